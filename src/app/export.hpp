@@ -1,0 +1,23 @@
+// Exporting a list of the registry to CSV or XLSX, within a scope, in Arabic or French.
+#pragma once
+#include <string>
+
+#include "app/fields.hpp"
+#include "domain/ids.hpp"
+#include "store/store.hpp"
+
+namespace sanad::app {
+
+enum class FileFormat { csv, xlsx };
+
+struct ExportOptions {
+  FileFormat format = FileFormat::csv;
+  Scope scope;
+  Lang lang = Lang::ar;
+  std::string year;  // pupils: one school year, or all when empty
+};
+
+// Writes the list and returns the number of data rows.
+int64_t export_list(store::Store& st, ListKind kind, const std::string& path, const ExportOptions& opt);
+
+}  // namespace sanad::app

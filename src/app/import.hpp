@@ -1,0 +1,52 @@
+// Importing a file into the registry: read (io/), map columns, validate every row against the
+// domain rules and the registry, then write all of it in one transaction — or nothing.
+#pragma once
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "app/fields.hpp"
+#include "io/table.hpp"
+#include "store/store.hpp"
+
+namespace sanad::app {
+
+struct ImportOptions {
+  bool skip_invalid = false;  // write the valid rows, report the others
+  bool dry_run = false;       // validate and count, write nothing
+  bool strict_massar = true;  // code Massar must be a letter and nine digits
+  std::string actor = "cli";
+  std::string origin = "local";
+  io::ReadLimits limits;
+  std::string today;  // ISO date used to refuse future dates; empty = the system's date
+  std::function<void(const std::string&)> progress;
+};
+
+struct ImportIssue {
+  std::string file, sheet;
+  int64_t row = 0;
+  std::string column, value, reason;
+};
+
+struct ImportResult {
+  ListKind kind = ListKind::pupils;
+  int64_t rows_read = 0, rows_valid = 0, rows_rejected = 0;
+  std::vector<std::pair<std::string, store::MergeCounts>> counts;  // per entity written
+  std::vector<ImportIssue> issues;
+  std::vector<std::string> warnings;
+  bool written = false;
+};
+
+// The file cannot be read at all, or its columns cannot be recognised (exit code 65).
+struct ImportError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+bool importable(ListKind kind);
+ImportResult import_file(store::Store& st, ListKind kind, const std::string& path, const ImportOptions& opt);
+ImportResult import_table(store::Store& st, ListKind kind, const io::Table& table, const ImportOptions& opt);
+
+std::string format_issue(const ImportIssue& i);
+void write_report_csv(const std::string& path, const ImportResult& r);
+
+}  // namespace sanad::app

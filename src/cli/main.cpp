@@ -1,0 +1,215 @@
+// The `sanad` command. Exit codes: 0 success, 2 usage, 65 invalid input data, 1 anything else.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <iostream>
+
+#include "app/demo.hpp"
+#include "app/export.hpp"
+#include "app/import.hpp"
+#include "app/territory.hpp"
+#include "http/server.hpp"
+#include "io/table.hpp"
+#include "store/store.hpp"
+
+using namespace sanad;
+
+namespace {
+
+constexpr int kUsage = 2, kDataErr = 65, kFail = 1;
+
+std::string default_db() {
+  if (const char* e = std::getenv("SANAD_DB"); e && *e) return e;
+  return "data/sanad.db";
+}
+
+std::string actor() {
+  const char* u = std::getenv("USER");
+  return fmt::format("cli:{}", u && *u ? u : "unknown");
+}
+
+void progress(const std::string& msg) {
+  if (isatty(2)) std::cerr << "\r\033[K" << msg << std::flush;
+  else std::cerr << msg << "\n";
+}
+void progress_done() {
+  if (isatty(2)) std::cerr << "\r\033[K" << std::flush;
+}
+
+int run_import(const std::string& db, const std::string& kind_s, const std::string& file, bool skip, bool dry,
+               const std::string& report, bool lenient) {
+  auto kind = app::parse_list_kind(kind_s);
+  if (!kind || !app::importable(*kind)) {
+    std::cerr << "sanad import: KIND must be schools, pupils, households or absences\n";
+    return kUsage;
+  }
+  store::Store st = store::Store::open(db);
+  if (!st.initialized()) {
+    std::cerr << "sanad import: the database is not initialised: run `sanad init` first\n";
+    return kFail;
+  }
+  app::ImportOptions opt;
+  opt.skip_invalid = skip;
+  opt.dry_run = dry;
+  opt.strict_massar = !lenient;
+  opt.actor = actor();
+  opt.progress = progress;
+  app::ImportResult r;
+  try {
+    r = app::import_file(st, *kind, file, opt);
+  } catch (const app::ImportError& e) {
+    progress_done();
+    std::cerr << "sanad import: " << e.what() << "\n";
+    return kDataErr;
+  }
+  progress_done();
+  for (const auto& w : r.warnings) std::cerr << "warning: " << w << "\n";
+  for (const auto& i : r.issues) std::cerr << app::format_issue(i) << "\n";
+  if (!report.empty()) app::write_report_csv(report, r);
+  std::cout << fmt::format("{}: {} rows read, {} valid, {} rejected\n", file, r.rows_read, r.rows_valid, r.rows_rejected);
+  for (const auto& [what, c] : r.counts)
+    std::cout << fmt::format("  {}: {} inserted, {} updated, {} unchanged\n", what, c.inserted, c.updated, c.unchanged);
+  if (!r.written) {
+    if (dry) std::cout << "dry run: nothing written\n";
+    else std::cout << "nothing written: correct the rows above and import again, or use --skip-invalid\n";
+  }
+  if (r.rows_rejected > 0 && !skip) return kDataErr;
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App cli{"Sanad — the social support information system of Morocco's education administration"};
+  cli.require_subcommand(1);
+  std::string db = default_db();
+  cli.add_option("--db", db, "database: a SQLite file path or postgresql://user@host:port/db (env SANAD_DB)")
+      ->capture_default_str();
+
+  auto* init = cli.add_subcommand("init", "create or upgrade the database and load the territory");
+
+  auto* imp = cli.add_subcommand("import", "import a CSV or XLSX file (all-or-nothing by default)");
+  std::string kind, file, report;
+  bool skip = false, dry = false, lenient = false;
+  imp->add_option("KIND", kind, "schools, pupils, households or absences")->required();
+  imp->add_option("FILE", file, "the file to import")->required();
+  imp->add_flag("--skip-invalid", skip, "write the valid rows and report the others");
+  imp->add_flag("--dry-run", dry, "validate and report, write nothing");
+  imp->add_option("--report", report, "also write the list of errors to this CSV file");
+  imp->add_flag("--lenient-massar", lenient, "accept codes Massar of an unusual form, with a warning");
+
+  auto* exp = cli.add_subcommand("export", "export a list to CSV or XLSX");
+  std::string ekind, format = "csv", out, scope_s, lang_s = "ar", year;
+  exp->add_option("KIND", ekind, "regions, provinces, directorates, communes, schools, pupils, households, absences")
+      ->required();
+  exp->add_option("--format", format, "csv or xlsx")->capture_default_str();
+  exp->add_option("-o,--output", out, "output file")->required();
+  exp->add_option("--scope", scope_s, "a territory code: 03 (region), 03.531 (directorate), 03.531.01.05 (commune) "
+                                      "or a school code; the whole country by default");
+  exp->add_option("--lang", lang_s, "ar (default, right-to-left) or fr")->capture_default_str();
+  exp->add_option("--year", year, "pupils: only this school year, e.g. 2025-2026");
+
+  auto* dem = cli.add_subcommand("demo", "fill an empty database with a deterministic synthetic registry");
+  std::string scale = "province";
+  uint64_t seed = 1;
+  std::string demo_year = "2025-2026";
+  bool no_abs = false;
+  dem->add_option("--scale", scale, "school, province (Taounate), region (Fès-Meknès) or national")->capture_default_str();
+  dem->add_option("--seed", seed, "random seed: the same seed gives the same data")->capture_default_str();
+  dem->add_option("--year", demo_year, "school year")->capture_default_str();
+  dem->add_flag("--no-absences", no_abs, "skip the absences");
+
+  auto* srv = cli.add_subcommand("serve", "serve the application over HTTP");
+  std::string listen = "127.0.0.1:8080";
+  srv->add_option("--listen", listen, "HOST:PORT")->capture_default_str();
+
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = cli.exit(e);
+    return code == 0 ? 0 : kUsage;
+  }
+
+  try {
+    if (*init) {
+      store::Store st = store::Store::open(db);
+      auto r = app::init_database(st, actor());
+      std::cout << fmt::format("database ready: {} migration(s) applied; {} regions, {} provinces, {} directorates, "
+                               "{} communes ({} new)\n{}\n",
+                               r.migrations.size(), r.regions.total(), r.provinces.total(), st.count("directorates"),
+                               r.communes.total(), r.communes.inserted, app::territory_attribution);
+      return 0;
+    }
+    if (*imp) return run_import(db, kind, file, skip, dry, report, lenient);
+    if (*exp) {
+      auto k = app::parse_list_kind(ekind);
+      auto lang = parse_lang(lang_s);
+      auto scope = parse_scope(scope_s);
+      if (!k) {
+        std::cerr << "sanad export: unknown list " << ekind << "\n";
+        return kUsage;
+      }
+      if (!lang) {
+        std::cerr << "sanad export: --lang must be ar or fr\n";
+        return kUsage;
+      }
+      if (format != "csv" && format != "xlsx") {
+        std::cerr << "sanad export: --format must be csv or xlsx\n";
+        return kUsage;
+      }
+      if (!scope) {
+        std::cerr << "sanad export: --scope " << scope_s << " is not a territory or school code\n";
+        return kUsage;
+      }
+      store::Store st = store::Store::open(db);
+      if (!st.initialized()) {
+        std::cerr << "sanad export: the database is not initialised: run `sanad init` first\n";
+        return kFail;
+      }
+      if (!st.scope_exists(*scope)) {
+        std::cerr << "sanad export: no " << node_kind_name(scope->kind) << " with code " << scope->code << "\n";
+        return kDataErr;
+      }
+      app::ExportOptions opt;
+      opt.format = format == "xlsx" ? app::FileFormat::xlsx : app::FileFormat::csv;
+      opt.scope = *scope;
+      opt.lang = *lang;
+      opt.year = year;
+      int64_t n = app::export_list(st, *k, out, opt);
+      std::cout << fmt::format("{}: {} rows\n", out, n);
+      return 0;
+    }
+    if (*dem) {
+      store::Store st = store::Store::open(db);
+      app::DemoOptions opt;
+      opt.scale = scale;
+      opt.seed = seed;
+      opt.school_year = demo_year;
+      opt.absences = !no_abs;
+      opt.actor = actor();
+      opt.progress = progress;
+      if (!app::valid_scale(scale)) {
+        std::cerr << "sanad demo: --scale must be school, province, region or national\n";
+        return kUsage;
+      }
+      auto r = app::run_demo(st, opt);
+      progress_done();
+      std::cout << fmt::format("demo ({} scale, seed {}): {} schools, {} pupils, {} enrolments, {} households, {} "
+                               "absence days\n",
+                               scale, seed, r.schools, r.pupils, r.enrolments, r.households, r.absences);
+      return 0;
+    }
+    if (*srv) return http::serve({db, listen});
+  } catch (const app::DemoError& e) {
+    progress_done();
+    std::cerr << "sanad: " << e.what() << "\n";
+    return kFail;
+  } catch (const std::exception& e) {
+    progress_done();
+    std::cerr << "sanad: " << e.what() << "\n";
+    return kFail;
+  }
+  return kFail;
+}

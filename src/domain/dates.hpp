@@ -1,0 +1,33 @@
+// Calendar dates as the registry uses them: ISO-8601 inside, dd/mm/yyyy for people.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace sanad {
+
+struct Date {
+  int year = 0, month = 0, day = 0;
+  auto operator<=>(const Date&) const = default;
+  std::string iso() const;  // 2024-11-22
+  std::string dmy() const;  // 22/11/2024
+  int64_t days() const;     // days since 1970-01-01
+  static Date from_days(int64_t days);
+};
+
+bool valid_date(int y, int m, int d);
+int days_in_month(int y, int m);
+
+// Accepts dd/mm/yyyy, dd-mm-yyyy, dd.mm.yyyy, yyyy-mm-dd, yyyy/mm/dd and Excel serial numbers
+// (1900 date system, as a whole number). Returns nothing for anything else or an impossible date.
+std::optional<Date> parse_date(std::string_view text);
+std::optional<Date> parse_iso_date(std::string_view text);
+Date from_excel_serial(int64_t serial);
+int64_t to_excel_serial(const Date& d);
+
+// "2024-2025", "2024/2025" or "2024-25" → "2024-2025"; the years must follow each other.
+std::optional<std::string> parse_school_year(std::string_view text);
+int school_year_start(std::string_view code);  // 2024 for "2024-2025"
+
+}  // namespace sanad

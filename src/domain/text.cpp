@@ -1,0 +1,219 @@
+#include "domain/text.hpp"
+
+namespace sanad {
+
+char32_t utf8_next(std::string_view s, std::size_t& i) {
+  auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char c = b(i);
+  if (c < 0x80) {
+    ++i;
+    return c;
+  }
+  int len = 0;
+  char32_t cp = 0;
+  if ((c & 0xE0) == 0xC0) {
+    len = 2;
+    cp = c & 0x1F;
+  } else if ((c & 0xF0) == 0xE0) {
+    len = 3;
+    cp = c & 0x0F;
+  } else if ((c & 0xF8) == 0xF0) {
+    len = 4;
+    cp = c & 0x07;
+  } else {
+    ++i;
+    return 0xFFFD;
+  }
+  if (i + len > s.size()) {
+    ++i;
+    return 0xFFFD;
+  }
+  for (int k = 1; k < len; ++k) {
+    unsigned char cc = b(i + k);
+    if ((cc & 0xC0) != 0x80) {
+      ++i;
+      return 0xFFFD;
+    }
+    cp = (cp << 6) | (cc & 0x3F);
+  }
+  // Overlong forms, surrogates and out-of-range values are invalid.
+  static const char32_t min_for_len[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < min_for_len[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+    ++i;
+    return 0xFFFD;
+  }
+  i += len;
+  return cp;
+}
+
+void utf8_append(std::string& out, char32_t cp) {
+  if (cp < 0x80) {
+    out.push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+bool utf8_valid(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    std::size_t before = i;
+    char32_t cp = utf8_next(s, i);
+    if (cp == 0xFFFD) {
+      // A literal U+FFFD is valid (3 bytes); a decoding error advances by one byte.
+      if (i - before != 3) return false;
+    }
+  }
+  return true;
+}
+
+std::size_t utf8_length(std::string_view s) {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < s.size(); ++n) utf8_next(s, i);
+  return n;
+}
+
+static bool is_space_byte(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
+}
+
+std::string trim(std::string_view s) {
+  std::size_t a = 0, b = s.size();
+  for (;;) {
+    if (a < b && is_space_byte(s[a])) {
+      ++a;
+    } else if (a + 1 < b && static_cast<unsigned char>(s[a]) == 0xC2 &&
+               static_cast<unsigned char>(s[a + 1]) == 0xA0) {
+      a += 2;  // no-break space
+    } else {
+      break;
+    }
+  }
+  for (;;) {
+    if (b > a && is_space_byte(s[b - 1])) {
+      --b;
+    } else if (b >= a + 2 && static_cast<unsigned char>(s[b - 2]) == 0xC2 &&
+               static_cast<unsigned char>(s[b - 1]) == 0xA0) {
+      b -= 2;
+    } else {
+      break;
+    }
+  }
+  return std::string(s.substr(a, b - a));
+}
+
+std::string ascii_upper(std::string_view s) {
+  std::string r(s);
+  for (char& c : r)
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  return r;
+}
+
+namespace {
+
+// Latin letters with diacritics (Latin-1 supplement and Latin Extended-A subset) → base letters.
+const char* latin_base(char32_t cp) {
+  switch (cp) {
+    case U'à': case U'á': case U'â': case U'ã': case U'ä': case U'å': case U'À': case U'Á':
+    case U'Â': case U'Ã': case U'Ä': case U'Å': case U'ā': case U'Ā': return "a";
+    case U'ç': case U'Ç': case U'č': case U'Č': return "c";
+    case U'è': case U'é': case U'ê': case U'ë': case U'È': case U'É': case U'Ê': case U'Ë':
+    case U'ē': case U'Ē': return "e";
+    case U'ì': case U'í': case U'î': case U'ï': case U'Ì': case U'Í': case U'Î': case U'Ï':
+    case U'ī': case U'Ī': return "i";
+    case U'ñ': case U'Ñ': return "n";
+    case U'ò': case U'ó': case U'ô': case U'õ': case U'ö': case U'Ò': case U'Ó': case U'Ô':
+    case U'Õ': case U'Ö': case U'ō': case U'Ō': return "o";
+    case U'ù': case U'ú': case U'û': case U'ü': case U'Ù': case U'Ú': case U'Û': case U'Ü':
+    case U'ū': case U'Ū': return "u";
+    case U'ý': case U'ÿ': case U'Ý': case U'Ÿ': return "y";
+    case U'œ': case U'Œ': return "oe";
+    case U'æ': case U'Æ': return "ae";
+    case U'ß': return "ss";
+    default: return nullptr;
+  }
+}
+
+bool is_arabic_mark(char32_t cp) {
+  return (cp >= 0x064B && cp <= 0x065F) || cp == 0x0670 || (cp >= 0x0610 && cp <= 0x061A) ||
+         (cp >= 0x06D6 && cp <= 0x06ED) || cp == 0x0640 /* tatweel */;
+}
+
+bool is_separator(char32_t cp) {
+  if (cp <= 0x20 || cp == 0x7F) return true;
+  if (cp < 0x80) {
+    return !((cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z'));
+  }
+  return cp == 0xA0 || cp == 0x060C /* ، */ || cp == 0x061B /* ؛ */ || cp == 0x061F ||
+         cp == 0x066B || cp == 0x066C || cp == 0x06D4 || (cp >= 0x2000 && cp <= 0x206F) ||
+         cp == 0x200F || cp == 0xFEFF || cp == 0x00AB || cp == 0x00BB;
+}
+
+}  // namespace
+
+std::string normalize_name(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  bool pending_space = false;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    char32_t cp = utf8_next(s, i);
+    if (is_separator(cp)) {
+      pending_space = !out.empty();
+      continue;
+    }
+    if (is_arabic_mark(cp)) continue;
+    switch (cp) {
+      case 0x0623: case 0x0625: case 0x0622: case 0x0671: case 0x0672: case 0x0673:
+        cp = 0x0627;  // alef with hamza or madda → alef
+        break;
+      case 0x0624: cp = 0x0648; break;  // ؤ → و
+      case 0x0626: cp = 0x064A; break;  // ئ → ي
+      case 0x0621: continue;            // lone hamza
+      case 0x0629: cp = 0x0647; break;  // ة → ه
+      case 0x0649: cp = 0x064A; break;  // ى → ي
+      case 0x06CC: cp = 0x064A; break;  // Persian yeh
+      case 0x06A9: cp = 0x0643; break;  // keheh → kaf
+      case 0x06AF: cp = 0x0643; break;  // gaf (Moroccan g) → kaf
+      case 0x06A4: cp = 0x0641; break;  // veh → feh
+      default: break;
+    }
+    if (cp >= 0x0660 && cp <= 0x0669) cp = U'0' + (cp - 0x0660);
+    if (cp >= 0x06F0 && cp <= 0x06F9) cp = U'0' + (cp - 0x06F0);
+    if (pending_space) {
+      out.push_back(' ');
+      pending_space = false;
+    }
+    if (cp >= 'A' && cp <= 'Z') {
+      out.push_back(static_cast<char>(cp - 'A' + 'a'));
+    } else if (const char* base = latin_base(cp)) {
+      out += base;
+    } else {
+      utf8_append(out, cp);
+    }
+  }
+  return out;
+}
+
+std::string latin_key(std::string_view s) {
+  std::string n = normalize_name(s);
+  std::string out;
+  out.reserve(n.size());
+  for (char c : n) {
+    if (!out.empty() && out.back() == c && c >= 'a' && c <= 'z') continue;
+    out.push_back(c);
+  }
+  return out;
+}
+
+}  // namespace sanad

@@ -1,0 +1,177 @@
+#include <fmt/format.h>
+#include <iconv.h>
+
+#include <array>
+#include <cerrno>
+#include <fstream>
+
+#include "domain/text.hpp"
+#include "io/table.hpp"
+
+namespace sanad::io {
+
+bool Row::blank() const {
+  for (const auto& c : cells)
+    if (!trim(c).empty()) return false;
+  return true;
+}
+
+static std::string iconv_convert(const std::string& in, const char* from) {
+  iconv_t cd = iconv_open("UTF-8", from);
+  if (cd == reinterpret_cast<iconv_t>(-1)) throw ReadError(fmt::format("no converter from {}", from));
+  std::string out(in.size() * 3 + 16, '\0');
+  char* inp = const_cast<char*>(in.data());
+  std::size_t inleft = in.size();
+  char* outp = out.data();
+  std::size_t outleft = out.size();
+  std::size_t r = iconv(cd, &inp, &inleft, &outp, &outleft);
+  int err = errno;
+  iconv_close(cd);
+  if (r == static_cast<std::size_t>(-1)) {
+    throw ReadError(fmt::format("the text is neither UTF-8 nor {} (byte {} cannot be read: {})",
+                                from, in.size() - inleft + 1,
+                                err == EILSEQ ? "invalid sequence" : "truncated"));
+  }
+  out.resize(out.size() - outleft);
+  return out;
+}
+
+std::string decode_to_utf8(std::string bytes, std::string* used) {
+  auto set = [&](const char* e) {
+    if (used) *used = e;
+  };
+  if (bytes.size() >= 3 && bytes.compare(0, 3, "\xEF\xBB\xBF") == 0) {
+    set("UTF-8 (BOM)");
+    bytes.erase(0, 3);
+    if (!utf8_valid(bytes)) throw ReadError("the file says it is UTF-8 but holds invalid bytes");
+    return bytes;
+  }
+  if (bytes.size() >= 2 && static_cast<unsigned char>(bytes[0]) == 0xFF &&
+      static_cast<unsigned char>(bytes[1]) == 0xFE) {
+    set("UTF-16LE");
+    return iconv_convert(bytes.substr(2), "UTF-16LE");
+  }
+  if (bytes.size() >= 2 && static_cast<unsigned char>(bytes[0]) == 0xFE &&
+      static_cast<unsigned char>(bytes[1]) == 0xFF) {
+    set("UTF-16BE");
+    return iconv_convert(bytes.substr(2), "UTF-16BE");
+  }
+  if (utf8_valid(bytes)) {
+    set("UTF-8");
+    return bytes;
+  }
+  set("Windows-1256");
+  return iconv_convert(bytes, "CP1256");
+}
+
+static char detect_delimiter(std::string_view text) {
+  // The candidate seen most often outside quotes in the first lines wins. A Massar roster's
+  // header block has one delimiter per line and its table several: both favour the same one.
+  const std::array<char, 3> cands = {',', ';', '\t'};
+  std::array<int64_t, 3> counts{};
+  bool quoted = false;
+  int lines = 0;
+  for (std::size_t i = 0; i < text.size() && lines < 200; ++i) {
+    char c = text[i];
+    if (c == '"') quoted = !quoted;
+    else if (!quoted && c == '\n') ++lines;
+    else if (!quoted)
+      for (std::size_t k = 0; k < cands.size(); ++k)
+        if (c == cands[k]) ++counts[k];
+  }
+  std::size_t best = 0;
+  for (std::size_t k = 1; k < cands.size(); ++k)
+    if (counts[k] > counts[best]) best = k;
+  return cands[best];
+}
+
+Table read_csv_bytes(std::string bytes, const std::string& name, const ReadLimits& lim) {
+  if (static_cast<int64_t>(bytes.size()) > lim.max_file_bytes)
+    throw ReadError(fmt::format("{}: the file is larger than the limit of {} MiB", name,
+                                lim.max_file_bytes >> 20));
+  if (bytes.find('\0') != std::string::npos && !(bytes.size() >= 2 && (bytes[0] == '\xFF' || bytes[0] == '\xFE')))
+    throw ReadError(fmt::format("{}: this is not a text file (it holds NUL bytes)", name));
+  std::string text;
+  try {
+    text = decode_to_utf8(std::move(bytes));
+  } catch (const ReadError& e) {
+    throw ReadError(fmt::format("{}: {}", name, e.what()));
+  }
+  Table t;
+  t.file = name;
+  const char delim = detect_delimiter(text);
+  Row row;
+  std::string cell;
+  int64_t line = 1;
+  row.number = 1;
+  bool in_quotes = false, cell_started = false;
+  auto end_cell = [&] {
+    if (static_cast<int64_t>(row.cells.size()) >= lim.max_columns)
+      throw ReadError(fmt::format("{}: row {} has more than {} columns", name, row.number, lim.max_columns));
+    row.cells.push_back(std::move(cell));
+    cell.clear();
+    cell_started = false;
+  };
+  auto end_row = [&] {
+    end_cell();
+    if (static_cast<int64_t>(t.rows.size()) >= lim.max_rows)
+      throw ReadError(fmt::format("{}: more than {} rows", name, lim.max_rows));
+    t.rows.push_back(std::move(row));
+    row = Row{};
+  };
+  const std::size_t n = text.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    char c = text[i];
+    if (in_quotes) {
+      if (c == '"') {
+        if (i + 1 < n && text[i + 1] == '"') {
+          cell.push_back('"');
+          ++i;
+        } else {
+          in_quotes = false;
+        }
+      } else {
+        if (c == '\n') ++line;
+        cell.push_back(c);
+      }
+    } else if (c == '"' && !cell_started) {
+      in_quotes = true;
+      cell_started = true;
+    } else if (c == delim) {
+      end_cell();
+    } else if (c == '\r' || c == '\n') {
+      if (c == '\r' && i + 1 < n && text[i + 1] == '\n') ++i;
+      end_row();
+      ++line;
+      row.number = line;
+    } else {
+      cell.push_back(c);
+      cell_started = true;
+    }
+    if (static_cast<int64_t>(cell.size()) > lim.max_cell_bytes)
+      throw ReadError(fmt::format("{}: row {} has a cell longer than {} bytes", name, row.number,
+                                  lim.max_cell_bytes));
+  }
+  if (in_quotes)
+    throw ReadError(fmt::format("{}: row {}: a quoted cell is never closed", name, row.number));
+  if (cell_started || !cell.empty() || !row.cells.empty()) end_row();
+  return t;
+}
+
+Table read_table(const std::string& path, const ReadLimits& lim) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ReadError(fmt::format("{}: cannot open the file", path));
+  in.seekg(0, std::ios::end);
+  std::streamoff size = in.tellg();
+  if (size < 0) throw ReadError(fmt::format("{}: cannot read the file", path));
+  if (size > lim.max_file_bytes)
+    throw ReadError(fmt::format("{}: the file is larger than the limit of {} MiB", path,
+                                lim.max_file_bytes >> 20));
+  in.seekg(0);
+  std::string bytes(static_cast<std::size_t>(size), '\0');
+  in.read(bytes.data(), size);
+  if (bytes.size() >= 4 && bytes.compare(0, 4, "PK\x03\x04") == 0) return read_xlsx_bytes(bytes, path, lim);
+  return read_csv_bytes(std::move(bytes), path, lim);
+}
+
+}  // namespace sanad::io

@@ -1,0 +1,36 @@
+// Streaming writers for exported lists: CSV (UTF-8 with BOM so spreadsheet programs read the
+// Arabic) and XLSX (right-to-left sheet when the headings are Arabic). Both neutralise cells that
+// a spreadsheet would take for a formula.
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace sanad::io {
+
+enum class ColumnType { text, integer, date };  // date cells are given as ISO text
+
+struct SheetSpec {
+  std::string name;  // sheet name (XLSX)
+  bool right_to_left = false;
+  std::vector<std::string> headings;
+  std::vector<ColumnType> types;  // one per heading; missing means text
+  char delimiter = ',';           // CSV
+};
+
+class TableWriter {
+ public:
+  virtual ~TableWriter() = default;
+  virtual void row(const std::vector<std::string>& cells) = 0;
+  virtual void close() = 0;  // finishes the file; throws on failure
+};
+
+std::unique_ptr<TableWriter> open_csv_writer(const std::string& path, const SheetSpec& spec);
+std::unique_ptr<TableWriter> open_xlsx_writer(const std::string& path, const SheetSpec& spec);
+
+// "=1+1" → "'=1+1": a leading =, +, -, @, tab or carriage return is escaped with a quote.
+std::string neutralise_cell(const std::string& cell);
+// The reverse, applied on import so that export → import round-trips.
+std::string unneutralise_cell(const std::string& cell);
+
+}  // namespace sanad::io

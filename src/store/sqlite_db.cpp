@@ -1,0 +1,172 @@
+#include <fmt/format.h>
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <unordered_map>
+
+#include "store/db.hpp"
+
+namespace sanad::store {
+namespace {
+
+// $1 → ?1, leaving quoted text alone.
+std::string rewrite_placeholders(std::string_view sql) {
+  std::string out;
+  out.reserve(sql.size());
+  char quote = 0;
+  for (std::size_t i = 0; i < sql.size(); ++i) {
+    char c = sql[i];
+    if (quote) {
+      if (c == quote) quote = 0;
+    } else if (c == '\'' || c == '"') {
+      quote = c;
+    } else if (c == '$' && i + 1 < sql.size() && sql[i + 1] >= '0' && sql[i + 1] <= '9') {
+      c = '?';
+    }
+    out.push_back(c);
+  }
+  return out;
+}
+
+class SqliteRow final : public ResultRow {
+ public:
+  explicit SqliteRow(sqlite3_stmt* s) : s_(s) {}
+  bool is_null(int c) const override { return sqlite3_column_type(s_, c) == SQLITE_NULL; }
+  std::string text(int c) const override {
+    auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s_, c));
+    return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(s_, c))) : std::string();
+  }
+  int64_t i64(int c) const override { return sqlite3_column_int64(s_, c); }
+
+ private:
+  sqlite3_stmt* s_;
+};
+
+class SqliteDb final : public Db {
+ public:
+  explicit SqliteDb(const std::string& path) {
+    auto parent = std::filesystem::path(path).parent_path();
+    if (!parent.empty()) std::filesystem::create_directories(parent);
+    int rc = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+    if (rc != SQLITE_OK) {
+      std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
+      sqlite3_close(db_);
+      db_ = nullptr;
+      throw DbError(fmt::format("cannot open the database {}: {}", path, msg));
+    }
+    sqlite3_busy_timeout(db_, 30000);
+    exec_script("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+                " PRAGMA temp_store=MEMORY; PRAGMA cache_size=-262144;");
+  }
+  ~SqliteDb() override {
+    for (auto& [k, s] : cache_) sqlite3_finalize(s);
+    if (db_) sqlite3_close(db_);
+  }
+
+  Dialect dialect() const override { return Dialect::sqlite; }
+
+  void exec_script(std::string_view sql) override {
+    char* err = nullptr;
+    std::string s(sql);
+    if (sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+      std::string msg = err ? err : "unknown error";
+      sqlite3_free(err);
+      throw DbError(msg);
+    }
+  }
+
+  int64_t execute(std::string_view sql, const std::vector<Value>& params) override {
+    sqlite3_stmt* s = prepare(sql);
+    bind(s, params);
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    }
+    if (rc != SQLITE_DONE) fail(s, sql);
+    sqlite3_reset(s);
+    return sqlite3_changes64(db_);
+  }
+
+  void query(std::string_view sql, const std::vector<Value>& params, const RowFn& fn) override {
+    sqlite3_stmt* s = prepare(sql);
+    bind(s, params);
+    SqliteRow row(s);
+    int rc;
+    try {
+      while ((rc = sqlite3_step(s)) == SQLITE_ROW) fn(row);
+    } catch (...) {
+      sqlite3_reset(s);
+      throw;
+    }
+    if (rc != SQLITE_DONE) fail(s, sql);
+    sqlite3_reset(s);
+  }
+
+  void bulk_insert(std::string_view table, const std::vector<std::string>& columns,
+                   const std::function<bool(std::vector<Value>&)>& next_row) override {
+    std::string sql = fmt::format("INSERT INTO {} ({}) VALUES (", table, fmt::join(columns, ","));
+    for (std::size_t i = 0; i < columns.size(); ++i) sql += i ? ",?" : "?";
+    sql += ")";
+    sqlite3_stmt* s = prepare(sql);
+    std::vector<Value> row;
+    while (next_row(row)) {
+      bind(s, row);
+      if (sqlite3_step(s) != SQLITE_DONE) fail(s, sql);
+      sqlite3_reset(s);
+      row.clear();
+    }
+  }
+
+  void begin() override { execute("BEGIN IMMEDIATE", {}); }
+  void commit() override { execute("COMMIT", {}); }
+  void rollback() override { execute("ROLLBACK", {}); }
+  void lock_job(int64_t) override {}  // BEGIN IMMEDIATE already holds the only write lock
+
+ private:
+  sqlite3_stmt* prepare(std::string_view sql) {
+    std::string key(sql);
+    auto it = cache_.find(key);
+    if (it != cache_.end()) return it->second;
+    std::string rewritten = rewrite_placeholders(sql);
+    sqlite3_stmt* s = nullptr;
+    if (sqlite3_prepare_v3(db_, rewritten.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &s, nullptr) != SQLITE_OK)
+      throw DbError(fmt::format("{} (in: {})", sqlite3_errmsg(db_), sql.substr(0, 200)));
+    // Statements on temporary tables are not cached: the table goes away.
+    if (key.find("stage_") == std::string::npos) {
+      cache_.emplace(std::move(key), s);
+    } else {
+      // Finalize the idle ones among earlier statements on temporary tables.
+      std::erase_if(temp_, [](sqlite3_stmt* t) { return !sqlite3_stmt_busy(t) && sqlite3_finalize(t) >= 0; });
+      temp_.push_back(s);
+    }
+    return s;
+  }
+
+  void bind(sqlite3_stmt* s, const std::vector<Value>& params) {
+    sqlite3_clear_bindings(s);
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      int idx = static_cast<int>(i + 1);
+      const Value& v = params[i];
+      if (std::holds_alternative<int64_t>(v)) sqlite3_bind_int64(s, idx, std::get<int64_t>(v));
+      else if (std::holds_alternative<std::string>(v)) {
+        const auto& t = std::get<std::string>(v);
+        sqlite3_bind_text(s, idx, t.data(), static_cast<int>(t.size()), SQLITE_TRANSIENT);
+      } else sqlite3_bind_null(s, idx);
+    }
+  }
+
+  [[noreturn]] void fail(sqlite3_stmt* s, std::string_view sql) {
+    std::string msg = sqlite3_errmsg(db_);
+    sqlite3_reset(s);
+    throw DbError(fmt::format("{} (in: {})", msg, sql.substr(0, 200)));
+  }
+
+  sqlite3* db_ = nullptr;
+  std::unordered_map<std::string, sqlite3_stmt*> cache_;
+  std::vector<sqlite3_stmt*> temp_;
+};
+
+}  // namespace
+
+std::unique_ptr<Db> open_sqlite(const std::string& path) { return std::make_unique<SqliteDb>(path); }
+
+}  // namespace sanad::store
