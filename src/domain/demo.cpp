@@ -292,7 +292,8 @@ Chunk generate_province(const Params& p, const std::vector<CommuneInfo>& commune
       std::vector<std::size_t> targets;
       for (std::size_t i = 0; i < dschools.size(); ++i)
         if (dschools[i].cycle == cycle && dschools[i].commune == ci) targets.push_back(i);
-      if (targets.empty()) {
+      // At the one-school scale only the kept school's own pupils are generated.
+      if (targets.empty() && max_schools == 0) {
         auto h = hub(cycle);
         if (h >= 0 && static_cast<std::size_t>(h) < dschools.size()) targets.push_back(static_cast<std::size_t>(h));
       }

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Sanad needs, only those missing. Nothing is downloaded from
+# anywhere but Debian's archive (and npm for the web app, from its lockfile).
+set -euo pipefail
+packages=(
+  cmake g++ make pkg-config git
+  libboost1.81-dev nlohmann-json3-dev libsqlite3-dev libpq-dev libsodium-dev libcli11-dev
+  libspdlog-dev libfmt-dev libxlsxwriter-dev libminizip-dev libexpat1-dev libicu-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  sqlite3 postgresql-15 postgresql-client-15
+)
+if [ "${1:-}" = "--fuzz" ]; then packages+=(clang libclang-rt-14-dev); fi
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "installing: ${missing[*]}" >&2
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "missing packages and no sudo: ${missing[*]}" >&2; exit 1; }
+  sudo="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# The `sanad` command as a user runs it: init, import the example files, import again, a bad
+# file, exports and their round trip, exit codes, --help. Usage: cli_test.sh SANAD sqlite|postgres EXAMPLES
+set -uo pipefail
+sanad=$1 backend=$2 examples=$3
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fails=0 passes=0
+ok() { passes=$((passes + 1)); }
+bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+expect_rc() {  # expect_rc WANT DESCRIPTION -- command...
+  local want=$1 what=$2; shift 3
+  "$@" >"$work/out" 2>"$work/err"; local rc=$?
+  if [ "$rc" -eq "$want" ]; then ok; else bad "$what: exit $rc, expected $want"; cat "$work/out" "$work/err" >&2; fi
+}
+newdb() {  # prints a URL of a new empty database
+  if [ "$backend" = sqlite ]; then
+    echo "$work/$1.db"
+  else
+    [ -n "${SANAD_TEST_PG:-}" ] || { echo "SANAD_TEST_PG is not set" >&2; exit 1; }
+    local name="cli_$$_$1"
+    PGOPTIONS=-cclient_min_messages=warning psql "$SANAD_TEST_PG" -qAtc "DROP DATABASE IF EXISTS $name" -c "CREATE DATABASE $name" >/dev/null
+    echo "${SANAD_TEST_PG%/*}/$name"
+  fi
+}
+
+A=$(newdb a)
+expect_rc 0 "init" -- "$sanad" --db "$A" init
+expect_rc 0 "init again" -- "$sanad" --db "$A" init
+grep -q "0 migration(s) applied" "$work/out" || bad "second init applied migrations again"
+expect_rc 0 "import schools" -- "$sanad" --db "$A" import schools "$examples/schools.csv"
+expect_rc 0 "import roster" -- "$sanad" --db "$A" import pupils "$examples/roster_1AP-1.xlsx"
+grep -q "pupils: 24 inserted, 0 updated, 0 unchanged" "$work/out" || bad "roster: 24 pupils expected: $(cat "$work/out")"
+expect_rc 0 "import roster again" -- "$sanad" --db "$A" import pupils "$examples/roster_1AP-1.xlsx"
+grep -q "pupils: 0 inserted, 0 updated, 24 unchanged" "$work/out" || bad "second import changed something: $(cat "$work/out")"
+expect_rc 0 "import households" -- "$sanad" --db "$A" import households "$examples/households.csv"
+expect_rc 0 "import absences" -- "$sanad" --db "$A" import absences "$examples/absences.csv"
+
+# A roster with one bad row: exit 65, the row named, nothing written.
+sed 's#D678417751;بنعلي;أيوب;Benali;Ayoub;ذكر;22/12/2018#D678417751;بنعلي;أيوب;Benali;Ayoub;ذكر;22/13/2018#' \
+  "$examples/roster_1AP-1.csv" >"$work/bad.csv"
+B=$(newdb b)
+"$sanad" --db "$B" init >/dev/null && "$sanad" --db "$B" import schools "$examples/schools.csv" >/dev/null
+expect_rc 65 "bad roster" -- "$sanad" --db "$B" import pupils "$work/bad.csv" --report "$work/report.csv"
+grep -q "row 16, column «تاريخ الازدياد», value «22/13/2018»" "$work/err" || bad "bad row not named: $(cat "$work/err")"
+grep -q "nothing written" "$work/out" || bad "no 'nothing written' line"
+grep -q "22/13/2018" "$work/report.csv" || bad "report file lacks the bad row"
+expect_rc 0 "export after refused import" -- "$sanad" --db "$B" export pupils -o "$work/none.csv"
+grep -q ": 0 rows" "$work/out" || bad "a refused import wrote rows: $(cat "$work/out")"
+expect_rc 0 "skip invalid" -- "$sanad" --db "$B" import pupils "$work/bad.csv" --skip-invalid
+grep -q "23 valid, 1 rejected" "$work/out" || bad "skip-invalid counts: $(cat "$work/out")"
+
+# Export → import into an empty database → export: identical files.
+C=$(newdb c)
+"$sanad" --db "$C" init >/dev/null
+for kind in schools pupils households absences; do
+  for fmt in csv xlsx; do
+    expect_rc 0 "export $kind $fmt" -- "$sanad" --db "$A" export "$kind" --format "$fmt" -o "$work/a_$kind.$fmt"
+  done
+  expect_rc 0 "reimport $kind" -- "$sanad" --db "$C" import "$kind" "$work/a_$kind.xlsx"
+  for fmt in csv xlsx; do
+    "$sanad" --db "$C" export "$kind" --format "$fmt" -o "$work/c_$kind.$fmt" >/dev/null
+    cmp -s "$work/a_$kind.$fmt" "$work/c_$kind.$fmt" && ok || bad "round trip of $kind ($fmt) differs"
+  done
+done
+expect_rc 0 "export in French" -- "$sanad" --db "$A" export pupils --lang fr --format csv -o "$work/fr.csv"
+head -c 200 "$work/fr.csv" | grep -q "Code Massar;Nom (arabe)" && ok || bad "French headings missing"
+expect_rc 0 "scoped export" -- "$sanad" --db "$A" export schools --scope 03.531.05.07 -o "$work/s.csv"
+grep -q ": 1 rows" "$work/out" || bad "scope 03.531.05.07 should hold one school: $(cat "$work/out")"
+
+# Usage and errors.
+expect_rc 2 "no command" -- "$sanad"
+expect_rc 2 "unknown command" -- "$sanad" frobnicate
+expect_rc 2 "import without file" -- "$sanad" --db "$A" import pupils
+expect_rc 2 "import unknown kind" -- "$sanad" --db "$A" import teachers "$examples/schools.csv"
+expect_rc 2 "export bad format" -- "$sanad" --db "$A" export pupils --format pdf -o "$work/x"
+expect_rc 2 "export bad scope" -- "$sanad" --db "$A" export pupils --scope "x y" -o "$work/x"
+expect_rc 65 "export unknown scope" -- "$sanad" --db "$A" export pupils --scope 99 -o "$work/x"
+expect_rc 65 "missing file" -- "$sanad" --db "$A" import pupils "$work/does-not-exist.csv"
+head -c 3000 /dev/urandom >"$work/random.xlsx"
+expect_rc 65 "random bytes" -- "$sanad" --db "$A" import pupils "$work/random.xlsx"
+grep -q "Aborted\|terminate\|Segmentation" "$work/err" && bad "crash on random bytes"
+expect_rc 1 "demo on a non-empty database" -- "$sanad" --db "$A" demo --scale school
+expect_rc 2 "demo bad scale" -- "$sanad" --db "$A" demo --scale planet
+for cmd in init import export demo serve; do
+  expect_rc 0 "$cmd --help" -- "$sanad" "$cmd" --help
+done
+expect_rc 0 "--help" -- "$sanad" --help
+SANAD_DB="$A" expect_rc 0 "SANAD_DB" -- "$sanad" export regions -o "$work/r.csv"
+grep -q ": 12 rows" "$work/out" || bad "SANAD_DB not used"
+
+# The server: status page and health, then a clean stop on SIGTERM.
+port=$((30000 + RANDOM % 20000))
+"$sanad" --db "$A" serve --listen "127.0.0.1:$port" 2>"$work/serve.log" &
+pid=$!
+for _ in $(seq 1 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+exec 3<>"/dev/tcp/127.0.0.1/$port" && printf 'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' >&3 && \
+  timeout 5 cat <&3 | grep -q "^ok" && ok || bad "healthz"
+exec 3<>"/dev/tcp/127.0.0.1/$port" && printf 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' >&3 && \
+  timeout 5 cat <&3 >"$work/page" && grep -q 'dir="rtl"' "$work/page" && grep -q "التلاميذ" "$work/page" && ok || bad "status page"
+kill -TERM $pid; wait $pid && ok || bad "serve did not stop cleanly on SIGTERM"
+
+echo "cli ($backend): $passes passed, $fails failed"
+[ "$fails" -eq 0 ]

@@ -1,0 +1,132 @@
+#include <gtest/gtest.h>
+
+#include "domain/dates.hpp"
+#include "domain/ids.hpp"
+#include "domain/text.hpp"
+#include "domain/vocab.hpp"
+
+using namespace sanad;
+
+TEST(Normalize, HamzaFormsMeet) {
+  EXPECT_EQ(normalize_name("أيوب"), normalize_name("ايوب"));
+  EXPECT_EQ(normalize_name("إلياس"), normalize_name("الياس"));
+  EXPECT_EQ(normalize_name("آدم"), normalize_name("ادم"));
+  EXPECT_EQ(normalize_name("مسؤول"), normalize_name("مسوول"));
+}
+
+TEST(Normalize, TaMarbutaAlefMaqsuraDiacriticsTatweel) {
+  EXPECT_EQ(normalize_name("فاطمة"), normalize_name("فاطمه"));
+  EXPECT_EQ(normalize_name("سلمى"), normalize_name("سلمي"));
+  EXPECT_EQ(normalize_name("مُحَمَّد"), "محمد");
+  EXPECT_EQ(normalize_name("محـــمد"), "محمد");
+}
+
+TEST(Normalize, SpacesAndLatin) {
+  EXPECT_EQ(normalize_name("  فاطمة   الزهراء "), normalize_name("فاطمة الزهراء"));
+  EXPECT_EQ(normalize_name("Aïcha  EL-Fassi"), "aicha el fassi");
+  EXPECT_EQ(normalize_name("Chérif Ça"), "cherif ca");
+  EXPECT_EQ(normalize_name("٢٠١٨"), "2018");
+  EXPECT_NE(normalize_name("محمد"), normalize_name("أحمد"));
+}
+
+TEST(Normalize, LatinKeyCollapsesDoubledLetters) {
+  EXPECT_EQ(latin_key("Mohammed"), latin_key("Mohamed"));
+  EXPECT_EQ(latin_key("Bakkali"), latin_key("Bakali"));
+  EXPECT_NE(latin_key("Mohamed"), latin_key("Ahmed"));
+}
+
+TEST(Utf8, RejectsInvalidSequences) {
+  EXPECT_TRUE(utf8_valid("سند Sanad"));
+  EXPECT_FALSE(utf8_valid("\xC3"));
+  EXPECT_FALSE(utf8_valid("\xC0\xAF"));      // overlong
+  EXPECT_FALSE(utf8_valid("\xED\xA0\x80"));  // surrogate
+  EXPECT_EQ(utf8_length("سند"), 3u);
+}
+
+TEST(Dates, AcceptsTheFormsFilesUse) {
+  EXPECT_EQ(parse_date("27/08/2018")->iso(), "2018-08-27");
+  EXPECT_EQ(parse_date("27-08-2018")->iso(), "2018-08-27");
+  EXPECT_EQ(parse_date("2018-08-27")->iso(), "2018-08-27");
+  EXPECT_EQ(parse_date("7/8/2018")->iso(), "2018-08-07");
+  EXPECT_EQ(parse_date("43339")->iso(), "2018-08-27");  // Excel serial
+  EXPECT_EQ(parse_date("43339.0")->iso(), "2018-08-27");
+}
+
+TEST(Dates, RefusesImpossibleDates) {
+  EXPECT_FALSE(parse_date("31/02/2018"));
+  EXPECT_FALSE(parse_date("29/02/2019"));
+  EXPECT_TRUE(parse_date("29/02/2020"));
+  EXPECT_FALSE(parse_date("12/13/2018"));
+  EXPECT_FALSE(parse_date("27/08/18"));
+  EXPECT_FALSE(parse_date("hier"));
+  EXPECT_FALSE(parse_date(""));
+  EXPECT_FALSE(parse_date("0"));
+}
+
+TEST(Dates, ExcelSerialRoundTrip) {
+  for (const char* iso : {"1900-03-01", "2000-01-01", "2024-11-22", "2031-12-31"}) {
+    Date d = *parse_iso_date(iso);
+    EXPECT_EQ(from_excel_serial(to_excel_serial(d)), d) << iso;
+  }
+  EXPECT_EQ(to_excel_serial(*parse_iso_date("2024-11-22")), 45618);
+}
+
+TEST(Dates, SchoolYears) {
+  EXPECT_EQ(parse_school_year("2024/2025"), "2024-2025");
+  EXPECT_EQ(parse_school_year("2024-25"), "2024-2025");
+  EXPECT_FALSE(parse_school_year("2024-2026"));
+  EXPECT_FALSE(parse_school_year("2024"));
+}
+
+TEST(Ids, MassarCinPhone) {
+  EXPECT_TRUE(valid_massar("D166027860"));
+  EXPECT_FALSE(valid_massar("D16602786"));
+  EXPECT_FALSE(valid_massar("d166027860"));
+  EXPECT_FALSE(valid_massar("1166027860"));
+  EXPECT_TRUE(valid_cin("C569158"));
+  EXPECT_TRUE(valid_cin("CB541194"));
+  EXPECT_FALSE(valid_cin("569158"));
+  EXPECT_FALSE(valid_cin("ABC12345"));
+  EXPECT_EQ(normalize_phone("06 78 29 87 63"), "0678298763");
+  EXPECT_EQ(normalize_phone("+212678298763"), "0678298763");
+  EXPECT_EQ(normalize_phone("678298763"), "0678298763");
+  EXPECT_FALSE(normalize_phone("0178298763"));
+  EXPECT_FALSE(normalize_phone("06782987"));
+}
+
+TEST(Ids, ScopesFromCodes) {
+  EXPECT_EQ(parse_scope("")->kind, NodeKind::nation);
+  EXPECT_EQ(parse_scope("03")->kind, NodeKind::region);
+  EXPECT_EQ(parse_scope("03.531")->kind, NodeKind::directorate);
+  EXPECT_EQ(parse_scope("03.531.01.05")->kind, NodeKind::commune);
+  EXPECT_EQ(parse_scope("01.511.01.0")->kind, NodeKind::commune);
+  EXPECT_EQ(parse_scope("35310051b")->code, "35310051B");
+  EXPECT_FALSE(parse_scope("'; DROP TABLE pupils; --"));
+}
+
+TEST(Vocabulary, MassarSpellings) {
+  EXPECT_EQ(levels().parse("الأول ابتدائي"), "1AP");
+  EXPECT_EQ(levels().parse("الاول ابتدائي"), "1AP");
+  EXPECT_EQ(levels().parse("1ap"), "1AP");
+  EXPECT_EQ(levels().parse("الثالثة إعدادي"), "3AC");
+  EXPECT_EQ(levels().parse("الجذع المشترك"), "TC");
+  EXPECT_FALSE(levels().parse("7AP"));
+  EXPECT_EQ(sexes().parse("ذكر"), "M");
+  EXPECT_EQ(sexes().parse("أنثى"), "F");
+  EXPECT_EQ(sexes().parse("G"), "M");
+  EXPECT_EQ(relations().parse("الأم"), "mother");
+  EXPECT_EQ(yes_no().parse("نعم"), "1");
+  EXPECT_EQ(yes_no().parse("non"), "0");
+  EXPECT_EQ(cycle_of_level("5AP"), "primaire");
+  EXPECT_EQ(cycle_of_level("2AC"), "college");
+  EXPECT_EQ(cycle_of_level("2BAC"), "lycee");
+}
+
+TEST(Vocabulary, Cycles) {
+  auto c = parse_cycles("college+primaire");
+  ASSERT_TRUE(c);
+  EXPECT_EQ(*c, (std::vector<std::string>{"primaire", "college"}));
+  EXPECT_EQ(parse_cycles("ابتدائي، إعدادي")->size(), 2u);
+  EXPECT_FALSE(parse_cycles("université"));
+  EXPECT_EQ(join_cycles(*c, Lang::fr), "primaire+college");
+}

@@ -1,0 +1,218 @@
+#include <gtest/gtest.h>
+#include <iconv.h>
+#include <minizip/unzip.h>
+#include <minizip/zip.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "io/table.hpp"
+#include "io/write.hpp"
+
+using namespace sanad;
+using namespace sanad::io;
+
+namespace {
+
+std::string tmp_path(const std::string& name) {
+  return (std::filesystem::temp_directory_path() / (std::to_string(getpid()) + "_" + name)).string();
+}
+
+std::string to_cp1256(const std::string& utf8) {
+  iconv_t cd = iconv_open("CP1256", "UTF-8");
+  std::string out(utf8.size() * 2, '\0');
+  char* in = const_cast<char*>(utf8.data());
+  size_t inl = utf8.size(), outl = out.size();
+  char* o = out.data();
+  iconv(cd, &in, &inl, &o, &outl);
+  iconv_close(cd);
+  out.resize(out.size() - outl);
+  return out;
+}
+
+// A zip archive with the given parts (the same name may appear twice).
+std::string make_zip(const std::vector<std::pair<std::string, std::string>>& parts) {
+  std::string path = tmp_path("test.zip");
+  zipFile z = zipOpen(path.c_str(), APPEND_STATUS_CREATE);
+  for (const auto& [name, data] : parts) {
+    zipOpenNewFileInZip(z, name.c_str(), nullptr, nullptr, 0, nullptr, 0, nullptr, Z_DEFLATED, 9);
+    zipWriteInFileInZip(z, data.data(), static_cast<unsigned>(data.size()));
+    zipCloseFileInZip(z);
+  }
+  zipClose(z, nullptr);
+  std::ifstream in(path, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::filesystem::remove(path);
+  return bytes;
+}
+
+const std::string kWorkbook =
+    R"(<?xml version="1.0"?><workbook xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>)";
+const std::string kRels =
+    R"(<?xml version="1.0"?><Relationships><Relationship Id="rId1" Target="worksheets/sheet1.xml"/></Relationships>)";
+
+std::string sheet_xml(const std::string& rows) {
+  return R"(<?xml version="1.0"?><worksheet><sheetData>)" + rows + "</sheetData></worksheet>";
+}
+
+std::string unzip_part(const std::string& path, const std::string& part) {
+  unzFile z = unzOpen(path.c_str());
+  std::string out;
+  if (z && unzLocateFile(z, part.c_str(), 1) == UNZ_OK && unzOpenCurrentFile(z) == UNZ_OK) {
+    char buf[4096];
+    for (int n; (n = unzReadCurrentFile(z, buf, sizeof buf)) > 0;) out.append(buf, static_cast<std::size_t>(n));
+    unzCloseCurrentFile(z);
+  }
+  if (z) unzClose(z);
+  return out;
+}
+
+}  // namespace
+
+TEST(Csv, DetectsSemicolonsAndStripsBom) {
+  Table t = read_csv_bytes("\xEF\xBB\xBF" "a;b;c\r\n1;2;3\r\n", "f.csv");
+  ASSERT_EQ(t.rows.size(), 2u);
+  EXPECT_EQ(t.rows[0].cells, (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_EQ(t.rows[1].cells[2], "3");
+}
+
+TEST(Csv, QuotedCellsKeepDelimitersAndNewlines) {
+  Table t = read_csv_bytes("name,note\n\"Alaoui, Zakaria\",\"line1\nline2\"\nx,\"say \"\"hi\"\"\"\n", "f.csv");
+  ASSERT_EQ(t.rows.size(), 3u);
+  EXPECT_EQ(t.rows[1].cells[0], "Alaoui, Zakaria");
+  EXPECT_EQ(t.rows[1].cells[1], "line1\nline2");
+  EXPECT_EQ(t.rows[2].cells[1], "say \"hi\"");
+  EXPECT_EQ(t.rows[2].number, 4);  // the record after a two-line cell starts on line 4
+}
+
+TEST(Csv, ReadsWindows1256) {
+  std::string text = "رقم التلميذ;النسب\nR938826497;العلوي\n";
+  Table t = read_csv_bytes(to_cp1256(text), "old.csv");
+  ASSERT_EQ(t.rows.size(), 2u);
+  EXPECT_EQ(t.rows[1].cells[1], "العلوي");
+  EXPECT_EQ(t.rows[0].cells[0], "رقم التلميذ");
+}
+
+TEST(Csv, RefusesHostileFiles) {
+  ReadLimits lim;
+  lim.max_cell_bytes = 100;
+  lim.max_columns = 10;
+  lim.max_rows = 5;
+  EXPECT_THROW(read_csv_bytes("a,b\n" + std::string(200, 'x') + ",y\n", "f.csv", lim), ReadError);
+  EXPECT_THROW(read_csv_bytes(std::string(20, ',') + "\n", "f.csv", lim), ReadError);
+  EXPECT_THROW(read_csv_bytes("a\nb\nc\nd\ne\nf\ng\n", "f.csv", lim), ReadError);
+  EXPECT_THROW(read_csv_bytes("a,\"never closed\n", "f.csv", lim), ReadError);
+  EXPECT_THROW(read_csv_bytes(std::string("a\0b", 3), "f.csv", lim), ReadError);
+  try {
+    read_csv_bytes("a,b\n" + std::string(200, 'x') + "\n", "named.csv", lim);
+  } catch (const ReadError& e) {
+    EXPECT_NE(std::string(e.what()).find("named.csv"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("row 2"), std::string::npos);
+  }
+}
+
+TEST(Xlsx, ReadsTheMassarRoster) {
+  Table t = read_table(std::string(SANAD_EXAMPLES_DIR) + "/roster_1AP-1.xlsx");
+  bool found = false;
+  for (const auto& r : t.rows)
+    for (std::size_t c = 0; c + 1 < r.cells.size(); ++c)
+      if (r.cells[c] == "R938826497") {
+        found = true;
+        EXPECT_EQ(r.cells[c + 1], "العلوي");
+      }
+  EXPECT_TRUE(found);
+}
+
+TEST(Xlsx, SharedStringsInlineStringsAndDates) {
+  std::string styles =
+      R"(<?xml version="1.0"?><styleSheet><numFmts><numFmt numFmtId="164" formatCode="dd/mm/yyyy"/></numFmts><cellXfs><xf numFmtId="0"/><xf numFmtId="164"/></cellXfs></styleSheet>)";
+  std::string ss = R"(<?xml version="1.0"?><sst><si><t>رقم</t></si><si><r><t>Al</t></r><r><t>aoui</t></r></si></sst>)";
+  std::string rows = R"(<row r="1"><c r="A1" t="s"><v>0</v></c><c r="C1" t="s"><v>1</v></c></row>)"
+                     R"(<row r="3"><c r="A3" t="inlineStr"><is><t>x</t></is></c><c r="B3" s="1"><v>43339</v></c><c r="C3"><v>42</v></c></row>)";
+  std::string bytes = make_zip({{"xl/workbook.xml", kWorkbook},
+                                {"xl/_rels/workbook.xml.rels", kRels},
+                                {"xl/styles.xml", styles},
+                                {"xl/sharedStrings.xml", ss},
+                                {"xl/worksheets/sheet1.xml", sheet_xml(rows)}});
+  Table t = read_xlsx_bytes(bytes, "t.xlsx");
+  ASSERT_EQ(t.rows.size(), 3u);
+  EXPECT_EQ(t.rows[0].cells, (std::vector<std::string>{"رقم", "", "Alaoui"}));
+  EXPECT_TRUE(t.rows[1].blank());
+  EXPECT_EQ(t.rows[2].number, 3);
+  EXPECT_EQ(t.rows[2].cells, (std::vector<std::string>{"x", "27/08/2018", "42"}));
+}
+
+TEST(Xlsx, RefusesZipBombs) {
+  ReadLimits lim;
+  lim.max_unzipped_bytes = 4 << 20;
+  std::string big = sheet_xml("<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>" + std::string(8 << 20, ' ') +
+                              "</t></is></c></row>");
+  std::string bytes = make_zip({{"xl/workbook.xml", kWorkbook}, {"xl/worksheets/sheet1.xml", big}});
+  EXPECT_THROW(read_xlsx_bytes(bytes, "bomb.xlsx", lim), ReadError);
+  // The ratio guard trips on its own too.
+  ReadLimits ratio;
+  ratio.max_compression_ratio = 100;
+  EXPECT_THROW(read_xlsx_bytes(bytes, "bomb.xlsx", ratio), ReadError);
+}
+
+TEST(Xlsx, RefusesEntityExpansionAndDuplicateParts) {
+  std::string laughs = R"(<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>)"
+                       R"(<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol2;</t></is></c></row></sheetData></worksheet>)";
+  std::string bytes = make_zip({{"xl/workbook.xml", kWorkbook}, {"xl/worksheets/sheet1.xml", laughs}});
+  try {
+    read_xlsx_bytes(bytes, "laughs.xlsx");
+    FAIL() << "a DOCTYPE must be refused";
+  } catch (const ReadError& e) {
+    EXPECT_NE(std::string(e.what()).find("document type"), std::string::npos) << e.what();
+  }
+  std::string dup = make_zip({{"xl/workbook.xml", kWorkbook},
+                              {"xl/worksheets/sheet1.xml", sheet_xml("")},
+                              {"xl/worksheets/sheet1.xml", sheet_xml("")}});
+  EXPECT_THROW(read_xlsx_bytes(dup, "dup.xlsx"), ReadError);
+  EXPECT_THROW(read_xlsx_bytes("PK\x03\x04garbage", "broken.xlsx"), ReadError);
+  std::string no_workbook = make_zip({{"word/document.xml", "<x/>"}});
+  EXPECT_THROW(read_xlsx_bytes(no_workbook, "doc.docx"), ReadError);
+}
+
+TEST(Writers, NeutraliseFormulas) {
+  EXPECT_EQ(neutralise_cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+  EXPECT_EQ(neutralise_cell("+212"), "'+212");
+  EXPECT_EQ(neutralise_cell("@SUM(A1)"), "'@SUM(A1)");
+  EXPECT_EQ(neutralise_cell("-1"), "'-1");
+  EXPECT_EQ(neutralise_cell("Alaoui"), "Alaoui");
+  EXPECT_EQ(unneutralise_cell(neutralise_cell("=1+1")), "=1+1");
+  EXPECT_EQ(unneutralise_cell("'quoted"), "'quoted");
+}
+
+TEST(Writers, CsvRoundTripsThroughTheReader) {
+  std::string path = tmp_path("w.csv");
+  SheetSpec spec{"s", false, {"a", "b", "d"}, {ColumnType::text, ColumnType::text, ColumnType::date}, ';'};
+  auto w = open_csv_writer(path, spec);
+  w->row({"=cmd|' /C calc'!A0", "x;y \"z\"", "2024-11-22"});
+  w->close();
+  Table t = read_table(path);
+  std::filesystem::remove(path);
+  ASSERT_EQ(t.rows.size(), 2u);
+  EXPECT_EQ(t.rows[1].cells[0], "'=cmd|' /C calc'!A0");  // neutralised in the file
+  EXPECT_EQ(unneutralise_cell(t.rows[1].cells[0]), "=cmd|' /C calc'!A0");
+  EXPECT_EQ(t.rows[1].cells[1], "x;y \"z\"");
+  EXPECT_EQ(t.rows[1].cells[2], "22/11/2024");
+}
+
+TEST(Writers, XlsxIsRightToLeftAndReadable) {
+  std::string path = tmp_path("w.xlsx");
+  SheetSpec spec{"التلاميذ", true, {"رقم التلميذ", "تاريخ"}, {ColumnType::text, ColumnType::date}, ','};
+  auto w = open_xlsx_writer(path, spec);
+  w->row({"D166027860", "2018-08-27"});
+  w->row({"=1+1", ""});
+  w->close();
+  Table t = read_table(path);
+  std::string sheet = unzip_part(path, "xl/worksheets/sheet1.xml");
+  std::filesystem::remove(path);
+  EXPECT_NE(sheet.find("rightToLeft=\"1\""), std::string::npos);
+  ASSERT_EQ(t.rows.size(), 3u);
+  EXPECT_EQ(t.sheet, "التلاميذ");
+  EXPECT_EQ(t.rows[1].cells[1], "27/08/2018");
+  EXPECT_EQ(t.rows[2].cells[0], "'=1+1");
+}
