@@ -37,3 +37,21 @@ format:
 
 clean:
 	rm -rf $(BUILD)
+
+# Fuzz the CSV and XLSX readers with libFuzzer (clang). New findings land in
+# tests/fuzz/corpus/<target>/ and run as regression tests in `make test`.
+FUZZ_SECONDS ?= 120
+fuzz:
+	@scripts/install-deps.sh --fuzz
+	CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSANAD_FUZZ=ON -DSANAD_TESTS=OFF
+	cmake --build build-fuzz -j$(JOBS) --target fuzz_csv fuzz_xlsx
+	@for t in csv xlsx; do \
+	  mkdir -p build-fuzz/corpus-$$t; \
+	  build-fuzz/tests/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 -rss_limit_mb=4096 \
+	    -artifact_prefix=tests/fuzz/corpus/$$t/crash- build-fuzz/corpus-$$t tests/fuzz/corpus/$$t || exit 1; \
+	done
+
+# Benchmarks beside their baselines; results in bench/out/results.md, summary in bench/RESULTS.md.
+bench: build
+	@command -v /usr/bin/time >/dev/null || apt-get install -y -qq time
+	@scripts/with-postgres.sh bench/run.sh $(BUILD)

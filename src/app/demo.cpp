@@ -14,11 +14,13 @@ bool valid_scale(const std::string& s) {
 
 DemoResult run_demo(store::Store& st, const DemoOptions& opt) {
   if (!valid_scale(opt.scale))
-    throw DemoError(fmt::format("unknown scale {}: expected school, province, region or national", opt.scale));
+    throw DemoError(
+        fmt::format("unknown scale {}: expected school, province, region or national", opt.scale));
   if (!st.initialized()) throw DemoError("the database is not initialised: run `sanad init` first");
   if (st.count("pupils") > 0 || st.count("schools") > 0)
-    throw DemoError("the registry already holds schools or pupils: demo data goes only into an empty database "
-                    "(use a new database file, or --db)");
+    throw DemoError(
+        "the registry already holds schools or pupils: demo data goes only into an empty database "
+        "(use a new database file, or --db)");
   demo::Params params;
   params.seed = opt.seed;
   params.school_year = opt.school_year;
@@ -28,8 +30,11 @@ DemoResult run_demo(store::Store& st, const DemoOptions& opt) {
   const std::string demo_province = "03.531", demo_region = "03";
   std::map<std::string, std::vector<demo::CommuneInfo>> by_province;
   int64_t pupil_offset = 0, commune_offset = 0;
-  std::map<std::string, std::pair<int64_t, int64_t>> offsets;  // province → (pupils, communes) before it
-  for (const auto& c : st.communes(Scope::nation())) by_province[c.province_code].push_back({c.code, c.province_code, c.milieu, c.name_ar, c.population});
+  std::map<std::string, std::pair<int64_t, int64_t>>
+      offsets;  // province → (pupils, communes) before it
+  for (const auto& c : st.communes(Scope::nation()))
+    by_province[c.province_code].push_back(
+        {c.code, c.province_code, c.milieu, c.name_ar, c.population});
   for (auto& [prov, cs] : by_province) {
     offsets[prov] = {pupil_offset, commune_offset};
     for (const auto& c : cs) pupil_offset += demo::pupils_of_commune(params, c.population);
@@ -49,7 +54,8 @@ DemoResult run_demo(store::Store& st, const DemoOptions& opt) {
   std::size_t done = 0;
   for (const auto& prov : provinces) {
     auto [po, co] = offsets[prov];
-    demo::Chunk ch = demo::generate_province(params, by_province[prov], po, co, opt.scale == "school" ? 1 : 0);
+    demo::Chunk ch =
+        demo::generate_province(params, by_province[prov], po, co, opt.scale == "school" ? 1 : 0);
     res.schools += st.put_schools(ch.schools).inserted;
     res.pupils += st.put_pupils(ch.pupils).inserted;
     res.enrolments += st.put_enrolments(ch.enrolments).inserted;
@@ -58,12 +64,12 @@ DemoResult run_demo(store::Store& st, const DemoOptions& opt) {
     res.absences += st.put_absences(ch.absences).inserted;
     ++done;
     if (opt.progress)
-      opt.progress(fmt::format("province {} ({}/{}): {} schools, {} pupils so far", prov, done, provinces.size(),
-                               res.schools, res.pupils));
+      opt.progress(fmt::format("province {} ({}/{}): {} schools, {} pupils so far", prov, done,
+                               provinces.size(), res.schools, res.pupils));
   }
   st.audit({opt.actor, "local", "demo", opt.scale,
-            fmt::format("seed={} year={} schools={} pupils={} households={} absences={}", opt.seed, opt.school_year,
-                        res.schools, res.pupils, res.households, res.absences)});
+            fmt::format("seed={} year={} schools={} pupils={} households={} absences={}", opt.seed,
+                        opt.school_year, res.schools, res.pupils, res.households, res.absences)});
   tx.commit();
   return res;
 }

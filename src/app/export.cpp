@@ -8,7 +8,8 @@
 
 namespace sanad::app {
 
-int64_t export_list(store::Store& st, ListKind kind, const std::string& path, const ExportOptions& opt) {
+int64_t export_list(store::Store& st, ListKind kind, const std::string& path,
+                    const ExportOptions& opt) {
   const auto& fields = fields_of(kind);
   io::SheetSpec spec;
   spec.name = std::string(list_title(kind, opt.lang));
@@ -21,16 +22,20 @@ int64_t export_list(store::Store& st, ListKind kind, const std::string& path, co
   // Write to a temporary file beside the target and rename at the end: a failed export never
   // leaves a half-written file under the requested name.
   std::string tmp = path + ".part";
-  auto w = opt.format == FileFormat::xlsx ? io::open_xlsx_writer(tmp, spec) : io::open_csv_writer(tmp, spec);
+  auto w = opt.format == FileFormat::xlsx ? io::open_xlsx_writer(tmp, spec)
+                                          : io::open_csv_writer(tmp, spec);
   const Lang L = opt.lang;
-  auto lab = [&](const Vocabulary& v, const std::string& code) { return std::string(v.label(code, L)); };
+  auto lab = [&](const Vocabulary& v, const std::string& code) {
+    return std::string(v.label(code, L));
+  };
   int64_t n = 0;
   try {
     switch (kind) {
       case ListKind::regions:
         for (const auto& r : st.regions()) {
           if (opt.scope.kind == NodeKind::region && r.code != opt.scope.code) continue;
-          w->row({r.code, r.name_ar, r.name_fr, std::to_string(r.population), std::to_string(r.households)});
+          w->row({r.code, r.name_ar, r.name_fr, std::to_string(r.population),
+                  std::to_string(r.households)});
           ++n;
         }
         break;
@@ -51,29 +56,31 @@ int64_t export_list(store::Store& st, ListKind kind, const std::string& path, co
         break;
       case ListKind::communes:
         for (const auto& c : st.communes(opt.scope)) {
-          w->row({c.code, c.province_code, c.directorate_code, lab(milieus(), c.milieu), c.name_ar, c.name_fr,
-                  std::to_string(c.population)});
+          w->row({c.code, c.province_code, c.directorate_code, lab(milieus(), c.milieu), c.name_ar,
+                  c.name_fr, std::to_string(c.population)});
           ++n;
         }
         break;
       case ListKind::schools:
         for (const auto& s : st.schools(opt.scope)) {
-          w->row({s.code, s.name_ar, s.name_fr, join_cycles(s.cycles, L), s.commune_code, lab(milieus(), s.milieu),
-                  lab(sectors(), s.sector), std::to_string(s.boarding_beds), lab(yes_no(), s.canteen ? "1" : "0")});
+          w->row({s.code, s.name_ar, s.name_fr, join_cycles(s.cycles, L), s.commune_code,
+                  lab(milieus(), s.milieu), lab(sectors(), s.sector),
+                  std::to_string(s.boarding_beds), lab(yes_no(), s.canteen ? "1" : "0")});
           ++n;
         }
         break;
       case ListKind::pupils:
         st.each_enrolment(opt.scope, opt.year, [&](const Pupil& p, const Enrolment& e) {
-          w->row({p.massar, p.last_ar, p.first_ar, p.last_fr, p.first_fr, lab(sexes(), p.sex), p.birth_date,
-                  p.birth_place, e.school_code, e.school_year, lab(levels(), e.level), e.class_name,
-                  lab(enrolment_statuses(), e.status), e.transfer_to, e.left_date});
+          w->row({p.massar, p.last_ar, p.first_ar, p.last_fr, p.first_fr, lab(sexes(), p.sex),
+                  p.birth_date, p.birth_place, e.school_code, e.school_year, lab(levels(), e.level),
+                  e.class_name, lab(enrolment_statuses(), e.status), e.transfer_to, e.left_date});
           ++n;
         });
         break;
       case ListKind::households:
         st.each_membership(opt.scope, [&](const Household& h, const Membership& m) {
-          w->row({m.massar, h.payee_cin, h.payee_name, lab(relations(), m.relation), h.phone, h.ramed});
+          w->row({m.massar, h.payee_cin, h.payee_name, lab(relations(), m.relation), h.phone,
+                  h.ramed});
           ++n;
         });
         break;

@@ -18,6 +18,7 @@ struct ExportOptions {
 };
 
 // Writes the list and returns the number of data rows.
-int64_t export_list(store::Store& st, ListKind kind, const std::string& path, const ExportOptions& opt);
+int64_t export_list(store::Store& st, ListKind kind, const std::string& path,
+                    const ExportOptions& opt);
 
 }  // namespace sanad::app

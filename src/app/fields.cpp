@@ -11,10 +11,10 @@ using io::ColumnType;
 
 std::optional<ListKind> parse_list_kind(std::string_view s) {
   static const std::map<std::string_view, ListKind> m = {
-      {"regions", ListKind::regions},       {"provinces", ListKind::provinces},
+      {"regions", ListKind::regions},           {"provinces", ListKind::provinces},
       {"directorates", ListKind::directorates}, {"communes", ListKind::communes},
-      {"schools", ListKind::schools},       {"pupils", ListKind::pupils},
-      {"households", ListKind::households}, {"absences", ListKind::absences}};
+      {"schools", ListKind::schools},           {"pupils", ListKind::pupils},
+      {"households", ListKind::households},     {"absences", ListKind::absences}};
   auto it = m.find(s);
   if (it == m.end()) return std::nullopt;
   return it->second;
@@ -22,14 +22,22 @@ std::optional<ListKind> parse_list_kind(std::string_view s) {
 
 std::string_view list_kind_name(ListKind k) {
   switch (k) {
-    case ListKind::regions: return "regions";
-    case ListKind::provinces: return "provinces";
-    case ListKind::directorates: return "directorates";
-    case ListKind::communes: return "communes";
-    case ListKind::schools: return "schools";
-    case ListKind::pupils: return "pupils";
-    case ListKind::households: return "households";
-    case ListKind::absences: return "absences";
+    case ListKind::regions:
+      return "regions";
+    case ListKind::provinces:
+      return "provinces";
+    case ListKind::directorates:
+      return "directorates";
+    case ListKind::communes:
+      return "communes";
+    case ListKind::schools:
+      return "schools";
+    case ListKind::pupils:
+      return "pupils";
+    case ListKind::households:
+      return "households";
+    case ListKind::absences:
+      return "absences";
   }
   return "?";
 }
@@ -37,19 +45,30 @@ std::string_view list_kind_name(ListKind k) {
 std::string_view list_title(ListKind k, Lang lang) {
   bool ar = lang == Lang::ar;
   switch (k) {
-    case ListKind::regions: return ar ? "الجهات" : "Régions";
-    case ListKind::provinces: return ar ? "الأقاليم والعمالات" : "Provinces";
-    case ListKind::directorates: return ar ? "المديريات الإقليمية" : "Directions provinciales";
-    case ListKind::communes: return ar ? "الجماعات" : "Communes";
-    case ListKind::schools: return ar ? "المؤسسات التعليمية" : "Établissements";
-    case ListKind::pupils: return ar ? "التلاميذ" : "Élèves";
-    case ListKind::households: return ar ? "الأسر" : "Ménages";
-    case ListKind::absences: return ar ? "الغياب" : "Absences";
+    case ListKind::regions:
+      return ar ? "الجهات" : "Régions";
+    case ListKind::provinces:
+      return ar ? "الأقاليم والعمالات" : "Provinces";
+    case ListKind::directorates:
+      return ar ? "المديريات الإقليمية" : "Directions provinciales";
+    case ListKind::communes:
+      return ar ? "الجماعات" : "Communes";
+    case ListKind::schools:
+      return ar ? "المؤسسات التعليمية" : "Établissements";
+    case ListKind::pupils:
+      return ar ? "التلاميذ" : "Élèves";
+    case ListKind::households:
+      return ar ? "الأسر" : "Ménages";
+    case ListKind::absences:
+      return ar ? "الغياب" : "Absences";
   }
   return "";
 }
 
-static const Field massar_field{"massar", "رقم التلميذ", "Code Massar", {"رقم مسار", "الرمز", "رمز مسار", "CNE", "code_massar", "massar"}};
+static const Field massar_field{"massar",
+                                "رقم التلميذ",
+                                "Code Massar",
+                                {"رقم مسار", "الرمز", "رمز مسار", "CNE", "code_massar", "massar"}};
 
 const std::vector<Field>& fields_of(ListKind kind) {
   static const std::vector<Field> regions = {
@@ -84,14 +103,27 @@ const std::vector<Field>& fields_of(ListKind kind) {
       {"population", "السكان 2024", "Population 2024", {"population_2024"}, ColumnType::integer},
   };
   static const std::vector<Field> schools = {
-      {"code", "رمز المؤسسة", "Code GRESA", {"Code établissement", "Code etablissement", "رمز المؤسسة التعليمية", "GRESA"}},
-      {"name_ar", "اسم المؤسسة بالعربية", "Nom arabe", {"اسم المؤسسة", "المؤسسة", "Nom établissement (arabe)"}},
-      {"name_fr", "اسم المؤسسة بالفرنسية", "Nom établissement", {"Nom de l'établissement", "Établissement"}},
+      {"code",
+       "رمز المؤسسة",
+       "Code GRESA",
+       {"Code établissement", "Code etablissement", "رمز المؤسسة التعليمية", "GRESA"}},
+      {"name_ar",
+       "اسم المؤسسة بالعربية",
+       "Nom arabe",
+       {"اسم المؤسسة", "المؤسسة", "Nom établissement (arabe)"}},
+      {"name_fr",
+       "اسم المؤسسة بالفرنسية",
+       "Nom établissement",
+       {"Nom de l'établissement", "Établissement"}},
       {"cycles", "السلك", "Cycle", {"الأسلاك", "Cycles", "Cycle d'enseignement"}},
       {"commune", "رمز الجماعة", "Code commune", {"الجماعة", "Commune"}},
       {"milieu", "الوسط", "Milieu", {"Milieu (urbain/rural)"}},
       {"sector", "القطاع", "Secteur", {"Public/Privé"}},
-      {"boarding_beds", "عدد الأسرة بالداخلية", "Lits internat", {"الطاقة الاستيعابية للداخلية", "Capacité internat", "Lits"}, ColumnType::integer},
+      {"boarding_beds",
+       "عدد الأسرة بالداخلية",
+       "Lits internat",
+       {"الطاقة الاستيعابية للداخلية", "Capacité internat", "Lits"},
+       ColumnType::integer},
       {"canteen", "المطعم المدرسي", "Cantine", {"مطعم مدرسي", "Cantine scolaire"}},
   };
   static const std::vector<Field> pupils = {
@@ -101,19 +133,33 @@ const std::vector<Field>& fields_of(ListKind kind) {
       {"last_fr", "النسب بالفرنسية", "Nom", {"nom_fr", "Nom de famille"}},
       {"first_fr", "الإسم بالفرنسية", "Prénom", {"الاسم الشخصي بالفرنسية", "prenom_fr"}},
       {"sex", "النوع", "Sexe", {"الجنس", "Genre"}},
-      {"birth_date", "تاريخ الازدياد", "Date de naissance", {"تاريخ الميلاد", "Né le"}, ColumnType::date},
+      {"birth_date",
+       "تاريخ الازدياد",
+       "Date de naissance",
+       {"تاريخ الميلاد", "Né le"},
+       ColumnType::date},
       {"birth_place", "مكان الازدياد", "Lieu de naissance", {"مكان الميلاد", "Né à"}},
       {"school_code", "رمز المؤسسة", "Code GRESA", {"Code établissement", "Code etablissement"}},
       {"school_year", "السنة الدراسية", "Année scolaire", {"الموسم الدراسي", "Annee scolaire"}},
       {"level", "المستوى", "Niveau", {"المستوى الدراسي"}},
       {"class", "القسم", "Classe", {"الفوج"}},
       {"status", "الوضعية", "Statut", {"الحالة", "Situation"}},
-      {"transfer_to", "المؤسسة المستقبلة", "Transféré vers", {"منتقل إلى", "Établissement d'accueil"}},
-      {"left_date", "تاريخ المغادرة", "Date de départ", {"تاريخ الانقطاع", "Date d'abandon"}, ColumnType::date},
+      {"transfer_to",
+       "المؤسسة المستقبلة",
+       "Transféré vers",
+       {"منتقل إلى", "Établissement d'accueil"}},
+      {"left_date",
+       "تاريخ المغادرة",
+       "Date de départ",
+       {"تاريخ الانقطاع", "Date d'abandon"},
+       ColumnType::date},
   };
   static const std::vector<Field> households = {
       massar_field,
-      {"payee_cin", "رقم البطاقة الوطنية لولي الأمر", "CIN du tuteur", {"رقم البطاقة الوطنية", "CIN", "CNIE"}},
+      {"payee_cin",
+       "رقم البطاقة الوطنية لولي الأمر",
+       "CIN du tuteur",
+       {"رقم البطاقة الوطنية", "CIN", "CNIE"}},
       {"payee_name", "اسم ولي الأمر", "Nom du tuteur", {"ولي الأمر", "Nom et prénom du tuteur"}},
       {"relation", "صفة ولي الأمر", "Lien de parenté", {"الصفة", "Qualité", "Lien"}},
       {"phone", "الهاتف", "Téléphone", {"رقم الهاتف", "Tel", "GSM"}},
@@ -125,14 +171,22 @@ const std::vector<Field>& fields_of(ListKind kind) {
       {"justified", "مبرر", "Justifiée", {"الغياب مبرر", "Justifié", "Justification"}},
   };
   switch (kind) {
-    case ListKind::regions: return regions;
-    case ListKind::provinces: return provinces;
-    case ListKind::directorates: return directorates;
-    case ListKind::communes: return communes;
-    case ListKind::schools: return schools;
-    case ListKind::pupils: return pupils;
-    case ListKind::households: return households;
-    case ListKind::absences: return absences;
+    case ListKind::regions:
+      return regions;
+    case ListKind::provinces:
+      return provinces;
+    case ListKind::directorates:
+      return directorates;
+    case ListKind::communes:
+      return communes;
+    case ListKind::schools:
+      return schools;
+    case ListKind::pupils:
+      return pupils;
+    case ListKind::households:
+      return households;
+    case ListKind::absences:
+      return absences;
   }
   return regions;
 }

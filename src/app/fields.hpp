@@ -11,7 +11,16 @@
 
 namespace sanad::app {
 
-enum class ListKind { regions, provinces, directorates, communes, schools, pupils, households, absences };
+enum class ListKind {
+  regions,
+  provinces,
+  directorates,
+  communes,
+  schools,
+  pupils,
+  households,
+  absences
+};
 std::optional<ListKind> parse_list_kind(std::string_view s);
 std::string_view list_kind_name(ListKind k);
 std::string_view list_title(ListKind k, Lang lang);

@@ -25,9 +25,9 @@ std::string today_iso() {
 
 // Where the table starts and what each column is.
 struct Layout {
-  std::size_t header = 0;                              // index in table.rows
-  std::map<std::string_view, std::size_t> column;      // field key → cell index
-  std::map<std::string_view, std::string> heading;     // field key → heading as written
+  std::size_t header = 0;                           // index in table.rows
+  std::map<std::string_view, std::size_t> column;   // field key → cell index
+  std::map<std::string_view, std::string> heading;  // field key → heading as written
   std::map<std::string_view, std::pair<int64_t, std::string>> block;  // key → (row, value)
   std::map<std::string_view, std::string> block_label;
 };
@@ -60,9 +60,9 @@ Layout find_layout(ListKind kind, const io::Table& t) {
       if (!expected.empty()) expected += ", ";
       expected += fmt::format("{} / {}", f.heading_ar, f.heading_fr);
     }
-    throw ImportError(fmt::format("{}{}: no heading row found for {} in the first {} rows; expected columns such as: {}",
-                                  t.file, t.sheet.empty() ? "" : " [" + t.sheet + "]", list_kind_name(kind), scan,
-                                  expected));
+    throw ImportError(fmt::format(
+        "{}{}: no heading row found for {} in the first {} rows; expected columns such as: {}",
+        t.file, t.sheet.empty() ? "" : " [" + t.sheet + "]", list_kind_name(kind), scan, expected));
   }
   // Rows above the headings: a block of "label; value" pairs (Massar rosters).
   for (std::size_t r = 0; r < best.header; ++r) {
@@ -100,11 +100,12 @@ class Validator {
   }
   bool has(std::string_view key) const { return l_.column.count(key) || l_.block.count(key); }
 
-  void error(std::vector<ImportIssue>& out, const io::Row& row, std::string_view key, const std::string& value,
-             const std::string& reason) const {
+  void error(std::vector<ImportIssue>& out, const io::Row& row, std::string_view key,
+             const std::string& value, const std::string& reason) const {
     ImportIssue i{t_.file, t_.sheet, row.number, column_name(key), value, reason};
     auto it = l_.column.find(key);
-    bool from_row = it != l_.column.end() && it->second < row.cells.size() && !trim(row.cells[it->second]).empty();
+    bool from_row = it != l_.column.end() && it->second < row.cells.size() &&
+                    !trim(row.cells[it->second]).empty();
     if (!from_row && l_.block.count(key)) i.row = l_.block.at(key).first;  // the header block's row
     out.push_back(std::move(i));
   }
@@ -118,8 +119,8 @@ class Validator {
   }
 
   // Free text: valid, no control characters, not too long. Returns false after reporting.
-  bool text(std::vector<ImportIssue>& out, const io::Row& row, std::string_view key, const std::string& v,
-            bool required, std::size_t max_chars) const {
+  bool text(std::vector<ImportIssue>& out, const io::Row& row, std::string_view key,
+            const std::string& v, bool required, std::size_t max_chars) const {
     if (v.empty()) {
       if (required) error(out, row, key, v, "required value is empty");
       return !required;
@@ -131,15 +132,17 @@ class Validator {
       }
     }
     if (utf8_length(v) > max_chars) {
-      error(out, row, key, v.substr(0, 60) + "…", fmt::format("longer than {} characters", max_chars));
+      error(out, row, key, v.substr(0, 60) + "…",
+            fmt::format("longer than {} characters", max_chars));
       return false;
     }
     return true;
   }
 
   template <typename F>
-  std::optional<std::string> code_of(std::vector<ImportIssue>& out, const io::Row& row, std::string_view key,
-                                     const Vocabulary& voc, bool required, F&& fallback) const {
+  std::optional<std::string> code_of(std::vector<ImportIssue>& out, const io::Row& row,
+                                     std::string_view key, const Vocabulary& voc, bool required,
+                                     F&& fallback) const {
     std::string v = get(row, key);
     if (v.empty()) {
       if (!required) return fallback();
@@ -149,7 +152,8 @@ class Validator {
     auto c = voc.parse(v);
     if (!c) {
       std::string allowed;
-      for (const auto& t : voc.terms()) allowed += fmt::format("{}{} / {}", allowed.empty() ? "" : ", ", t.ar, t.fr);
+      for (const auto& t : voc.terms())
+        allowed += fmt::format("{}{} / {}", allowed.empty() ? "" : ", ", t.ar, t.fr);
       error(out, row, key, v, fmt::format("unknown {}; expected one of: {}", voc.name(), allowed));
       return std::nullopt;
     }
@@ -164,19 +168,23 @@ class Validator {
       return std::nullopt;
     }
     if (!valid_massar(v)) {
-      bool loose_ok = v.size() >= 4 && v.size() <= 20 &&
-                      std::all_of(v.begin(), v.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)); });
+      bool loose_ok =
+          v.size() >= 4 && v.size() <= 20 && std::all_of(v.begin(), v.end(), [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c));
+          });
       if (opt_.strict_massar || !loose_ok) {
-        error(out, row, "massar", v, "a code Massar is one letter followed by nine digits (e.g. D166027860)");
+        error(out, row, "massar", v,
+              "a code Massar is one letter followed by nine digits (e.g. D166027860)");
         return std::nullopt;
       }
-      warnings.push_back(fmt::format("{}: row {}: code Massar {} does not have the usual form", t_.file, row.number, v));
+      warnings.push_back(fmt::format("{}: row {}: code Massar {} does not have the usual form",
+                                     t_.file, row.number, v));
     }
     return v;
   }
 
-  std::optional<Date> date(std::vector<ImportIssue>& out, const io::Row& row, std::string_view key, bool required,
-                           const std::string& today) const {
+  std::optional<Date> date(std::vector<ImportIssue>& out, const io::Row& row, std::string_view key,
+                           bool required, const std::string& today) const {
     std::string v = get(row, key);
     if (v.empty()) {
       if (required) error(out, row, key, v, "required date is empty");
@@ -184,7 +192,8 @@ class Validator {
     }
     auto d = parse_date(v);
     if (!d) {
-      error(out, row, key, v, "not a date (expected dd/mm/yyyy, dd-mm-yyyy, yyyy-mm-dd or an Excel date)");
+      error(out, row, key, v,
+            "not a date (expected dd/mm/yyyy, dd-mm-yyyy, yyyy-mm-dd or an Excel date)");
       return std::nullopt;
     }
     if (d->iso() > today) {
@@ -209,12 +218,14 @@ struct Checked {
 };
 
 void progress(const ImportOptions& opt, int64_t done, int64_t total) {
-  if (opt.progress && done % 100000 == 0 && done) opt.progress(fmt::format("validated {} of {} rows", done, total));
+  if (opt.progress && done % 100000 == 0 && done)
+    opt.progress(fmt::format("validated {} of {} rows", done, total));
 }
 
 // Checks the rows of one kind and passes each valid row's index to `accept`.
 template <typename CheckRow>
-void check_rows(const io::Table& t, const Layout& l, const ImportOptions& opt, ImportResult& res, CheckRow&& check) {
+void check_rows(const io::Table& t, const Layout& l, const ImportOptions& opt, ImportResult& res,
+                CheckRow&& check) {
   int64_t total = static_cast<int64_t>(t.rows.size() - l.header - 1);
   int64_t done = 0;
   for (std::size_t r = l.header + 1; r < t.rows.size(); ++r) {
@@ -241,7 +252,8 @@ void require_columns(const Validator& v, ListKind kind, const std::vector<std::s
         if (f.key == k) missing.push_back(fmt::format("{} / {}", f.heading_ar, f.heading_fr));
     }
   if (!missing.empty())
-    throw ImportError(fmt::format("{}: required column(s) missing: {}", v.table().file, fmt::join(missing, "; ")));
+    throw ImportError(fmt::format("{}: required column(s) missing: {}", v.table().file,
+                                  fmt::join(missing, "; ")));
 }
 
 std::string first_seen(const std::unordered_map<std::string, int64_t>& seen, const std::string& k) {
@@ -255,7 +267,8 @@ bool importable(ListKind kind) {
          kind == ListKind::absences;
 }
 
-ImportResult import_file(store::Store& st, ListKind kind, const std::string& path, const ImportOptions& opt) {
+ImportResult import_file(store::Store& st, ListKind kind, const std::string& path,
+                         const ImportOptions& opt) {
   io::Table t;
   try {
     t = io::read_table(path, opt.limits);
@@ -265,8 +278,10 @@ ImportResult import_file(store::Store& st, ListKind kind, const std::string& pat
   return import_table(st, kind, t, opt);
 }
 
-ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t, const ImportOptions& opt) {
-  if (!importable(kind)) throw ImportError(fmt::format("{} cannot be imported", list_kind_name(kind)));
+ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
+                          const ImportOptions& opt) {
+  if (!importable(kind))
+    throw ImportError(fmt::format("{} cannot be imported", list_kind_name(kind)));
   ImportResult res;
   res.kind = kind;
   Layout layout = find_layout(kind, t);
@@ -286,189 +301,274 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t, c
     require_columns(v, kind, {"code", "name_ar", "cycles", "commune"});
     std::map<std::string, Commune> communes;
     for (auto& c : st.communes(Scope::nation())) communes.emplace(c.code, c);
-    check_rows(t, layout, opt, res, [&](std::size_t, const io::Row& row, std::vector<ImportIssue>& out) {
-      School s;
-      s.code = ascii_upper(v.get(row, "code"));
-      if (s.code.empty()) v.error(out, row, "code", s.code, "required value is empty");
-      else if (!valid_school_code(s.code)) v.error(out, row, "code", s.code, "a school code is 4 to 12 letters or digits");
-      else if (seen.count(s.code))
-        v.error(out, row, "code", s.code, "the same school code appears twice in the file (first on row " + first_seen(seen, s.code) + ")");
-      else seen[s.code] = row.number;
-      s.name_ar = v.get(row, "name_ar");
-      v.text(out, row, "name_ar", s.name_ar, true, 150);
-      s.name_fr = v.get(row, "name_fr");
-      v.text(out, row, "name_fr", s.name_fr, false, 150);
-      std::string cyc = v.get(row, "cycles");
-      auto cycles = parse_cycles(cyc);
-      if (!cycles) v.error(out, row, "cycles", cyc, "unknown cycle; expected primaire, college, lycee or prescolaire (several joined by +)");
-      else s.cycles = *cycles;
-      s.commune_code = v.get(row, "commune");
-      auto cm = communes.find(s.commune_code);
-      if (s.commune_code.empty()) v.error(out, row, "commune", s.commune_code, "required value is empty");
-      else if (cm == communes.end()) v.error(out, row, "commune", s.commune_code, "unknown commune code (expected an HCP code such as 03.531.01.05)");
-      auto milieu = v.code_of(out, row, "milieu", milieus(), false, [&]() -> std::optional<std::string> {
-        return cm != communes.end() ? std::optional<std::string>(cm->second.milieu) : std::nullopt;
-      });
-      s.milieu = milieu.value_or("");
-      s.sector = v.code_of(out, row, "sector", sectors(), false, [] { return std::optional<std::string>("public"); }).value_or("");
-      std::string beds = v.get(row, "boarding_beds");
-      if (!beds.empty()) {
-        char* end = nullptr;
-        long long n = std::strtoll(beds.c_str(), &end, 10);
-        if (*end || n < 0 || n > 100000) v.error(out, row, "boarding_beds", beds, "not a whole number of beds between 0 and 100000");
-        else s.boarding_beds = n;
-      }
-      auto canteen = v.code_of(out, row, "canteen", yes_no(), false, [] { return std::optional<std::string>("0"); });
-      s.canteen = canteen && *canteen == "1";
-      if (out.empty()) schools.push_back(std::move(s));
-    });
+    check_rows(
+        t, layout, opt, res, [&](std::size_t, const io::Row& row, std::vector<ImportIssue>& out) {
+          School s;
+          s.code = ascii_upper(v.get(row, "code"));
+          if (s.code.empty())
+            v.error(out, row, "code", s.code, "required value is empty");
+          else if (!valid_school_code(s.code))
+            v.error(out, row, "code", s.code, "a school code is 4 to 12 letters or digits");
+          else if (seen.count(s.code))
+            v.error(out, row, "code", s.code,
+                    "the same school code appears twice in the file (first on row " +
+                        first_seen(seen, s.code) + ")");
+          else
+            seen[s.code] = row.number;
+          s.name_ar = v.get(row, "name_ar");
+          v.text(out, row, "name_ar", s.name_ar, true, 150);
+          s.name_fr = v.get(row, "name_fr");
+          v.text(out, row, "name_fr", s.name_fr, false, 150);
+          std::string cyc = v.get(row, "cycles");
+          auto cycles = parse_cycles(cyc);
+          if (!cycles)
+            v.error(out, row, "cycles", cyc,
+                    "unknown cycle; expected primaire, college, lycee or prescolaire (several "
+                    "joined by +)");
+          else
+            s.cycles = *cycles;
+          s.commune_code = v.get(row, "commune");
+          auto cm = communes.find(s.commune_code);
+          if (s.commune_code.empty())
+            v.error(out, row, "commune", s.commune_code, "required value is empty");
+          else if (cm == communes.end())
+            v.error(out, row, "commune", s.commune_code,
+                    "unknown commune code (expected an HCP code such as 03.531.01.05)");
+          auto milieu =
+              v.code_of(out, row, "milieu", milieus(), false, [&]() -> std::optional<std::string> {
+                return cm != communes.end() ? std::optional<std::string>(cm->second.milieu)
+                                            : std::nullopt;
+              });
+          s.milieu = milieu.value_or("");
+          s.sector = v.code_of(out, row, "sector", sectors(), false, [] {
+                        return std::optional<std::string>("public");
+                      }).value_or("");
+          std::string beds = v.get(row, "boarding_beds");
+          if (!beds.empty()) {
+            char* end = nullptr;
+            long long n = std::strtoll(beds.c_str(), &end, 10);
+            if (*end || n < 0 || n > 100000)
+              v.error(out, row, "boarding_beds", beds,
+                      "not a whole number of beds between 0 and 100000");
+            else
+              s.boarding_beds = n;
+          }
+          auto canteen = v.code_of(out, row, "canteen", yes_no(), false,
+                                   [] { return std::optional<std::string>("0"); });
+          s.canteen = canteen && *canteen == "1";
+          if (out.empty()) schools.push_back(std::move(s));
+        });
   } else if (kind == ListKind::pupils) {
-    require_columns(v, kind, {"massar", "last_ar", "first_ar", "sex", "school_code", "school_year", "level", "class"});
+    require_columns(
+        v, kind,
+        {"massar", "last_ar", "first_ar", "sex", "school_code", "school_year", "level", "class"});
     std::map<std::string, School> school_map;
+    std::unordered_map<std::string, std::pair<std::size_t, int64_t>>
+        pupil_at;  // massar → (index, row)
     for (auto& s : st.schools(Scope::nation())) school_map.emplace(s.code, s);
-    check_rows(t, layout, opt, res, [&](std::size_t, const io::Row& row, std::vector<ImportIssue>& out) {
-      Pupil p;
-      Enrolment e;
-      auto code = v.massar(out, row, res.warnings);
-      if (code) {
-        if (seen.count(*code))
-          v.error(out, row, "massar", *code, "the same code Massar appears twice in the file (first on row " + first_seen(seen, *code) + ")");
-        else seen[*code] = row.number;
-        p.massar = e.massar = *code;
-      }
-      p.last_ar = v.get(row, "last_ar");
-      v.text(out, row, "last_ar", p.last_ar, true, 100);
-      p.first_ar = v.get(row, "first_ar");
-      v.text(out, row, "first_ar", p.first_ar, true, 100);
-      p.last_fr = v.get(row, "last_fr");
-      v.text(out, row, "last_fr", p.last_fr, false, 100);
-      p.first_fr = v.get(row, "first_fr");
-      v.text(out, row, "first_fr", p.first_fr, false, 100);
-      p.birth_place = v.get(row, "birth_place");
-      v.text(out, row, "birth_place", p.birth_place, false, 100);
-      p.sex = v.code_of(out, row, "sex", sexes(), true, [] { return std::optional<std::string>(); }).value_or("");
-      std::string yr = v.get(row, "school_year");
-      auto year = parse_school_year(yr);
-      if (!year) v.error(out, row, "school_year", yr, yr.empty() ? "required value is empty" : "not a school year (expected e.g. 2024-2025 or 2024/2025)");
-      else e.school_year = *year;
-      auto birth = v.date(out, row, "birth_date", false, today);
-      if (birth) {
-        p.birth_date = birth->iso();
-        if (year) {
-          int start = school_year_start(*year);
-          int age = start - birth->year - ((birth->month > 9) ? 1 : 0);  // age on 1 September
-          if (age < 2 || age > 30)
-            v.error(out, row, "birth_date", v.get(row, "birth_date"), fmt::format("a pupil aged {} on 1 September {} is not plausible", age, start));
-        }
-      }
-      e.school_code = ascii_upper(v.get(row, "school_code"));
-      auto sc = school_map.find(e.school_code);
-      if (e.school_code.empty()) v.error(out, row, "school_code", e.school_code, "required value is empty");
-      else if (sc == school_map.end()) v.error(out, row, "school_code", e.school_code, "unknown school (import the schools first)");
-      auto level = v.code_of(out, row, "level", levels(), true, [] { return std::optional<std::string>(); });
-      if (level) {
-        e.level = *level;
-        if (sc != school_map.end()) {
-          auto cyc = cycle_of_level(e.level);
-          const auto& cs = sc->second.cycles;
-          if (std::find(cs.begin(), cs.end(), cyc) == cs.end())
-            v.error(out, row, "level", v.get(row, "level"),
-                    fmt::format("level {} is not taught at school {} (cycles: {})", e.level, e.school_code, join_cycles(cs, Lang::fr)));
-        }
-      }
-      e.class_name = v.get(row, "class");
-      v.text(out, row, "class", e.class_name, true, 30);
-      e.status = v.code_of(out, row, "status", enrolment_statuses(), false, [] { return std::optional<std::string>("enrolled"); }).value_or("");
-      e.transfer_to = ascii_upper(v.get(row, "transfer_to"));
-      if (!e.transfer_to.empty() && !valid_school_code(e.transfer_to))
-        v.error(out, row, "transfer_to", e.transfer_to, "not a school code");
-      if (!e.transfer_to.empty() && e.status != "transferred")
-        v.error(out, row, "transfer_to", e.transfer_to, "a destination school is given but the pupil is not transferred");
-      auto left = v.date(out, row, "left_date", e.status == "left", today);
-      if (left) {
-        e.left_date = left->iso();
-        if (e.status != "left") v.error(out, row, "left_date", v.get(row, "left_date"), "a leaving date is given but the pupil has not left");
-        if (year) {
-          int start = school_year_start(*year);
-          if (left->iso() < fmt::format("{}-09-01", start) || left->iso() > fmt::format("{}-08-31", start + 1))
-            v.error(out, row, "left_date", v.get(row, "left_date"), fmt::format("the leaving date is outside the school year {}", *year));
-        }
-      }
-      if (out.empty()) {
-        pupils.push_back(std::move(p));
-        enrolments.push_back(std::move(e));
-      }
-    });
+    check_rows(
+        t, layout, opt, res, [&](std::size_t, const io::Row& row, std::vector<ImportIssue>& out) {
+          Pupil p;
+          Enrolment e;
+          auto code = v.massar(out, row, res.warnings);
+          if (code) p.massar = e.massar = *code;
+          p.last_ar = v.get(row, "last_ar");
+          v.text(out, row, "last_ar", p.last_ar, true, 100);
+          p.first_ar = v.get(row, "first_ar");
+          v.text(out, row, "first_ar", p.first_ar, true, 100);
+          p.last_fr = v.get(row, "last_fr");
+          v.text(out, row, "last_fr", p.last_fr, false, 100);
+          p.first_fr = v.get(row, "first_fr");
+          v.text(out, row, "first_fr", p.first_fr, false, 100);
+          p.birth_place = v.get(row, "birth_place");
+          v.text(out, row, "birth_place", p.birth_place, false, 100);
+          p.sex = v.code_of(out, row, "sex", sexes(), true, [] {
+                     return std::optional<std::string>();
+                   }).value_or("");
+          std::string yr = v.get(row, "school_year");
+          auto year = parse_school_year(yr);
+          if (!year)
+            v.error(out, row, "school_year", yr,
+                    yr.empty() ? "required value is empty"
+                               : "not a school year (expected e.g. 2024-2025 or 2024/2025)");
+          else
+            e.school_year = *year;
+          auto birth = v.date(out, row, "birth_date", false, today);
+          if (birth) {
+            p.birth_date = birth->iso();
+            if (year) {
+              int start = school_year_start(*year);
+              int age = start - birth->year - ((birth->month > 9) ? 1 : 0);  // age on 1 September
+              if (age < 2 || age > 30)
+                v.error(
+                    out, row, "birth_date", v.get(row, "birth_date"),
+                    fmt::format("a pupil aged {} on 1 September {} is not plausible", age, start));
+            }
+          }
+          e.school_code = ascii_upper(v.get(row, "school_code"));
+          auto sc = school_map.find(e.school_code);
+          if (e.school_code.empty())
+            v.error(out, row, "school_code", e.school_code, "required value is empty");
+          else if (sc == school_map.end())
+            v.error(out, row, "school_code", e.school_code,
+                    "unknown school (import the schools first)");
+          auto level = v.code_of(out, row, "level", levels(), true,
+                                 [] { return std::optional<std::string>(); });
+          if (level) {
+            e.level = *level;
+            if (sc != school_map.end()) {
+              auto cyc = cycle_of_level(e.level);
+              const auto& cs = sc->second.cycles;
+              if (std::find(cs.begin(), cs.end(), cyc) == cs.end())
+                v.error(out, row, "level", v.get(row, "level"),
+                        fmt::format("level {} is not taught at school {} (cycles: {})", e.level,
+                                    e.school_code, join_cycles(cs, Lang::fr)));
+            }
+          }
+          e.class_name = v.get(row, "class");
+          v.text(out, row, "class", e.class_name, true, 30);
+          e.status = v.code_of(out, row, "status", enrolment_statuses(), false, [] {
+                        return std::optional<std::string>("enrolled");
+                      }).value_or("");
+          e.transfer_to = ascii_upper(v.get(row, "transfer_to"));
+          if (!e.transfer_to.empty() && !valid_school_code(e.transfer_to))
+            v.error(out, row, "transfer_to", e.transfer_to, "not a school code");
+          if (!e.transfer_to.empty() && e.status != "transferred")
+            v.error(out, row, "transfer_to", e.transfer_to,
+                    "a destination school is given but the pupil is not transferred");
+          auto left = v.date(out, row, "left_date", e.status == "left", today);
+          if (left) {
+            e.left_date = left->iso();
+            if (e.status != "left")
+              v.error(out, row, "left_date", v.get(row, "left_date"),
+                      "a leaving date is given but the pupil has not left");
+            if (year) {
+              int start = school_year_start(*year);
+              if (left->iso() < fmt::format("{}-09-01", start) ||
+                  left->iso() > fmt::format("{}-08-31", start + 1))
+                v.error(out, row, "left_date", v.get(row, "left_date"),
+                        fmt::format("the leaving date is outside the school year {}", *year));
+            }
+          }
+          // One enrolment per pupil, year and school (a transferred pupil has two in one year:
+          // the school he left and the one he joined); one identity per code Massar.
+          if (out.empty()) {
+            std::string key = e.massar + "|" + e.school_year + "|" + e.school_code;
+            if (seen.count(key)) {
+              v.error(out, row, "massar", e.massar,
+                      "the same pupil appears twice for this school and year (first on row " +
+                          first_seen(seen, key) + ")");
+            } else if (auto it = pupil_at.find(p.massar); it != pupil_at.end()) {
+              if (!(pupils[it->second.first] == p))
+                v.error(out, row, "massar", p.massar,
+                        "this code Massar has a different name, sex or birth on row " +
+                            std::to_string(it->second.second) + ": one code is one pupil");
+            }
+          }
+          if (out.empty()) {
+            seen[e.massar + "|" + e.school_year + "|" + e.school_code] = row.number;
+            if (!pupil_at.count(p.massar)) {
+              pupil_at.emplace(p.massar, std::make_pair(pupils.size(), row.number));
+              pupils.push_back(std::move(p));
+            }
+            enrolments.push_back(std::move(e));
+          }
+        });
   } else if (kind == ListKind::households) {
     require_columns(v, kind, {"massar", "payee_cin", "payee_name", "relation"});
     std::unordered_map<std::string, std::pair<Household, int64_t>> by_cin;
-    check_rows(t, layout, opt, res, [&](std::size_t, const io::Row& row, std::vector<ImportIssue>& out) {
-      Household h;
-      Membership m;
-      auto code = v.massar(out, row, res.warnings);
-      if (code) {
-        if (seen.count(*code))
-          v.error(out, row, "massar", *code, "the same pupil appears twice in the file (first on row " + first_seen(seen, *code) + ")");
-        else seen[*code] = row.number;
-        m.massar = *code;
-      }
-      h.payee_cin = ascii_upper(v.get(row, "payee_cin"));
-      if (h.payee_cin.empty()) v.error(out, row, "payee_cin", h.payee_cin, "required value is empty");
-      else if (!valid_cin(h.payee_cin)) v.error(out, row, "payee_cin", h.payee_cin, "a CIN is one or two letters followed by digits (e.g. CB541194)");
-      m.payee_cin = h.payee_cin;
-      h.payee_name = v.get(row, "payee_name");
-      v.text(out, row, "payee_name", h.payee_name, true, 150);
-      m.relation = v.code_of(out, row, "relation", relations(), true, [] { return std::optional<std::string>(); }).value_or("");
-      std::string phone = v.get(row, "phone");
-      if (!phone.empty()) {
-        auto p = normalize_phone(phone);
-        if (!p) v.error(out, row, "phone", phone, "not a Moroccan phone number (e.g. 0612345678)");
-        else h.phone = *p;
-      }
-      h.ramed = ascii_upper(v.get(row, "ramed"));
-      if (!h.ramed.empty() && !valid_ramed(h.ramed)) v.error(out, row, "ramed", h.ramed, "a RAMED number is letters, digits, - or /, at most 32");
-      if (out.empty()) {
-        auto it = by_cin.find(h.payee_cin);
-        if (it == by_cin.end()) {
-          by_cin.emplace(h.payee_cin, std::make_pair(h, row.number));
-          households.push_back(h);
-        } else if (!(it->second.first == h)) {
-          const Household& f = it->second.first;
-          std::string what = f.payee_name != h.payee_name ? "name" : f.phone != h.phone ? "phone" : "RAMED number";
-          std::string_view key = f.payee_name != h.payee_name ? "payee_name" : f.phone != h.phone ? "phone" : "ramed";
-          v.error(out, row, key, v.get(row, key),
-                  fmt::format("CIN {} has a different {} on row {}: one CIN is one person", h.payee_cin, what, it->second.second));
-        }
-      }
-      if (out.empty()) {
-        members.push_back(std::move(m));
-        row_of.push_back(row.number);
-      }
-    });
+    check_rows(
+        t, layout, opt, res, [&](std::size_t, const io::Row& row, std::vector<ImportIssue>& out) {
+          Household h;
+          Membership m;
+          auto code = v.massar(out, row, res.warnings);
+          if (code) {
+            if (seen.count(*code))
+              v.error(out, row, "massar", *code,
+                      "the same pupil appears twice in the file (first on row " +
+                          first_seen(seen, *code) + ")");
+            else
+              seen[*code] = row.number;
+            m.massar = *code;
+          }
+          h.payee_cin = ascii_upper(v.get(row, "payee_cin"));
+          if (h.payee_cin.empty())
+            v.error(out, row, "payee_cin", h.payee_cin, "required value is empty");
+          else if (!valid_cin(h.payee_cin))
+            v.error(out, row, "payee_cin", h.payee_cin,
+                    "a CIN is one or two letters followed by digits (e.g. CB541194)");
+          m.payee_cin = h.payee_cin;
+          h.payee_name = v.get(row, "payee_name");
+          v.text(out, row, "payee_name", h.payee_name, true, 150);
+          m.relation = v.code_of(out, row, "relation", relations(), true, [] {
+                          return std::optional<std::string>();
+                        }).value_or("");
+          std::string phone = v.get(row, "phone");
+          if (!phone.empty()) {
+            auto p = normalize_phone(phone);
+            if (!p)
+              v.error(out, row, "phone", phone, "not a Moroccan phone number (e.g. 0612345678)");
+            else
+              h.phone = *p;
+          }
+          h.ramed = ascii_upper(v.get(row, "ramed"));
+          if (!h.ramed.empty() && !valid_ramed(h.ramed))
+            v.error(out, row, "ramed", h.ramed,
+                    "a RAMED number is letters, digits, - or /, at most 32");
+          if (out.empty()) {
+            auto it = by_cin.find(h.payee_cin);
+            if (it == by_cin.end()) {
+              by_cin.emplace(h.payee_cin, std::make_pair(h, row.number));
+              households.push_back(h);
+            } else if (!(it->second.first == h)) {
+              const Household& f = it->second.first;
+              std::string what = f.payee_name != h.payee_name ? "name"
+                                 : f.phone != h.phone         ? "phone"
+                                                              : "RAMED number";
+              std::string_view key = f.payee_name != h.payee_name ? "payee_name"
+                                     : f.phone != h.phone         ? "phone"
+                                                                  : "ramed";
+              v.error(out, row, key, v.get(row, key),
+                      fmt::format("CIN {} has a different {} on row {}: one CIN is one person",
+                                  h.payee_cin, what, it->second.second));
+            }
+          }
+          if (out.empty()) {
+            members.push_back(std::move(m));
+            row_of.push_back(row.number);
+          }
+        });
   } else {
     require_columns(v, kind, {"massar", "date"});
-    check_rows(t, layout, opt, res, [&](std::size_t, const io::Row& row, std::vector<ImportIssue>& out) {
-      Absence a;
-      auto code = v.massar(out, row, res.warnings);
-      auto d = v.date(out, row, "date", true, today);
-      if (code) a.massar = *code;
-      if (d) {
-        a.date = d->iso();
-        if (d->year < 2000) v.error(out, row, "date", v.get(row, "date"), "an absence before 2000 is not plausible");
-      }
-      auto j = v.code_of(out, row, "justified", yes_no(), false, [] { return std::optional<std::string>("0"); });
-      a.justified = j && *j == "1";
-      if (code && d) {
-        std::string key = a.massar + "|" + a.date;
-        if (seen.count(key))
-          v.error(out, row, "date", v.get(row, "date"), "the same absence (pupil and day) appears twice in the file (first on row " + first_seen(seen, key) + ")");
-        else seen[key] = row.number;
-      }
-      if (out.empty()) {
-        absences.push_back(std::move(a));
-        row_of.push_back(row.number);
-      }
-    });
+    check_rows(
+        t, layout, opt, res, [&](std::size_t, const io::Row& row, std::vector<ImportIssue>& out) {
+          Absence a;
+          auto code = v.massar(out, row, res.warnings);
+          auto d = v.date(out, row, "date", true, today);
+          if (code) a.massar = *code;
+          if (d) {
+            a.date = d->iso();
+            if (d->year < 2000)
+              v.error(out, row, "date", v.get(row, "date"),
+                      "an absence before 2000 is not plausible");
+          }
+          auto j = v.code_of(out, row, "justified", yes_no(), false,
+                             [] { return std::optional<std::string>("0"); });
+          a.justified = j && *j == "1";
+          if (code && d) {
+            std::string key = a.massar + "|" + a.date;
+            if (seen.count(key))
+              v.error(out, row, "date", v.get(row, "date"),
+                      "the same absence (pupil and day) appears twice in the file (first on row " +
+                          first_seen(seen, key) + ")");
+            else
+              seen[key] = row.number;
+          }
+          if (out.empty()) {
+            absences.push_back(std::move(a));
+            row_of.push_back(row.number);
+          }
+        });
   }
 
   // Checks against the registry: the pupils a household or an absence names must exist.
@@ -487,7 +587,8 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t, c
       std::set<std::string> cins_used;
       for (std::size_t i = 0; i < codes.size(); ++i) {
         if (unknown.count(codes[i])) {
-          res.issues.push_back({t.file, t.sheet, row_of[i], col, codes[i], "unknown pupil (import the pupils first)"});
+          res.issues.push_back({t.file, t.sheet, row_of[i], col, codes[i],
+                                "unknown pupil (import the pupils first)"});
           ++res.rows_rejected;
           --res.rows_valid;
         } else if (kind == ListKind::households) {
@@ -500,7 +601,8 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t, c
       members = std::move(keep_m);
       absences = std::move(keep_a);
       if (kind == ListKind::households)
-        std::erase_if(households, [&](const Household& h) { return !cins_used.count(h.payee_cin); });
+        std::erase_if(households,
+                      [&](const Household& h) { return !cins_used.count(h.payee_cin); });
     }
   }
   std::stable_sort(res.issues.begin(), res.issues.end(),
@@ -508,7 +610,8 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t, c
 
   if ((res.rows_rejected > 0 && !opt.skip_invalid) || opt.dry_run) return res;
 
-  if (opt.progress && res.rows_valid >= 100000) opt.progress(fmt::format("writing {} rows", res.rows_valid));
+  if (opt.progress && res.rows_valid >= 100000)
+    opt.progress(fmt::format("writing {} rows", res.rows_valid));
   store::Transaction tx(st.db());
   if (kind == ListKind::schools) {
     res.counts.emplace_back("schools", st.put_schools(schools));
@@ -524,7 +627,8 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t, c
   } else {
     res.counts.emplace_back("absences", st.put_absences(absences));
   }
-  std::string detail = fmt::format("file={} rows={} valid={} rejected={}", t.file, res.rows_read, res.rows_valid, res.rows_rejected);
+  std::string detail = fmt::format("file={} rows={} valid={} rejected={}", t.file, res.rows_read,
+                                   res.rows_valid, res.rows_rejected);
   for (const auto& [what, c] : res.counts)
     detail += fmt::format("; {}: +{} ~{} ={}", what, c.inserted, c.updated, c.unchanged);
   st.audit({opt.actor, opt.origin, "import", std::string(list_kind_name(kind)), detail});
@@ -534,8 +638,9 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t, c
 }
 
 std::string format_issue(const ImportIssue& i) {
-  return fmt::format("{}{}: row {}, column «{}», value «{}»: {}", i.file, i.sheet.empty() ? "" : " [" + i.sheet + "]",
-                     i.row, i.column, i.value, i.reason);
+  return fmt::format("{}{}: row {}, column «{}», value «{}»: {}", i.file,
+                     i.sheet.empty() ? "" : " [" + i.sheet + "]", i.row, i.column, i.value,
+                     i.reason);
 }
 
 void write_report_csv(const std::string& path, const ImportResult& r) {
@@ -543,7 +648,8 @@ void write_report_csv(const std::string& path, const ImportResult& r) {
   spec.name = "report";
   spec.headings = {"file", "sheet", "row", "column", "value", "reason"};
   auto w = io::open_csv_writer(path, spec);
-  for (const auto& i : r.issues) w->row({i.file, i.sheet, std::to_string(i.row), i.column, i.value, i.reason});
+  for (const auto& i : r.issues)
+    w->row({i.file, i.sheet, std::to_string(i.row), i.column, i.value, i.reason});
   w->close();
 }
 

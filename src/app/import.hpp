@@ -43,8 +43,10 @@ struct ImportError : std::runtime_error {
 };
 
 bool importable(ListKind kind);
-ImportResult import_file(store::Store& st, ListKind kind, const std::string& path, const ImportOptions& opt);
-ImportResult import_table(store::Store& st, ListKind kind, const io::Table& table, const ImportOptions& opt);
+ImportResult import_file(store::Store& st, ListKind kind, const std::string& path,
+                         const ImportOptions& opt);
+ImportResult import_table(store::Store& st, ListKind kind, const io::Table& table,
+                          const ImportOptions& opt);
 
 std::string format_issue(const ImportIssue& i);
 void write_report_csv(const std::string& path, const ImportResult& r);

@@ -21,31 +21,42 @@ std::vector<std::map<std::string, std::string>> embedded_csv(const std::string& 
   for (std::size_t r = 1; r < t.rows.size(); ++r) {
     if (t.rows[r].blank()) continue;
     std::map<std::string, std::string> m;
-    for (std::size_t c = 0; c < head.size() && c < t.rows[r].cells.size(); ++c) m[head[c]] = t.rows[r].cells[c];
+    for (std::size_t c = 0; c < head.size() && c < t.rows[r].cells.size(); ++c)
+      m[head[c]] = t.rows[r].cells[c];
     out.push_back(std::move(m));
   }
   return out;
 }
 
-int64_t num(const std::string& s) { return s.empty() ? 0 : std::stoll(s); }
+int64_t num(const std::string& s) {
+  return s.empty() ? 0 : std::stoll(s);
+}
 
 }  // namespace
 
 Territory shipped_territory() {
   Territory t;
   for (auto& r : embedded_csv("data/territory/regions.csv"))
-    t.regions.push_back({r["code"], r["name_ar"], r["name_fr"], num(r["population_2024"]), num(r["households_2024"])});
+    t.regions.push_back({r["code"], r["name_ar"], r["name_fr"], num(r["population_2024"]),
+                         num(r["households_2024"])});
   for (auto& r : embedded_csv("data/territory/provinces.csv")) {
-    Province p{r["code"], r["region_code"], r["type"], r["name_ar"], r["name_fr"], num(r["population_2024"]),
+    Province p{r["code"],
+               r["region_code"],
+               r["type"],
+               r["name_ar"],
+               r["name_fr"],
+               num(r["population_2024"]),
                num(r["households_2024"])};
     // The prefectures of arrondissements split Casablanca and hold no commune of their own:
     // they are kept as territory, not as directorates.
-    if (p.kind != "prefecture_of_arrondissements") t.directorates.push_back({p.code, p.region_code, p.name_ar, p.name_fr});
+    if (p.kind != "prefecture_of_arrondissements")
+      t.directorates.push_back({p.code, p.region_code, p.name_ar, p.name_fr});
     t.provinces.push_back(std::move(p));
   }
   for (auto& r : embedded_csv("data/territory/communes.csv"))
-    t.communes.push_back({r["code"], r["province_code"], r["region_code"], r["province_code"], r["type"], r["name_ar"],
-                          r["name_fr"], num(r["population_2024"]), num(r["households_2024"])});
+    t.communes.push_back({r["code"], r["province_code"], r["region_code"], r["province_code"],
+                          r["type"], r["name_ar"], r["name_fr"], num(r["population_2024"]),
+                          num(r["households_2024"])});
   return t;
 }
 
@@ -58,12 +69,13 @@ InitResult init_database(store::Store& st, const std::string& actor) {
   res.provinces = st.put_provinces(t.provinces);
   res.directorates = st.put_directorates(t.directorates);
   res.communes = st.put_communes(t.communes);
-  if (!res.migrations.empty() || res.regions.inserted + res.regions.updated + res.communes.inserted + res.communes.updated > 0)
-    st.audit({actor, "local", "init",
-              "database",
-              fmt::format("migrations={}; regions +{} ~{}; provinces +{} ~{}; communes +{} ~{}", res.migrations.size(),
-                          res.regions.inserted, res.regions.updated, res.provinces.inserted, res.provinces.updated,
-                          res.communes.inserted, res.communes.updated)});
+  if (!res.migrations.empty() ||
+      res.regions.inserted + res.regions.updated + res.communes.inserted + res.communes.updated > 0)
+    st.audit({actor, "local", "init", "database",
+              fmt::format("migrations={}; regions +{} ~{}; provinces +{} ~{}; communes +{} ~{}",
+                          res.migrations.size(), res.regions.inserted, res.regions.updated,
+                          res.provinces.inserted, res.provinces.updated, res.communes.inserted,
+                          res.communes.updated)});
   tx.commit();
   return res;
 }

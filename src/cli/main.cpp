@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 
@@ -31,15 +32,17 @@ std::string actor() {
 }
 
 void progress(const std::string& msg) {
-  if (isatty(2)) std::cerr << "\r\033[K" << msg << std::flush;
-  else std::cerr << msg << "\n";
+  if (isatty(2))
+    std::cerr << "\r\033[K" << msg << std::flush;
+  else
+    std::cerr << msg << "\n";
 }
 void progress_done() {
   if (isatty(2)) std::cerr << "\r\033[K" << std::flush;
 }
 
-int run_import(const std::string& db, const std::string& kind_s, const std::string& file, bool skip, bool dry,
-               const std::string& report, bool lenient) {
+int run_import(const std::string& db, const std::string& kind_s, const std::string& file, bool skip,
+               bool dry, const std::string& report, bool lenient) {
   auto kind = app::parse_list_kind(kind_s);
   if (!kind || !app::importable(*kind)) {
     std::cerr << "sanad import: KIND must be schools, pupils, households or absences\n";
@@ -66,14 +69,24 @@ int run_import(const std::string& db, const std::string& kind_s, const std::stri
   }
   progress_done();
   for (const auto& w : r.warnings) std::cerr << "warning: " << w << "\n";
-  for (const auto& i : r.issues) std::cerr << app::format_issue(i) << "\n";
+  const std::size_t shown = std::min<std::size_t>(r.issues.size(), 200);
+  for (std::size_t i = 0; i < shown; ++i) std::cerr << app::format_issue(r.issues[i]) << "\n";
+  if (r.issues.size() > shown)
+    std::cerr << fmt::format(
+        "… and {} more errors{}\n", r.issues.size() - shown,
+        report.empty() ? " (use --report FILE for the full list)" : " (all in the report)");
   if (!report.empty()) app::write_report_csv(report, r);
-  std::cout << fmt::format("{}: {} rows read, {} valid, {} rejected\n", file, r.rows_read, r.rows_valid, r.rows_rejected);
+  std::cout << fmt::format("{}: {} rows read, {} valid, {} rejected\n", file, r.rows_read,
+                           r.rows_valid, r.rows_rejected);
   for (const auto& [what, c] : r.counts)
-    std::cout << fmt::format("  {}: {} inserted, {} updated, {} unchanged\n", what, c.inserted, c.updated, c.unchanged);
+    std::cout << fmt::format("  {}: {} inserted, {} updated, {} unchanged\n", what, c.inserted,
+                             c.updated, c.unchanged);
   if (!r.written) {
-    if (dry) std::cout << "dry run: nothing written\n";
-    else std::cout << "nothing written: correct the rows above and import again, or use --skip-invalid\n";
+    if (dry)
+      std::cout << "dry run: nothing written\n";
+    else
+      std::cout
+          << "nothing written: correct the rows above and import again, or use --skip-invalid\n";
   }
   if (r.rows_rejected > 0 && !skip) return kDataErr;
   return 0;
@@ -82,10 +95,12 @@ int run_import(const std::string& db, const std::string& kind_s, const std::stri
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App cli{"Sanad — the social support information system of Morocco's education administration"};
+  CLI::App cli{
+      "Sanad — the social support information system of Morocco's education administration"};
   cli.require_subcommand(1);
   std::string db = default_db();
-  cli.add_option("--db", db, "database: a SQLite file path or postgresql://user@host:port/db (env SANAD_DB)")
+  cli.add_option("--db", db,
+                 "database: a SQLite file path or postgresql://user@host:port/db (env SANAD_DB)")
       ->capture_default_str();
 
   auto* init = cli.add_subcommand("init", "create or upgrade the database and load the territory");
@@ -98,26 +113,33 @@ int main(int argc, char** argv) {
   imp->add_flag("--skip-invalid", skip, "write the valid rows and report the others");
   imp->add_flag("--dry-run", dry, "validate and report, write nothing");
   imp->add_option("--report", report, "also write the list of errors to this CSV file");
-  imp->add_flag("--lenient-massar", lenient, "accept codes Massar of an unusual form, with a warning");
+  imp->add_flag("--lenient-massar", lenient,
+                "accept codes Massar of an unusual form, with a warning");
 
   auto* exp = cli.add_subcommand("export", "export a list to CSV or XLSX");
   std::string ekind, format = "csv", out, scope_s, lang_s = "ar", year;
-  exp->add_option("KIND", ekind, "regions, provinces, directorates, communes, schools, pupils, households, absences")
+  exp->add_option(
+         "KIND", ekind,
+         "regions, provinces, directorates, communes, schools, pupils, households, absences")
       ->required();
   exp->add_option("--format", format, "csv or xlsx")->capture_default_str();
   exp->add_option("-o,--output", out, "output file")->required();
-  exp->add_option("--scope", scope_s, "a territory code: 03 (region), 03.531 (directorate), 03.531.01.05 (commune) "
-                                      "or a school code; the whole country by default");
+  exp->add_option("--scope", scope_s,
+                  "a territory code: 03 (region), 03.531 (directorate), 03.531.01.05 (commune) "
+                  "or a school code; the whole country by default");
   exp->add_option("--lang", lang_s, "ar (default, right-to-left) or fr")->capture_default_str();
   exp->add_option("--year", year, "pupils: only this school year, e.g. 2025-2026");
 
-  auto* dem = cli.add_subcommand("demo", "fill an empty database with a deterministic synthetic registry");
+  auto* dem =
+      cli.add_subcommand("demo", "fill an empty database with a deterministic synthetic registry");
   std::string scale = "province";
   uint64_t seed = 1;
   std::string demo_year = "2025-2026";
   bool no_abs = false;
-  dem->add_option("--scale", scale, "school, province (Taounate), region (Fès-Meknès) or national")->capture_default_str();
-  dem->add_option("--seed", seed, "random seed: the same seed gives the same data")->capture_default_str();
+  dem->add_option("--scale", scale, "school, province (Taounate), region (Fès-Meknès) or national")
+      ->capture_default_str();
+  dem->add_option("--seed", seed, "random seed: the same seed gives the same data")
+      ->capture_default_str();
   dem->add_option("--year", demo_year, "school year")->capture_default_str();
   dem->add_flag("--no-absences", no_abs, "skip the absences");
 
@@ -136,10 +158,11 @@ int main(int argc, char** argv) {
     if (*init) {
       store::Store st = store::Store::open(db);
       auto r = app::init_database(st, actor());
-      std::cout << fmt::format("database ready: {} migration(s) applied; {} regions, {} provinces, {} directorates, "
-                               "{} communes ({} new)\n{}\n",
-                               r.migrations.size(), r.regions.total(), r.provinces.total(), st.count("directorates"),
-                               r.communes.total(), r.communes.inserted, app::territory_attribution);
+      std::cout << fmt::format(
+          "database ready: {} migration(s) applied; {} regions, {} provinces, {} directorates, "
+          "{} communes ({} new)\n{}\n",
+          r.migrations.size(), r.regions.total(), r.provinces.total(), st.count("directorates"),
+          r.communes.total(), r.communes.inserted, app::territory_attribution);
       return 0;
     }
     if (*imp) return run_import(db, kind, file, skip, dry, report, lenient);
@@ -169,7 +192,8 @@ int main(int argc, char** argv) {
         return kFail;
       }
       if (!st.scope_exists(*scope)) {
-        std::cerr << "sanad export: no " << node_kind_name(scope->kind) << " with code " << scope->code << "\n";
+        std::cerr << "sanad export: no " << node_kind_name(scope->kind) << " with code "
+                  << scope->code << "\n";
         return kDataErr;
       }
       app::ExportOptions opt;
@@ -196,9 +220,10 @@ int main(int argc, char** argv) {
       }
       auto r = app::run_demo(st, opt);
       progress_done();
-      std::cout << fmt::format("demo ({} scale, seed {}): {} schools, {} pupils, {} enrolments, {} households, {} "
-                               "absence days\n",
-                               scale, seed, r.schools, r.pupils, r.enrolments, r.households, r.absences);
+      std::cout << fmt::format(
+          "demo ({} scale, seed {}): {} schools, {} pupils, {} enrolments, {} households, {} "
+          "absence days\n",
+          scale, seed, r.schools, r.pupils, r.enrolments, r.households, r.absences);
       return 0;
     }
     if (*srv) return http::serve({db, listen});

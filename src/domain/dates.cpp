@@ -8,8 +8,12 @@
 
 namespace sanad {
 
-std::string Date::iso() const { return fmt::format("{:04d}-{:02d}-{:02d}", year, month, day); }
-std::string Date::dmy() const { return fmt::format("{:02d}/{:02d}/{:04d}", day, month, year); }
+std::string Date::iso() const {
+  return fmt::format("{:04d}-{:02d}-{:02d}", year, month, day);
+}
+std::string Date::dmy() const {
+  return fmt::format("{:02d}/{:02d}/{:04d}", day, month, year);
+}
 
 // Howard Hinnant's civil-from-days algorithms, restated.
 int64_t Date::days() const {
@@ -86,7 +90,8 @@ std::optional<Date> parse_date(std::string_view text) {
   if (s.empty() || s.size() > 24) return std::nullopt;
   // Excel serial, possibly with a fractional time part ("45231" or "45231.0").
   std::string_view sv = s;
-  if (auto dot = sv.find('.'); dot != std::string_view::npos && dot > 0 && all_digits(sv.substr(0, dot))) {
+  if (auto dot = sv.find('.');
+      dot != std::string_view::npos && dot > 0 && all_digits(sv.substr(0, dot))) {
     auto frac = sv.substr(dot + 1);
     if (frac.empty() || all_digits(frac)) sv = sv.substr(0, dot);
   }
@@ -148,6 +153,8 @@ std::optional<std::string> parse_school_year(std::string_view text) {
   return fmt::format("{}-{}", y1, y2);
 }
 
-int school_year_start(std::string_view code) { return to_int(code.substr(0, 4)); }
+int school_year_start(std::string_view code) {
+  return to_int(code.substr(0, 4));
+}
 
 }  // namespace sanad

@@ -24,7 +24,9 @@ struct Rng {
     return z ^ (z >> 31);
   }
   double uniform() { return static_cast<double>(next() >> 11) * (1.0 / 9007199254740992.0); }
-  int64_t below(int64_t n) { return n <= 0 ? 0 : static_cast<int64_t>(next() % static_cast<uint64_t>(n)); }
+  int64_t below(int64_t n) {
+    return n <= 0 ? 0 : static_cast<int64_t>(next() % static_cast<uint64_t>(n));
+  }
   bool chance(double p) { return uniform() < p; }
   int poisson(double lambda) {
     double l = std::exp(-lambda), p = 1.0;
@@ -49,64 +51,132 @@ struct Name {
 
 const std::vector<Name>& male_names() {
   static const std::vector<Name> v = {
-      {"محمد", {"Mohamed", "Mohammed", "Mhamed", "Muhammad"}}, {"أحمد", {"Ahmed", "Ahmad"}},
-      {"يوسف", {"Youssef", "Youssouf", "Yousef"}}, {"أيوب", {"Ayoub", "Ayyoub"}}, {"حمزة", {"Hamza", "Hamzah"}},
-      {"زكرياء", {"Zakaria", "Zakariae", "Zakariya"}}, {"إلياس", {"Ilyas", "Ilias", "Elyas"}},
-      {"آدم", {"Adam"}}, {"عمر", {"Omar", "Omer"}}, {"مهدي", {"Mehdi", "Mahdi"}}, {"ياسين", {"Yassine", "Yasin"}},
-      {"عبد الله", {"Abdellah", "Abdallah", "Abdullah"}}, {"إدريس", {"Driss", "Idriss"}},
-      {"الحسين", {"El Houcine", "Lhoucine", "Houssine"}}, {"رشيد", {"Rachid", "Rashid"}},
-      {"سعيد", {"Said", "Saïd"}}, {"عثمان", {"Othmane", "Otmane"}}, {"أنس", {"Anas"}},
-      {"بلال", {"Bilal", "Billal"}}, {"إسماعيل", {"Ismail", "Smail"}}, {"نوفل", {"Nawfal", "Naoufal"}},
-      {"سفيان", {"Soufiane", "Sofiane"}}, {"عبد الرحيم", {"Abderrahim", "Abderahim"}},
-      {"مصطفى", {"Mustapha", "Mostafa", "Moustafa"}}, {"إبراهيم", {"Brahim", "Ibrahim"}},
-      {"خالد", {"Khalid", "Khaled"}}, {"وليد", {"Walid", "Oualid"}}, {"ريان", {"Rayane", "Rayan"}},
+      {"محمد", {"Mohamed", "Mohammed", "Mhamed", "Muhammad"}},
+      {"أحمد", {"Ahmed", "Ahmad"}},
+      {"يوسف", {"Youssef", "Youssouf", "Yousef"}},
+      {"أيوب", {"Ayoub", "Ayyoub"}},
+      {"حمزة", {"Hamza", "Hamzah"}},
+      {"زكرياء", {"Zakaria", "Zakariae", "Zakariya"}},
+      {"إلياس", {"Ilyas", "Ilias", "Elyas"}},
+      {"آدم", {"Adam"}},
+      {"عمر", {"Omar", "Omer"}},
+      {"مهدي", {"Mehdi", "Mahdi"}},
+      {"ياسين", {"Yassine", "Yasin"}},
+      {"عبد الله", {"Abdellah", "Abdallah", "Abdullah"}},
+      {"إدريس", {"Driss", "Idriss"}},
+      {"الحسين", {"El Houcine", "Lhoucine", "Houssine"}},
+      {"رشيد", {"Rachid", "Rashid"}},
+      {"سعيد", {"Said", "Saïd"}},
+      {"عثمان", {"Othmane", "Otmane"}},
+      {"أنس", {"Anas"}},
+      {"بلال", {"Bilal", "Billal"}},
+      {"إسماعيل", {"Ismail", "Smail"}},
+      {"نوفل", {"Nawfal", "Naoufal"}},
+      {"سفيان", {"Soufiane", "Sofiane"}},
+      {"عبد الرحيم", {"Abderrahim", "Abderahim"}},
+      {"مصطفى", {"Mustapha", "Mostafa", "Moustafa"}},
+      {"إبراهيم", {"Brahim", "Ibrahim"}},
+      {"خالد", {"Khalid", "Khaled"}},
+      {"وليد", {"Walid", "Oualid"}},
+      {"ريان", {"Rayane", "Rayan"}},
   };
   return v;
 }
 
 const std::vector<Name>& female_names() {
   static const std::vector<Name> v = {
-      {"فاطمة الزهراء", {"Fatima Zahra", "Fatima Zohra", "Fatimazahra"}}, {"فاطمة", {"Fatima", "Fatma"}},
-      {"خديجة", {"Khadija", "Khadidja"}}, {"مريم", {"Meryem", "Maryam", "Meriem"}}, {"سلمى", {"Salma"}},
-      {"نهيلة", {"Nouhaila", "Nouhayla"}}, {"إيمان", {"Imane", "Iman"}}, {"آية", {"Aya", "Aya"}},
-      {"هبة", {"Hiba", "Hibat"}}, {"سارة", {"Sara", "Sarah"}}, {"زينب", {"Zineb", "Zaynab"}},
-      {"عائشة", {"Aicha", "Aïcha", "Aisha"}}, {"رشيدة", {"Rachida", "Rashida"}}, {"زهرة", {"Zahra", "Zohra"}},
-      {"حليمة", {"Halima"}}, {"نادية", {"Nadia"}}, {"أسماء", {"Asmae", "Asmaa", "Asma"}},
-      {"هاجر", {"Hajar", "Hajer"}}, {"وئام", {"Wiam", "Ouiam"}}, {"ملاك", {"Malak"}}, {"رحمة", {"Rahma"}},
-      {"كوثر", {"Kawtar", "Kaoutar"}}, {"إكرام", {"Ikram"}}, {"سكينة", {"Soukaina", "Soukayna", "Sokaina"}},
+      {"فاطمة الزهراء", {"Fatima Zahra", "Fatima Zohra", "Fatimazahra"}},
+      {"فاطمة", {"Fatima", "Fatma"}},
+      {"خديجة", {"Khadija", "Khadidja"}},
+      {"مريم", {"Meryem", "Maryam", "Meriem"}},
+      {"سلمى", {"Salma"}},
+      {"نهيلة", {"Nouhaila", "Nouhayla"}},
+      {"إيمان", {"Imane", "Iman"}},
+      {"آية", {"Aya", "Aya"}},
+      {"هبة", {"Hiba", "Hibat"}},
+      {"سارة", {"Sara", "Sarah"}},
+      {"زينب", {"Zineb", "Zaynab"}},
+      {"عائشة", {"Aicha", "Aïcha", "Aisha"}},
+      {"رشيدة", {"Rachida", "Rashida"}},
+      {"زهرة", {"Zahra", "Zohra"}},
+      {"حليمة", {"Halima"}},
+      {"نادية", {"Nadia"}},
+      {"أسماء", {"Asmae", "Asmaa", "Asma"}},
+      {"هاجر", {"Hajar", "Hajer"}},
+      {"وئام", {"Wiam", "Ouiam"}},
+      {"ملاك", {"Malak"}},
+      {"رحمة", {"Rahma"}},
+      {"كوثر", {"Kawtar", "Kaoutar"}},
+      {"إكرام", {"Ikram"}},
+      {"سكينة", {"Soukaina", "Soukayna", "Sokaina"}},
   };
   return v;
 }
 
 const std::vector<Name>& surnames() {
   static const std::vector<Name> v = {
-      {"العلوي", {"Alaoui", "El Alaoui", "Elalaoui"}}, {"الإدريسي", {"Idrissi", "El Idrissi", "Drissi"}},
-      {"بنعلي", {"Benali", "Ben Ali"}}, {"الفاسي", {"Fassi", "El Fassi"}}, {"التازي", {"Tazi", "Tazzi"}},
-      {"البقالي", {"Bakkali", "El Bakkali", "Bekkali"}}, {"الشرقاوي", {"Cherkaoui", "Charkaoui"}},
-      {"أزروال", {"Azeroual", "Azeroil"}}, {"الحمداوي", {"Hamdaoui", "El Hamdaoui"}},
-      {"الورياغلي", {"Ouariaghli", "Wariaghli"}}, {"المرابط", {"Mrabet", "El Mrabet"}},
-      {"السوسي", {"Soussi", "Essoussi"}}, {"بنكيران", {"Benkirane", "Ben Kirane"}}, {"الزياني", {"Ziani", "Zayani"}},
-      {"أمزيان", {"Amziane", "Amzian"}}, {"الصديقي", {"Seddiki", "Sadiki"}}, {"بوزيدي", {"Bouzidi"}},
-      {"المنصوري", {"Mansouri", "El Mansouri"}}, {"الرحماني", {"Rahmani", "Errahmani"}},
-      {"أيت علي", {"Ait Ali", "Aït Ali"}}, {"أوحمو", {"Ouhammou", "Ouhamou"}}, {"الكتاني", {"Kettani", "Kattani"}},
-      {"بوعزة", {"Bouazza", "Bouaza"}}, {"الغزاوي", {"Ghazaoui", "El Ghazaoui"}}, {"الطاهري", {"Tahiri", "Taheri"}},
-      {"النجاري", {"Najjari", "Nejjari"}}, {"الحسني", {"Hassani", "El Hassani"}}, {"بنجلون", {"Benjelloun", "Benjeloun"}},
-      {"اليوسفي", {"Youssfi", "El Youssfi"}}, {"العمراني", {"Amrani", "El Amrani"}},
+      {"العلوي", {"Alaoui", "El Alaoui", "Elalaoui"}},
+      {"الإدريسي", {"Idrissi", "El Idrissi", "Drissi"}},
+      {"بنعلي", {"Benali", "Ben Ali"}},
+      {"الفاسي", {"Fassi", "El Fassi"}},
+      {"التازي", {"Tazi", "Tazzi"}},
+      {"البقالي", {"Bakkali", "El Bakkali", "Bekkali"}},
+      {"الشرقاوي", {"Cherkaoui", "Charkaoui"}},
+      {"أزروال", {"Azeroual", "Azeroil"}},
+      {"الحمداوي", {"Hamdaoui", "El Hamdaoui"}},
+      {"الورياغلي", {"Ouariaghli", "Wariaghli"}},
+      {"المرابط", {"Mrabet", "El Mrabet"}},
+      {"السوسي", {"Soussi", "Essoussi"}},
+      {"بنكيران", {"Benkirane", "Ben Kirane"}},
+      {"الزياني", {"Ziani", "Zayani"}},
+      {"أمزيان", {"Amziane", "Amzian"}},
+      {"الصديقي", {"Seddiki", "Sadiki"}},
+      {"بوزيدي", {"Bouzidi"}},
+      {"المنصوري", {"Mansouri", "El Mansouri"}},
+      {"الرحماني", {"Rahmani", "Errahmani"}},
+      {"أيت علي", {"Ait Ali", "Aït Ali"}},
+      {"أوحمو", {"Ouhammou", "Ouhamou"}},
+      {"الكتاني", {"Kettani", "Kattani"}},
+      {"بوعزة", {"Bouazza", "Bouaza"}},
+      {"الغزاوي", {"Ghazaoui", "El Ghazaoui"}},
+      {"الطاهري", {"Tahiri", "Taheri"}},
+      {"النجاري", {"Najjari", "Nejjari"}},
+      {"الحسني", {"Hassani", "El Hassani"}},
+      {"بنجلون", {"Benjelloun", "Benjeloun"}},
+      {"اليوسفي", {"Youssfi", "El Youssfi"}},
+      {"العمراني", {"Amrani", "El Amrani"}},
   };
   return v;
 }
 
 const std::vector<Name>& school_names() {
   static const std::vector<Name> v = {
-      {"الوحدة", {"Al Wahda"}}, {"ابن خلدون", {"Ibn Khaldoun"}}, {"المسيرة", {"Al Massira"}},
-      {"ابن سينا", {"Ibn Sina"}}, {"الفتح", {"Al Fath"}}, {"النهضة", {"Annahda"}}, {"الأمل", {"Al Amal"}},
-      {"ابن رشد", {"Ibn Rochd"}}, {"الإمام مالك", {"Imam Malik"}}, {"الزيتون", {"Azzaitoune"}},
-      {"أبو بكر الصديق", {"Abou Bakr Seddik"}}, {"عمر بن الخطاب", {"Omar Ibn Al Khattab"}},
-      {"الخوارزمي", {"Al Khawarizmi"}}, {"ابن بطوطة", {"Ibn Battouta"}}, {"الفارابي", {"Al Farabi"}},
-      {"المغرب العربي", {"Al Maghrib Al Arabi"}}, {"الحسن الثاني", {"Hassan II"}}, {"محمد الخامس", {"Mohammed V"}},
-      {"الأندلس", {"Al Andalous"}}, {"القدس", {"Al Qods"}}, {"الرازي", {"Arrazi"}}, {"الجاحظ", {"Al Jahid"}},
-      {"طارق بن زياد", {"Tarik Ibn Ziad"}}, {"يوسف بن تاشفين", {"Youssef Ibn Tachfine"}},
-      {"عبد الكريم الخطابي", {"Abdelkrim Al Khattabi"}}, {"الشريف الإدريسي", {"Charif Al Idrissi"}},
+      {"الوحدة", {"Al Wahda"}},
+      {"ابن خلدون", {"Ibn Khaldoun"}},
+      {"المسيرة", {"Al Massira"}},
+      {"ابن سينا", {"Ibn Sina"}},
+      {"الفتح", {"Al Fath"}},
+      {"النهضة", {"Annahda"}},
+      {"الأمل", {"Al Amal"}},
+      {"ابن رشد", {"Ibn Rochd"}},
+      {"الإمام مالك", {"Imam Malik"}},
+      {"الزيتون", {"Azzaitoune"}},
+      {"أبو بكر الصديق", {"Abou Bakr Seddik"}},
+      {"عمر بن الخطاب", {"Omar Ibn Al Khattab"}},
+      {"الخوارزمي", {"Al Khawarizmi"}},
+      {"ابن بطوطة", {"Ibn Battouta"}},
+      {"الفارابي", {"Al Farabi"}},
+      {"المغرب العربي", {"Al Maghrib Al Arabi"}},
+      {"الحسن الثاني", {"Hassan II"}},
+      {"محمد الخامس", {"Mohammed V"}},
+      {"الأندلس", {"Al Andalous"}},
+      {"القدس", {"Al Qods"}},
+      {"الرازي", {"Arrazi"}},
+      {"الجاحظ", {"Al Jahid"}},
+      {"طارق بن زياد", {"Tarik Ibn Ziad"}},
+      {"يوسف بن تاشفين", {"Youssef Ibn Tachfine"}},
+      {"عبد الكريم الخطابي", {"Abdelkrim Al Khattabi"}},
+      {"الشريف الإدريسي", {"Charif Al Idrissi"}},
   };
   return v;
 }
@@ -115,7 +185,8 @@ const std::vector<Name>& school_names() {
 std::string arabic_variant(const std::string& s, Rng& r) {
   std::string out = s;
   auto replace_all = [&](const std::string& from, const std::string& to) {
-    for (std::size_t p = 0; (p = out.find(from, p)) != std::string::npos; p += to.size()) out.replace(p, from.size(), to);
+    for (std::size_t p = 0; (p = out.find(from, p)) != std::string::npos; p += to.size())
+      out.replace(p, from.size(), to);
   };
   switch (r.below(3)) {
     case 0:
@@ -123,8 +194,12 @@ std::string arabic_variant(const std::string& s, Rng& r) {
       replace_all("إ", "ا");
       replace_all("آ", "ا");
       break;
-    case 1: replace_all("ة", "ه"); break;
-    default: replace_all("ى", "ي"); break;
+    case 1:
+      replace_all("ة", "ه");
+      break;
+    default:
+      replace_all("ى", "ي");
+      break;
   }
   return out;
 }
@@ -132,11 +207,13 @@ std::string arabic_variant(const std::string& s, Rng& r) {
 std::pair<std::string, std::string> pick_name(const Name& n, Rng& r, double variant) {
   std::string ar = n.ar, fr = n.fr.front();
   if (r.chance(variant)) ar = arabic_variant(ar, r);
-  if (n.fr.size() > 1 && r.chance(0.3)) fr = n.fr[1 + static_cast<std::size_t>(r.below(static_cast<int64_t>(n.fr.size() - 1)))];
+  if (n.fr.size() > 1 && r.chance(0.3))
+    fr = n.fr[1 + static_cast<std::size_t>(r.below(static_cast<int64_t>(n.fr.size() - 1)))];
   return {ar, fr};
 }
 
-const char* const kLevels[] = {"1AP", "2AP", "3AP", "4AP", "5AP", "6AP", "1AC", "2AC", "3AC", "TC", "1BAC", "2BAC"};
+const char* const kLevels[] = {"1AP", "2AP", "3AP", "4AP", "5AP",  "6AP",
+                               "1AC", "2AC", "3AC", "TC",  "1BAC", "2BAC"};
 
 struct DemoSchool {
   std::size_t index;  // into chunk.schools
@@ -159,7 +236,8 @@ std::string school_code(const std::string& province_code, int seq, uint64_t h) {
 }  // namespace
 
 int64_t pupils_of_commune(const Params& p, int64_t population) {
-  return static_cast<int64_t>(std::llround(static_cast<double>(population) * p.pupils_per_inhabitant));
+  return static_cast<int64_t>(
+      std::llround(static_cast<double>(population) * p.pupils_per_inhabitant));
 }
 
 std::string massar_for(int64_t index) {
@@ -171,7 +249,8 @@ std::string massar_for(int64_t index) {
 static std::string cin_for(int64_t index) {
   uint64_t i = static_cast<uint64_t>(index);
   uint64_t block = (i / 1000000) % 676;
-  uint64_t digits = ((i % 1000000) * 531441ULL + 271828ULL) % 1000000ULL;  // 3^12, a bijection mod 10^6
+  uint64_t digits =
+      ((i % 1000000) * 531441ULL + 271828ULL) % 1000000ULL;  // 3^12, a bijection mod 10^6
   std::string s;
   s += static_cast<char>('A' + block / 26);
   s += static_cast<char>('A' + block % 26);
@@ -188,18 +267,18 @@ std::vector<std::string> school_days(int year, int month) {
     if (month == 9 && d < 8) continue;                 // school starts in the second week
     if (month == 11 && (d == 6 || d == 18)) continue;  // Green March, Independence Day
     if (month == 1 && (d == 1 || d == 11 || d == 14)) continue;
-    if (month == 12 && d > 24) continue;   // winter break
+    if (month == 12 && d > 24) continue;  // winter break
     if (month == 1 && d < 3) continue;
-    if (month == 3 && d >= 24) continue;   // spring break (approximate)
+    if (month == 3 && d >= 24) continue;  // spring break (approximate)
     if (month == 5 && d == 1) continue;
-    if (month == 6 && d > 20) continue;    // end of lessons
+    if (month == 6 && d > 20) continue;  // end of lessons
     out.push_back(dt.iso());
   }
   return out;
 }
 
-Chunk generate_province(const Params& p, const std::vector<CommuneInfo>& communes, int64_t pupil_offset,
-                        int64_t commune_offset, int max_schools) {
+Chunk generate_province(const Params& p, const std::vector<CommuneInfo>& communes,
+                        int64_t pupil_offset, int64_t commune_offset, int max_schools) {
   Chunk out;
   if (communes.empty()) return out;
   const int start = school_year_start(p.school_year);
@@ -212,7 +291,8 @@ Chunk generate_province(const Params& p, const std::vector<CommuneInfo>& commune
   auto add_school = [&](std::size_t ci, const std::string& cycle, Rng& r) {
     const CommuneInfo& c = communes[ci];
     School s;
-    const Name& n = school_names()[static_cast<std::size_t>(r.below(static_cast<int64_t>(school_names().size())))];
+    const Name& n = school_names()[static_cast<std::size_t>(
+        r.below(static_cast<int64_t>(school_names().size())))];
     s.code = school_code(province, seq++, r.next());
     const bool rural = c.milieu == "rural";
     if (cycle == "primaire") {
@@ -250,14 +330,20 @@ Chunk generate_province(const Params& p, const std::vector<CommuneInfo>& commune
   for (std::size_t ci = 0; ci < communes.size(); ++ci) {
     Rng r(mix(p.seed, static_cast<uint64_t>(commune_offset + static_cast<int64_t>(ci)) * 31 + 2));
     const bool rural = communes[ci].milieu == "rural";
-    int64_t nprim = std::max<int64_t>(
-        1, std::llround(static_cast<double>(by_cycle[ci][0]) / (rural ? p.rural_primary_size : p.urban_primary_size)));
+    int64_t nprim =
+        std::max<int64_t>(1, std::llround(static_cast<double>(by_cycle[ci][0]) /
+                                          (rural ? p.rural_primary_size : p.urban_primary_size)));
     for (int64_t k = 0; k < nprim; ++k) add_school(ci, "primaire", r);
     if (by_cycle[ci][1] >= 200)
-      for (int64_t k = 0, n = std::max<int64_t>(1, std::llround(static_cast<double>(by_cycle[ci][1]) / p.college_size)); k < n; ++k)
+      for (int64_t k = 0,
+                   n = std::max<int64_t>(
+                       1, std::llround(static_cast<double>(by_cycle[ci][1]) / p.college_size));
+           k < n; ++k)
         add_school(ci, "college", r);
     if (by_cycle[ci][2] >= 300)
-      for (int64_t k = 0, n = std::max<int64_t>(1, std::llround(static_cast<double>(by_cycle[ci][2]) / p.lycee_size)); k < n; ++k)
+      for (int64_t k = 0, n = std::max<int64_t>(
+                              1, std::llround(static_cast<double>(by_cycle[ci][2]) / p.lycee_size));
+           k < n; ++k)
         add_school(ci, "lycee", r);
   }
   // Communes too small for a collège or a lycée send their pupils to the province's first one.
@@ -295,7 +381,8 @@ Chunk generate_province(const Params& p, const std::vector<CommuneInfo>& commune
       // At the one-school scale only the kept school's own pupils are generated.
       if (targets.empty() && max_schools == 0) {
         auto h = hub(cycle);
-        if (h >= 0 && static_cast<std::size_t>(h) < dschools.size()) targets.push_back(static_cast<std::size_t>(h));
+        if (h >= 0 && static_cast<std::size_t>(h) < dschools.size())
+          targets.push_back(static_cast<std::size_t>(h));
       }
       const int first_level = cyc == 0 ? 0 : cyc == 1 ? 6 : 9;
       const int nlevels = cyc == 0 ? 6 : 3;
@@ -313,33 +400,39 @@ Chunk generate_province(const Params& p, const std::vector<CommuneInfo>& commune
           if (li < acc) break;
         }
         const int level = first_level + lv;
-        const DemoSchool& ds = dschools[targets[static_cast<std::size_t>(k % static_cast<int64_t>(targets.size()))]];
+        const DemoSchool& ds =
+            dschools[targets[static_cast<std::size_t>(k % static_cast<int64_t>(targets.size()))]];
         const School& school = out.schools[ds.index];
         Pupil pu;
         pu.massar = massar_for(global++);
         double boys = cyc == 0 ? 0.515 : rural ? (cyc == 1 ? 0.53 : 0.55) : 0.50;
         pu.sex = r.chance(boys) ? "M" : "F";
-        const Name& fn = pu.sex == "M"
-                             ? male_names()[static_cast<std::size_t>(r.below(static_cast<int64_t>(male_names().size())))]
-                             : female_names()[static_cast<std::size_t>(r.below(static_cast<int64_t>(female_names().size())))];
+        const Name& fn = pu.sex == "M" ? male_names()[static_cast<std::size_t>(
+                                             r.below(static_cast<int64_t>(male_names().size())))]
+                                       : female_names()[static_cast<std::size_t>(
+                                             r.below(static_cast<int64_t>(female_names().size())))];
         auto [ar, fr] = pick_name(fn, r, p.name_variant);
         pu.first_ar = ar;
         pu.first_fr = fr;
         double u = r.uniform();
         int delay = u < 0.78 ? 0 : u < 0.94 ? 1 : 2;
         int age = 6 + level + delay;
-        Date born = Date::from_days(year_start.days() - static_cast<int64_t>(age) * 365 - r.below(365));
+        Date born =
+            Date::from_days(year_start.days() - static_cast<int64_t>(age) * 365 - r.below(365));
         pu.birth_date = born.iso();
         Enrolment e;
         e.massar = pu.massar;
         e.school_year = p.school_year;
         e.school_code = school.code;
         e.level = kLevels[level];
-        e.class_name = fmt::format("{}-{}", lv + 1, 1 + r.below(std::max<int64_t>(1, n / nlevels / 35 / static_cast<int64_t>(targets.size()) + 1)));
+        e.class_name =
+            fmt::format("{}-{}", lv + 1,
+                        1 + r.below(std::max<int64_t>(
+                                1, n / nlevels / 35 / static_cast<int64_t>(targets.size()) + 1)));
         double rep = cyc == 0 ? p.repeat_primary : cyc == 1 ? p.repeat_college : p.repeat_lycee;
-        double drop = cyc == 0 ? (rural ? p.dropout_primary_rural : p.dropout_primary_urban)
-                               : cyc == 1 ? (rural ? p.dropout_college_rural : p.dropout_college_urban)
-                                          : p.dropout_lycee;
+        double drop = cyc == 0   ? (rural ? p.dropout_primary_rural : p.dropout_primary_urban)
+                      : cyc == 1 ? (rural ? p.dropout_college_rural : p.dropout_college_urban)
+                                 : p.dropout_lycee;
         e.status = "enrolled";
         double s = r.uniform();
         if (s < drop) {
@@ -349,9 +442,12 @@ Chunk generate_province(const Params& p, const std::vector<CommuneInfo>& commune
           // A transfer to another school of the same cycle in the province, if there is one.
           std::vector<std::size_t> others;
           for (std::size_t i = 0; i < dschools.size(); ++i)
-            if (dschools[i].cycle == cycle && out.schools[dschools[i].index].code != school.code) others.push_back(i);
+            if (dschools[i].cycle == cycle && out.schools[dschools[i].index].code != school.code)
+              others.push_back(i);
           if (!others.empty()) {
-            const School& dest = out.schools[dschools[others[static_cast<std::size_t>(r.below(static_cast<int64_t>(others.size())))]].index];
+            const School& dest = out.schools[dschools[others[static_cast<std::size_t>(r.below(
+                                                          static_cast<int64_t>(others.size())))]]
+                                                 .index];
             e.status = "transferred";
             e.transfer_to = dest.code;
             Enrolment arrival = e;
@@ -380,13 +476,15 @@ Chunk generate_province(const Params& p, const std::vector<CommuneInfo>& commune
     // A shuffled order mixes levels and schools inside households.
     std::vector<std::size_t> order(b - a);
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = a + i;
-    for (std::size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[static_cast<std::size_t>(r.below(static_cast<int64_t>(i)))]);
+    for (std::size_t i = order.size(); i > 1; --i)
+      std::swap(order[i - 1], order[static_cast<std::size_t>(r.below(static_cast<int64_t>(i)))]);
     std::size_t i = 0;
     while (i < order.size()) {
       double u = r.uniform();
       std::size_t size = u < 0.45 ? 1 : u < 0.77 ? 2 : u < 0.92 ? 3 : u < 0.98 ? 4 : 5;
       size = std::min(size, order.size() - i);
-      const Name& sn = surnames()[static_cast<std::size_t>(r.below(static_cast<int64_t>(surnames().size())))];
+      const Name& sn =
+          surnames()[static_cast<std::size_t>(r.below(static_cast<int64_t>(surnames().size())))];
       auto [sur_ar, sur_fr] = pick_name(sn, r, 0);
       Household h;
       // The first child's national index is unique: it makes the CIN unique too.
@@ -394,12 +492,16 @@ Chunk generate_province(const Params& p, const std::vector<CommuneInfo>& commune
       double rel = r.uniform();
       std::string relation = rel < 0.55 ? "mother" : rel < 0.95 ? "father" : "guardian";
       if (relation == "father") {
-        const Name& fn = male_names()[static_cast<std::size_t>(r.below(static_cast<int64_t>(male_names().size())))];
+        const Name& fn = male_names()[static_cast<std::size_t>(
+            r.below(static_cast<int64_t>(male_names().size())))];
         h.payee_name = std::string(fn.ar) + " " + sur_ar;
       } else {
-        const Name& fn = female_names()[static_cast<std::size_t>(r.below(static_cast<int64_t>(female_names().size())))];
-        const Name& other = surnames()[static_cast<std::size_t>(r.below(static_cast<int64_t>(surnames().size())))];
-        h.payee_name = std::string(fn.ar) + " " + (relation == "guardian" ? sur_ar : std::string(other.ar));
+        const Name& fn = female_names()[static_cast<std::size_t>(
+            r.below(static_cast<int64_t>(female_names().size())))];
+        const Name& other =
+            surnames()[static_cast<std::size_t>(r.below(static_cast<int64_t>(surnames().size())))];
+        h.payee_name =
+            std::string(fn.ar) + " " + (relation == "guardian" ? sur_ar : std::string(other.ar));
       }
       if (r.chance(p.name_variant)) h.payee_name = arabic_variant(h.payee_name, r);
       h.phone = fmt::format("0{}{:08d}", r.chance(0.7) ? 6 : 7, r.below(100000000));
@@ -419,7 +521,9 @@ Chunk generate_province(const Params& p, const std::vector<CommuneInfo>& commune
   if (p.absences) {
     std::vector<std::vector<std::string>> days(10);
     const int months[10] = {9, 10, 11, 12, 1, 2, 3, 4, 5, 6};
-    for (int m = 0; m < 10; ++m) days[static_cast<std::size_t>(m)] = school_days(months[m] >= 9 ? start : start + 1, months[m]);
+    for (int m = 0; m < 10; ++m)
+      days[static_cast<std::size_t>(m)] =
+          school_days(months[m] >= 9 ? start : start + 1, months[m]);
     std::vector<std::string> left_of(out.pupils.size());
     std::unordered_map<std::string, std::size_t> idx;
     for (std::size_t i = 0; i < out.pupils.size(); ++i) idx.emplace(out.pupils[i].massar, i);

@@ -50,8 +50,8 @@ int64_t pupils_of_commune(const Params& p, int64_t population);
 // (it makes codes Massar unique across the country and independent of the scale chosen);
 // `commune_offset` the count of communes before them. `max_schools` (0 = no limit) keeps only
 // the first schools, for the one-school scale.
-Chunk generate_province(const Params& p, const std::vector<CommuneInfo>& communes, int64_t pupil_offset,
-                        int64_t commune_offset, int max_schools = 0);
+Chunk generate_province(const Params& p, const std::vector<CommuneInfo>& communes,
+                        int64_t pupil_offset, int64_t commune_offset, int max_schools = 0);
 
 // A massar code for a pupil's national index: a letter and nine digits, unique per index.
 std::string massar_for(int64_t index);

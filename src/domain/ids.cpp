@@ -4,9 +4,15 @@
 
 namespace sanad {
 
-static bool is_digit(char c) { return c >= '0' && c <= '9'; }
-static bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
-static bool is_alnum(char c) { return is_digit(c) || is_upper(c) || (c >= 'a' && c <= 'z'); }
+static bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+static bool is_upper(char c) {
+  return c >= 'A' && c <= 'Z';
+}
+static bool is_alnum(char c) {
+  return is_digit(c) || is_upper(c) || (c >= 'a' && c <= 'z');
+}
 
 bool valid_massar(std::string_view c) {
   if (c.size() != 10 || !is_upper(c[0])) return false;
@@ -44,9 +50,12 @@ std::optional<std::string> normalize_phone(std::string_view phone) {
     if (!is_digit(c)) return std::nullopt;
     d.push_back(c);
   }
-  if (d.rfind("00212", 0) == 0) d = "0" + d.substr(5);
-  else if (d.size() == 12 && d.rfind("212", 0) == 0) d = "0" + d.substr(3);
-  else if (d.size() == 9 && (d[0] == '5' || d[0] == '6' || d[0] == '7')) d = "0" + d;
+  if (d.rfind("00212", 0) == 0)
+    d = "0" + d.substr(5);
+  else if (d.size() == 12 && d.rfind("212", 0) == 0)
+    d = "0" + d.substr(3);
+  else if (d.size() == 9 && (d[0] == '5' || d[0] == '6' || d[0] == '7'))
+    d = "0" + d;
   if (d.size() != 10 || d[0] != '0' || d[1] < '5' || d[1] > '7') return std::nullopt;
   return d;
 }
@@ -65,10 +74,13 @@ static bool digits_n(std::string_view s, std::size_t lo, std::size_t hi) {
   return true;
 }
 
-bool valid_region_code(std::string_view c) { return digits_n(c, 2, 2); }
+bool valid_region_code(std::string_view c) {
+  return digits_n(c, 2, 2);
+}
 
 bool valid_province_code(std::string_view c) {
-  return c.size() == 6 && c[2] == '.' && digits_n(c.substr(0, 2), 2, 2) && digits_n(c.substr(3), 3, 3);
+  return c.size() == 6 && c[2] == '.' && digits_n(c.substr(0, 2), 2, 2) &&
+         digits_n(c.substr(3), 3, 3);
 }
 
 bool valid_commune_code(std::string_view c) {
@@ -91,11 +103,16 @@ std::optional<Scope> parse_scope(std::string_view text) {
 
 std::string_view node_kind_name(NodeKind k) {
   switch (k) {
-    case NodeKind::nation: return "nation";
-    case NodeKind::region: return "region";
-    case NodeKind::directorate: return "directorate";
-    case NodeKind::commune: return "commune";
-    case NodeKind::school: return "school";
+    case NodeKind::nation:
+      return "nation";
+    case NodeKind::region:
+      return "region";
+    case NodeKind::directorate:
+      return "directorate";
+    case NodeKind::commune:
+      return "commune";
+    case NodeKind::school:
+      return "school";
   }
   return "?";
 }

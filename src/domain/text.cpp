@@ -124,23 +124,90 @@ namespace {
 // Latin letters with diacritics (Latin-1 supplement and Latin Extended-A subset) → base letters.
 const char* latin_base(char32_t cp) {
   switch (cp) {
-    case U'à': case U'á': case U'â': case U'ã': case U'ä': case U'å': case U'À': case U'Á':
-    case U'Â': case U'Ã': case U'Ä': case U'Å': case U'ā': case U'Ā': return "a";
-    case U'ç': case U'Ç': case U'č': case U'Č': return "c";
-    case U'è': case U'é': case U'ê': case U'ë': case U'È': case U'É': case U'Ê': case U'Ë':
-    case U'ē': case U'Ē': return "e";
-    case U'ì': case U'í': case U'î': case U'ï': case U'Ì': case U'Í': case U'Î': case U'Ï':
-    case U'ī': case U'Ī': return "i";
-    case U'ñ': case U'Ñ': return "n";
-    case U'ò': case U'ó': case U'ô': case U'õ': case U'ö': case U'Ò': case U'Ó': case U'Ô':
-    case U'Õ': case U'Ö': case U'ō': case U'Ō': return "o";
-    case U'ù': case U'ú': case U'û': case U'ü': case U'Ù': case U'Ú': case U'Û': case U'Ü':
-    case U'ū': case U'Ū': return "u";
-    case U'ý': case U'ÿ': case U'Ý': case U'Ÿ': return "y";
-    case U'œ': case U'Œ': return "oe";
-    case U'æ': case U'Æ': return "ae";
-    case U'ß': return "ss";
-    default: return nullptr;
+    case U'à':
+    case U'á':
+    case U'â':
+    case U'ã':
+    case U'ä':
+    case U'å':
+    case U'À':
+    case U'Á':
+    case U'Â':
+    case U'Ã':
+    case U'Ä':
+    case U'Å':
+    case U'ā':
+    case U'Ā':
+      return "a";
+    case U'ç':
+    case U'Ç':
+    case U'č':
+    case U'Č':
+      return "c";
+    case U'è':
+    case U'é':
+    case U'ê':
+    case U'ë':
+    case U'È':
+    case U'É':
+    case U'Ê':
+    case U'Ë':
+    case U'ē':
+    case U'Ē':
+      return "e";
+    case U'ì':
+    case U'í':
+    case U'î':
+    case U'ï':
+    case U'Ì':
+    case U'Í':
+    case U'Î':
+    case U'Ï':
+    case U'ī':
+    case U'Ī':
+      return "i";
+    case U'ñ':
+    case U'Ñ':
+      return "n";
+    case U'ò':
+    case U'ó':
+    case U'ô':
+    case U'õ':
+    case U'ö':
+    case U'Ò':
+    case U'Ó':
+    case U'Ô':
+    case U'Õ':
+    case U'Ö':
+    case U'ō':
+    case U'Ō':
+      return "o";
+    case U'ù':
+    case U'ú':
+    case U'û':
+    case U'ü':
+    case U'Ù':
+    case U'Ú':
+    case U'Û':
+    case U'Ü':
+    case U'ū':
+    case U'Ū':
+      return "u";
+    case U'ý':
+    case U'ÿ':
+    case U'Ý':
+    case U'Ÿ':
+      return "y";
+    case U'œ':
+    case U'Œ':
+      return "oe";
+    case U'æ':
+    case U'Æ':
+      return "ae";
+    case U'ß':
+      return "ss";
+    default:
+      return nullptr;
   }
 }
 
@@ -174,19 +241,42 @@ std::string normalize_name(std::string_view s) {
     }
     if (is_arabic_mark(cp)) continue;
     switch (cp) {
-      case 0x0623: case 0x0625: case 0x0622: case 0x0671: case 0x0672: case 0x0673:
+      case 0x0623:
+      case 0x0625:
+      case 0x0622:
+      case 0x0671:
+      case 0x0672:
+      case 0x0673:
         cp = 0x0627;  // alef with hamza or madda → alef
         break;
-      case 0x0624: cp = 0x0648; break;  // ؤ → و
-      case 0x0626: cp = 0x064A; break;  // ئ → ي
-      case 0x0621: continue;            // lone hamza
-      case 0x0629: cp = 0x0647; break;  // ة → ه
-      case 0x0649: cp = 0x064A; break;  // ى → ي
-      case 0x06CC: cp = 0x064A; break;  // Persian yeh
-      case 0x06A9: cp = 0x0643; break;  // keheh → kaf
-      case 0x06AF: cp = 0x0643; break;  // gaf (Moroccan g) → kaf
-      case 0x06A4: cp = 0x0641; break;  // veh → feh
-      default: break;
+      case 0x0624:
+        cp = 0x0648;
+        break;  // ؤ → و
+      case 0x0626:
+        cp = 0x064A;
+        break;  // ئ → ي
+      case 0x0621:
+        continue;  // lone hamza
+      case 0x0629:
+        cp = 0x0647;
+        break;  // ة → ه
+      case 0x0649:
+        cp = 0x064A;
+        break;  // ى → ي
+      case 0x06CC:
+        cp = 0x064A;
+        break;  // Persian yeh
+      case 0x06A9:
+        cp = 0x0643;
+        break;  // keheh → kaf
+      case 0x06AF:
+        cp = 0x0643;
+        break;  // gaf (Moroccan g) → kaf
+      case 0x06A4:
+        cp = 0x0641;
+        break;  // veh → feh
+      default:
+        break;
     }
     if (cp >= 0x0660 && cp <= 0x0669) cp = U'0' + (cp - 0x0660);
     if (cp >= 0x06F0 && cp <= 0x06F9) cp = U'0' + (cp - 0x06F0);

@@ -61,15 +61,27 @@ const Vocabulary& levels() {
       "level",
       {
           {"PS", "التعليم الأولي", "PS", {"préscolaire", "prescolaire", "أولي", "الأولي"}},
-          {"1AP", "الأول ابتدائي", "1AP", {"السنة الأولى ابتدائي", "1ere annee primaire", "1 AP", "CP"}},
+          {"1AP",
+           "الأول ابتدائي",
+           "1AP",
+           {"السنة الأولى ابتدائي", "1ere annee primaire", "1 AP", "CP"}},
           {"2AP", "الثاني ابتدائي", "2AP", {"السنة الثانية ابتدائي", "2eme annee primaire", "CE1"}},
           {"3AP", "الثالث ابتدائي", "3AP", {"السنة الثالثة ابتدائي", "3eme annee primaire", "CE2"}},
           {"4AP", "الرابع ابتدائي", "4AP", {"السنة الرابعة ابتدائي", "4eme annee primaire", "CM1"}},
           {"5AP", "الخامس ابتدائي", "5AP", {"السنة الخامسة ابتدائي", "5eme annee primaire", "CM2"}},
           {"6AP", "السادس ابتدائي", "6AP", {"السنة السادسة ابتدائي", "6eme annee primaire"}},
-          {"1AC", "الأولى إعدادي", "1AC", {"السنة الأولى إعدادي", "الأولى ثانوي إعدادي", "1ere annee college"}},
-          {"2AC", "الثانية إعدادي", "2AC", {"السنة الثانية إعدادي", "الثانية ثانوي إعدادي", "2eme annee college"}},
-          {"3AC", "الثالثة إعدادي", "3AC", {"السنة الثالثة إعدادي", "الثالثة ثانوي إعدادي", "3eme annee college"}},
+          {"1AC",
+           "الأولى إعدادي",
+           "1AC",
+           {"السنة الأولى إعدادي", "الأولى ثانوي إعدادي", "1ere annee college"}},
+          {"2AC",
+           "الثانية إعدادي",
+           "2AC",
+           {"السنة الثانية إعدادي", "الثانية ثانوي إعدادي", "2eme annee college"}},
+          {"3AC",
+           "الثالثة إعدادي",
+           "3AC",
+           {"السنة الثالثة إعدادي", "الثالثة ثانوي إعدادي", "3eme annee college"}},
           {"TC", "الجذع المشترك", "TC", {"جذع مشترك", "tronc commun"}},
           {"1BAC", "الأولى باكالوريا", "1BAC", {"الأولى بكالوريا", "1ere annee bac", "1 BAC"}},
           {"2BAC", "الثانية باكالوريا", "2BAC", {"الثانية بكالوريا", "2eme annee bac", "2 BAC"}},
@@ -79,13 +91,21 @@ const Vocabulary& levels() {
 
 const Vocabulary& cycles() {
   static const Vocabulary v(
-      "cycle",
-      {
-          {"prescolaire", "أولي", "préscolaire", {"التعليم الأولي", "PS"}},
-          {"primaire", "ابتدائي", "primaire", {"الابتدائي", "التعليم الابتدائي", "primary", "ecole"}},
-          {"college", "إعدادي", "collège", {"الإعدادي", "ثانوي إعدادي", "الثانوي الإعدادي", "lower secondary"}},
-          {"lycee", "تأهيلي", "lycée", {"التأهيلي", "ثانوي تأهيلي", "الثانوي التأهيلي", "upper secondary"}},
-      });
+      "cycle", {
+                   {"prescolaire", "أولي", "préscolaire", {"التعليم الأولي", "PS"}},
+                   {"primaire",
+                    "ابتدائي",
+                    "primaire",
+                    {"الابتدائي", "التعليم الابتدائي", "primary", "ecole"}},
+                   {"college",
+                    "إعدادي",
+                    "collège",
+                    {"الإعدادي", "ثانوي إعدادي", "الثانوي الإعدادي", "lower secondary"}},
+                   {"lycee",
+                    "تأهيلي",
+                    "lycée",
+                    {"التأهيلي", "ثانوي تأهيلي", "الثانوي التأهيلي", "upper secondary"}},
+               });
   return v;
 }
 
@@ -102,9 +122,15 @@ const Vocabulary& enrolment_statuses() {
   static const Vocabulary v(
       "status",
       {
-          {"enrolled", "متمدرس", "inscrit", {"مسجل", "متمدرسة", "scolarisé", "scolarise", "enrolled"}},
+          {"enrolled",
+           "متمدرس",
+           "inscrit",
+           {"مسجل", "متمدرسة", "scolarisé", "scolarise", "enrolled"}},
           {"transferred", "منتقل", "transféré", {"انتقال", "منتقلة", "mutation", "transferred"}},
-          {"left", "منقطع", "parti", {"انقطاع", "منقطعة", "مغادر", "غادر", "abandon", "quitté", "left", "dropped out"}},
+          {"left",
+           "منقطع",
+           "parti",
+           {"انقطاع", "منقطعة", "مغادر", "غادر", "abandon", "quitté", "left", "dropped out"}},
           {"repeating", "مكرر", "redoublant", {"مكررة", "تكرار", "redoublante", "repeating"}},
       });
   return v;
@@ -112,11 +138,12 @@ const Vocabulary& enrolment_statuses() {
 
 const Vocabulary& relations() {
   static const Vocabulary v(
-      "relation", {
-                      {"father", "الأب", "père", {"أب", "pere", "father"}},
-                      {"mother", "الأم", "mère", {"أم", "mere", "mother"}},
-                      {"guardian", "الولي", "tuteur", {"ولي", "ولي الأمر", "الوصي", "tutrice", "guardian"}},
-                  });
+      "relation",
+      {
+          {"father", "الأب", "père", {"أب", "pere", "father"}},
+          {"mother", "الأم", "mère", {"أم", "mere", "mother"}},
+          {"guardian", "الولي", "tuteur", {"ولي", "ولي الأمر", "الوصي", "tutrice", "guardian"}},
+      });
   return v;
 }
 
@@ -129,18 +156,20 @@ const Vocabulary& milieus() {
 }
 
 const Vocabulary& sectors() {
-  static const Vocabulary v("sector", {
-                                          {"public", "عمومي", "public", {"عمومية", "العمومي", "publique"}},
-                                          {"private", "خصوصي", "privé", {"خصوصية", "الخصوصي", "privée"}},
-                                      });
+  static const Vocabulary v("sector",
+                            {
+                                {"public", "عمومي", "public", {"عمومية", "العمومي", "publique"}},
+                                {"private", "خصوصي", "privé", {"خصوصية", "الخصوصي", "privée"}},
+                            });
   return v;
 }
 
 const Vocabulary& yes_no() {
-  static const Vocabulary v("yes/no", {
-                                          {"1", "نعم", "oui", {"yes", "true", "o", "y", "x", "موجود"}},
-                                          {"0", "لا", "non", {"no", "false", "n", "غير موجود"}},
-                                      });
+  static const Vocabulary v("yes/no",
+                            {
+                                {"1", "نعم", "oui", {"yes", "true", "o", "y", "x", "موجود"}},
+                                {"0", "لا", "non", {"no", "false", "n", "غير موجود"}},
+                            });
   return v;
 }
 

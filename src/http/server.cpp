@@ -22,11 +22,20 @@ std::string html_escape(const std::string& s) {
   std::string o;
   for (char c : s) {
     switch (c) {
-      case '<': o += "&lt;"; break;
-      case '>': o += "&gt;"; break;
-      case '&': o += "&amp;"; break;
-      case '"': o += "&quot;"; break;
-      default: o.push_back(c);
+      case '<':
+        o += "&lt;";
+        break;
+      case '>':
+        o += "&gt;";
+        break;
+      case '&':
+        o += "&amp;";
+        break;
+      case '"':
+        o += "&quot;";
+        break;
+      default:
+        o.push_back(c);
     }
   }
   return o;
@@ -46,8 +55,8 @@ std::string status_page(store::Store& st) {
                         {"absences", "أيام الغياب", "Jours d'absence"}};
   std::string rows;
   for (const auto& l : lines)
-    rows += fmt::format("<tr><td>{}</td><td class=n>{}</td><td lang=fr dir=ltr>{}</td></tr>\n", l.ar,
-                        st.count(l.table), l.fr);
+    rows += fmt::format("<tr><td>{}</td><td class=n>{}</td><td lang=fr dir=ltr>{}</td></tr>\n",
+                        l.ar, st.count(l.table), l.fr);
   return fmt::format(R"(<!doctype html>
 <html lang="ar" dir="rtl"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>سند — Sanad</title>
@@ -76,11 +85,12 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(16 * 1024);
     parser_->body_limit(1024 * 1024);
     stream_.expires_after(std::chrono::seconds(60));
-    bhttp::async_read(stream_, buf_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      if (ec) return self->close();
-      self->req_ = self->parser_->release();
-      self->respond();
-    });
+    bhttp::async_read(stream_, buf_, *parser_,
+                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                        if (ec) return self->close();
+                        self->req_ = self->parser_->release();
+                        self->respond();
+                      });
   }
 
   void respond() {
@@ -116,10 +126,11 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     res->prepare_payload();
     if (req_.method() == bhttp::verb::head) res->body().clear();
-    bhttp::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
-      if (ec || !res->keep_alive()) return self->close();
-      self->read();
-    });
+    bhttp::async_write(stream_, *res,
+                       [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
+                         if (ec || !res->keep_alive()) return self->close();
+                         self->read();
+                       });
   }
 
   void close() {

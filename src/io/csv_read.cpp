@@ -18,7 +18,8 @@ bool Row::blank() const {
 
 static std::string iconv_convert(const std::string& in, const char* from) {
   iconv_t cd = iconv_open("UTF-8", from);
-  if (cd == reinterpret_cast<iconv_t>(-1)) throw ReadError(fmt::format("no converter from {}", from));
+  if (cd == reinterpret_cast<iconv_t>(-1))
+    throw ReadError(fmt::format("no converter from {}", from));
   std::string out(in.size() * 3 + 16, '\0');
   char* inp = const_cast<char*>(in.data());
   std::size_t inleft = in.size();
@@ -73,8 +74,10 @@ static char detect_delimiter(std::string_view text) {
   int lines = 0;
   for (std::size_t i = 0; i < text.size() && lines < 200; ++i) {
     char c = text[i];
-    if (c == '"') quoted = !quoted;
-    else if (!quoted && c == '\n') ++lines;
+    if (c == '"')
+      quoted = !quoted;
+    else if (!quoted && c == '\n')
+      ++lines;
     else if (!quoted)
       for (std::size_t k = 0; k < cands.size(); ++k)
         if (c == cands[k]) ++counts[k];
@@ -89,7 +92,8 @@ Table read_csv_bytes(std::string bytes, const std::string& name, const ReadLimit
   if (static_cast<int64_t>(bytes.size()) > lim.max_file_bytes)
     throw ReadError(fmt::format("{}: the file is larger than the limit of {} MiB", name,
                                 lim.max_file_bytes >> 20));
-  if (bytes.find('\0') != std::string::npos && !(bytes.size() >= 2 && (bytes[0] == '\xFF' || bytes[0] == '\xFE')))
+  if (bytes.find('\0') != std::string::npos &&
+      !(bytes.size() >= 2 && (bytes[0] == '\xFF' || bytes[0] == '\xFE')))
     throw ReadError(fmt::format("{}: this is not a text file (it holds NUL bytes)", name));
   std::string text;
   try {
@@ -107,7 +111,8 @@ Table read_csv_bytes(std::string bytes, const std::string& name, const ReadLimit
   bool in_quotes = false, cell_started = false;
   auto end_cell = [&] {
     if (static_cast<int64_t>(row.cells.size()) >= lim.max_columns)
-      throw ReadError(fmt::format("{}: row {} has more than {} columns", name, row.number, lim.max_columns));
+      throw ReadError(
+          fmt::format("{}: row {} has more than {} columns", name, row.number, lim.max_columns));
     row.cells.push_back(std::move(cell));
     cell.clear();
     cell_started = false;
@@ -170,7 +175,8 @@ Table read_table(const std::string& path, const ReadLimits& lim) {
   in.seekg(0);
   std::string bytes(static_cast<std::size_t>(size), '\0');
   in.read(bytes.data(), size);
-  if (bytes.size() >= 4 && bytes.compare(0, 4, "PK\x03\x04") == 0) return read_xlsx_bytes(bytes, path, lim);
+  if (bytes.size() >= 4 && bytes.compare(0, 4, "PK\x03\x04") == 0)
+    return read_xlsx_bytes(bytes, path, lim);
   return read_csv_bytes(std::move(bytes), path, lim);
 }
 

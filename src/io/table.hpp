@@ -22,13 +22,13 @@ struct Table {
 
 // Limits that keep a hostile file from exhausting the machine. Defaults suit national files.
 struct ReadLimits {
-  int64_t max_file_bytes = 512LL << 20;          // on disk
+  int64_t max_file_bytes = 512LL << 20;  // on disk
   int64_t max_rows = 10'000'000;
   int64_t max_columns = 512;
   int64_t max_cell_bytes = 32 * 1024;
-  int64_t max_unzipped_bytes = 2LL << 30;        // all XLSX parts together, measured
+  int64_t max_unzipped_bytes = 2LL << 30;  // all XLSX parts together, measured
   int64_t max_zip_entries = 2000;
-  int64_t max_compression_ratio = 1000;          // per XLSX part
+  int64_t max_compression_ratio = 1000;  // per XLSX part
 };
 
 // A file that cannot be read at all: the message names the file and the reason.
@@ -40,7 +40,8 @@ struct ReadError : std::runtime_error {
 Table read_table(const std::string& path, const ReadLimits& limits = {});
 Table read_csv_bytes(std::string bytes, const std::string& name, const ReadLimits& limits = {});
 Table read_xlsx(const std::string& path, const ReadLimits& limits = {});
-Table read_xlsx_bytes(const std::string& bytes, const std::string& name, const ReadLimits& limits = {});
+Table read_xlsx_bytes(const std::string& bytes, const std::string& name,
+                      const ReadLimits& limits = {});
 
 // Text recoding for old files: Windows-1256 (Arabic) or UTF-16 with a byte-order mark → UTF-8.
 std::string decode_to_utf8(std::string bytes, std::string* encoding_used = nullptr);

@@ -106,7 +106,8 @@ class XlsxWriter final : public TableWriter {
     if (wb_) workbook_close(wb_);
   }
   void row(const std::vector<std::string>& cells) override {
-    if (row_ >= LXW_ROW_MAX - 1) throw std::runtime_error(fmt::format("{}: more rows than a sheet holds", path_));
+    if (row_ >= LXW_ROW_MAX - 1)
+      throw std::runtime_error(fmt::format("{}: more rows than a sheet holds", path_));
     ++row_;
     for (std::size_t c = 0; c < cells.size(); ++c) {
       const std::string& v = cells[c];
@@ -116,7 +117,8 @@ class XlsxWriter final : public TableWriter {
       lxw_error err = LXW_NO_ERROR;
       if (t == ColumnType::date) {
         if (auto d = parse_iso_date(v)) {
-          err = worksheet_write_number(ws_, row_, col, static_cast<double>(to_excel_serial(*d)), date_);
+          err = worksheet_write_number(ws_, row_, col, static_cast<double>(to_excel_serial(*d)),
+                                       date_);
         } else {
           err = worksheet_write_string(ws_, row_, col, neutralise_cell(v).c_str(), nullptr);
         }
@@ -133,7 +135,8 @@ class XlsxWriter final : public TableWriter {
     if (!wb_) return;
     lxw_error err = workbook_close(wb_);
     wb_ = nullptr;
-    if (err != LXW_NO_ERROR) throw std::runtime_error(fmt::format("{}: {}", path_, lxw_strerror(err)));
+    if (err != LXW_NO_ERROR)
+      throw std::runtime_error(fmt::format("{}: {}", path_, lxw_strerror(err)));
   }
 
  private:

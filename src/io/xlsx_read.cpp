@@ -23,7 +23,9 @@ struct MemFile {
   ZPOS64_T pos = 0;
 };
 
-voidpf ZCALLBACK mem_open(voidpf opaque, const void*, int) { return opaque; }
+voidpf ZCALLBACK mem_open(voidpf opaque, const void*, int) {
+  return opaque;
+}
 uLong ZCALLBACK mem_read(voidpf, voidpf stream, void* buf, uLong size) {
   auto* f = static_cast<MemFile*>(stream);
   ZPOS64_T left = f->data->size() > f->pos ? f->data->size() - f->pos : 0;
@@ -32,8 +34,12 @@ uLong ZCALLBACK mem_read(voidpf, voidpf stream, void* buf, uLong size) {
   f->pos += n;
   return n;
 }
-uLong ZCALLBACK mem_write(voidpf, voidpf, const void*, uLong) { return 0; }
-ZPOS64_T ZCALLBACK mem_tell(voidpf, voidpf stream) { return static_cast<MemFile*>(stream)->pos; }
+uLong ZCALLBACK mem_write(voidpf, voidpf, const void*, uLong) {
+  return 0;
+}
+ZPOS64_T ZCALLBACK mem_tell(voidpf, voidpf stream) {
+  return static_cast<MemFile*>(stream)->pos;
+}
 long ZCALLBACK mem_seek(voidpf, voidpf stream, ZPOS64_T offset, int origin) {
   auto* f = static_cast<MemFile*>(stream);
   ZPOS64_T base = origin == ZLIB_FILEFUNC_SEEK_SET   ? 0
@@ -43,8 +49,12 @@ long ZCALLBACK mem_seek(voidpf, voidpf stream, ZPOS64_T offset, int origin) {
   f->pos = base + offset;
   return 0;
 }
-int ZCALLBACK mem_close(voidpf, voidpf) { return 0; }
-int ZCALLBACK mem_error(voidpf, voidpf) { return 0; }
+int ZCALLBACK mem_close(voidpf, voidpf) {
+  return 0;
+}
+int ZCALLBACK mem_error(voidpf, voidpf) {
+  return 0;
+}
 
 std::string_view local_name(const XML_Char* name) {
   std::string_view n(name);
@@ -74,26 +84,36 @@ class Archive {
     ff.opaque = &mem_;
     zip_ = unzOpen2_64("mem", &ff);
     if (!zip_) fail("this is not a readable XLSX file (the zip archive is damaged)");
-    unz_global_info64 gi{};
-    if (unzGetGlobalInfo64(zip_, &gi) != UNZ_OK) fail("the zip archive is damaged");
-    if (static_cast<int64_t>(gi.number_entry) > lim_.max_zip_entries)
-      fail(fmt::format("the archive holds {} parts, more than the limit of {}", gi.number_entry,
-                       lim_.max_zip_entries));
-    // List the parts: refuse duplicates (two parts of one name hide one from some readers),
-    // encrypted parts and unknown compression methods.
-    for (int rc = unzGoToFirstFile(zip_); rc == UNZ_OK; rc = unzGoToNextFile(zip_)) {
-      unz_file_info64 info{};
-      char fname[1024];
-      if (unzGetCurrentFileInfo64(zip_, &info, fname, sizeof fname, nullptr, 0, nullptr, 0) != UNZ_OK)
-        fail("the zip archive is damaged");
-      std::string n(fname);
-      if (info.size_filename >= sizeof fname) fail("a part of the archive has an overlong name");
-      if (info.flag & 1) fail(fmt::format("the part {} is encrypted", n));
-      if (info.compression_method != 0 && info.compression_method != Z_DEFLATED)
-        fail(fmt::format("the part {} uses an unsupported compression method", n));
-      if (!parts_.insert(n).second) fail(fmt::format("the archive holds the part {} twice", n));
+    // A refusal from here on must still close the archive (the destructor does not run).
+    try {
+      unz_global_info64 gi{};
+      if (unzGetGlobalInfo64(zip_, &gi) != UNZ_OK) fail("the zip archive is damaged");
+      if (static_cast<int64_t>(gi.number_entry) > lim_.max_zip_entries)
+        fail(fmt::format("the archive holds {} parts, more than the limit of {}", gi.number_entry,
+                         lim_.max_zip_entries));
+      // List the parts: refuse duplicates (two parts of one name hide one from some readers),
+      // encrypted parts and unknown compression methods.
+      for (int rc = unzGoToFirstFile(zip_); rc == UNZ_OK; rc = unzGoToNextFile(zip_)) {
+        unz_file_info64 info{};
+        char fname[1024];
+        if (unzGetCurrentFileInfo64(zip_, &info, fname, sizeof fname, nullptr, 0, nullptr, 0) !=
+            UNZ_OK)
+          fail("the zip archive is damaged");
+        std::string n(fname);
+        if (info.size_filename >= sizeof fname) fail("a part of the archive has an overlong name");
+        if (info.flag & 1) fail(fmt::format("the part {} is encrypted", n));
+        if (info.compression_method != 0 && info.compression_method != Z_DEFLATED)
+          fail(fmt::format("the part {} uses an unsupported compression method", n));
+        if (!parts_.insert(n).second) fail(fmt::format("the archive holds the part {} twice", n));
+      }
+
+    } catch (...) {
+      unzClose(zip_);
+      zip_ = nullptr;
+      throw;
     }
   }
+
   ~Archive() {
     if (zip_) unzClose(zip_);
   }
@@ -103,8 +123,10 @@ class Archive {
   bool has(const std::string& part) const { return parts_.count(part) > 0; }
 
   // Streams a part through `sink` in chunks, enforcing the limits.
-  void stream(const std::string& part, const std::function<void(const char*, std::size_t, bool)>& sink) {
-    if (unzLocateFile(zip_, part.c_str(), 1) != UNZ_OK) fail(fmt::format("the part {} is missing", part));
+  void stream(const std::string& part,
+              const std::function<void(const char*, std::size_t, bool)>& sink) {
+    if (unzLocateFile(zip_, part.c_str(), 1) != UNZ_OK)
+      fail(fmt::format("the part {} is missing", part));
     unz_file_info64 info{};
     unzGetCurrentFileInfo64(zip_, &info, nullptr, 0, nullptr, 0, nullptr, 0);
     if (unzOpenCurrentFile(zip_) != UNZ_OK) fail(fmt::format("the part {} cannot be opened", part));
@@ -121,20 +143,25 @@ class Archive {
       total_ += n;
       if (total_ > lim_.max_unzipped_bytes) {
         unzCloseCurrentFile(zip_);
-        fail(fmt::format("the file unpacks to more than the limit of {} MiB", lim_.max_unzipped_bytes >> 20));
+        fail(fmt::format("the file unpacks to more than the limit of {} MiB",
+                         lim_.max_unzipped_bytes >> 20));
       }
       if (produced > (1 << 20) && produced / compressed > lim_.max_compression_ratio) {
         unzCloseCurrentFile(zip_);
-        fail(fmt::format("the part {} is compressed more than {}:1, which real spreadsheets never are",
-                         part, lim_.max_compression_ratio));
+        fail(fmt::format(
+            "the part {} is compressed more than {}:1, which real spreadsheets never are", part,
+            lim_.max_compression_ratio));
       }
       sink(buf.data(), static_cast<std::size_t>(n), n == 0);
       if (n == 0) break;
     }
-    if (unzCloseCurrentFile(zip_) == UNZ_CRCERROR) fail(fmt::format("the part {} fails its checksum", part));
+    if (unzCloseCurrentFile(zip_) == UNZ_CRCERROR)
+      fail(fmt::format("the part {} fails its checksum", part));
   }
 
-  [[noreturn]] void fail(const std::string& why) const { throw ReadError(fmt::format("{}: {}", name_, why)); }
+  [[noreturn]] void fail(const std::string& why) const {
+    throw ReadError(fmt::format("{}: {}", name_, why));
+  }
 
  private:
   std::string name_;
@@ -179,11 +206,12 @@ void parse_part(Archive& ar, const std::string& part, XmlHandler& h) {
     if (!c->h->error.empty()) XML_StopParser(c->p, XML_FALSE);
   });
   // No document type declarations: that is where entity-expansion attacks live.
-  XML_SetStartDoctypeDeclHandler(p, [](void* ud, const XML_Char*, const XML_Char*, const XML_Char*, int) {
-    auto* c = static_cast<Ctx*>(ud);
-    c->h->error = "it holds a document type declaration, which spreadsheets never need";
-    XML_StopParser(c->p, XML_FALSE);
-  });
+  XML_SetStartDoctypeDeclHandler(
+      p, [](void* ud, const XML_Char*, const XML_Char*, const XML_Char*, int) {
+        auto* c = static_cast<Ctx*>(ud);
+        c->h->error = "it holds a document type declaration, which spreadsheets never need";
+        XML_StopParser(c->p, XML_FALSE);
+      });
   std::string err;
   try {
     ar.stream(part, [&](const char* data, std::size_t n, bool last) {
@@ -272,10 +300,14 @@ bool is_date_format(int id, const std::string& code) {
   bool quoted = false;
   int bracket = 0;
   for (char c : code) {
-    if (c == '"') quoted = !quoted;
-    else if (quoted) continue;
-    else if (c == '[') ++bracket;
-    else if (c == ']') --bracket;
+    if (c == '"')
+      quoted = !quoted;
+    else if (quoted)
+      continue;
+    else if (c == '[')
+      ++bracket;
+    else if (c == ']')
+      --bracket;
     else if (bracket == 0 && (c == 'd' || c == 'D' || c == 'y' || c == 'Y' || c == 'm' || c == 'M'))
       return true;
   }
@@ -317,7 +349,8 @@ struct SheetHandler : XmlHandler {
   const std::vector<std::string>& shared;
   const std::vector<bool>& date_style;
   Table& table;
-  SheetHandler(const ReadLimits& l, const std::vector<std::string>& s, const std::vector<bool>& d, Table& t)
+  SheetHandler(const ReadLimits& l, const std::vector<std::string>& s, const std::vector<bool>& d,
+               Table& t)
       : lim(l), shared(s), date_style(d), table(t) {}
 
   int64_t next_row = 1;
@@ -400,8 +433,10 @@ struct SheetHandler : XmlHandler {
       } else if (type == "n" && style >= 0 && static_cast<std::size_t>(style) < date_style.size() &&
                  date_style[static_cast<std::size_t>(style)] && !value.empty()) {
         double d = std::strtod(value.c_str(), nullptr);
-        if (d >= 1 && d < 2958466) cell = from_excel_serial(static_cast<int64_t>(d)).dmy();
-        else cell = value;
+        if (d >= 1 && d < 2958466)
+          cell = from_excel_serial(static_cast<int64_t>(d)).dmy();
+        else
+          cell = value;
       } else if (type == "b") {
         cell = value == "1" ? "1" : "0";
       } else if (type == "e") {
@@ -409,7 +444,8 @@ struct SheetHandler : XmlHandler {
       } else {
         cell = std::move(value);
       }
-      if (static_cast<std::size_t>(col) >= row.cells.size()) row.cells.resize(static_cast<std::size_t>(col) + 1);
+      if (static_cast<std::size_t>(col) >= row.cells.size())
+        row.cells.resize(static_cast<std::size_t>(col) + 1);
       row.cells[static_cast<std::size_t>(col)] = std::move(cell);
       value.clear();
     } else if (n == "row") {
@@ -423,7 +459,8 @@ struct SheetHandler : XmlHandler {
     if (in_v || in_is_t) {
       value.append(s, static_cast<std::size_t>(len));
       if (static_cast<int64_t>(value.size()) > lim.max_cell_bytes)
-        error = fmt::format("row {} has a cell longer than {} bytes", row.number, lim.max_cell_bytes);
+        error =
+            fmt::format("row {} has a cell longer than {} bytes", row.number, lim.max_cell_bytes);
     }
   }
 };
@@ -437,7 +474,8 @@ std::string resolve_target(const std::string& target) {
 
 Table read_xlsx_bytes(const std::string& bytes, const std::string& name, const ReadLimits& lim) {
   if (static_cast<int64_t>(bytes.size()) > lim.max_file_bytes)
-    throw ReadError(fmt::format("{}: the file is larger than the limit of {} MiB", name, lim.max_file_bytes >> 20));
+    throw ReadError(fmt::format("{}: the file is larger than the limit of {} MiB", name,
+                                lim.max_file_bytes >> 20));
   Archive ar(bytes, name, lim);
   if (!ar.has("xl/workbook.xml")) ar.fail("this is a zip archive but not an XLSX workbook");
   WorkbookHandler wb;
@@ -464,6 +502,8 @@ Table read_xlsx_bytes(const std::string& bytes, const std::string& name, const R
   return t;
 }
 
-Table read_xlsx(const std::string& path, const ReadLimits& lim) { return read_table(path, lim); }
+Table read_xlsx(const std::string& path, const ReadLimits& lim) {
+  return read_table(path, lim);
+}
 
 }  // namespace sanad::io

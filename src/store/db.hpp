@@ -22,7 +22,9 @@ struct DbError : std::runtime_error {
 
 // A parameter or a cell: NULL, an integer or text.
 using Value = std::variant<std::monostate, int64_t, std::string>;
-inline Value null_if_empty(const std::string& s) { return s.empty() ? Value{} : Value{s}; }
+inline Value null_if_empty(const std::string& s) {
+  return s.empty() ? Value{} : Value{s};
+}
 
 class ResultRow {
  public:
@@ -51,7 +53,8 @@ class Db {
   virtual void lock_job(int64_t key) = 0;
 
   std::optional<int64_t> scalar_i64(std::string_view sql, const std::vector<Value>& params = {});
-  std::optional<std::string> scalar_text(std::string_view sql, const std::vector<Value>& params = {});
+  std::optional<std::string> scalar_text(std::string_view sql,
+                                         const std::vector<Value>& params = {});
 };
 
 // Opens "sqlite:PATH", a plain file path, or "postgresql://…" / "postgres://…".

@@ -15,7 +15,9 @@ class PgRow final : public ResultRow {
   std::string text(int c) const override {
     return std::string(PQgetvalue(r_, row_, c), static_cast<std::size_t>(PQgetlength(r_, row_, c)));
   }
-  int64_t i64(int c) const override { return is_null(c) ? 0 : std::strtoll(PQgetvalue(r_, row_, c), nullptr, 10); }
+  int64_t i64(int c) const override {
+    return is_null(c) ? 0 : std::strtoll(PQgetvalue(r_, row_, c), nullptr, 10);
+  }
   void set_row(int r) { row_ = r; }
 
  private:
@@ -39,7 +41,8 @@ class PgDb final : public Db {
       while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
       throw DbError(fmt::format("cannot connect to PostgreSQL: {}", msg));
     }
-    PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
+    PQsetNoticeProcessor(
+        conn_, [](void*, const char*) {}, nullptr);
     exec_script("SET client_encoding = 'UTF8'; SET client_min_messages = warning;");
   }
   ~PgDb() override {
@@ -101,11 +104,20 @@ class PgDb final : public Db {
           } else if (std::holds_alternative<std::string>(v)) {
             for (char c : std::get<std::string>(v)) {
               switch (c) {
-                case '\\': buf += "\\\\"; break;
-                case '\t': buf += "\\t"; break;
-                case '\n': buf += "\\n"; break;
-                case '\r': buf += "\\r"; break;
-                default: buf.push_back(c);
+                case '\\':
+                  buf += "\\\\";
+                  break;
+                case '\t':
+                  buf += "\\t";
+                  break;
+                case '\n':
+                  buf += "\\n";
+                  break;
+                case '\r':
+                  buf += "\\r";
+                  break;
+                default:
+                  buf.push_back(c);
               }
             }
           } else {
@@ -156,8 +168,8 @@ class PgDb final : public Db {
       it = prepared_.emplace(key, name).first;
     }
     if (it != prepared_.end())
-      return PQexecPrepared(conn_, it->second.c_str(), static_cast<int>(params.size()), values.data(),
-                            nullptr, nullptr, 0);
+      return PQexecPrepared(conn_, it->second.c_str(), static_cast<int>(params.size()),
+                            values.data(), nullptr, nullptr, 0);
     return PQexecParams(conn_, key.c_str(), static_cast<int>(params.size()), nullptr, values.data(),
                         nullptr, nullptr, 0);
   }
@@ -174,6 +186,8 @@ class PgDb final : public Db {
 
 }  // namespace
 
-std::unique_ptr<Db> open_postgres(const std::string& conninfo) { return std::make_unique<PgDb>(conninfo); }
+std::unique_ptr<Db> open_postgres(const std::string& conninfo) {
+  return std::make_unique<PgDb>(conninfo);
+}
 
 }  // namespace sanad::store

@@ -34,7 +34,8 @@ class SqliteRow final : public ResultRow {
   bool is_null(int c) const override { return sqlite3_column_type(s_, c) == SQLITE_NULL; }
   std::string text(int c) const override {
     auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s_, c));
-    return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(s_, c))) : std::string();
+    return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(s_, c)))
+             : std::string();
   }
   int64_t i64(int c) const override { return sqlite3_column_int64(s_, c); }
 
@@ -47,7 +48,8 @@ class SqliteDb final : public Db {
   explicit SqliteDb(const std::string& path) {
     auto parent = std::filesystem::path(path).parent_path();
     if (!parent.empty()) std::filesystem::create_directories(parent);
-    int rc = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+    int rc =
+        sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
     if (rc != SQLITE_OK) {
       std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
       sqlite3_close(db_);
@@ -55,8 +57,9 @@ class SqliteDb final : public Db {
       throw DbError(fmt::format("cannot open the database {}: {}", path, msg));
     }
     sqlite3_busy_timeout(db_, 30000);
-    exec_script("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-                " PRAGMA temp_store=MEMORY; PRAGMA cache_size=-262144;");
+    exec_script(
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+        " PRAGMA temp_store=MEMORY; PRAGMA cache_size=-262144;");
   }
   ~SqliteDb() override {
     for (auto& [k, s] : cache_) sqlite3_finalize(s);
@@ -128,14 +131,16 @@ class SqliteDb final : public Db {
     if (it != cache_.end()) return it->second;
     std::string rewritten = rewrite_placeholders(sql);
     sqlite3_stmt* s = nullptr;
-    if (sqlite3_prepare_v3(db_, rewritten.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &s, nullptr) != SQLITE_OK)
+    if (sqlite3_prepare_v3(db_, rewritten.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &s, nullptr) !=
+        SQLITE_OK)
       throw DbError(fmt::format("{} (in: {})", sqlite3_errmsg(db_), sql.substr(0, 200)));
     // Statements on temporary tables are not cached: the table goes away.
     if (key.find("stage_") == std::string::npos) {
       cache_.emplace(std::move(key), s);
     } else {
       // Finalize the idle ones among earlier statements on temporary tables.
-      std::erase_if(temp_, [](sqlite3_stmt* t) { return !sqlite3_stmt_busy(t) && sqlite3_finalize(t) >= 0; });
+      std::erase_if(
+          temp_, [](sqlite3_stmt* t) { return !sqlite3_stmt_busy(t) && sqlite3_finalize(t) >= 0; });
       temp_.push_back(s);
     }
     return s;
@@ -146,11 +151,13 @@ class SqliteDb final : public Db {
     for (std::size_t i = 0; i < params.size(); ++i) {
       int idx = static_cast<int>(i + 1);
       const Value& v = params[i];
-      if (std::holds_alternative<int64_t>(v)) sqlite3_bind_int64(s, idx, std::get<int64_t>(v));
+      if (std::holds_alternative<int64_t>(v))
+        sqlite3_bind_int64(s, idx, std::get<int64_t>(v));
       else if (std::holds_alternative<std::string>(v)) {
         const auto& t = std::get<std::string>(v);
         sqlite3_bind_text(s, idx, t.data(), static_cast<int>(t.size()), SQLITE_TRANSIENT);
-      } else sqlite3_bind_null(s, idx);
+      } else
+        sqlite3_bind_null(s, idx);
     }
   }
 
@@ -167,6 +174,8 @@ class SqliteDb final : public Db {
 
 }  // namespace
 
-std::unique_ptr<Db> open_sqlite(const std::string& path) { return std::make_unique<SqliteDb>(path); }
+std::unique_ptr<Db> open_sqlite(const std::string& path) {
+  return std::make_unique<SqliteDb>(path);
+}
 
 }  // namespace sanad::store

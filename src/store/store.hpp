@@ -65,7 +65,8 @@ class Store {
   // Lists, in a stable order, filtered by scope.
   void each_enrolment(const Scope& scope, const std::string& year,
                       const std::function<void(const Pupil&, const Enrolment&)>& fn);
-  void each_membership(const Scope& scope, const std::function<void(const Household&, const Membership&)>& fn);
+  void each_membership(const Scope& scope,
+                       const std::function<void(const Household&, const Membership&)>& fn);
   void each_absence(const Scope& scope, const std::function<void(const Absence&)>& fn);
 
   int64_t count(const std::string& table);

@@ -72,6 +72,8 @@ class BothBackends : public ::testing::TestWithParam<std::string> {
   std::unique_ptr<store::Store> st_;
 };
 
-inline std::string backend_name(const ::testing::TestParamInfo<std::string>& i) { return i.param; }
+inline std::string backend_name(const ::testing::TestParamInfo<std::string>& i) {
+  return i.param;
+}
 
 }  // namespace sanad::testing

@@ -19,7 +19,8 @@ const std::string kExamples = SANAD_EXAMPLES_DIR;
 
 std::string tmp(const std::string& name) {
   static int n = 0;
-  return (std::filesystem::temp_directory_path() / (std::to_string(getpid()) + "_" + std::to_string(n++) + "_" + name))
+  return (std::filesystem::temp_directory_path() /
+          (std::to_string(getpid()) + "_" + std::to_string(n++) + "_" + name))
       .string();
 }
 
@@ -50,8 +51,10 @@ class Registry : public BothBackends {
  protected:
   void load_examples() {
     ASSERT_TRUE(import_file(st(), ListKind::schools, kExamples + "/schools.csv", opts()).written);
-    ASSERT_TRUE(import_file(st(), ListKind::pupils, kExamples + "/roster_1AP-1.xlsx", opts()).written);
-    ASSERT_TRUE(import_file(st(), ListKind::households, kExamples + "/households.csv", opts()).written);
+    ASSERT_TRUE(
+        import_file(st(), ListKind::pupils, kExamples + "/roster_1AP-1.xlsx", opts()).written);
+    ASSERT_TRUE(
+        import_file(st(), ListKind::households, kExamples + "/households.csv", opts()).written);
     ASSERT_TRUE(import_file(st(), ListKind::absences, kExamples + "/absences.csv", opts()).written);
   }
 };
@@ -72,7 +75,9 @@ TEST_P(Registry, InitLoadsTheWholeTerritoryAndIsIdempotent) {
   EXPECT_TRUE(again.migrations.empty());
   EXPECT_EQ(again.communes.inserted, 0);
   EXPECT_EQ(st().count("communes"), 1503);
-  EXPECT_EQ(st().db().scalar_text("SELECT directorate_code FROM communes WHERE code = '03.531.01.05'"), "03.561");
+  EXPECT_EQ(
+      st().db().scalar_text("SELECT directorate_code FROM communes WHERE code = '03.531.01.05'"),
+      "03.561");
 }
 
 TEST_P(Registry, RosterImportsOnceAndAgainChangesNothing) {
@@ -92,17 +97,18 @@ TEST_P(Registry, RosterImportsOnceAndAgainChangesNothing) {
   EXPECT_EQ(st().count("enrolments"), 24);
   // The header block gave school, year, level and class.
   int n = 0;
-  st().each_enrolment(Scope{NodeKind::school, "35310051B"}, "2024-2025", [&](const Pupil& p, const Enrolment& e) {
-    ++n;
-    EXPECT_EQ(e.level, "1AP");
-    EXPECT_EQ(e.class_name, "1-1");
-    if (p.massar == "R938826497") {
-      EXPECT_EQ(p.last_ar, "العلوي");
-      EXPECT_EQ(p.first_fr, "Zakaria");
-      EXPECT_EQ(p.sex, "M");
-      EXPECT_EQ(p.birth_date, "2018-08-27");
-    }
-  });
+  st().each_enrolment(Scope{NodeKind::school, "35310051B"}, "2024-2025",
+                      [&](const Pupil& p, const Enrolment& e) {
+                        ++n;
+                        EXPECT_EQ(e.level, "1AP");
+                        EXPECT_EQ(e.class_name, "1-1");
+                        if (p.massar == "R938826497") {
+                          EXPECT_EQ(p.last_ar, "العلوي");
+                          EXPECT_EQ(p.first_fr, "Zakaria");
+                          EXPECT_EQ(p.sex, "M");
+                          EXPECT_EQ(p.birth_date, "2018-08-27");
+                        }
+                      });
   EXPECT_EQ(n, 24);
 }
 
@@ -117,7 +123,8 @@ TEST_P(Registry, AChangedNameIsAnUpdate) {
   auto r = import_file(st(), ListKind::pupils, f, opts());
   EXPECT_EQ(counts_of(r, "pupils").updated, 1);
   EXPECT_EQ(counts_of(r, "pupils").unchanged, 23);
-  EXPECT_EQ(st().db().scalar_text("SELECT first_fr FROM pupils WHERE massar = 'R938826497'"), "Zakariae");
+  EXPECT_EQ(st().db().scalar_text("SELECT first_fr FROM pupils WHERE massar = 'R938826497'"),
+            "Zakariae");
 }
 
 TEST_P(Registry, OneBadRowWritesNothingAndNamesRowColumnReason) {
@@ -153,27 +160,35 @@ TEST_P(Registry, OneBadRowWritesNothingAndNamesRowColumnReason) {
 TEST_P(Registry, ValidationCatchesWhatOfficersGetWrong) {
   ASSERT_TRUE(import_file(st(), ListKind::schools, kExamples + "/schools.csv", opts()).written);
   std::string f = tmp("plain.csv");
-  write_file(f,
-             "Code Massar;Nom;Prénom;النسب;الإسم;Sexe;Date de naissance;Code GRESA;Année scolaire;Niveau;Classe;Colonne inconnue\n"
-             "D100000001;Alaoui;Adam;العلوي;آدم;M;01/01/2018;35310051B;2024-2025;1AP;1-1;x\n"      // 2 ok
-             "D100000002;Alaoui;Sara;العلوي;سارة;F;01/01/2018;35310051B;2024-2025;1AC;1-1;x\n"     // 3 level not taught
-             "D100000003;Tazi;Ali;التازي;علي;X;01/01/2018;35310051B;2024-2025;1AP;1-1;x\n"         // 4 sex
-             "D100000001;Alaoui;Adam;العلوي;آدم;M;01/01/2018;35310051B;2024-2025;1AP;1-1;x\n"      // 5 duplicate
-             "D100000004;Fassi;Aya;الفاسي;آية;F;01/01/2018;99999999Z;2024-2025;1AP;1-1;x\n"        // 6 unknown school
-             "D100000005;Fassi;Aya;الفاسي;;F;01/01/1950;35310051B;2024-2025;1AP;1-1;x\n"           // 7 empty name, age
-             "D100000006;Fassi;Aya;الفاسي;آية;F;01/01/2030;35310051B;2024-2025;1AP;1-1;x\n");      // 8 future
+  write_file(
+      f,
+      "Code Massar;Nom;Prénom;النسب;الإسم;Sexe;Date de naissance;Code GRESA;Année "
+      "scolaire;Niveau;Classe;Colonne inconnue\n"
+      "D100000001;Alaoui;Adam;العلوي;آدم;M;01/01/2018;35310051B;2024-2025;1AP;1-1;x\n"   // 2 ok
+      "D100000002;Alaoui;Sara;العلوي;سارة;F;01/01/2018;35310051B;2024-2025;1AC;1-1;x\n"  // 3 level
+                                                                                         // not
+                                                                                         // taught
+      "D100000003;Tazi;Ali;التازي;علي;X;01/01/2018;35310051B;2024-2025;1AP;1-1;x\n"      // 4 sex
+      "D100000001;Alaoui;Adam;العلوي;آدم;M;01/01/2018;35310051B;2024-2025;1AP;1-1;x\n"   // 5
+                                                                                        // duplicate
+      "D100000004;Fassi;Aya;الفاسي;آية;F;01/01/2018;99999999Z;2024-2025;1AP;1-1;x\n"  // 6 unknown
+                                                                                      // school
+      "D100000005;Fassi;Aya;الفاسي;;F;01/01/1950;35310051B;2024-2025;1AP;1-1;x\n"  // 7 empty name,
+                                                                                   // age
+      "D100000006;Fassi;Aya;الفاسي;آية;F;01/01/2030;35310051B;2024-2025;1AP;1-1;x\n");  // 8 future
   auto r = import_file(st(), ListKind::pupils, f, opts());
   EXPECT_FALSE(r.written);
   EXPECT_EQ(r.rows_read, 7);
   EXPECT_EQ(r.rows_valid, 1);
   auto has = [&](int64_t row, const std::string& column, const std::string& words) {
     for (const auto& i : r.issues)
-      if (i.row == row && i.column == column && i.reason.find(words) != std::string::npos) return true;
+      if (i.row == row && i.column == column && i.reason.find(words) != std::string::npos)
+        return true;
     return false;
   };
   EXPECT_TRUE(has(3, "Niveau", "not taught"));
   EXPECT_TRUE(has(4, "Sexe", "unknown sex"));
-  EXPECT_TRUE(has(5, "Code Massar", "twice in the file (first on row 2)"));
+  EXPECT_TRUE(has(5, "Code Massar", "twice for this school and year (first on row 2)"));
   EXPECT_TRUE(has(6, "Code GRESA", "unknown school"));
   EXPECT_TRUE(has(7, "الإسم", "empty"));
   EXPECT_TRUE(has(7, "Date de naissance", "not plausible"));
@@ -204,7 +219,10 @@ TEST_P(Registry, HouseholdsAndAbsencesNeedKnownPupilsAndConsistentPayees) {
   EXPECT_EQ(r.issues[2].row, 5);
 
   std::string a = tmp("abs.csv");
-  write_file(a, "Code Massar;Date;Justifiée\nR938826497;04/11/2024;oui\nR938826497;04/11/2024;non\nR938826497;05/11/2031;non\n");
+  write_file(a,
+             "Code "
+             "Massar;Date;Justifiée\nR938826497;04/11/2024;oui\nR938826497;04/11/"
+             "2024;non\nR938826497;05/11/2031;non\n");
   auto ra = import_file(st(), ListKind::absences, a, opts());
   EXPECT_EQ(ra.rows_rejected, 2);
   EXPECT_EQ(st().count("absences"), 66);
@@ -217,7 +235,8 @@ TEST_P(Registry, ExportImportExportIsIdentical) {
   auto empty = other.store();
   for (auto fmt : {FileFormat::csv, FileFormat::xlsx}) {
     for (auto lang : {Lang::ar, Lang::fr}) {
-      for (auto kind : {ListKind::schools, ListKind::pupils, ListKind::households, ListKind::absences}) {
+      for (auto kind :
+           {ListKind::schools, ListKind::pupils, ListKind::households, ListKind::absences}) {
         ExportOptions eo;
         eo.format = fmt;
         eo.lang = lang;
@@ -227,7 +246,8 @@ TEST_P(Registry, ExportImportExportIsIdentical) {
         auto r = import_file(*empty, kind, a, opts());
         EXPECT_TRUE(r.issues.empty()) << (r.issues.empty() ? "" : format_issue(r.issues[0]));
         export_list(*empty, kind, b, eo);
-        EXPECT_EQ(slurp(a), slurp(b)) << list_kind_name(kind) << (fmt == FileFormat::csv ? " csv" : " xlsx");
+        EXPECT_EQ(slurp(a), slurp(b))
+            << list_kind_name(kind) << (fmt == FileFormat::csv ? " csv" : " xlsx");
         std::filesystem::remove(a);
         std::filesystem::remove(b);
       }
@@ -238,8 +258,9 @@ TEST_P(Registry, ExportImportExportIsIdentical) {
 TEST_P(Registry, ExportsKeepToTheirScope) {
   load_examples();
   std::string f = tmp("other.csv");
-  write_file(f, "رقم التلميذ;النسب;الإسم;النوع;رمز المؤسسة;السنة الدراسية;المستوى;القسم\n"
-                "K100000001;العلوي;آدم;ذكر;35310077K;2024-2025;الأول ابتدائي;1-1\n");
+  write_file(f,
+             "رقم التلميذ;النسب;الإسم;النوع;رمز المؤسسة;السنة الدراسية;المستوى;القسم\n"
+             "K100000001;العلوي;آدم;ذكر;35310077K;2024-2025;الأول ابتدائي;1-1\n");
   ASSERT_TRUE(import_file(st(), ListKind::pupils, f, opts()).written);
   ExportOptions eo;
   eo.scope = Scope{NodeKind::school, "35310051B"};
@@ -272,7 +293,8 @@ TEST_P(Registry, Windows1256RosterWithSemicolons) {
   auto r = import_file(st(), ListKind::pupils, f, opts());
   EXPECT_TRUE(r.written);
   EXPECT_EQ(counts_of(r, "pupils").inserted, 24);
-  EXPECT_EQ(st().db().scalar_text("SELECT last_ar FROM pupils WHERE massar = 'R938826497'"), "العلوي");
+  EXPECT_EQ(st().db().scalar_text("SELECT last_ar FROM pupils WHERE massar = 'R938826497'"),
+            "العلوي");
 }
 
 TEST_P(Registry, UnrecognisedFilesAreRefusedWithTheReason) {
@@ -322,4 +344,26 @@ TEST_P(Registry, DemoIsDeterministicAndOnlyForEmptyDatabases) {
   EXPECT_EQ(rv.rows_valid, st().count("enrolments"));
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, Registry, ::testing::Values("sqlite", "postgres"), sanad::testing::backend_name);
+INSTANTIATE_TEST_SUITE_P(Backends, Registry, ::testing::Values("sqlite", "postgres"),
+                         sanad::testing::backend_name);
+
+TEST_P(Registry, ATransferredPupilHasTwoEnrolmentsButOneIdentity) {
+  ASSERT_TRUE(import_file(st(), ListKind::schools, kExamples + "/schools.csv", opts()).written);
+  std::string f = tmp("transfer.csv");
+  write_file(f,
+             "رقم التلميذ;النسب;الإسم;النوع;رمز المؤسسة;السنة الدراسية;المستوى;القسم;الوضعية;المؤسسة المستقبلة\n"
+             "K100000001;العلوي;آدم;ذكر;35310051B;2024-2025;الأول ابتدائي;1-1;منتقل;35310077K\n"
+             "K100000001;العلوي;آدم;ذكر;35310077K;2024-2025;الأول ابتدائي;1-1;متمدرس;\n");
+  auto r = import_file(st(), ListKind::pupils, f, opts());
+  EXPECT_TRUE(r.issues.empty()) << (r.issues.empty() ? "" : format_issue(r.issues[0]));
+  EXPECT_EQ(counts_of(r, "pupils").inserted, 1);
+  EXPECT_EQ(counts_of(r, "enrolments").inserted, 2);
+  write_file(f,
+             "رقم التلميذ;النسب;الإسم;النوع;رمز المؤسسة;السنة الدراسية;المستوى;القسم\n"
+             "K100000002;العلوي;آدم;ذكر;35310051B;2024-2025;الأول ابتدائي;1-1\n"
+             "K100000002;التازي;سارة;أنثى;35310077K;2024-2025;الأول ابتدائي;1-1\n");
+  auto bad = import_file(st(), ListKind::pupils, f, opts());
+  ASSERT_EQ(bad.issues.size(), 1u);
+  EXPECT_EQ(bad.issues[0].row, 3);
+  EXPECT_NE(bad.issues[0].reason.find("one code is one pupil"), std::string::npos);
+}

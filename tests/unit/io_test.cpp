@@ -16,7 +16,8 @@ using namespace sanad::io;
 namespace {
 
 std::string tmp_path(const std::string& name) {
-  return (std::filesystem::temp_directory_path() / (std::to_string(getpid()) + "_" + name)).string();
+  return (std::filesystem::temp_directory_path() / (std::to_string(getpid()) + "_" + name))
+      .string();
 }
 
 std::string to_cp1256(const std::string& utf8) {
@@ -61,7 +62,8 @@ std::string unzip_part(const std::string& path, const std::string& part) {
   std::string out;
   if (z && unzLocateFile(z, part.c_str(), 1) == UNZ_OK && unzOpenCurrentFile(z) == UNZ_OK) {
     char buf[4096];
-    for (int n; (n = unzReadCurrentFile(z, buf, sizeof buf)) > 0;) out.append(buf, static_cast<std::size_t>(n));
+    for (int n; (n = unzReadCurrentFile(z, buf, sizeof buf)) > 0;)
+      out.append(buf, static_cast<std::size_t>(n));
     unzCloseCurrentFile(z);
   }
   if (z) unzClose(z);
@@ -71,14 +73,18 @@ std::string unzip_part(const std::string& path, const std::string& part) {
 }  // namespace
 
 TEST(Csv, DetectsSemicolonsAndStripsBom) {
-  Table t = read_csv_bytes("\xEF\xBB\xBF" "a;b;c\r\n1;2;3\r\n", "f.csv");
+  Table t = read_csv_bytes(
+      "\xEF\xBB\xBF"
+      "a;b;c\r\n1;2;3\r\n",
+      "f.csv");
   ASSERT_EQ(t.rows.size(), 2u);
   EXPECT_EQ(t.rows[0].cells, (std::vector<std::string>{"a", "b", "c"}));
   EXPECT_EQ(t.rows[1].cells[2], "3");
 }
 
 TEST(Csv, QuotedCellsKeepDelimitersAndNewlines) {
-  Table t = read_csv_bytes("name,note\n\"Alaoui, Zakaria\",\"line1\nline2\"\nx,\"say \"\"hi\"\"\"\n", "f.csv");
+  Table t = read_csv_bytes(
+      "name,note\n\"Alaoui, Zakaria\",\"line1\nline2\"\nx,\"say \"\"hi\"\"\"\n", "f.csv");
   ASSERT_EQ(t.rows.size(), 3u);
   EXPECT_EQ(t.rows[1].cells[0], "Alaoui, Zakaria");
   EXPECT_EQ(t.rows[1].cells[1], "line1\nline2");
@@ -127,9 +133,11 @@ TEST(Xlsx, ReadsTheMassarRoster) {
 TEST(Xlsx, SharedStringsInlineStringsAndDates) {
   std::string styles =
       R"(<?xml version="1.0"?><styleSheet><numFmts><numFmt numFmtId="164" formatCode="dd/mm/yyyy"/></numFmts><cellXfs><xf numFmtId="0"/><xf numFmtId="164"/></cellXfs></styleSheet>)";
-  std::string ss = R"(<?xml version="1.0"?><sst><si><t>رقم</t></si><si><r><t>Al</t></r><r><t>aoui</t></r></si></sst>)";
-  std::string rows = R"(<row r="1"><c r="A1" t="s"><v>0</v></c><c r="C1" t="s"><v>1</v></c></row>)"
-                     R"(<row r="3"><c r="A3" t="inlineStr"><is><t>x</t></is></c><c r="B3" s="1"><v>43339</v></c><c r="C3"><v>42</v></c></row>)";
+  std::string ss =
+      R"(<?xml version="1.0"?><sst><si><t>رقم</t></si><si><r><t>Al</t></r><r><t>aoui</t></r></si></sst>)";
+  std::string rows =
+      R"(<row r="1"><c r="A1" t="s"><v>0</v></c><c r="C1" t="s"><v>1</v></c></row>)"
+      R"(<row r="3"><c r="A3" t="inlineStr"><is><t>x</t></is></c><c r="B3" s="1"><v>43339</v></c><c r="C3"><v>42</v></c></row>)";
   std::string bytes = make_zip({{"xl/workbook.xml", kWorkbook},
                                 {"xl/_rels/workbook.xml.rels", kRels},
                                 {"xl/styles.xml", styles},
@@ -146,8 +154,8 @@ TEST(Xlsx, SharedStringsInlineStringsAndDates) {
 TEST(Xlsx, RefusesZipBombs) {
   ReadLimits lim;
   lim.max_unzipped_bytes = 4 << 20;
-  std::string big = sheet_xml("<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>" + std::string(8 << 20, ' ') +
-                              "</t></is></c></row>");
+  std::string big = sheet_xml("<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>" +
+                              std::string(8 << 20, ' ') + "</t></is></c></row>");
   std::string bytes = make_zip({{"xl/workbook.xml", kWorkbook}, {"xl/worksheets/sheet1.xml", big}});
   EXPECT_THROW(read_xlsx_bytes(bytes, "bomb.xlsx", lim), ReadError);
   // The ratio guard trips on its own too.
@@ -157,9 +165,11 @@ TEST(Xlsx, RefusesZipBombs) {
 }
 
 TEST(Xlsx, RefusesEntityExpansionAndDuplicateParts) {
-  std::string laughs = R"(<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>)"
-                       R"(<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol2;</t></is></c></row></sheetData></worksheet>)";
-  std::string bytes = make_zip({{"xl/workbook.xml", kWorkbook}, {"xl/worksheets/sheet1.xml", laughs}});
+  std::string laughs =
+      R"(<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>)"
+      R"(<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol2;</t></is></c></row></sheetData></worksheet>)";
+  std::string bytes =
+      make_zip({{"xl/workbook.xml", kWorkbook}, {"xl/worksheets/sheet1.xml", laughs}});
   try {
     read_xlsx_bytes(bytes, "laughs.xlsx");
     FAIL() << "a DOCTYPE must be refused";
@@ -187,7 +197,8 @@ TEST(Writers, NeutraliseFormulas) {
 
 TEST(Writers, CsvRoundTripsThroughTheReader) {
   std::string path = tmp_path("w.csv");
-  SheetSpec spec{"s", false, {"a", "b", "d"}, {ColumnType::text, ColumnType::text, ColumnType::date}, ';'};
+  SheetSpec spec{
+      "s", false, {"a", "b", "d"}, {ColumnType::text, ColumnType::text, ColumnType::date}, ';'};
   auto w = open_csv_writer(path, spec);
   w->row({"=cmd|' /C calc'!A0", "x;y \"z\"", "2024-11-22"});
   w->close();
@@ -202,7 +213,8 @@ TEST(Writers, CsvRoundTripsThroughTheReader) {
 
 TEST(Writers, XlsxIsRightToLeftAndReadable) {
   std::string path = tmp_path("w.xlsx");
-  SheetSpec spec{"التلاميذ", true, {"رقم التلميذ", "تاريخ"}, {ColumnType::text, ColumnType::date}, ','};
+  SheetSpec spec{
+      "التلاميذ", true, {"رقم التلميذ", "تاريخ"}, {ColumnType::text, ColumnType::date}, ','};
   auto w = open_xlsx_writer(path, spec);
   w->row({"D166027860", "2018-08-27"});
   w->row({"=1+1", ""});

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Benchmarks of the registry, each beside its baseline run in the same script, same files:
+#   1. importing ~1 million pupils (CSV, full validation) into SQLite, beside the sqlite3 shell's
+#      .import of the same file into a bare table;
+#   2. the same import into PostgreSQL, beside a bare COPY of the same file;
+#   3. (BENCH_NATIONAL=1) demo generation at national scale: time and peak memory.
+# Usage: scripts/with-postgres.sh bench/run.sh BUILD_DIR   (make bench does this)
+set -euo pipefail
+build=${1:-build}
+sanad=$(realpath "$build/sanad")
+out=bench/out
+rm -rf "$out" && mkdir -p "$out"
+t() { /usr/bin/time -f "%e %M" -o "$out/time" "$@" >"$out/last.log" 2>&1 || { cat "$out/last.log" >&2; exit 1; }; cat "$out/time"; }
+
+echo "preparing the file: region-scale demo (Fès-Meknès) without absences, exported as CSV" >&2
+"$sanad" --db "$out/src.db" init >/dev/null
+"$sanad" --db "$out/src.db" demo --scale region --seed 1 --no-absences >/dev/null 2>&1
+"$sanad" --db "$out/src.db" export schools -o "$out/schools.csv" >/dev/null
+"$sanad" --db "$out/src.db" export pupils -o "$out/pupils.csv" >/dev/null
+rows=$(($(wc -l <"$out/pupils.csv") - 1))
+echo "pupils.csv: $rows rows, $(du -h "$out/pupils.csv" | cut -f1)" >&2
+
+echo "1. SQLite" >&2
+"$sanad" --db "$out/s.db" init >/dev/null && "$sanad" --db "$out/s.db" import schools "$out/schools.csv" >/dev/null
+read -r s_ours s_mem < <(t "$sanad" --db "$out/s.db" import pupils "$out/pupils.csv")
+read -r s_base _ < <(t sqlite3 "$out/bare.db" ".import --csv $out/pupils.csv bare")
+
+echo "2. PostgreSQL" >&2
+pg=${SANAD_TEST_PG:?run through scripts/with-postgres.sh}
+psql "$pg" -qAtc "DROP DATABASE IF EXISTS bench_ours" -c "CREATE DATABASE bench_ours" -c "DROP DATABASE IF EXISTS bench_bare" -c "CREATE DATABASE bench_bare" >/dev/null
+ours="${pg%/*}/bench_ours" bare="${pg%/*}/bench_bare"
+"$sanad" --db "$ours" init >/dev/null && "$sanad" --db "$ours" import schools "$out/schools.csv" >/dev/null
+read -r p_ours p_mem < <(t "$sanad" --db "$ours" import pupils "$out/pupils.csv")
+cols=$(head -1 "$out/pupils.csv" | sed 's/^\xEF\xBB\xBF//' | awk -F, '{for(i=1;i<=NF;i++) printf "%sc%d text", (i>1?",":""), i}')
+psql "$bare" -qAtc "CREATE TABLE bare ($cols)" >/dev/null
+read -r p_base _ < <(t psql "$bare" -qAtc "\\copy bare FROM '$out/pupils.csv' WITH (FORMAT csv, HEADER true)")
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+{
+  echo "| measure | rows | Sanad | baseline | ratio (goal) |"
+  echo "|---|---|---|---|---|"
+  echo "| import pupils CSV, SQLite, full validation | $rows | ${s_ours} s, ${s_mem} KiB peak | sqlite3 \`.import\`: ${s_base} s | $(ratio "$s_ours" "$s_base")× (< 2×) |"
+  echo "| import pupils CSV, PostgreSQL, full validation | $rows | ${p_ours} s, ${p_mem} KiB peak | \`\\copy\` into a bare table: ${p_base} s | $(ratio "$p_ours" "$p_base")× (< 2×) |"
+} | tee "$out/results.md"
+
+if [ "${BENCH_NATIONAL:-0}" = 1 ]; then
+  echo "3. national demo" >&2
+  "$sanad" --db "$out/national.db" init >/dev/null
+  read -r n_time n_mem < <(t "$sanad" --db "$out/national.db" demo --scale national --seed 1)
+  echo "| demo --scale national, SQLite | $(sqlite3 "$out/national.db" 'select count(*) from pupils') pupils | ${n_time} s, ${n_mem} KiB peak | — | — |" | tee -a "$out/results.md"
+fi
