@@ -351,7 +351,8 @@ TEST_P(Registry, ATransferredPupilHasTwoEnrolmentsButOneIdentity) {
   ASSERT_TRUE(import_file(st(), ListKind::schools, kExamples + "/schools.csv", opts()).written);
   std::string f = tmp("transfer.csv");
   write_file(f,
-             "رقم التلميذ;النسب;الإسم;النوع;رمز المؤسسة;السنة الدراسية;المستوى;القسم;الوضعية;المؤسسة المستقبلة\n"
+             "رقم التلميذ;النسب;الإسم;النوع;رمز المؤسسة;السنة "
+             "الدراسية;المستوى;القسم;الوضعية;المؤسسة المستقبلة\n"
              "K100000001;العلوي;آدم;ذكر;35310051B;2024-2025;الأول ابتدائي;1-1;منتقل;35310077K\n"
              "K100000001;العلوي;آدم;ذكر;35310077K;2024-2025;الأول ابتدائي;1-1;متمدرس;\n");
   auto r = import_file(st(), ListKind::pupils, f, opts());
