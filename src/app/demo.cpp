@@ -57,8 +57,9 @@ DemoResult run_demo(store::Store& st, const DemoOptions& opt) {
     demo::Chunk ch =
         demo::generate_province(params, by_province[prov], po, co, opt.scale == "school" ? 1 : 0);
     res.schools += st.put_schools(ch.schools).inserted;
-    res.pupils += st.put_pupils(ch.pupils).inserted;
-    res.enrolments += st.put_enrolments(ch.enrolments).inserted;
+    auto [pupils, enrolments] = st.put_roster(ch.pupils, ch.enrolments);
+    res.pupils += pupils.inserted;
+    res.enrolments += enrolments.inserted;
     res.households += st.put_households(ch.households).inserted;
     st.put_memberships(ch.memberships);
     res.absences += st.put_absences(ch.absences).inserted;

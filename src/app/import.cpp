@@ -270,6 +270,7 @@ bool importable(ListKind kind) {
 ImportResult import_file(store::Store& st, ListKind kind, const std::string& path,
                          const ImportOptions& opt) {
   io::Table t;
+  if (opt.progress) opt.progress("reading " + path);
   try {
     t = io::read_table(path, opt.limits);
   } catch (const io::ReadError& e) {
@@ -288,6 +289,7 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
   Validator v(kind, t, layout, opt);
   const std::string today = opt.today.empty() ? today_iso() : opt.today;
   std::unordered_map<std::string, int64_t> seen;  // natural key → first row
+  seen.reserve(t.rows.size());
 
   std::vector<School> schools;
   std::vector<Pupil> pupils;
@@ -365,6 +367,9 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
     std::map<std::string, School> school_map;
     std::unordered_map<std::string, std::pair<std::size_t, int64_t>>
         pupil_at;  // massar → (index, row)
+    pupil_at.reserve(t.rows.size());
+    pupils.reserve(t.rows.size());
+    enrolments.reserve(t.rows.size());
     for (auto& s : st.schools(Scope::nation())) school_map.emplace(s.code, s);
     check_rows(
         t, layout, opt, res, [&](std::size_t, const io::Row& row, std::vector<ImportIssue>& out) {
@@ -619,8 +624,9 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
     std::set<std::string> years;
     for (const auto& e : enrolments) years.insert(e.school_year);
     st.ensure_school_years({years.begin(), years.end()});
-    res.counts.emplace_back("pupils", st.put_pupils(pupils));
-    res.counts.emplace_back("enrolments", st.put_enrolments(enrolments));
+    auto [pc, ec] = st.put_roster(pupils, enrolments);
+    res.counts.emplace_back("pupils", pc);
+    res.counts.emplace_back("enrolments", ec);
   } else if (kind == ListKind::households) {
     res.counts.emplace_back("households", st.put_households(households));
     res.counts.emplace_back("pupils linked", st.put_memberships(members));

@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <iostream>
 
@@ -31,11 +32,16 @@ std::string actor() {
   return fmt::format("cli:{}", u && *u ? u : "unknown");
 }
 
+const auto started = std::chrono::steady_clock::now();
+
+// A line of progress on long work, with the time since the command started.
 void progress(const std::string& msg) {
+  double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::string line = fmt::format("[{:.1f} s] {}", s, msg);
   if (isatty(2))
-    std::cerr << "\r\033[K" << msg << std::flush;
+    std::cerr << "\r\033[K" << line << std::flush;
   else
-    std::cerr << msg << "\n";
+    std::cerr << line << "\n";
 }
 void progress_done() {
   if (isatty(2)) std::cerr << "\r\033[K" << std::flush;

@@ -155,7 +155,8 @@ class SqliteDb final : public Db {
         sqlite3_bind_int64(s, idx, std::get<int64_t>(v));
       else if (std::holds_alternative<std::string>(v)) {
         const auto& t = std::get<std::string>(v);
-        sqlite3_bind_text(s, idx, t.data(), static_cast<int>(t.size()), SQLITE_TRANSIENT);
+        sqlite3_bind_text(s, idx, t.data(), static_cast<int>(t.size()),
+                          SQLITE_STATIC);  // the value outlives the step
       } else
         sqlite3_bind_null(s, idx);
     }

@@ -6,6 +6,7 @@
 #include <ctime>
 #include <map>
 #include <set>
+#include <unordered_map>
 
 #include "domain/text.hpp"
 #include "domain/vocab.hpp"
@@ -107,8 +108,193 @@ MergeCounts run_merge(Db& db, const std::string& stage, const std::vector<StageC
   return counts;
 }
 
-Value text_or_null(const std::string& s) {
-  return null_if_empty(s);
+// A table written by difference: the natural keys of the rows are looked up in the target
+// (skipped when it is empty), each row is compared in memory with what is stored, then the new
+// rows are appended in bulk (COPY on PostgreSQL) with ids assigned here, and only the changed
+// rows are updated. Writers of a table are serialised (SQLite's write lock; a table lock on
+// PostgreSQL), so the ids assigned cannot collide.
+struct Target {
+  std::string table;
+  bool has_id = false;            // a surrogate key "id"
+  std::vector<StageColumn> key;   // the natural key
+  std::vector<StageColumn> cols;  // everything else
+  bool update_existing = true;    // false: rows already there are left as they are
+};
+
+// Row i's values: the key columns then the other columns, in the order of Target.
+template <typename... A>
+void set_row(std::vector<Value>& v, A&&... a) {
+  v.clear();
+  (v.emplace_back(std::forward<A>(a)), ...);
+}
+using RowGen = std::function<void(std::size_t, std::vector<Value>&)>;
+
+bool same_value(const Value& v, const ResultRow& r, int col) {
+  if (std::holds_alternative<std::monostate>(v)) return r.is_null(col);
+  if (r.is_null(col)) return false;
+  if (auto i = std::get_if<int64_t>(&v)) return r.i64(col) == *i;
+  return r.text(col) == std::get<std::string>(v);
+}
+
+MergeCounts diff_merge(Db& db, const Target& t, std::size_t n, const RowGen& gen,
+                       std::vector<int64_t>* ids = nullptr) {
+  enum : uint8_t { fresh, same, changed };
+  MergeCounts counts;
+  if (ids) ids->assign(n, 0);
+  if (n == 0) return counts;
+  const bool pg = db.dialect() == Dialect::postgres;
+  if (pg) db.execute(fmt::format("LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE", t.table));
+  const std::size_t nk = t.key.size(), nc = t.cols.size();
+  std::vector<uint8_t> state(n, fresh);
+  std::vector<int64_t> found_id;
+  std::vector<Value> v;
+
+  if (db.scalar_i64(fmt::format("SELECT 1 FROM {} LIMIT 1", t.table))) {
+    std::vector<StageColumn> cols{{"ord", true}};
+    cols.insert(cols.end(), t.key.begin(), t.key.end());
+    db.execute("DROP TABLE IF EXISTS stage_keys");
+    db.execute(stage_ddl(db.dialect(), "stage_keys", cols));
+    std::vector<std::string> names;
+    for (const auto& c : cols) names.push_back(c.name);
+    std::size_t i = 0;
+    db.bulk_insert("stage_keys", names, [&](std::vector<Value>& out) {
+      if (i == n) return false;
+      gen(i, v);
+      out.assign(1, static_cast<int64_t>(i));
+      out.insert(out.end(), v.begin(), v.begin() + static_cast<std::ptrdiff_t>(nk));
+      ++i;
+      return true;
+    });
+    if (pg) db.execute("ANALYZE stage_keys");
+    std::string sel = "SELECT s.ord";
+    if (t.has_id) sel += ", t.id";
+    for (const auto& c : t.cols) sel += ", t." + c.name;
+    std::string on;
+    for (const auto& k : t.key)
+      on += fmt::format("{}t.{} = s.{}", on.empty() ? "" : " AND ", k.name, k.name);
+    if (t.has_id) found_id.assign(n, 0);
+    const int first = t.has_id ? 2 : 1;
+    db.query(fmt::format("{} FROM stage_keys s JOIN {} t ON {}", sel, t.table, on), {},
+             [&](const ResultRow& r) {
+               auto ord = static_cast<std::size_t>(r.i64(0));
+               if (t.has_id) found_id[ord] = r.i64(1);
+               gen(ord, v);
+               bool eq = true;
+               for (std::size_t c = 0; c < nc && eq; ++c)
+                 eq = same_value(v[nk + c], r, first + static_cast<int>(c));
+               state[ord] = eq || !t.update_existing ? same : changed;
+             });
+    db.execute("DROP TABLE stage_keys");
+  }
+
+  for (std::size_t i = 0; i < n; ++i) {
+    if (state[i] == fresh)
+      ++counts.inserted;
+    else if (state[i] == same)
+      ++counts.unchanged;
+    else
+      ++counts.updated;
+    if (ids && state[i] != fresh) (*ids)[i] = found_id[i];
+  }
+
+  if (counts.inserted > 0) {
+    int64_t next = 0;
+    std::vector<std::string> names;
+    for (const auto& c : t.key) names.push_back(c.name);
+    for (const auto& c : t.cols) names.push_back(c.name);
+    if (t.has_id) {
+      next =
+          db.scalar_i64(fmt::format("SELECT COALESCE(max(id), 0) FROM {}", t.table)).value_or(0) +
+          1;
+      names.push_back("id");  // last: the row's values are generated straight into the buffer
+    }
+    std::size_t i = 0;
+    db.bulk_insert(t.table, names, [&](std::vector<Value>& out) {
+      while (i < n && state[i] != fresh) ++i;
+      if (i == n) return false;
+      gen(i, out);
+      if (t.has_id) {
+        if (ids) (*ids)[i] = next;
+        out.emplace_back(next++);
+      }
+      ++i;
+      return true;
+    });
+    if (pg && t.has_id)
+      db.execute(fmt::format("SELECT setval(pg_get_serial_sequence('{0}', 'id'), $1)", t.table),
+                 {next - 1});
+  }
+
+  if (counts.updated > 0) {
+    std::vector<StageColumn> cols;
+    if (t.has_id)
+      cols.push_back({"id", true});
+    else
+      cols = t.key;
+    cols.insert(cols.end(), t.cols.begin(), t.cols.end());
+    db.execute("DROP TABLE IF EXISTS stage_changed");
+    db.execute(stage_ddl(db.dialect(), "stage_changed", cols));
+    std::vector<std::string> names;
+    for (const auto& c : cols) names.push_back(c.name);
+    std::size_t i = 0;
+    db.bulk_insert("stage_changed", names, [&](std::vector<Value>& out) {
+      while (i < n && state[i] != changed) ++i;
+      if (i == n) return false;
+      gen(i, v);
+      out.clear();
+      if (t.has_id)
+        out.push_back(found_id[i]);
+      else
+        out.insert(out.end(), v.begin(), v.begin() + static_cast<std::ptrdiff_t>(nk));
+      out.insert(out.end(), v.begin() + static_cast<std::ptrdiff_t>(nk), v.end());
+      ++i;
+      return true;
+    });
+    std::string set, on;
+    for (const auto& c : t.cols)
+      set += fmt::format("{}{} = s.{}", set.empty() ? "" : ", ", c.name, c.name);
+    if (t.has_id)
+      on = fmt::format("{}.id = s.id", t.table);
+    else
+      for (const auto& k : t.key)
+        on += fmt::format("{}{}.{} = s.{}", on.empty() ? "" : " AND ", t.table, k.name, k.name);
+    db.execute(fmt::format("UPDATE {} SET {} FROM stage_changed s WHERE {}", t.table, set, on));
+    db.execute("DROP TABLE stage_changed");
+  }
+  return counts;
+}
+
+// The ids of the rows of `table` whose `code_col` is one of `codes`.
+std::unordered_map<std::string, int64_t> ids_by_code(Db& db, const std::string& table,
+                                                     const std::string& code_col,
+                                                     const std::vector<std::string>& codes) {
+  std::unordered_map<std::string, int64_t> out;
+  if (codes.empty()) return out;
+  std::vector<std::string> distinct(codes);
+  std::sort(distinct.begin(), distinct.end());
+  distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+  out.reserve(distinct.size());
+  db.execute("DROP TABLE IF EXISTS stage_codes");
+  db.execute(stage_ddl(db.dialect(), "stage_codes", {{"code"}}));
+  std::size_t i = 0;
+  db.bulk_insert("stage_codes", {"code"}, [&](std::vector<Value>& v) {
+    if (i == distinct.size()) return false;
+    v.assign(1, distinct[i++]);
+    return true;
+  });
+  if (db.dialect() == Dialect::postgres) db.execute("ANALYZE stage_codes");
+  db.query(fmt::format("SELECT t.{0}, t.id FROM stage_codes s JOIN {1} t ON t.{0} = s.code",
+                       code_col, table),
+           {}, [&](const ResultRow& r) { out.emplace(r.text(0), r.i64(1)); });
+  db.execute("DROP TABLE stage_codes");
+  return out;
+}
+
+int64_t id_or_throw(const std::unordered_map<std::string, int64_t>& ids, const std::string& code,
+                    const char* what) {
+  auto it = ids.find(code);
+  if (it == ids.end()) throw DbError(fmt::format("unknown {} {}", what, code));
+  return it->second;
 }
 
 // The condition that keeps rows of a scope, over schools `sc` joined to communes `cm`.
@@ -461,125 +647,116 @@ void Store::ensure_school_years(const std::vector<std::string>& codes) {
 
 // --- pupils and enrolments --------------------------------------------------------------------
 
+namespace {
+const Target pupils_target{"pupils",
+                           true,
+                           {{"massar"}},
+                           {{"last_ar"},
+                            {"first_ar"},
+                            {"last_fr"},
+                            {"first_fr"},
+                            {"name_ar_norm"},
+                            {"name_fr_norm"},
+                            {"sex"},
+                            {"birth_date"},
+                            {"birth_place"}}};
+
+void pupil_values(const Pupil& p, std::vector<Value>& v) {
+  std::string fr = trim(p.first_fr + " " + p.last_fr);
+  set_row(v, p.massar, p.last_ar, p.first_ar, null_if_empty(p.last_fr), null_if_empty(p.first_fr),
+          normalize_name(p.first_ar + " " + p.last_ar), fr.empty() ? Value{} : Value{latin_key(fr)},
+          p.sex, null_if_empty(p.birth_date), null_if_empty(p.birth_place));
+}
+
+std::unordered_map<std::string, int64_t> all_school_ids(Db& db) {
+  std::unordered_map<std::string, int64_t> out;
+  db.query("SELECT code, id FROM schools", {},
+           [&](const ResultRow& r) { out.emplace(r.text(0), r.i64(1)); });
+  return out;
+}
+}  // namespace
+
 MergeCounts Store::put_pupils(const std::vector<Pupil>& rows) {
-  return run_merge<Pupil>(*db_, "stage_pupils",
-                          {{"massar"},
-                           {"last_ar"},
-                           {"first_ar"},
-                           {"last_fr"},
-                           {"first_fr"},
-                           {"name_ar_norm"},
-                           {"name_fr_norm"},
-                           {"sex"},
-                           {"birth_date"},
-                           {"birth_place"}},
-                          rows,
-                          [](const Pupil& p, std::vector<Value>& v) {
-                            std::string fr = trim(p.first_fr + " " + p.last_fr);
-                            v = {p.massar,
-                                 p.last_ar,
-                                 p.first_ar,
-                                 text_or_null(p.last_fr),
-                                 text_or_null(p.first_fr),
-                                 normalize_name(p.first_ar + " " + p.last_ar),
-                                 fr.empty() ? Value{} : Value{latin_key(fr)},
-                                 p.sex,
-                                 text_or_null(p.birth_date),
-                                 text_or_null(p.birth_place)};
-                          },
-                          {"pupils",
-                           {"massar"},
-                           {{"massar", "s.massar"},
-                            {"last_ar", "s.last_ar"},
-                            {"first_ar", "s.first_ar"},
-                            {"last_fr", "s.last_fr"},
-                            {"first_fr", "s.first_fr"},
-                            {"name_ar_norm", "s.name_ar_norm"},
-                            {"name_fr_norm", "s.name_fr_norm"},
-                            {"sex", "s.sex"},
-                            {"birth_date", "s.birth_date"},
-                            {"birth_place", "s.birth_place"}},
-                           "stage_pupils s"});
+  return diff_merge(*db_, pupils_target, rows.size(),
+                    [&](std::size_t i, std::vector<Value>& v) { pupil_values(rows[i], v); });
+}
+
+std::pair<MergeCounts, MergeCounts> Store::put_roster(const std::vector<Pupil>& pupils,
+                                                      const std::vector<Enrolment>& enrolments) {
+  std::vector<int64_t> ids;
+  MergeCounts pc = diff_merge(
+      *db_, pupils_target, pupils.size(),
+      [&](std::size_t i, std::vector<Value>& v) { pupil_values(pupils[i], v); }, &ids);
+  std::unordered_map<std::string, int64_t> pupil_ids;
+  pupil_ids.reserve(pupils.size());
+  for (std::size_t i = 0; i < pupils.size(); ++i) pupil_ids.emplace(pupils[i].massar, ids[i]);
+  std::vector<std::string> missing;
+  for (const auto& e : enrolments)
+    if (!pupil_ids.count(e.massar)) missing.push_back(e.massar);
+  for (auto& [code, id] : ids_by_code(*db_, "pupils", "massar", missing))
+    pupil_ids.emplace(code, id);
+  auto school_ids = all_school_ids(*db_);
+  static const Target target{
+      "enrolments",
+      true,
+      {{"pupil_id", true}, {"school_year"}, {"school_id", true}},
+      {{"level"}, {"class_name"}, {"status"}, {"transfer_to"}, {"left_date"}}};
+  MergeCounts ec =
+      diff_merge(*db_, target, enrolments.size(), [&](std::size_t i, std::vector<Value>& v) {
+        const Enrolment& e = enrolments[i];
+        set_row(v, id_or_throw(pupil_ids, e.massar, "pupil"), e.school_year,
+                id_or_throw(school_ids, e.school_code, "school"), e.level, e.class_name, e.status,
+                null_if_empty(e.transfer_to), null_if_empty(e.left_date));
+      });
+  return {pc, ec};
 }
 
 MergeCounts Store::put_enrolments(const std::vector<Enrolment>& rows) {
-  return run_merge<Enrolment>(*db_, "stage_enrolments",
-                              {{"massar"},
-                               {"school_year"},
-                               {"school_code"},
-                               {"level"},
-                               {"class_name"},
-                               {"status"},
-                               {"transfer_to"},
-                               {"left_date"}},
-                              rows,
-                              [](const Enrolment& e, std::vector<Value>& v) {
-                                v = {e.massar,
-                                     e.school_year,
-                                     e.school_code,
-                                     e.level,
-                                     e.class_name,
-                                     e.status,
-                                     text_or_null(e.transfer_to),
-                                     text_or_null(e.left_date)};
-                              },
-                              {"enrolments",
-                               {"pupil_id", "school_year", "school_id"},
-                               {{"pupil_id", "p.id"},
-                                {"school_year", "s.school_year"},
-                                {"school_id", "sc.id"},
-                                {"level", "s.level"},
-                                {"class_name", "s.class_name"},
-                                {"status", "s.status"},
-                                {"transfer_to", "s.transfer_to"},
-                                {"left_date", "s.left_date"}},
-                               "stage_enrolments s JOIN pupils p ON p.massar = s.massar JOIN "
-                               "schools sc ON sc.code = s.school_code"});
+  return put_roster({}, rows).second;
 }
 
 // --- households -------------------------------------------------------------------------------
 
 MergeCounts Store::put_households(const std::vector<Household>& rows) {
-  return run_merge<Household>(
-      *db_, "stage_households",
-      {{"payee_cin"}, {"payee_name"}, {"payee_name_norm"}, {"phone"}, {"ramed"}}, rows,
-      [](const Household& h, std::vector<Value>& v) {
-        v = {h.payee_cin, h.payee_name, normalize_name(h.payee_name), text_or_null(h.phone),
-             text_or_null(h.ramed)};
-      },
-      {"households",
-       {"payee_cin"},
-       {{"payee_cin", "s.payee_cin"},
-        {"payee_name", "s.payee_name"},
-        {"payee_name_norm", "s.payee_name_norm"},
-        {"phone", "s.phone"},
-        {"ramed", "s.ramed"}},
-       "stage_households s"});
+  static const Target target{"households",
+                             true,
+                             {{"payee_cin"}},
+                             {{"payee_name"}, {"payee_name_norm"}, {"phone"}, {"ramed"}}};
+  return diff_merge(*db_, target, rows.size(), [&](std::size_t i, std::vector<Value>& v) {
+    const Household& h = rows[i];
+    set_row(v, h.payee_cin, h.payee_name, normalize_name(h.payee_name), null_if_empty(h.phone),
+            null_if_empty(h.ramed));
+  });
 }
 
 MergeCounts Store::put_memberships(const std::vector<Membership>& rows) {
-  return run_merge<Membership>(
-      *db_, "stage_members", {{"massar"}, {"payee_cin"}, {"relation"}}, rows,
-      [](const Membership& m, std::vector<Value>& v) {
-        v = {m.massar, m.payee_cin, m.relation};
-      },
-      {"household_members",
-       {"pupil_id"},
-       {{"pupil_id", "p.id"}, {"household_id", "h.id"}, {"relation", "s.relation"}},
-       "stage_members s JOIN pupils p ON p.massar = s.massar JOIN households h ON h.payee_cin = "
-       "s.payee_cin"});
+  std::vector<std::string> massars, cins;
+  for (const auto& m : rows) {
+    massars.push_back(m.massar);
+    cins.push_back(m.payee_cin);
+  }
+  auto pupil_ids = ids_by_code(*db_, "pupils", "massar", massars);
+  auto household_ids = ids_by_code(*db_, "households", "payee_cin", cins);
+  static const Target target{
+      "household_members", false, {{"pupil_id", true}}, {{"household_id", true}, {"relation"}}};
+  return diff_merge(*db_, target, rows.size(), [&](std::size_t i, std::vector<Value>& v) {
+    const Membership& m = rows[i];
+    set_row(v, id_or_throw(pupil_ids, m.massar, "pupil"),
+            id_or_throw(household_ids, m.payee_cin, "household"), m.relation);
+  });
 }
 
 MergeCounts Store::put_absences(const std::vector<Absence>& rows) {
-  return run_merge<Absence>(*db_, "stage_absences", {{"massar"}, {"day"}, {"justified", true}},
-                            rows,
-                            [](const Absence& a, std::vector<Value>& v) {
-                              v = {a.massar, a.date, int64_t{a.justified ? 1 : 0}};
-                            },
-                            {"absences",
-                             {"pupil_id", "day"},
-                             {{"pupil_id", "p.id"}, {"day", "s.day"}, {"justified", "s.justified"}},
-                             "stage_absences s JOIN pupils p ON p.massar = s.massar"});
+  std::vector<std::string> massars;
+  massars.reserve(rows.size());
+  for (const auto& a : rows) massars.push_back(a.massar);
+  auto pupil_ids = ids_by_code(*db_, "pupils", "massar", massars);
+  static const Target target{
+      "absences", false, {{"pupil_id", true}, {"day"}}, {{"justified", true}}};
+  return diff_merge(*db_, target, rows.size(), [&](std::size_t i, std::vector<Value>& v) {
+    const Absence& a = rows[i];
+    set_row(v, id_or_throw(pupil_ids, a.massar, "pupil"), a.date, int64_t{a.justified ? 1 : 0});
+  });
 }
 
 std::vector<std::string> Store::unknown_pupils(const std::vector<std::string>& massar) {

@@ -55,6 +55,9 @@ class Store {
   void ensure_school_years(const std::vector<std::string>& codes);
   MergeCounts put_pupils(const std::vector<Pupil>& rows);
   MergeCounts put_enrolments(const std::vector<Enrolment>& rows);
+  // Pupils and their enrolments together (the enrolments find their pupils without a lookup).
+  std::pair<MergeCounts, MergeCounts> put_roster(const std::vector<Pupil>& pupils,
+                                                 const std::vector<Enrolment>& enrolments);
   MergeCounts put_households(const std::vector<Household>& rows);
   MergeCounts put_memberships(const std::vector<Membership>& rows);
   MergeCounts put_absences(const std::vector<Absence>& rows);

@@ -368,3 +368,48 @@ TEST_P(Registry, ATransferredPupilHasTwoEnrolmentsButOneIdentity) {
   EXPECT_EQ(bad.issues[0].row, 3);
   EXPECT_NE(bad.issues[0].reason.find("one code is one pupil"), std::string::npos);
 }
+
+TEST_P(Registry, LaterImportsAddToAndCorrectWhatIsThere) {
+  load_examples();
+  // A corrected absence (now justified) is an update, the others are left as they were.
+  std::string a = tmp("abs-fix.csv");
+  write_file(a, "رقم التلميذ,تاريخ الغياب,مبرر\nR730699660,22/11/2024,نعم\n");
+  auto ra = import_file(st(), ListKind::absences, a, opts());
+  ASSERT_TRUE(ra.written);
+  EXPECT_EQ(counts_of(ra, "absences").updated, 1);
+  EXPECT_EQ(st().db().scalar_i64("SELECT a.justified FROM absences a JOIN pupils p ON p.id = "
+                                 "a.pupil_id WHERE p.massar = 'R730699660' AND a.day = "
+                                 "'2024-11-22'"),
+            1);
+  EXPECT_EQ(st().count("absences"), 66);
+  // A payee's new phone number is an update of the household, not a second household.
+  std::string h = tmp("hh-phone.csv");
+  write_file(h,
+             "رقم التلميذ,رقم البطاقة الوطنية لولي الأمر,اسم ولي الأمر,صفة ولي الأمر,الهاتف\n"
+             "R938826497,C569158,رشيدة بنعلي,الأم,0611223344\n");
+  auto rh = import_file(st(), ListKind::households, h, opts());
+  ASSERT_TRUE(rh.written) << (rh.issues.empty() ? "" : format_issue(rh.issues[0]));
+  EXPECT_EQ(counts_of(rh, "households").updated, 1);
+  EXPECT_EQ(st().count("households"), 20);
+  EXPECT_EQ(st().db().scalar_text("SELECT phone FROM households WHERE payee_cin = 'C569158'"),
+            "0611223344");
+  // New pupils after the first roster get ids of their own, and a row written afterwards
+  // without an id (the database's own numbering) does not collide with them.
+  std::string f = tmp("more.csv");
+  write_file(f,
+             "رقم التلميذ;النسب;الإسم;النوع;رمز المؤسسة;السنة الدراسية;المستوى;القسم\n"
+             "K200000001;العلوي;آدم;ذكر;35310051B;2024-2025;الأول ابتدائي;1-2\n"
+             "K200000002;التازي;سارة;أنثى;35310051B;2024-2025;الأول ابتدائي;1-2\n");
+  auto rp = import_file(st(), ListKind::pupils, f, opts());
+  ASSERT_TRUE(rp.written);
+  EXPECT_EQ(counts_of(rp, "pupils").inserted, 2);
+  EXPECT_EQ(st().count("pupils"), 26);
+  EXPECT_EQ(st().db().scalar_i64("SELECT count(DISTINCT id) FROM pupils"), 26);
+  st().db().execute(
+      "INSERT INTO pupils (massar, last_ar, first_ar, name_ar_norm, sex) VALUES ('K200000003', "
+      "'a', 'b', 'b a', 'M')");
+  EXPECT_EQ(st().count("pupils"), 27);
+  EXPECT_EQ(st().db().scalar_i64("SELECT count(*) FROM enrolments e JOIN pupils p ON p.id = "
+                                 "e.pupil_id WHERE e.class_name = '1-2'"),
+            2);
+}
