@@ -2,12 +2,15 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <termios.h>
 #include <CLI/CLI.hpp>
 #include <algorithm>
+
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
 
+#include "app/accounts.hpp"
 #include "app/demo.hpp"
 #include "app/export.hpp"
 #include "app/import.hpp"
@@ -33,6 +36,30 @@ std::string actor() {
 }
 
 const auto started = std::chrono::steady_clock::now();
+
+// A password from standard input (one line), or asked twice at the terminal without echo.
+std::string read_password(bool from_stdin) {
+  auto read_line = [] {
+    std::string p;
+    std::getline(std::cin, p);
+    if (!p.empty() && p.back() == '\r') p.pop_back();
+    return p;
+  };
+  if (from_stdin || !isatty(0)) return read_line();
+  termios old{};
+  tcgetattr(0, &old);
+  termios quiet = old;
+  quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+  tcsetattr(0, TCSANOW, &quiet);
+  std::cerr << "password: " << std::flush;
+  std::string a = read_line();
+  std::cerr << "\nagain: " << std::flush;
+  std::string b = read_line();
+  std::cerr << "\n";
+  tcsetattr(0, TCSANOW, &old);
+  if (a != b) throw app::AccountError("the two passwords differ");
+  return a;
+}
 
 // A line of progress on long work, with the time since the command started.
 void progress(const std::string& msg) {
@@ -153,6 +180,34 @@ int main(int argc, char** argv) {
   std::string listen = "127.0.0.1:8080";
   srv->add_option("--listen", listen, "HOST:PORT")->capture_default_str();
 
+  auto* usr = cli.add_subcommand("user", "manage accounts: add, passwd, disable, enable, list");
+  usr->require_subcommand(1);
+  std::string u_login, u_name, u_role, u_scope;
+  bool u_stdin = false;
+  auto* u_add = usr->add_subcommand("add", "create an account (the password is asked for)");
+  u_add->add_option("LOGIN", u_login, "login")->required();
+  u_add->add_option("--name", u_name, "full name")->required();
+  u_add
+      ->add_option("--role", u_role,
+                   "national_admin, academy_officer, directorate_manager, school_head, "
+                   "statistician, complaints_officer or auditor")
+      ->required();
+  u_add->add_option("--scope", u_scope, "MA, a region, a directorate, a commune or a school")
+      ->required();
+  u_add->add_flag("--password-stdin", u_stdin, "read the password from standard input");
+  auto* u_pw = usr->add_subcommand("passwd", "set an account's password (ends its sessions)");
+  u_pw->add_option("LOGIN", u_login, "login")->required();
+  u_pw->add_flag("--password-stdin", u_stdin, "read the password from standard input");
+  auto* u_dis = usr->add_subcommand("disable", "disable an account (ends its sessions)");
+  u_dis->add_option("LOGIN", u_login, "login")->required();
+  auto* u_en = usr->add_subcommand("enable", "enable a disabled account");
+  u_en->add_option("LOGIN", u_login, "login")->required();
+  auto* u_ls = usr->add_subcommand("list", "list the accounts");
+
+  auto* aud = cli.add_subcommand("audit", "the audit log");
+  aud->require_subcommand(1);
+  auto* a_ver = aud->add_subcommand("verify", "check the hash chain of the whole log");
+
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -233,6 +288,46 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (*srv) return http::serve({db, listen});
+    if (*usr || *aud) {
+      store::Store st = store::Store::open(db);
+      if (!st.initialized()) {
+        std::cerr << "sanad: the database is not initialised: run `sanad init` first\n";
+        return kFail;
+      }
+      if (*a_ver) {
+        auto c = st.verify_audit();
+        if (c.broken_at) {
+          std::cout << fmt::format("audit log BROKEN at entry {} of {}: {}\n", *c.broken_at,
+                                   c.entries, c.reason);
+          return kFail;
+        }
+        std::cout << fmt::format("audit log intact: {} entries, hash chain verified\n", c.entries);
+        return 0;
+      }
+      try {
+        if (*u_add) {
+          auto v = app::add_user(st, {u_login, u_name, u_role, u_scope, read_password(u_stdin)},
+                                 actor(), "local");
+          std::cout << fmt::format("account {} created: {}, scope {}\n", v.login, v.role,
+                                   v.scope.empty() ? "MA" : v.scope);
+        } else if (*u_pw) {
+          app::set_password(st, u_login, read_password(u_stdin), actor(), "local");
+          std::cout << fmt::format("password of {} changed; its sessions are closed\n", u_login);
+        } else if (*u_dis || *u_en) {
+          app::set_disabled(st, u_login, u_dis->parsed(), actor(), "local");
+          std::cout << fmt::format("account {} {}\n", u_login, u_dis->parsed() ? "disabled" : "enabled");
+        } else if (*u_ls) {
+          for (const auto& v : app::list_users(st))
+            std::cout << fmt::format("{}\t{}\t{}\t{}\t{}\n", v.login, v.role,
+                                     v.scope.empty() ? "MA" : v.scope, v.full_name,
+                                     v.disabled ? "disabled" : "active");
+        }
+      } catch (const app::AccountError& e) {
+        std::cerr << "sanad user: " << e.what() << "\n";
+        return kDataErr;
+      }
+      return 0;
+    }
   } catch (const app::DemoError& e) {
     progress_done();
     std::cerr << "sanad: " << e.what() << "\n";

@@ -12,6 +12,8 @@
 #include "domain/vocab.hpp"
 #include "store/embedded.hpp"
 
+#include <sodium.h>
+
 namespace sanad::store {
 namespace {
 
@@ -314,6 +316,47 @@ std::pair<std::string, std::vector<Value>> scope_filter(const Scope& s) {
   return {"1 = 0", {}};
 }
 
+std::string chain_hash(const std::string& prev, const AuditRecord& r) {
+  // Fields separated by a unit separator, which no field can hold unnoticed: each is prefixed
+  // by its length.
+  std::string s = prev;
+  for (const std::string* f : {&r.at, &r.actor, &r.origin, &r.action, &r.subject, &r.detail})
+    s += fmt::format("\x1f{}:{}", f->size(), *f);
+  return sha256_hex(s);
+}
+
+constexpr int64_t kAuditLock = 0x5A4E4155;
+
+UserRow read_user(const ResultRow& r) {
+  UserRow u;
+  u.id = r.i64(0);
+  u.login = r.text(1);
+  u.full_name = r.text(2);
+  u.role = r.text(3);
+  u.scope_code = r.text(4);
+  u.password_hash = r.text(5);
+  u.disabled = r.i64(6) != 0;
+  u.created_at = r.text(7);
+  u.updated_at = r.text(8);
+  return u;
+}
+constexpr const char* kUserCols =
+    "id, login, full_name, role, scope_code, password_hash, disabled, created_at, updated_at";
+
+}  // namespace
+
+std::string sha256_hex(const std::string& s) {
+  unsigned char h[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(h, reinterpret_cast<const unsigned char*>(s.data()), s.size());
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : h) {
+    out.push_back(hex[c >> 4]);
+    out.push_back(hex[c & 15]);
+  }
+  return out;
+}
+
 std::string now_iso() {
   std::time_t t = std::time(nullptr);
   std::tm tm{};
@@ -322,8 +365,6 @@ std::string now_iso() {
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
 }
-
-}  // namespace
 
 Store::Store(std::unique_ptr<Db> db) : db_(std::move(db)) {}
 
@@ -370,6 +411,7 @@ std::vector<std::string> Store::migrate() {
                  {name, now_iso()});
   }
   tx.commit();
+  seal_audit();
   return pending;
 }
 
@@ -849,17 +891,209 @@ void Store::each_absence(const Scope& scope, const std::function<void(const Abse
 
 int64_t Store::count(const std::string& table) {
   static const std::set<std::string> allowed = {
-      "regions",    "provinces",  "directorates",      "communes", "schools",      "pupils",
-      "enrolments", "households", "household_members", "absences", "school_years", "audit_log"};
+      "regions",      "provinces",  "directorates", "communes",          "schools",
+      "pupils",       "enrolments", "households",   "household_members", "absences",
+      "school_years", "audit_log",  "users",        "sessions"};
   if (!allowed.count(table)) throw DbError("unknown table " + table);
   return db_->scalar_i64("SELECT count(*) FROM " + table).value_or(0);
 }
 
 void Store::audit(const AuditEntry& e) {
+  db_->lock_job(kAuditLock);  // one writer extends the chain at a time
+  std::string prev =
+      db_->scalar_text("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").value_or("");
+  AuditRecord r{0, now_iso(), e.actor, e.origin, e.action, e.subject, e.detail};
   db_->execute(
-      "INSERT INTO audit_log (at, actor, origin, action, subject, detail) VALUES ($1, $2, $3, $4, "
-      "$5, $6)",
-      {now_iso(), e.actor, e.origin, e.action, e.subject, e.detail});
+      "INSERT INTO audit_log (at, actor, origin, action, subject, detail, hash) VALUES ($1, $2, "
+      "$3, $4, $5, $6, $7)",
+      {r.at, r.actor, r.origin, r.action, r.subject, r.detail, chain_hash(prev, r)});
+}
+
+void Store::seal_audit() {
+  if (!db_->scalar_i64("SELECT 1 FROM audit_log WHERE hash IS NULL LIMIT 1")) return;
+  Transaction tx(*db_);
+  db_->lock_job(kAuditLock);
+  std::string prev;
+  std::vector<std::pair<int64_t, std::string>> fill;
+  db_->query(
+      "SELECT id, at, actor, origin, action, subject, detail, hash FROM audit_log ORDER "
+      "BY id",
+      {}, [&](const ResultRow& row) {
+        AuditRecord r{row.i64(0),  row.text(1), row.text(2), row.text(3),
+                      row.text(4), row.text(5), row.text(6)};
+        std::string h = row.is_null(7) ? chain_hash(prev, r) : row.text(7);
+        if (row.is_null(7)) fill.emplace_back(r.id, h);
+        prev = h;
+      });
+  for (const auto& [id, h] : fill)
+    db_->execute("UPDATE audit_log SET hash = $1 WHERE id = $2", {h, id});
+  tx.commit();
+}
+
+AuditCheck Store::verify_audit() {
+  AuditCheck c;
+  std::string prev;
+  db_->query(
+      "SELECT id, at, actor, origin, action, subject, detail, hash FROM audit_log ORDER BY id", {},
+      [&](const ResultRow& row) {
+        ++c.entries;
+        if (c.broken_at) return;
+        AuditRecord r{row.i64(0),  row.text(1), row.text(2), row.text(3),
+                      row.text(4), row.text(5), row.text(6)};
+        std::string stored = row.text(7);
+        if (row.is_null(7)) {
+          c.broken_at = r.id;
+          c.reason = "entry has no hash";
+        } else if (chain_hash(prev, r) != stored) {
+          c.broken_at = r.id;
+          c.reason =
+              "entry does not match its hash: it was altered, or an entry before it was "
+              "altered or deleted";
+        }
+        prev = stored;
+      });
+  return c;
+}
+
+std::vector<AuditRecord> Store::audit_of(const std::string& subject, int64_t limit) {
+  std::vector<AuditRecord> out;
+  db_->query(
+      "SELECT id, at, actor, origin, action, subject, detail FROM audit_log WHERE subject "
+      "= $1 ORDER BY id DESC LIMIT $2",
+      {subject, limit}, [&](const ResultRow& r) {
+        out.push_back({r.i64(0), r.text(1), r.text(2), r.text(3), r.text(4), r.text(5), r.text(6)});
+      });
+  return out;
+}
+
+// --- territory ancestry ---------------------------------------------------------------------
+
+std::optional<std::vector<Scope>> Store::ancestry(const Scope& node) {
+  std::vector<Scope> out{Scope::nation()};
+  std::optional<std::vector<Scope>> found;
+  auto chain = [&](const std::string& sql, const std::string& code, bool school) {
+    db_->query(sql, {code}, [&](const ResultRow& r) {
+      out.push_back({NodeKind::region, r.text(0)});
+      out.push_back({NodeKind::directorate, r.text(1)});
+      out.push_back({NodeKind::commune, r.text(2)});
+      if (school) out.push_back({NodeKind::school, r.text(3)});
+      found = out;
+    });
+  };
+  switch (node.kind) {
+    case NodeKind::nation:
+      return out;
+    case NodeKind::region:
+      if (db_->scalar_i64("SELECT 1 FROM regions WHERE code = $1", {node.code}))
+        return std::vector<Scope>{Scope::nation(), node};
+      return std::nullopt;
+    case NodeKind::directorate: {
+      auto r =
+          db_->scalar_text("SELECT region_code FROM directorates WHERE code = $1", {node.code});
+      if (!r) return std::nullopt;
+      return std::vector<Scope>{Scope::nation(), {NodeKind::region, *r}, node};
+    }
+    case NodeKind::commune:
+      chain("SELECT region_code, directorate_code, code FROM communes WHERE code = $1", node.code,
+            false);
+      return found;
+    case NodeKind::school:
+      chain(
+          "SELECT cm.region_code, cm.directorate_code, cm.code, sc.code FROM schools sc JOIN "
+          "communes cm ON cm.code = sc.commune_code WHERE sc.code = $1",
+          node.code, true);
+      return found;
+  }
+  return std::nullopt;
+}
+
+// --- accounts and sessions ----------------------------------------------------------------------
+
+std::optional<UserRow> Store::user_by_login(const std::string& login) {
+  std::optional<UserRow> u;
+  db_->query(fmt::format("SELECT {} FROM users WHERE login = $1", kUserCols), {login},
+             [&](const ResultRow& r) { u = read_user(r); });
+  return u;
+}
+
+std::optional<UserRow> Store::user_by_id(int64_t id) {
+  std::optional<UserRow> u;
+  db_->query(fmt::format("SELECT {} FROM users WHERE id = $1", kUserCols), {id},
+             [&](const ResultRow& r) { u = read_user(r); });
+  return u;
+}
+
+std::vector<UserRow> Store::users() {
+  std::vector<UserRow> out;
+  db_->query(fmt::format("SELECT {} FROM users ORDER BY login", kUserCols), {},
+             [&](const ResultRow& r) { out.push_back(read_user(r)); });
+  return out;
+}
+
+int64_t Store::insert_user(const UserRow& u) {
+  int64_t id = 0;
+  db_->query(
+      "INSERT INTO users (login, full_name, role, scope_code, password_hash, disabled, "
+      "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+      {u.login, u.full_name, u.role, u.scope_code, u.password_hash, int64_t{u.disabled ? 1 : 0},
+       u.created_at, u.updated_at},
+      [&](const ResultRow& r) { id = r.i64(0); });
+  return id;
+}
+
+void Store::update_user(const UserRow& u) {
+  db_->execute(
+      "UPDATE users SET full_name = $1, role = $2, scope_code = $3, password_hash = $4, disabled "
+      "= $5, updated_at = $6 WHERE id = $7",
+      {u.full_name, u.role, u.scope_code, u.password_hash, int64_t{u.disabled ? 1 : 0},
+       u.updated_at, u.id});
+}
+
+void Store::put_session(const SessionRow& s) {
+  db_->execute(
+      "INSERT INTO sessions (token_hash, user_id, csrf, origin, created_at, expires_at) VALUES "
+      "($1, $2, $3, $4, $5, $6)",
+      {s.token_hash, s.user_id, s.csrf, s.origin, s.created_at, s.expires_at});
+}
+
+std::optional<SessionRow> Store::session(const std::string& token_hash) {
+  std::optional<SessionRow> out;
+  db_->query(
+      "SELECT token_hash, user_id, csrf, origin, created_at, expires_at FROM sessions WHERE "
+      "token_hash = $1",
+      {token_hash}, [&](const ResultRow& r) {
+        out = SessionRow{r.text(0), r.i64(1), r.text(2), r.text(3), r.text(4), r.text(5)};
+      });
+  return out;
+}
+
+void Store::delete_session(const std::string& token_hash) {
+  db_->execute("DELETE FROM sessions WHERE token_hash = $1", {token_hash});
+}
+
+void Store::delete_sessions_of(int64_t user_id) {
+  db_->execute("DELETE FROM sessions WHERE user_id = $1", {user_id});
+}
+
+void Store::delete_expired_sessions(const std::string& now) {
+  db_->execute("DELETE FROM sessions WHERE expires_at <= $1", {now});
+}
+
+void Store::add_login_failure(const std::string& login, const std::string& origin,
+                              const std::string& at) {
+  db_->execute("INSERT INTO login_failures (login, origin, at) VALUES ($1, $2, $3)",
+               {login, origin, at});
+}
+
+int64_t Store::login_failures_since(const std::string& login, const std::string& since) {
+  return db_
+      ->scalar_i64("SELECT count(*) FROM login_failures WHERE login = $1 AND at >= $2",
+                   {login, since})
+      .value_or(0);
+}
+
+void Store::clear_login_failures(const std::string& login) {
+  db_->execute("DELETE FROM login_failures WHERE login = $1", {login});
 }
 
 }  // namespace sanad::store

@@ -23,6 +23,31 @@ struct AuditEntry {
   std::string actor, origin, action, subject, detail;
 };
 
+struct AuditRecord {
+  int64_t id = 0;
+  std::string at, actor, origin, action, subject, detail;
+};
+
+// The result of checking the audit log's hash chain.
+struct AuditCheck {
+  int64_t entries = 0;
+  std::optional<int64_t> broken_at;  // the first entry whose hash does not follow
+  std::string reason;
+};
+
+struct UserRow {
+  int64_t id = 0;
+  std::string login, full_name, role, scope_code, password_hash;
+  bool disabled = false;
+  std::string created_at, updated_at;
+};
+
+struct SessionRow {
+  std::string token_hash;
+  int64_t user_id = 0;
+  std::string csrf, origin, created_at, expires_at;
+};
+
 class Store {
  public:
   explicit Store(std::unique_ptr<Db> db);
@@ -73,11 +98,38 @@ class Store {
   void each_absence(const Scope& scope, const std::function<void(const Absence&)>& fn);
 
   int64_t count(const std::string& table);
+  // The nodes from the nation down to this one (nation, region, directorate, commune, school),
+  // or nothing when the node does not exist.
+  std::optional<std::vector<Scope>> ancestry(const Scope& node);
 
+  // Accounts and sessions.
+  std::optional<UserRow> user_by_login(const std::string& login);
+  std::optional<UserRow> user_by_id(int64_t id);
+  std::vector<UserRow> users();
+  int64_t insert_user(const UserRow& u);
+  void update_user(const UserRow& u);
+  void put_session(const SessionRow& s);
+  std::optional<SessionRow> session(const std::string& token_hash);
+  void delete_session(const std::string& token_hash);
+  void delete_sessions_of(int64_t user_id);
+  void delete_expired_sessions(const std::string& now);
+  void add_login_failure(const std::string& login, const std::string& origin,
+                         const std::string& at);
+  int64_t login_failures_since(const std::string& login, const std::string& since);
+  void clear_login_failures(const std::string& login);
+
+  // The audit log: append-only, each entry's hash covers the previous entry's hash and its own
+  // fields, so an altered or deleted entry breaks the chain.
   void audit(const AuditEntry& e);
+  AuditCheck verify_audit();
+  std::vector<AuditRecord> audit_of(const std::string& subject, int64_t limit);
 
  private:
+  void seal_audit();  // hashes the entries written before the chain existed
   std::unique_ptr<Db> db_;
 };
+
+std::string now_iso();                         // UTC, seconds: 2026-11-23T10:15:00Z
+std::string sha256_hex(const std::string& s);  // lower-case hex
 
 }  // namespace sanad::store

@@ -82,7 +82,24 @@ expect_rc 65 "random bytes" -- "$sanad" --db "$A" import pupils "$work/random.xl
 grep -q "Aborted\|terminate\|Segmentation" "$work/err" && bad "crash on random bytes"
 expect_rc 1 "demo on a non-empty database" -- "$sanad" --db "$A" demo --scale school
 expect_rc 2 "demo bad scale" -- "$sanad" --db "$A" demo --scale planet
-for cmd in init import export demo serve; do
+# Accounts and the audit log.
+echo "weak" | expect_rc 65 "weak password refused" -- "$sanad" --db "$A" user add head1 --name "Head One" --role school_head --scope 35310051B --password-stdin
+grep -q "at least 10" "$work/err" || bad "weak password: reason not given: $(cat "$work/err")"
+echo "long enough 12" | expect_rc 0 "user add" -- "$sanad" --db "$A" user add head1 --name "مدير المدرسة" --role school_head --scope 35310051B --password-stdin
+echo "long enough 12" | expect_rc 65 "school head with a directorate scope refused" -- "$sanad" --db "$A" user add head2 --name X --role school_head --scope 03.531 --password-stdin
+expect_rc 0 "user disable" -- "$sanad" --db "$A" user disable head1
+expect_rc 0 "user list" -- "$sanad" --db "$A" user list
+grep -q "^head1	school_head	35310051B	مدير المدرسة	disabled" "$work/out" || bad "user list: $(cat "$work/out")"
+expect_rc 65 "unknown user" -- "$sanad" --db "$A" user disable nobody
+expect_rc 0 "audit verify" -- "$sanad" --db "$A" audit verify
+grep -q "audit log intact" "$work/out" || bad "audit verify: $(cat "$work/out")"
+if [ "$backend" = sqlite ]; then
+  sqlite3 "$A" "UPDATE audit_log SET actor = 'intruder' WHERE id = 2"
+  expect_rc 1 "audit verify detects an altered entry" -- "$sanad" --db "$A" audit verify
+  grep -q "BROKEN at entry 2" "$work/out" || bad "audit verify: $(cat "$work/out")"
+fi
+
+for cmd in init import export demo serve user audit; do
   expect_rc 0 "$cmd --help" -- "$sanad" "$cmd" --help
 done
 expect_rc 0 "--help" -- "$sanad" --help

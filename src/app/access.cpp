@@ -1,0 +1,86 @@
+#include "app/access.hpp"
+
+#include <array>
+
+namespace sanad::app {
+namespace {
+
+struct RoleInfo {
+  Role role;
+  std::string_view name, ar, fr;
+  std::array<bool, 5> actions;  // read, import, export, audit, users
+  std::array<bool, 5> kinds;    // nation, region, directorate, commune, school
+};
+
+// clang-format off
+constexpr RoleInfo kRoles[] = {
+  {Role::national_admin, "national_admin", "مدير وطني للنظام", "Administrateur national",
+   {true, true, true, true, true}, {true, false, false, false, false}},
+  {Role::academy_officer, "academy_officer", "مسؤول بالأكاديمية", "Cadre de l'académie",
+   {true, true, true, true, false}, {false, true, false, false, false}},
+  {Role::directorate_manager, "directorate_manager", "مسؤول الدعم الاجتماعي بالمديرية",
+   "Responsable de l'appui social (direction)",
+   {true, true, true, false, false}, {false, false, true, false, false}},
+  {Role::school_head, "school_head", "مدير المؤسسة", "Directeur d'établissement",
+   {true, true, true, false, false}, {false, false, false, false, true}},
+  {Role::statistician, "statistician", "إحصائي", "Statisticien",
+   {true, false, true, false, false}, {true, true, true, false, false}},
+  {Role::complaints_officer, "complaints_officer", "مسؤول الشكايات", "Chargé des réclamations",
+   {true, false, false, false, false}, {false, true, true, false, false}},
+  {Role::auditor, "auditor", "مدقق (قراءة فقط)", "Auditeur (lecture seule)",
+   {true, false, false, true, false}, {true, true, true, true, true}},
+};
+// clang-format on
+
+const RoleInfo& info(Role r) {
+  for (const auto& i : kRoles)
+    if (i.role == r) return i;
+  return kRoles[0];
+}
+
+}  // namespace
+
+std::string_view role_name(Role r) {
+  return info(r).name;
+}
+
+std::string_view role_label(Role r, bool arabic) {
+  return arabic ? info(r).ar : info(r).fr;
+}
+
+std::optional<Role> parse_role(std::string_view s) {
+  for (const auto& i : kRoles)
+    if (i.name == s) return i.role;
+  return std::nullopt;
+}
+
+const std::vector<Role>& all_roles() {
+  static const std::vector<Role> roles = [] {
+    std::vector<Role> v;
+    for (const auto& i : kRoles) v.push_back(i.role);
+    return v;
+  }();
+  return roles;
+}
+
+bool role_allows(Role r, Action a) {
+  return info(r).actions[static_cast<std::size_t>(a)];
+}
+
+bool scope_fits_role(Role r, NodeKind k) {
+  return info(r).kinds[static_cast<std::size_t>(k)];
+}
+
+bool within(const Scope& scope, const std::vector<Scope>& node_ancestry) {
+  for (const auto& s : node_ancestry)
+    if (s.kind == scope.kind && s.code == scope.code) return true;
+  return false;
+}
+
+bool can_see(store::Store& st, const Principal& p, const Scope& node) {
+  if (p.scope.kind == NodeKind::nation) return node.kind == NodeKind::nation || st.ancestry(node);
+  auto path = st.ancestry(node);
+  return path && within(p.scope, *path);
+}
+
+}  // namespace sanad::app

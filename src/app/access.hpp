@@ -1,0 +1,57 @@
+// Who may do what, and where: the one place where roles, permissions and scopes meet.
+// Every account has a role and a scope (a node of the territory tree); a request is allowed
+// when the role grants the action and the record lies inside the scope.
+#pragma once
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "domain/ids.hpp"
+#include "store/store.hpp"
+
+namespace sanad::app {
+
+enum class Role {
+  national_admin,
+  academy_officer,
+  directorate_manager,
+  school_head,
+  statistician,
+  complaints_officer,
+  auditor
+};
+
+enum class Action {
+  read_registry,  // territory, schools, pupils, households, absences
+  import_data,    // upload and write rosters, absences, households, schools
+  export_data,    // download lists
+  read_audit,     // the history of records and the whole log
+  manage_users    // create, change, disable accounts (inside the admin's scope)
+};
+
+std::string_view role_name(Role r);
+std::optional<Role> parse_role(std::string_view s);
+std::string_view role_label(Role r, bool arabic);
+const std::vector<Role>& all_roles();
+
+// What each role may do, whatever the scope.
+bool role_allows(Role r, Action a);
+// The kinds of node a role's scope may be (a school head has a school, …).
+bool scope_fits_role(Role r, NodeKind k);
+
+struct Principal {
+  int64_t user_id = 0;
+  std::string login, full_name;
+  Role role = Role::auditor;
+  Scope scope;
+  std::vector<Scope> scope_path;  // nation → … → scope
+};
+
+// True when `node` (given by its ancestry, nation first) lies inside `scope`.
+bool within(const Scope& scope, const std::vector<Scope>& node_ancestry);
+// Looks the node up and checks it is inside the principal's scope. A node that does not exist
+// and a node outside the scope answer the same: false (the caller answers 404 for both).
+bool can_see(store::Store& st, const Principal& p, const Scope& node);
+
+}  // namespace sanad::app

@@ -1,0 +1,76 @@
+// Accounts, passwords and sessions. Passwords are hashed with argon2id (libsodium); a session
+// is a random token whose SHA-256 alone is stored, with a CSRF token beside it; failed logins
+// are counted per login and refused for a while after too many.
+#pragma once
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "app/access.hpp"
+#include "store/store.hpp"
+
+namespace sanad::app {
+
+// A request that cannot be carried out, with a message for the person who made it.
+struct AccountError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct NewUser {
+  std::string login, full_name, role, scope, password;
+};
+
+struct UserView {
+  std::string login, full_name, role, scope;
+  bool disabled = false;
+  std::string created_at;
+};
+
+// `actor` is who does it (a login, or "cli:…" from the command line), for the audit log.
+UserView add_user(store::Store& st, const NewUser& u, const std::string& actor,
+                  const std::string& origin);
+void set_password(store::Store& st, const std::string& login, const std::string& password,
+                  const std::string& actor, const std::string& origin);
+void set_disabled(store::Store& st, const std::string& login, bool disabled,
+                  const std::string& actor, const std::string& origin);
+std::vector<UserView> list_users(store::Store& st);
+
+// The policy for passwords: at least 10 characters, not all of one kind of character.
+std::optional<std::string> password_problem(const std::string& password);
+std::string hash_password(const std::string& password);
+bool verify_password(const std::string& hash, const std::string& password);
+
+struct Throttle {
+  int max_failures = 5;     // failed attempts …
+  int window_minutes = 15;  // … within this window lock the login for the rest of it
+};
+
+struct LoginResult {
+  std::string token;  // for the cookie; only its hash is stored
+  std::string csrf;   // sent back by the app in a header on every change
+  Principal who;
+};
+
+struct SessionPolicy {
+  int hours = 12;
+  Throttle throttle;
+};
+
+// Throws AccountError("…") with a message fit to show: wrong login or password (the same for
+// both), account disabled, too many attempts.
+LoginResult login(store::Store& st, const std::string& login, const std::string& password,
+                  const std::string& origin, const SessionPolicy& policy = {});
+void logout(store::Store& st, const std::string& token);
+
+struct Authenticated {
+  Principal who;
+  std::string csrf;
+};
+// The principal behind a session token, if the session is live and the account enabled.
+std::optional<Authenticated> authenticate(store::Store& st, const std::string& token);
+
+std::string random_token();  // 32 random bytes, hex
+using store::sha256_hex;
+
+}  // namespace sanad::app

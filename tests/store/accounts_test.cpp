@@ -1,0 +1,155 @@
+// Accounts, sessions, throttling, scopes and the audit chain, on both backends.
+#include "app/accounts.hpp"
+#include "app/access.hpp"
+#include "app/import.hpp"
+#include "backend.hpp"
+
+using namespace sanad;
+using namespace sanad::app;
+using sanad::testing::BothBackends;
+
+namespace {
+
+const std::string kExamples = SANAD_EXAMPLES_DIR;
+const std::string kPw = "correct horse 42";
+
+class Accounts : public BothBackends {
+ protected:
+  void SetUp() override {
+    BothBackends::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    ImportOptions o;
+    o.today = "2026-11-23";
+    ASSERT_TRUE(import_file(st(), ListKind::schools, kExamples + "/schools.csv", o).written);
+  }
+  void add(const std::string& login, const std::string& role, const std::string& scope) {
+    add_user(st(), {login, "Test " + login, role, scope, kPw}, "test", "local");
+  }
+  std::string error_of(const std::function<void()>& f) {
+    try {
+      f();
+    } catch (const AccountError& e) {
+      return e.what();
+    }
+    return "";
+  }
+};
+
+TEST_P(Accounts, PasswordsAreArgon2idAndNeverStoredInClear) {
+  add("head1", "school_head", "35310051B");
+  auto u = st().user_by_login("head1");
+  ASSERT_TRUE(u);
+  EXPECT_EQ(u->password_hash.rfind("$argon2id$", 0), 0u) << u->password_hash;
+  EXPECT_EQ(u->password_hash.find(kPw), std::string::npos);
+  EXPECT_TRUE(verify_password(u->password_hash, kPw));
+  EXPECT_FALSE(verify_password(u->password_hash, kPw + "x"));
+}
+
+TEST_P(Accounts, RoleAndScopeMustFit) {
+  EXPECT_NE(error_of([&] { add("head-a", "school_head", "03.531"); }).find("cannot have"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] { add("head-b", "school_head", "99999999Z"); }).find("unknown scope"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] { add("head-c", "headmaster", "35310051B"); }).find("unknown role"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] {
+              add_user(st(), {"head-d", "X", "school_head", "35310051B", "short"}, "t", "l");
+            }).find("at least 10"),
+            std::string::npos);
+  add("dup", "auditor", "03");
+  EXPECT_NE(error_of([&] { add("dup", "auditor", "03"); }).find("taken"), std::string::npos);
+  EXPECT_EQ(st().count("users"), 1);
+}
+
+TEST_P(Accounts, LoginGivesASessionThatLogoutEnds) {
+  add("head1", "school_head", "35310051B");
+  auto r = login(st(), "head1", kPw, "127.0.0.1");
+  EXPECT_EQ(r.token.size(), 64u);
+  EXPECT_NE(r.token, r.csrf);
+  // Only the token's hash is in the database.
+  EXPECT_EQ(st().db().scalar_i64("SELECT count(*) FROM sessions WHERE token_hash = $1", {r.token}),
+            0);
+  auto a = authenticate(st(), r.token);
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->who.login, "head1");
+  EXPECT_EQ(a->who.role, Role::school_head);
+  EXPECT_EQ(a->csrf, r.csrf);
+  logout(st(), r.token);
+  EXPECT_FALSE(authenticate(st(), r.token));
+}
+
+TEST_P(Accounts, WrongPasswordsAreThrottledAndUnknownLoginsLookTheSame) {
+  add("head1", "school_head", "35310051B");
+  EXPECT_EQ(error_of([&] { login(st(), "head1", "wrong", "ip"); }),
+            error_of([&] { login(st(), "nobody", "wrong", "ip"); }));
+  for (int i = 0; i < 4; ++i) EXPECT_NE(error_of([&] { login(st(), "head1", "x", "ip"); }), "");
+  // Five failures: even the right password is refused for a while.
+  EXPECT_NE(error_of([&] { login(st(), "head1", kPw, "ip"); }).find("too many"), std::string::npos);
+  set_password(st(), "head1", "another pass 7", "admin", "local");  // an admin resets it
+  EXPECT_NO_THROW(login(st(), "head1", "another pass 7", "ip"));
+}
+
+TEST_P(Accounts, DisablingOrANewPasswordEndsSessions) {
+  add("head1", "school_head", "35310051B");
+  auto r = login(st(), "head1", kPw, "ip");
+  set_disabled(st(), "head1", true, "admin", "local");
+  EXPECT_FALSE(authenticate(st(), r.token));
+  EXPECT_NE(error_of([&] { login(st(), "head1", kPw, "ip"); }).find("disabled"), std::string::npos);
+  set_disabled(st(), "head1", false, "admin", "local");
+  auto r2 = login(st(), "head1", kPw, "ip");
+  set_password(st(), "head1", "brand new pass 1", "admin", "local");
+  EXPECT_FALSE(authenticate(st(), r2.token));
+}
+
+TEST_P(Accounts, ScopesFollowTheTerritoryTree) {
+  add("head1", "school_head", "35310051B");
+  add("dir", "directorate_manager", "03.531");
+  add("fes", "academy_officer", "03");
+  add("rabat", "academy_officer", "04");
+  auto who = [&](const std::string& l) {
+    return *authenticate(st(), login(st(), l, kPw, "ip").token);
+  };
+  const Scope school_a{NodeKind::school, "35310051B"}, school_b{NodeKind::school, "35310077K"};
+  EXPECT_TRUE(can_see(st(), who("head1").who, school_a));
+  EXPECT_FALSE(can_see(st(), who("head1").who, school_b));
+  EXPECT_FALSE(can_see(st(), who("head1").who, Scope{NodeKind::directorate, "03.531"}));
+  EXPECT_TRUE(can_see(st(), who("dir").who, school_a));
+  EXPECT_TRUE(can_see(st(), who("dir").who, school_b));
+  EXPECT_TRUE(can_see(st(), who("fes").who, school_b));
+  EXPECT_FALSE(can_see(st(), who("rabat").who, school_a));
+  EXPECT_FALSE(can_see(st(), who("dir").who, Scope{NodeKind::school, "NOSUCH1"}));
+  EXPECT_FALSE(role_allows(Role::school_head, Action::manage_users));
+  EXPECT_FALSE(role_allows(Role::auditor, Action::import_data));
+  EXPECT_TRUE(role_allows(Role::auditor, Action::read_audit));
+}
+
+TEST_P(Accounts, TheAuditChainDetectsAlteredAndDeletedEntries) {
+  add("head1", "school_head", "35310051B");
+  login(st(), "head1", kPw, "10.0.0.7");
+  set_disabled(st(), "head1", true, "admin", "local");
+  auto ok = st().verify_audit();
+  EXPECT_FALSE(ok.broken_at) << ok.reason;
+  EXPECT_GE(ok.entries, 4);  // init, schools import, user add, login, disable
+  auto hist = st().audit_of("user head1", 10);
+  ASSERT_GE(hist.size(), 3u);
+  EXPECT_EQ(hist[0].action, "user disable");  // newest first
+  EXPECT_NE(hist[0].detail.find("\"disabled\":true"), std::string::npos) << hist[0].detail;
+  EXPECT_NE(hist[0].detail.find("\"before\""), std::string::npos);
+
+  auto target = hist[1].id;
+  st().db().execute("UPDATE audit_log SET actor = 'someone else' WHERE id = $1", {target});
+  auto bad = st().verify_audit();
+  ASSERT_TRUE(bad.broken_at);
+  EXPECT_EQ(*bad.broken_at, target);
+  st().db().execute("UPDATE audit_log SET actor = $1 WHERE id = $2", {hist[1].actor, target});
+  EXPECT_FALSE(st().verify_audit().broken_at);
+  st().db().execute("DELETE FROM audit_log WHERE id = $1", {target});
+  auto gone = st().verify_audit();
+  ASSERT_TRUE(gone.broken_at);
+  EXPECT_EQ(*gone.broken_at, hist[0].id);  // the entry after the deleted one
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, Accounts, ::testing::Values("sqlite", "postgres"),
+                         sanad::testing::backend_name);
+
+}  // namespace
