@@ -60,6 +60,11 @@ store::UserRow must_find(store::Store& st, const std::string& login) {
 
 }  // namespace
 
+bool same_secret(const std::string& a, const std::string& b) {
+  init_sodium();
+  return a.size() == b.size() && !a.empty() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
 std::string random_token() {
   init_sodium();
   unsigned char b[32];

@@ -71,6 +71,8 @@ struct Authenticated {
 std::optional<Authenticated> authenticate(store::Store& st, const std::string& token);
 
 std::string random_token();  // 32 random bytes, hex
+// Compares two secrets in constant time.
+bool same_secret(const std::string& a, const std::string& b);
 using store::sha256_hex;
 
 }  // namespace sanad::app

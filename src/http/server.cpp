@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "app/territory.hpp"
+#include "http/api.hpp"
 #include "store/store.hpp"
 
 namespace sanad::http {
@@ -100,7 +101,30 @@ class Session : public std::enable_shared_from_this<Session> {
     res->set(bhttp::field::server, "sanad");
     res->set("X-Content-Type-Options", "nosniff");
     std::string target(req_.target());
-    if (req_.method() != bhttp::verb::get && req_.method() != bhttp::verb::head) {
+    if (target.rfind("/api/", 0) == 0) {
+      ApiRequest a;
+      a.method = std::string(req_.method_string());
+      a.target = target;
+      a.cookie = std::string(req_[bhttp::field::cookie]);
+      a.csrf = std::string(req_["X-CSRF-Token"]);
+      a.body = req_.body();
+      beast::error_code ec;
+      auto ep = stream_.socket().remote_endpoint(ec);
+      a.origin = ec ? "unknown" : ep.address().to_string();
+      ApiResponse r;
+      try {
+        r = handle_api(st_, a);
+      } catch (const std::exception& e) {
+        std::cerr << "sanad serve: " << a.method << " " << target << ": " << e.what() << "\n";
+        r.status = 500;
+        r.body = R"({"error":"internal","message":"internal error"})";
+      }
+      res->result(static_cast<bhttp::status>(r.status));
+      res->set(bhttp::field::content_type, r.content_type);
+      res->set(bhttp::field::cache_control, "no-store");
+      for (const auto& [k, v] : r.headers) res->insert(k, v);
+      res->body() = std::move(r.body);
+    } else if (req_.method() != bhttp::verb::get && req_.method() != bhttp::verb::head) {
       res->result(bhttp::status::method_not_allowed);
       res->set(bhttp::field::content_type, "text/plain; charset=utf-8");
       res->body() = "method not allowed\n";

@@ -106,7 +106,8 @@ expect_rc 0 "--help" -- "$sanad" --help
 SANAD_DB="$A" expect_rc 0 "SANAD_DB" -- "$sanad" export regions -o "$work/r.csv"
 grep -q ": 12 rows" "$work/out" || bad "SANAD_DB not used"
 
-# The server: status page and health, then a clean stop on SIGTERM.
+# The server: status page, health, the API's login, then a clean stop on SIGTERM.
+echo "api password 9" | expect_rc 0 "user add for the API" -- "$sanad" --db "$A" user add api1 --name "API" --role directorate_manager --scope 03.531 --password-stdin
 port=$((30000 + RANDOM % 20000))
 "$sanad" --db "$A" serve --listen "127.0.0.1:$port" 2>"$work/serve.log" &
 pid=$!
@@ -115,6 +116,9 @@ exec 3<>"/dev/tcp/127.0.0.1/$port" && printf 'GET /healthz HTTP/1.1\r\nHost: x\r
   timeout 5 cat <&3 | grep -q "^ok" && ok || bad "healthz"
 exec 3<>"/dev/tcp/127.0.0.1/$port" && printf 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' >&3 && \
   timeout 5 cat <&3 >"$work/page" && grep -q 'dir="rtl"' "$work/page" && grep -q "التلاميذ" "$work/page" && ok || bad "status page"
+body='{"login":"api1","password":"api password 9"}'
+exec 3<>"/dev/tcp/127.0.0.1/$port" && printf 'POST /api/v1/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s' "${#body}" "$body" >&3 && \
+  timeout 5 cat <&3 >"$work/login" && grep -q "^HTTP/1.1 200" "$work/login" && grep -qi "^Set-Cookie: sanad_session=[0-9a-f]\{64\}; Path=/; HttpOnly; SameSite=Strict" "$work/login" && ok || { bad "API login over HTTP"; cat "$work/login" >&2; }
 kill -TERM $pid; wait $pid && ok || bad "serve did not stop cleanly on SIGTERM"
 
 echo "cli ($backend): $passes passed, $fails failed"

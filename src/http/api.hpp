@@ -1,0 +1,37 @@
+// The JSON API under /api/v1/, as a function from a request to a response: the server feeds it
+// what it read from the socket, tests call it directly. It maps JSON to app/ calls and back;
+// the rules (who may see what) are app/'s.
+#pragma once
+#include <map>
+#include <string>
+#include <vector>
+
+#include "store/store.hpp"
+
+namespace sanad::http {
+
+struct ApiRequest {
+  std::string method;  // GET, POST, …
+  std::string target;  // path and query as received: /api/v1/schools/X/pupils?year=2024-2025
+  std::string cookie;  // the Cookie header
+  std::string csrf;    // the X-CSRF-Token header
+  std::string body;
+  std::string origin;  // the client's address, for the audit log
+  bool tls = false;    // served over TLS: cookies get Secure
+};
+
+struct ApiResponse {
+  int status = 200;
+  std::string content_type = "application/json; charset=utf-8";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // extra, e.g. Set-Cookie
+};
+
+ApiResponse handle_api(store::Store& st, const ApiRequest& req);
+
+// Helpers shared with the server.
+std::string percent_decode(std::string_view s);
+std::map<std::string, std::string> parse_query(std::string_view q);
+std::string cookie_value(std::string_view header, std::string_view name);
+
+}  // namespace sanad::http
