@@ -14,7 +14,6 @@ using json = nlohmann::json;
 
 namespace {
 
-const std::string kExamples = SANAD_EXAMPLES_DIR;
 const std::string kPw = "correct horse 42";
 
 class Api : public sanad::testing::BothBackends {
@@ -22,10 +21,8 @@ class Api : public sanad::testing::BothBackends {
   void SetUp() override {
     BothBackends::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    ImportOptions o;
-    o.today = "2026-11-23";
-    ASSERT_TRUE(import_file(st(), ListKind::schools, kExamples + "/schools.csv", o).written);
-    ASSERT_TRUE(import_file(st(), ListKind::pupils, kExamples + "/roster_1AP-1.xlsx", o).written);
+    ASSERT_TRUE(import_examples(
+        {{ListKind::schools, "schools.csv"}, {ListKind::pupils, "roster_1AP-1.xlsx"}}));
   }
   void add(const std::string& login, const std::string& role, const std::string& scope) {
     add_user(st(), {login, "Test " + login, role, scope, kPw}, "test", "local");

@@ -10,7 +10,6 @@ using sanad::testing::BothBackends;
 
 namespace {
 
-const std::string kExamples = SANAD_EXAMPLES_DIR;
 const std::string kPw = "correct horse 42";
 
 class Accounts : public BothBackends {
@@ -18,9 +17,7 @@ class Accounts : public BothBackends {
   void SetUp() override {
     BothBackends::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    ImportOptions o;
-    o.today = "2026-11-23";
-    ASSERT_TRUE(import_file(st(), ListKind::schools, kExamples + "/schools.csv", o).written);
+    ASSERT_TRUE(import_examples({{ListKind::schools, "schools.csv"}}));
   }
   void add(const std::string& login, const std::string& role, const std::string& scope) {
     add_user(st(), {login, "Test " + login, role, scope, kPw}, "test", "local");

@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "app/import.hpp"
 #include "app/territory.hpp"
 #include "store/store.hpp"
 
@@ -68,6 +69,16 @@ class BothBackends : public ::testing::TestWithParam<std::string> {
     st_ = backend_.store();
   }
   store::Store& st() { return *st_; }
+  // Imports example files (tests/data/examples) that must be valid; true when all were written.
+  bool import_examples(const std::vector<std::pair<app::ListKind, std::string>>& files) {
+    app::ImportOptions o;
+    o.actor = "test";
+    o.today = "2026-11-23";
+    for (const auto& [kind, name] : files)
+      if (!app::import_file(*st_, kind, std::string(SANAD_EXAMPLES_DIR) + "/" + name, o).written)
+        return false;
+    return true;
+  }
   Backend backend_;
   std::unique_ptr<store::Store> st_;
 };
