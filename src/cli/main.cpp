@@ -315,7 +315,8 @@ int main(int argc, char** argv) {
           std::cout << fmt::format("password of {} changed; its sessions are closed\n", u_login);
         } else if (*u_dis || *u_en) {
           app::set_disabled(st, u_login, u_dis->parsed(), actor(), "local");
-          std::cout << fmt::format("account {} {}\n", u_login, u_dis->parsed() ? "disabled" : "enabled");
+          std::cout << fmt::format("account {} {}\n", u_login,
+                                   u_dis->parsed() ? "disabled" : "enabled");
         } else if (*u_ls) {
           for (const auto& v : app::list_users(st))
             std::cout << fmt::format("{}\t{}\t{}\t{}\t{}\n", v.login, v.role,
