@@ -1,5 +1,6 @@
 # Sanad: `make run` serves the application with a demo database; `make test` runs every test.
 BUILD ?= build
+DEMO_PASSWORD ?= demo-sanad-2026
 DB ?= data/sanad.db
 LISTEN ?= 127.0.0.1:8080
 JOBS ?= $(shell nproc)
@@ -20,13 +21,18 @@ build: deps $(BUILD)/CMakeCache.txt
 
 run: build
 	@if [ ! -f "$(DB)" ]; then \
-	  echo "creating $(DB) with a province-scale demo (Taounate)"; \
-	  $(SANAD) --db "$(DB)" init && $(SANAD) --db "$(DB)" demo --scale province --seed 1 \
+	  echo "creating $(DB) with a province-scale demo (Taounate) and demo accounts"; \
+	  { $(SANAD) --db "$(DB)" init && $(SANAD) --db "$(DB)" demo --scale province --seed 1 && \
+	    head=$$(sqlite3 "$(DB)" "SELECT code FROM schools ORDER BY code LIMIT 1") && \
+	    echo "$(DEMO_PASSWORD)" | $(SANAD) --db "$(DB)" user add admin --name "مدير النظام" --role national_admin --scope MA --password-stdin && \
+	    echo "$(DEMO_PASSWORD)" | $(SANAD) --db "$(DB)" user add taounate --name "مسؤول الدعم الاجتماعي - تاونات" --role directorate_manager --scope 03.531 --password-stdin && \
+	    echo "$(DEMO_PASSWORD)" | $(SANAD) --db "$(DB)" user add head --name "مدير المؤسسة" --role school_head --scope "$$head" --password-stdin; } \
 	  || { rm -f "$(DB)" "$(DB)-wal" "$(DB)-shm"; exit 1; }; \
 	else \
 	  $(SANAD) --db "$(DB)" init; \
 	fi
-	@echo "demo logins: none yet, the status page is public (accounts arrive with the web application)"
+	@echo "demo logins (password $(DEMO_PASSWORD)), for the JSON API under /api/v1/ until the web app lands:"
+	@$(SANAD) --db "$(DB)" user list | sed 's/^/  /'
 	$(SANAD) --db "$(DB)" serve --listen $(LISTEN)
 
 test: build
