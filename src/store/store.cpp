@@ -20,16 +20,7 @@ namespace {
 struct StageColumn {
   std::string name;
   bool integer = false;
-};
-
-// An upsert by natural key through a staging table: the rows are bulk-loaded, counted against
-// the target (new, changed, same), then merged with one INSERT … ON CONFLICT.
-struct Merge {
-  std::string target;
-  std::vector<std::string> key;                             // target's unique key columns
-  std::vector<std::pair<std::string, std::string>> select;  // target column ← source expression
-  std::string from;                                         // FROM clause over the stage
-  bool update_existing = true;                              // false: insert missing rows only
+  bool kept = false;  // written when the row is new, never changed afterwards (academy edits)
 };
 
 std::string stage_ddl(Dialect d, const std::string& name, const std::vector<StageColumn>& cols) {
@@ -42,74 +33,6 @@ std::string stage_ddl(Dialect d, const std::string& name, const std::vector<Stag
   return s + ")";
 }
 
-template <typename T>
-MergeCounts run_merge(Db& db, const std::string& stage, const std::vector<StageColumn>& cols,
-                      const std::vector<T>& rows,
-                      const std::function<void(const T&, std::vector<Value>&)>& to_values,
-                      const Merge& m) {
-  MergeCounts counts;
-  if (rows.empty()) return counts;
-  db.execute(fmt::format("DROP TABLE IF EXISTS {}", stage));
-  db.execute(stage_ddl(db.dialect(), stage, cols));
-  std::vector<std::string> names;
-  for (const auto& c : cols) names.push_back(c.name);
-  std::size_t i = 0;
-  db.bulk_insert(stage, names, [&](std::vector<Value>& out) {
-    if (i == rows.size()) return false;
-    to_values(rows[i++], out);
-    return true;
-  });
-  if (db.dialect() == Dialect::postgres) db.execute(fmt::format("ANALYZE {}", stage));
-
-  std::string src = "SELECT ";
-  for (std::size_t k = 0; k < m.select.size(); ++k) {
-    if (k) src += ", ";
-    src += m.select[k].second + " AS " + m.select[k].first;
-  }
-  src += " FROM " + m.from;
-  std::string key_join;
-  for (const auto& k : m.key) {
-    if (!key_join.empty()) key_join += " AND ";
-    key_join += fmt::format("t.{0} = src.{0}", k);
-  }
-  std::string same = key_join;
-  std::string differs, set_list;
-  for (const auto& [col, expr] : m.select) {
-    if (std::find(m.key.begin(), m.key.end(), col) != m.key.end()) continue;
-    same += fmt::format(" AND t.{0} IS NOT DISTINCT FROM src.{0}", col);
-    if (!differs.empty()) differs += " OR ";
-    differs += fmt::format("{0}.{1} IS DISTINCT FROM excluded.{1}", m.target, col);
-    if (!set_list.empty()) set_list += ", ";
-    set_list += fmt::format("{0} = excluded.{0}", col);
-  }
-  int64_t total = db.scalar_i64(fmt::format("SELECT count(*) FROM ({}) src", src)).value_or(0);
-  counts.inserted = db.scalar_i64(fmt::format("SELECT count(*) FROM ({}) src WHERE NOT EXISTS "
-                                              "(SELECT 1 FROM {} t WHERE {})",
-                                              src, m.target, key_join))
-                        .value_or(0);
-  if (m.update_existing) {
-    counts.unchanged = db.scalar_i64(fmt::format("SELECT count(*) FROM ({}) src JOIN {} t ON {}",
-                                                 src, m.target, same))
-                           .value_or(0);
-  } else {
-    counts.unchanged = total - counts.inserted;
-  }
-  counts.updated = total - counts.inserted - counts.unchanged;
-
-  std::string cols_list;
-  for (const auto& s : m.select) cols_list += (cols_list.empty() ? "" : ", ") + s.first;
-  std::string sql =
-      fmt::format("INSERT INTO {} ({}) SELECT {} FROM ({}) src WHERE true ON CONFLICT ({}) ",
-                  m.target, cols_list, cols_list, src, fmt::join(m.key, ", "));
-  if (!m.update_existing || set_list.empty())
-    sql += "DO NOTHING";
-  else
-    sql += fmt::format("DO UPDATE SET {} WHERE {}", set_list, differs);
-  if (counts.inserted + counts.updated > 0) db.execute(sql);
-  db.execute(fmt::format("DROP TABLE {}", stage));
-  return counts;
-}
-
 // A table written by difference: the natural keys of the rows are looked up in the target
 // (skipped when it is empty), each row is compared in memory with what is stored, then the new
 // rows are appended in bulk (COPY on PostgreSQL) with ids assigned here, and only the changed
@@ -120,7 +43,6 @@ struct Target {
   bool has_id = false;            // a surrogate key "id"
   std::vector<StageColumn> key;   // the natural key
   std::vector<StageColumn> cols;  // everything else
-  bool update_existing = true;    // false: rows already there are left as they are
 };
 
 // Row i's values: the key columns then the other columns, in the order of Target.
@@ -183,8 +105,8 @@ MergeCounts diff_merge(Db& db, const Target& t, std::size_t n, const RowGen& gen
                gen(ord, v);
                bool eq = true;
                for (std::size_t c = 0; c < nc && eq; ++c)
-                 eq = same_value(v[nk + c], r, first + static_cast<int>(c));
-               state[ord] = eq || !t.update_existing ? same : changed;
+                 eq = t.cols[c].kept || same_value(v[nk + c], r, first + static_cast<int>(c));
+               state[ord] = eq ? same : changed;
              });
     db.execute("DROP TABLE stage_keys");
   }
@@ -254,7 +176,7 @@ MergeCounts diff_merge(Db& db, const Target& t, std::size_t n, const RowGen& gen
     });
     std::string set, on;
     for (const auto& c : t.cols)
-      set += fmt::format("{}{} = s.{}", set.empty() ? "" : ", ", c.name, c.name);
+      if (!c.kept) set += fmt::format("{}{} = s.{}", set.empty() ? "" : ", ", c.name, c.name);
     if (t.has_id)
       on = fmt::format("{}.id = s.id", t.table);
     else
@@ -439,96 +361,64 @@ bool Store::initialized() {
 // --- territory --------------------------------------------------------------------------------
 
 MergeCounts Store::put_regions(const std::vector<Region>& rows) {
-  return run_merge<Region>(
-      *db_, "stage_regions",
-      {{"code"}, {"name_ar"}, {"name_fr"}, {"population", true}, {"households", true}}, rows,
-      [](const Region& r, std::vector<Value>& v) {
-        v = {r.code, r.name_ar, r.name_fr, r.population, r.households};
-      },
-      {"regions",
-       {"code"},
-       {{"code", "s.code"},
-        {"name_ar", "s.name_ar"},
-        {"name_fr", "s.name_fr"},
-        {"population", "s.population"},
-        {"households", "s.households"}},
-       "stage_regions s"});
+  static const Target target{
+      "regions",
+      false,
+      {{"code"}},
+      {{"name_ar"}, {"name_fr"}, {"population", true}, {"households", true}}};
+  return diff_merge(*db_, target, rows.size(), [&](std::size_t i, std::vector<Value>& v) {
+    const Region& r = rows[i];
+    set_row(v, r.code, r.name_ar, r.name_fr, r.population, r.households);
+  });
 }
 
 MergeCounts Store::put_provinces(const std::vector<Province>& rows) {
-  return run_merge<Province>(*db_, "stage_provinces",
-                             {{"code"},
-                              {"region_code"},
+  static const Target target{"provinces",
+                             false,
+                             {{"code"}},
+                             {{"region_code"},
                               {"kind"},
                               {"name_ar"},
                               {"name_fr"},
                               {"population", true},
-                              {"households", true}},
-                             rows,
-                             [](const Province& r, std::vector<Value>& v) {
-                               v = {r.code,    r.region_code, r.kind,      r.name_ar,
-                                    r.name_fr, r.population,  r.households};
-                             },
-                             {"provinces",
-                              {"code"},
-                              {{"code", "s.code"},
-                               {"region_code", "s.region_code"},
-                               {"kind", "s.kind"},
-                               {"name_ar", "s.name_ar"},
-                               {"name_fr", "s.name_fr"},
-                               {"population", "s.population"},
-                               {"households", "s.households"}},
-                              "stage_provinces s"});
+                              {"households", true}}};
+  return diff_merge(*db_, target, rows.size(), [&](std::size_t i, std::vector<Value>& v) {
+    const Province& r = rows[i];
+    set_row(v, r.code, r.region_code, r.kind, r.name_ar, r.name_fr, r.population, r.households);
+  });
 }
 
 MergeCounts Store::put_directorates(const std::vector<Directorate>& rows) {
-  return run_merge<Directorate>(*db_, "stage_directorates",
-                                {{"code"}, {"region_code"}, {"name_ar"}, {"name_fr"}}, rows,
-                                [](const Directorate& r, std::vector<Value>& v) {
-                                  v = {r.code, r.region_code, r.name_ar, r.name_fr};
-                                },
-                                {"directorates",
-                                 {"code"},
-                                 {{"code", "s.code"},
-                                  {"region_code", "s.region_code"},
-                                  {"name_ar", "s.name_ar"},
-                                  {"name_fr", "s.name_fr"}},
-                                 "stage_directorates s",
-                                 false});
+  // A directorate, once there, is the academy's to edit: a reload only adds missing ones.
+  static const Target target{
+      "directorates",
+      false,
+      {{"code"}},
+      {{"region_code", false, true}, {"name_ar", false, true}, {"name_fr", false, true}}};
+  return diff_merge(*db_, target, rows.size(), [&](std::size_t i, std::vector<Value>& v) {
+    const Directorate& r = rows[i];
+    set_row(v, r.code, r.region_code, r.name_ar, r.name_fr);
+  });
 }
 
 MergeCounts Store::put_communes(const std::vector<Commune>& rows) {
   // The directorate of an existing commune is kept: it is the academy's to edit.
-  return run_merge<Commune>(
-      *db_, "stage_communes",
-      {{"code"},
-       {"province_code"},
-       {"region_code"},
-       {"directorate_code"},
-       {"milieu"},
-       {"name_ar"},
-       {"name_fr"},
-       {"population", true},
-       {"households", true}},
-      rows,
-      [](const Commune& r, std::vector<Value>& v) {
-        v = {r.code,    r.province_code, r.region_code, r.directorate_code, r.milieu,
-             r.name_ar, r.name_fr,       r.population,  r.households};
-      },
-      {"communes",
-       {"code"},
-       {{"code", "s.code"},
-        {"province_code", "s.province_code"},
-        {"region_code", "s.region_code"},
-        {"directorate_code",
-         "COALESCE((SELECT c.directorate_code FROM communes c WHERE c.code = s.code), "
-         "s.directorate_code)"},
-        {"milieu", "s.milieu"},
-        {"name_ar", "s.name_ar"},
-        {"name_fr", "s.name_fr"},
-        {"population", "s.population"},
-        {"households", "s.households"}},
-       "stage_communes s"});
+  static const Target target{"communes",
+                             false,
+                             {{"code"}},
+                             {{"province_code"},
+                              {"region_code"},
+                              {"directorate_code", false, true},
+                              {"milieu"},
+                              {"name_ar"},
+                              {"name_fr"},
+                              {"population", true},
+                              {"households", true}}};
+  return diff_merge(*db_, target, rows.size(), [&](std::size_t i, std::vector<Value>& v) {
+    const Commune& r = rows[i];
+    set_row(v, r.code, r.province_code, r.region_code, r.directorate_code, r.milieu, r.name_ar,
+            r.name_fr, r.population, r.households);
+  });
 }
 
 std::vector<Region> Store::regions() {
@@ -614,43 +504,24 @@ bool Store::scope_exists(const Scope& s) {
 // --- schools ----------------------------------------------------------------------------------
 
 MergeCounts Store::put_schools(const std::vector<School>& rows) {
-  return run_merge<School>(*db_, "stage_schools",
-                           {{"code"},
-                            {"name_ar"},
-                            {"name_fr"},
-                            {"name_norm"},
-                            {"cycles"},
-                            {"commune_code"},
-                            {"milieu"},
-                            {"sector"},
-                            {"boarding_beds", true},
-                            {"canteen", true}},
-                           rows,
-                           [](const School& s, std::vector<Value>& v) {
-                             v = {s.code,
-                                  s.name_ar,
-                                  s.name_fr,
-                                  normalize_name(s.name_ar + " " + s.name_fr),
-                                  join_cycles(s.cycles, Lang::fr),
-                                  s.commune_code,
-                                  s.milieu,
-                                  s.sector,
-                                  s.boarding_beds,
-                                  int64_t{s.canteen ? 1 : 0}};
-                           },
-                           {"schools",
-                            {"code"},
-                            {{"code", "s.code"},
-                             {"name_ar", "s.name_ar"},
-                             {"name_fr", "s.name_fr"},
-                             {"name_norm", "s.name_norm"},
-                             {"cycles", "s.cycles"},
-                             {"commune_code", "s.commune_code"},
-                             {"milieu", "s.milieu"},
-                             {"sector", "s.sector"},
-                             {"boarding_beds", "s.boarding_beds"},
-                             {"canteen", "s.canteen"}},
-                            "stage_schools s"});
+  static const Target target{"schools",
+                             true,
+                             {{"code"}},
+                             {{"name_ar"},
+                              {"name_fr"},
+                              {"name_norm"},
+                              {"cycles"},
+                              {"commune_code"},
+                              {"milieu"},
+                              {"sector"},
+                              {"boarding_beds", true},
+                              {"canteen", true}}};
+  return diff_merge(*db_, target, rows.size(), [&](std::size_t i, std::vector<Value>& v) {
+    const School& s = rows[i];
+    set_row(v, s.code, s.name_ar, s.name_fr, normalize_name(s.name_ar + " " + s.name_fr),
+            join_cycles(s.cycles, Lang::fr), s.commune_code, s.milieu, s.sector, s.boarding_beds,
+            int64_t{s.canteen ? 1 : 0});
+  });
 }
 
 std::vector<School> Store::schools(const Scope& scope) {
@@ -718,11 +589,6 @@ std::unordered_map<std::string, int64_t> all_school_ids(Db& db) {
 }
 }  // namespace
 
-MergeCounts Store::put_pupils(const std::vector<Pupil>& rows) {
-  return diff_merge(*db_, pupils_target, rows.size(),
-                    [&](std::size_t i, std::vector<Value>& v) { pupil_values(rows[i], v); });
-}
-
 std::pair<MergeCounts, MergeCounts> Store::put_roster(const std::vector<Pupil>& pupils,
                                                       const std::vector<Enrolment>& enrolments) {
   std::vector<int64_t> ids;
@@ -751,10 +617,6 @@ std::pair<MergeCounts, MergeCounts> Store::put_roster(const std::vector<Pupil>& 
                 null_if_empty(e.transfer_to), null_if_empty(e.left_date));
       });
   return {pc, ec};
-}
-
-MergeCounts Store::put_enrolments(const std::vector<Enrolment>& rows) {
-  return put_roster({}, rows).second;
 }
 
 // --- households -------------------------------------------------------------------------------
@@ -802,27 +664,11 @@ MergeCounts Store::put_absences(const std::vector<Absence>& rows) {
 }
 
 std::vector<std::string> Store::unknown_pupils(const std::vector<std::string>& massar) {
+  auto known = ids_by_code(*db_, "pupils", "massar", massar);
   std::vector<std::string> out;
-  if (massar.empty()) return out;
-  db_->execute("DROP TABLE IF EXISTS stage_codes");
-  db_->execute(stage_ddl(dialect(), "stage_codes", {{"n", true}, {"massar"}}));
-  std::size_t i = 0;
-  db_->bulk_insert("stage_codes", {"n", "massar"}, [&](std::vector<Value>& v) {
-    if (i == massar.size()) return false;
-    v = {static_cast<int64_t>(i), massar[i]};
-    ++i;
-    return true;
-  });
   std::set<std::string> seen;
-  db_->query(
-      "SELECT s.massar FROM stage_codes s WHERE NOT EXISTS (SELECT 1 FROM pupils p WHERE p.massar "
-      "= "
-      "s.massar) ORDER BY s.n",
-      {}, [&](const ResultRow& r) {
-        std::string m = r.text(0);
-        if (seen.insert(m).second) out.push_back(std::move(m));
-      });
-  db_->execute("DROP TABLE stage_codes");
+  for (const auto& m : massar)
+    if (!known.count(m) && seen.insert(m).second) out.push_back(m);
   return out;
 }
 

@@ -78,9 +78,8 @@ class Store {
   MergeCounts put_schools(const std::vector<School>& rows);
   std::vector<School> schools(const Scope& scope);
   void ensure_school_years(const std::vector<std::string>& codes);
-  MergeCounts put_pupils(const std::vector<Pupil>& rows);
-  MergeCounts put_enrolments(const std::vector<Enrolment>& rows);
-  // Pupils and their enrolments together (the enrolments find their pupils without a lookup).
+  // Pupils and their enrolments together (the enrolments find their pupils without a lookup;
+  // an enrolment of a pupil not in `pupils` must name one already in the registry).
   std::pair<MergeCounts, MergeCounts> put_roster(const std::vector<Pupil>& pupils,
                                                  const std::vector<Enrolment>& enrolments);
   MergeCounts put_households(const std::vector<Household>& rows);

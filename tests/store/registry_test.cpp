@@ -71,6 +71,8 @@ TEST_P(Registry, InitLoadsTheWholeTerritoryAndIsIdempotent) {
   EXPECT_EQ(people, 36828330);
   // An academy's edit of a commune's directorate survives a second init.
   st().db().execute("UPDATE communes SET directorate_code = '03.561' WHERE code = '03.531.01.05'");
+  st().db().execute(
+      "UPDATE directorates SET name_fr = 'DP Taounate (edited)' WHERE code = '03.531'");
   auto again = init_database(st(), "test");
   EXPECT_TRUE(again.migrations.empty());
   EXPECT_EQ(again.communes.inserted, 0);
@@ -78,6 +80,9 @@ TEST_P(Registry, InitLoadsTheWholeTerritoryAndIsIdempotent) {
   EXPECT_EQ(
       st().db().scalar_text("SELECT directorate_code FROM communes WHERE code = '03.531.01.05'"),
       "03.561");
+  EXPECT_EQ(st().db().scalar_text("SELECT name_fr FROM directorates WHERE code = '03.531'"),
+            "DP Taounate (edited)");
+  EXPECT_EQ(again.communes.updated, 0);  // the kept directorate is not a difference
 }
 
 TEST_P(Registry, RosterImportsOnceAndAgainChangesNothing) {
