@@ -79,7 +79,7 @@ std::string session_cookie(const std::string& value, bool tls, bool clear) {
 
 }  // namespace
 
-std::string percent_decode(std::string_view s) {
+std::string percent_decode(std::string_view s, bool plus_is_space) {
   std::string out;
   out.reserve(s.size());
   auto hex = [](char c) -> int {
@@ -92,7 +92,7 @@ std::string percent_decode(std::string_view s) {
     if (s[i] == '%' && i + 2 < s.size() && hex(s[i + 1]) >= 0 && hex(s[i + 2]) >= 0) {
       out.push_back(static_cast<char>(hex(s[i + 1]) * 16 + hex(s[i + 2])));
       i += 2;
-    } else if (s[i] == '+') {
+    } else if (s[i] == '+' && plus_is_space) {
       out.push_back(' ');
     } else {
       out.push_back(s[i]);
@@ -111,9 +111,9 @@ std::map<std::string, std::string> parse_query(std::string_view q) {
     if (!part.empty()) {
       auto eq = part.find('=');
       if (eq == std::string_view::npos)
-        out[percent_decode(part)] = "";
+        out[percent_decode(part, true)] = "";
       else
-        out[percent_decode(part.substr(0, eq))] = percent_decode(part.substr(eq + 1));
+        out[percent_decode(part.substr(0, eq), true)] = percent_decode(part.substr(eq + 1), true);
     }
     i = j + 1;
   }

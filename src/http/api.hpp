@@ -30,7 +30,8 @@ struct ApiResponse {
 ApiResponse handle_api(store::Store& st, const ApiRequest& req);
 
 // Helpers shared with the server.
-std::string percent_decode(std::string_view s);
+// `plus_is_space`: in a query string '+' stands for a space; in a path it is itself.
+std::string percent_decode(std::string_view s, bool plus_is_space = false);
 std::map<std::string, std::string> parse_query(std::string_view q);
 std::string cookie_value(std::string_view header, std::string_view name);
 

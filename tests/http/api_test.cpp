@@ -118,6 +118,27 @@ TEST_P(Api, EveryRoleSeesItsScopeAndNothingElse) {
   }
 }
 
+TEST_P(Api, HostileRequestsGetClearErrorsNotCrashes) {
+  add("head1", "school_head", "35310051B");
+  // Deeply nested or oversized JSON, wrong types, a login far too long.
+  std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  EXPECT_EQ(call("POST", "/api/v1/login", "", "", deep).status, 400);
+  EXPECT_EQ(call("POST", "/api/v1/login", "", "", R"({"login":1,"password":[]})").status, 400);
+  auto longer = json{{"login", std::string(100000, 'a')}, {"password", "x"}}.dump();
+  EXPECT_EQ(call("POST", "/api/v1/login", "", "", longer).status, 401);
+  // A forged or truncated cookie is no session.
+  EXPECT_EQ(call("GET", "/api/v1/session", "sanad_session=" + std::string(64, '0')).status, 401);
+  EXPECT_EQ(call("GET", "/api/v1/session", "sanad_session=;;;=").status, 401);
+  auto [cookie, csrf] = sign_in("head1");
+  // Encoded paths: %42 is 'B'; '+' in a path is not a space; traversal finds nothing.
+  EXPECT_EQ(call("GET", "/api/v1/schools/35310051%42", cookie).status, 200);
+  EXPECT_EQ(call("GET", "/api/v1/schools/3531+0051B", cookie).status, 404);
+  EXPECT_EQ(call("GET", "/api/v1/schools/..%2F..%2Fetc", cookie).status, 404);
+  EXPECT_EQ(call("GET", "/api/v1/schools/35310051B/pupils?year=%27%3B--", cookie).status, 200);
+  EXPECT_EQ(call("DELETE", "/api/v1/schools/35310051B", cookie, csrf).status, 405);
+  EXPECT_EQ(call("GET", "/api/v2/schools/35310051B", cookie).status, 404);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, Api, ::testing::Values("sqlite", "postgres"),
                          sanad::testing::backend_name);
 
