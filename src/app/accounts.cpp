@@ -182,6 +182,25 @@ std::vector<UserView> list_users(store::Store& st) {
   return out;
 }
 
+bool may_manage_scope(store::Store& st, const Principal& p, const std::string& scope) {
+  if (!role_allows(p.role, Action::manage_users)) return false;
+  auto s = parse_scope(scope);
+  return s && can_see(st, p, *s);
+}
+
+bool may_manage_user(store::Store& st, const Principal& p, const std::string& login) {
+  auto u = st.user_by_login(login);
+  return u && may_manage_scope(st, p, u->scope_code);
+}
+
+std::vector<UserView> users_visible_to(store::Store& st, const Principal& p) {
+  std::vector<UserView> out;
+  if (!role_allows(p.role, Action::manage_users)) return out;
+  for (const auto& u : st.users())
+    if (may_manage_scope(st, p, u.scope_code)) out.push_back(view_of(u));
+  return out;
+}
+
 namespace {
 std::optional<Principal> principal_of(store::Store& st, const store::UserRow& u) {
   auto role = parse_role(u.role);

@@ -36,6 +36,12 @@ void set_disabled(store::Store& st, const std::string& login, bool disabled,
                   const std::string& actor, const std::string& origin);
 std::vector<UserView> list_users(store::Store& st);
 
+// For a signed-in principal (the web app): managing accounts needs the manage_users action and
+// an account whose scope lies inside the principal's; anything else is "not found".
+bool may_manage_scope(store::Store& st, const Principal& p, const std::string& scope);
+bool may_manage_user(store::Store& st, const Principal& p, const std::string& login);
+std::vector<UserView> users_visible_to(store::Store& st, const Principal& p);
+
 // The policy for passwords: at least 10 characters, not all of one kind of character.
 std::optional<std::string> password_problem(const std::string& password);
 std::string hash_password(const std::string& password);

@@ -1,11 +1,52 @@
 #include "app/browse.hpp"
 
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "domain/text.hpp"
+
 namespace sanad::app {
 namespace {
 
-bool may_read_school(store::Store& st, const Principal& p, const std::string& code) {
+bool may_read(store::Store& st, const Principal& p, const Scope& node) {
   if (!role_allows(p.role, Action::read_registry)) return false;
-  return can_see(st, p, Scope{NodeKind::school, code});
+  return can_see(st, p, node);
+}
+
+bool may_read_school(store::Store& st, const Principal& p, const std::string& code) {
+  return may_read(st, p, Scope{NodeKind::school, code});
+}
+
+std::string latest_year(store::Store& st) {
+  auto years = st.school_years();
+  return years.empty() ? std::string() : years.back();
+}
+
+// The name of one node of the territory.
+NodeLine describe(store::Store& st, const Scope& node) {
+  NodeLine l{node, "", "", 0, 0};
+  switch (node.kind) {
+    case NodeKind::nation:
+      l.name_ar = "المملكة المغربية";
+      l.name_fr = "Royaume du Maroc";
+      break;
+    case NodeKind::region:
+      for (const auto& r : st.regions())
+        if (r.code == node.code) l.name_ar = r.name_ar, l.name_fr = r.name_fr;
+      break;
+    case NodeKind::directorate:
+      for (const auto& d : st.directorates(node)) l.name_ar = d.name_ar, l.name_fr = d.name_fr;
+      break;
+    case NodeKind::commune:
+      for (const auto& c : st.communes(node))
+        if (c.code == node.code) l.name_ar = c.name_ar, l.name_fr = c.name_fr;
+      break;
+    case NodeKind::school:
+      for (const auto& s : st.schools(node)) l.name_ar = s.name_ar, l.name_fr = s.name_fr;
+      break;
+  }
+  return l;
 }
 
 }  // namespace
@@ -25,6 +66,168 @@ std::optional<std::vector<PupilLine>> school_pupils(store::Store& st, const Prin
     out.push_back({pu, e});
   });
   return out;
+}
+
+std::optional<PupilPage> search_school_pupils(store::Store& st, const Principal& p,
+                                              const std::string& school_code, const PupilQuery& q) {
+  if (!may_read_school(st, p, school_code)) return std::nullopt;
+  PupilPage out;
+  out.years = st.school_years();
+  out.year = q.year.empty() ? latest_year(st) : q.year;
+  out.page_size = std::clamp<int64_t>(q.page_size, 1, 500);
+  out.page = std::max<int64_t>(q.page, 1);
+  std::vector<PupilLine> all;
+  st.each_enrolment(Scope{NodeKind::school, school_code}, out.year,
+                    [&](const Pupil& pu, const Enrolment& e) {
+                      all.push_back({pu, e});
+                    });
+  std::set<std::string> levels, classes;
+  for (const auto& l : all) {
+    levels.insert(l.enrolment.level);
+    if (q.level.empty() || l.enrolment.level == q.level) classes.insert(l.enrolment.class_name);
+  }
+  out.levels.assign(levels.begin(), levels.end());
+  out.classes.assign(classes.begin(), classes.end());
+
+  const std::string query = normalize_name(q.q);
+  const std::string code = ascii_upper(trim(q.q));
+  const bool by_code =
+      !code.empty() && code.find(' ') == std::string::npos &&
+      std::isalpha(static_cast<unsigned char>(code[0])) && code.size() >= 2 &&
+      std::all_of(code.begin() + 1, code.end(), [](char c) { return c >= '0' && c <= '9'; });
+  std::vector<std::pair<int, const PupilLine*>> hits;
+  for (const auto& l : all) {
+    const auto& e = l.enrolment;
+    if (!q.level.empty() && e.level != q.level) continue;
+    if (!q.class_name.empty() && e.class_name != q.class_name) continue;
+    if (!q.sex.empty() && l.pupil.sex != q.sex) continue;
+    if (!q.status.empty() && e.status != q.status) continue;
+    int score = 1;
+    if (by_code) {
+      score = l.pupil.massar.rfind(code, 0) == 0 ? 1 : 0;
+    } else if (!query.empty()) {
+      const auto& pu = l.pupil;
+      score = std::max({name_match(query, normalize_name(pu.first_ar + " " + pu.last_ar)),
+                        name_match(query, normalize_name(pu.first_fr + " " + pu.last_fr)),
+                        name_match(latin_key(query), latin_key(pu.first_fr + " " + pu.last_fr))});
+    }
+    if (score > 0) hits.emplace_back(score, &l);
+  }
+  // Best matches first; among equals the roster order (level, class, code Massar).
+  std::stable_sort(hits.begin(), hits.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  out.total = static_cast<int64_t>(hits.size());
+  const int64_t from = (out.page - 1) * out.page_size;
+  for (int64_t i = from; i < out.total && i < from + out.page_size; ++i)
+    out.items.push_back(*hits[static_cast<std::size_t>(i)].second);
+  return out;
+}
+
+std::optional<PupilRecord> pupil_record(store::Store& st, const Principal& p,
+                                        const std::string& massar) {
+  if (!role_allows(p.role, Action::read_registry)) return std::nullopt;
+  auto pupil = st.pupil(massar);
+  if (!pupil) return std::nullopt;
+  PupilRecord r;
+  r.pupil = *pupil;
+  bool visible = false;
+  std::map<std::string, std::optional<School>> schools;
+  for (auto& e : st.enrolments_of(massar)) {
+    auto it = schools.find(e.school_code);
+    if (it == schools.end()) {
+      std::optional<School> s;
+      if (can_see(st, p, Scope{NodeKind::school, e.school_code}))
+        for (auto& x : st.schools(Scope{NodeKind::school, e.school_code})) s = x;
+      it = schools.emplace(e.school_code, s).first;
+    }
+    PupilRecord::Stay stay{std::move(e), it->second.has_value(), "", ""};
+    if (it->second) {
+      stay.school_name_ar = it->second->name_ar;
+      stay.school_name_fr = it->second->name_fr;
+      visible = true;
+    }
+    r.history.push_back(std::move(stay));
+  }
+  if (!visible) return std::nullopt;
+
+  if (auto h = st.household_of(massar)) {
+    r.household = h->first;
+    r.relation = h->second.relation;
+    auto members = st.members_of(h->first.payee_cin);
+    r.household_children = static_cast<int64_t>(members.size());
+    std::vector<std::string> others;
+    for (const auto& m : members)
+      if (m.massar != massar) others.push_back(m.massar);
+    // Only siblings the principal may see are named.
+    auto hidden = st.unknown_pupils(others, p.scope);
+    std::set<std::string> hide(hidden.begin(), hidden.end());
+    for (const auto& m : members)
+      if (m.massar != massar && !hide.count(m.massar))
+        if (auto s = st.pupil(m.massar)) r.siblings.push_back({*s, m.relation});
+  }
+  std::map<std::string, PupilRecord::Month> months;
+  for (const auto& a : st.absences_of(massar)) {
+    auto& m = months[a.date.substr(0, 7)];
+    m.month = a.date.substr(0, 7);
+    ++m.days;
+    if (a.justified) ++m.justified;
+  }
+  for (auto& [k, m] : months) r.absences.push_back(m);
+  return r;
+}
+
+std::optional<TerritoryView> territory_view(store::Store& st, const Principal& p, const Scope& node,
+                                            const std::string& year) {
+  if (!may_read(st, p, node)) return std::nullopt;
+  auto ancestry = st.ancestry(node);
+  if (!ancestry) return std::nullopt;
+  TerritoryView v;
+  v.years = st.school_years();
+  v.year = year.empty() ? latest_year(st) : year;
+  // The path starts at the principal's own scope: nothing above it is shown.
+  bool in = false;
+  for (const auto& a : *ancestry) {
+    if (a.kind == p.scope.kind && a.code == p.scope.code) in = true;
+    if (in && !(a.kind == node.kind && a.code == node.code)) v.path.push_back(describe(st, a));
+  }
+  v.self = describe(st, node);
+  std::map<std::string, std::pair<int64_t, int64_t>> counts;
+  if (node.kind != NodeKind::school)
+    for (const auto& c : st.child_counts(node, v.year)) counts[c.code] = {c.schools, c.pupils};
+  auto add = [&](NodeKind kind, const std::string& code, const std::string& ar,
+                 const std::string& fr) {
+    NodeLine l{Scope{kind, code}, ar, fr, 0, 0};
+    if (auto it = counts.find(code); it != counts.end())
+      l.schools = it->second.first, l.pupils = it->second.second;
+    v.self.schools += l.schools;
+    v.self.pupils += l.pupils;
+    v.children.push_back(std::move(l));
+  };
+  switch (node.kind) {
+    case NodeKind::nation:
+      for (const auto& r : st.regions()) add(NodeKind::region, r.code, r.name_ar, r.name_fr);
+      break;
+    case NodeKind::region:
+      for (const auto& d : st.directorates(node))
+        add(NodeKind::directorate, d.code, d.name_ar, d.name_fr);
+      break;
+    case NodeKind::directorate:
+      for (const auto& c : st.communes(node)) add(NodeKind::commune, c.code, c.name_ar, c.name_fr);
+      break;
+    case NodeKind::commune:
+      for (const auto& s : st.schools(node)) add(NodeKind::school, s.code, s.name_ar, s.name_fr);
+      break;
+    case NodeKind::school: {
+      int64_t n = 0;
+      st.each_enrolment(node, v.year, [&](const Pupil&, const Enrolment& e) {
+        if (e.status == "enrolled" || e.status == "repeating") ++n;
+      });
+      v.self.schools = 1;
+      v.self.pupils = n;
+      break;
+    }
+  }
+  return v;
 }
 
 }  // namespace sanad::app

@@ -24,4 +24,64 @@ std::optional<std::vector<PupilLine>> school_pupils(store::Store& st, const Prin
                                                     const std::string& code,
                                                     const std::string& year);
 
+// A school's pupils for one year, searched and filtered, one page at a time.
+struct PupilQuery {
+  std::string year;  // empty: the latest school year
+  std::string q;     // words of a name (Arabic or French spelling, misspellings allowed) or a
+                     // code Massar (or its beginning)
+  std::string level, class_name, sex, status;
+  int64_t page = 1, page_size = 50;
+};
+struct PupilPage {
+  std::string year;
+  int64_t total = 0, page = 1, page_size = 50;
+  std::vector<PupilLine> items;
+  std::vector<std::string> years, levels, classes;  // what the filters can choose from
+};
+std::optional<PupilPage> search_school_pupils(store::Store& st, const Principal& p,
+                                              const std::string& school_code, const PupilQuery& q);
+
+// A pupil's record: identity, enrolments, household, absences by month. Nothing when the pupil
+// was never enrolled in a school of the principal's scope.
+struct PupilRecord {
+  struct Stay {
+    Enrolment enrolment;
+    bool in_scope = false;  // a school outside the scope is named by its code only
+    std::string school_name_ar, school_name_fr;
+  };
+  struct Sibling {
+    Pupil pupil;
+    std::string relation;
+  };
+  struct Month {
+    std::string month;  // yyyy-mm
+    int64_t days = 0, justified = 0;
+  };
+  Pupil pupil;
+  std::vector<Stay> history;
+  std::optional<Household> household;
+  std::string relation;
+  int64_t household_children = 0;
+  std::vector<Sibling> siblings;  // the other children of the household within the scope
+  std::vector<Month> absences;
+};
+std::optional<PupilRecord> pupil_record(store::Store& st, const Principal& p,
+                                        const std::string& massar);
+
+// A node of the territory with its children, each with its schools and pupils counted.
+struct NodeLine {
+  Scope node;
+  std::string name_ar, name_fr;
+  int64_t schools = 0, pupils = 0;
+};
+struct TerritoryView {
+  std::string year;
+  std::vector<std::string> years;
+  std::vector<NodeLine> path;  // from the principal's own scope down to the node's parent
+  NodeLine self;
+  std::vector<NodeLine> children;
+};
+std::optional<TerritoryView> territory_view(store::Store& st, const Principal& p, const Scope& node,
+                                            const std::string& year);
+
 }  // namespace sanad::app

@@ -302,7 +302,13 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
   if (kind == ListKind::schools) {
     require_columns(v, kind, {"code", "name_ar", "cycles", "commune"});
     std::map<std::string, Commune> communes;
-    for (auto& c : st.communes(Scope::nation())) communes.emplace(c.code, c);
+    for (auto& c : st.communes(opt.scope)) communes.emplace(c.code, c);
+    // Codes of schools that exist outside the scope: such a row would move another's school.
+    std::set<std::string> foreign;
+    if (opt.scope.kind != NodeKind::nation) {
+      for (auto& s : st.schools(Scope::nation())) foreign.insert(s.code);
+      for (auto& s : st.schools(opt.scope)) foreign.erase(s.code);
+    }
     check_rows(
         t, layout, opt, res, [&](std::size_t, const io::Row& row, std::vector<ImportIssue>& out) {
           School s;
@@ -315,6 +321,8 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
             v.error(out, row, "code", s.code,
                     "the same school code appears twice in the file (first on row " +
                         first_seen(seen, s.code) + ")");
+          else if (foreign.count(s.code))
+            v.error(out, row, "code", s.code, "this school code is used outside your scope");
           else
             seen[s.code] = row.number;
           s.name_ar = v.get(row, "name_ar");
@@ -370,7 +378,7 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
     pupil_at.reserve(t.rows.size());
     pupils.reserve(t.rows.size());
     enrolments.reserve(t.rows.size());
-    for (auto& s : st.schools(Scope::nation())) school_map.emplace(s.code, s);
+    for (auto& s : st.schools(opt.scope)) school_map.emplace(s.code, s);
     check_rows(
         t, layout, opt, res, [&](std::size_t, const io::Row& row, std::vector<ImportIssue>& out) {
           Pupil p;
@@ -583,7 +591,7 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
       for (const auto& m : members) codes.push_back(m.massar);
     else
       for (const auto& a : absences) codes.push_back(a.massar);
-    auto unknown_list = st.unknown_pupils(codes);
+    auto unknown_list = st.unknown_pupils(codes, opt.scope);
     std::set<std::string> unknown(unknown_list.begin(), unknown_list.end());
     if (!unknown.empty()) {
       std::string col = v.column_name("massar");
@@ -637,6 +645,8 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
                                    res.rows_valid, res.rows_rejected);
   for (const auto& [what, c] : res.counts)
     detail += fmt::format("; {}: +{} ~{} ={}", what, c.inserted, c.updated, c.unchanged);
+  if (opt.scope.kind != NodeKind::nation)
+    detail += fmt::format("; scope {} {}", node_kind_name(opt.scope.kind), opt.scope.code);
   st.audit({opt.actor, opt.origin, "import", std::string(list_kind_name(kind)), detail});
   tx.commit();
   res.written = true;

@@ -17,6 +17,10 @@ struct ImportOptions {
   bool strict_massar = true;  // code Massar must be a letter and nine digits
   std::string actor = "cli";
   std::string origin = "local";
+  // Rows may only touch this part of the territory: a school of another scope is "unknown" to
+  // a pupils file, a pupil never enrolled in the scope "unknown" to a households or absences
+  // file, a commune outside it "unknown" to a schools file.
+  Scope scope;
   io::ReadLimits limits;
   std::string today;  // ISO date used to refuse future dates; empty = the system's date
   std::function<void(const std::string&)> progress;

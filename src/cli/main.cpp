@@ -179,6 +179,18 @@ int main(int argc, char** argv) {
   auto* srv = cli.add_subcommand("serve", "serve the application over HTTP");
   std::string listen = "127.0.0.1:8080";
   srv->add_option("--listen", listen, "HOST:PORT")->capture_default_str();
+  http::ServeOptions serve_opt;
+  const char* web_env = std::getenv("SANAD_WEB_DIR");
+  serve_opt.web_dir = web_env ? web_env : SANAD_DEFAULT_WEB_DIR;
+  srv->add_option("--web", serve_opt.web_dir, "the built web app (SANAD_WEB_DIR)")
+      ->capture_default_str();
+  srv->add_option("--workers", serve_opt.workers, "API calls handled at once")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  int64_t upload_mb = serve_opt.max_upload >> 20;
+  srv->add_option("--max-upload-mb", upload_mb, "largest file an import accepts")
+      ->check(CLI::Range(1, 2048))
+      ->capture_default_str();
 
   auto* usr = cli.add_subcommand("user", "manage accounts: add, passwd, disable, enable, list");
   usr->require_subcommand(1);
@@ -287,7 +299,12 @@ int main(int argc, char** argv) {
           scale, seed, r.schools, r.pupils, r.enrolments, r.households, r.absences);
       return 0;
     }
-    if (*srv) return http::serve({db, listen});
+    if (*srv) {
+      serve_opt.db_url = db;
+      serve_opt.listen = listen;
+      serve_opt.max_upload = upload_mb << 20;
+      return http::serve(serve_opt);
+    }
     if (*usr || *aud) {
       store::Store st = store::Store::open(db);
       if (!st.initialized()) {

@@ -1,5 +1,8 @@
 #include "domain/text.hpp"
 
+#include <algorithm>
+#include <vector>
+
 namespace sanad {
 
 char32_t utf8_next(std::string_view s, std::size_t& i) {
@@ -304,6 +307,77 @@ std::string latin_key(std::string_view s) {
     out.push_back(c);
   }
   return out;
+}
+
+}  // namespace sanad
+
+namespace sanad {
+namespace {
+
+std::vector<std::u32string> words32(std::string_view s) {
+  std::vector<std::u32string> out;
+  std::u32string cur;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    char32_t c = utf8_next(s, i);
+    if (c == U' ') {
+      if (!cur.empty()) out.push_back(std::move(cur));
+      cur.clear();
+    } else {
+      cur.push_back(c);
+    }
+  }
+  if (!cur.empty()) out.push_back(std::move(cur));
+  return out;
+}
+
+}  // namespace
+
+int edit_distance(std::u32string_view a, std::u32string_view b) {
+  const std::size_t n = a.size(), m = b.size();
+  std::vector<int> prev2(m + 1), prev(m + 1), cur(m + 1);
+  for (std::size_t j = 0; j <= m; ++j) prev[j] = static_cast<int>(j);
+  for (std::size_t i = 1; i <= n; ++i) {
+    cur[0] = static_cast<int>(i);
+    for (std::size_t j = 1; j <= m; ++j) {
+      int cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        cur[j] = std::min(cur[j], prev2[j - 2] + 1);
+    }
+    std::swap(prev2, prev);
+    std::swap(prev, cur);
+  }
+  return prev[m];
+}
+
+int name_match(std::string_view query_norm, std::string_view name_norm) {
+  auto q = words32(query_norm);
+  if (q.empty()) return 0;
+  auto n = words32(name_norm);
+  int total = 0;
+  for (const auto& w : q) {
+    int best = 0;
+    const int allowed = w.size() >= 7 ? 2 : w.size() >= 4 ? 1 : 0;
+    for (const auto& x : n) {
+      if (x == w) {
+        best = 3;
+        break;
+      }
+      if (w.size() >= 2 && x.size() > w.size() && x.compare(0, w.size(), w) == 0) {
+        best = std::max(best, 2);
+        continue;
+      }
+      if (allowed > 0 && best < 1 &&
+          static_cast<int>(x.size()) - static_cast<int>(w.size()) <= allowed &&
+          static_cast<int>(w.size()) - static_cast<int>(x.size()) <= allowed &&
+          edit_distance(w, x) <= allowed)
+        best = 1;
+    }
+    if (best == 0) return 0;
+    total += best;
+  }
+  return total;
 }
 
 }  // namespace sanad

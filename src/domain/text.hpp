@@ -25,3 +25,17 @@ std::string normalize_name(std::string_view s);
 std::string latin_key(std::string_view s);
 
 }  // namespace sanad
+
+namespace sanad {
+
+// How well a search query matches a name, both already normalized (normalize_name): 0 when a
+// word of the query matches no word of the name, otherwise a score, higher is better. A query
+// word matches a name word when it is equal (3 points), begins it (2 points, from 2 letters),
+// or is a misspelling of it (1 point): one edit for words of 4 to 6 letters, two from 7, an
+// edit being a letter added, dropped, changed or two neighbours swapped.
+int name_match(std::string_view query_norm, std::string_view name_norm);
+
+// Edit distance (optimal string alignment) between two strings, in code points.
+int edit_distance(std::u32string_view a, std::u32string_view b);
+
+}  // namespace sanad

@@ -4,9 +4,18 @@
 
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
+#include <fstream>
+
 #include "app/accounts.hpp"
 #include "app/browse.hpp"
+#include "app/export.hpp"
+#include "app/import.hpp"
+#include "domain/dates.hpp"
+#include "domain/text.hpp"
 #include "domain/vocab.hpp"
+#include "io/table.hpp"
+#include "store/embedded.hpp"
 
 namespace sanad::http {
 namespace {
@@ -135,74 +144,527 @@ std::string cookie_value(std::string_view header, std::string_view name) {
   return {};
 }
 
+namespace {
+
+// What a route handler gets: the request, the path's parameters, the query, and (for every
+// route but login and the OpenAPI description) the signed-in principal.
+struct Ctx {
+  store::Store& st;
+  const ApiRequest& req;
+  std::vector<std::string> params;
+  std::map<std::string, std::string> query;
+  const app::Principal* who = nullptr;
+  std::string csrf, token;
+  std::string q(const std::string& k) const {
+    auto it = query.find(k);
+    return it == query.end() ? std::string() : it->second;
+  }
+};
+
+using Handler = ApiResponse (*)(Ctx&);
+struct Route {
+  const char* method;
+  const char* pattern;  // under /api/v1, {name} is one path segment
+  bool public_route;
+  Handler fn;
+};
+
+ApiResponse forbidden() {
+  return error(403, "forbidden", "your role does not allow this");
+}
+
+std::optional<int64_t> to_int(const std::string& s) {
+  if (s.empty() || s.size() > 9) return std::nullopt;
+  int64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + (c - '0');
+  }
+  return v;
+}
+
+json node_json(const app::NodeLine& l) {
+  return {{"kind", node_kind_name(l.node.kind)},
+          {"code", l.node.code},
+          {"name_ar", l.name_ar},
+          {"name_fr", l.name_fr},
+          {"schools", l.schools},
+          {"pupils", l.pupils}};
+}
+
+json user_json(const app::UserView& u) {
+  return {{"login", u.login}, {"full_name", u.full_name}, {"role", u.role},
+          {"scope", u.scope}, {"disabled", u.disabled},   {"created_at", u.created_at}};
+}
+
+json audit_json(const std::vector<store::AuditRecord>& rows) {
+  json out = json::array();
+  for (const auto& a : rows) {
+    json detail = json::parse(a.detail, nullptr, false);
+    out.push_back({{"id", a.id},
+                   {"at", a.at},
+                   {"actor", a.actor},
+                   {"origin", a.origin},
+                   {"action", a.action},
+                   {"subject", a.subject},
+                   {"detail", detail.is_discarded() ? json(a.detail) : detail}});
+  }
+  return out;
+}
+
+// --- routes -------------------------------------------------------------------------------------
+
+ApiResponse r_login(Ctx& c) {
+  json in = json::parse(c.req.body, nullptr, false);
+  if (!in.is_object() || !in.contains("login") || !in.contains("password") ||
+      !in["login"].is_string() || !in["password"].is_string())
+    return error(400, "bad_request", "expected {\"login\": …, \"password\": …}");
+  try {
+    auto r = app::login(c.st, in["login"].get<std::string>(), in["password"].get<std::string>(),
+                        c.req.origin);
+    json out = principal_json(r.who);
+    out["csrf"] = r.csrf;
+    auto res = reply(200, out);
+    res.headers.emplace_back("Set-Cookie", session_cookie(r.token, c.req.tls, false));
+    return res;
+  } catch (const app::AccountError& e) {
+    return error(401, "login_failed", e.what());
+  }
+}
+
+ApiResponse r_session(Ctx& c) {
+  json out = principal_json(*c.who);
+  out["csrf"] = c.csrf;
+  json actions = json::array();
+  const std::pair<app::Action, const char*> all[] = {{app::Action::read_registry, "read_registry"},
+                                                     {app::Action::import_data, "import_data"},
+                                                     {app::Action::export_data, "export_data"},
+                                                     {app::Action::read_audit, "read_audit"},
+                                                     {app::Action::manage_users, "manage_users"}};
+  for (const auto& [a, name] : all)
+    if (app::role_allows(c.who->role, a)) actions.push_back(name);
+  out["actions"] = actions;
+  return reply(200, out);
+}
+
+ApiResponse r_logout(Ctx& c) {
+  app::logout(c.st, c.token);
+  auto res = reply(200, {{"ok", true}});
+  res.headers.emplace_back("Set-Cookie", session_cookie("", c.req.tls, true));
+  return res;
+}
+
+ApiResponse r_territory(Ctx& c) {
+  Scope node = c.who->scope;
+  if (!c.q("node").empty()) {
+    auto s = parse_scope(c.q("node"));
+    if (!s) return not_found();
+    node = *s;
+  }
+  auto v = app::territory_view(c.st, *c.who, node, c.q("year"));
+  if (!v) return not_found();
+  json path = json::array(), children = json::array();
+  for (const auto& l : v->path) path.push_back(node_json(l));
+  for (const auto& l : v->children) children.push_back(node_json(l));
+  return reply(200, {{"year", v->year},
+                     {"years", v->years},
+                     {"path", path},
+                     {"node", node_json(v->self)},
+                     {"children", children}});
+}
+
+ApiResponse r_school(Ctx& c) {
+  auto s = app::find_school(c.st, *c.who, c.params[0]);
+  if (!s) return not_found();
+  json out = school_json(*s);
+  return reply(200, out);
+}
+
+ApiResponse r_school_pupils(Ctx& c) {
+  app::PupilQuery q;
+  q.year = c.q("year");
+  q.q = c.q("q");
+  q.level = c.q("level");
+  q.class_name = c.q("class");
+  q.sex = c.q("sex");
+  q.status = c.q("status");
+  if (!c.q("page").empty()) {
+    auto v = to_int(c.q("page"));
+    if (!v || *v < 1) return error(400, "bad_request", "page is a number from 1");
+    q.page = *v;
+  }
+  if (!c.q("page_size").empty()) {
+    auto v = to_int(c.q("page_size"));
+    if (!v || *v < 1 || *v > 500) return error(400, "bad_request", "page_size is 1 to 500");
+    q.page_size = *v;
+  }
+  if (q.q.size() > 200) return error(400, "bad_request", "the search is at most 200 bytes");
+  auto page = app::search_school_pupils(c.st, *c.who, c.params[0], q);
+  if (!page) return not_found();
+  json items = json::array();
+  for (const auto& l : page->items) items.push_back(pupil_line_json(l));
+  return reply(200, {{"school", c.params[0]},
+                     {"year", page->year},
+                     {"years", page->years},
+                     {"levels", page->levels},
+                     {"classes", page->classes},
+                     {"total", page->total},
+                     {"page", page->page},
+                     {"page_size", page->page_size},
+                     {"items", items}});
+}
+
+ApiResponse r_pupil(Ctx& c) {
+  auto r = app::pupil_record(c.st, *c.who, ascii_upper(c.params[0]));
+  if (!r) return not_found();
+  const auto& p = r->pupil;
+  json history = json::array(), siblings = json::array(), months = json::array();
+  for (const auto& s : r->history) {
+    const auto& e = s.enrolment;
+    history.push_back({{"school_year", e.school_year},
+                       {"school", e.school_code},
+                       {"in_scope", s.in_scope},
+                       {"school_name_ar", s.school_name_ar},
+                       {"school_name_fr", s.school_name_fr},
+                       {"level", e.level},
+                       {"class", e.class_name},
+                       {"status", e.status},
+                       {"transfer_to", e.transfer_to},
+                       {"left_date", e.left_date}});
+  }
+  for (const auto& s : r->siblings)
+    siblings.push_back({{"massar", s.pupil.massar},
+                        {"last_ar", s.pupil.last_ar},
+                        {"first_ar", s.pupil.first_ar},
+                        {"last_fr", s.pupil.last_fr},
+                        {"first_fr", s.pupil.first_fr},
+                        {"relation", s.relation}});
+  for (const auto& m : r->absences)
+    months.push_back({{"month", m.month},
+                      {"days", m.days},
+                      {"justified", m.justified},
+                      {"unjustified", m.days - m.justified}});
+  json household = nullptr;
+  if (r->household)
+    household = {{"payee_cin", r->household->payee_cin},
+                 {"payee_name", r->household->payee_name},
+                 {"phone", r->household->phone},
+                 {"ramed", r->household->ramed},
+                 {"relation", r->relation},
+                 {"children", r->household_children},
+                 {"siblings", siblings}};
+  return reply(200, {{"massar", p.massar},
+                     {"last_ar", p.last_ar},
+                     {"first_ar", p.first_ar},
+                     {"last_fr", p.last_fr},
+                     {"first_fr", p.first_fr},
+                     {"sex", p.sex},
+                     {"birth_date", p.birth_date},
+                     {"birth_place", p.birth_place},
+                     {"history", history},
+                     {"household", household},
+                     {"absences", months}});
+}
+
+ApiResponse r_export(Ctx& c) {
+  if (!app::role_allows(c.who->role, app::Action::export_data)) return forbidden();
+  auto kind = app::parse_list_kind(c.params[0]);
+  if (!kind) return not_found();
+  app::ExportOptions opt;
+  opt.scope = c.who->scope;
+  if (!c.q("scope").empty()) {
+    auto s = parse_scope(c.q("scope"));
+    if (!s || !app::can_see(c.st, *c.who, *s)) return not_found();
+    opt.scope = *s;
+  }
+  const std::string format = c.q("format").empty() ? "csv" : c.q("format");
+  if (format != "csv" && format != "xlsx")
+    return error(400, "bad_request", "format is csv or xlsx");
+  opt.format = format == "csv" ? app::FileFormat::csv : app::FileFormat::xlsx;
+  const std::string lang = c.q("lang").empty() ? "ar" : c.q("lang");
+  if (lang != "ar" && lang != "fr") return error(400, "bad_request", "lang is ar or fr");
+  opt.lang = lang == "ar" ? Lang::ar : Lang::fr;
+  opt.year = c.q("year");
+  if (!opt.year.empty() && !parse_school_year(opt.year))
+    return error(400, "bad_request", "year is a school year such as 2024-2025");
+  auto dir = std::filesystem::temp_directory_path();
+  auto path = dir / ("sanad-export-" + app::random_token().substr(0, 16) + "." + format);
+  int64_t rows = 0;
+  std::string bytes;
+  try {
+    rows = app::export_list(c.st, *kind, path.string(), opt);
+    std::ifstream in(path, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  } catch (...) {
+    std::filesystem::remove(path);
+    throw;
+  }
+  std::filesystem::remove(path);
+  std::string scope_name = opt.scope.kind == NodeKind::nation ? "MA" : opt.scope.code;
+  c.st.audit({c.who->login, c.req.origin, "export", std::string(app::list_kind_name(*kind)),
+              json{{"scope", scope_name}, {"format", format}, {"rows", rows}}.dump()});
+  ApiResponse res;
+  res.status = 200;
+  res.content_type = format == "csv"
+                         ? "text/csv; charset=utf-8"
+                         : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+  res.body = std::move(bytes);
+  res.headers.emplace_back("Content-Disposition",
+                           fmt::format("attachment; filename=\"{}-{}.{}\"",
+                                       app::list_kind_name(*kind), scope_name, format));
+  res.headers.emplace_back("X-Rows", std::to_string(rows));
+  return res;
+}
+
+// A file name as the client gave it, kept to harmless characters for the report.
+std::string safe_file_name(const std::string& s) {
+  std::string out;
+  for (char c : s)
+    out.push_back((static_cast<unsigned char>(c) < 0x20 || c == '/' || c == '\\') ? '_' : c);
+  if (out.size() > 120) out.resize(120);
+  return out.empty() ? "upload" : out;
+}
+
+ApiResponse r_import(Ctx& c) {
+  if (!app::role_allows(c.who->role, app::Action::import_data)) return forbidden();
+  auto kind = app::parse_list_kind(c.params[0]);
+  if (!kind || !app::importable(*kind)) return not_found();
+  // A school list changes the map of schools: only from a directorate up.
+  if (*kind == app::ListKind::schools &&
+      (c.who->scope.kind == NodeKind::commune || c.who->scope.kind == NodeKind::school))
+    return forbidden();
+  if (c.req.body.empty()) return error(400, "bad_request", "the request body is the file");
+  const std::string name = safe_file_name(c.q("file"));
+  app::ImportOptions opt;
+  opt.dry_run = c.q("commit") != "1";
+  opt.skip_invalid = c.q("skip_invalid") == "1";
+  opt.actor = c.who->login;
+  opt.origin = c.req.origin;
+  opt.scope = c.who->scope;
+  opt.limits.max_rows = 1'000'000;
+  app::ImportResult r;
+  try {
+    io::Table t = c.req.body.rfind("PK\x03\x04", 0) == 0
+                      ? io::read_xlsx_bytes(c.req.body, name, opt.limits)
+                      : io::read_csv_bytes(c.req.body, name, opt.limits);
+    r = app::import_table(c.st, *kind, t, opt);
+  } catch (const io::ReadError& e) {
+    return error(422, "unreadable", e.what());
+  } catch (const app::ImportError& e) {
+    return error(422, "unreadable", e.what());
+  }
+  json issues = json::array(), counts = json::object();
+  constexpr std::size_t kMaxIssues = 1000;
+  for (std::size_t i = 0; i < r.issues.size() && i < kMaxIssues; ++i) {
+    const auto& x = r.issues[i];
+    issues.push_back({{"file", x.file},
+                      {"sheet", x.sheet},
+                      {"row", x.row},
+                      {"column", x.column},
+                      {"value", x.value},
+                      {"reason", x.reason}});
+  }
+  for (const auto& [what, n] : r.counts)
+    counts[what] = {{"inserted", n.inserted}, {"updated", n.updated}, {"unchanged", n.unchanged}};
+  return reply(200, {{"kind", app::list_kind_name(*kind)},
+                     {"file", name},
+                     {"rows_read", r.rows_read},
+                     {"rows_valid", r.rows_valid},
+                     {"rows_rejected", r.rows_rejected},
+                     {"issues_total", r.issues.size()},
+                     {"issues", issues},
+                     {"warnings", r.warnings},
+                     {"counts", counts},
+                     {"written", r.written}});
+}
+
+ApiResponse r_roles(Ctx&) {
+  json out = json::array();
+  const NodeKind kinds[] = {NodeKind::nation, NodeKind::region, NodeKind::directorate,
+                            NodeKind::commune, NodeKind::school};
+  for (auto r : app::all_roles()) {
+    json k = json::array();
+    for (auto n : kinds)
+      if (app::scope_fits_role(r, n)) k.push_back(node_kind_name(n));
+    out.push_back({{"role", app::role_name(r)},
+                   {"ar", app::role_label(r, true)},
+                   {"fr", app::role_label(r, false)},
+                   {"scope_kinds", k}});
+  }
+  return reply(200, out);
+}
+
+ApiResponse r_users(Ctx& c) {
+  if (!app::role_allows(c.who->role, app::Action::manage_users)) return forbidden();
+  json out = json::array();
+  for (const auto& u : app::users_visible_to(c.st, *c.who)) out.push_back(user_json(u));
+  return reply(200, out);
+}
+
+ApiResponse r_add_user(Ctx& c) {
+  if (!app::role_allows(c.who->role, app::Action::manage_users)) return forbidden();
+  json in = json::parse(c.req.body, nullptr, false);
+  auto str = [&](const char* k) {
+    return in.is_object() && in.contains(k) && in[k].is_string() ? in[k].get<std::string>()
+                                                                 : std::string();
+  };
+  if (!in.is_object()) return error(400, "bad_request", "expected a JSON object");
+  app::NewUser u{str("login"), str("full_name"), str("role"), str("scope"), str("password")};
+  if (!app::may_manage_scope(c.st, *c.who, u.scope))
+    return error(422, "invalid", "the scope is not a node of your territory");
+  try {
+    return reply(201, user_json(app::add_user(c.st, u, c.who->login, c.req.origin)));
+  } catch (const app::AccountError& e) {
+    return error(422, "invalid", e.what());
+  }
+}
+
+ApiResponse r_user_change(Ctx& c, const std::string& what) {
+  if (!app::role_allows(c.who->role, app::Action::manage_users)) return forbidden();
+  const std::string& login = c.params[0];
+  if (!app::may_manage_user(c.st, *c.who, login)) return not_found();
+  try {
+    if (what == "password") {
+      json in = json::parse(c.req.body, nullptr, false);
+      if (!in.is_object() || !in.contains("password") || !in["password"].is_string())
+        return error(400, "bad_request", "expected {\"password\": …}");
+      app::set_password(c.st, login, in["password"].get<std::string>(), c.who->login, c.req.origin);
+    } else {
+      if (what == "disable" && login == c.who->login)
+        return error(422, "invalid", "you cannot disable your own account");
+      app::set_disabled(c.st, login, what == "disable", c.who->login, c.req.origin);
+    }
+  } catch (const app::AccountError& e) {
+    return error(422, "invalid", e.what());
+  }
+  return reply(200, {{"ok", true}});
+}
+ApiResponse r_user_password(Ctx& c) {
+  return r_user_change(c, "password");
+}
+ApiResponse r_user_disable(Ctx& c) {
+  return r_user_change(c, "disable");
+}
+ApiResponse r_user_enable(Ctx& c) {
+  return r_user_change(c, "enable");
+}
+
+ApiResponse r_user_history(Ctx& c) {
+  if (!app::role_allows(c.who->role, app::Action::manage_users)) return forbidden();
+  if (!app::may_manage_user(c.st, *c.who, c.params[0])) return not_found();
+  return reply(200, audit_json(c.st.audit_of("user " + c.params[0], 200)));
+}
+
+ApiResponse r_audit(Ctx& c) {
+  // The log names people and places across the country: only nation-wide auditing roles.
+  if (!app::role_allows(c.who->role, app::Action::read_audit) ||
+      c.who->scope.kind != NodeKind::nation)
+    return forbidden();
+  int64_t limit = 100;
+  if (!c.q("limit").empty()) {
+    auto v = to_int(c.q("limit"));
+    if (!v || *v < 1 || *v > 1000) return error(400, "bad_request", "limit is 1 to 1000");
+    limit = *v;
+  }
+  return reply(200, audit_json(c.st.audit_latest(c.q("subject"), limit)));
+}
+
+ApiResponse r_openapi(Ctx&) {
+  ApiResponse r;
+  r.body = std::string(embedded::find("src/http/openapi.json").value_or("{}"));
+  return r;
+}
+
+// clang-format off
+const Route kRoutes[] = {
+  {"POST", "/login", true, r_login},
+  {"GET", "/openapi.json", true, r_openapi},
+  {"GET", "/session", false, r_session},
+  {"POST", "/logout", false, r_logout},
+  {"GET", "/territory", false, r_territory},
+  {"GET", "/schools/{code}", false, r_school},
+  {"GET", "/schools/{code}/pupils", false, r_school_pupils},
+  {"GET", "/pupils/{massar}", false, r_pupil},
+  {"GET", "/exports/{kind}", false, r_export},
+  {"POST", "/imports/{kind}", false, r_import},
+  {"GET", "/roles", false, r_roles},
+  {"GET", "/users", false, r_users},
+  {"POST", "/users", false, r_add_user},
+  {"POST", "/users/{login}/password", false, r_user_password},
+  {"POST", "/users/{login}/disable", false, r_user_disable},
+  {"POST", "/users/{login}/enable", false, r_user_enable},
+  {"GET", "/users/{login}/history", false, r_user_history},
+  {"GET", "/audit", false, r_audit},
+};
+// clang-format on
+
+// The route's parameters when the path fits its pattern.
+std::optional<std::vector<std::string>> match(std::string_view pattern,
+                                              const std::vector<std::string>& path) {
+  auto parts = split_path(pattern);
+  if (parts.size() != path.size()) return std::nullopt;
+  std::vector<std::string> params;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    if (parts[i].front() == '{')
+      params.push_back(path[i]);
+    else if (parts[i] != path[i])
+      return std::nullopt;
+  }
+  return params;
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> api_routes() {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& r : kRoutes) out.emplace_back(r.method, std::string("/api/v1") + r.pattern);
+  return out;
+}
+
 ApiResponse handle_api(store::Store& st, const ApiRequest& req) {
   std::string_view target = req.target;
   auto qpos = target.find('?');
   auto path = split_path(target.substr(0, qpos));
-  auto query = parse_query(qpos == std::string_view::npos ? "" : target.substr(qpos + 1));
   if (path.size() < 2 || path[0] != "api" || path[1] != "v1") return not_found();
   path.erase(path.begin(), path.begin() + 2);
-  const bool get = req.method == "GET" || req.method == "HEAD";
-  const bool post = req.method == "POST";
+  const std::string method = req.method == "HEAD" ? "GET" : req.method;
 
-  if (path == std::vector<std::string>{"login"}) {
-    if (!post) return error(405, "method_not_allowed", "use POST");
-    json in = json::parse(req.body, nullptr, false);
-    if (!in.is_object() || !in.contains("login") || !in.contains("password") ||
-        !in["login"].is_string() || !in["password"].is_string())
-      return error(400, "bad_request", "expected {\"login\": …, \"password\": …}");
-    try {
-      auto r = app::login(st, in["login"].get<std::string>(), in["password"].get<std::string>(),
-                          req.origin);
-      json out = principal_json(r.who);
-      out["csrf"] = r.csrf;
-      auto res = reply(200, out);
-      res.headers.emplace_back("Set-Cookie", session_cookie(r.token, req.tls, false));
-      return res;
-    } catch (const app::AccountError& e) {
-      return error(401, "login_failed", e.what());
+  const Route* route = nullptr;
+  bool other_method = false;
+  std::vector<std::string> params;
+  for (const auto& r : kRoutes) {
+    auto p = match(r.pattern, path);
+    if (!p) continue;
+    if (r.method != method) {
+      other_method = true;
+      continue;
     }
+    route = &r;
+    params = std::move(*p);
+    break;
   }
+  if (!route)
+    return other_method ? error(405, "method_not_allowed", "this method is not allowed here")
+                        : not_found();
+  Ctx c{st,
+        req,
+        std::move(params),
+        parse_query(qpos == std::string_view::npos ? "" : target.substr(qpos + 1)),
+        nullptr,
+        "",
+        ""};
+  if (route->public_route) return route->fn(c);
 
   // Everything else needs a live session.
-  const std::string token = cookie_value(req.cookie, kCookie);
-  auto auth = app::authenticate(st, token);
+  c.token = cookie_value(req.cookie, kCookie);
+  auto auth = app::authenticate(st, c.token);
   if (!auth) return error(401, "unauthenticated", "sign in first");
-  const auto& who = auth->who;
   // Changes need the session's CSRF token in a header a foreign page cannot set.
-  if (!get && !app::same_secret(req.csrf, auth->csrf))
+  if (method != "GET" && !app::same_secret(req.csrf, auth->csrf))
     return error(403, "csrf", "missing or wrong X-CSRF-Token header");
-
-  if (path == std::vector<std::string>{"session"}) {
-    if (!get) return error(405, "method_not_allowed", "use GET");
-    json out = principal_json(who);
-    out["csrf"] = auth->csrf;
-    return reply(200, out);
-  }
-  if (path == std::vector<std::string>{"logout"}) {
-    if (!post) return error(405, "method_not_allowed", "use POST");
-    app::logout(st, token);
-    auto res = reply(200, {{"ok", true}});
-    res.headers.emplace_back("Set-Cookie", session_cookie("", req.tls, true));
-    return res;
-  }
-  if (path.size() >= 2 && path[0] == "schools") {
-    if (!get) return error(405, "method_not_allowed", "use GET");
-    const std::string& code = path[1];
-    if (path.size() == 2) {
-      auto s = app::find_school(st, who, code);
-      return s ? reply(200, school_json(*s)) : not_found();
-    }
-    if (path.size() == 3 && path[2] == "pupils") {
-      auto year = query.count("year") ? query["year"] : "";
-      auto lines = app::school_pupils(st, who, code, year);
-      if (!lines) return not_found();
-      json items = json::array();
-      for (const auto& l : *lines) items.push_back(pupil_line_json(l));
-      return reply(200, {{"school", code}, {"total", items.size()}, {"items", items}});
-    }
-  }
-  return not_found();
+  c.who = &auth->who;
+  c.csrf = auth->csrf;
+  return route->fn(c);
 }
 
 }  // namespace sanad::http

@@ -28,6 +28,9 @@ struct ApiResponse {
 };
 
 ApiResponse handle_api(store::Store& st, const ApiRequest& req);
+// Every route as (method, path pattern), e.g. ("GET", "/api/v1/schools/{code}"): the OpenAPI
+// description is checked against this list.
+std::vector<std::pair<std::string, std::string>> api_routes();
 
 // Helpers shared with the server.
 // `plus_is_space`: in a query string '+' stands for a space; in a path it is itself.

@@ -4,8 +4,13 @@
 
 #include <boost/asio.hpp>
 #include <boost/beast.hpp>
+#include <condition_variable>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
+#include <mutex>
+#include <set>
 
 #include "app/territory.hpp"
 #include "http/api.hpp"
@@ -74,32 +79,163 @@ td.n{{text-align:left;font-variant-numeric:tabular-nums}}small{{color:#555}}</st
                      rows, html_escape(app::territory_attribution));
 }
 
-class Session : public std::enable_shared_from_this<Session> {
+// Database connections for the workers: one each, lent for the length of a call.
+class StorePool {
  public:
-  Session(tcp::socket s, store::Store& st) : stream_(std::move(s)), st_(st) {}
-  void start() { read(); }
+  StorePool(const std::string& url, int n) {
+    for (int i = 0; i < n; ++i)
+      free_.push_back(std::make_unique<store::Store>(store::Store::open(url)));
+  }
+  struct Lease {
+    StorePool* pool;
+    std::unique_ptr<store::Store> st;
+    ~Lease() {
+      std::lock_guard lock(pool->mu_);
+      pool->free_.push_back(std::move(st));
+      pool->cv_.notify_one();
+    }
+  };
+  Lease acquire() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return !free_.empty(); });
+    auto st = std::move(free_.back());
+    free_.pop_back();
+    return Lease{this, std::move(st)};
+  }
+  store::Store& any() { return *free_.front(); }  // before the workers start
 
  private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::unique_ptr<store::Store>> free_;
+};
+
+class Session;
+
+struct Server {
+  ServeOptions opt;
+  asio::io_context io;
+  tcp::acceptor acceptor{io};
+  asio::thread_pool workers;
+  StorePool stores;
+  bool stopping = false;
+  std::set<Session*> sessions;  // touched on the I/O thread only
+  Server(const ServeOptions& o)
+      : opt(o),
+        workers(static_cast<std::size_t>(std::max(1, o.workers))),
+        stores(o.db_url, std::max(1, o.workers)) {}
+};
+
+std::string_view content_type_of(std::string_view path) {
+  auto dot = path.rfind('.');
+  auto ext = dot == std::string_view::npos ? std::string_view() : path.substr(dot + 1);
+  if (ext == "html") return "text/html; charset=utf-8";
+  if (ext == "js" || ext == "mjs") return "text/javascript; charset=utf-8";
+  if (ext == "css") return "text/css; charset=utf-8";
+  if (ext == "json") return "application/json; charset=utf-8";
+  if (ext == "svg") return "image/svg+xml";
+  if (ext == "png") return "image/png";
+  if (ext == "ico") return "image/x-icon";
+  if (ext == "woff2") return "font/woff2";
+  if (ext == "txt") return "text/plain; charset=utf-8";
+  return "application/octet-stream";
+}
+
+// A file of the web app, or nothing. Only plain relative paths are served.
+std::optional<std::string> static_file(const std::string& dir, std::string_view path) {
+  if (dir.empty()) return std::nullopt;
+  std::string rel(path.substr(1));
+  if (rel.empty()) rel = "index.html";
+  if (rel.size() > 200 || rel.find("..") != std::string::npos || rel.front() == '/')
+    return std::nullopt;
+  for (char c : rel)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-' ||
+          c == '/'))
+      return std::nullopt;
+  std::filesystem::path p = std::filesystem::path(dir) / rel;
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(p, ec)) return std::nullopt;
+  std::ifstream in(p, std::ios::binary);
+  if (!in) return std::nullopt;
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+constexpr const char* kCsp =
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'";
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket s, Server& srv) : stream_(std::move(s)), srv_(srv) {
+    srv_.sessions.insert(this);
+  }
+  ~Session() { srv_.sessions.erase(this); }
+  void start() { read(); }
+  bool busy() const { return busy_; }
+  void close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+    stream_.socket().close(ec);
+  }
+
+ private:
+  using Response = bhttp::response<bhttp::string_body>;
+
   void read() {
+    busy_ = false;
     req_ = {};
     parser_.emplace();
     parser_->header_limit(16 * 1024);
-    parser_->body_limit(1024 * 1024);
-    stream_.expires_after(std::chrono::seconds(60));
+    stream_.expires_after(std::chrono::minutes(5));  // an idle keep-alive connection
+    bhttp::async_read_header(
+        stream_, buf_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
+  }
+
+  void on_header(beast::error_code ec) {
+    if (ec) {
+      if (ec == bhttp::error::header_limit)
+        return fail(bhttp::status::request_header_fields_too_large, "header too large\n");
+      return close();
+    }
+    busy_ = true;
+    const auto& h = parser_->get();
+    const bool upload = h.target().starts_with("/api/v1/imports/");
+    const auto limit = static_cast<std::uint64_t>(upload ? srv_.opt.max_upload : srv_.opt.max_body);
+    if (parser_->content_length() && *parser_->content_length() > limit)
+      return fail(bhttp::status::payload_too_large,
+                  fmt::format(R"({{"error":"too_large","message":"the body is limited to {} MB"}})",
+                              limit >> 20));
+    parser_->body_limit(limit);
+    stream_.expires_after(std::chrono::seconds(srv_.opt.request_seconds));
     bhttp::async_read(stream_, buf_, *parser_,
-                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                        if (ec) return self->close();
+                      [self = shared_from_this(), limit](beast::error_code e, std::size_t) {
+                        if (e == bhttp::error::body_limit)
+                          return self->fail(bhttp::status::payload_too_large,
+                                            fmt::format(R"({{"error":"too_large","message":"the )"
+                                                        R"(body is limited to {} MB"}})",
+                                                        limit >> 20));
+                        if (e) return self->close();
                         self->req_ = self->parser_->release();
                         self->respond();
                       });
   }
 
+  // Answers and closes: the rest of the request is not read.
+  void fail(bhttp::status status, const std::string& body) {
+    auto res = std::make_shared<Response>(status, 11);
+    res->set(bhttp::field::content_type, body.starts_with("{") ? "application/json; charset=utf-8"
+                                                               : "text/plain; charset=utf-8");
+    res->body() = body;
+    res->keep_alive(false);
+    send(res);
+  }
+
   void respond() {
-    auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
+    auto res = std::make_shared<Response>();
     res->version(req_.version());
-    res->keep_alive(req_.keep_alive());
-    res->set(bhttp::field::server, "sanad");
-    res->set("X-Content-Type-Options", "nosniff");
+    res->keep_alive(req_.keep_alive() && !srv_.stopping);
     std::string target(req_.target());
     if (target.rfind("/api/", 0) == 0) {
       ApiRequest a;
@@ -107,24 +243,34 @@ class Session : public std::enable_shared_from_this<Session> {
       a.target = target;
       a.cookie = std::string(req_[bhttp::field::cookie]);
       a.csrf = std::string(req_["X-CSRF-Token"]);
-      a.body = req_.body();
+      a.body = std::move(req_.body());
       beast::error_code ec;
       auto ep = stream_.socket().remote_endpoint(ec);
       a.origin = ec ? "unknown" : ep.address().to_string();
-      ApiResponse r;
-      try {
-        r = handle_api(st_, a);
-      } catch (const std::exception& e) {
-        std::cerr << "sanad serve: " << a.method << " " << target << ": " << e.what() << "\n";
-        r.status = 500;
-        r.body = R"({"error":"internal","message":"internal error"})";
-      }
-      res->result(static_cast<bhttp::status>(r.status));
-      res->set(bhttp::field::content_type, r.content_type);
-      res->set(bhttp::field::cache_control, "no-store");
-      for (const auto& [k, v] : r.headers) res->insert(k, v);
-      res->body() = std::move(r.body);
-    } else if (req_.method() != bhttp::verb::get && req_.method() != bhttp::verb::head) {
+      // The call runs on a worker with a connection of its own; the answer comes back here.
+      asio::post(srv_.workers, [self = shared_from_this(), a = std::move(a), res]() mutable {
+        ApiResponse r;
+        try {
+          auto lease = self->srv_.stores.acquire();
+          r = handle_api(*lease.st, a);
+        } catch (const std::exception& e) {
+          std::cerr << "sanad serve: " << a.method << " " << a.target << ": " << e.what() << "\n";
+          r.status = 500;
+          r.body = R"({"error":"internal","message":"internal error"})";
+        }
+        auto& io = self->srv_.io;
+        asio::post(io, [self = std::move(self), r = std::move(r), res]() mutable {
+          res->result(static_cast<bhttp::status>(r.status));
+          res->set(bhttp::field::content_type, r.content_type);
+          res->set(bhttp::field::cache_control, "no-store");
+          for (const auto& [k, v] : r.headers) res->insert(k, v);
+          res->body() = std::move(r.body);
+          self->send(res);
+        });
+      });
+      return;
+    }
+    if (req_.method() != bhttp::verb::get && req_.method() != bhttp::verb::head) {
       res->result(bhttp::status::method_not_allowed);
       res->set(bhttp::field::content_type, "text/plain; charset=utf-8");
       res->body() = "method not allowed\n";
@@ -132,48 +278,73 @@ class Session : public std::enable_shared_from_this<Session> {
       res->result(bhttp::status::ok);
       res->set(bhttp::field::content_type, "text/plain; charset=utf-8");
       res->body() = "ok\n";
-    } else if (target == "/" || target == "/index.html") {
-      try {
-        res->body() = status_page(st_);
-        res->result(bhttp::status::ok);
-        res->set(bhttp::field::content_type, "text/html; charset=utf-8");
-      } catch (const std::exception& e) {
-        res->result(bhttp::status::internal_server_error);
-        res->set(bhttp::field::content_type, "text/plain; charset=utf-8");
-        res->body() = "database unavailable\n";
-        std::cerr << "sanad serve: " << e.what() << "\n";
-      }
     } else {
-      res->result(bhttp::status::not_found);
-      res->set(bhttp::field::content_type, "text/plain; charset=utf-8");
-      res->body() = "not found\n";
+      std::string path = percent_decode(target.substr(0, target.find('?')));
+      auto file = static_file(srv_.opt.web_dir, path);
+      if (file) {
+        res->result(bhttp::status::ok);
+        res->set(bhttp::field::content_type,
+                 content_type_of(path == "/" ? std::string_view("index.html") : path));
+        res->set(bhttp::field::cache_control,
+                 path.starts_with("/assets/") ? "public, max-age=31536000, immutable" : "no-cache");
+        res->body() = std::move(*file);
+      } else if (path == "/" || path == "/index.html") {
+        status(*res);  // no web app built: the status page
+      } else {
+        res->result(bhttp::status::not_found);
+        res->set(bhttp::field::content_type, "text/plain; charset=utf-8");
+        res->body() = "not found\n";
+      }
     }
+    send(res);
+  }
+
+  void status(Response& res) {
+    try {
+      auto lease = srv_.stores.acquire();
+      res.body() = status_page(*lease.st);
+      res.result(bhttp::status::ok);
+      res.set(bhttp::field::content_type, "text/html; charset=utf-8");
+    } catch (const std::exception& e) {
+      res.result(bhttp::status::internal_server_error);
+      res.set(bhttp::field::content_type, "text/plain; charset=utf-8");
+      res.body() = "database unavailable\n";
+      std::cerr << "sanad serve: " << e.what() << "\n";
+    }
+  }
+
+  void send(const std::shared_ptr<Response>& res) {
+    res->set(bhttp::field::server, "sanad");
+    res->set("X-Content-Type-Options", "nosniff");
+    res->set("X-Frame-Options", "DENY");
+    res->set("Referrer-Policy", "same-origin");
+    res->set("Content-Security-Policy", kCsp);
+    if (srv_.stopping) res->keep_alive(false);
+    const bool head = req_.method() == bhttp::verb::head;
     res->prepare_payload();
-    if (req_.method() == bhttp::verb::head) res->body().clear();
+    if (head) res->body().clear();
+    stream_.expires_after(std::chrono::seconds(srv_.opt.request_seconds));
     bhttp::async_write(stream_, *res,
                        [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
-                         if (ec || !res->keep_alive()) return self->close();
+                         self->busy_ = false;
+                         if (ec || !res->keep_alive() || self->srv_.stopping) return self->close();
                          self->read();
                        });
   }
 
-  void close() {
-    beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-  }
-
   beast::tcp_stream stream_;
+  Server& srv_;
   beast::flat_buffer buf_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   bhttp::request<bhttp::string_body> req_;
-  store::Store& st_;
+  bool busy_ = false;
 };
 
-void accept(tcp::acceptor& acc, store::Store& st) {
-  acc.async_accept([&acc, &st](beast::error_code ec, tcp::socket s) {
-    if (ec == asio::error::operation_aborted) return;
-    if (!ec) std::make_shared<Session>(std::move(s), st)->start();
-    accept(acc, st);
+void accept(Server& srv) {
+  srv.acceptor.async_accept([&srv](beast::error_code ec, tcp::socket s) {
+    if (ec == asio::error::operation_aborted || srv.stopping) return;
+    if (!ec) std::make_shared<Session>(std::move(s), srv)->start();
+    accept(srv);
   });
 }
 
@@ -185,12 +356,6 @@ int serve(const ServeOptions& opt) {
     std::cerr << "sanad serve: --listen must be HOST:PORT\n";
     return 2;
   }
-  store::Store st = store::Store::open(opt.db_url);
-  if (!st.initialized()) {
-    std::cerr << "sanad serve: the database is not initialised: run `sanad init` first\n";
-    return 1;
-  }
-  asio::io_context io;
   beast::error_code ec;
   auto addr = asio::ip::make_address(opt.listen.substr(0, colon), ec);
   if (ec) {
@@ -198,8 +363,16 @@ int serve(const ServeOptions& opt) {
     return 2;
   }
   int port = std::atoi(opt.listen.c_str() + colon + 1);
-  tcp::acceptor acc(io);
+  Server srv(opt);
+  if (!srv.stores.any().initialized()) {
+    std::cerr << "sanad serve: the database is not initialised: run `sanad init` first\n";
+    return 1;
+  }
+  if (!opt.web_dir.empty() && !std::filesystem::exists(opt.web_dir + "/index.html"))
+    std::cerr << "sanad serve: no web app in " << opt.web_dir
+              << " (build it with `make web`); serving the status page\n";
   tcp::endpoint ep(addr, static_cast<unsigned short>(port));
+  auto& acc = srv.acceptor;
   acc.open(ep.protocol(), ec);
   if (!ec) acc.set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) acc.bind(ep, ec);
@@ -208,14 +381,40 @@ int serve(const ServeOptions& opt) {
     std::cerr << "sanad serve: cannot listen on " << opt.listen << ": " << ec.message() << "\n";
     return 1;
   }
-  accept(acc, st);
-  asio::signal_set signals(io, SIGINT, SIGTERM);
+  accept(srv);
+  asio::steady_timer deadline(srv.io);
+  asio::signal_set signals(srv.io, SIGINT, SIGTERM);
   signals.async_wait([&](beast::error_code, int) {
-    acc.close();
-    io.stop();
+    // Graceful: no new connections, idle ones closed, requests in flight answered (then their
+    // connections closed); whatever is still running after the grace period is cut.
+    std::cerr << "sanad: stopping\n";
+    srv.stopping = true;
+    beast::error_code e;
+    acc.close(e);
+    for (auto* s : std::vector<Session*>(srv.sessions.begin(), srv.sessions.end()))
+      if (!s->busy()) s->close();
+    deadline.expires_after(std::chrono::seconds(opt.shutdown_seconds));
+    deadline.async_wait([&](beast::error_code e2) {
+      if (!e2) srv.io.stop();
+    });
   });
   std::cerr << "sanad: serving on http://" << opt.listen << "/\n";
-  io.run();
+  // The timer would keep run() going: it is cancelled once the last session has ended.
+  asio::steady_timer idle(srv.io);
+  std::function<void()> watch = [&] {
+    idle.expires_after(std::chrono::milliseconds(100));
+    idle.async_wait([&](beast::error_code e) {
+      if (e) return;
+      if (srv.stopping && srv.sessions.empty()) {
+        deadline.cancel();
+        return;
+      }
+      watch();
+    });
+  };
+  watch();
+  srv.io.run();
+  srv.workers.join();
   std::cerr << "sanad: stopped\n";
   return 0;
 }

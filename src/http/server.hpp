@@ -1,5 +1,7 @@
-// `sanad serve`: for now a status page (counts of the registry, in Arabic and French) and
-// /healthz, on Boost.Beast. The JSON API and the web application plug in here (issue 3).
+// `sanad serve`: the JSON API (http/api.cpp), the web application's static files and /healthz,
+// on Boost.Beast. One I/O thread reads and writes every connection asynchronously (idle
+// keep-alive connections cost a socket and a buffer); API calls run on a pool of workers, each
+// with its own database connection.
 #pragma once
 #include <string>
 
@@ -8,6 +10,12 @@ namespace sanad::http {
 struct ServeOptions {
   std::string db_url;
   std::string listen = "127.0.0.1:8080";
+  std::string web_dir;              // the built web app (index.html, assets/); empty: built-in
+  int workers = 4;                  // API calls at once, one database connection each
+  int64_t max_body = 1 << 20;       // bytes of a request body …
+  int64_t max_upload = 64LL << 20;  // … except an import's file
+  int request_seconds = 60;         // reading a request, writing a response
+  int shutdown_seconds = 30;        // after SIGTERM, how long requests in flight may finish
 };
 
 // Runs until SIGINT or SIGTERM; returns the process exit code.

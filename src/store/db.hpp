@@ -48,6 +48,7 @@ class Db {
   virtual void begin() = 0;
   virtual void commit() = 0;
   virtual void rollback() = 0;
+  virtual bool in_transaction() = 0;
   // Takes a lock that only one process holds at a time for `key` (advisory lock / write lock),
   // released at the end of the transaction.
   virtual void lock_job(int64_t key) = 0;

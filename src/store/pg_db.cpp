@@ -144,6 +144,7 @@ class PgDb final : public Db {
   void begin() override { exec_script("BEGIN"); }
   void commit() override { exec_script("COMMIT"); }
   void rollback() override { exec_script("ROLLBACK"); }
+  bool in_transaction() override { return PQtransactionStatus(conn_) != PQTRANS_IDLE; }
   void lock_job(int64_t key) override { execute("SELECT pg_advisory_xact_lock($1)", {key}); }
 
  private:

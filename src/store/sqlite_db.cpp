@@ -122,6 +122,7 @@ class SqliteDb final : public Db {
   void begin() override { execute("BEGIN IMMEDIATE", {}); }
   void commit() override { execute("COMMIT", {}); }
   void rollback() override { execute("ROLLBACK", {}); }
+  bool in_transaction() override { return sqlite3_get_autocommit(db_) == 0; }
   void lock_job(int64_t) override {}  // BEGIN IMMEDIATE already holds the only write lock
 
  private:

@@ -663,12 +663,128 @@ MergeCounts Store::put_absences(const std::vector<Absence>& rows) {
   });
 }
 
-std::vector<std::string> Store::unknown_pupils(const std::vector<std::string>& massar) {
-  auto known = ids_by_code(*db_, "pupils", "massar", massar);
+std::vector<std::string> Store::unknown_pupils(const std::vector<std::string>& massar,
+                                               const Scope& scope) {
+  std::unordered_map<std::string, int64_t> known;
+  if (scope.kind == NodeKind::nation) {
+    known = ids_by_code(*db_, "pupils", "massar", massar);
+  } else if (!massar.empty()) {
+    std::vector<std::string> distinct(massar);
+    std::sort(distinct.begin(), distinct.end());
+    distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+    db_->execute("DROP TABLE IF EXISTS stage_codes");
+    db_->execute(stage_ddl(db_->dialect(), "stage_codes", {{"code"}}));
+    std::size_t i = 0;
+    db_->bulk_insert("stage_codes", {"code"}, [&](std::vector<Value>& v) {
+      if (i == distinct.size()) return false;
+      v.assign(1, distinct[i++]);
+      return true;
+    });
+    if (db_->dialect() == Dialect::postgres) db_->execute("ANALYZE stage_codes");
+    auto [where, params] = scope_filter(scope);
+    db_->query(
+        "SELECT p.massar, p.id FROM stage_codes s JOIN pupils p ON p.massar = s.code WHERE EXISTS "
+        "(SELECT 1 FROM enrolments e JOIN schools sc ON sc.id = e.school_id JOIN communes cm ON "
+        "cm.code = sc.commune_code WHERE e.pupil_id = p.id AND " +
+            where + ")",
+        params, [&](const ResultRow& r) { known.emplace(r.text(0), r.i64(1)); });
+    db_->execute("DROP TABLE stage_codes");
+  }
   std::vector<std::string> out;
   std::set<std::string> seen;
   for (const auto& m : massar)
     if (!known.count(m) && seen.insert(m).second) out.push_back(m);
+  return out;
+}
+
+// --- one pupil --------------------------------------------------------------------------------
+
+std::optional<Pupil> Store::pupil(const std::string& massar) {
+  std::optional<Pupil> out;
+  db_->query(
+      "SELECT massar, last_ar, first_ar, last_fr, first_fr, sex, birth_date, birth_place FROM "
+      "pupils WHERE massar = $1",
+      {massar}, [&](const ResultRow& r) {
+        out = Pupil{r.text(0), r.text(1), r.text(2), r.text(3),
+                    r.text(4), r.text(5), r.text(6), r.text(7)};
+      });
+  return out;
+}
+
+std::vector<Enrolment> Store::enrolments_of(const std::string& massar) {
+  std::vector<Enrolment> out;
+  db_->query(
+      "SELECT p.massar, e.school_year, sc.code, e.level, e.class_name, e.status, e.transfer_to, "
+      "e.left_date FROM enrolments e JOIN pupils p ON p.id = e.pupil_id JOIN schools sc ON sc.id "
+      "= e.school_id WHERE p.massar = $1 ORDER BY e.school_year, sc.code",
+      {massar}, [&](const ResultRow& r) {
+        out.push_back({r.text(0), r.text(1), r.text(2), r.text(3), r.text(4), r.text(5), r.text(6),
+                       r.text(7)});
+      });
+  return out;
+}
+
+std::optional<std::pair<Household, Membership>> Store::household_of(const std::string& massar) {
+  std::optional<std::pair<Household, Membership>> out;
+  db_->query(
+      "SELECT h.payee_cin, h.payee_name, h.phone, h.ramed, m.relation FROM household_members m "
+      "JOIN households h ON h.id = m.household_id JOIN pupils p ON p.id = m.pupil_id WHERE "
+      "p.massar = $1",
+      {massar}, [&](const ResultRow& r) {
+        out.emplace(Household{r.text(0), r.text(1), r.text(2), r.text(3)},
+                    Membership{massar, r.text(0), r.text(4)});
+      });
+  return out;
+}
+
+std::vector<Membership> Store::members_of(const std::string& payee_cin) {
+  std::vector<Membership> out;
+  db_->query(
+      "SELECT p.massar, m.relation FROM household_members m JOIN households h ON h.id = "
+      "m.household_id JOIN pupils p ON p.id = m.pupil_id WHERE h.payee_cin = $1 ORDER BY "
+      "p.massar",
+      {payee_cin}, [&](const ResultRow& r) {
+        out.push_back({r.text(0), payee_cin, r.text(1)});
+      });
+  return out;
+}
+
+std::vector<Absence> Store::absences_of(const std::string& massar) {
+  std::vector<Absence> out;
+  db_->query(
+      "SELECT a.day, a.justified FROM absences a JOIN pupils p ON p.id = a.pupil_id WHERE "
+      "p.massar = $1 ORDER BY a.day",
+      {massar}, [&](const ResultRow& r) {
+        out.push_back(Absence{massar, r.text(0), r.i64(1) != 0});
+      });
+  return out;
+}
+
+std::vector<std::string> Store::school_years() {
+  std::vector<std::string> out;
+  db_->query("SELECT code FROM school_years ORDER BY code", {},
+             [&](const ResultRow& r) { out.push_back(r.text(0)); });
+  return out;
+}
+
+std::vector<Store::ChildCount> Store::child_counts(const Scope& node, const std::string& year) {
+  const char* key = node.kind == NodeKind::nation        ? "cm.region_code"
+                    : node.kind == NodeKind::region      ? "cm.directorate_code"
+                    : node.kind == NodeKind::directorate ? "cm.code"
+                                                         : "sc.code";
+  auto [where, params] = scope_filter(node);
+  params.push_back(year);
+  std::vector<ChildCount> out;
+  // Enrolments counted per school first (one pass over the enrolments index), then rolled up.
+  db_->query(fmt::format("SELECT {0}, count(*), coalesce(sum(n.pupils), 0) FROM schools sc JOIN "
+                         "communes cm ON cm.code = sc.commune_code LEFT JOIN (SELECT school_id, "
+                         "count(*) AS pupils FROM enrolments WHERE school_year = ${1} AND status "
+                         "IN ('enrolled', 'repeating') GROUP BY school_id) n ON n.school_id = "
+                         "sc.id WHERE {2} GROUP BY {0} ORDER BY {0}",
+                         key, params.size(), where),
+             params, [&](const ResultRow& r) {
+               out.push_back({r.text(0), r.i64(1), r.i64(2)});
+             });
   return out;
 }
 
@@ -745,6 +861,10 @@ int64_t Store::count(const std::string& table) {
 }
 
 void Store::audit(const AuditEntry& e) {
+  // Reading the last hash and appending must be one transaction, so that two writers (threads
+  // or processes) never extend the chain from the same entry.
+  std::optional<Transaction> own;
+  if (!db_->in_transaction()) own.emplace(*db_);
   db_->lock_job(kAuditLock);  // one writer extends the chain at a time
   std::string prev =
       db_->scalar_text("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").value_or("");
@@ -753,6 +873,7 @@ void Store::audit(const AuditEntry& e) {
       "INSERT INTO audit_log (at, actor, origin, action, subject, detail, hash) VALUES ($1, $2, "
       "$3, $4, $5, $6, $7)",
       {r.at, r.actor, r.origin, r.action, r.subject, r.detail, chain_hash(prev, r)});
+  if (own) own->commit();
 }
 
 void Store::seal_audit() {
@@ -807,6 +928,19 @@ std::vector<AuditRecord> Store::audit_of(const std::string& subject, int64_t lim
       "SELECT id, at, actor, origin, action, subject, detail FROM audit_log WHERE subject "
       "= $1 ORDER BY id DESC LIMIT $2",
       {subject, limit}, [&](const ResultRow& r) {
+        out.push_back({r.i64(0), r.text(1), r.text(2), r.text(3), r.text(4), r.text(5), r.text(6)});
+      });
+  return out;
+}
+
+std::vector<AuditRecord> Store::audit_latest(const std::string& subject_prefix, int64_t limit) {
+  std::vector<AuditRecord> out;
+  // A prefix match without LIKE, so that '%' and '_' in the prefix mean themselves.
+  db_->query(
+      "SELECT id, at, actor, origin, action, subject, detail FROM audit_log WHERE substr(subject, "
+      "1, $1) = $2 ORDER BY id DESC LIMIT $3",
+      {static_cast<int64_t>(utf8_length(subject_prefix)), subject_prefix, limit},
+      [&](const ResultRow& r) {
         out.push_back({r.i64(0), r.text(1), r.text(2), r.text(3), r.text(4), r.text(5), r.text(6)});
       });
   return out;

@@ -86,8 +86,28 @@ class Store {
   MergeCounts put_memberships(const std::vector<Membership>& rows);
   MergeCounts put_absences(const std::vector<Absence>& rows);
 
-  // Which of these codes Massar have no pupil (order of the input, each once).
-  std::vector<std::string> unknown_pupils(const std::vector<std::string>& massar);
+  // Which of these codes Massar have no pupil (order of the input, each once); with a scope,
+  // also those whose pupil was never enrolled in a school of that scope.
+  std::vector<std::string> unknown_pupils(const std::vector<std::string>& massar,
+                                          const Scope& scope = Scope::nation());
+
+  // One pupil and what hangs on it.
+  std::optional<Pupil> pupil(const std::string& massar);
+  std::vector<Enrolment> enrolments_of(const std::string& massar);  // by year, then school
+  std::optional<std::pair<Household, Membership>> household_of(const std::string& massar);
+  std::vector<Membership> members_of(const std::string& payee_cin);
+  std::vector<Absence> absences_of(const std::string& massar);
+  std::vector<std::string> school_years();  // codes, oldest first
+
+  // Schools and pupils counted under each child of a node: regions of the nation,
+  // directorates of a region, communes of a directorate, schools of a commune. Pupils are
+  // the enrolments of the year with status enrolled or repeating. Children without schools
+  // are absent (the caller lists them from the territory).
+  struct ChildCount {
+    std::string code;
+    int64_t schools = 0, pupils = 0;
+  };
+  std::vector<ChildCount> child_counts(const Scope& node, const std::string& year);
 
   // Lists, in a stable order, filtered by scope.
   void each_enrolment(const Scope& scope, const std::string& year,
@@ -122,6 +142,8 @@ class Store {
   void audit(const AuditEntry& e);
   AuditCheck verify_audit();
   std::vector<AuditRecord> audit_of(const std::string& subject, int64_t limit);
+  // The latest entries, newest first, optionally only those whose subject starts with a prefix.
+  std::vector<AuditRecord> audit_latest(const std::string& subject_prefix, int64_t limit);
 
  private:
   void seal_audit();  // hashes the entries written before the chain existed
