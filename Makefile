@@ -6,7 +6,7 @@ LISTEN ?= 127.0.0.1:8080
 JOBS ?= $(shell nproc)
 SANAD = $(BUILD)/sanad
 
-.PHONY: all deps build run test bench fuzz format clean
+.PHONY: all deps build web run test bench fuzz format clean
 
 all: build
 
@@ -16,8 +16,21 @@ deps:
 $(BUILD)/CMakeCache.txt:
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-build: deps $(BUILD)/CMakeCache.txt
+build: deps $(BUILD)/CMakeCache.txt web
 	cmake --build $(BUILD) -j$(JOBS)
+
+# The web app (web/): npm packages from the committed lockfile, then a Vite build into web/dist.
+WEB_SOURCES := $(shell find web/src -type f 2>/dev/null) web/index.html web/vite.config.ts \
+  web/tsconfig.json web/package.json $(wildcard web/public/*)
+# `npm ci` refuses a lockfile without other platforms' optional packages (rollup's), which the
+# registry this project reaches does not list; `npm install` then installs the same locked
+# versions and leaves the lockfile as it is.
+web/node_modules/.package-lock.json: web/package-lock.json | deps
+	cd web && { npm ci --no-audit --no-fund 2>/dev/null || npm install --no-audit --no-fund --no-save; }
+	@touch $@
+web/dist/index.html: web/node_modules/.package-lock.json $(WEB_SOURCES)
+	cd web && npm run build
+web: web/dist/index.html
 
 run: build
 	@if [ ! -f "$(DB)" ]; then \
@@ -31,7 +44,7 @@ run: build
 	else \
 	  $(SANAD) --db "$(DB)" init; \
 	fi
-	@echo "demo logins (password $(DEMO_PASSWORD)), for the JSON API under /api/v1/ until the web app lands:"
+	@echo "demo logins (password $(DEMO_PASSWORD)) for http://$(LISTEN)/ :"
 	@$(SANAD) --db "$(DB)" user list | sed 's/^/  /'
 	$(SANAD) --db "$(DB)" serve --listen $(LISTEN)
 
@@ -42,7 +55,7 @@ format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) web/dist
 
 # Fuzz the CSV and XLSX readers with libFuzzer (clang). New findings land in
 # tests/fuzz/corpus/<target>/ and run as regression tests in `make test`.

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Sanad needs, only those missing. Nothing is downloaded from
-# anywhere but Debian's archive (and npm for the web app, from its lockfile).
+# anywhere but Debian's archive (and npm for the web app, from its lockfile). Chromium runs the
+# browser tests.
 set -euo pipefail
 packages=(
   cmake g++ make pkg-config git
@@ -8,7 +9,10 @@ packages=(
   libspdlog-dev libfmt-dev libxlsxwriter-dev libminizip-dev libexpat1-dev libicu-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   sqlite3 postgresql-15 postgresql-client-15
+  chromium
 )
+# Node.js and npm build the web app; a machine that already has them (from any source) keeps them.
+command -v npm >/dev/null || packages+=(nodejs npm)
 if [ "${1:-}" = "--fuzz" ]; then packages+=(clang libclang-rt-14-dev); fi
 missing=()
 for p in "${packages[@]}"; do

@@ -569,6 +569,18 @@ ApiResponse r_audit(Ctx& c) {
   return reply(200, audit_json(c.st.audit_latest(c.q("subject"), limit)));
 }
 
+// The labels of every code the API returns (levels, statuses, …), in Arabic and French.
+ApiResponse r_vocabulary(Ctx&) {
+  json out = json::object();
+  for (const Vocabulary* v : {&levels(), &cycles(), &sexes(), &enrolment_statuses(), &relations(),
+                              &milieus(), &sectors()}) {
+    json terms = json::array();
+    for (const auto& t : v->terms()) terms.push_back({{"code", t.code}, {"ar", t.ar}, {"fr", t.fr}});
+    out[std::string(v->name())] = terms;
+  }
+  return reply(200, out);
+}
+
 ApiResponse r_openapi(Ctx&) {
   ApiResponse r;
   r.body = std::string(embedded::find("src/http/openapi.json").value_or("{}"));
@@ -579,6 +591,7 @@ ApiResponse r_openapi(Ctx&) {
 const Route kRoutes[] = {
   {"POST", "/login", true, r_login},
   {"GET", "/openapi.json", true, r_openapi},
+  {"GET", "/vocabulary", true, r_vocabulary},
   {"GET", "/session", false, r_session},
   {"POST", "/logout", false, r_logout},
   {"GET", "/territory", false, r_territory},

@@ -1,6 +1,8 @@
 // The JSON API called as the server calls it: sessions, CSRF, and every route against every
 // role, in its own scope and in a foreign one, on both backends.
+#include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "app/accounts.hpp"
 #include "app/import.hpp"
@@ -90,9 +92,13 @@ TEST_P(Api, EveryRoleSeesItsScopeAndNothingElse) {
       {"audit-commune", "auditor", "03.531.01.05", true},
       {"audit-other", "auditor", "03.531.05.07", false},
   };
-  const std::vector<std::string> routes = {"/api/v1/schools/35310051B",
-                                           "/api/v1/schools/35310051B/pupils",
-                                           "/api/v1/schools/35310051B/pupils?year=2024-2025"};
+  const std::vector<std::string> routes = {
+      "/api/v1/schools/35310051B",
+      "/api/v1/schools/35310051B/pupils",
+      "/api/v1/schools/35310051B/pupils?year=2024-2025&q=zakaria+alaoui",
+      "/api/v1/territory?node=35310051B",
+      "/api/v1/pupils/R938826497",
+      "/api/v1/exports/pupils?scope=35310051B"};
   add("root", "national_admin", "MA");
   auto nothing = call("GET", "/api/v1/schools/NOSUCH99", sign_in("root").first);
   ASSERT_EQ(nothing.status, 404);
@@ -101,20 +107,211 @@ TEST_P(Api, EveryRoleSeesItsScopeAndNothingElse) {
     auto [cookie, csrf] = sign_in(c.login);
     for (const auto& route : routes) {
       auto r = call("GET", route, cookie);
-      if (c.sees_school_a) {
+      const bool exporting = route.find("/exports/") != std::string::npos;
+      if (exporting && !role_allows(*parse_role(c.role), Action::export_data)) {
+        EXPECT_EQ(r.status, 403) << c.login << " " << route;  // whatever the scope
+      } else if (c.sees_school_a) {
         EXPECT_EQ(r.status, 200) << c.login << " " << route << ": " << r.body;
-        if (route.find("pupils") != std::string::npos) {
+        if (route.find("/pupils") != std::string::npos &&
+            route.find("/schools/") != std::string::npos) {
           auto j = json::parse(r.body);
-          EXPECT_EQ(j["total"], 24) << c.login;
+          EXPECT_EQ(j["total"], route.find("q=") == std::string::npos ? 24 : 1) << c.login;
           EXPECT_EQ(j["items"][0]["level"], "1AP");
         }
+        if (exporting) {
+          EXPECT_NE(r.body.find("R938826497"), std::string::npos) << c.login;
+        }
       } else {
-        // Outside the scope looks exactly like a school that does not exist.
+        // Outside the scope looks exactly like a record that does not exist.
         EXPECT_EQ(r.status, 404) << c.login << " " << route;
         EXPECT_EQ(r.body, nothing.body) << c.login;
         EXPECT_EQ(r.body.find("35310051B"), std::string::npos);
       }
     }
+  }
+}
+
+TEST_P(Api, SearchFindsMisspeltNamesInBothSpellingsAndPages) {
+  add("head1", "school_head", "35310051B");
+  auto [cookie, csrf] = sign_in("head1");
+  auto get = [&](const std::string& q) {
+    auto r = call("GET", "/api/v1/schools/35310051B/pupils" + q, cookie);
+    EXPECT_EQ(r.status, 200) << q << ": " << r.body;
+    return json::parse(r.body);
+  };
+  auto massars = [](const json& j) {
+    std::vector<std::string> out;
+    for (const auto& i : j["items"]) out.push_back(i["massar"]);
+    return out;
+  };
+  // زكرياء العلوي / Zakaria Alaoui, spelt otherwise: ta marbuta for alef, a y for the i.
+  EXPECT_EQ(
+      massars(get("?q=%D8%B2%D9%83%D8%B1%D9%8A%D8%A9%20%D8%A7%D9%84%D8%B9%D9%84%D9%88%D9%8A")),
+      std::vector<std::string>{"R938826497"});
+  EXPECT_EQ(massars(get("?q=Zakarya+alaoui")), std::vector<std::string>{"R938826497"});
+  EXPECT_EQ(massars(get("?q=r9388")), std::vector<std::string>{"R938826497"});
+  EXPECT_EQ(get("?q=xyzzyq")["total"], 0);
+  // Filters and pages.
+  auto girls = get("?sex=F")["total"].get<int>();
+  auto boys = get("?sex=M")["total"].get<int>();
+  EXPECT_EQ(girls + boys, 24);
+  EXPECT_GT(girls, 0);
+  auto page3 = get("?page_size=10&page=3");
+  EXPECT_EQ(page3["items"].size(), 4u);
+  EXPECT_EQ(page3["total"], 24);
+  EXPECT_EQ(get("?level=1AP&class=1-1")["total"], 24);
+  EXPECT_EQ(get("?level=2AP")["total"], 0);
+  EXPECT_EQ(call("GET", "/api/v1/schools/35310051B/pupils?page=0", cookie).status, 400);
+  EXPECT_EQ(call("GET", "/api/v1/schools/35310051B/pupils?page_size=9999", cookie).status, 400);
+}
+
+TEST_P(Api, PupilRecordAndTerritoryCounts) {
+  ASSERT_TRUE(import_examples(
+      {{ListKind::households, "households.csv"}, {ListKind::absences, "absences.csv"}}));
+  add("root", "national_admin", "MA");
+  auto [cookie, csrf] = sign_in("root");
+  auto r = call("GET", "/api/v1/pupils/r938826497", cookie);
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto p = json::parse(r.body);
+  EXPECT_EQ(p["first_fr"], "Zakaria");
+  ASSERT_EQ(p["history"].size(), 1u);
+  EXPECT_EQ(p["history"][0]["school"], "35310051B");
+  EXPECT_EQ(p["history"][0]["in_scope"], true);
+  // Absences by month add up to the pupil's absence days.
+  int64_t days = 0;
+  for (const auto& m : p["absences"]) days += m["days"].get<int64_t>();
+  EXPECT_EQ(days, *st().db().scalar_i64("SELECT count(*) FROM absences a JOIN pupils p ON p.id = "
+                                        "a.pupil_id WHERE p.massar = 'R938826497'"));
+  EXPECT_EQ(call("GET", "/api/v1/pupils/Z000000000", cookie).status, 404);
+
+  auto nation = json::parse(call("GET", "/api/v1/territory", cookie).body);
+  EXPECT_EQ(nation["children"].size(), 12u);
+  EXPECT_EQ(nation["node"]["schools"], 3);
+  EXPECT_EQ(nation["node"]["pupils"], 24);
+  auto dir = json::parse(call("GET", "/api/v1/territory?node=03.531", cookie).body);
+  EXPECT_EQ(dir["node"]["kind"], "directorate");
+  EXPECT_EQ(dir["path"].size(), 2u);  // nation, region
+  int64_t schools = 0, pupils = 0;
+  for (const auto& c : dir["children"]) {
+    schools += c["schools"].get<int64_t>();
+    pupils += c["pupils"].get<int64_t>();
+  }
+  EXPECT_EQ(schools, 3);
+  EXPECT_EQ(pupils, 24);
+  // A school head's path starts at the school: nothing above it is named.
+  add("head1", "school_head", "35310051B");
+  auto head = json::parse(call("GET", "/api/v1/territory", sign_in("head1").first).body);
+  EXPECT_EQ(head["node"]["code"], "35310051B");
+  EXPECT_EQ(head["path"].size(), 0u);
+  EXPECT_EQ(head["node"]["pupils"], 24);
+}
+
+TEST_P(Api, ImportsAreCheckedThenWrittenOnlyWithinTheScope) {
+  add("head-a", "school_head", "35310051B");
+  add("head-b", "school_head", "35310077K");
+  add("stat", "statistician", "03");
+  std::ifstream in(std::string(SANAD_EXAMPLES_DIR) + "/roster_1AP-1.csv", std::ios::binary);
+  std::string roster((std::istreambuf_iterator<char>(in)), {});
+  const std::string url = "/api/v1/imports/pupils?file=roster.csv";
+  {
+    auto [cookie, csrf] = sign_in("stat");  // may not import at all
+    EXPECT_EQ(call("POST", url, cookie, csrf, roster).status, 403);
+  }
+  {
+    auto [cookie, csrf] = sign_in("head-b");  // another school's roster: every row refused
+    EXPECT_EQ(call("POST", url, cookie, "", roster).status, 403);  // no CSRF token
+    auto r = call("POST", url + "&commit=1&skip_invalid=1", cookie, csrf, roster);
+    ASSERT_EQ(r.status, 200) << r.body;
+    auto j = json::parse(r.body);
+    EXPECT_EQ(j["rows_rejected"], 24);
+    EXPECT_EQ(j["issues"][0]["reason"], "unknown school (import the schools first)");
+    EXPECT_EQ(j["issues"][0]["file"], "roster.csv");
+    EXPECT_EQ(call("POST", "/api/v1/imports/schools", cookie, csrf, "x").status, 403);
+  }
+  auto before = st().count("audit_log");
+  {
+    auto [cookie, csrf] = sign_in("head-a");
+    std::string bad = roster;
+    bad.replace(bad.find("27/08/2018"), 10, "31/02/2018");
+    auto check = json::parse(call("POST", url, cookie, csrf, bad).body);
+    EXPECT_EQ(check["rows_rejected"], 1);
+    EXPECT_EQ(check["written"], false);
+    EXPECT_EQ(check["issues"][0]["row"], 12);
+    auto commit = json::parse(call("POST", url + "&commit=1", cookie, csrf, roster).body);
+    EXPECT_EQ(commit["written"], true);
+    EXPECT_EQ(commit["counts"]["pupils"]["unchanged"], 24);
+    EXPECT_EQ(call("POST", url, cookie, csrf, "").status, 400);
+    EXPECT_EQ(call("POST", url, cookie, csrf, "only,one\n").status, 422);
+  }
+  // The written import is in the audit log under the head's login.
+  auto log = st().audit_latest("pupils", 1);
+  ASSERT_EQ(log.size(), 1u);
+  EXPECT_EQ(log[0].actor, "head-a");
+  EXPECT_GT(st().count("audit_log"), before);
+}
+
+TEST_P(Api, AccountsAreManagedByAdministratorsWithTheirHistory) {
+  add("root", "national_admin", "MA");
+  add("head1", "school_head", "35310051B");
+  {
+    auto [cookie, csrf] = sign_in("head1");
+    EXPECT_EQ(call("GET", "/api/v1/users", cookie).status, 403);
+    EXPECT_EQ(call("POST", "/api/v1/users/root/disable", cookie, csrf).status, 403);
+  }
+  auto [cookie, csrf] = sign_in("root");
+  auto users = json::parse(call("GET", "/api/v1/users", cookie).body);
+  EXPECT_EQ(users.size(), 2u);
+  json nu = {{"login", "fes1"},
+             {"full_name", "Officer"},
+             {"role", "academy_officer"},
+             {"scope", "03"},
+             {"password", kPw}};
+  EXPECT_EQ(call("POST", "/api/v1/users", cookie, csrf, nu.dump()).status, 201);
+  EXPECT_EQ(call("POST", "/api/v1/users", cookie, csrf, nu.dump()).status, 422);  // exists
+  nu["login"] = "fes2";
+  nu["scope"] = "35310051B";  // an academy officer's scope is a region
+  EXPECT_EQ(call("POST", "/api/v1/users", cookie, csrf, nu.dump()).status, 422);
+  EXPECT_EQ(call("POST", "/api/v1/users/root/disable", cookie, csrf).status, 422);  // oneself
+  EXPECT_EQ(call("POST", "/api/v1/users/nobody/disable", cookie, csrf).status, 404);
+  EXPECT_EQ(call("POST", "/api/v1/users/fes1/disable", cookie, csrf).status, 200);
+  EXPECT_EQ(
+      call("POST", "/api/v1/users/fes1/password", cookie, csrf, R"({"password":"short"})").status,
+      422);
+  auto history = json::parse(call("GET", "/api/v1/users/fes1/history", cookie).body);
+  ASSERT_EQ(history.size(), 2u);  // created, then disabled: newest first
+  EXPECT_EQ(history[0]["actor"], "root");
+  EXPECT_EQ(history[0]["detail"]["before"]["disabled"], false);
+  EXPECT_EQ(history[0]["detail"]["after"]["disabled"], true);
+  EXPECT_EQ(json::parse(call("GET", "/api/v1/audit?subject=user%20fes", cookie).body).size(), 2u);
+}
+
+// Every route the API serves is described in /api/v1/openapi.json, and nothing else is.
+TEST_P(Api, TheOpenApiDescriptionListsExactlyTheRoutes) {
+  auto r = call("GET", "/api/v1/openapi.json");
+  ASSERT_EQ(r.status, 200);
+  auto doc = json::parse(r.body);
+  EXPECT_EQ(doc["openapi"].get<std::string>().substr(0, 2), "3.");
+  std::set<std::pair<std::string, std::string>> documented, served;
+  for (const auto& [path, ops] : doc["paths"].items())
+    for (const auto& [method, op] : ops.items()) {
+      std::string m = method;
+      for (auto& ch : m) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+      documented.emplace(m, path);
+      EXPECT_TRUE(op.contains("responses")) << method << " " << path;
+    }
+  for (const auto& route : api_routes()) served.insert(route);
+  EXPECT_EQ(documented, served);
+  // A route's public/private nature is as documented: the public ones answer without a session.
+  for (const auto& [method, path] : served) {
+    std::string m = method;
+    for (auto& ch : m) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    const bool is_public = doc["paths"][path][m]["security"].empty();
+    if (path.find('{') != std::string::npos) continue;
+    auto res = call(method, path, "", "", "{}");
+    if (is_public)
+      EXPECT_NE(res.status, 401) << path;
+    else
+      EXPECT_EQ(res.status, 401) << method << " " << path;
   }
 }
 

@@ -1,0 +1,89 @@
+import { useState } from 'preact/hooks';
+import { api, qs } from '../api';
+import { date, t } from '../i18n';
+import { Problem, Spinner, useLoad } from '../util';
+
+export interface Entry {
+  id: number;
+  at: string;
+  actor: string;
+  origin: string;
+  action: string;
+  subject: string;
+  detail: unknown;
+}
+
+// One entry's detail: a before → after table when the entry has both, the text otherwise.
+function Detail({ d }: { d: unknown }) {
+  if (d && typeof d === 'object' && 'after' in (d as object)) {
+    const before = ((d as any).before ?? {}) as Record<string, unknown>;
+    const after = ((d as any).after ?? {}) as Record<string, unknown>;
+    const keys = Object.keys(after).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
+    return (
+      <table class="diff">
+        <tbody>
+          {keys.map((k) => (
+            <tr>
+              <th>{k}</th>
+              <td class="before">{before[k] === undefined ? '—' : String(before[k])}</td>
+              <td>→</td>
+              <td class="after">{String(after[k])}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    );
+  }
+  return <span class="code">{typeof d === 'string' ? d : JSON.stringify(d)}</span>;
+}
+
+export function AuditTable({ entries }: { entries: Entry[] }) {
+  if (entries.length === 0) return <p class="notice">{t('no_entries')}</p>;
+  return (
+    <div class="table-wrap">
+      <table class="list" data-testid="audit">
+        <thead>
+          <tr>
+            <th>{t('at')}</th>
+            <th>{t('actor')}</th>
+            <th>{t('origin')}</th>
+            <th>{t('action')}</th>
+            <th>{t('subject')}</th>
+            <th>{t('detail')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {entries.map((e) => (
+            <tr>
+              <td class="code">{date(e.at)}</td>
+              <td>{e.actor}</td>
+              <td class="code">{e.origin}</td>
+              <td>{e.action}</td>
+              <td>{e.subject}</td>
+              <td>
+                <Detail d={e.detail} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+export function AuditPage() {
+  const [subject, setSubject] = useState('');
+  const r = useLoad(() => api.get<Entry[]>('/audit' + qs({ subject, limit: 200 })), [subject]);
+  return (
+    <section>
+      <h1>{t('nav_audit')}</h1>
+      <label class="inline">
+        {t('filter_subject')}
+        <input value={subject} onChange={(e) => setSubject(e.currentTarget.value)} />
+      </label>
+      <Spinner on={r.loading && !r.data} />
+      <Problem error={r.error} />
+      {r.data && <AuditTable entries={r.data} />}
+    </section>
+  );
+}

@@ -1,0 +1,203 @@
+import { useState } from 'preact/hooks';
+import { api, ApiError, qs, type Principal } from '../api';
+import { num, t, type Key } from '../i18n';
+
+interface Issue {
+  file: string;
+  sheet: string;
+  row: number;
+  column: string;
+  value: string;
+  reason: string;
+}
+interface Report {
+  kind: string;
+  file: string;
+  rows_read: number;
+  rows_valid: number;
+  rows_rejected: number;
+  issues_total: number;
+  issues: Issue[];
+  warnings: string[];
+  counts: Record<string, { inserted: number; updated: number; unchanged: number }>;
+  written: boolean;
+}
+
+export function ImportPage({ me }: { me: Principal }) {
+  const kinds = ['pupils', 'households', 'absences'];
+  if (['nation', 'region', 'directorate'].includes(me.scope.kind)) kinds.unshift('schools');
+  const [kind, setKind] = useState('pupils');
+  const [file, setFile] = useState<File | null>(null);
+  const [report, setReport] = useState<Report | null>(null);
+  const [done, setDone] = useState<Report | null>(null);
+  const [skip, setSkip] = useState(false);
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState('');
+
+  const send = async (commit: boolean) => {
+    if (!file) return;
+    setBusy(true);
+    setError('');
+    try {
+      const r = await api.upload<Report>(
+        '/imports/' + kind + qs({ file: file.name, commit: commit ? 1 : undefined, skip_invalid: skip ? 1 : undefined }),
+        file,
+      );
+      if (commit) {
+        setDone(r);
+        setReport(null);
+      } else {
+        setReport(r);
+        setDone(null);
+      }
+    } catch (e) {
+      setError(e instanceof ApiError ? e.message : String(e));
+    } finally {
+      setBusy(false);
+      setConfirming(false);
+    }
+  };
+  const reset = () => {
+    setReport(null);
+    setDone(null);
+    setConfirming(false);
+    setError('');
+  };
+  const writable = report && report.rows_valid > 0 && (report.rows_rejected === 0 || skip);
+  return (
+    <section>
+      <h1>{t('import_title')}</h1>
+      <form
+        class="card form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          send(false);
+        }}
+      >
+        <label>
+          {t('import_kind')}
+          <select
+            name="kind"
+            value={kind}
+            onChange={(e) => {
+              setKind(e.currentTarget.value);
+              reset();
+            }}
+          >
+            {kinds.map((k) => (
+              <option value={k}>{t(('kind_' + k) as Key)}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('file')}
+          <input
+            type="file"
+            name="file"
+            accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            onChange={(e) => {
+              setFile(e.currentTarget.files?.[0] ?? null);
+              reset();
+            }}
+            required
+          />
+        </label>
+        <button type="submit" disabled={!file || busy}>
+          {busy && !confirming ? t('loading') : t('check')}
+        </button>
+      </form>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      {report && (
+        <div class="card" data-testid="report">
+          <div class="stats">
+            <div>
+              <strong>{num(report.rows_read)}</strong>
+              <span>{t('rows_read')}</span>
+            </div>
+            <div>
+              <strong>{num(report.rows_valid)}</strong>
+              <span>{t('rows_valid')}</span>
+            </div>
+            <div class={report.rows_rejected ? 'bad' : ''}>
+              <strong>{num(report.rows_rejected)}</strong>
+              <span>{t('rows_rejected')}</span>
+            </div>
+          </div>
+          {report.warnings.map((w) => (
+            <p class="notice">{w}</p>
+          ))}
+          <p class={report.rows_rejected ? 'error' : 'ok'} role="status">
+            {report.rows_rejected ? t('report_bad') : t('report_ok')}
+          </p>
+          {report.issues.length > 0 && (
+            <div class="table-wrap">
+              <table class="list" data-testid="issues">
+                <thead>
+                  <tr>
+                    <th class="n">{t('row')}</th>
+                    <th>{t('column')}</th>
+                    <th>{t('value')}</th>
+                    <th>{t('reason')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {report.issues.map((i) => (
+                    <tr>
+                      <td class="n">{i.row}</td>
+                      <td>{i.column}</td>
+                      <td class="code">{i.value}</td>
+                      <td lang="fr" dir="auto">
+                        {i.reason}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+              {report.issues_total > report.issues.length && <p class="muted">{t('more_issues', report.issues_total - report.issues.length)}</p>}
+            </div>
+          )}
+          {report.rows_rejected > 0 && report.rows_valid > 0 && (
+            <label class="check">
+              <input type="checkbox" checked={skip} onChange={(e) => setSkip(e.currentTarget.checked)} /> {t('skip_invalid')}
+            </label>
+          )}
+          {!confirming ? (
+            <button type="button" disabled={!writable || busy} onClick={() => setConfirming(true)}>
+              {t('confirm_import')}
+            </button>
+          ) : (
+            <div class="confirm" role="alertdialog">
+              <p>{t('confirm_q', num(report.rows_valid))}</p>
+              <button type="button" disabled={busy} onClick={() => send(true)}>
+                {t('confirm_import')}
+              </button>
+              <button type="button" class="secondary" disabled={busy} onClick={() => setConfirming(false)}>
+                {t('cancel')}
+              </button>
+            </div>
+          )}
+        </div>
+      )}
+      {done && (
+        <div class="card" data-testid="done">
+          <p class="ok" role="status">
+            {t('imported')}
+          </p>
+          <ul>
+            {Object.entries(done.counts).map(([what, c]) => (
+              <li>
+                <strong>{what}</strong>: {num(c.inserted)} {t('inserted')} · {num(c.updated)} {t('updated')} · {num(c.unchanged)}{' '}
+                {t('unchanged')}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,194 @@
+import { api } from '../api';
+import { date, label, monthName, num, pick, t } from '../i18n';
+import { Problem, Spinner, useLoad } from '../util';
+
+interface Stay {
+  school_year: string;
+  school: string;
+  in_scope: boolean;
+  school_name_ar: string;
+  school_name_fr: string;
+  level: string;
+  class: string;
+  status: string;
+  transfer_to: string;
+  left_date: string;
+}
+interface Sibling {
+  massar: string;
+  last_ar: string;
+  first_ar: string;
+  last_fr: string;
+  first_fr: string;
+  relation: string;
+}
+interface Record {
+  massar: string;
+  last_ar: string;
+  first_ar: string;
+  last_fr: string;
+  first_fr: string;
+  sex: string;
+  birth_date: string;
+  birth_place: string;
+  history: Stay[];
+  household: null | {
+    payee_cin: string;
+    payee_name: string;
+    phone: string;
+    ramed: string;
+    relation: string;
+    children: number;
+    siblings: Sibling[];
+  };
+  absences: { month: string; days: number; justified: number; unjustified: number }[];
+}
+
+export function PupilPage({ massar }: { massar: string }) {
+  const r = useLoad(() => api.get<Record>('/pupils/' + encodeURIComponent(massar)), [massar]);
+  const p = r.data;
+  return (
+    <section>
+      <Spinner on={r.loading && !p} />
+      <Problem error={r.error} />
+      {p && (
+        <>
+          <div class="page-head">
+            <div>
+              <p class="kind">
+                {t('massar')} <span class="code">{p.massar}</span>
+              </p>
+              <h1 data-testid="pupil-name">{pick(`${p.first_ar} ${p.last_ar}`, p.first_fr ? `${p.first_fr} ${p.last_fr}` : '')}</h1>
+              <p class="muted">
+                {pick(p.first_fr ? `${p.first_fr} ${p.last_fr}` : '', `${p.first_ar} ${p.last_ar}`)}
+              </p>
+            </div>
+          </div>
+          <dl class="facts">
+            <div>
+              <dt>{t('sex')}</dt>
+              <dd>{label('sex', p.sex)}</dd>
+            </div>
+            <div>
+              <dt>{t('birth_date')}</dt>
+              <dd class="code">{date(p.birth_date)}</dd>
+            </div>
+            <div>
+              <dt>{t('birth_place')}</dt>
+              <dd>{p.birth_place}</dd>
+            </div>
+          </dl>
+
+          <h2>{t('history')}</h2>
+          <div class="table-wrap">
+            <table class="list" data-testid="history">
+              <thead>
+                <tr>
+                  <th>{t('year')}</th>
+                  <th>{t('school')}</th>
+                  <th>{t('level')}</th>
+                  <th>{t('class')}</th>
+                  <th>{t('status')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {p.history.map((h) => (
+                  <tr>
+                    <td class="code">{h.school_year}</td>
+                    <td>
+                      {h.in_scope ? (
+                        <a href={'#/school/' + encodeURIComponent(h.school)}>{pick(h.school_name_ar, h.school_name_fr)}</a>
+                      ) : (
+                        <span class="muted">{t('other_school')}</span>
+                      )}{' '}
+                      <span class="code">{h.school}</span>
+                    </td>
+                    <td>{label('level', h.level)}</td>
+                    <td>{h.class}</td>
+                    <td>
+                      {label('status', h.status)}
+                      {h.transfer_to && ` — ${t('transfer_to')} ${h.transfer_to}`}
+                      {h.left_date && ` — ${date(h.left_date)}`}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+
+          <h2>{t('household')}</h2>
+          {p.household ? (
+            <>
+              <dl class="facts">
+                <div>
+                  <dt>{t('payee')}</dt>
+                  <dd>{p.household.payee_name}</dd>
+                </div>
+                <div>
+                  <dt>{t('relation')}</dt>
+                  <dd>{label('relation', p.household.relation)}</dd>
+                </div>
+                <div>
+                  <dt>{t('cin')}</dt>
+                  <dd class="code">{p.household.payee_cin}</dd>
+                </div>
+                <div>
+                  <dt>{t('phone')}</dt>
+                  <dd class="code">{p.household.phone}</dd>
+                </div>
+                <div>
+                  <dt>{t('ramed')}</dt>
+                  <dd class="code">{p.household.ramed}</dd>
+                </div>
+                <div>
+                  <dt>{t('children_in_household')}</dt>
+                  <dd>{num(p.household.children)}</dd>
+                </div>
+              </dl>
+              {p.household.siblings.length > 0 && (
+                <p>
+                  {t('siblings')}:{' '}
+                  {p.household.siblings.map((s) => (
+                    <a class="chip" href={'#/pupil/' + encodeURIComponent(s.massar)}>
+                      {pick(`${s.first_ar} ${s.last_ar}`, s.first_fr ? `${s.first_fr} ${s.last_fr}` : '')}
+                    </a>
+                  ))}
+                </p>
+              )}
+            </>
+          ) : (
+            <p class="notice">{t('no_household')}</p>
+          )}
+
+          <h2>{t('absences')}</h2>
+          {p.absences.length === 0 ? (
+            <p class="notice">{t('no_absences')}</p>
+          ) : (
+            <div class="table-wrap">
+              <table class="list narrow" data-testid="absences">
+                <thead>
+                  <tr>
+                    <th>{t('month')}</th>
+                    <th class="n">{t('days')}</th>
+                    <th class="n">{t('justified')}</th>
+                    <th class="n">{t('unjustified')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {p.absences.map((m) => (
+                    <tr>
+                      <td>{monthName(m.month)}</td>
+                      <td class="n">{num(m.days)}</td>
+                      <td class="n">{num(m.justified)}</td>
+                      <td class="n">{num(m.unjustified)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,120 @@
+import { useState } from 'preact/hooks';
+import { api, exportUrl, qs, type Principal } from '../api';
+import { num, pick, t, type Key } from '../i18n';
+import { Problem, Spinner, useLoad } from '../util';
+
+interface NodeLine {
+  kind: string;
+  code: string;
+  name_ar: string;
+  name_fr: string;
+  schools: number;
+  pupils: number;
+}
+interface View {
+  year: string;
+  years: string[];
+  path: NodeLine[];
+  node: NodeLine;
+  children: NodeLine[];
+}
+
+const childKind: Record<string, string> = { nation: 'region', region: 'directorate', directorate: 'commune', commune: 'school' };
+
+export function nodeHref(n: { kind: string; code: string }) {
+  return n.kind === 'school' ? '#/school/' + encodeURIComponent(n.code) : '#/t/' + encodeURIComponent(n.code || 'MA');
+}
+
+export function Territory({ me, node }: { me: Principal; node?: string }) {
+  const [year, setYear] = useState('');
+  const v = useLoad(() => api.get<View>('/territory' + qs({ node, year })), [node, year]);
+  const d = v.data;
+  if (d && d.node.kind === 'school') {
+    location.replace('#/school/' + encodeURIComponent(d.node.code));
+    return null;
+  }
+  const scope = d ? d.node.code || 'MA' : '';
+  const ck = d ? childKind[d.node.kind] : '';
+  return (
+    <section>
+      <Spinner on={v.loading && !d} />
+      <Problem error={v.error} />
+      {d && (
+        <>
+          <nav class="crumbs" aria-label="breadcrumb">
+            {d.path.map((p) => (
+              <>
+                <a href={nodeHref(p)}>{pick(p.name_ar, p.name_fr)}</a>
+                <span class="sep">›</span>
+              </>
+            ))}
+            <span>{pick(d.node.name_ar, d.node.name_fr)}</span>
+          </nav>
+          <div class="page-head">
+            <div>
+              <p class="kind">{t(('kind_' + d.node.kind) as Key)}</p>
+              <h1>{pick(d.node.name_ar, d.node.name_fr)}</h1>
+            </div>
+            <label class="inline">
+              {t('year')}
+              <select value={d.year} onChange={(e) => setYear(e.currentTarget.value)}>
+                {d.years.map((y) => (
+                  <option value={y}>{y}</option>
+                ))}
+              </select>
+            </label>
+          </div>
+          <div class="stats">
+            <div>
+              <strong>{num(d.node.schools)}</strong>
+              <span>{t('schools')}</span>
+            </div>
+            <div>
+              <strong>{num(d.node.pupils)}</strong>
+              <span>{t('pupils')}</span>
+            </div>
+          </div>
+          {me.actions.includes('export_data') && (
+            <p class="actions">
+              {t('export')}: <a href={exportUrl('schools', { scope, format: 'xlsx', lang: document.documentElement.lang })}>{t('schools')} (Excel)</a>
+              <a href={exportUrl('pupils', { scope, year: d.year, format: 'xlsx', lang: document.documentElement.lang })}>{t('pupils')} (Excel)</a>
+              <a href={exportUrl('pupils', { scope, year: d.year, format: 'csv', lang: document.documentElement.lang })}>{t('pupils')} (CSV)</a>
+            </p>
+          )}
+          <h2>{t(('children_' + ck) as Key)}</h2>
+          <div class="table-wrap">
+            <table class="list">
+              <thead>
+                <tr>
+                  <th>{t('name')}</th>
+                  <th>{t('code')}</th>
+                  <th class="n">{t('schools')}</th>
+                  <th class="n">{t('pupils')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {d.children.map((c) => (
+                  <tr>
+                    <td>
+                      <a href={nodeHref(c)}>{pick(c.name_ar, c.name_fr)}</a>
+                    </td>
+                    <td class="code">{c.code}</td>
+                    <td class="n">{num(c.schools)}</td>
+                    <td class="n">{num(c.pupils)}</td>
+                  </tr>
+                ))}
+              </tbody>
+              <tfoot>
+                <tr>
+                  <td colSpan={2}>{t('total')}</td>
+                  <td class="n">{num(d.node.schools)}</td>
+                  <td class="n">{num(d.node.pupils)}</td>
+                </tr>
+              </tfoot>
+            </table>
+          </div>
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,210 @@
+import { useState } from 'preact/hooks';
+import { api, ApiError, type Principal } from '../api';
+import { date, lang, t } from '../i18n';
+import { Problem, Spinner, useLoad } from '../util';
+import { AuditTable, type Entry } from './Audit';
+
+interface User {
+  login: string;
+  full_name: string;
+  role: string;
+  scope: string;
+  disabled: boolean;
+  created_at: string;
+}
+interface Role {
+  role: string;
+  ar: string;
+  fr: string;
+  scope_kinds: string[];
+}
+
+function History({ login }: { login: string }) {
+  const r = useLoad(() => api.get<Entry[]>('/users/' + encodeURIComponent(login) + '/history'), [login]);
+  return (
+    <div class="history">
+      <h3>
+        {t('record_history')} — {login}
+      </h3>
+      <Problem error={r.error} />
+      {r.data && <AuditTable entries={r.data} />}
+    </div>
+  );
+}
+
+function AddUser({ roles, onDone }: { roles: Role[]; onDone: () => void }) {
+  const [u, setU] = useState({ login: '', full_name: '', role: roles[0]?.role ?? '', scope: '', password: '' });
+  const [error, setError] = useState('');
+  const set = (k: string) => (e: Event) => setU({ ...u, [k]: (e.currentTarget as HTMLInputElement).value });
+  return (
+    <form
+      class="card form"
+      onSubmit={async (e) => {
+        e.preventDefault();
+        setError('');
+        try {
+          await api.post('/users', u);
+          onDone();
+        } catch (err) {
+          setError(err instanceof ApiError ? err.message : String(err));
+        }
+      }}
+    >
+      <h2>{t('add_user')}</h2>
+      <label>
+        {t('login')}
+        <input name="login" dir="ltr" value={u.login} onInput={set('login')} required />
+      </label>
+      <label>
+        {t('full_name')}
+        <input name="full_name" value={u.full_name} onInput={set('full_name')} required />
+      </label>
+      <label>
+        {t('role')}
+        <select name="role" value={u.role} onChange={set('role')}>
+          {roles.map((r) => (
+            <option value={r.role}>{lang.get() === 'ar' ? r.ar : r.fr}</option>
+          ))}
+        </select>
+      </label>
+      <label>
+        {t('scope')}
+        <input name="scope" dir="ltr" value={u.scope} onInput={set('scope')} placeholder={t('scope_hint')} required />
+      </label>
+      <label>
+        {t('password')}
+        <input name="password" type="password" autocomplete="new-password" dir="ltr" value={u.password} onInput={set('password')} required />
+      </label>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      <button type="submit">{t('save')}</button>
+    </form>
+  );
+}
+
+export function UsersPage({ me }: { me: Principal }) {
+  const users = useLoad(() => api.get<User[]>('/users'), []);
+  const roles = useLoad(() => api.get<Role[]>('/roles'), []);
+  const [open, setOpen] = useState('');
+  const [pw, setPw] = useState<{ login: string; value: string } | null>(null);
+  const [msg, setMsg] = useState('');
+  const [error, setError] = useState('');
+  const roleLabel = (r: string) => {
+    const x = roles.data?.find((y) => y.role === r);
+    return x ? (lang.get() === 'ar' ? x.ar : x.fr) : r;
+  };
+  const act = async (fn: () => Promise<unknown>) => {
+    setMsg('');
+    setError('');
+    try {
+      await fn();
+      setMsg(t('saved'));
+      users.reload();
+    } catch (e) {
+      setError(e instanceof ApiError ? e.message : String(e));
+    }
+  };
+  return (
+    <section>
+      <h1>{t('users_title')}</h1>
+      <Spinner on={users.loading && !users.data} />
+      <Problem error={users.error} />
+      {msg && (
+        <p class="ok" role="status">
+          {msg}
+        </p>
+      )}
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      {users.data && (
+        <div class="table-wrap">
+          <table class="list" data-testid="users">
+            <thead>
+              <tr>
+                <th>{t('login')}</th>
+                <th>{t('full_name')}</th>
+                <th>{t('role')}</th>
+                <th>{t('scope')}</th>
+                <th>{t('status')}</th>
+                <th>{t('created_at')}</th>
+                <th></th>
+              </tr>
+            </thead>
+            <tbody>
+              {users.data.map((u) => (
+                <>
+                  <tr class={u.disabled ? 'off' : ''}>
+                    <td class="code">{u.login}</td>
+                    <td>{u.full_name}</td>
+                    <td>{roleLabel(u.role)}</td>
+                    <td class="code">{u.scope || 'MA'}</td>
+                    <td>{u.disabled ? t('disabled') : t('active')}</td>
+                    <td class="code">{date(u.created_at)}</td>
+                    <td class="row-actions">
+                      {u.login !== me.login &&
+                        (u.disabled ? (
+                          <button type="button" class="secondary" onClick={() => act(() => api.post(`/users/${encodeURIComponent(u.login)}/enable`))}>
+                            {t('enable')}
+                          </button>
+                        ) : (
+                          <button
+                            type="button"
+                            class="secondary"
+                            onClick={() => confirm(t('confirm_disable', u.login)) && act(() => api.post(`/users/${encodeURIComponent(u.login)}/disable`))}
+                          >
+                            {t('disable')}
+                          </button>
+                        ))}
+                      <button type="button" class="secondary" onClick={() => setPw({ login: u.login, value: '' })}>
+                        {t('set_password')}
+                      </button>
+                      <button type="button" class="link" onClick={() => setOpen(open === u.login ? '' : u.login)}>
+                        {t('record_history')}
+                      </button>
+                    </td>
+                  </tr>
+                  {pw?.login === u.login && (
+                    <tr>
+                      <td colSpan={7}>
+                        <form
+                          class="inline-form"
+                          onSubmit={(e) => {
+                            e.preventDefault();
+                            act(() => api.post(`/users/${encodeURIComponent(u.login)}/password`, { password: pw.value })).then(() => setPw(null));
+                          }}
+                        >
+                          <label>
+                            {t('new_password')}
+                            <input type="password" dir="ltr" autocomplete="new-password" value={pw.value} onInput={(e) => setPw({ login: u.login, value: e.currentTarget.value })} required />
+                          </label>
+                          <button type="submit">{t('save')}</button>
+                          <button type="button" class="secondary" onClick={() => setPw(null)}>
+                            {t('cancel')}
+                          </button>
+                        </form>
+                      </td>
+                    </tr>
+                  )}
+                  {open === u.login && (
+                    <tr>
+                      <td colSpan={7}>
+                        <History login={u.login} />
+                      </td>
+                    </tr>
+                  )}
+                </>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {roles.data && <AddUser roles={roles.data} onDone={() => act(async () => {})} />}
+    </section>
+  );
+}

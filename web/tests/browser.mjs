@@ -1,0 +1,214 @@
+// Browser tests of the web app: Debian's Chromium, headless, driven by playwright-core.
+// Run by tests/web/browser_test.sh, which prepares a database and a server and passes what to
+// look for in the environment (see there). Every page visited is saved as a screenshot.
+import { chromium } from 'playwright-core';
+import { mkdirSync, readFileSync } from 'node:fs';
+import assert from 'node:assert/strict';
+
+const env = (k) => {
+  const v = process.env[k];
+  if (!v) throw new Error(`missing environment variable ${k}`);
+  return v;
+};
+const base = env('SANAD_URL');
+const shots = env('SCREENSHOT_DIR');
+const fx = JSON.parse(readFileSync(env('FIXTURE'), 'utf8'));
+mkdirSync(shots, { recursive: true });
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  headless: true,
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+    '--disable-quic',
+  ],
+});
+
+let failures = 0;
+let n = 0;
+async function step(name, fn) {
+  const t0 = Date.now();
+  try {
+    await fn();
+    console.log(`ok   ${name} (${Date.now() - t0} ms)`);
+  } catch (e) {
+    failures++;
+    console.log(`FAIL ${name}\n     ${String(e.stack || e).split('\n').slice(0, 6).join('\n     ')}`);
+  }
+}
+async function shot(page, name) {
+  n++;
+  await page.screenshot({ path: `${shots}/${String(n).padStart(2, '0')}-${name}.png`, fullPage: true });
+}
+// The page must show nothing of the other school: its name, its pupils' names and codes.
+async function noForeignData(page) {
+  const text = await page.locator('body').innerText();
+  for (const marker of fx.foreign_markers)
+    assert.ok(!text.includes(marker), `the page shows another scope's data: «${marker}»`);
+}
+async function signIn(page, login) {
+  await page.goto(base + '/');
+  await page.fill('input[name=login]', login);
+  await page.fill('input[name=password]', fx.password);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('header.top');
+}
+
+const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'ar-MA' });
+const page = await ctx.newPage();
+const consoleErrors = [];
+page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
+page.on('pageerror', (e) => consoleErrors.push(String(e)));
+
+await step('the login page is in Arabic, right to left', async () => {
+  await page.goto(base + '/');
+  await page.waitForSelector('input[name=login]');
+  assert.equal(await page.getAttribute('html', 'dir'), 'rtl');
+  assert.equal(await page.getAttribute('html', 'lang'), 'ar');
+  await shot(page, 'login');
+});
+
+await step('a wrong password is refused with a message', async () => {
+  await page.fill('input[name=login]', fx.head.login);
+  await page.fill('input[name=password]', 'not the password');
+  await page.click('button[type=submit]');
+  await page.waitForSelector('.error');
+  assert.equal(await page.locator('header.top').count(), 0);
+});
+
+await step('a school head signs in and lands on the school', async () => {
+  await signIn(page, fx.head.login);
+  await page.waitForSelector('[data-testid=school-name]');
+  assert.equal((await page.textContent('[data-testid=school-name]')).trim(), fx.head.school_name_ar);
+  await page.waitForSelector('[data-testid=pupils]');
+  await noForeignData(page);
+  await shot(page, 'school');
+});
+
+await step('a pupil is found by a misspelt Arabic name', async () => {
+  await page.fill('input[name=q]', fx.search.misspelt);
+  await page.press('input[name=q]', 'Enter');
+  await page.waitForSelector(`[data-testid=pupils] a[href="#/pupil/${fx.search.massar}"]`, { timeout: 5000 });
+  const total = Number((await page.textContent('[data-testid=total]')).replace(/\D/g, ''));
+  assert.ok(total >= 1 && total < fx.head.pupils, `search narrowed to ${total} of ${fx.head.pupils}`);
+  await noForeignData(page);
+  await shot(page, 'search-misspelt');
+});
+
+await step('the filters narrow the list (sex)', async () => {
+  await page.fill('input[name=q]', '');
+  await page.press('input[name=q]', 'Enter');
+  await page.selectOption('select[name=sex]', 'F');
+  await page.waitForFunction((all) => {
+    const t = document.querySelector('[data-testid=total]');
+    return t && Number(t.textContent.replace(/\D/g, '')) < all;
+  }, fx.head.pupils);
+  await page.selectOption('select[name=sex]', '');
+});
+
+await step('the pupil page shows history, household and absences by month', async () => {
+  await page.fill('input[name=q]', fx.search.massar);
+  await page.press('input[name=q]', 'Enter');
+  await page.waitForSelector(`a[href="#/pupil/${fx.search.massar}"]`);
+  await page.click(`a[href="#/pupil/${fx.search.massar}"]`);
+  await page.waitForSelector('[data-testid=pupil-name]');
+  assert.equal((await page.textContent('[data-testid=pupil-name]')).trim(), fx.search.name_ar);
+  const history = await page.textContent('[data-testid=history]');
+  assert.ok(history.includes(fx.head.school), 'the history names the school');
+  if (fx.search.absent_months > 0)
+    assert.equal(await page.locator('[data-testid=absences] tbody tr').count(), fx.search.absent_months);
+  await noForeignData(page);
+  await shot(page, 'pupil-ar');
+});
+
+await step('switching to French turns the page left to right, and it is remembered', async () => {
+  await page.click('button.lang');
+  await page.waitForFunction(() => document.documentElement.lang === 'fr');
+  assert.equal(await page.getAttribute('html', 'dir'), 'ltr');
+  assert.ok((await page.locator('body').innerText()).includes('Parcours scolaire'));
+  await page.reload();
+  await page.waitForSelector('[data-testid=pupil-name]');
+  assert.equal(await page.getAttribute('html', 'lang'), 'fr');
+  assert.ok((await page.locator('body').innerText()).includes('Absences par mois'));
+  await shot(page, 'pupil-fr');
+});
+
+await step('an import with a bad row names the row, writes nothing until confirmed', async () => {
+  await page.goto(base + '/#/import');
+  await page.waitForSelector('input[type=file]');
+  await page.setInputFiles('input[type=file]', fx.import.file);
+  await page.click('form button[type=submit]');
+  await page.waitForSelector('[data-testid=issues]');
+  const rows = page.locator('[data-testid=issues] tbody tr');
+  assert.equal(await rows.count(), 1, 'one bad row reported');
+  const cells = await rows.first().locator('td').allInnerTexts();
+  assert.equal(cells[0].trim(), String(fx.import.bad_row), 'the report names the row');
+  assert.ok(cells[2].includes(fx.import.bad_value), 'and the value');
+  await shot(page, 'import-report');
+  // The confirmation stays closed while rows are wrong; skipping them opens it.
+  assert.ok(await page.locator('button:has-text("Confirmer")').isDisabled());
+  await page.check('label.check input');
+  await page.click('button:has-text("Confirmer")');
+  await page.waitForSelector('.confirm');
+  await page.click('.confirm button:has-text("Confirmer")');
+  await page.waitForSelector('[data-testid=done]');
+  assert.ok((await page.textContent('[data-testid=done]')).includes(String(fx.import.good_rows)));
+  await shot(page, 'import-done');
+});
+
+await step("another school's pages answer not found and show nothing of it", async () => {
+  for (const path of fx.foreign_paths) {
+    await page.goto(base + '/' + path);
+    await page.waitForSelector('.notice, .error');
+    await page.waitForTimeout(200);
+    await noForeignData(page);
+  }
+  await shot(page, 'foreign-not-found');
+});
+
+await step('on a phone the school page fits the screen', async () => {
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  const p = await phone.newPage();
+  await signIn(p, fx.head.login);
+  await p.waitForSelector('[data-testid=pupils]');
+  const overflow = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 1, `the page is ${overflow}px wider than the screen`);
+  await shot(p, 'phone-school');
+  await phone.close();
+});
+
+await step('an administrator browses the territory with counts, users and their history', async () => {
+  const admin = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const p = await admin.newPage();
+  await signIn(p, fx.admin.login);
+  await p.waitForSelector('table.list tbody tr');
+  assert.equal(await p.locator('table.list tbody tr').count(), 12, 'twelve regions');
+  await shot(p, 'territory-nation');
+  await p.goto(base + '/#/t/' + fx.admin.directorate);
+  await p.waitForSelector('tfoot');
+  const foot = await p.textContent('tfoot');
+  assert.ok(foot.replace(/\D/g, '').endsWith(String(fx.admin.directorate_pupils)), `directorate total in «${foot}»`);
+  await shot(p, 'territory-directorate');
+  await p.goto(base + '/#/users');
+  await p.waitForSelector('[data-testid=users]');
+  await p.click(`tr:has-text("${fx.head.login}") button.link`);
+  await p.waitForSelector('.history [data-testid=audit]');
+  await shot(p, 'users');
+  await p.goto(base + '/#/audit');
+  await p.waitForSelector('[data-testid=audit]');
+  await shot(p, 'audit');
+  await admin.close();
+});
+
+await step('no script errors in the console', async () => {
+  assert.deepEqual(consoleErrors.filter((e) => !e.includes('401') && !e.includes('404')), []);
+});
+
+await browser.close();
+console.log(`${failures === 0 ? 'PASS' : 'FAIL'}: ${n} screenshots in ${shots}`);
+process.exit(failures === 0 ? 0 : 1);

@@ -1,0 +1,84 @@
+// Prepares what the browser tests look for, from the test database (through the sqlite3
+// shell): the school head's school and a pupil to find by a misspelt name, the other school
+// whose data must never show, and a roster for the head's school with one bad row.
+// Usage: node fixture.mjs DB EXAMPLE_ROSTER OUT_DIR  (writes OUT_DIR/fixture.json, roster.csv)
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+
+const [db, roster, out] = process.argv.slice(2);
+const sql = (q) => JSON.parse(execFileSync('sqlite3', ['-json', db, q], { encoding: 'utf8' }) || '[]');
+
+const head = { login: 'head', school: '03531000B' };
+const other = '35310051B';
+const [school] = sql(`SELECT code, name_ar, name_fr FROM schools WHERE code = '${head.school}'`);
+const [{ year }] = sql('SELECT max(code) AS year FROM school_years');
+const pupils = sql(
+  `SELECT p.massar, p.first_ar, p.last_ar FROM enrolments e JOIN pupils p ON p.id = e.pupil_id
+   JOIN schools s ON s.id = e.school_id WHERE s.code = '${head.school}' AND e.school_year = '${year}'
+   ORDER BY p.massar`,
+);
+// A pupil with a last name of at least five letters and some absences; one letter dropped.
+const absent = new Map(
+  sql(`SELECT p.massar, count(DISTINCT substr(a.day, 1, 7)) AS months FROM absences a JOIN pupils p ON p.id = a.pupil_id GROUP BY p.massar`).map((r) => [
+    r.massar,
+    r.months,
+  ]),
+);
+const pick = pupils.find((p) => [...p.last_ar].length >= 5 && absent.get(p.massar) > 0);
+if (!pick) throw new Error('no pupil fit for the search test');
+const letters = [...pick.last_ar];
+letters.splice(2, 1);
+const misspelt = `${pick.first_ar} ${letters.join('')}`;
+
+const foreign = sql(
+  `SELECT p.massar FROM enrolments e JOIN pupils p ON p.id = e.pupil_id JOIN schools s ON s.id = e.school_id WHERE s.code = '${other}'`,
+);
+const [foreignSchool] = sql(`SELECT name_ar, name_fr FROM schools WHERE code = '${other}'`);
+if (foreign.length === 0) throw new Error('the other school has no pupils');
+
+// The example roster moved to the head's school, with new codes Massar and one impossible date.
+const lines = readFileSync(roster, 'utf8').split(/\r?\n/);
+let dataRow = 0;
+let badRow = 0;
+const moved = lines.map((line, i) => {
+  let l = line.replaceAll(other, head.school).replaceAll(foreignSchool.name_ar, school.name_ar);
+  const m = /^([A-Z])(\d{9});/.exec(l);
+  if (!m) return l;
+  dataRow++;
+  l = 'Q' + l.slice(1);
+  if (dataRow === 5) {
+    const cells = l.split(';');
+    cells[6] = '31/02/2018';
+    l = cells.join(';');
+    badRow = i + 1;
+  }
+  return l;
+});
+writeFileSync(`${out}/roster.csv`, moved.join('\n'));
+
+const [{ n: dirPupils }] = sql(
+  `SELECT count(*) AS n FROM enrolments e JOIN schools s ON s.id = e.school_id JOIN communes c ON c.code = s.commune_code
+   WHERE c.directorate_code = '03.531' AND e.school_year = '${year}' AND e.status IN ('enrolled', 'repeating')`,
+);
+
+writeFileSync(
+  `${out}/fixture.json`,
+  JSON.stringify(
+    {
+      password: process.env.TEST_PASSWORD,
+      head: { ...head, school_name_ar: school.name_ar, pupils: pupils.length },
+      admin: { login: 'admin', directorate: '03.531', directorate_pupils: dirPupils },
+      search: {
+        massar: pick.massar,
+        name_ar: `${pick.first_ar} ${pick.last_ar}`,
+        misspelt,
+        absent_months: absent.get(pick.massar),
+      },
+      foreign_markers: [foreignSchool.name_ar, foreignSchool.name_fr, other, ...foreign.map((f) => f.massar)],
+      foreign_paths: [`#/school/${other}`, `#/pupil/${foreign[0].massar}`, '#/t/03.531', '#/t/MA'],
+      import: { file: `${out}/roster.csv`, bad_row: badRow, bad_value: '31/02/2018', good_rows: dataRow - 1 },
+    },
+    null,
+    1,
+  ),
+);
