@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -187,6 +188,8 @@ class Session : public std::enable_shared_from_this<Session> {
     req_ = {};
     parser_.emplace();
     parser_->header_limit(16 * 1024);
+    // The body's limit depends on the route: set once the header is read.
+    parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
     stream_.expires_after(std::chrono::minutes(5));  // an idle keep-alive connection
     bhttp::async_read_header(
         stream_, buf_, *parser_,
@@ -197,6 +200,8 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec) {
       if (ec == bhttp::error::header_limit)
         return fail(bhttp::status::request_header_fields_too_large, "header too large\n");
+      if (ec == bhttp::error::body_limit)
+        return fail(bhttp::status::payload_too_large, "body too large\n");
       return close();
     }
     busy_ = true;

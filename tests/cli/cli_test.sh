@@ -106,10 +106,11 @@ expect_rc 0 "--help" -- "$sanad" --help
 SANAD_DB="$A" expect_rc 0 "SANAD_DB" -- "$sanad" export regions -o "$work/r.csv"
 grep -q ": 12 rows" "$work/out" || bad "SANAD_DB not used"
 
-# The server: status page, health, the API's login, then a clean stop on SIGTERM.
+# The server (without a web app: the status page), health, the API's login, a body over the
+# limit, then a graceful stop on SIGTERM with an idle keep-alive connection open.
 echo "api password 9" | expect_rc 0 "user add for the API" -- "$sanad" --db "$A" user add api1 --name "API" --role directorate_manager --scope 03.531 --password-stdin
 port=$((30000 + RANDOM % 20000))
-"$sanad" --db "$A" serve --listen "127.0.0.1:$port" 2>"$work/serve.log" &
+"$sanad" --db "$A" serve --listen "127.0.0.1:$port" --web "$work/no-web-app" --max-upload-mb 1 2>"$work/serve.log" &
 pid=$!
 for _ in $(seq 1 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
 exec 3<>"/dev/tcp/127.0.0.1/$port" && printf 'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' >&3 && \
@@ -119,7 +120,14 @@ exec 3<>"/dev/tcp/127.0.0.1/$port" && printf 'GET / HTTP/1.1\r\nHost: x\r\nConne
 body='{"login":"api1","password":"api password 9"}'
 exec 3<>"/dev/tcp/127.0.0.1/$port" && printf 'POST /api/v1/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s' "${#body}" "$body" >&3 && \
   timeout 5 cat <&3 >"$work/login" && grep -q "^HTTP/1.1 200" "$work/login" && grep -qi "^Set-Cookie: sanad_session=[0-9a-f]\{64\}; Path=/; HttpOnly; SameSite=Strict" "$work/login" && ok || { bad "API login over HTTP"; cat "$work/login" >&2; }
+exec 3<>"/dev/tcp/127.0.0.1/$port" && printf 'POST /api/v1/imports/pupils HTTP/1.1\r\nHost: x\r\nContent-Length: 2000000\r\n\r\n' >&3 && \
+  timeout 5 cat <&3 >"$work/big" && grep -q "^HTTP/1.1 413" "$work/big" && grep -q "limited to 1 MB" "$work/big" && ok || bad "an upload over the limit gets 413"
+exec 4<>"/dev/tcp/127.0.0.1/$port"  # idle keep-alive connection
+sleep 0.2
 kill -TERM $pid; wait $pid && ok || bad "serve did not stop cleanly on SIGTERM"
+timeout 2 cat <&4 >/dev/null && ok || bad "the idle connection was not closed on SIGTERM"
+exec 4>&-
+grep -q "stopped" "$work/serve.log" && ok || bad "no 'stopped' in the server log"
 
 echo "cli ($backend): $passes passed, $fails failed"
 [ "$fails" -eq 0 ]
