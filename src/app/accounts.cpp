@@ -216,7 +216,6 @@ LoginResult login(store::Store& st, const std::string& login, const std::string&
                   const std::string& origin, const SessionPolicy& policy) {
   const std::string wrong = "wrong login or password";
   if (login.empty() || login.size() > 64 || password.size() > 1024) throw AccountError(wrong);
-  store::Transaction tx(st.db());
   const std::string since = iso_in(-60L * policy.throttle.window_minutes);
   if (st.login_failures_since(login, since) >= policy.throttle.max_failures) {
     throw AccountError(
@@ -224,10 +223,17 @@ LoginResult login(store::Store& st, const std::string& login, const std::string&
                     "administrator to reset the password",
                     policy.throttle.window_minutes));
   }
+  if (st.login_failures_from(origin, since) >= policy.throttle.max_failures_per_origin)
+    throw AccountError(
+        fmt::format("too many failed attempts from this address: try again in {} minutes",
+                    policy.throttle.window_minutes));
+  // The password is checked outside the transaction: hashing takes a while, and the write lock
+  // is not held meanwhile. The hash is checked even for an unknown login, so that timing does
+  // not tell which logins exist.
   auto u = st.user_by_login(login);
-  // The hash is checked even for an unknown login, so that timing does not tell which exist.
   static const std::string dummy = hash_password("not-a-real-password-0");
   bool ok = verify_password(u ? u->password_hash : dummy, password) && u.has_value();
+  store::Transaction tx(st.db());
   if (!ok) {
     st.add_login_failure(login, origin, store::now_iso());
     st.audit({login, origin, "login failed", "user " + login, "{}"});

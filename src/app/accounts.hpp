@@ -48,8 +48,9 @@ std::string hash_password(const std::string& password);
 bool verify_password(const std::string& hash, const std::string& password);
 
 struct Throttle {
-  int max_failures = 5;     // failed attempts …
-  int window_minutes = 15;  // … within this window lock the login for the rest of it
+  int max_failures = 5;              // failed attempts …
+  int window_minutes = 15;           // … within this window lock the login for the rest of it
+  int max_failures_per_origin = 30;  // failed attempts from one address, whatever the logins
 };
 
 struct LoginResult {

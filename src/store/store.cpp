@@ -1072,6 +1072,13 @@ int64_t Store::login_failures_since(const std::string& login, const std::string&
       .value_or(0);
 }
 
+int64_t Store::login_failures_from(const std::string& origin, const std::string& since) {
+  return db_
+      ->scalar_i64("SELECT count(*) FROM login_failures WHERE origin = $1 AND at >= $2",
+                   {origin, since})
+      .value_or(0);
+}
+
 void Store::clear_login_failures(const std::string& login) {
   db_->execute("DELETE FROM login_failures WHERE login = $1", {login});
 }

@@ -135,6 +135,7 @@ class Store {
   void add_login_failure(const std::string& login, const std::string& origin,
                          const std::string& at);
   int64_t login_failures_since(const std::string& login, const std::string& since);
+  int64_t login_failures_from(const std::string& origin, const std::string& since);
   void clear_login_failures(const std::string& login);
 
   // The audit log: append-only, each entry's hash covers the previous entry's hash and its own

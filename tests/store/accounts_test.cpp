@@ -86,6 +86,20 @@ TEST_P(Accounts, WrongPasswordsAreThrottledAndUnknownLoginsLookTheSame) {
   EXPECT_NO_THROW(login(st(), "head1", "another pass 7", "ip"));
 }
 
+TEST_P(Accounts, OneAddressTryingManyLoginsIsThrottledToo) {
+  add("head1", "school_head", "35310051B");
+  SessionPolicy policy;
+  policy.throttle.max_failures_per_origin = 6;
+  // Two wrong passwords each on three logins: under the per-login limit, over the address's.
+  for (const char* l : {"a1", "a2", "a3"})
+    for (int i = 0; i < 2; ++i)
+      EXPECT_EQ(error_of([&] { login(st(), l, "x", "10.0.0.9", policy); }),
+                "wrong login or password");
+  EXPECT_NE(error_of([&] { login(st(), "head1", kPw, "10.0.0.9", policy); }).find("this address"),
+            std::string::npos);
+  EXPECT_NO_THROW(login(st(), "head1", kPw, "10.0.0.10", policy));  // another address
+}
+
 TEST_P(Accounts, DisablingOrANewPasswordEndsSessions) {
   add("head1", "school_head", "35310051B");
   auto r = login(st(), "head1", kPw, "ip");
