@@ -189,15 +189,12 @@ MergeCounts diff_merge(Db& db, const Target& t, std::size_t n, const RowGen& gen
 }
 
 // The ids of the rows of `table` whose `code_col` is one of `codes`.
-std::unordered_map<std::string, int64_t> ids_by_code(Db& db, const std::string& table,
-                                                     const std::string& code_col,
-                                                     const std::vector<std::string>& codes) {
-  std::unordered_map<std::string, int64_t> out;
-  if (codes.empty()) return out;
+// Puts the distinct codes in a temporary table stage_codes(code), to join against; returns
+// how many. The caller drops the table.
+std::size_t stage_codes(Db& db, const std::vector<std::string>& codes) {
   std::vector<std::string> distinct(codes);
   std::sort(distinct.begin(), distinct.end());
   distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
-  out.reserve(distinct.size());
   db.execute("DROP TABLE IF EXISTS stage_codes");
   db.execute(stage_ddl(db.dialect(), "stage_codes", {{"code"}}));
   std::size_t i = 0;
@@ -207,6 +204,15 @@ std::unordered_map<std::string, int64_t> ids_by_code(Db& db, const std::string& 
     return true;
   });
   if (db.dialect() == Dialect::postgres) db.execute("ANALYZE stage_codes");
+  return distinct.size();
+}
+
+std::unordered_map<std::string, int64_t> ids_by_code(Db& db, const std::string& table,
+                                                     const std::string& code_col,
+                                                     const std::vector<std::string>& codes) {
+  std::unordered_map<std::string, int64_t> out;
+  if (codes.empty()) return out;
+  out.reserve(stage_codes(db, codes));
   db.query(fmt::format("SELECT t.{0}, t.id FROM stage_codes s JOIN {1} t ON t.{0} = s.code",
                        code_col, table),
            {}, [&](const ResultRow& r) { out.emplace(r.text(0), r.i64(1)); });
@@ -669,18 +675,7 @@ std::vector<std::string> Store::unknown_pupils(const std::vector<std::string>& m
   if (scope.kind == NodeKind::nation) {
     known = ids_by_code(*db_, "pupils", "massar", massar);
   } else if (!massar.empty()) {
-    std::vector<std::string> distinct(massar);
-    std::sort(distinct.begin(), distinct.end());
-    distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
-    db_->execute("DROP TABLE IF EXISTS stage_codes");
-    db_->execute(stage_ddl(db_->dialect(), "stage_codes", {{"code"}}));
-    std::size_t i = 0;
-    db_->bulk_insert("stage_codes", {"code"}, [&](std::vector<Value>& v) {
-      if (i == distinct.size()) return false;
-      v.assign(1, distinct[i++]);
-      return true;
-    });
-    if (db_->dialect() == Dialect::postgres) db_->execute("ANALYZE stage_codes");
+    stage_codes(*db_, massar);
     auto [where, params] = scope_filter(scope);
     db_->query(
         "SELECT p.massar, p.id FROM stage_codes s JOIN pupils p ON p.massar = s.code WHERE EXISTS "
