@@ -575,7 +575,8 @@ ApiResponse r_vocabulary(Ctx&) {
   for (const Vocabulary* v : {&levels(), &cycles(), &sexes(), &enrolment_statuses(), &relations(),
                               &milieus(), &sectors()}) {
     json terms = json::array();
-    for (const auto& t : v->terms()) terms.push_back({{"code", t.code}, {"ar", t.ar}, {"fr", t.fr}});
+    for (const auto& t : v->terms())
+      terms.push_back({{"code", t.code}, {"ar", t.ar}, {"fr", t.fr}});
     out[std::string(v->name())] = terms;
   }
   return reply(200, out);
