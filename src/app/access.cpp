@@ -83,4 +83,14 @@ bool can_see(store::Store& st, const Principal& p, const Scope& node) {
   return path && within(p.scope, *path);
 }
 
+bool may_import_schools(const Principal& p) {
+  return role_allows(p.role, Action::import_data) &&
+         (p.scope.kind == NodeKind::nation || p.scope.kind == NodeKind::region ||
+          p.scope.kind == NodeKind::directorate);
+}
+
+bool may_list_audit(const Principal& p) {
+  return role_allows(p.role, Action::read_audit) && p.scope.kind == NodeKind::nation;
+}
+
 }  // namespace sanad::app

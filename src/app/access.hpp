@@ -54,4 +54,10 @@ bool within(const Scope& scope, const std::vector<Scope>& node_ancestry);
 // and a node outside the scope answer the same: false (the caller answers 404 for both).
 bool can_see(store::Store& st, const Principal& p, const Scope& node);
 
+// A school list changes the map of schools: imported only from a directorate up.
+bool may_import_schools(const Principal& p);
+// The audit log names people and places across the country: listed only by nation-wide
+// auditing roles (a record's own history is shown where the record is).
+bool may_list_audit(const Principal& p);
+
 }  // namespace sanad::app

@@ -429,10 +429,7 @@ ApiResponse r_import(Ctx& c) {
   if (!app::role_allows(c.who->role, app::Action::import_data)) return forbidden();
   auto kind = app::parse_list_kind(c.params[0]);
   if (!kind || !app::importable(*kind)) return not_found();
-  // A school list changes the map of schools: only from a directorate up.
-  if (*kind == app::ListKind::schools &&
-      (c.who->scope.kind == NodeKind::commune || c.who->scope.kind == NodeKind::school))
-    return forbidden();
+  if (*kind == app::ListKind::schools && !app::may_import_schools(*c.who)) return forbidden();
   if (c.req.body.empty()) return error(400, "bad_request", "the request body is the file");
   const std::string name = safe_file_name(c.q("file"));
   app::ImportOptions opt;
@@ -556,10 +553,7 @@ ApiResponse r_user_history(Ctx& c) {
 }
 
 ApiResponse r_audit(Ctx& c) {
-  // The log names people and places across the country: only nation-wide auditing roles.
-  if (!app::role_allows(c.who->role, app::Action::read_audit) ||
-      c.who->scope.kind != NodeKind::nation)
-    return forbidden();
+  if (!app::may_list_audit(*c.who)) return forbidden();
   int64_t limit = 100;
   if (!c.q("limit").empty()) {
     auto v = to_int(c.q("limit"));

@@ -256,6 +256,7 @@ TEST_P(Api, AccountsAreManagedByAdministratorsWithTheirHistory) {
   {
     auto [cookie, csrf] = sign_in("head1");
     EXPECT_EQ(call("GET", "/api/v1/users", cookie).status, 403);
+    EXPECT_EQ(call("GET", "/api/v1/audit", cookie).status, 403);  // not a nation-wide auditor
     EXPECT_EQ(call("POST", "/api/v1/users/root/disable", cookie, csrf).status, 403);
   }
   auto [cookie, csrf] = sign_in("root");
