@@ -1,0 +1,203 @@
+// Conditional cash transfers of the Tayssir shape: a policy (every rule a parameter, versioned
+// by school year), the eligibility of every pupil with a reason, and a payment cycle per transfer
+// period (months paid or forfeited by absences, households within their cap). Pure code over
+// arrays: the snapshot is loaded by app/, the engine never sees a database.
+#pragma once
+#include <climits>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sanad::tayssir {
+
+// Which communes a cycle of schooling is targeted in. A commune matches a rule when it is in
+// `communes` (if the list is not empty), has the `milieu` (if set) and its `indicator` (if set)
+// is at least `min_value`. A commune is targeted for a cycle when any rule of that cycle matches.
+struct TargetRule {
+  std::string cycle;                  // "primaire", "college", "lycee"
+  std::vector<std::string> communes;  // HCP codes; empty: any commune
+  std::string milieu;                 // "rural", "urban" or "" for both
+  std::string indicator;              // e.g. "poverty_rate"; "" for none
+  double min_value = 0;               // the indicator's value must be >= this
+  bool operator==(const TargetRule&) const = default;
+};
+
+// How the children of a household over its cap are chosen: the ones kept are the first by
+// this order, ties broken by code Massar.
+enum class CapRule { largest_amount, youngest, oldest };
+std::string_view cap_rule_name(CapRule r);
+std::optional<CapRule> parse_cap_rule(std::string_view s);
+
+// A transfer: the months it pays ("2025-09" …), a subset of the policy's months.
+struct Period {
+  std::string code, name_ar, name_fr;
+  std::vector<std::string> months;
+  bool operator==(const Period&) const = default;
+};
+
+struct Policy {
+  std::string code;  // unique, e.g. "tayssir-2025-2026"
+  std::string program = "tayssir";
+  std::string school_year;  // "2025-2026"
+  std::string name_ar, name_fr;
+  std::vector<TargetRule> targets;
+  std::map<std::string, int64_t> amounts;        // level → centimes a month; the levels covered
+  std::vector<std::string> months;               // the months covered, in order ("2025-09" …)
+  std::map<std::string, int> absence_threshold;  // cycle → most absence days a month still paid
+  bool justified_absences_count = true;
+  int household_cap = 3;  // children paid per household; 0 for no cap
+  CapRule cap_rule = CapRule::largest_amount;
+  bool require_ramed = true;
+  std::vector<std::string> ramed_exempt_communes;  // e.g. communes covered up to 2017-18
+  bool repeaters_eligible = true;
+  std::vector<Period> periods;
+  bool operator==(const Policy&) const = default;
+};
+
+// The published Tayssir rules from 2018-19 as a policy for a school year: 60/80/100 MAD a month
+// in primary by pairs of levels, 140 MAD in collège; ten months September–June; a month lost
+// above 4 absence days in primary, 6 in collège, justified ones counting; three children per
+// household, the largest amounts first; all primary pupils of rural communes and all collège
+// pupils; a RAMED card or receipt required; repeaters kept; three transfers (Sept–Dec,
+// Jan–Mar, Apr–Jun).
+Policy published_policy(const std::string& school_year);
+
+// A copy of a policy for another school year: months and periods moved by whole years.
+Policy policy_for_year(const Policy& p, const std::string& school_year, const std::string& code);
+
+// What is wrong with a policy, one sentence per problem (empty when it is valid).
+std::vector<std::string> validate(const Policy& p);
+
+// ---------------------------------------------------------------------------------------------
+// The snapshot the engine works on: one row per pupil (its enrolment of the year that counts),
+// with its school, commune and household as indices into the other arrays.
+
+constexpr int32_t kNone = -1;
+constexpr int32_t kNoDate = INT32_MIN;
+
+enum class Status : uint8_t { enrolled, repeating, left, transferred_out };
+
+struct Snapshot {
+  // Communes.
+  std::vector<std::string> commune_code;
+  std::vector<uint8_t> commune_rural;
+  std::vector<std::string> commune_directorate;  // directorate code, for totals
+  // HCP indicators by name, one value per commune (NaN when unknown).
+  std::map<std::string, std::vector<double>> indicators;
+
+  // Schools.
+  std::vector<std::string> school_code;
+  std::vector<int32_t> school_commune;
+
+  // Households (payees).
+  std::vector<std::string> household_cin, household_name_norm;
+  std::vector<uint8_t> household_ramed;  // a RAMED card or receipt is on file
+
+  // Pupils.
+  std::vector<int64_t> pupil_id;  // the store's id, carried through
+  std::vector<std::string> massar;
+  // Hashes of the normalized full names (Arabic, French), 0 when empty: equal names, equal keys.
+  std::vector<uint64_t> name_ar_key, name_fr_key;
+  std::vector<int32_t> birth_day;        // days since 1970-01-01; kNoDate when unknown
+  std::vector<std::string> level_codes;  // the levels met, indexed by `level`
+  std::vector<uint8_t> level;
+  std::vector<Status> status;
+  std::vector<std::string> left_month;  // "2026-02" for status left, else ""
+  std::vector<int32_t> school;          // for transferred_out, the school left
+  std::vector<int32_t> household;       // kNone when no household is on file
+  std::vector<uint8_t> in_scope;        // 0: a sibling outside the cycle's scope (counts for
+                                        // the household cap, is not paid here)
+
+  // Absence days per pupil and month: months[] names the columns, row-major by pupil.
+  std::vector<std::string> months;
+  std::vector<uint8_t> absent_unjustified, absent_justified;
+
+  std::size_t pupils() const { return massar.size(); }
+  int month_index(std::string_view m) const;  // -1 when not loaded
+};
+
+// Decisions of a reviewer on a pair the engine flagged (by code Massar or by payee CIN):
+// "same" or "distinct".
+struct Review {
+  std::string kind;  // "pupil" or "payee"
+  std::string a, b;  // a < b
+  std::string decision;
+};
+
+enum class Reason : uint8_t {
+  eligible,
+  commune_not_targeted,
+  level_not_covered,
+  no_household,
+  no_payee_cin,
+  ramed_missing,
+  left_school,
+  transferred_out,
+  repeating,
+  probable_duplicate,
+  duplicate_confirmed,
+  household_cap,
+};
+std::string_view reason_code(Reason r);
+std::optional<Reason> parse_reason(std::string_view s);
+std::string_view reason_label(Reason r, bool arabic);
+
+// A pair flagged for review: the same child enrolled twice, or the same payee under two CINs.
+struct Suspect {
+  std::string kind;      // "pupil" or "payee"
+  std::string a, b;      // codes Massar or CINs, a < b
+  std::string why;       // what matched
+  std::string decision;  // the review's decision, "" while pending
+};
+
+struct Eligibility {
+  std::vector<Reason> reason;     // per pupil
+  std::vector<int64_t> monthly;   // centimes a month when eligible, else 0
+  std::vector<int32_t> group;     // per household: its group after confirmed "same payee"
+  std::vector<Suspect> suspects;  // sorted by kind, a, b
+  int64_t eligible() const;
+};
+
+Eligibility decide(const Policy& p, const Snapshot& s, const std::vector<Review>& reviews);
+
+// ---------------------------------------------------------------------------------------------
+// A cycle: per pupil, for each month of the period, paid ('P'), forfeited by absences ('F'),
+// after leaving school ('L') or nothing because the pupil is not eligible ('-').
+
+struct PupilLine {
+  int32_t pupil = 0;
+  Reason reason = Reason::eligible;
+  int64_t monthly = 0, due = 0, forfeited = 0;
+  std::string months;             // one letter per month of the period
+  std::vector<uint8_t> absences;  // counted absence days per month of the period
+};
+
+struct Totals {
+  int64_t pupils = 0, beneficiaries = 0, households = 0, due = 0, forfeited = 0;
+  bool operator==(const Totals&) const = default;
+};
+
+struct CycleResult {
+  std::vector<std::string> months;  // the period's months
+  std::vector<PupilLine> lines;     // every pupil in scope, in snapshot order
+  std::vector<Totals> by_school;    // per school of the snapshot
+  Totals total;
+};
+
+// Throws std::invalid_argument when a month of the period has no absences loaded.
+CycleResult run_cycle(const Policy& p, const Period& period, const Snapshot& s,
+                      const Eligibility& e);
+
+// The month letters and counted absences of one pupil (the computation an officer reads).
+struct MonthDetail {
+  std::string month;
+  int unjustified = 0, justified = 0, counted = 0, threshold = 0;
+  char state = '-';
+};
+std::vector<MonthDetail> explain(const Policy& p, const Period& period, const Snapshot& s,
+                                 const Eligibility& e, int32_t pupil);
+
+}  // namespace sanad::tayssir

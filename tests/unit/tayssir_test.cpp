@@ -1,0 +1,371 @@
+// The Tayssir engine on hand-made registries: the published rules pinned one by one.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "domain/dates.hpp"
+#include "domain/tayssir.hpp"
+
+using namespace sanad;
+using namespace sanad::tayssir;
+
+namespace {
+
+constexpr const char* kRural = "01.511.01.01";
+constexpr const char* kUrban = "01.511.01.02";
+constexpr const char* kFormerlyCovered = "01.511.01.03";
+
+// A small registry: three communes (rural, urban, rural formerly covered), one school in each,
+// every month of 2025-2026 loaded.
+struct Registry {
+  Snapshot s;
+  Registry() {
+    s.commune_code = {kRural, kUrban, kFormerlyCovered};
+    s.commune_rural = {1, 0, 1};
+    s.commune_directorate = {"01.511", "01.511", "01.511"};
+    s.school_code = {"R001", "U001", "F001"};
+    s.school_commune = {0, 1, 2};
+    s.months = published_policy("2025-2026").months;
+  }
+  int32_t household(const std::string& cin, const std::string& name, bool ramed = true) {
+    s.household_cin.push_back(cin);
+    s.household_name_norm.push_back(name);
+    s.household_ramed.push_back(ramed ? 1 : 0);
+    return static_cast<int32_t>(s.household_cin.size() - 1);
+  }
+  int32_t pupil(const std::string& massar, const std::string& level, int32_t school,
+                int32_t household, Status status = Status::enrolled,
+                const std::string& left_month = "", const std::string& birth = "") {
+    s.pupil_id.push_back(static_cast<int64_t>(s.massar.size()) + 100);
+    s.massar.push_back(massar);
+    s.name_ar_key.push_back(std::hash<std::string>{}(massar) | 1);  // distinct names
+    s.name_fr_key.push_back(0);
+    s.birth_day.push_back(birth.empty() ? kNoDate
+                                        : static_cast<int32_t>(parse_iso_date(birth)->days()));
+    auto it = std::find(s.level_codes.begin(), s.level_codes.end(), level);
+    if (it == s.level_codes.end()) {
+      s.level_codes.push_back(level);
+      it = s.level_codes.end() - 1;
+    }
+    s.level.push_back(static_cast<uint8_t>(it - s.level_codes.begin()));
+    s.status.push_back(status);
+    s.left_month.push_back(left_month);
+    s.school.push_back(school);
+    s.household.push_back(household);
+    s.in_scope.push_back(1);
+    s.absent_unjustified.resize(s.absent_unjustified.size() + s.months.size(), 0);
+    s.absent_justified.resize(s.absent_justified.size() + s.months.size(), 0);
+    return static_cast<int32_t>(s.massar.size() - 1);
+  }
+  void absent(int32_t pupil, const std::string& month, int unjustified, int justified = 0) {
+    std::size_t cell = static_cast<std::size_t>(pupil) * s.months.size() +
+                       static_cast<std::size_t>(s.month_index(month));
+    s.absent_unjustified[cell] = static_cast<uint8_t>(unjustified);
+    s.absent_justified[cell] = static_cast<uint8_t>(justified);
+  }
+};
+
+const Period& period(const Policy& p, const std::string& code) {
+  for (const auto& per : p.periods)
+    if (per.code == code) return per;
+  throw std::runtime_error("no period " + code);
+}
+
+const PupilLine& line_of(const CycleResult& r, int32_t pupil) {
+  for (const auto& l : r.lines)
+    if (l.pupil == pupil) return l;
+  throw std::runtime_error("no line");
+}
+
+}  // namespace
+
+TEST(TayssirPolicy, PublishedValuesAreTheDefaults) {
+  Policy p = published_policy("2025-2026");
+  EXPECT_TRUE(validate(p).empty());
+  EXPECT_EQ(p.amounts.at("1AP"), 6000);  // 60 MAD in centimes
+  EXPECT_EQ(p.amounts.at("2AP"), 6000);
+  EXPECT_EQ(p.amounts.at("3AP"), 8000);
+  EXPECT_EQ(p.amounts.at("4AP"), 8000);
+  EXPECT_EQ(p.amounts.at("5AP"), 10000);
+  EXPECT_EQ(p.amounts.at("6AP"), 10000);
+  EXPECT_EQ(p.amounts.at("1AC"), 14000);
+  EXPECT_EQ(p.amounts.at("3AC"), 14000);
+  EXPECT_FALSE(p.amounts.count("TC"));
+  EXPECT_EQ(p.months.size(), 10u);
+  EXPECT_EQ(p.months.front(), "2025-09");
+  EXPECT_EQ(p.months.back(), "2026-06");
+  EXPECT_EQ(p.absence_threshold.at("primaire"), 4);
+  EXPECT_EQ(p.absence_threshold.at("college"), 6);
+  EXPECT_EQ(p.household_cap, 3);
+  ASSERT_EQ(p.periods.size(), 3u);
+  EXPECT_EQ(p.periods[0].months,
+            (std::vector<std::string>{"2025-09", "2025-10", "2025-11", "2025-12"}));
+  EXPECT_EQ(p.periods[1].months, (std::vector<std::string>{"2026-01", "2026-02", "2026-03"}));
+  EXPECT_EQ(p.periods[2].months, (std::vector<std::string>{"2026-04", "2026-05", "2026-06"}));
+}
+
+TEST(TayssirPolicy, CopyForAnotherYearMovesMonthsAndPeriods) {
+  Policy p = policy_for_year(published_policy("2025-2026"), "2026-2027", "tayssir-next");
+  EXPECT_TRUE(validate(p).empty());
+  EXPECT_EQ(p.code, "tayssir-next");
+  EXPECT_EQ(p.name_fr, "Tayssir 2026-2027");
+  EXPECT_EQ(p.months.front(), "2026-09");
+  EXPECT_EQ(p.periods[1].months.front(), "2027-01");
+}
+
+TEST(TayssirPolicy, ValidationNamesEachProblem) {
+  Policy p = published_policy("2025-2026");
+  p.amounts["1AP"] = -100;
+  p.periods[1].months.push_back("2025-12");  // also in T1
+  p.periods[2].months.push_back("2026-07");  // not a covered month
+  p.absence_threshold.erase("college");
+  p.targets.push_back({"college", {"nonsense"}, "", "", 0});
+  auto problems = validate(p);
+  auto has = [&](const std::string& s) {
+    return std::any_of(problems.begin(), problems.end(),
+                       [&](const std::string& x) { return x.find(s) != std::string::npos; });
+  };
+  EXPECT_TRUE(has("the amount for 1AP is negative"));
+  EXPECT_TRUE(has("T1 and T2 overlap on 2025-12"));
+  EXPECT_TRUE(has("T3 pays 2026-07, a month the policy does not cover"));
+  EXPECT_TRUE(has("no absence threshold for the cycle college"));
+  EXPECT_TRUE(has("\"nonsense\" is not a commune code"));
+  EXPECT_EQ(problems.size(), 5u);
+}
+
+TEST(TayssirCycle, TheFourAmounts) {
+  Registry r;
+  auto h1 = r.household("AB123456", "a"), h2 = r.household("AB123457", "b");
+  auto p1 = r.pupil("A000000001", "1AP", 0, h1);
+  auto p3 = r.pupil("A000000002", "3AP", 0, h1);
+  auto p5 = r.pupil("A000000003", "5AP", 0, h2);
+  auto c1 = r.pupil("A000000004", "1AC", 0, h2);
+  Policy p = published_policy("2025-2026");
+  auto e = decide(p, r.s, {});
+  auto c = run_cycle(p, period(p, "T1"), r.s, e);
+  EXPECT_EQ(line_of(c, p1).due, 4 * 6000);
+  EXPECT_EQ(line_of(c, p3).due, 4 * 8000);
+  EXPECT_EQ(line_of(c, p5).due, 4 * 10000);
+  EXPECT_EQ(line_of(c, c1).due, 4 * 14000);
+  EXPECT_EQ(c.total.due, 4 * (6000 + 8000 + 10000 + 14000));
+  EXPECT_EQ(c.total.beneficiaries, 4);
+  EXPECT_EQ(c.total.households, 2);
+  EXPECT_EQ(c.by_school[0].due, c.total.due);
+}
+
+TEST(TayssirCycle, AbsenceThresholdPerCycle) {
+  Registry r;
+  auto h = r.household("AB123456", "a");
+  auto prim = r.pupil("A000000001", "2AP", 0, h);
+  auto col = r.pupil("A000000002", "2AC", 0, h);
+  r.absent(prim, "2025-10", 4);     // 4: paid
+  r.absent(prim, "2025-11", 5);     // 5: forfeited
+  r.absent(prim, "2025-12", 2, 3);  // 2 + 3 justified: forfeited, justified count by default
+  r.absent(col, "2025-10", 6);      // 6: paid in collège
+  r.absent(col, "2025-11", 7);      // 7: forfeited
+  Policy p = published_policy("2025-2026");
+  auto e = decide(p, r.s, {});
+  auto c = run_cycle(p, period(p, "T1"), r.s, e);
+  EXPECT_EQ(line_of(c, prim).months, "PPFF");
+  EXPECT_EQ(line_of(c, prim).due, 2 * 6000);
+  EXPECT_EQ(line_of(c, prim).forfeited, 2 * 6000);
+  EXPECT_EQ(line_of(c, prim).absences, (std::vector<uint8_t>{0, 4, 5, 5}));
+  EXPECT_EQ(line_of(c, col).months, "PPFP");
+  EXPECT_EQ(line_of(c, col).due, 3 * 14000);
+
+  // Justified absences not counted: December is paid again.
+  p.justified_absences_count = false;
+  e = decide(p, r.s, {});
+  c = run_cycle(p, period(p, "T1"), r.s, e);
+  EXPECT_EQ(line_of(c, prim).months, "PPFP");
+  auto why = explain(p, period(p, "T1"), r.s, e, prim);
+  ASSERT_EQ(why.size(), 4u);
+  EXPECT_EQ(why[3].justified, 3);
+  EXPECT_EQ(why[3].counted, 2);
+  EXPECT_EQ(why[2].counted, 5);
+  EXPECT_EQ(why[2].threshold, 4);
+  EXPECT_EQ(why[2].state, 'F');
+}
+
+TEST(TayssirCycle, HouseholdOfFourPaidForThreeByThePolicysRule) {
+  Registry r;
+  auto h = r.household("AB123456", "a");
+  auto a = r.pupil("A000000004", "1AP", 0, h, Status::enrolled, "", "2019-03-01");  // 60
+  auto b = r.pupil("A000000003", "3AP", 0, h, Status::enrolled, "", "2017-03-01");  // 80
+  auto c = r.pupil("A000000002", "5AP", 0, h, Status::enrolled, "", "2015-03-01");  // 100
+  auto d = r.pupil("A000000001", "1AC", 0, h, Status::enrolled, "", "2013-03-01");  // 140
+  Policy p = published_policy("2025-2026");
+  auto e = decide(p, r.s, {});
+  // Default: the three largest amounts.
+  EXPECT_EQ(e.reason[static_cast<std::size_t>(a)], Reason::household_cap);
+  for (auto k : {b, c, d}) EXPECT_EQ(e.reason[static_cast<std::size_t>(k)], Reason::eligible);
+  auto cyc = run_cycle(p, period(p, "T1"), r.s, e);
+  EXPECT_EQ(cyc.total.due, 4 * (8000 + 10000 + 14000));
+  EXPECT_EQ(cyc.total.households, 1);
+  EXPECT_EQ(line_of(cyc, a).months, "----");
+
+  // The three oldest: the same here; the three youngest leave out the collège pupil.
+  p.cap_rule = CapRule::youngest;
+  e = decide(p, r.s, {});
+  EXPECT_EQ(e.reason[static_cast<std::size_t>(d)], Reason::household_cap);
+  EXPECT_EQ(e.eligible(), 3);
+
+  // Equal amounts: ties go by code Massar.
+  Registry r2;
+  auto h2 = r2.household("AB123456", "a");
+  std::vector<int32_t> kids;
+  for (auto m : {"A000000009", "A000000005", "A000000007", "A000000006"})
+    kids.push_back(r2.pupil(m, "2AP", 0, h2));
+  auto e2 = decide(published_policy("2025-2026"), r2.s, {});
+  EXPECT_EQ(e2.reason[static_cast<std::size_t>(kids[0])], Reason::household_cap);
+
+  // No cap.
+  p = published_policy("2025-2026");
+  p.household_cap = 0;
+  EXPECT_EQ(decide(p, r.s, {}).eligible(), 4);
+}
+
+TEST(TayssirCycle, PupilWhoLeavesInFebruaryIsPaidUntilThatMonth) {
+  Registry r;
+  auto h = r.household("AB123456", "a");
+  auto left = r.pupil("A000000001", "4AP", 0, h, Status::left, "2026-02");
+  auto gone = r.pupil("A000000002", "4AP", 0, h, Status::left, "2025-08");
+  Policy p = published_policy("2025-2026");
+  auto e = decide(p, r.s, {});
+  EXPECT_EQ(e.reason[static_cast<std::size_t>(left)], Reason::eligible);
+  EXPECT_EQ(e.reason[static_cast<std::size_t>(gone)], Reason::left_school);
+  auto t1 = run_cycle(p, period(p, "T1"), r.s, e);
+  EXPECT_EQ(line_of(t1, left).months, "PPPP");
+  auto t2 = run_cycle(p, period(p, "T2"), r.s, e);
+  EXPECT_EQ(line_of(t2, left).months, "PPL");
+  EXPECT_EQ(line_of(t2, left).due, 2 * 8000);
+  EXPECT_EQ(line_of(t2, left).forfeited, 0);
+  auto t3 = run_cycle(p, period(p, "T3"), r.s, e);
+  EXPECT_EQ(line_of(t3, left).due, 0);
+  EXPECT_EQ(line_of(t3, left).months, "LLL");
+}
+
+TEST(TayssirEligibility, TargetingAndRamedExemptionOfFormerlyCoveredCommunes) {
+  Registry r;
+  auto with = r.household("AB000001", "a", true);
+  auto without = r.household("AB000002", "b", false);
+  auto rural_prim = r.pupil("A000000001", "1AP", 0, with);
+  auto urban_prim = r.pupil("A000000002", "1AP", 1, with);
+  auto urban_col = r.pupil("A000000003", "1AC", 1, with);
+  auto lycee = r.pupil("A000000004", "TC", 0, without);
+  auto no_ramed = r.pupil("A000000005", "2AP", 0, without);
+  auto no_ramed_exempt = r.pupil("A000000006", "2AP", 2, without);
+  auto no_household = r.pupil("A000000007", "2AP", 0, kNone);
+  auto moved = r.pupil("A000000008", "2AP", 0, with, Status::transferred_out);
+  auto repeater = r.pupil("A000000009", "2AP", 2, without, Status::repeating);
+  Policy p = published_policy("2025-2026");
+  p.ramed_exempt_communes = {kFormerlyCovered};
+  auto e = decide(p, r.s, {});
+  auto why = [&](int32_t i) { return reason_code(e.reason[static_cast<std::size_t>(i)]); };
+  EXPECT_EQ(why(rural_prim), "eligible");
+  EXPECT_EQ(why(urban_prim), "commune_not_targeted");
+  EXPECT_EQ(why(urban_col), "eligible");
+  EXPECT_EQ(why(lycee), "level_not_covered");
+  EXPECT_EQ(why(no_ramed), "ramed_missing");
+  EXPECT_EQ(why(no_ramed_exempt), "eligible");
+  EXPECT_EQ(why(no_household), "no_household");
+  EXPECT_EQ(why(moved), "transferred_out");
+  EXPECT_EQ(why(repeater), "eligible");
+  p.repeaters_eligible = false;
+  p.require_ramed = false;
+  e = decide(p, r.s, {});
+  EXPECT_EQ(why(repeater), "repeating");
+  EXPECT_EQ(why(no_ramed), "eligible");
+
+  // Before 2018: a list of target communes, primary only.
+  p = published_policy("2025-2026");
+  p.targets = {{"primaire", {kFormerlyCovered}, "", "", 0},
+               {"college", {kFormerlyCovered}, "", "", 0}};
+  p.require_ramed = false;
+  e = decide(p, r.s, {});
+  EXPECT_EQ(why(rural_prim), "commune_not_targeted");
+  EXPECT_EQ(why(no_ramed_exempt), "eligible");
+  EXPECT_EQ(why(urban_col), "commune_not_targeted");
+
+  // A rule on an HCP indicator: collège in urban communes whose poverty rate is at least 10.
+  p = published_policy("2025-2026");
+  p.targets = {{"primaire", {}, "rural", "", 0}, {"college", {}, "urban", "poverty_rate", 10}};
+  r.s.indicators["poverty_rate"] = {20, 9.5, 30};
+  e = decide(p, r.s, {});
+  EXPECT_EQ(why(urban_col), "commune_not_targeted");
+  r.s.indicators["poverty_rate"] = {20, 10, 30};
+  e = decide(p, r.s, {});
+  EXPECT_EQ(why(urban_col), "eligible");
+}
+
+TEST(TayssirEligibility, SameChildEnrolledTwiceIsHeldForReviewNeverMerged) {
+  Registry r;
+  auto h = r.household("AB000001", "a");
+  auto first = r.pupil("A000000001", "3AP", 0, h, Status::enrolled, "", "2017-05-02");
+  auto second = r.pupil("B000000001", "3AP", 1, h, Status::enrolled, "", "2017-05-02");
+  auto twin = r.pupil("A000000002", "3AP", 0, h, Status::enrolled, "", "2017-05-02");
+  r.s.name_ar_key[static_cast<std::size_t>(second)] =
+      r.s.name_ar_key[static_cast<std::size_t>(first)];
+  r.s.school_commune[1] = 0;  // both schools targeted
+  Policy p = published_policy("2025-2026");
+  auto e = decide(p, r.s, {});
+  EXPECT_EQ(e.reason[static_cast<std::size_t>(first)], Reason::eligible);
+  EXPECT_EQ(e.reason[static_cast<std::size_t>(second)], Reason::probable_duplicate);
+  EXPECT_EQ(e.reason[static_cast<std::size_t>(twin)], Reason::eligible);  // other name
+  ASSERT_EQ(e.suspects.size(), 1u);
+  EXPECT_EQ(e.suspects[0].kind, "pupil");
+  EXPECT_EQ(e.suspects[0].a, "A000000001");
+  EXPECT_EQ(e.suspects[0].b, "B000000001");
+  EXPECT_EQ(e.suspects[0].decision, "");
+
+  e = decide(p, r.s, {{"pupil", "A000000001", "B000000001", "distinct"}});
+  EXPECT_EQ(e.reason[static_cast<std::size_t>(second)], Reason::eligible);
+  EXPECT_EQ(e.suspects[0].decision, "distinct");
+  e = decide(p, r.s, {{"pupil", "A000000001", "B000000001", "same"}});
+  EXPECT_EQ(e.reason[static_cast<std::size_t>(second)], Reason::duplicate_confirmed);
+}
+
+TEST(TayssirEligibility, SamePayeeUnderTwoCinsIsListedAndCappedOnceConfirmed) {
+  Registry r;
+  auto h1 = r.household("AB123456", "محمد العلوي");
+  auto h2 = r.household("AB123465", "محمد العلوي");  // two digits swapped
+  auto h3 = r.household("CD999999", "محمد العلوي");  // same name, another CIN: not suspect
+  for (auto m : {"A000000001", "A000000002"}) r.pupil(m, "2AP", 0, h1);
+  for (auto m : {"A000000003", "A000000004"}) r.pupil(m, "2AP", 0, h2);
+  r.pupil("A000000005", "2AP", 0, h3);
+  Policy p = published_policy("2025-2026");
+  auto e = decide(p, r.s, {});
+  ASSERT_EQ(e.suspects.size(), 1u);
+  EXPECT_EQ(e.suspects[0].kind, "payee");
+  EXPECT_EQ(e.suspects[0].a, "AB123456");
+  EXPECT_EQ(e.suspects[0].b, "AB123465");
+  EXPECT_EQ(e.eligible(), 5);  // listed, not merged
+  e = decide(p, r.s, {{"payee", "AB123456", "AB123465", "same"}});
+  EXPECT_EQ(e.eligible(), 4);  // one household of four now: three paid
+  EXPECT_EQ(e.reason[3], Reason::household_cap);
+  auto c = run_cycle(p, period(p, "T1"), r.s, e);
+  EXPECT_EQ(c.total.households, 2);
+}
+
+TEST(TayssirCycle, SiblingOutsideTheScopeTakesItsPlaceInTheCapButIsNotPaidHere) {
+  Registry r;
+  auto h = r.household("AB123456", "a");
+  auto elsewhere = r.pupil("A000000001", "1AC", 0, h);
+  r.s.in_scope[static_cast<std::size_t>(elsewhere)] = 0;
+  for (auto m : {"A000000002", "A000000003", "A000000004"}) r.pupil(m, "2AP", 0, h);
+  Policy p = published_policy("2025-2026");
+  auto e = decide(p, r.s, {});
+  auto c = run_cycle(p, period(p, "T1"), r.s, e);
+  EXPECT_EQ(c.lines.size(), 3u);
+  EXPECT_EQ(c.total.beneficiaries, 2);
+  EXPECT_EQ(c.total.due, 2 * 4 * 6000);
+  EXPECT_EQ(line_of(c, 3).reason, Reason::household_cap);
+}
+
+TEST(TayssirCycle, MonthsNotLoadedAreAnError) {
+  Registry r;
+  r.s.months = {"2025-09"};
+  Policy p = published_policy("2025-2026");
+  auto e = decide(p, r.s, {});
+  EXPECT_THROW(run_cycle(p, period(p, "T1"), r.s, e), std::invalid_argument);
+}
