@@ -54,8 +54,16 @@ DemoResult run_demo(store::Store& st, const DemoOptions& opt) {
   std::size_t done = 0;
   for (const auto& prov : provinces) {
     auto [po, co] = offsets[prov];
+    auto communes = by_province[prov];
+    if (opt.communes > 0 && communes.size() > static_cast<std::size_t>(opt.communes)) {
+      // Spread over the province's list (towns come first in it, villages after).
+      std::vector<demo::CommuneInfo> sample;
+      const std::size_t n = static_cast<std::size_t>(opt.communes), size = communes.size();
+      for (std::size_t k = 0; k < n; ++k) sample.push_back(communes[(2 * k + 1) * size / (2 * n)]);
+      communes = std::move(sample);
+    }
     demo::Chunk ch =
-        demo::generate_province(params, by_province[prov], po, co, opt.scale == "school" ? 1 : 0);
+        demo::generate_province(params, communes, po, co, opt.scale == "school" ? 1 : 0);
     res.schools += st.put_schools(ch.schools).inserted;
     auto [pupils, enrolments] = st.put_roster(ch.pupils, ch.enrolments);
     res.pupils += pupils.inserted;
@@ -68,9 +76,11 @@ DemoResult run_demo(store::Store& st, const DemoOptions& opt) {
       opt.progress(fmt::format("province {} ({}/{}): {} schools, {} pupils so far", prov, done,
                                provinces.size(), res.schools, res.pupils));
   }
-  st.audit({opt.actor, "local", "demo", opt.scale,
-            fmt::format("seed={} year={} schools={} pupils={} households={} absences={}", opt.seed,
-                        opt.school_year, res.schools, res.pupils, res.households, res.absences)});
+  st.audit(
+      {opt.actor, "local", "demo", opt.scale,
+       fmt::format("seed={} year={} communes={} schools={} pupils={} households={} absences={}",
+                   opt.seed, opt.school_year, opt.communes, res.schools, res.pupils, res.households,
+                   res.absences)});
   tx.commit();
   return res;
 }

@@ -13,6 +13,9 @@ struct DemoOptions {
   uint64_t seed = 1;
   std::string school_year = "2025-2026";
   bool absences = true;
+  // Only this many communes of each province (0: all), taken evenly along its list: a small
+  // registry that still has towns and villages, primary schools, a collège and a lycée.
+  int communes = 0;
   std::string actor = "cli";
   std::function<void(const std::string&)> progress;
 };

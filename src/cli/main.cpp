@@ -169,12 +169,17 @@ int main(int argc, char** argv) {
   uint64_t seed = 1;
   std::string demo_year = "2025-2026";
   bool no_abs = false;
+  int demo_communes = 0;
   dem->add_option("--scale", scale, "school, province (Taounate), region (Fès-Meknès) or national")
       ->capture_default_str();
   dem->add_option("--seed", seed, "random seed: the same seed gives the same data")
       ->capture_default_str();
   dem->add_option("--year", demo_year, "school year")->capture_default_str();
   dem->add_flag("--no-absences", no_abs, "skip the absences");
+  dem->add_option("--communes", demo_communes,
+                  "only N communes of each province, taken evenly along its list (0: all), for a "
+                  "small registry")
+      ->check(CLI::Range(0, 10000));
 
   auto* srv = cli.add_subcommand("serve", "serve the application over HTTP");
   std::string listen = "127.0.0.1:8080";
@@ -285,6 +290,7 @@ int main(int argc, char** argv) {
       opt.seed = seed;
       opt.school_year = demo_year;
       opt.absences = !no_abs;
+      opt.communes = demo_communes;
       opt.actor = actor();
       opt.progress = progress;
       if (!app::valid_scale(scale)) {

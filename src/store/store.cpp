@@ -1,4 +1,5 @@
 #include "store/store.hpp"
+#include "store/scope_sql.hpp"
 
 #include <fmt/format.h>
 
@@ -227,23 +228,6 @@ int64_t id_or_throw(const std::unordered_map<std::string, int64_t>& ids, const s
   return it->second;
 }
 
-// The condition that keeps rows of a scope, over schools `sc` joined to communes `cm`.
-std::pair<std::string, std::vector<Value>> scope_filter(const Scope& s) {
-  switch (s.kind) {
-    case NodeKind::nation:
-      return {"1 = 1", {}};
-    case NodeKind::region:
-      return {"cm.region_code = $1", {s.code}};
-    case NodeKind::directorate:
-      return {"cm.directorate_code = $1", {s.code}};
-    case NodeKind::commune:
-      return {"cm.code = $1", {s.code}};
-    case NodeKind::school:
-      return {"sc.code = $1", {s.code}};
-  }
-  return {"1 = 0", {}};
-}
-
 std::string chain_hash(const std::string& prev, const AuditRecord& r) {
   // Fields separated by a unit separator, which no field can hold unnoticed: each is prefixed
   // by its length.
@@ -272,6 +256,23 @@ constexpr const char* kUserCols =
     "id, login, full_name, role, scope_code, password_hash, disabled, created_at, updated_at";
 
 }  // namespace
+
+std::pair<std::string, std::vector<Value>> scope_filter(const Scope& s) {
+  switch (s.kind) {
+    case NodeKind::nation:
+      return {"1 = 1", {}};
+    case NodeKind::region:
+      return {"cm.region_code = $1", {s.code}};
+    case NodeKind::directorate:
+      return {"cm.directorate_code = $1", {s.code}};
+    case NodeKind::commune:
+      return {"cm.code = $1", {s.code}};
+    case NodeKind::school:
+      return {"sc.code = $1", {s.code}};
+  }
+  return {"1 = 0", {}};
+}
+
 
 std::string sha256_hex(const std::string& s) {
   unsigned char h[crypto_hash_sha256_BYTES];

@@ -1,0 +1,1063 @@
+#include "app/tayssir.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "domain/dates.hpp"
+#include "domain/text.hpp"
+#include "domain/vocab.hpp"
+#include "io/write.hpp"
+
+namespace sanad::app {
+
+using nlohmann::json;
+using store::TayssirStore;
+using tayssir::Policy;
+
+std::string format_mad(int64_t centimes) {
+  const char* sign = centimes < 0 ? "-" : "";
+  int64_t a = centimes < 0 ? -centimes : centimes;
+  return fmt::format("{}{}.{:02d}", sign, a / 100, a % 100);
+}
+
+// --- policy JSON ---------------------------------------------------------------------------------
+
+std::string policy_to_json(const Policy& p) {
+  json targets = json::array();
+  for (const auto& t : p.targets)
+    targets.push_back({{"cycle", t.cycle},
+                       {"communes", t.communes},
+                       {"milieu", t.milieu},
+                       {"indicator", t.indicator},
+                       {"min_value", t.min_value}});
+  json periods = json::array();
+  for (const auto& per : p.periods)
+    periods.push_back({{"code", per.code},
+                       {"name_ar", per.name_ar},
+                       {"name_fr", per.name_fr},
+                       {"months", per.months}});
+  json j = {{"code", p.code},
+            {"program", p.program},
+            {"school_year", p.school_year},
+            {"name_ar", p.name_ar},
+            {"name_fr", p.name_fr},
+            {"targets", targets},
+            {"monthly_amount_centimes", p.amounts},
+            {"months", p.months},
+            {"absence_threshold_days", p.absence_threshold},
+            {"justified_absences_count", p.justified_absences_count},
+            {"household_cap", p.household_cap},
+            {"cap_rule", std::string(tayssir::cap_rule_name(p.cap_rule))},
+            {"require_ramed", p.require_ramed},
+            {"ramed_exempt_communes", p.ramed_exempt_communes},
+            {"repeaters_eligible", p.repeaters_eligible},
+            {"periods", periods}};
+  return j.dump(2);
+}
+
+namespace {
+
+[[noreturn]] void bad_field(const std::string& path, const std::string& why) {
+  throw TayssirError(fmt::format("policy: {} {}", path, why));
+}
+
+// Reads an object's fields one by one and refuses the ones it does not know.
+class Fields {
+ public:
+  Fields(const json& j, std::string path) : j_(j), path_(std::move(path)) {
+    if (!j.is_object()) bad_field(path_.empty() ? "the document" : path_, "must be an object");
+  }
+  const json* get(const std::string& key, bool required) {
+    seen_.insert(key);
+    auto it = j_.find(key);
+    if (it == j_.end()) {
+      if (required) bad_field(at(key), "is missing");
+      return nullptr;
+    }
+    return &*it;
+  }
+  std::string text(const std::string& key, bool required = true) {
+    const json* v = get(key, required);
+    if (!v) return {};
+    if (!v->is_string()) bad_field(at(key), "must be text");
+    return v->get<std::string>();
+  }
+  bool boolean(const std::string& key) {
+    const json* v = get(key, true);
+    if (!v->is_boolean()) bad_field(at(key), "must be true or false");
+    return v->get<bool>();
+  }
+  int64_t integer(const std::string& key) {
+    const json* v = get(key, true);
+    if (!v->is_number_integer()) bad_field(at(key), "must be a whole number");
+    return v->get<int64_t>();
+  }
+  std::vector<std::string> texts(const std::string& key, bool required = true) {
+    const json* v = get(key, required);
+    std::vector<std::string> out;
+    if (!v) return out;
+    if (!v->is_array()) bad_field(at(key), "must be a list");
+    for (std::size_t i = 0; i < v->size(); ++i) {
+      if (!(*v)[i].is_string()) bad_field(fmt::format("{}[{}]", at(key), i), "must be text");
+      out.push_back((*v)[i].get<std::string>());
+    }
+    return out;
+  }
+  std::string at(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
+  void done() {
+    for (auto it = j_.begin(); it != j_.end(); ++it)
+      if (!seen_.count(it.key())) bad_field(at(it.key()), "is not a field of a policy");
+  }
+
+ private:
+  const json& j_;
+  std::string path_;
+  std::set<std::string> seen_;
+};
+
+}  // namespace
+
+Policy policy_from_json(const std::string& text) {
+  json j;
+  try {
+    j = json::parse(text);
+  } catch (const json::parse_error& e) {
+    throw TayssirError(fmt::format("policy: not valid JSON ({})", e.what()));
+  }
+  Policy p;
+  Fields f(j, "");
+  p.code = f.text("code");
+  p.program = f.text("program", false);
+  if (p.program.empty()) p.program = "tayssir";
+  p.school_year = f.text("school_year");
+  p.name_ar = f.text("name_ar", false);
+  p.name_fr = f.text("name_fr", false);
+  {
+    const json* t = f.get("targets", true);
+    if (!t->is_array()) bad_field("targets", "must be a list");
+    for (std::size_t i = 0; i < t->size(); ++i) {
+      Fields g((*t)[i], fmt::format("targets[{}]", i));
+      tayssir::TargetRule r;
+      r.cycle = g.text("cycle");
+      r.communes = g.texts("communes", false);
+      r.milieu = g.text("milieu", false);
+      r.indicator = g.text("indicator", false);
+      if (const json* v = g.get("min_value", false)) {
+        if (!v->is_number()) bad_field(g.at("min_value"), "must be a number");
+        r.min_value = v->get<double>();
+      }
+      g.done();
+      p.targets.push_back(std::move(r));
+    }
+  }
+  {
+    const json* a = f.get("monthly_amount_centimes", true);
+    if (!a->is_object()) bad_field("monthly_amount_centimes", "must map levels to centimes");
+    for (auto it = a->begin(); it != a->end(); ++it) {
+      if (!it->is_number_integer())
+        bad_field("monthly_amount_centimes." + it.key(), "must be a whole number of centimes");
+      p.amounts[it.key()] = it->get<int64_t>();
+    }
+  }
+  p.months = f.texts("months");
+  {
+    const json* a = f.get("absence_threshold_days", true);
+    if (!a->is_object()) bad_field("absence_threshold_days", "must map cycles to days");
+    for (auto it = a->begin(); it != a->end(); ++it) {
+      if (!it->is_number_integer())
+        bad_field("absence_threshold_days." + it.key(), "must be a whole number of days");
+      int64_t d = it->get<int64_t>();
+      if (d < 0 || d > 31) bad_field("absence_threshold_days." + it.key(), "must be 0 to 31");
+      p.absence_threshold[it.key()] = static_cast<int>(d);
+    }
+  }
+  p.justified_absences_count = f.boolean("justified_absences_count");
+  int64_t cap = f.integer("household_cap");
+  if (cap < 0 || cap > 20) bad_field("household_cap", "must be 0 (no cap) to 20");
+  p.household_cap = static_cast<int>(cap);
+  std::string rule = f.text("cap_rule");
+  auto cr = tayssir::parse_cap_rule(rule);
+  if (!cr) bad_field("cap_rule", "must be largest_amount, youngest or oldest");
+  p.cap_rule = *cr;
+  p.require_ramed = f.boolean("require_ramed");
+  p.ramed_exempt_communes = f.texts("ramed_exempt_communes", false);
+  p.repeaters_eligible = f.boolean("repeaters_eligible");
+  {
+    const json* t = f.get("periods", true);
+    if (!t->is_array()) bad_field("periods", "must be a list");
+    for (std::size_t i = 0; i < t->size(); ++i) {
+      Fields g((*t)[i], fmt::format("periods[{}]", i));
+      tayssir::Period per;
+      per.code = g.text("code");
+      per.name_ar = g.text("name_ar", false);
+      per.name_fr = g.text("name_fr", false);
+      per.months = g.texts("months");
+      g.done();
+      p.periods.push_back(std::move(per));
+    }
+  }
+  f.done();
+  return p;
+}
+
+// --- policies ------------------------------------------------------------------------------------
+
+std::optional<Policy> find_policy(store::Store& st, const std::string& code) {
+  auto row = TayssirStore(st).policy(code);
+  if (!row) return std::nullopt;
+  return policy_from_json(row->body);
+}
+
+Policy get_policy(store::Store& st, const std::string& code) {
+  auto p = find_policy(st, code);
+  if (!p) throw TayssirError(fmt::format("no policy {}", code));
+  return *p;
+}
+
+std::vector<Policy> list_policies(store::Store& st) {
+  std::vector<Policy> out;
+  for (const auto& r : TayssirStore(st).policies()) out.push_back(policy_from_json(r.body));
+  return out;
+}
+
+namespace {
+
+void refuse_invalid(const Policy& p) {
+  auto problems = tayssir::validate(p);
+  if (problems.empty()) return;
+  std::string msg = fmt::format("policy {} is not valid:", p.code);
+  for (const auto& s : problems) msg += "\n  - " + s;
+  throw TayssirError(msg);
+}
+
+}  // namespace
+
+void create_policy(store::Store& st, const Policy& p, const Actor& who) {
+  refuse_invalid(p);
+  TayssirStore ts(st);
+  store::Transaction tx(st.db());
+  if (ts.policy(p.code)) throw TayssirError(fmt::format("policy {} already exists", p.code));
+  std::string now = store::now_iso();
+  ts.insert_policy({0, p.code, p.school_year, policy_to_json(p), now, now});
+  st.audit({who.name, who.origin, "tayssir policy created", "tayssir policy " + p.code,
+            json{{"after", json::parse(policy_to_json(p))}}.dump()});
+  tx.commit();
+}
+
+bool policy_frozen(store::Store& st, const std::string& code) {
+  TayssirStore ts(st);
+  auto row = ts.policy(code);
+  return row && ts.cycles_beyond_draft(row->id) > 0;
+}
+
+void update_policy(store::Store& st, const Policy& p, const Actor& who) {
+  refuse_invalid(p);
+  TayssirStore ts(st);
+  store::Transaction tx(st.db());
+  auto row = ts.policy(p.code);
+  if (!row) throw TayssirError(fmt::format("no policy {}", p.code));
+  if (ts.cycles_beyond_draft(row->id) > 0)
+    throw TayssirError(fmt::format(
+        "policy {} is frozen: a cycle computed with it has left the draft state; copy it to "
+        "change the rules",
+        p.code));
+  Policy before = policy_from_json(row->body);
+  if (before.school_year != p.school_year)
+    throw TayssirError("a policy's school year cannot change; copy it for another year");
+  if (before == p) return;
+  row->body = policy_to_json(p);
+  row->updated_at = store::now_iso();
+  ts.update_policy(*row);
+  st.audit({who.name, who.origin, "tayssir policy changed", "tayssir policy " + p.code,
+            json{{"before", json::parse(policy_to_json(before))}, {"after", json::parse(row->body)}}
+                .dump()});
+  tx.commit();
+}
+
+// --- snapshot ------------------------------------------------------------------------------------
+
+namespace {
+
+uint64_t name_key(const std::string& norm) {
+  if (norm.empty()) return 0;
+  uint64_t h = std::hash<std::string>{}(norm);
+  return h ? h : 1;
+}
+
+}  // namespace
+
+LoadedSnapshot load_snapshot(store::Store& st, const Scope& scope, const std::string& year,
+                             const std::vector<std::string>& months) {
+  LoadedSnapshot L;
+  tayssir::Snapshot& s = L.s;
+  TayssirStore ts(st);
+
+  std::unordered_map<std::string, int32_t> commune_index;
+  for (const auto& c : st.communes(Scope::nation())) {
+    commune_index.emplace(c.code, static_cast<int32_t>(s.commune_code.size()));
+    s.commune_code.push_back(c.code);
+    s.commune_rural.push_back(c.milieu == "rural" ? 1 : 0);
+    s.commune_directorate.push_back(c.directorate_code);
+  }
+  ts.each_indicator([&](const std::string& commune, const std::string& ind, double v) {
+    auto it = commune_index.find(commune);
+    if (it == commune_index.end()) return;
+    auto& col = s.indicators[ind];
+    col.resize(s.commune_code.size(), std::numeric_limits<double>::quiet_NaN());
+    col[static_cast<std::size_t>(it->second)] = v;
+  });
+
+  std::unordered_map<int64_t, int32_t> school_index;
+  ts.each_school([&](const store::SnapshotSchoolRow& r) {
+    auto c = commune_index.find(r.commune_code);
+    school_index.emplace(r.id, static_cast<int32_t>(s.school_code.size()));
+    s.school_code.push_back(r.code);
+    s.school_commune.push_back(c == commune_index.end() ? tayssir::kNone : c->second);
+    L.school_id.push_back(r.id);
+    L.school_directorate.push_back(
+        c == commune_index.end() ? "" : s.commune_directorate[static_cast<std::size_t>(c->second)]);
+  });
+
+  std::unordered_map<int64_t, int32_t> household_index;
+  ts.each_snapshot_household(scope, year, [&](const store::SnapshotHouseholdRow& r) {
+    household_index.emplace(r.id, static_cast<int32_t>(s.household_cin.size()));
+    s.household_cin.push_back(r.cin);
+    s.household_name_norm.push_back(r.name_norm);
+    s.household_ramed.push_back(r.ramed.empty() ? 0 : 1);
+    L.household_id.push_back(r.id);
+  });
+
+  // Pupils: the rows of one pupil arrive together; the enrolment that counts is the last one
+  // not marked transferred in the scope, else a transfer out of the scope, else (a sibling
+  // outside the scope) the last active one elsewhere.
+  std::map<std::string, uint8_t> level_index;
+  std::vector<store::SnapshotPupilRow> group;
+  auto flush = [&] {
+    if (group.empty()) return;
+    const store::SnapshotPupilRow* pick = nullptr;
+    tayssir::Status status = tayssir::Status::enrolled;
+    for (const auto& r : group)
+      if (r.in_scope && r.status != "transferred") pick = &r;
+    if (!pick)
+      for (const auto& r : group)
+        if (r.in_scope) {
+          pick = &r;
+          status = tayssir::Status::transferred_out;
+        }
+    if (!pick)
+      for (const auto& r : group)
+        if (r.status != "transferred") pick = &r;
+    if (!pick || L.pupil_index.count(pick->pupil_id)) {
+      group.clear();
+      return;
+    }
+    const auto& r = *pick;
+    if (status != tayssir::Status::transferred_out)
+      status = r.status == "repeating" ? tayssir::Status::repeating
+               : r.status == "left"    ? tayssir::Status::left
+                                       : tayssir::Status::enrolled;
+    auto sc = school_index.find(r.school_id);
+    auto hh = household_index.find(r.household_id);
+    auto lv = level_index.find(r.level);
+    if (lv == level_index.end()) {
+      lv = level_index.emplace(r.level, static_cast<uint8_t>(s.level_codes.size())).first;
+      s.level_codes.push_back(r.level);
+    }
+    auto born = parse_iso_date(r.birth_date);
+    L.pupil_index.emplace(r.pupil_id, static_cast<int32_t>(s.massar.size()));
+    s.pupil_id.push_back(r.pupil_id);
+    s.massar.push_back(r.massar);
+    s.name_ar_key.push_back(name_key(r.name_ar_norm));
+    s.name_fr_key.push_back(name_key(r.name_fr_norm));
+    s.birth_day.push_back(born ? static_cast<int32_t>(born->days()) : tayssir::kNoDate);
+    s.level.push_back(lv->second);
+    s.status.push_back(status);
+    // A pupil marked as having left without a date is taken to have left before the year.
+    s.left_month.push_back(status != tayssir::Status::left ? std::string()
+                           : r.left_date.size() >= 7       ? r.left_date.substr(0, 7)
+                                                           : std::string("0000-00"));
+    s.school.push_back(sc == school_index.end() ? tayssir::kNone : sc->second);
+    s.household.push_back(hh == household_index.end() ? tayssir::kNone : hh->second);
+    s.in_scope.push_back(r.in_scope ? 1 : 0);
+    group.clear();
+  };
+  ts.each_snapshot_pupil(scope, year, [&](const store::SnapshotPupilRow& r) {
+    if (!group.empty() &&
+        (group.back().pupil_id != r.pupil_id || group.back().in_scope != r.in_scope))
+      flush();
+    group.push_back(r);
+  });
+  flush();
+  if (s.level_codes.size() > 250) throw TayssirError("too many distinct levels in the registry");
+
+  // Absence days per month, for the pupils of the scope.
+  s.months = months;
+  std::sort(s.months.begin(), s.months.end());
+  const std::size_t n = s.massar.size(), nm = s.months.size();
+  s.absent_unjustified.assign(n * nm, 0);
+  s.absent_justified.assign(n * nm, 0);
+  if (nm > 0) {
+    std::unordered_map<std::string, int> col;
+    for (std::size_t k = 0; k < nm; ++k) col.emplace(s.months[k], static_cast<int>(k));
+    ts.each_absence_count(
+        scope, year, s.months.front(), s.months.back(), [&](const store::AbsenceCountRow& r) {
+          auto c = col.find(r.month);
+          auto p = L.pupil_index.find(r.pupil_id);
+          if (c == col.end() || p == L.pupil_index.end()) return;
+          std::size_t cell =
+              static_cast<std::size_t>(p->second) * nm + static_cast<std::size_t>(c->second);
+          auto& v = r.justified ? s.absent_justified : s.absent_unjustified;
+          v[cell] = static_cast<uint8_t>(std::min<int64_t>(255, v[cell] + r.days));
+        });
+  }
+  return L;
+}
+
+std::vector<tayssir::Review> load_reviews(store::Store& st) {
+  std::vector<tayssir::Review> out;
+  for (const auto& r : TayssirStore(st).reviews()) out.push_back({r.kind, r.a, r.b, r.decision});
+  return out;
+}
+
+// --- cycles --------------------------------------------------------------------------------------
+
+namespace {
+
+const tayssir::Period& period_of(const Policy& p, const std::string& code) {
+  for (const auto& per : p.periods)
+    if (per.code == code) return per;
+  std::string known;
+  for (const auto& per : p.periods) known += (known.empty() ? "" : ", ") + per.code;
+  throw TayssirError(
+      fmt::format("policy {} has no transfer period {} (periods: {})", p.code, code, known));
+}
+
+int64_t cycle_lock_key(int64_t policy_id, const std::string& period, const std::string& dir) {
+  return static_cast<int64_t>(
+      std::hash<std::string>{}(fmt::format("tayssir/{}/{}/{}", policy_id, period, dir)) &
+      0x7FFFFFFFFFFFFFFFULL);
+}
+
+std::string joined(const std::vector<uint8_t>& v) {
+  std::string s;
+  for (std::size_t i = 0; i < v.size(); ++i) s += (i ? "," : "") + std::to_string(v[i]);
+  return s;
+}
+
+json totals_json(const store::CycleRow& c) {
+  return {{"pupils", c.pupils}, {"beneficiaries", c.beneficiaries}, {"households", c.households},
+          {"due", c.due},       {"forfeited", c.forfeited},         {"adjustments", c.adjustments}};
+}
+
+}  // namespace
+
+store::CycleRow get_cycle(store::Store& st, int64_t cycle_id) {
+  auto c = TayssirStore(st).cycle(cycle_id);
+  if (!c) throw TayssirError(fmt::format("no cycle {}", cycle_id));
+  return *c;
+}
+
+ComputeResult compute_cycles(store::Store& st, const ComputeOptions& opt) {
+  auto say = [&](const std::string& m) {
+    if (opt.progress) opt.progress(m);
+  };
+  Policy pol = get_policy(st, opt.policy);
+  const tayssir::Period& per = period_of(pol, opt.period);
+  if (opt.scope.kind == NodeKind::commune || opt.scope.kind == NodeKind::school)
+    throw TayssirError("a cycle is computed for a directorate, a region or the nation");
+  if (!st.scope_exists(opt.scope)) throw TayssirError("no such territory: " + opt.scope.code);
+  TayssirStore ts(st);
+  int64_t policy_id = ts.policy(pol.code)->id;
+
+  // Cycles already paid for other periods: a difference found now is an adjustment here.
+  std::map<std::string, std::vector<store::CycleRow>> paid;  // directorate → cycles
+  std::set<std::string> months(per.months.begin(), per.months.end());
+  std::set<std::string> rerun_periods;
+  for (const auto& c : ts.cycles(policy_id, "", opt.scope))
+    if (c.period != per.code && (c.state == "exported" || c.state == "closed")) {
+      paid[c.directorate_code].push_back(c);
+      rerun_periods.insert(c.period);
+      for (const auto& m : period_of(pol, c.period).months) months.insert(m);
+    }
+
+  say("loading the registry");
+  LoadedSnapshot L = load_snapshot(st, opt.scope, pol.school_year,
+                                   std::vector<std::string>(months.begin(), months.end()));
+  const auto& s = L.s;
+  say(fmt::format("deciding eligibility of {} pupils", s.pupils()));
+  auto e = tayssir::decide(pol, s, load_reviews(st));
+  say(fmt::format("computing {} ({} eligible)", per.code, e.eligible()));
+  auto run = tayssir::run_cycle(pol, per, s, e);
+  std::map<std::string, tayssir::CycleResult> reruns;
+  for (const auto& code : rerun_periods)
+    reruns.emplace(code, tayssir::run_cycle(pol, period_of(pol, code), s, e));
+
+  ComputeResult out;
+  for (const auto& sp : e.suspects)
+    if (sp.decision.empty()) out.suspects.push_back(sp);
+
+  auto directorate_of_line = [&](const tayssir::PupilLine& l) -> const std::string& {
+    static const std::string none;
+    int32_t sc = s.school[static_cast<std::size_t>(l.pupil)];
+    return sc == tayssir::kNone ? none : L.school_directorate[static_cast<std::size_t>(sc)];
+  };
+  auto to_row = [&](const tayssir::PupilLine& l) {
+    auto i = static_cast<std::size_t>(l.pupil);
+    store::CycleLineRow r;
+    r.pupil_id = s.pupil_id[i];
+    r.school_id = L.school_id[static_cast<std::size_t>(s.school[i])];
+    r.household_id = s.household[i] == tayssir::kNone
+                         ? 0
+                         : L.household_id[static_cast<std::size_t>(s.household[i])];
+    r.level = s.level_codes[s.level[i]];
+    r.reason = std::string(tayssir::reason_code(l.reason));
+    r.monthly = l.monthly;
+    r.months = l.months;
+    r.absences = joined(l.absences);
+    r.due = l.due;
+    r.forfeited = l.forfeited;
+    return r;
+  };
+
+  std::map<std::string, std::vector<const tayssir::PupilLine*>> by_dir;
+  for (const auto& l : run.lines) by_dir[directorate_of_line(l)].push_back(&l);
+
+  auto dirs = st.directorates(opt.scope);
+  for (std::size_t di = 0; di < dirs.size(); ++di) {
+    const std::string& d = dirs[di].code;
+    auto lines_it = by_dir.find(d);
+    if (lines_it == by_dir.end() && !ts.cycle(policy_id, per.code, d)) continue;
+    say(fmt::format("writing the cycle of directorate {} ({}/{})", d, di + 1, dirs.size()));
+
+    store::Transaction tx(st.db());
+    st.db().lock_job(cycle_lock_key(policy_id, per.code, d));
+    ComputedCycle cc;
+    cc.directorate = d;
+    auto existing = ts.cycle(policy_id, per.code, d);
+    if (existing && existing->state != "draft") {
+      cc.cycle_id = existing->id;
+      cc.row = *existing;
+      out.cycles.push_back(cc);
+      continue;  // a cycle past the draft never changes
+    }
+    store::CycleRow row;
+    row.policy_id = policy_id;
+    row.policy_code = pol.code;
+    row.period = per.code;
+    row.directorate_code = d;
+    row.state = "draft";
+    row.computed_at = store::now_iso();
+    row.computed_by = opt.who.name;
+    row.id = existing ? existing->id : ts.insert_cycle(row);
+
+    std::vector<store::CycleLineRow> rows;
+    std::set<int32_t> groups;
+    if (lines_it != by_dir.end())
+      for (const auto* l : lines_it->second) {
+        rows.push_back(to_row(*l));
+        row.pupils++;
+        if (l->reason == tayssir::Reason::eligible) row.beneficiaries++;
+        row.due += l->due;
+        row.forfeited += l->forfeited;
+        int32_t h = s.household[static_cast<std::size_t>(l->pupil)];
+        if (l->due > 0 && h != tayssir::kNone) groups.insert(e.group[static_cast<std::size_t>(h)]);
+      }
+    row.households = static_cast<int64_t>(groups.size());
+    ts.replace_lines(row.id, rows);
+
+    // Adjustments: each paid cycle of this directorate recomputed on today's registry, less
+    // what it paid and what later cycles already adjusted.
+    std::vector<store::AdjustmentRow> adjustments;
+    for (const auto& src : paid[d]) {
+      std::map<int64_t, store::CycleLineRow> before;
+      ts.each_line(src.id, 0, [&](const store::CycleLineRow& r) { before.emplace(r.pupil_id, r); });
+      std::map<int64_t, int64_t> done;
+      for (const auto& [pupil, amount] : ts.adjusted_for(src.id, row.id)) done[pupil] = amount;
+      std::map<int64_t, store::CycleLineRow> now;
+      for (const auto& l : reruns.at(src.period).lines)
+        if (directorate_of_line(l) == d) {
+          auto r = to_row(l);
+          now.emplace(r.pupil_id, r);
+        }
+      std::set<int64_t> pupils;
+      for (const auto& [p, r] : before) pupils.insert(p);
+      for (const auto& [p, r] : now) pupils.insert(p);
+      for (int64_t p : pupils) {
+        auto b = before.find(p);
+        auto n = now.find(p);
+        int64_t was = b == before.end() ? 0 : b->second.due;
+        int64_t is = n == now.end() ? 0 : n->second.due;
+        int64_t delta = is - was - (done.count(p) ? done[p] : 0);
+        if (delta == 0) continue;
+        const store::CycleLineRow& ref = n != now.end() ? n->second : b->second;
+        std::string why;
+        if (b == before.end())
+          why = fmt::format("{}: not in the paid cycle, now {} ({})", src.period, ref.reason,
+                            ref.months);
+        else if (n == now.end())
+          why = fmt::format("{}: no longer in the registry of this directorate", src.period);
+        else if (b->second.reason != n->second.reason)
+          why = fmt::format("{}: decision {} → {}", src.period, b->second.reason, n->second.reason);
+        else
+          why =
+              fmt::format("{}: months {} → {}, absence days {} → {}", src.period, b->second.months,
+                          n->second.months, b->second.absences, n->second.absences);
+        adjustments.push_back({src.id, p, ref.school_id, ref.household_id, delta, why});
+        row.adjustments += delta;
+      }
+    }
+    ts.replace_adjustments(row.id, adjustments);
+    cc.adjustment_lines = static_cast<int64_t>(adjustments.size());
+    ts.update_cycle_totals(row);
+    ts.clear_school_checks(row.id);
+    json detail = totals_json(row);
+    detail["policy"] = pol.code;
+    detail["period"] = per.code;
+    detail["directorate"] = d;
+    st.audit({opt.who.name, opt.who.origin,
+              existing ? "tayssir cycle recomputed" : "tayssir cycle computed",
+              fmt::format("tayssir cycle {}", row.id), detail.dump()});
+    tx.commit();
+    cc.cycle_id = row.id;
+    cc.recomputed = true;
+    cc.row = *ts.cycle(row.id);
+    out.cycles.push_back(cc);
+  }
+  return out;
+}
+
+void check_school(store::Store& st, int64_t cycle_id, const std::string& school_code,
+                  bool confirmed, const std::string& note, const Actor& who) {
+  TayssirStore ts(st);
+  store::Transaction tx(st.db());
+  auto c = ts.cycle(cycle_id);
+  if (!c) throw TayssirError(fmt::format("no cycle {}", cycle_id));
+  st.db().lock_job(cycle_lock_key(c->policy_id, c->period, c->directorate_code));
+  c = ts.cycle(cycle_id);
+  if (c->state != "draft")
+    throw TayssirError(fmt::format("cycle {} is {}: schools check a draft", cycle_id, c->state));
+  auto sid = ts.school_id(school_code);
+  auto schools = ts.schools_of_cycle(cycle_id);
+  if (!sid || !std::binary_search(schools.begin(), schools.end(), *sid))
+    throw TayssirError(fmt::format("school {} has no pupil in cycle {}", school_code, cycle_id));
+  if (!confirmed && trim(note).empty())
+    throw TayssirError("say what is wrong: a flag needs a note");
+  ts.put_school_check(cycle_id, {*sid, school_code, confirmed ? "confirmed" : "flagged", trim(note),
+                                 who.name, store::now_iso()});
+  st.audit({who.name, who.origin,
+            confirmed ? "tayssir school confirmed" : "tayssir school flagged errors",
+            fmt::format("tayssir cycle {}", cycle_id),
+            json{{"school", school_code}, {"note", trim(note)}}.dump()});
+  tx.commit();
+}
+
+void advance_cycle(store::Store& st, int64_t cycle_id, const std::string& to, const Actor& who) {
+  static const std::map<std::string, std::string> from_of = {
+      {"checked", "draft"}, {"approved", "checked"}, {"closed", "exported"}, {"draft", "checked"}};
+  if (to == "exported")
+    throw TayssirError("a cycle is exported by writing its payment file (export-payments)");
+  auto f = from_of.find(to);
+  if (f == from_of.end())
+    throw TayssirError(
+        fmt::format("unknown state {} (checked, approved, closed, or draft to "
+                    "send a checked cycle back)",
+                    to));
+  TayssirStore ts(st);
+  store::Transaction tx(st.db());
+  auto c = ts.cycle(cycle_id);
+  if (!c) throw TayssirError(fmt::format("no cycle {}", cycle_id));
+  st.db().lock_job(cycle_lock_key(c->policy_id, c->period, c->directorate_code));
+  c = ts.cycle(cycle_id);
+  if (c->state != f->second)
+    throw TayssirError(fmt::format("cycle {} is {}; it must be {} to become {}", cycle_id, c->state,
+                                   f->second, to));
+  if (to == "checked") {
+    auto schools = ts.schools_of_cycle(cycle_id);
+    std::map<int64_t, store::SchoolCheckRow> checks;
+    for (const auto& k : ts.school_checks(cycle_id)) checks.emplace(k.school_id, k);
+    std::vector<std::string> flagged;
+    int64_t missing = 0;
+    for (int64_t sid : schools) {
+      auto k = checks.find(sid);
+      if (k == checks.end())
+        ++missing;
+      else if (k->second.state == "flagged")
+        flagged.push_back(fmt::format("{} ({})", k->second.school_code, k->second.note));
+    }
+    if (!flagged.empty())
+      throw TayssirError(
+          fmt::format("{} school(s) flagged errors: {}; correct the registry and "
+                      "recompute",
+                      flagged.size(), fmt::join(flagged, "; ")));
+    if (missing)
+      throw TayssirError(fmt::format("{} of {} schools have not confirmed their list yet", missing,
+                                     schools.size()));
+  }
+  ts.move_cycle(cycle_id, f->second, to);
+  st.audit({who.name, who.origin, "tayssir cycle " + to, fmt::format("tayssir cycle {}", cycle_id),
+            json{{"from", f->second}, {"to", to}}.dump()});
+  tx.commit();
+}
+
+void review_pair(store::Store& st, const std::string& kind, const std::string& a,
+                 const std::string& b, const std::string& decision, const std::string& note,
+                 const Actor& who) {
+  if (kind != "pupil" && kind != "payee") throw TayssirError("a review is of a pupil or a payee");
+  if (decision != "same" && decision != "distinct")
+    throw TayssirError("the decision is same or distinct");
+  if (a == b) throw TayssirError("a pair needs two different codes");
+  std::string lo = std::min(a, b), hi = std::max(a, b);
+  TayssirStore ts(st);
+  store::Transaction tx(st.db());
+  if (kind == "pupil") {
+    for (const auto& m : {lo, hi})
+      if (!ts.pupil_id(m)) throw TayssirError("no pupil " + m);
+  } else {
+    for (const auto& c : {lo, hi})
+      if (st.members_of(c).empty() &&
+          !st.db().scalar_i64("SELECT 1 FROM households WHERE payee_cin = $1", {c}))
+        throw TayssirError("no household with payee CIN " + c);
+  }
+  ts.put_review({kind, lo, hi, decision, trim(note), who.name, store::now_iso()});
+  st.audit({who.name, who.origin, "tayssir duplicate reviewed",
+            fmt::format("tayssir review {} {} {}", kind, lo, hi),
+            json{{"decision", decision}, {"note", trim(note)}}.dump()});
+  tx.commit();
+}
+
+// --- lists ---------------------------------------------------------------------------------------
+
+std::optional<CycleList> parse_cycle_list(const std::string& s) {
+  if (s == "beneficiaries") return CycleList::beneficiaries;
+  if (s == "exclusions") return CycleList::exclusions;
+  if (s == "payments") return CycleList::payments;
+  if (s == "totals") return CycleList::totals;
+  if (s == "adjustments") return CycleList::adjustments;
+  return std::nullopt;
+}
+
+namespace {
+
+struct Written {
+  int64_t rows = 0, amount = 0;
+};
+
+std::string month_state_label(char c, bool ar) {
+  switch (c) {
+    case 'P':
+      return ar ? "مستحق" : "payé";
+    case 'F':
+      return ar ? "ضائع (غياب)" : "perdu (absences)";
+    case 'L':
+      return ar ? "غادر" : "parti";
+  }
+  return "";
+}
+
+std::string pupil_name(const store::LineDetailRow& d, bool ar) {
+  if (!ar && !d.last_fr.empty()) return d.last_fr + " " + d.first_fr;
+  return d.last_ar + " " + d.first_ar;
+}
+
+Written write_list(store::Store& st, const store::CycleRow& c, CycleList list,
+                   const std::string& path, const ListOptions& opt) {
+  TayssirStore ts(st);
+  const bool ar = opt.lang == Lang::ar;
+  auto H = [&](const char* a, const char* f) { return std::string(ar ? a : f); };
+  Policy pol = get_policy(st, c.policy_code);
+  const auto& per = period_of(pol, c.period);
+  int64_t school_id = 0;
+  if (!opt.school.empty()) {
+    auto sid = ts.school_id(opt.school);
+    if (!sid) throw TayssirError("no school " + opt.school);
+    school_id = *sid;
+  }
+  io::SheetSpec spec;
+  spec.right_to_left = ar;
+  spec.delimiter = ar ? ',' : ';';
+  Written w;
+  std::unique_ptr<io::TableWriter> out;
+  auto open = [&] {
+    out = opt.format == FileFormat::xlsx ? io::open_xlsx_writer(path, spec)
+                                         : io::open_csv_writer(path, spec);
+  };
+  using io::ColumnType;
+  switch (list) {
+    case CycleList::beneficiaries: {
+      spec.name = H("المستفيدون", "Bénéficiaires");
+      spec.headings = {H("المؤسسة", "Établissement"),
+                       H("رقم مسار", "Code Massar"),
+                       H("الاسم", "Nom"),
+                       H("المستوى", "Niveau"),
+                       H("رقم البطاقة الوطنية للمستفيد", "CIN du bénéficiaire"),
+                       H("اسم المستفيد", "Nom du bénéficiaire")};
+      for (const auto& m : per.months) spec.headings.push_back(m);
+      for (const char* h : {ar ? "المبلغ الشهري (درهم)" : "Montant mensuel (MAD)",
+                            ar ? "المستحق (درهم)" : "Dû (MAD)", ar ? "التوقيع" : "Signature"})
+        spec.headings.emplace_back(h);
+      open();
+      ts.each_line_detail(c.id, school_id, [&](const store::LineDetailRow& d) {
+        if (d.line.reason != "eligible") return;
+        std::vector<std::string> row = {
+            d.school_code,     d.massar,
+            pupil_name(d, ar), std::string(levels().label(d.line.level, opt.lang)),
+            d.payee_cin,       d.payee_name};
+        for (char m : d.line.months) row.push_back(month_state_label(m, ar));
+        row.push_back(format_mad(d.line.monthly));
+        row.push_back(format_mad(d.line.due));
+        row.emplace_back();
+        out->row(row);
+        ++w.rows;
+        w.amount += d.line.due;
+      });
+      break;
+    }
+    case CycleList::exclusions: {
+      spec.name = H("غير المستفيدين", "Exclusions");
+      spec.headings = {H("المؤسسة", "Établissement"),
+                       H("رقم مسار", "Code Massar"),
+                       H("الاسم", "Nom"),
+                       H("المستوى", "Niveau"),
+                       H("السبب", "Motif"),
+                       H("رمز السبب", "Code du motif")};
+      open();
+      ts.each_line_detail(c.id, school_id, [&](const store::LineDetailRow& d) {
+        if (d.line.reason == "eligible") return;
+        auto r = tayssir::parse_reason(d.line.reason);
+        out->row({d.school_code, d.massar, pupil_name(d, ar),
+                  std::string(levels().label(d.line.level, opt.lang)),
+                  r ? std::string(tayssir::reason_label(*r, ar)) : d.line.reason, d.line.reason});
+        ++w.rows;
+      });
+      break;
+    }
+    case CycleList::payments: {
+      spec.name = H("ملف الأداء", "Fichier de paiement");
+      spec.headings = {H("رقم البطاقة الوطنية", "CIN"), H("اسم المستفيد", "Nom du bénéficiaire"),
+                       H("المبلغ (درهم)", "Montant (MAD)"), H("عدد الأطفال", "Nombre d'enfants"),
+                       H("أرقام مسار الأطفال", "Codes Massar des enfants")};
+      spec.types = {ColumnType::text, ColumnType::text, ColumnType::text, ColumnType::integer,
+                    ColumnType::text};
+      struct Pay {
+        std::string name;
+        int64_t amount = 0;
+        std::vector<std::string> children;
+      };
+      std::map<std::string, Pay> pay;  // by CIN
+      std::map<int64_t, std::string> cin_of_household;
+      ts.each_line_detail(c.id, 0, [&](const store::LineDetailRow& d) {
+        if (d.payee_cin.empty()) return;
+        cin_of_household[d.line.household_id] = d.payee_cin;
+        if (d.line.due == 0) return;
+        auto& p = pay[d.payee_cin];
+        p.name = d.payee_name;
+        p.amount += d.line.due;
+        p.children.push_back(d.massar);
+      });
+      for (const auto& a : ts.adjustments(c.id)) {
+        auto it = cin_of_household.find(a.household_id);
+        if (it == cin_of_household.end()) continue;  // no payee known: listed, not paid
+        pay[it->second].amount += a.amount;
+      }
+      open();
+      for (auto& [cin, p] : pay) {
+        if (p.amount <= 0) continue;  // nothing to pay (a recovery stays on the adjustments)
+        if (p.name.empty())
+          ts.each_line_detail(c.id, 0, [&](const store::LineDetailRow& d) {
+            if (d.payee_cin == cin) p.name = d.payee_name;
+          });
+        std::sort(p.children.begin(), p.children.end());
+        out->row({cin, p.name, format_mad(p.amount), std::to_string(p.children.size()),
+                  fmt::format("{}", fmt::join(p.children, " "))});
+        ++w.rows;
+        w.amount += p.amount;
+      }
+      break;
+    }
+    case CycleList::totals: {
+      spec.name = H("المجاميع", "Totaux");
+      spec.headings = {
+          H("المستوى الترابي", "Niveau"),   H("الرمز", "Code"),    H("التلاميذ", "Élèves"),
+          H("المستفيدون", "Bénéficiaires"), H("الأسر", "Ménages"), H("المستحق (درهم)", "Dû (MAD)"),
+          H("الضائع (درهم)", "Perdu (MAD)")};
+      spec.types = {ColumnType::text, ColumnType::text, ColumnType::integer, ColumnType::integer,
+                    ColumnType::integer};
+      struct Sum {
+        int64_t pupils = 0, beneficiaries = 0, due = 0, forfeited = 0;
+        std::set<int64_t> households;
+      };
+      std::map<std::string, Sum> schools, communes;
+      Sum all;
+      std::map<std::string, std::string> commune_of;
+      for (const auto& sc : st.schools(Scope{NodeKind::directorate, c.directorate_code}))
+        commune_of[sc.code] = sc.commune_code;
+      ts.each_line_detail(c.id, 0, [&](const store::LineDetailRow& d) {
+        for (Sum* s : {&schools[d.school_code], &communes[commune_of[d.school_code]], &all}) {
+          s->pupils++;
+          if (d.line.reason == "eligible") s->beneficiaries++;
+          s->due += d.line.due;
+          s->forfeited += d.line.forfeited;
+          if (d.line.due > 0 && d.line.household_id) s->households.insert(d.line.household_id);
+        }
+      });
+      open();
+      auto emit = [&](const std::string& level, const std::string& code, const Sum& s) {
+        out->row({level, code, std::to_string(s.pupils), std::to_string(s.beneficiaries),
+                  std::to_string(s.households.size()), format_mad(s.due), format_mad(s.forfeited)});
+        ++w.rows;
+      };
+      for (const auto& [code, s] : schools) emit(H("مؤسسة", "établissement"), code, s);
+      for (const auto& [code, s] : communes) emit(H("جماعة", "commune"), code, s);
+      emit(H("مديرية", "direction"), c.directorate_code, all);
+      w.amount = all.due;
+      break;
+    }
+    case CycleList::adjustments: {
+      spec.name = H("التسويات", "Régularisations");
+      spec.headings = {H("المؤسسة", "Établissement"), H("رقم مسار", "Code Massar"),
+                       H("الدورة الأصلية", "Cycle d'origine"), H("المبلغ (درهم)", "Montant (MAD)"),
+                       H("السبب", "Motif")};
+      open();
+      std::map<int64_t, std::string> school_code, massar;
+      ts.each_line_detail(
+          c.id, 0, [&](const store::LineDetailRow& d) { massar[d.line.pupil_id] = d.massar; });
+      for (const auto& sc : st.schools(Scope{NodeKind::directorate, c.directorate_code}))
+        if (auto id = ts.school_id(sc.code)) school_code[*id] = sc.code;
+      for (const auto& a : ts.adjustments(c.id)) {
+        auto src = ts.cycle(a.source_cycle_id);
+        std::string m = massar.count(a.pupil_id) ? massar[a.pupil_id] : "";
+        if (m.empty())
+          st.db().query("SELECT massar FROM pupils WHERE id = $1", {a.pupil_id},
+                        [&](const store::ResultRow& r) { m = r.text(0); });
+        out->row({school_code[a.school_id], m,
+                  src ? fmt::format("{} #{}", src->period, src->id) : "", format_mad(a.amount),
+                  a.reason});
+        ++w.rows;
+        w.amount += a.amount;
+      }
+      break;
+    }
+  }
+  out->close();
+  return w;
+}
+
+}  // namespace
+
+int64_t write_cycle_list(store::Store& st, int64_t cycle_id, CycleList list,
+                         const std::string& path, const ListOptions& opt) {
+  auto c = get_cycle(st, cycle_id);
+  std::string tmp = path + ".part";
+  try {
+    auto w = write_list(st, c, list, tmp, opt);
+    std::filesystem::rename(tmp, path);
+    return w.rows;
+  } catch (...) {
+    std::error_code ec;
+    std::filesystem::remove(tmp, ec);
+    throw;
+  }
+}
+
+PaymentExport export_payments(store::Store& st, int64_t cycle_id, const std::string& path,
+                              const ListOptions& opt, const Actor& who) {
+  auto c = get_cycle(st, cycle_id);
+  if (c.state != "approved")
+    throw TayssirError(
+        c.state == "exported" || c.state == "closed"
+            ? fmt::format("cycle {} was already exported for payment (file sha256 {}); a cycle "
+                          "is paid once",
+                          cycle_id, c.payment_sha256)
+            : fmt::format("cycle {} is {}: only an approved cycle is exported", cycle_id, c.state));
+  std::string tmp = path + ".part";
+  auto cleanup = [&] {
+    std::error_code ec;
+    std::filesystem::remove(tmp, ec);
+  };
+  try {
+    auto w = write_list(st, c, CycleList::payments, tmp, opt);
+    std::ifstream in(tmp, std::ios::binary);
+    std::stringstream buf;
+    buf << in.rdbuf();
+    PaymentExport out{w.rows, w.amount, store::sha256_hex(buf.str())};
+    TayssirStore ts(st);
+    store::Transaction tx(st.db());
+    st.db().lock_job(cycle_lock_key(c.policy_id, c.period, c.directorate_code));
+    if (!ts.move_cycle(cycle_id, "approved", "exported", out.sha256)) {
+      auto now = ts.cycle(cycle_id);
+      throw TayssirError(fmt::format(
+          "cycle {} is {} now: it was exported by someone else (sha256 {}); a cycle is paid once",
+          cycle_id, now ? now->state : "gone", now ? now->payment_sha256 : ""));
+    }
+    st.audit({who.name, who.origin, "tayssir cycle exported",
+              fmt::format("tayssir cycle {}", cycle_id),
+              json{{"households", out.households},
+                   {"amount", out.amount},
+                   {"sha256", out.sha256},
+                   {"file", std::filesystem::path(path).filename().string()}}
+                  .dump()});
+    tx.commit();
+    std::filesystem::rename(tmp, path);
+    return out;
+  } catch (...) {
+    cleanup();
+    throw;
+  }
+}
+
+Explanation explain_line(store::Store& st, int64_t cycle_id, const std::string& massar) {
+  auto c = get_cycle(st, cycle_id);
+  TayssirStore ts(st);
+  auto pid = ts.pupil_id(massar);
+  if (!pid) throw TayssirError("no pupil " + massar);
+  std::optional<store::LineDetailRow> line;
+  ts.each_line_detail(cycle_id, 0, [&](const store::LineDetailRow& d) {
+    if (d.line.pupil_id == *pid) line = d;
+  });
+  if (!line) throw TayssirError(fmt::format("pupil {} is not in cycle {}", massar, cycle_id));
+  Policy pol = get_policy(st, c.policy_code);
+  const auto& per = period_of(pol, c.period);
+  Explanation x;
+  x.massar = massar;
+  x.level = line->line.level;
+  x.reason = line->line.reason;
+  x.school_code = line->school_code;
+  x.monthly = line->line.monthly;
+  x.due = line->line.due;
+  x.forfeited = line->line.forfeited;
+  // Today's absences beside the counts the cycle used.
+  std::map<std::string, std::pair<int, int>> now;  // month → unjustified, justified
+  for (const auto& a : st.absences_of(massar)) {
+    auto& v = now[a.date.substr(0, 7)];
+    (a.justified ? v.second : v.first)++;
+  }
+  auto th = pol.absence_threshold.find(std::string(cycle_of_level(x.level)));
+  std::vector<std::string> counted;
+  {
+    std::stringstream ss(line->line.absences);
+    std::string item;
+    while (std::getline(ss, item, ',')) counted.push_back(item);
+  }
+  for (std::size_t k = 0; k < per.months.size(); ++k) {
+    tayssir::MonthDetail d;
+    d.month = per.months[k];
+    d.unjustified = now[d.month].first;
+    d.justified = now[d.month].second;
+    d.counted = k < counted.size() ? std::stoi(counted[k]) : 0;
+    d.threshold = th == pol.absence_threshold.end() ? 0 : th->second;
+    d.state = k < line->line.months.size() ? line->line.months[k] : '-';
+    x.months.push_back(d);
+  }
+  return x;
+}
+
+}  // namespace sanad::app

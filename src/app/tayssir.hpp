@@ -1,0 +1,127 @@
+// Tayssir use cases: policies (create, copy, edit while not frozen), cycles computed per
+// directorate from a snapshot of the registry (draft → checked → approved → exported → closed),
+// adjustments for corrections found after payment, reviews of suspected duplicates, and the
+// lists people sign and pay from. Each change is one transaction and one audit entry.
+#pragma once
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "app/export.hpp"
+#include "domain/tayssir.hpp"
+#include "store/store.hpp"
+#include "store/tayssir.hpp"
+
+namespace sanad::app {
+
+// A refusal to show the user as it is (a rule, a state, a missing record).
+struct TayssirError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct Actor {
+  std::string name = "cli", origin = "local";
+};
+
+// The policy as JSON (amounts in centimes) and back; parsing names the field that is wrong.
+std::string policy_to_json(const tayssir::Policy& p);
+tayssir::Policy policy_from_json(const std::string& text);
+
+// Policies.
+std::optional<tayssir::Policy> find_policy(store::Store& st, const std::string& code);
+tayssir::Policy get_policy(store::Store& st, const std::string& code);  // or TayssirError
+std::vector<tayssir::Policy> list_policies(store::Store& st);
+void create_policy(store::Store& st, const tayssir::Policy& p, const Actor& who);
+// Replaces a policy; refused when invalid or frozen (a cycle of it left the draft state).
+void update_policy(store::Store& st, const tayssir::Policy& p, const Actor& who);
+bool policy_frozen(store::Store& st, const std::string& code);
+
+// The registry of a scope as the engine sees it, with the store's ids beside the indices.
+struct LoadedSnapshot {
+  tayssir::Snapshot s;
+  std::vector<int64_t> school_id, household_id;      // by index
+  std::vector<std::string> school_directorate;       // by school index
+  std::unordered_map<int64_t, int32_t> pupil_index;  // store id → index
+};
+LoadedSnapshot load_snapshot(store::Store& st, const Scope& scope, const std::string& year,
+                             const std::vector<std::string>& months);
+std::vector<tayssir::Review> load_reviews(store::Store& st);
+
+// Cycles.
+struct ComputeOptions {
+  std::string policy, period;
+  Scope scope;  // the nation, a region or a directorate: one cycle per directorate in it
+  Actor who;
+  std::function<void(const std::string&)> progress;
+};
+
+struct ComputedCycle {
+  std::string directorate;
+  int64_t cycle_id = 0;
+  bool recomputed = false;  // false: the cycle had left the draft state and was kept
+  store::CycleRow row;      // as it stands after the run
+  int64_t adjustment_lines = 0;
+};
+
+struct ComputeResult {
+  std::vector<ComputedCycle> cycles;
+  std::vector<tayssir::Suspect> suspects;  // pending review, in the scope
+};
+
+ComputeResult compute_cycles(store::Store& st, const ComputeOptions& opt);
+
+// A school confirms its list, or flags errors with a note. Only while the cycle is a draft.
+void check_school(store::Store& st, int64_t cycle_id, const std::string& school_code,
+                  bool confirmed, const std::string& note, const Actor& who);
+// draft → checked (every school confirmed, none flagged), checked → approved,
+// exported → closed. Exporting is export_payments.
+void advance_cycle(store::Store& st, int64_t cycle_id, const std::string& to, const Actor& who);
+
+store::CycleRow get_cycle(store::Store& st, int64_t cycle_id);  // or TayssirError
+
+// Lists of a cycle, written to a file (CSV or XLSX, Arabic or French headings).
+enum class CycleList {
+  beneficiaries,  // per school, for signature: pupil, level, months, amount
+  exclusions,     // pupils not eligible, with the reason
+  payments,       // per household: payee CIN and name, amount, children
+  totals,         // per school, commune and directorate
+  adjustments,    // adjustment lines with their reason
+};
+std::optional<CycleList> parse_cycle_list(const std::string& s);
+
+struct ListOptions {
+  FileFormat format = FileFormat::xlsx;
+  Lang lang = Lang::ar;
+  std::string school;  // beneficiaries / exclusions of one school; empty: all
+};
+int64_t write_cycle_list(store::Store& st, int64_t cycle_id, CycleList list,
+                         const std::string& path, const ListOptions& opt);
+
+// Writes the payment file and moves the cycle approved → exported, once: a second export (from
+// this process or another server) is refused and writes nothing.
+struct PaymentExport {
+  int64_t households = 0, amount = 0;
+  std::string sha256;
+};
+PaymentExport export_payments(store::Store& st, int64_t cycle_id, const std::string& path,
+                              const ListOptions& opt, const Actor& who);
+
+// Suspected duplicates and their review.
+void review_pair(store::Store& st, const std::string& kind, const std::string& a,
+                 const std::string& b, const std::string& decision, const std::string& note,
+                 const Actor& who);
+
+// What led to a pupil's line in a cycle: decision, months, absences, threshold.
+struct Explanation {
+  std::string massar, level, reason, school_code;
+  int64_t monthly = 0, due = 0, forfeited = 0;
+  std::vector<tayssir::MonthDetail> months;
+};
+Explanation explain_line(store::Store& st, int64_t cycle_id, const std::string& massar);
+
+std::string format_mad(int64_t centimes);  // "1234.50"
+
+}  // namespace sanad::app

@@ -1,0 +1,87 @@
+-- Tayssir: policies (as JSON, versioned by school year), indicators of communes used by
+-- targeting rules, reviews of suspected duplicates, cycles with their lines, adjustments and
+-- the schools' checks.
+CREATE TABLE commune_indicators (
+  commune_code TEXT NOT NULL REFERENCES communes(code),
+  indicator TEXT NOT NULL,
+  value DOUBLE PRECISION NOT NULL,
+  source TEXT NOT NULL,
+  PRIMARY KEY (commune_code, indicator)
+);
+
+CREATE TABLE tayssir_policies (
+  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  code TEXT NOT NULL UNIQUE,
+  school_year TEXT NOT NULL,
+  body TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+
+CREATE TABLE tayssir_reviews (
+  kind TEXT NOT NULL CHECK (kind IN ('pupil', 'payee')),
+  a TEXT NOT NULL,
+  b TEXT NOT NULL,
+  decision TEXT NOT NULL CHECK (decision IN ('same', 'distinct')),
+  note TEXT NOT NULL,
+  decided_by TEXT NOT NULL,
+  decided_at TEXT NOT NULL,
+  PRIMARY KEY (kind, a, b),
+  CHECK (a < b)
+);
+
+CREATE TABLE tayssir_cycles (
+  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  policy_id BIGINT NOT NULL REFERENCES tayssir_policies(id),
+  period TEXT NOT NULL,
+  directorate_code TEXT NOT NULL REFERENCES directorates(code),
+  state TEXT NOT NULL CHECK (state IN ('draft', 'checked', 'approved', 'exported', 'closed')),
+  computed_at TEXT NOT NULL,
+  computed_by TEXT NOT NULL,
+  pupils BIGINT NOT NULL DEFAULT 0,
+  beneficiaries BIGINT NOT NULL DEFAULT 0,
+  households BIGINT NOT NULL DEFAULT 0,
+  due BIGINT NOT NULL DEFAULT 0,
+  forfeited BIGINT NOT NULL DEFAULT 0,
+  adjustments BIGINT NOT NULL DEFAULT 0,
+  payment_sha256 TEXT,
+  UNIQUE (policy_id, period, directorate_code)
+);
+
+CREATE TABLE tayssir_lines (
+  cycle_id BIGINT NOT NULL REFERENCES tayssir_cycles(id),
+  pupil_id BIGINT NOT NULL REFERENCES pupils(id),
+  school_id BIGINT NOT NULL REFERENCES schools(id),
+  household_id BIGINT REFERENCES households(id),
+  level TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  monthly BIGINT NOT NULL,
+  months TEXT NOT NULL,
+  absences TEXT NOT NULL,
+  due BIGINT NOT NULL,
+  forfeited BIGINT NOT NULL,
+  PRIMARY KEY (cycle_id, pupil_id)
+);
+CREATE INDEX tayssir_lines_school ON tayssir_lines(cycle_id, school_id);
+
+CREATE TABLE tayssir_adjustments (
+  cycle_id BIGINT NOT NULL REFERENCES tayssir_cycles(id),
+  source_cycle_id BIGINT NOT NULL REFERENCES tayssir_cycles(id),
+  pupil_id BIGINT NOT NULL REFERENCES pupils(id),
+  school_id BIGINT NOT NULL REFERENCES schools(id),
+  household_id BIGINT REFERENCES households(id),
+  amount BIGINT NOT NULL,
+  reason TEXT NOT NULL,
+  PRIMARY KEY (cycle_id, source_cycle_id, pupil_id)
+);
+CREATE INDEX tayssir_adjustments_source ON tayssir_adjustments(source_cycle_id);
+
+CREATE TABLE tayssir_school_checks (
+  cycle_id BIGINT NOT NULL REFERENCES tayssir_cycles(id),
+  school_id BIGINT NOT NULL REFERENCES schools(id),
+  state TEXT NOT NULL CHECK (state IN ('confirmed', 'flagged')),
+  note TEXT NOT NULL,
+  checked_by TEXT NOT NULL,
+  checked_at TEXT NOT NULL,
+  PRIMARY KEY (cycle_id, school_id)
+);

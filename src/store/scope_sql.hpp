@@ -1,0 +1,16 @@
+// SQL shared by the store's files (not part of its interface).
+#pragma once
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "domain/ids.hpp"
+#include "store/db.hpp"
+
+namespace sanad::store {
+
+// The condition that keeps rows of a scope, over schools `sc` joined to communes `cm`, with its
+// parameters numbered from $1.
+std::pair<std::string, std::vector<Value>> scope_filter(const Scope& s);
+
+}  // namespace sanad::store

@@ -1,0 +1,467 @@
+#include "store/tayssir.hpp"
+
+#include <fmt/format.h>
+
+#include "store/scope_sql.hpp"
+
+namespace sanad::store {
+
+namespace {
+
+constexpr const char* kCycleColumns =
+    "c.id, c.policy_id, p.code, c.period, c.directorate_code, c.state, c.computed_at, "
+    "c.computed_by, c.pupils, c.beneficiaries, c.households, c.due, c.forfeited, c.adjustments, "
+    "c.payment_sha256";
+
+CycleRow read_cycle(const ResultRow& r) {
+  CycleRow c;
+  c.id = r.i64(0);
+  c.policy_id = r.i64(1);
+  c.policy_code = r.text(2);
+  c.period = r.text(3);
+  c.directorate_code = r.text(4);
+  c.state = r.text(5);
+  c.computed_at = r.text(6);
+  c.computed_by = r.text(7);
+  c.pupils = r.i64(8);
+  c.beneficiaries = r.i64(9);
+  c.households = r.i64(10);
+  c.due = r.i64(11);
+  c.forfeited = r.i64(12);
+  c.adjustments = r.i64(13);
+  c.payment_sha256 = r.text(14);
+  return c;
+}
+
+Value id_or_null(int64_t id) {
+  return id ? Value{id} : Value{};
+}
+
+// Parameters of the scope filter followed by more, numbered after them.
+struct Params {
+  std::string where;
+  std::vector<Value> values;
+  explicit Params(const Scope& s) {
+    auto f = scope_filter(s);
+    where = f.first;
+    values = f.second;
+  }
+  std::string add(Value v) {
+    values.push_back(std::move(v));
+    return fmt::format("${}", values.size());
+  }
+};
+
+constexpr const char* kPupilColumns =
+    "p.id, p.massar, p.name_ar_norm, p.name_fr_norm, p.birth_date, e.school_id, e.level, "
+    "e.status, e.left_date, m.household_id";
+
+}  // namespace
+
+// --- policies ----------------------------------------------------------------------------------
+
+std::optional<PolicyRow> TayssirStore::policy(const std::string& code) {
+  std::optional<PolicyRow> out;
+  db_.query(
+      "SELECT id, code, school_year, body, created_at, updated_at FROM tayssir_policies WHERE "
+      "code = $1",
+      {code}, [&](const ResultRow& r) {
+        out = PolicyRow{r.i64(0), r.text(1), r.text(2), r.text(3), r.text(4), r.text(5)};
+      });
+  return out;
+}
+
+std::vector<PolicyRow> TayssirStore::policies() {
+  std::vector<PolicyRow> out;
+  db_.query(
+      "SELECT id, code, school_year, body, created_at, updated_at FROM tayssir_policies ORDER BY "
+      "school_year DESC, code",
+      {}, [&](const ResultRow& r) {
+        out.push_back({r.i64(0), r.text(1), r.text(2), r.text(3), r.text(4), r.text(5)});
+      });
+  return out;
+}
+
+int64_t TayssirStore::insert_policy(const PolicyRow& p) {
+  std::optional<int64_t> id;
+  db_.query(
+      "INSERT INTO tayssir_policies (code, school_year, body, created_at, updated_at) VALUES "
+      "($1, $2, $3, $4, $4) RETURNING id",
+      {p.code, p.school_year, p.body, p.created_at}, [&](const ResultRow& r) { id = r.i64(0); });
+  if (!id) throw DbError("the policy was not inserted");
+  return *id;
+}
+
+void TayssirStore::update_policy(const PolicyRow& p) {
+  db_.execute("UPDATE tayssir_policies SET body = $2, updated_at = $3 WHERE id = $1",
+              {p.id, p.body, p.updated_at});
+}
+
+int64_t TayssirStore::cycles_beyond_draft(int64_t policy_id) {
+  return db_
+      .scalar_i64("SELECT count(*) FROM tayssir_cycles WHERE policy_id = $1 AND state <> 'draft'",
+                  {policy_id})
+      .value_or(0);
+}
+
+// --- indicators ------------------------------------------------------------------------------
+
+void TayssirStore::put_indicator(const std::string& commune, const std::string& indicator,
+                                 double value, const std::string& source) {
+  std::string v = fmt::format("{}", value);
+  int64_t n = db_.execute(
+      "UPDATE commune_indicators SET value = $3, source = $4 WHERE commune_code = $1 AND "
+      "indicator = $2",
+      {commune, indicator, v, source});
+  if (n == 0)
+    db_.execute(
+        "INSERT INTO commune_indicators (commune_code, indicator, value, source) VALUES ($1, $2, "
+        "$3, $4)",
+        {commune, indicator, v, source});
+}
+
+void TayssirStore::each_indicator(
+    const std::function<void(const std::string&, const std::string&, double)>& fn) {
+  db_.query("SELECT commune_code, indicator, value FROM commune_indicators ORDER BY 1, 2", {},
+            [&](const ResultRow& r) { fn(r.text(0), r.text(1), std::stod(r.text(2))); });
+}
+
+// --- snapshot ----------------------------------------------------------------------------------
+
+void TayssirStore::each_school(const std::function<void(const SnapshotSchoolRow&)>& fn) {
+  db_.query("SELECT id, code, commune_code FROM schools ORDER BY id", {}, [&](const ResultRow& r) {
+    fn({r.i64(0), r.text(1), r.text(2)});
+  });
+}
+
+void TayssirStore::each_snapshot_pupil(const Scope& scope, const std::string& year,
+                                       const std::function<void(const SnapshotPupilRow&)>& fn) {
+  Params q(scope);
+  std::string y = q.add(year);
+  auto emit = [&](bool in_scope) {
+    return [&, in_scope](const ResultRow& r) {
+      SnapshotPupilRow row;
+      row.pupil_id = r.i64(0);
+      row.massar = r.text(1);
+      row.name_ar_norm = r.text(2);
+      row.name_fr_norm = r.text(3);
+      row.birth_date = r.text(4);
+      row.school_id = r.i64(5);
+      row.level = r.text(6);
+      row.status = r.text(7);
+      row.left_date = r.text(8);
+      row.household_id = r.i64(9);
+      row.in_scope = in_scope;
+      fn(row);
+    };
+  };
+  db_.query(fmt::format("SELECT {} FROM enrolments e JOIN schools sc ON sc.id = e.school_id "
+                        "JOIN communes cm ON cm.code = sc.commune_code JOIN pupils p ON p.id = "
+                        "e.pupil_id LEFT JOIN household_members m ON m.pupil_id = p.id "
+                        "WHERE e.school_year = {} AND {} ORDER BY p.id, e.id",
+                        kPupilColumns, y, q.where),
+            q.values, emit(true));
+  if (scope.kind == NodeKind::nation) return;
+  db_.query(
+      fmt::format(
+          "SELECT {0} FROM enrolments e JOIN schools sc ON sc.id = e.school_id "
+          "JOIN communes cm ON cm.code = sc.commune_code JOIN pupils p ON p.id = e.pupil_id "
+          "JOIN household_members m ON m.pupil_id = p.id "
+          "WHERE e.school_year = {1} AND NOT ({2}) AND m.household_id IN ("
+          "SELECT m2.household_id FROM household_members m2 JOIN enrolments e2 ON e2.pupil_id = "
+          "m2.pupil_id JOIN schools sc ON sc.id = e2.school_id JOIN communes cm ON cm.code = "
+          "sc.commune_code WHERE e2.school_year = {1} AND {2}) ORDER BY p.id, e.id",
+          kPupilColumns, y, q.where),
+      q.values, emit(false));
+}
+
+void TayssirStore::each_snapshot_household(
+    const Scope& scope, const std::string& year,
+    const std::function<void(const SnapshotHouseholdRow&)>& fn) {
+  Params q(scope);
+  std::string y = q.add(year);
+  db_.query(fmt::format("SELECT h.id, h.payee_cin, h.payee_name_norm, h.ramed FROM households h "
+                        "WHERE h.id IN (SELECT m.household_id FROM household_members m JOIN "
+                        "enrolments e ON e.pupil_id = m.pupil_id JOIN schools sc ON sc.id = "
+                        "e.school_id JOIN communes cm ON cm.code = sc.commune_code WHERE "
+                        "e.school_year = {} AND {}) ORDER BY h.id",
+                        y, q.where),
+            q.values, [&](const ResultRow& r) {
+              fn({r.i64(0), r.text(1), r.text(2), r.text(3)});
+            });
+}
+
+void TayssirStore::each_absence_count(const Scope& scope, const std::string& year,
+                                      const std::string& from, const std::string& to,
+                                      const std::function<void(const AbsenceCountRow&)>& fn) {
+  Params q(scope);
+  std::string y = q.add(year);
+  std::string lo = q.add(from + "-01"), hi = q.add(to + "-32");  // every day of those months
+  db_.query(fmt::format("SELECT a.pupil_id, substr(a.day, 1, 7), a.justified, count(*) FROM "
+                        "absences a WHERE a.day >= {} AND a.day < {} AND a.pupil_id IN (SELECT "
+                        "e.pupil_id FROM enrolments e JOIN schools sc ON sc.id = e.school_id JOIN "
+                        "communes cm ON cm.code = sc.commune_code WHERE e.school_year = {} AND "
+                        "{}) GROUP BY a.pupil_id, substr(a.day, 1, 7), a.justified",
+                        lo, hi, y, q.where),
+            q.values, [&](const ResultRow& r) {
+              fn({r.i64(0), r.text(1), r.i64(2) != 0, r.i64(3)});
+            });
+}
+
+// --- reviews -----------------------------------------------------------------------------------
+
+std::vector<ReviewRow> TayssirStore::reviews() {
+  std::vector<ReviewRow> out;
+  db_.query(
+      "SELECT kind, a, b, decision, note, decided_by, decided_at FROM tayssir_reviews ORDER BY "
+      "kind, a, b",
+      {}, [&](const ResultRow& r) {
+        out.push_back(
+            {r.text(0), r.text(1), r.text(2), r.text(3), r.text(4), r.text(5), r.text(6)});
+      });
+  return out;
+}
+
+void TayssirStore::put_review(const ReviewRow& r) {
+  db_.execute("DELETE FROM tayssir_reviews WHERE kind = $1 AND a = $2 AND b = $3",
+              {r.kind, r.a, r.b});
+  db_.execute(
+      "INSERT INTO tayssir_reviews (kind, a, b, decision, note, decided_by, decided_at) VALUES "
+      "($1, $2, $3, $4, $5, $6, $7)",
+      {r.kind, r.a, r.b, r.decision, r.note, r.decided_by, r.decided_at});
+}
+
+// --- cycles ------------------------------------------------------------------------------------
+
+std::optional<CycleRow> TayssirStore::cycle(int64_t id) {
+  std::optional<CycleRow> out;
+  db_.query(fmt::format("SELECT {} FROM tayssir_cycles c JOIN tayssir_policies p ON p.id = "
+                        "c.policy_id WHERE c.id = $1",
+                        kCycleColumns),
+            {id}, [&](const ResultRow& r) { out = read_cycle(r); });
+  return out;
+}
+
+std::optional<CycleRow> TayssirStore::cycle(int64_t policy_id, const std::string& period,
+                                            const std::string& directorate) {
+  std::optional<CycleRow> out;
+  db_.query(fmt::format("SELECT {} FROM tayssir_cycles c JOIN tayssir_policies p ON p.id = "
+                        "c.policy_id WHERE c.policy_id = $1 AND c.period = $2 AND "
+                        "c.directorate_code = $3",
+                        kCycleColumns),
+            {policy_id, period, directorate}, [&](const ResultRow& r) { out = read_cycle(r); });
+  return out;
+}
+
+std::vector<CycleRow> TayssirStore::cycles(int64_t policy_id, const std::string& period,
+                                           const Scope& scope) {
+  std::vector<Value> params{policy_id};
+  std::string where = "c.policy_id = $1";
+  if (!period.empty()) {
+    params.push_back(period);
+    where += " AND c.period = $2";
+  }
+  switch (scope.kind) {
+    case NodeKind::nation:
+      break;
+    case NodeKind::region:
+      params.push_back(scope.code);
+      where += fmt::format(
+          " AND c.directorate_code IN (SELECT code FROM directorates WHERE region_code = ${})",
+          params.size());
+      break;
+    case NodeKind::directorate:
+      params.push_back(scope.code);
+      where += fmt::format(" AND c.directorate_code = ${}", params.size());
+      break;
+    case NodeKind::commune:
+    case NodeKind::school: {
+      // The cycle of the directorate the node belongs to.
+      params.push_back(scope.code);
+      where += fmt::format(
+          fmt::runtime(
+              scope.kind == NodeKind::commune
+                  ? " AND c.directorate_code = (SELECT directorate_code FROM communes WHERE code = "
+                    "${})"
+                  : " AND c.directorate_code = (SELECT cm.directorate_code FROM schools sc JOIN "
+                    "communes cm ON cm.code = sc.commune_code WHERE sc.code = ${})"),
+          params.size());
+      break;
+    }
+  }
+  std::vector<CycleRow> out;
+  db_.query(fmt::format("SELECT {} FROM tayssir_cycles c JOIN tayssir_policies p ON p.id = "
+                        "c.policy_id WHERE {} ORDER BY c.period, c.directorate_code",
+                        kCycleColumns, where),
+            params, [&](const ResultRow& r) { out.push_back(read_cycle(r)); });
+  return out;
+}
+
+int64_t TayssirStore::insert_cycle(const CycleRow& c) {
+  std::optional<int64_t> id;
+  db_.query(
+      "INSERT INTO tayssir_cycles (policy_id, period, directorate_code, state, computed_at, "
+      "computed_by) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+      {c.policy_id, c.period, c.directorate_code, c.state, c.computed_at, c.computed_by},
+      [&](const ResultRow& r) { id = r.i64(0); });
+  if (!id) throw DbError("the cycle was not inserted");
+  return *id;
+}
+
+void TayssirStore::update_cycle_totals(const CycleRow& c) {
+  db_.execute(
+      "UPDATE tayssir_cycles SET computed_at = $2, computed_by = $3, pupils = $4, beneficiaries "
+      "= $5, households = $6, due = $7, forfeited = $8, adjustments = $9 WHERE id = $1",
+      {c.id, c.computed_at, c.computed_by, c.pupils, c.beneficiaries, c.households, c.due,
+       c.forfeited, c.adjustments});
+}
+
+bool TayssirStore::move_cycle(int64_t id, const std::string& from, const std::string& to,
+                              const std::string& payment_sha256) {
+  if (!payment_sha256.empty())
+    return db_.execute(
+               "UPDATE tayssir_cycles SET state = $3, payment_sha256 = $4 WHERE id = $1 AND "
+               "state = $2",
+               {id, from, to, payment_sha256}) == 1;
+  return db_.execute("UPDATE tayssir_cycles SET state = $3 WHERE id = $1 AND state = $2",
+                     {id, from, to}) == 1;
+}
+
+void TayssirStore::replace_lines(int64_t cycle_id, const std::vector<CycleLineRow>& lines) {
+  db_.execute("DELETE FROM tayssir_lines WHERE cycle_id = $1", {cycle_id});
+  std::size_t i = 0;
+  db_.bulk_insert("tayssir_lines",
+                  {"cycle_id", "pupil_id", "school_id", "household_id", "level", "reason",
+                   "monthly", "months", "absences", "due", "forfeited"},
+                  [&](std::vector<Value>& v) {
+                    if (i == lines.size()) return false;
+                    const auto& l = lines[i++];
+                    v = {cycle_id,   l.pupil_id, l.school_id, id_or_null(l.household_id),
+                         l.level,    l.reason,   l.monthly,   l.months,
+                         l.absences, l.due,      l.forfeited};
+                    return true;
+                  });
+}
+
+void TayssirStore::each_line(int64_t cycle_id, int64_t school_id,
+                             const std::function<void(const CycleLineRow&)>& fn) {
+  std::vector<Value> params{cycle_id};
+  std::string where = "cycle_id = $1";
+  if (school_id) {
+    params.push_back(school_id);
+    where += " AND school_id = $2";
+  }
+  db_.query(
+      "SELECT pupil_id, school_id, household_id, level, reason, monthly, months, absences, due, "
+      "forfeited FROM tayssir_lines WHERE " +
+          where + " ORDER BY school_id, pupil_id",
+      params, [&](const ResultRow& r) {
+        fn({r.i64(0), r.i64(1), r.i64(2), r.text(3), r.text(4), r.i64(5), r.text(6), r.text(7),
+            r.i64(8), r.i64(9)});
+      });
+}
+
+void TayssirStore::each_line_detail(int64_t cycle_id, int64_t school_id,
+                                    const std::function<void(const LineDetailRow&)>& fn) {
+  std::vector<Value> params{cycle_id};
+  std::string where = "l.cycle_id = $1";
+  if (school_id) {
+    params.push_back(school_id);
+    where += " AND l.school_id = $2";
+  }
+  db_.query(
+      "SELECT l.pupil_id, l.school_id, l.household_id, l.level, l.reason, l.monthly, l.months, "
+      "l.absences, l.due, l.forfeited, p.massar, p.last_ar, p.first_ar, p.last_fr, p.first_fr, "
+      "sc.code, h.payee_cin, h.payee_name FROM tayssir_lines l JOIN pupils p ON p.id = "
+      "l.pupil_id JOIN schools sc ON sc.id = l.school_id LEFT JOIN households h ON h.id = "
+      "l.household_id WHERE " +
+          where + " ORDER BY sc.code, h.payee_cin, p.massar",
+      params, [&](const ResultRow& r) {
+        LineDetailRow d;
+        d.line = {r.i64(0), r.i64(1),  r.i64(2),  r.text(3), r.text(4),
+                  r.i64(5), r.text(6), r.text(7), r.i64(8),  r.i64(9)};
+        d.massar = r.text(10);
+        d.last_ar = r.text(11);
+        d.first_ar = r.text(12);
+        d.last_fr = r.text(13);
+        d.first_fr = r.text(14);
+        d.school_code = r.text(15);
+        d.payee_cin = r.text(16);
+        d.payee_name = r.text(17);
+        fn(d);
+      });
+}
+
+void TayssirStore::replace_adjustments(int64_t cycle_id, const std::vector<AdjustmentRow>& rows) {
+  db_.execute("DELETE FROM tayssir_adjustments WHERE cycle_id = $1", {cycle_id});
+  for (const auto& a : rows)
+    db_.execute(
+        "INSERT INTO tayssir_adjustments (cycle_id, source_cycle_id, pupil_id, school_id, "
+        "household_id, amount, reason) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        {cycle_id, a.source_cycle_id, a.pupil_id, a.school_id, id_or_null(a.household_id), a.amount,
+         a.reason});
+}
+
+std::vector<AdjustmentRow> TayssirStore::adjustments(int64_t cycle_id) {
+  std::vector<AdjustmentRow> out;
+  db_.query(
+      "SELECT source_cycle_id, pupil_id, school_id, household_id, amount, reason FROM "
+      "tayssir_adjustments WHERE cycle_id = $1 ORDER BY school_id, pupil_id, source_cycle_id",
+      {cycle_id}, [&](const ResultRow& r) {
+        out.push_back({r.i64(0), r.i64(1), r.i64(2), r.i64(3), r.i64(4), r.text(5)});
+      });
+  return out;
+}
+
+std::vector<std::pair<int64_t, int64_t>> TayssirStore::adjusted_for(int64_t source_cycle_id,
+                                                                    int64_t except_cycle_id) {
+  std::vector<std::pair<int64_t, int64_t>> out;
+  db_.query(
+      "SELECT pupil_id, sum(amount) FROM tayssir_adjustments WHERE source_cycle_id = $1 AND "
+      "cycle_id <> $2 GROUP BY pupil_id ORDER BY pupil_id",
+      {source_cycle_id, except_cycle_id},
+      [&](const ResultRow& r) { out.emplace_back(r.i64(0), r.i64(1)); });
+  return out;
+}
+
+void TayssirStore::put_school_check(int64_t cycle_id, const SchoolCheckRow& c) {
+  db_.execute("DELETE FROM tayssir_school_checks WHERE cycle_id = $1 AND school_id = $2",
+              {cycle_id, c.school_id});
+  db_.execute(
+      "INSERT INTO tayssir_school_checks (cycle_id, school_id, state, note, checked_by, "
+      "checked_at) VALUES ($1, $2, $3, $4, $5, $6)",
+      {cycle_id, c.school_id, c.state, c.note, c.checked_by, c.checked_at});
+}
+
+std::vector<SchoolCheckRow> TayssirStore::school_checks(int64_t cycle_id) {
+  std::vector<SchoolCheckRow> out;
+  db_.query(
+      "SELECT k.school_id, sc.code, k.state, k.note, k.checked_by, k.checked_at FROM "
+      "tayssir_school_checks k JOIN schools sc ON sc.id = k.school_id WHERE k.cycle_id = $1 "
+      "ORDER BY sc.code",
+      {cycle_id}, [&](const ResultRow& r) {
+        out.push_back({r.i64(0), r.text(1), r.text(2), r.text(3), r.text(4), r.text(5)});
+      });
+  return out;
+}
+
+void TayssirStore::clear_school_checks(int64_t cycle_id) {
+  db_.execute("DELETE FROM tayssir_school_checks WHERE cycle_id = $1", {cycle_id});
+}
+
+std::vector<int64_t> TayssirStore::schools_of_cycle(int64_t cycle_id) {
+  std::vector<int64_t> out;
+  db_.query("SELECT DISTINCT school_id FROM tayssir_lines WHERE cycle_id = $1 ORDER BY school_id",
+            {cycle_id}, [&](const ResultRow& r) { out.push_back(r.i64(0)); });
+  return out;
+}
+
+std::optional<int64_t> TayssirStore::school_id(const std::string& code) {
+  return db_.scalar_i64("SELECT id FROM schools WHERE code = $1", {code});
+}
+
+std::optional<int64_t> TayssirStore::pupil_id(const std::string& massar) {
+  return db_.scalar_i64("SELECT id FROM pupils WHERE massar = $1", {massar});
+}
+
+}  // namespace sanad::store

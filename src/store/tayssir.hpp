@@ -1,0 +1,150 @@
+// Persistence of the Tayssir module: policies (stored as the JSON app/ writes), the registry
+// rows a cycle's snapshot is built from, reviews, cycles with their lines, adjustments and
+// school checks. Reads and writes rows; decides nothing.
+#pragma once
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/ids.hpp"
+#include "store/store.hpp"
+
+namespace sanad::store {
+
+struct PolicyRow {
+  int64_t id = 0;
+  std::string code, school_year, body, created_at, updated_at;
+};
+
+struct CycleRow {
+  int64_t id = 0, policy_id = 0;
+  std::string policy_code, period, directorate_code, state, computed_at, computed_by;
+  int64_t pupils = 0, beneficiaries = 0, households = 0, due = 0, forfeited = 0, adjustments = 0;
+  std::string payment_sha256;
+};
+
+struct CycleLineRow {
+  int64_t pupil_id = 0, school_id = 0, household_id = 0;  // household 0: none
+  std::string level, reason;
+  int64_t monthly = 0;
+  std::string months, absences;
+  int64_t due = 0, forfeited = 0;
+};
+
+struct AdjustmentRow {
+  int64_t source_cycle_id = 0, pupil_id = 0, school_id = 0, household_id = 0, amount = 0;
+  std::string reason;
+};
+
+// A line with what a list for people needs: the pupil's names and school, the payee.
+struct LineDetailRow {
+  CycleLineRow line;
+  std::string massar, last_ar, first_ar, last_fr, first_fr, school_code, payee_cin, payee_name;
+};
+
+struct ReviewRow {
+  std::string kind, a, b, decision, note, decided_by, decided_at;
+};
+
+struct SchoolCheckRow {
+  int64_t school_id = 0;
+  std::string school_code, state, note, checked_by, checked_at;
+};
+
+// Raw registry rows for a cycle's snapshot.
+struct SnapshotPupilRow {
+  int64_t pupil_id = 0, school_id = 0, household_id = 0;  // household 0: none
+  std::string massar, name_ar_norm, name_fr_norm, birth_date, level, status, left_date;
+  bool in_scope = true;
+};
+struct SnapshotHouseholdRow {
+  int64_t id = 0;
+  std::string cin, name_norm, ramed;
+};
+struct SnapshotSchoolRow {
+  int64_t id = 0;
+  std::string code, commune_code;
+};
+struct AbsenceCountRow {
+  int64_t pupil_id = 0;
+  std::string month;  // "2025-10"
+  bool justified = false;
+  int64_t days = 0;
+};
+
+class TayssirStore {
+ public:
+  explicit TayssirStore(Store& st) : db_(st.db()) {}
+
+  // Policies.
+  std::optional<PolicyRow> policy(const std::string& code);
+  std::vector<PolicyRow> policies();
+  int64_t insert_policy(const PolicyRow& p);
+  void update_policy(const PolicyRow& p);
+  // Cycles of the policy that left the draft state.
+  int64_t cycles_beyond_draft(int64_t policy_id);
+
+  // Indicators of communes (HCP): by name, value per commune code.
+  void put_indicator(const std::string& commune, const std::string& indicator, double value,
+                     const std::string& source);
+  void each_indicator(const std::function<void(const std::string& commune,
+                                               const std::string& indicator, double value)>& fn);
+
+  // Snapshot rows. Pupils: every enrolment of the year in a school of the scope, plus the
+  // enrolments of the year of their households' other children outside the scope (in_scope
+  // false). Households: those of these pupils. Absences: counts of days per pupil of the scope,
+  // month and justified flag, for months in [from, to] ("2025-09").
+  void each_school(const std::function<void(const SnapshotSchoolRow&)>& fn);
+  void each_snapshot_pupil(const Scope& scope, const std::string& year,
+                           const std::function<void(const SnapshotPupilRow&)>& fn);
+  void each_snapshot_household(const Scope& scope, const std::string& year,
+                               const std::function<void(const SnapshotHouseholdRow&)>& fn);
+  void each_absence_count(const Scope& scope, const std::string& year, const std::string& from,
+                          const std::string& to,
+                          const std::function<void(const AbsenceCountRow&)>& fn);
+
+  // Reviews of suspected duplicates.
+  std::vector<ReviewRow> reviews();
+  void put_review(const ReviewRow& r);  // replaces the decision on that pair
+
+  // Cycles.
+  std::optional<CycleRow> cycle(int64_t id);
+  std::optional<CycleRow> cycle(int64_t policy_id, const std::string& period,
+                                const std::string& directorate);
+  // Cycles of a policy (all periods when `period` is empty) whose directorate is in `scope`.
+  std::vector<CycleRow> cycles(int64_t policy_id, const std::string& period, const Scope& scope);
+  int64_t insert_cycle(const CycleRow& c);
+  void update_cycle_totals(const CycleRow& c);  // totals, computed_at/by
+  // Moves the cycle from one state to another; false when it was not in `from` any more.
+  bool move_cycle(int64_t id, const std::string& from, const std::string& to,
+                  const std::string& payment_sha256 = "");
+
+  void replace_lines(int64_t cycle_id, const std::vector<CycleLineRow>& lines);
+  void each_line(int64_t cycle_id, int64_t school_id,  // school 0: all
+                 const std::function<void(const CycleLineRow&)>& fn);
+  // Ordered by school code, payee CIN, code Massar.
+  void each_line_detail(int64_t cycle_id, int64_t school_id,  // school 0: all
+                        const std::function<void(const LineDetailRow&)>& fn);
+  void replace_adjustments(int64_t cycle_id, const std::vector<AdjustmentRow>& rows);
+  std::vector<AdjustmentRow> adjustments(int64_t cycle_id);
+  // Per pupil, the sum of adjustments for `source_cycle_id` made in cycles other than
+  // `except_cycle_id`.
+  std::vector<std::pair<int64_t, int64_t>> adjusted_for(int64_t source_cycle_id,
+                                                        int64_t except_cycle_id);
+
+  void put_school_check(int64_t cycle_id, const SchoolCheckRow& c);
+  std::vector<SchoolCheckRow> school_checks(int64_t cycle_id);
+  void clear_school_checks(int64_t cycle_id);
+  // The schools with lines in the cycle (ids).
+  std::vector<int64_t> schools_of_cycle(int64_t cycle_id);
+
+  // Codes ↔ ids for the records a cycle names.
+  std::optional<int64_t> school_id(const std::string& code);
+  std::optional<int64_t> pupil_id(const std::string& massar);
+
+ private:
+  Db& db_;
+};
+
+}  // namespace sanad::store

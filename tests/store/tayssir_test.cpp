@@ -1,0 +1,328 @@
+// Tayssir cycles on the demo registry, on SQLite and PostgreSQL: totals against an independent
+// computation in SQL, the life of a cycle, payment once, adjustments after closing.
+#include <fmt/format.h>
+
+#include <fstream>
+#include <map>
+#include <thread>
+
+#include "app/demo.hpp"
+#include "app/tayssir.hpp"
+#include "backend.hpp"
+#include "io/table.hpp"
+
+using namespace sanad;
+using namespace sanad::app;
+using sanad::testing::BothBackends;
+
+namespace {
+
+const std::string kYear = "2025-2026";
+const Scope kTaounate{NodeKind::directorate, "03.531"};
+
+std::string tmp(const std::string& name) {
+  static int n = 0;
+  return (std::filesystem::temp_directory_path() /
+          (std::to_string(getpid()) + "_t" + std::to_string(n++) + "_" + name))
+      .string();
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+class Tayssir : public BothBackends {
+ protected:
+  void load_demo() {
+    DemoOptions d;
+    d.scale = "province";
+    d.communes = 6;
+    d.school_year = kYear;
+    run_demo(st(), d);
+    create_policy(st(), tayssir::published_policy(kYear), who);
+  }
+  ComputeResult compute(const std::string& period) {
+    ComputeOptions o;
+    o.policy = "tayssir-" + kYear;
+    o.period = period;
+    o.scope = kTaounate;
+    o.who = who;
+    return compute_cycles(st(), o);
+  }
+  // Per school id: (beneficiaries, due) from the cycle's lines.
+  std::map<int64_t, std::pair<int64_t, int64_t>> lines_by_school(int64_t cycle) {
+    std::map<int64_t, std::pair<int64_t, int64_t>> out;
+    store::TayssirStore(st()).each_line(cycle, 0, [&](const store::CycleLineRow& l) {
+      auto& v = out[l.school_id];
+      if (l.reason == "eligible") v.first++;
+      v.second += l.due;
+    });
+    return out;
+  }
+  void confirm_all(int64_t cycle) {
+    store::TayssirStore ts(st());
+    for (int64_t sid : ts.schools_of_cycle(cycle)) {
+      auto code = st().db().scalar_text("SELECT code FROM schools WHERE id = $1", {sid});
+      check_school(st(), cycle, *code, true, "", head);
+    }
+  }
+  int64_t pay_and_close(int64_t cycle) {
+    confirm_all(cycle);
+    advance_cycle(st(), cycle, "checked", manager);
+    advance_cycle(st(), cycle, "approved", manager);
+    auto pay =
+        export_payments(st(), cycle, tmp("pay.csv"), {FileFormat::csv, Lang::fr, ""}, manager);
+    advance_cycle(st(), cycle, "closed", manager);
+    return pay.amount;
+  }
+  Actor who{"test", "local"}, head{"head", "local"}, manager{"manager", "local"};
+};
+
+// The published rules written once more, independently, as one SQL query over the registry:
+// per school, the eligible pupils and the amount due for September–December.
+const char* kIndependentT1 = R"SQL(
+WITH lvl(level, amount, cycle, threshold) AS (VALUES
+  ('1AP', 6000, 'primaire', 4), ('2AP', 6000, 'primaire', 4), ('3AP', 8000, 'primaire', 4),
+  ('4AP', 8000, 'primaire', 4), ('5AP', 10000, 'primaire', 4), ('6AP', 10000, 'primaire', 4),
+  ('1AC', 14000, 'college', 6), ('2AC', 14000, 'college', 6), ('3AC', 14000, 'college', 6)),
+mon(m) AS (VALUES ('2025-09'), ('2025-10'), ('2025-11'), ('2025-12')),
+dup AS (
+  SELECT p.id FROM pupils p JOIN (SELECT birth_date, name_ar_norm, min(massar) AS first
+    FROM pupils WHERE birth_date IS NOT NULL GROUP BY birth_date, name_ar_norm) g
+    ON g.birth_date = p.birth_date AND g.name_ar_norm = p.name_ar_norm AND p.massar > g.first
+  UNION
+  SELECT p.id FROM pupils p JOIN (SELECT birth_date, name_fr_norm, min(massar) AS first
+    FROM pupils WHERE birth_date IS NOT NULL AND name_fr_norm <> ''
+    GROUP BY birth_date, name_fr_norm) g
+    ON g.birth_date = p.birth_date AND g.name_fr_norm = p.name_fr_norm AND p.massar > g.first),
+base AS (
+  SELECT e.pupil_id, e.school_id, e.status, e.left_date, l.amount, l.threshold, p.massar,
+         m.household_id
+  FROM enrolments e JOIN lvl l ON l.level = e.level
+  JOIN schools s ON s.id = e.school_id JOIN communes c ON c.code = s.commune_code
+  JOIN pupils p ON p.id = e.pupil_id
+  JOIN household_members m ON m.pupil_id = e.pupil_id
+  JOIN households h ON h.id = m.household_id
+  WHERE e.school_year = '2025-2026' AND e.status <> 'transferred'
+    AND (l.cycle = 'college' OR c.milieu = 'rural')
+    AND h.ramed IS NOT NULL AND h.ramed <> ''
+    AND NOT (e.status = 'left' AND substr(coalesce(e.left_date, ''), 1, 7) < '2025-09')
+    AND e.pupil_id NOT IN (SELECT id FROM dup)),
+kept AS (
+  SELECT * FROM (SELECT b.*, row_number() OVER (PARTITION BY household_id
+                                                ORDER BY amount DESC, massar) AS rk
+                 FROM base b) r WHERE rk <= 3),
+cnt AS (
+  SELECT a.pupil_id, substr(a.day, 1, 7) AS m, count(*) AS n FROM absences a
+  WHERE a.day >= '2025-09-01' AND a.day < '2026-01-01' GROUP BY a.pupil_id, substr(a.day, 1, 7)),
+pay AS (
+  SELECT k.school_id, k.pupil_id,
+    CASE WHEN k.status = 'left' AND mon.m > substr(k.left_date, 1, 7) THEN 0
+         WHEN coalesce(cnt.n, 0) > k.threshold THEN 0 ELSE k.amount END AS due
+  FROM kept k CROSS JOIN mon LEFT JOIN cnt ON cnt.pupil_id = k.pupil_id AND cnt.m = mon.m)
+SELECT school_id, count(DISTINCT pupil_id), sum(due) FROM pay GROUP BY school_id
+ORDER BY school_id
+)SQL";
+
+}  // namespace
+
+TEST_P(Tayssir, CycleTotalsPerSchoolEqualAnIndependentSqlComputation) {
+  load_demo();
+  auto r = compute("T1");
+  ASSERT_EQ(r.cycles.size(), 1u);
+  const auto& c = r.cycles[0];
+  EXPECT_TRUE(c.recomputed);
+  EXPECT_EQ(c.row.state, "draft");
+
+  std::map<int64_t, std::pair<int64_t, int64_t>> expected;
+  st().db().query(kIndependentT1, {}, [&](const store::ResultRow& row) {
+    expected[row.i64(0)] = {row.i64(1), row.i64(2)};
+  });
+  auto got = lines_by_school(c.cycle_id);
+  // Schools without a beneficiary appear only on the engine's side, with zeros.
+  for (auto it = got.begin(); it != got.end();)
+    it = it->second.first == 0 ? got.erase(it) : std::next(it);
+  EXPECT_EQ(got, expected);
+
+  // The data is varied enough for the comparison to mean something: several schools paid,
+  // months forfeited, households capped, pupils excluded for each main reason.
+  EXPECT_GE(expected.size(), 10u);
+  EXPECT_GT(c.row.forfeited, 0);
+  std::map<std::string, int64_t> reasons;
+  store::TayssirStore(st()).each_line(c.cycle_id, 0,
+                                      [&](const store::CycleLineRow& l) { reasons[l.reason]++; });
+  for (const char* why :
+       {"eligible", "commune_not_targeted", "level_not_covered", "ramed_missing", "household_cap"})
+    EXPECT_GT(reasons[why], 0) << why;
+  int64_t total = 0;
+  for (const auto& [sid, v] : expected) total += v.second;
+  EXPECT_EQ(c.row.due, total);
+  EXPECT_EQ(c.row.pupils, st().count("pupils"));
+}
+
+TEST_P(Tayssir, CycleLifeIsRecordedAndPaidOnce) {
+  load_demo();
+  auto first = compute("T1").cycles.at(0);
+  int64_t id = first.cycle_id;
+  auto lines = [&] {
+    std::vector<std::string> out;
+    store::TayssirStore(st()).each_line(id, 0, [&](const store::CycleLineRow& l) {
+      out.push_back(
+          fmt::format("{} {} {} {} {}", l.pupil_id, l.reason, l.months, l.absences, l.due));
+    });
+    return out;
+  };
+  auto before = lines();
+  // Recomputing a draft changes nothing.
+  auto again = compute("T1").cycles.at(0);
+  EXPECT_EQ(again.cycle_id, id);
+  EXPECT_TRUE(again.recomputed);
+  EXPECT_EQ(lines(), before);
+  EXPECT_EQ(again.row.due, first.row.due);
+
+  // Checked only when every school confirmed and none flagged.
+  store::TayssirStore ts(st());
+  auto schools = ts.schools_of_cycle(id);
+  ASSERT_GT(schools.size(), 2u);
+  try {
+    advance_cycle(st(), id, "checked", manager);
+    ADD_FAILURE() << "checked without the schools";
+  } catch (const TayssirError& e) {
+    EXPECT_NE(
+        std::string(e.what()).find(fmt::format("{} of {} schools", schools.size(), schools.size())),
+        std::string::npos)
+        << e.what();
+  }
+  auto code0 = *st().db().scalar_text("SELECT code FROM schools WHERE id = $1", {schools[0]});
+  EXPECT_THROW(check_school(st(), id, code0, false, "  ", head), TayssirError);  // needs a note
+  check_school(st(), id, code0, false, "two pupils missing", head);
+  confirm_all(id);  // confirms every school, the flagged one too
+  check_school(st(), id, code0, false, "two pupils missing", head);
+  try {
+    advance_cycle(st(), id, "checked", manager);
+    ADD_FAILURE() << "checked with a flag";
+  } catch (const TayssirError& e) {
+    EXPECT_NE(std::string(e.what()).find(code0 + " (two pupils missing)"), std::string::npos);
+  }
+  // Recomputing after the correction clears the checks; then all confirm.
+  compute("T1");
+  EXPECT_TRUE(ts.school_checks(id).empty());
+  confirm_all(id);
+  EXPECT_THROW(advance_cycle(st(), id, "approved", manager), TayssirError);  // not checked yet
+  advance_cycle(st(), id, "checked", manager);
+  EXPECT_THROW(check_school(st(), id, code0, true, "", head), TayssirError);  // no longer draft
+  advance_cycle(st(), id, "approved", manager);
+
+  // The policy is frozen now, and an approved cycle is not recomputed.
+  auto pol = get_policy(st(), "tayssir-" + kYear);
+  pol.amounts["1AP"] = 7000;
+  EXPECT_THROW(update_policy(st(), pol, who), TayssirError);
+  auto kept = compute("T1").cycles.at(0);
+  EXPECT_FALSE(kept.recomputed);
+  EXPECT_EQ(kept.row.state, "approved");
+  EXPECT_EQ(lines(), before);
+
+  // Two servers export at the same moment: one file, one payment.
+  std::string f1 = tmp("pay1.csv"), f2 = tmp("pay2.csv");
+  std::atomic<int> ok{0}, refused{0};
+  auto run = [&](const std::string& path) {
+    auto other = backend_.store(false);
+    try {
+      export_payments(*other, id, path, {FileFormat::csv, Lang::fr, ""}, manager);
+      ok++;
+    } catch (const TayssirError&) {
+      refused++;
+    }
+  };
+  std::thread a(run, f1), b(run, f2);
+  a.join();
+  b.join();
+  EXPECT_EQ(ok.load(), 1);
+  EXPECT_EQ(refused.load(), 1);
+  EXPECT_NE(std::filesystem::exists(f1), std::filesystem::exists(f2));
+  std::string paid = std::filesystem::exists(f1) ? f1 : f2;
+  auto row = get_cycle(st(), id);
+  EXPECT_EQ(row.state, "exported");
+  EXPECT_EQ(row.payment_sha256, store::sha256_hex(slurp(paid)));
+  EXPECT_THROW(export_payments(st(), id, tmp("pay3.csv"), {}, manager), TayssirError);
+
+  // The payment file: one row per household, amounts summing to the cycle's due.
+  auto table = io::read_table(paid);
+  const auto& rows = table.rows;
+  ASSERT_GT(rows.size(), 1u);
+  EXPECT_EQ(rows[0].cells[0], "CIN");
+  int64_t sum = 0;
+  for (std::size_t i = 1; i < rows.size(); ++i) {
+    const std::string& mad = rows[i].cells[2];
+    auto dot = mad.find('.');
+    sum += std::stoll(mad.substr(0, dot)) * 100 + std::stoll(mad.substr(dot + 1));
+  }
+  EXPECT_EQ(sum, row.due);
+  EXPECT_EQ(static_cast<int64_t>(rows.size() - 1), row.households);
+
+  advance_cycle(st(), id, "closed", manager);
+  // Every step is in the audit log, with who did it.
+  std::vector<std::string> actions;
+  for (const auto& e : st().audit_of(fmt::format("tayssir cycle {}", id), 100))
+    actions.push_back(e.actor + ":" + e.action);
+  for (const char* want : {"test:tayssir cycle computed", "test:tayssir cycle recomputed",
+                           "head:tayssir school confirmed", "head:tayssir school flagged errors",
+                           "manager:tayssir cycle checked", "manager:tayssir cycle approved",
+                           "manager:tayssir cycle exported", "manager:tayssir cycle closed"})
+    EXPECT_NE(std::find(actions.begin(), actions.end(), want), actions.end()) << want;
+  EXPECT_FALSE(st().verify_audit().broken_at.has_value());
+}
+
+TEST_P(Tayssir, CorrectionAfterClosingBecomesAnAdjustmentOnce) {
+  load_demo();
+  auto t1 = compute("T1").cycles.at(0);
+  // A pupil who lost October for absences.
+  std::string massar;
+  int64_t pupil = 0, monthly = 0;
+  store::TayssirStore(st()).each_line(t1.cycle_id, 0, [&](const store::CycleLineRow& l) {
+    if (massar.empty() && l.reason == "eligible" && l.months == "PFPP") {
+      pupil = l.pupil_id;
+      monthly = l.monthly;
+      massar = *st().db().scalar_text("SELECT massar FROM pupils WHERE id = $1", {l.pupil_id});
+    }
+  });
+  ASSERT_FALSE(massar.empty());
+  int64_t paid_t1 = pay_and_close(t1.cycle_id);
+  EXPECT_EQ(paid_t1, t1.row.due);
+
+  // October's absences were wrongly recorded: corrected after payment.
+  st().db().execute(
+      "DELETE FROM absences WHERE pupil_id = $1 AND day >= '2025-10-01' AND day < '2025-11-01'",
+      {pupil});
+  auto t2 = compute("T2").cycles.at(0);
+  auto adj = store::TayssirStore(st()).adjustments(t2.cycle_id);
+  ASSERT_EQ(adj.size(), 1u);
+  EXPECT_EQ(adj[0].pupil_id, pupil);
+  EXPECT_EQ(adj[0].amount, monthly);
+  EXPECT_EQ(adj[0].source_cycle_id, t1.cycle_id);
+  EXPECT_NE(adj[0].reason.find("T1: months PFPP → PPPP"), std::string::npos) << adj[0].reason;
+  EXPECT_EQ(t2.row.adjustments, monthly);
+  // The closed cycle did not change.
+  EXPECT_EQ(get_cycle(st(), t1.cycle_id).due, t1.row.due);
+  // Recomputing the draft: still one adjustment.
+  compute("T2");
+  EXPECT_EQ(store::TayssirStore(st()).adjustments(t2.cycle_id).size(), 1u);
+
+  // Paid with T2: the household's payment includes it.
+  std::string list = tmp("adjustments.csv");
+  EXPECT_EQ(write_cycle_list(st(), t2.cycle_id, CycleList::adjustments, list,
+                             {FileFormat::csv, Lang::fr, ""}),
+            1);
+  EXPECT_NE(slurp(list).find(massar), std::string::npos);
+  int64_t paid_t2 = pay_and_close(t2.cycle_id);
+  EXPECT_EQ(paid_t2, t2.row.due + monthly);
+
+  // T3 does not pay it again.
+  auto t3 = compute("T3").cycles.at(0);
+  EXPECT_TRUE(store::TayssirStore(st()).adjustments(t3.cycle_id).empty());
+  EXPECT_EQ(t3.row.adjustments, 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, Tayssir, ::testing::Values("sqlite", "postgres"),
+                         sanad::testing::backend_name);
