@@ -15,6 +15,7 @@
 #include "app/export.hpp"
 #include "app/import.hpp"
 #include "app/territory.hpp"
+#include "cli/tayssir_cmd.hpp"
 #include "http/server.hpp"
 #include "io/table.hpp"
 #include "store/store.hpp"
@@ -225,6 +226,8 @@ int main(int argc, char** argv) {
   aud->require_subcommand(1);
   auto* a_ver = aud->add_subcommand("verify", "check the hash chain of the whole log");
 
+  cli::TayssirCommand tayssir(cli);
+
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -242,6 +245,14 @@ int main(int argc, char** argv) {
           r.migrations.size(), r.regions.total(), r.provinces.total(), st.count("directorates"),
           r.communes.total(), r.communes.inserted, app::territory_attribution);
       return 0;
+    }
+    if (tayssir.parsed()) {
+      store::Store st = store::Store::open(db);
+      if (!st.initialized()) {
+        std::cerr << "sanad tayssir: the database is not initialised: run `sanad init` first\n";
+        return kFail;
+      }
+      return tayssir.run(st, actor(), progress, progress_done);
     }
     if (*imp) return run_import(db, kind, file, skip, dry, report, lenient);
     if (*exp) {

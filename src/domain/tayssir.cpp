@@ -339,7 +339,9 @@ Eligibility decide(const Policy& p, const Snapshot& s, const std::vector<Review>
   }
 
   // The same child enrolled twice: same birth date and same normalized name (Arabic or French).
-  // The later code Massar is held back, unless a reviewer said the two are distinct.
+  // In the same household the later code Massar is held back until a reviewer decides; across
+  // households (namesakes born the same day happen) the pair is only listed. A reviewer's
+  // "same" holds the later code back for good, "distinct" clears it.
   std::vector<uint8_t> dup(n, 0);  // 1 probable, 2 confirmed
   {
     std::unordered_map<uint64_t, std::vector<int32_t>> groups;
@@ -352,25 +354,38 @@ Eligibility decide(const Policy& p, const Snapshot& s, const std::vector<Review>
                   0x9E3779B97F4A7C15ULL) ^
                  salt]
               .push_back(static_cast<int32_t>(i));
-      std::vector<std::vector<int32_t>*> gs;
-      for (auto& [k, g] : groups)
-        if (g.size() > 1) gs.push_back(&g);
-      for (auto* g : gs) {
-        std::sort(g->begin(), g->end(), [&](int32_t a, int32_t b) {
+      const char* what =
+          salt ? "same French name and birth date" : "same Arabic name and birth date";
+      for (auto& [key, g] : groups) {
+        if (g.size() < 2) continue;
+        std::sort(g.begin(), g.end(), [&](int32_t a, int32_t b) {
           return s.massar[static_cast<std::size_t>(a)] < s.massar[static_cast<std::size_t>(b)];
         });
-        auto first = static_cast<std::size_t>((*g)[0]);
-        for (std::size_t k = 1; k < g->size(); ++k) {
-          auto i = static_cast<std::size_t>((*g)[k]);
-          // Equal hashes of different names are possible: confirm on the real data.
-          if (s.birth_day[i] != s.birth_day[first] || keys[i] != keys[first]) continue;
-          if (s.massar[i] == s.massar[first]) continue;
+        for (std::size_t k = 1; k < g.size(); ++k) {
+          auto i = static_cast<std::size_t>(g[k]);
+          // The earliest code before it with the same name (hashes may collide: compare the
+          // real values), preferring one of the same household.
+          std::optional<std::size_t> same_household, any;
+          for (std::size_t j = 0; j < k; ++j) {
+            auto o = static_cast<std::size_t>(g[j]);
+            if (s.birth_day[o] != s.birth_day[i] || keys[o] != keys[i] ||
+                s.massar[o] == s.massar[i])
+              continue;
+            if (!any) any = o;
+            if (!same_household && s.household[o] != kNone && s.household[o] == s.household[i])
+              same_household = o;
+          }
+          if (!any) continue;
+          std::size_t first = same_household ? *same_household : *any;
           std::string d = decision_of("pupil", s.massar[first], s.massar[i]);
           out.suspects.push_back(
               {"pupil", s.massar[first], s.massar[i],
-               salt ? "same French name and birth date" : "same Arabic name and birth date", d});
-          if (d == "distinct") continue;
-          dup[i] = std::max<uint8_t>(dup[i], d == "same" ? 2 : 1);
+               std::string(what) + (same_household ? ", same household" : ", other households"),
+               d});
+          if (d == "same")
+            dup[i] = 2;
+          else if (d.empty() && same_household)
+            dup[i] = std::max<uint8_t>(dup[i], 1);
         }
       }
     };

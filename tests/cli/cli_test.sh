@@ -106,6 +106,42 @@ expect_rc 0 "--help" -- "$sanad" --help
 SANAD_DB="$A" expect_rc 0 "SANAD_DB" -- "$sanad" export regions -o "$work/r.csv"
 grep -q ": 12 rows" "$work/out" || bad "SANAD_DB not used"
 
+# Tayssir from the command line: the published policy, a cycle of a small demo, the schools'
+# checks, approval, the payment file (asked for, written once), lists, an explanation.
+T=$(newdb t)
+"$sanad" --db "$T" init >/dev/null && "$sanad" --db "$T" demo --communes 6 >/dev/null 2>&1
+expect_rc 0 "tayssir policy init" -- "$sanad" --db "$T" tayssir policy init --year 2025-2026
+expect_rc 65 "tayssir policy init twice" -- "$sanad" --db "$T" tayssir policy init --year 2025-2026
+grep -q "already exists" "$work/err" || bad "second policy init: $(cat "$work/err")"
+expect_rc 0 "tayssir policy show" -- "$sanad" --db "$T" tayssir policy show tayssir-2025-2026
+sed 's/"1AP": 6000/"1AP": -5/' "$work/out" >"$work/policy.json"
+expect_rc 65 "tayssir policy set, invalid" -- "$sanad" --db "$T" tayssir policy set tayssir-2025-2026 "$work/policy.json"
+grep -q "the amount for 1AP is negative" "$work/err" || bad "invalid policy not explained: $(cat "$work/err")"
+expect_rc 0 "tayssir compute" -- "$sanad" --db "$T" tayssir compute --policy tayssir-2025-2026 --period T1 --scope 03.531
+grep -q "^cycle 1 tayssir-2025-2026 T1 directorate 03.531: draft" "$work/out" || bad "compute output: $(cat "$work/out")"
+expect_rc 65 "tayssir compute, unknown period" -- "$sanad" --db "$T" tayssir compute --policy tayssir-2025-2026 --period T9 --scope 03.531
+grep -q "no transfer period T9 (periods: T1, T2, T3)" "$work/err" || bad "unknown period: $(cat "$work/err")"
+expect_rc 65 "tayssir approve a draft" -- "$sanad" --db "$T" tayssir advance 1 approved
+for school in $("$sanad" --db "$T" export schools --format csv -o "$work/ts.csv" >/dev/null && tail -n +2 "$work/ts.csv" | cut -d, -f1); do
+  "$sanad" --db "$T" tayssir check 1 "$school" >/dev/null 2>&1
+done
+expect_rc 0 "tayssir checked" -- "$sanad" --db "$T" tayssir advance 1 checked
+expect_rc 0 "tayssir approved" -- "$sanad" --db "$T" tayssir advance 1 approved
+expect_rc 1 "tayssir pay without confirmation" -- "$sanad" --db "$T" tayssir pay 1 -o "$work/pay.xlsx" </dev/null
+[ ! -e "$work/pay.xlsx" ] && ok || bad "a payment file was written without confirmation"
+expect_rc 0 "tayssir pay" -- "$sanad" --db "$T" tayssir pay 1 -o "$work/pay.xlsx" --yes
+grep -q "households, .* MAD, sha256 [0-9a-f]\{64\}" "$work/out" || bad "pay output: $(cat "$work/out")"
+expect_rc 65 "tayssir pay twice" -- "$sanad" --db "$T" tayssir pay 1 -o "$work/pay2.xlsx" --yes
+grep -q "already exported" "$work/err" && [ ! -e "$work/pay2.xlsx" ] && ok || bad "second payment: $(cat "$work/err")"
+expect_rc 0 "tayssir beneficiaries" -- "$sanad" --db "$T" tayssir list 1 beneficiaries -o "$work/ben.xlsx"
+expect_rc 0 "tayssir exclusions" -- "$sanad" --db "$T" tayssir list 1 exclusions --format csv --lang fr -o "$work/exc.csv"
+grep -q "carte RAMED manquante;ramed_missing" "$work/exc.csv" || bad "exclusions lack the RAMED reason"
+massar=$(grep ';ramed_missing' "$work/exc.csv" | head -1 | cut -d';' -f2)
+expect_rc 0 "tayssir explain" -- "$sanad" --db "$T" tayssir explain 1 "$massar"
+grep -q "ramed_missing" "$work/out" && grep -q "2025-09: " "$work/out" && ok || bad "explain: $(cat "$work/out")"
+expect_rc 0 "tayssir close" -- "$sanad" --db "$T" tayssir advance 1 closed --yes
+grep -q ": closed" "$work/out" || bad "close: $(cat "$work/out")"
+
 # The server (without a web app: the status page), health, the API's login, a body over the
 # limit, then a graceful stop on SIGTERM with an idle keep-alive connection open.
 echo "api password 9" | expect_rc 0 "user add for the API" -- "$sanad" --db "$A" user add api1 --name "API" --role directorate_manager --scope 03.531 --password-stdin

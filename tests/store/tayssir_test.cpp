@@ -87,15 +87,12 @@ WITH lvl(level, amount, cycle, threshold) AS (VALUES
   ('4AP', 8000, 'primaire', 4), ('5AP', 10000, 'primaire', 4), ('6AP', 10000, 'primaire', 4),
   ('1AC', 14000, 'college', 6), ('2AC', 14000, 'college', 6), ('3AC', 14000, 'college', 6)),
 mon(m) AS (VALUES ('2025-09'), ('2025-10'), ('2025-11'), ('2025-12')),
+hp AS (SELECT p.*, m.household_id FROM pupils p JOIN household_members m ON m.pupil_id = p.id),
 dup AS (
-  SELECT p.id FROM pupils p JOIN (SELECT birth_date, name_ar_norm, min(massar) AS first
-    FROM pupils WHERE birth_date IS NOT NULL GROUP BY birth_date, name_ar_norm) g
-    ON g.birth_date = p.birth_date AND g.name_ar_norm = p.name_ar_norm AND p.massar > g.first
-  UNION
-  SELECT p.id FROM pupils p JOIN (SELECT birth_date, name_fr_norm, min(massar) AS first
-    FROM pupils WHERE birth_date IS NOT NULL AND name_fr_norm <> ''
-    GROUP BY birth_date, name_fr_norm) g
-    ON g.birth_date = p.birth_date AND g.name_fr_norm = p.name_fr_norm AND p.massar > g.first),
+  SELECT p.id FROM hp p WHERE EXISTS (SELECT 1 FROM hp q WHERE q.household_id = p.household_id
+    AND q.birth_date = p.birth_date AND q.massar < p.massar
+    AND (q.name_ar_norm = p.name_ar_norm OR (q.name_fr_norm = p.name_fr_norm
+                                             AND q.name_fr_norm <> '')))),
 base AS (
   SELECT e.pupil_id, e.school_id, e.status, e.left_date, l.amount, l.threshold, p.massar,
          m.household_id

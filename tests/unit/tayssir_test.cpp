@@ -318,6 +318,21 @@ TEST(TayssirEligibility, SameChildEnrolledTwiceIsHeldForReviewNeverMerged) {
   EXPECT_EQ(e.suspects[0].b, "B000000001");
   EXPECT_EQ(e.suspects[0].decision, "");
 
+  EXPECT_NE(e.suspects[0].why.find("same household"), std::string::npos);
+
+  // A namesake born the same day in another household is listed, not held back.
+  auto other = r.household("XY000001", "x");
+  auto namesake = r.pupil("C000000001", "3AP", 0, other, Status::enrolled, "", "2017-05-02");
+  r.s.name_ar_key[static_cast<std::size_t>(namesake)] =
+      r.s.name_ar_key[static_cast<std::size_t>(first)];
+  e = decide(p, r.s, {});
+  EXPECT_EQ(e.reason[static_cast<std::size_t>(namesake)], Reason::eligible);
+  ASSERT_EQ(e.suspects.size(), 2u);
+  EXPECT_EQ(e.suspects[1].b, "C000000001");
+  EXPECT_NE(e.suspects[1].why.find("other households"), std::string::npos);
+  e = decide(p, r.s, {{"pupil", "A000000001", "C000000001", "same"}});
+  EXPECT_EQ(e.reason[static_cast<std::size_t>(namesake)], Reason::duplicate_confirmed);
+
   e = decide(p, r.s, {{"pupil", "A000000001", "B000000001", "distinct"}});
   EXPECT_EQ(e.reason[static_cast<std::size_t>(second)], Reason::eligible);
   EXPECT_EQ(e.suspects[0].decision, "distinct");

@@ -1,0 +1,269 @@
+// `sanad tayssir …`: policies, cycles, checks, lists, payment, reviews.
+#include "cli/tayssir_cmd.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "app/tayssir.hpp"
+#include "domain/dates.hpp"
+#include "domain/vocab.hpp"
+
+namespace sanad::cli {
+
+namespace {
+constexpr int kUsage = 2, kDataErr = 65, kFail = 1;
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw app::TayssirError("cannot read " + path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Irreversible steps ask first at a terminal; elsewhere they need --yes.
+bool confirmed(bool yes, const std::string& question) {
+  if (yes) return true;
+  if (!isatty(0)) {
+    std::cerr << "sanad tayssir: " << question
+              << " — this cannot be undone; add --yes to confirm\n";
+    return false;
+  }
+  std::cerr << question << " This cannot be undone. Type yes to go on: " << std::flush;
+  std::string answer;
+  std::getline(std::cin, answer);
+  return answer == "yes";
+}
+
+std::string totals_line(const store::CycleRow& c) {
+  return fmt::format(
+      "cycle {} {} {} directorate {}: {} — {} pupils, {} beneficiaries, {} households, due {} "
+      "MAD, forfeited {} MAD, adjustments {} MAD",
+      c.id, c.policy_code, c.period, c.directorate_code, c.state, c.pupils, c.beneficiaries,
+      c.households, app::format_mad(c.due), app::format_mad(c.forfeited),
+      app::format_mad(c.adjustments));
+}
+}  // namespace
+
+TayssirCommand::TayssirCommand(CLI::App& cli) {
+  root = cli.add_subcommand("tayssir", "Tayssir cash transfers: policies, cycles, lists, payment");
+  root->require_subcommand(1);
+
+  auto* pol = root->add_subcommand("policy", "program policies: init, list, show, copy, set");
+  pol->require_subcommand(1);
+  p_init = pol->add_subcommand("init", "create the published Tayssir policy for a school year");
+  p_init->add_option("--year", year, "school year")->capture_default_str();
+  p_init->add_option("--code", code, "policy code (default tayssir-YEAR)");
+  p_list = pol->add_subcommand("list", "list the policies");
+  p_show = pol->add_subcommand("show", "print a policy as JSON (amounts in centimes)");
+  p_show->add_option("CODE", code, "policy code")->required();
+  p_copy = pol->add_subcommand("copy", "copy a policy, for another year or a what-if");
+  p_copy->add_option("FROM", from, "policy to copy")->required();
+  p_copy->add_option("CODE", code, "code of the copy")->required();
+  p_copy->add_option("--year", year, "school year of the copy (months move with it)");
+  p_set = pol->add_subcommand("set", "replace a policy by the JSON of a file (validated)");
+  p_set->add_option("CODE", code, "policy code")->required();
+  p_set->add_option("FILE", file, "JSON file, as printed by `policy show`")->required();
+
+  compute = root->add_subcommand(
+      "compute", "compute (or recompute) the draft cycles of a transfer period, per directorate");
+  compute->add_option("--policy", policy, "policy code")->required();
+  compute->add_option("--period", period, "transfer period, e.g. T1")->required();
+  compute->add_option("--scope", scope_s, "a directorate, a region, or MA (the whole country)")
+      ->required();
+
+  cycles = root->add_subcommand("cycles", "list the cycles of a policy");
+  cycles->add_option("--policy", policy, "policy code")->required();
+  cycles->add_option("--period", period, "only this period");
+  cycles->add_option("--scope", scope_s, "only the directorates of this territory");
+
+  check = root->add_subcommand("check", "a school confirms its list in a draft cycle, or flags it");
+  check->add_option("CYCLE", cycle, "cycle number")->required();
+  check->add_option("SCHOOL", school, "school code")->required();
+  check->add_option("--flag", note, "flag errors instead of confirming, saying what is wrong");
+
+  advance = root->add_subcommand(
+      "advance",
+      "move a cycle on: checked, approved, closed (or draft to send a checked one back)");
+  advance->add_option("CYCLE", cycle, "cycle number")->required();
+  advance->add_option("STATE", state, "checked, approved, closed or draft")->required();
+  advance->add_flag("--yes", yes, "do not ask before closing");
+
+  list = root->add_subcommand("list", "write a list of a cycle to CSV or XLSX");
+  list->add_option("CYCLE", cycle, "cycle number")->required();
+  list->add_option("KIND", kind, "beneficiaries, exclusions, payments, totals or adjustments")
+      ->required();
+  list->add_option("-o,--output", out, "output file")->required();
+  list->add_option("--format", format, "csv or xlsx")->capture_default_str();
+  list->add_option("--lang", lang_s, "ar (default) or fr")->capture_default_str();
+  list->add_option("--school", school, "only this school");
+
+  pay = root->add_subcommand("pay", "write the payment file of an approved cycle (once)");
+  pay->add_option("CYCLE", cycle, "cycle number")->required();
+  pay->add_option("-o,--output", out, "output file")->required();
+  pay->add_option("--format", format, "csv or xlsx")->capture_default_str();
+  pay->add_option("--lang", lang_s, "ar (default) or fr")->capture_default_str();
+  pay->add_flag("--yes", yes, "do not ask for confirmation");
+
+  explain = root->add_subcommand("explain", "how a pupil's line in a cycle was computed");
+  explain->add_option("CYCLE", cycle, "cycle number")->required();
+  explain->add_option("MASSAR", massar, "code Massar")->required();
+
+  review = root->add_subcommand("review", "decide on a suspected duplicate pair");
+  review->add_option("KIND", kind, "pupil (two codes Massar) or payee (two CINs)")->required();
+  review->add_option("A", a, "first code")->required();
+  review->add_option("B", b, "second code")->required();
+  review->add_option("DECISION", state, "same or distinct")->required();
+  review->add_option("--note", note, "why");
+}
+
+int TayssirCommand::run(store::Store& st, const std::string& actor,
+                        const std::function<void(const std::string&)>& progress,
+                        const std::function<void()>& progress_done) {
+  app::Actor who{actor, "local"};
+  auto fmt_opts = [&]() -> std::optional<app::ListOptions> {
+    auto lang = parse_lang(lang_s);
+    if (!lang || (format != "csv" && format != "xlsx")) {
+      std::cerr << "sanad tayssir: --format must be csv or xlsx and --lang ar or fr\n";
+      return std::nullopt;
+    }
+    return app::ListOptions{format == "xlsx" ? app::FileFormat::xlsx : app::FileFormat::csv, *lang,
+                            school};
+  };
+  try {
+    if (*p_init) {
+      auto y = parse_school_year(year);
+      if (!y) {
+        std::cerr << "sanad tayssir: --year " << year << " is not a school year like 2025-2026\n";
+        return kUsage;
+      }
+      auto p = tayssir::published_policy(*y);
+      if (!code.empty()) p.code = code;
+      app::create_policy(st, p, who);
+      std::cout << fmt::format("policy {} created with the published rules of Tayssir\n", p.code);
+    } else if (*p_list) {
+      for (const auto& p : app::list_policies(st))
+        std::cout << fmt::format("{}\t{}\t{}\t{}\n", p.code, p.school_year, p.name_fr,
+                                 app::policy_frozen(st, p.code) ? "frozen" : "editable");
+    } else if (*p_show) {
+      std::cout << app::policy_to_json(app::get_policy(st, code)) << "\n";
+    } else if (*p_copy) {
+      auto src = app::get_policy(st, from);
+      tayssir::Policy p = src;
+      if (!year.empty() && year != src.school_year) {
+        auto y = parse_school_year(year);
+        if (!y) {
+          std::cerr << "sanad tayssir: --year " << year << " is not a school year\n";
+          return kUsage;
+        }
+        p = tayssir::policy_for_year(src, *y, code);
+      }
+      p.code = code;
+      app::create_policy(st, p, who);
+      std::cout << fmt::format("policy {} created from {} ({})\n", code, from, p.school_year);
+    } else if (*p_set) {
+      auto p = app::policy_from_json(read_file(file));
+      if (p.code != code) {
+        std::cerr << fmt::format("sanad tayssir: the file describes policy {}, not {}\n", p.code,
+                                 code);
+        return kDataErr;
+      }
+      app::update_policy(st, p, who);
+      std::cout << fmt::format("policy {} saved\n", code);
+    } else if (*compute) {
+      auto scope = parse_scope(scope_s);
+      if (!scope) {
+        std::cerr << "sanad tayssir: --scope " << scope_s << " is not a territory code\n";
+        return kUsage;
+      }
+      app::ComputeOptions o{policy, period, *scope, who, progress};
+      auto r = app::compute_cycles(st, o);
+      progress_done();
+      for (const auto& c : r.cycles)
+        std::cout << totals_line(c.row)
+                  << (c.recomputed ? fmt::format(" ({} adjustment lines)", c.adjustment_lines)
+                                   : " (not recomputed: it left the draft state)")
+                  << "\n";
+      if (r.cycles.empty()) std::cout << "no pupil of the scope is enrolled in that year\n";
+      if (!r.suspects.empty()) {
+        std::cout << fmt::format(
+            "{} suspected duplicate(s) held back for review (sanad tayssir review …):\n",
+            r.suspects.size());
+        for (std::size_t i = 0; i < r.suspects.size() && i < 50; ++i)
+          std::cout << fmt::format("  {} {} {}: {}\n", r.suspects[i].kind, r.suspects[i].a,
+                                   r.suspects[i].b, r.suspects[i].why);
+        if (r.suspects.size() > 50) std::cout << "  …\n";
+      }
+    } else if (*cycles) {
+      auto scope = parse_scope(scope_s);
+      if (!scope) {
+        std::cerr << "sanad tayssir: --scope " << scope_s << " is not a territory code\n";
+        return kUsage;
+      }
+      auto row = store::TayssirStore(st).policy(policy);
+      if (!row) throw app::TayssirError("no policy " + policy);
+      for (const auto& c : store::TayssirStore(st).cycles(row->id, period, *scope))
+        std::cout << totals_line(c) << "\n";
+    } else if (*check) {
+      app::check_school(st, cycle, school, note.empty(), note, who);
+      std::cout << fmt::format("cycle {}: school {} {}\n", cycle, school,
+                               note.empty() ? "confirmed its list" : "flagged errors");
+    } else if (*advance) {
+      if (state == "closed" &&
+          !confirmed(yes, fmt::format("Close cycle {}? A closed cycle never changes.", cycle)))
+        return kFail;
+      app::advance_cycle(st, cycle, state, who);
+      std::cout << totals_line(app::get_cycle(st, cycle)) << "\n";
+    } else if (*list) {
+      auto k = app::parse_cycle_list(kind);
+      if (!k) {
+        std::cerr << "sanad tayssir: unknown list " << kind
+                  << " (beneficiaries, exclusions, payments, totals, adjustments)\n";
+        return kUsage;
+      }
+      auto o = fmt_opts();
+      if (!o) return kUsage;
+      auto n = app::write_cycle_list(st, cycle, *k, out, *o);
+      std::cout << fmt::format("{}: {} rows\n", out, n);
+    } else if (*pay) {
+      auto o = fmt_opts();
+      if (!o) return kUsage;
+      auto c = app::get_cycle(st, cycle);
+      if (!confirmed(yes, fmt::format("Export cycle {} for payment ({} MAD to {} households)?",
+                                      cycle, app::format_mad(c.due + c.adjustments), c.households)))
+        return kFail;
+      auto r = app::export_payments(st, cycle, out, *o, who);
+      std::cout << fmt::format("{}: {} households, {} MAD, sha256 {}\n", out, r.households,
+                               app::format_mad(r.amount), r.sha256);
+    } else if (*explain) {
+      auto x = app::explain_line(st, cycle, massar);
+      std::cout << fmt::format(
+          "{} ({}, school {}): {}; {} MAD a month; due {} MAD, forfeited {} MAD\n", x.massar,
+          x.level, x.school_code, x.reason, app::format_mad(x.monthly), app::format_mad(x.due),
+          app::format_mad(x.forfeited));
+      for (const auto& m : x.months)
+        std::cout << fmt::format(
+            "  {}: {} absence day(s) counted (threshold {}), today {} unjustified + {} "
+            "justified → {}\n",
+            m.month, m.counted, m.threshold, m.unjustified, m.justified,
+            m.state == 'P'   ? "paid"
+            : m.state == 'F' ? "forfeited"
+            : m.state == 'L' ? "after leaving school"
+                             : "not eligible");
+    } else if (*review) {
+      app::review_pair(st, kind, a, b, state, note, who);
+      std::cout << fmt::format("{} {} / {}: {}\n", kind, a, b, state);
+    }
+  } catch (const app::TayssirError& e) {
+    progress_done();
+    std::cerr << "sanad tayssir: " << e.what() << "\n";
+    return kDataErr;
+  }
+  return 0;
+}
+
+}  // namespace sanad::cli

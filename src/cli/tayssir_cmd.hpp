@@ -1,0 +1,28 @@
+// The `sanad tayssir` subcommands: declared on the command line, then run.
+#pragma once
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <string>
+
+#include "store/store.hpp"
+
+namespace sanad::cli {
+
+struct TayssirCommand {
+  explicit TayssirCommand(CLI::App& cli);
+  bool parsed() const { return root->parsed(); }
+  // Exit code: 0, 2 usage, 65 refused (a rule, a state, bad data), 1 anything else.
+  int run(store::Store& st, const std::string& actor,
+          const std::function<void(const std::string&)>& progress,
+          const std::function<void()>& progress_done);
+
+  CLI::App* root = nullptr;
+  CLI::App *p_init, *p_list, *p_show, *p_copy, *p_set, *compute, *cycles, *check, *advance, *list,
+      *pay, *explain, *review;
+  std::string year = "2025-2026", code, from, file, policy, period, scope_s = "MA", school, note,
+              state, kind, out, format = "xlsx", lang_s = "ar", massar, a, b;
+  int64_t cycle = 0;
+  bool yes = false;
+};
+
+}  // namespace sanad::cli
