@@ -122,6 +122,31 @@ struct Explanation {
 };
 Explanation explain_line(store::Store& st, int64_t cycle_id, const std::string& massar);
 
+// What-if: a policy and a variant run side by side on the registry of their school year, for a
+// whole year (every period, with the absences recorded so far), writing nothing.
+struct WhatIfFigures {
+  int64_t beneficiaries = 0, households = 0, cost = 0;  // cost in centimes
+};
+struct WhatIfRow {
+  std::string directorate;
+  WhatIfFigures base, variant;
+};
+struct WhatIfChange {  // a pupil who enters or leaves the program under the variant
+  std::string massar, school_code, directorate, reason_base, reason_variant;
+  int64_t monthly_base = 0, monthly_variant = 0;
+};
+struct WhatIfResult {
+  std::vector<WhatIfRow> by_directorate;  // in code order
+  WhatIfRow total;
+  std::vector<WhatIfChange> entering, leaving;
+};
+WhatIfResult what_if(store::Store& st, const tayssir::Policy& base, const tayssir::Policy& variant,
+                     const Scope& scope,
+                     const std::function<void(const std::string&)>& progress = {});
+// The pupils who enter or leave, to a file (CSV or XLSX).
+int64_t write_what_if_changes(const WhatIfResult& r, const std::string& path,
+                              const ListOptions& opt);
+
 std::string format_mad(int64_t centimes);  // "1234.50"
 
 }  // namespace sanad::app

@@ -113,6 +113,18 @@ TayssirCommand::TayssirCommand(CLI::App& cli) {
   explain->add_option("CYCLE", cycle, "cycle number")->required();
   explain->add_option("MASSAR", massar, "code Massar")->required();
 
+  whatif = root->add_subcommand(
+      "whatif", "run a variant of a policy beside it on the registry, writing nothing");
+  whatif->add_option("--base", policy, "the policy in force")->required();
+  auto* v1 = whatif->add_option("--variant", variant, "a stored policy to compare");
+  auto* v2 = whatif->add_option("--variant-file", variant_file,
+                                "or a policy in a JSON file (as printed by `policy show`)");
+  v1->excludes(v2);
+  whatif->add_option("--scope", scope_s, "a directorate, a region, or MA")->capture_default_str();
+  whatif->add_option("-o,--output", out, "also write the pupils who enter or leave to this file");
+  whatif->add_option("--format", format, "csv or xlsx")->capture_default_str();
+  whatif->add_option("--lang", lang_s, "ar (default) or fr")->capture_default_str();
+
   review = root->add_subcommand("review", "decide on a suspected duplicate pair");
   review->add_option("KIND", kind, "pupil (two codes Massar) or payee (two CINs)")->required();
   review->add_option("A", a, "first code")->required();
@@ -254,6 +266,36 @@ int TayssirCommand::run(store::Store& st, const std::string& actor,
             : m.state == 'F' ? "forfeited"
             : m.state == 'L' ? "after leaving school"
                              : "not eligible");
+    } else if (*whatif) {
+      auto scope = parse_scope(scope_s);
+      if (!scope) {
+        std::cerr << "sanad tayssir: --scope " << scope_s << " is not a territory code\n";
+        return kUsage;
+      }
+      if (variant.empty() == variant_file.empty()) {
+        std::cerr << "sanad tayssir: give --variant CODE or --variant-file FILE\n";
+        return kUsage;
+      }
+      auto o = fmt_opts();
+      if (!o) return kUsage;
+      auto base = app::get_policy(st, policy);
+      auto var = variant.empty() ? app::policy_from_json(read_file(variant_file))
+                                 : app::get_policy(st, variant);
+      auto r = app::what_if(st, base, var, *scope, progress);
+      progress_done();
+      auto line = [](const app::WhatIfRow& w) {
+        return fmt::format(
+            "{:<10} beneficiaries {:>9} → {:<9} households {:>9} → {:<9} cost {:>14} → {} MAD",
+            w.directorate, w.base.beneficiaries, w.variant.beneficiaries, w.base.households,
+            w.variant.households, app::format_mad(w.base.cost), app::format_mad(w.variant.cost));
+      };
+      std::cout << fmt::format("{} → {} ({}), the whole year:\n", base.code, var.code,
+                               base.school_year);
+      for (const auto& w : r.by_directorate) std::cout << line(w) << "\n";
+      std::cout << line(r.total) << "\n"
+                << fmt::format("{} pupils enter, {} leave\n", r.entering.size(), r.leaving.size());
+      if (!out.empty())
+        std::cout << fmt::format("{}: {} rows\n", out, app::write_what_if_changes(r, out, *o));
     } else if (*review) {
       app::review_pair(st, kind, a, b, state, note, who);
       std::cout << fmt::format("{} {} / {}: {}\n", kind, a, b, state);

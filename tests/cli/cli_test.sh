@@ -139,6 +139,10 @@ grep -q "carte RAMED manquante;ramed_missing" "$work/exc.csv" || bad "exclusions
 massar=$(grep ';ramed_missing' "$work/exc.csv" | head -1 | cut -d';' -f2)
 expect_rc 0 "tayssir explain" -- "$sanad" --db "$T" tayssir explain 1 "$massar"
 grep -q "ramed_missing" "$work/out" && grep -q "2025-09: " "$work/out" && ok || bad "explain: $(cat "$work/out")"
+sed 's/"milieu": "rural"/"milieu": ""/' "$work/policy.json" | sed 's/"1AP": -5/"1AP": 6000/; s/"code": "tayssir-2025-2026"/"code": "everywhere"/' >"$work/variant.json"
+expect_rc 0 "tayssir whatif" -- "$sanad" --db "$T" tayssir whatif --base tayssir-2025-2026 --variant-file "$work/variant.json" --scope 03.531 -o "$work/changes.csv" --format csv --lang fr
+grep -q "^total .*beneficiaries" "$work/out" && grep -q "^[1-9][0-9]* pupils enter, 0 leave" "$work/out" || bad "whatif: $(cat "$work/out")"
+grep -q "commune non ciblée;éligible" "$work/changes.csv" || bad "whatif changes file"
 expect_rc 0 "tayssir close" -- "$sanad" --db "$T" tayssir advance 1 closed --yes
 grep -q ": closed" "$work/out" || bad "close: $(cat "$work/out")"
 

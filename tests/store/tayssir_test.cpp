@@ -323,3 +323,77 @@ TEST_P(Tayssir, CorrectionAfterClosingBecomesAnAdjustmentOnce) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, Tayssir, ::testing::Values("sqlite", "postgres"),
                          sanad::testing::backend_name);
+
+TEST_P(Tayssir, WhatIfComparesTwoPoliciesWithoutWritingAnything) {
+  load_demo();
+  auto base = get_policy(st(), "tayssir-" + kYear);
+  // Extend primary to urban communes whose poverty rate is at least 10%.
+  std::vector<std::string> urban;
+  for (const auto& c : st().communes(kTaounate))
+    if (c.milieu == "urban" &&
+        st().db().scalar_i64("SELECT count(*) FROM schools WHERE commune_code = $1", {c.code})
+                .value_or(0) > 0)
+      urban.push_back(c.code);
+  ASSERT_FALSE(urban.empty());
+  store::TayssirStore ts(st());
+  auto variant = base;
+  variant.code = "extension";
+  variant.targets.push_back({"primaire", {}, "urban", "poverty_rate", 10});
+
+  // Under the threshold: nothing changes.
+  ts.put_indicator(urban[0], "poverty_rate", 9.5, "test");
+  auto same = what_if(st(), base, variant, kTaounate);
+  EXPECT_TRUE(same.entering.empty());
+  EXPECT_TRUE(same.leaving.empty());
+  EXPECT_EQ(same.total.variant.cost, same.total.base.cost);
+  ts.put_indicator(urban[0], "poverty_rate", 12.5, "test");
+
+  auto audit_before = st().count("audit_log");
+  auto r = what_if(st(), base, variant, kTaounate);
+  EXPECT_EQ(st().count("audit_log"), audit_before);
+  EXPECT_EQ(st().db().scalar_i64("SELECT count(*) FROM tayssir_cycles").value_or(-1), 0);
+
+  ASSERT_FALSE(r.entering.empty());
+  // A sibling who enters with a larger amount may take a place under the household cap.
+  for (const auto& c : r.leaving) EXPECT_EQ(c.reason_variant, "household_cap") << c.massar;
+  EXPECT_LT(r.leaving.size(), r.entering.size());
+  for (const auto& c : r.entering) {
+    EXPECT_EQ(c.reason_base, "commune_not_targeted");
+    EXPECT_EQ(c.reason_variant, "eligible");
+    auto commune = st().db().scalar_text("SELECT commune_code FROM schools WHERE code = $1",
+                                         {c.school_code});
+    EXPECT_EQ(commune, urban[0]) << c.massar;
+  }
+  EXPECT_GT(r.total.variant.beneficiaries, r.total.base.beneficiaries);
+  EXPECT_GT(r.total.variant.cost, r.total.base.cost);
+  ASSERT_EQ(r.by_directorate.size(), 1u);
+  EXPECT_EQ(r.by_directorate[0].base.cost, r.total.base.cost);
+
+  // The base column is what the cycles of the year would pay.
+  int64_t cycles = 0;
+  for (const char* per : {"T1", "T2", "T3"}) cycles += compute(per).cycles.at(0).row.due;
+  EXPECT_EQ(r.total.base.cost, cycles);
+
+  // A higher amount for 1AP: the same number of beneficiaries, a higher cost.
+  auto raise = base;
+  raise.code = "raise";
+  raise.amounts["1AP"] = 7000;
+  auto r3 = what_if(st(), base, raise, kTaounate);
+  EXPECT_EQ(r3.total.variant.beneficiaries, r3.total.base.beneficiaries);
+  EXPECT_GT(r3.total.variant.cost, r3.total.base.cost);
+
+  // Dropping collège: its pupils leave, and younger siblings held by the cap take their place.
+  auto no_college = base;
+  no_college.code = "no-college";
+  for (const char* l : {"1AC", "2AC", "3AC"}) no_college.amounts.erase(l);
+  no_college.absence_threshold.erase("college");
+  no_college.targets.erase(no_college.targets.begin() + 1);
+  auto r2 = what_if(st(), base, no_college, kTaounate);
+  for (const auto& c : r2.entering) EXPECT_EQ(c.reason_base, "household_cap") << c.massar;
+  ASSERT_FALSE(r2.leaving.empty());
+  for (const auto& c : r2.leaving) EXPECT_EQ(c.reason_variant, "level_not_covered");
+  std::string file = tmp("changes.csv");
+  EXPECT_EQ(write_what_if_changes(r2, file, {FileFormat::csv, Lang::fr, ""}),
+            static_cast<int64_t>(r2.entering.size() + r2.leaving.size()));
+  EXPECT_NE(slurp(file).find("niveau non couvert"), std::string::npos);
+}
