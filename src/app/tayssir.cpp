@@ -247,7 +247,7 @@ void create_policy(store::Store& st, const Policy& p, const Actor& who) {
   store::Transaction tx(st.db());
   if (ts.policy(p.code)) throw TayssirError(fmt::format("policy {} already exists", p.code));
   std::string now = store::now_iso();
-  ts.insert_policy({0, p.code, p.school_year, policy_to_json(p), now, now});
+  ts.insert_policy({0, p.code, p.program, p.school_year, policy_to_json(p), now, now});
   st.audit({who.name, who.origin, "tayssir policy created", "tayssir policy " + p.code,
             json{{"after", json::parse(policy_to_json(p))}}.dump()});
   tx.commit();
@@ -574,9 +574,30 @@ ComputeResult compute_cycles(store::Store& st, const ComputeOptions& opt) {
     row.households = static_cast<int64_t>(groups.size());
     ts.replace_lines(row.id, rows);
 
-    // Adjustments: each paid cycle of this directorate recomputed on today's registry, less
-    // what it paid and what later cycles already adjusted.
+    // Adjustments. Upheld appeals on other cycles first, then each paid cycle of this
+    // directorate recomputed on today's registry, less what it paid, what other cycles already
+    // adjusted and what an appeal pays here.
     std::vector<store::AdjustmentRow> adjustments;
+    std::map<std::pair<int64_t, int64_t>, int64_t> appealed;  // (source, pupil) → amount
+    std::vector<int64_t> appeal_ids;
+    for (const auto& a : ts.appeals_to_pay(pol.program, d, row.id)) {
+      int64_t school = 0, household = 0;
+      ts.each_line(a.cycle_id, 0, [&](const store::CycleLineRow& l) {
+        if (l.pupil_id == a.pupil_id) {
+          school = l.school_id;
+          household = l.household_id;
+        }
+      });
+      auto src = ts.cycle(a.cycle_id);
+      adjustments.push_back({a.cycle_id, a.pupil_id, school, household, a.amount,
+                             fmt::format("appeal #{} upheld ({} {}): {}", a.id,
+                                         src ? src->period : "", a.months, a.decision_note),
+                             a.id});
+      appealed[{a.cycle_id, a.pupil_id}] += a.amount;
+      appeal_ids.push_back(a.id);
+      row.adjustments += a.amount;
+    }
+    ts.mark_appeals_paid(row.id, appeal_ids);
     for (const auto& src : paid[d]) {
       std::map<int64_t, store::CycleLineRow> before;
       ts.each_line(src.id, 0, [&](const store::CycleLineRow& r) { before.emplace(r.pupil_id, r); });
@@ -588,6 +609,11 @@ ComputeResult compute_cycles(store::Store& st, const ComputeOptions& opt) {
           auto r = to_row(l);
           now.emplace(r.pupil_id, r);
         }
+      // An upheld appeal overrides the registry: the recomputation may add to it, never take
+      // it back.
+      std::set<int64_t> upheld;
+      for (const auto& a : ts.appeals_of_cycle(src.id))
+        if (a.state == "upheld") upheld.insert(a.pupil_id);
       std::set<int64_t> pupils;
       for (const auto& [p, r] : before) pupils.insert(p);
       for (const auto& [p, r] : now) pupils.insert(p);
@@ -596,7 +622,10 @@ ComputeResult compute_cycles(store::Store& st, const ComputeOptions& opt) {
         auto n = now.find(p);
         int64_t was = b == before.end() ? 0 : b->second.due;
         int64_t is = n == now.end() ? 0 : n->second.due;
-        int64_t delta = is - was - (done.count(p) ? done[p] : 0);
+        auto ap = appealed.find({src.id, p});
+        int64_t delta =
+            is - was - (done.count(p) ? done[p] : 0) - (ap == appealed.end() ? 0 : ap->second);
+        if (upheld.count(p)) delta = std::max<int64_t>(0, delta);
         if (delta == 0) continue;
         const store::CycleLineRow& ref = n != now.end() ? n->second : b->second;
         std::string why;
@@ -611,7 +640,7 @@ ComputeResult compute_cycles(store::Store& st, const ComputeOptions& opt) {
           why =
               fmt::format("{}: months {} → {}, absence days {} → {}", src.period, b->second.months,
                           n->second.months, b->second.absences, n->second.absences);
-        adjustments.push_back({src.id, p, ref.school_id, ref.household_id, delta, why});
+        adjustments.push_back({src.id, p, ref.school_id, ref.household_id, delta, why, 0});
         row.adjustments += delta;
       }
     }
@@ -732,6 +761,119 @@ void review_pair(store::Store& st, const std::string& kind, const std::string& a
             fmt::format("tayssir review {} {} {}", kind, lo, hi),
             json{{"decision", decision}, {"note", trim(note)}}.dump()});
   tx.commit();
+}
+
+// --- appeals -------------------------------------------------------------------------------------
+
+int64_t file_appeal(store::Store& st, int64_t cycle_id, const std::string& massar,
+                    const std::string& grounds, const Actor& who) {
+  if (trim(grounds).empty()) throw TayssirError("an appeal needs its grounds");
+  if (grounds.size() > 4000) throw TayssirError("the grounds are limited to 4000 characters");
+  TayssirStore ts(st);
+  store::Transaction tx(st.db());
+  auto c = ts.cycle(cycle_id);
+  if (!c) throw TayssirError(fmt::format("no cycle {}", cycle_id));
+  if (c->state == "draft")
+    throw TayssirError(fmt::format(
+        "cycle {} is a draft: the school flags the error and the cycle is recomputed", cycle_id));
+  auto pid = ts.pupil_id(massar);
+  bool in_cycle = false;
+  if (pid)
+    ts.each_line(cycle_id, 0, [&](const store::CycleLineRow& l) {
+      if (l.pupil_id == *pid) in_cycle = true;
+    });
+  if (!in_cycle) throw TayssirError(fmt::format("pupil {} is not in cycle {}", massar, cycle_id));
+  for (const auto& a : ts.appeals_of_cycle(cycle_id))
+    if (a.pupil_id == *pid && a.state == "open")
+      throw TayssirError(fmt::format("appeal #{} on this pupil and cycle is still open", a.id));
+  store::AppealRow row;
+  row.cycle_id = cycle_id;
+  row.pupil_id = *pid;
+  row.massar = massar;
+  row.grounds = trim(grounds);
+  row.filed_by = who.name;
+  row.filed_at = store::now_iso();
+  int64_t id = ts.insert_appeal(row);
+  st.audit({who.name, who.origin, "tayssir appeal filed", fmt::format("tayssir cycle {}", cycle_id),
+            json{{"appeal", id}, {"pupil", massar}, {"grounds", trim(grounds)}}.dump()});
+  tx.commit();
+  return id;
+}
+
+store::AppealRow decide_appeal(store::Store& st, int64_t appeal_id, const AppealDecision& d,
+                               const Actor& who) {
+  if (trim(d.note).empty()) throw TayssirError("say why: a decision needs a note");
+  TayssirStore ts(st);
+  store::Transaction tx(st.db());
+  auto a = ts.appeal(appeal_id);
+  if (!a) throw TayssirError(fmt::format("no appeal #{}", appeal_id));
+  if (a->state != "open")
+    throw TayssirError(fmt::format("appeal #{} was already decided ({})", appeal_id, a->state));
+  auto c = *ts.cycle(a->cycle_id);
+  Policy pol = get_policy(st, c.policy_code);
+  const auto& per = period_of(pol, c.period);
+  std::optional<store::CycleLineRow> line;
+  ts.each_line(c.id, 0, [&](const store::CycleLineRow& l) {
+    if (l.pupil_id == a->pupil_id) line = l;
+  });
+  a->state = d.upheld ? "upheld" : "rejected";
+  a->decision_note = trim(d.note);
+  a->decided_by = who.name;
+  a->decided_at = store::now_iso();
+  if (d.upheld) {
+    auto amount = pol.amounts.find(line->level);
+    int64_t monthly = line->monthly > 0             ? line->monthly
+                      : amount != pol.amounts.end() ? amount->second
+                                                    : 0;
+    if (monthly <= 0)
+      throw TayssirError(fmt::format("the level {} has no amount in policy {}: nothing to pay",
+                                     line->level, pol.code));
+    // By default the months not paid, except after leaving school and those whose absence days
+    // were over the threshold (an appeal on absences names its months).
+    auto th = pol.absence_threshold.find(std::string(cycle_of_level(line->level)));
+    int threshold = th == pol.absence_threshold.end() ? 0 : th->second;
+    std::vector<int> counted;
+    {
+      std::stringstream ss(line->absences);
+      std::string item;
+      while (std::getline(ss, item, ',')) counted.push_back(std::stoi(item));
+    }
+    std::vector<std::string> months;
+    for (std::size_t k = 0; k < per.months.size(); ++k) {
+      char state = k < line->months.size() ? line->months[k] : '-';
+      bool over = k < counted.size() && counted[k] > threshold;
+      bool asked = d.months.empty() ? state != 'P' && state != 'L' && !over
+                                    : std::find(d.months.begin(), d.months.end(), per.months[k]) !=
+                                          d.months.end();
+      if (!asked) continue;
+      if (state == 'P')
+        throw TayssirError(fmt::format("{} was already paid in cycle {}", per.months[k], c.id));
+      months.push_back(per.months[k]);
+    }
+    for (const auto& m : d.months)
+      if (std::find(per.months.begin(), per.months.end(), m) == per.months.end())
+        throw TayssirError(fmt::format("{} is not a month of period {} ({})", m, per.code,
+                                       fmt::join(per.months, ", ")));
+    if (months.empty()) throw TayssirError("no month left to pay for this pupil in that period");
+    a->months = fmt::format("{}", fmt::join(months, ","));
+    a->amount = monthly * static_cast<int64_t>(months.size());
+  }
+  ts.update_appeal_decision(*a);
+  st.audit({who.name, who.origin, d.upheld ? "tayssir appeal upheld" : "tayssir appeal rejected",
+            fmt::format("tayssir cycle {}", c.id),
+            json{{"appeal", a->id},
+                 {"pupil", a->massar},
+                 {"months", a->months},
+                 {"amount", a->amount},
+                 {"note", a->decision_note}}
+                .dump()});
+  tx.commit();
+  return *a;
+}
+
+std::vector<store::AppealRow> list_appeals(store::Store& st, int64_t cycle_id) {
+  get_cycle(st, cycle_id);
+  return TayssirStore(st).appeals_of_cycle(cycle_id);
 }
 
 // --- lists ---------------------------------------------------------------------------------------

@@ -122,6 +122,22 @@ struct Explanation {
 };
 Explanation explain_line(store::Store& st, int64_t cycle_id, const std::string& massar);
 
+// Appeals: a household or a school contests a pupil's line in a cycle that left the draft (a
+// draft is corrected by the school's flag and a recomputation). The officer reads explain_line,
+// then decides; an upheld appeal pays the months it names (by default every month of the
+// period not paid, except after leaving school) at the level's amount, as an adjustment in the
+// next cycle of the program computed for the directorate.
+int64_t file_appeal(store::Store& st, int64_t cycle_id, const std::string& massar,
+                    const std::string& grounds, const Actor& who);
+struct AppealDecision {
+  bool upheld = false;
+  std::string note;
+  std::vector<std::string> months;
+};
+store::AppealRow decide_appeal(store::Store& st, int64_t appeal_id, const AppealDecision& d,
+                               const Actor& who);
+std::vector<store::AppealRow> list_appeals(store::Store& st, int64_t cycle_id);
+
 // What-if: a policy and a variant run side by side on the registry of their school year, for a
 // whole year (every period, with the absences recorded so far), writing nothing.
 struct WhatIfFigures {

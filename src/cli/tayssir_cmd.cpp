@@ -125,6 +125,24 @@ TayssirCommand::TayssirCommand(CLI::App& cli) {
   whatif->add_option("--format", format, "csv or xlsx")->capture_default_str();
   whatif->add_option("--lang", lang_s, "ar (default) or fr")->capture_default_str();
 
+  auto* ap = root->add_subcommand("appeal", "appeals against a pupil's line: file, decide, list");
+  ap->require_subcommand(1);
+  ap_file = ap->add_subcommand("file", "record an appeal on a cycle that left the draft state");
+  ap_file->add_option("CYCLE", cycle, "cycle number")->required();
+  ap_file->add_option("MASSAR", massar, "code Massar")->required();
+  ap_file->add_option("--grounds", note, "what the household or school says")->required();
+  ap_decide = ap->add_subcommand("decide", "uphold or reject an appeal (see `explain` first)");
+  ap_decide->add_option("APPEAL", appeal, "appeal number")->required();
+  ap_decide->add_option("DECISION", state, "upheld or rejected")->required();
+  ap_decide->add_option("--note", a, "the reason of the decision")->required();
+  ap_decide
+      ->add_option("--months", months,
+                   "months to pay, e.g. 2025-10,2025-11 (default: those not paid, except after "
+                   "leaving and over the absence threshold)")
+      ->delimiter(',');
+  ap_list = ap->add_subcommand("list", "the appeals of a cycle");
+  ap_list->add_option("CYCLE", cycle, "cycle number")->required();
+
   review = root->add_subcommand("review", "decide on a suspected duplicate pair");
   review->add_option("KIND", kind, "pupil (two codes Massar) or payee (two CINs)")->required();
   review->add_option("A", a, "first code")->required();
@@ -296,6 +314,26 @@ int TayssirCommand::run(store::Store& st, const std::string& actor,
                 << fmt::format("{} pupils enter, {} leave\n", r.entering.size(), r.leaving.size());
       if (!out.empty())
         std::cout << fmt::format("{}: {} rows\n", out, app::write_what_if_changes(r, out, *o));
+    } else if (*ap_file) {
+      auto id = app::file_appeal(st, cycle, massar, note, who);
+      std::cout << fmt::format("appeal #{} filed on cycle {} for {}\n", id, cycle, massar);
+    } else if (*ap_decide) {
+      if (state != "upheld" && state != "rejected") {
+        std::cerr << "sanad tayssir: the decision is upheld or rejected\n";
+        return kUsage;
+      }
+      auto r = app::decide_appeal(st, appeal, {state == "upheld", a, months}, who);
+      std::cout << fmt::format("appeal #{} {}{}\n", r.id, r.state,
+                               r.state == "upheld"
+                                   ? fmt::format(": {} MAD for {}, paid with the next cycle",
+                                                 app::format_mad(r.amount), r.months)
+                                   : "");
+    } else if (*ap_list) {
+      for (const auto& r : app::list_appeals(st, cycle))
+        std::cout << fmt::format(
+            "#{}\t{}\t{}\t{}\t{} MAD\t{}\t{}\n", r.id, r.massar, r.state, r.filed_at,
+            app::format_mad(r.amount), r.grounds,
+            r.adjusted_in ? fmt::format("paid in cycle {}", r.adjusted_in) : std::string());
     } else if (*review) {
       app::review_pair(st, kind, a, b, state, note, who);
       std::cout << fmt::format("{} {} / {}: {}\n", kind, a, b, state);

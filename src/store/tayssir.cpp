@@ -46,8 +46,8 @@ struct Params {
     where = f.first;
     values = f.second;
   }
-  std::string add(Value v) {
-    values.push_back(std::move(v));
+  std::string add(const std::string& v) {
+    values.emplace_back(std::in_place_type<std::string>, v);
     return fmt::format("${}", values.size());
   }
 };
@@ -63,10 +63,10 @@ constexpr const char* kPupilColumns =
 std::optional<PolicyRow> TayssirStore::policy(const std::string& code) {
   std::optional<PolicyRow> out;
   db_.query(
-      "SELECT id, code, school_year, body, created_at, updated_at FROM tayssir_policies WHERE "
-      "code = $1",
+      "SELECT id, code, program, school_year, body, created_at, updated_at FROM "
+      "tayssir_policies WHERE code = $1",
       {code}, [&](const ResultRow& r) {
-        out = PolicyRow{r.i64(0), r.text(1), r.text(2), r.text(3), r.text(4), r.text(5)};
+        out = PolicyRow{r.i64(0), r.text(1), r.text(2), r.text(3), r.text(4), r.text(5), r.text(6)};
       });
   return out;
 }
@@ -74,10 +74,10 @@ std::optional<PolicyRow> TayssirStore::policy(const std::string& code) {
 std::vector<PolicyRow> TayssirStore::policies() {
   std::vector<PolicyRow> out;
   db_.query(
-      "SELECT id, code, school_year, body, created_at, updated_at FROM tayssir_policies ORDER BY "
-      "school_year DESC, code",
+      "SELECT id, code, program, school_year, body, created_at, updated_at FROM "
+      "tayssir_policies ORDER BY school_year DESC, code",
       {}, [&](const ResultRow& r) {
-        out.push_back({r.i64(0), r.text(1), r.text(2), r.text(3), r.text(4), r.text(5)});
+        out.push_back({r.i64(0), r.text(1), r.text(2), r.text(3), r.text(4), r.text(5), r.text(6)});
       });
   return out;
 }
@@ -85,9 +85,10 @@ std::vector<PolicyRow> TayssirStore::policies() {
 int64_t TayssirStore::insert_policy(const PolicyRow& p) {
   std::optional<int64_t> id;
   db_.query(
-      "INSERT INTO tayssir_policies (code, school_year, body, created_at, updated_at) VALUES "
-      "($1, $2, $3, $4, $4) RETURNING id",
-      {p.code, p.school_year, p.body, p.created_at}, [&](const ResultRow& r) { id = r.i64(0); });
+      "INSERT INTO tayssir_policies (code, program, school_year, body, created_at, updated_at) "
+      "VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
+      {p.code, p.program, p.school_year, p.body, p.created_at},
+      [&](const ResultRow& r) { id = r.i64(0); });
   if (!id) throw DbError("the policy was not inserted");
   return *id;
 }
@@ -397,18 +398,19 @@ void TayssirStore::replace_adjustments(int64_t cycle_id, const std::vector<Adjus
   for (const auto& a : rows)
     db_.execute(
         "INSERT INTO tayssir_adjustments (cycle_id, source_cycle_id, pupil_id, school_id, "
-        "household_id, amount, reason) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "household_id, amount, reason, appeal_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         {cycle_id, a.source_cycle_id, a.pupil_id, a.school_id, id_or_null(a.household_id), a.amount,
-         a.reason});
+         a.reason, id_or_null(a.appeal_id)});
 }
 
 std::vector<AdjustmentRow> TayssirStore::adjustments(int64_t cycle_id) {
   std::vector<AdjustmentRow> out;
   db_.query(
-      "SELECT source_cycle_id, pupil_id, school_id, household_id, amount, reason FROM "
-      "tayssir_adjustments WHERE cycle_id = $1 ORDER BY school_id, pupil_id, source_cycle_id",
+      "SELECT source_cycle_id, pupil_id, school_id, household_id, amount, reason, appeal_id FROM "
+      "tayssir_adjustments WHERE cycle_id = $1 ORDER BY school_id, pupil_id, source_cycle_id, "
+      "appeal_id",
       {cycle_id}, [&](const ResultRow& r) {
-        out.push_back({r.i64(0), r.i64(1), r.i64(2), r.i64(3), r.i64(4), r.text(5)});
+        out.push_back({r.i64(0), r.i64(1), r.i64(2), r.i64(3), r.i64(4), r.text(5), r.i64(6)});
       });
   return out;
 }
@@ -422,6 +424,73 @@ std::vector<std::pair<int64_t, int64_t>> TayssirStore::adjusted_for(int64_t sour
       {source_cycle_id, except_cycle_id},
       [&](const ResultRow& r) { out.emplace_back(r.i64(0), r.i64(1)); });
   return out;
+}
+
+namespace {
+constexpr const char* kAppealColumns =
+    "a.id, a.cycle_id, a.pupil_id, p.massar, a.grounds, a.filed_by, a.filed_at, a.state, "
+    "a.months, a.decision_note, a.decided_by, a.decided_at, a.amount, a.adjusted_in";
+AppealRow read_appeal(const ResultRow& r) {
+  return {r.i64(0),  r.i64(1),  r.i64(2),  r.text(3),  r.text(4),  r.text(5), r.text(6),
+          r.text(7), r.text(8), r.text(9), r.text(10), r.text(11), r.i64(12), r.i64(13)};
+}
+}  // namespace
+
+int64_t TayssirStore::insert_appeal(const AppealRow& a) {
+  std::optional<int64_t> id;
+  db_.query(
+      "INSERT INTO tayssir_appeals (cycle_id, pupil_id, grounds, filed_by, filed_at, state) "
+      "VALUES ($1, $2, $3, $4, $5, 'open') RETURNING id",
+      {a.cycle_id, a.pupil_id, a.grounds, a.filed_by, a.filed_at},
+      [&](const ResultRow& r) { id = r.i64(0); });
+  if (!id) throw DbError("the appeal was not inserted");
+  return *id;
+}
+
+std::optional<AppealRow> TayssirStore::appeal(int64_t id) {
+  std::optional<AppealRow> out;
+  db_.query(fmt::format("SELECT {} FROM tayssir_appeals a JOIN pupils p ON p.id = a.pupil_id "
+                        "WHERE a.id = $1",
+                        kAppealColumns),
+            {id}, [&](const ResultRow& r) { out = read_appeal(r); });
+  return out;
+}
+
+std::vector<AppealRow> TayssirStore::appeals_of_cycle(int64_t cycle_id) {
+  std::vector<AppealRow> out;
+  db_.query(fmt::format("SELECT {} FROM tayssir_appeals a JOIN pupils p ON p.id = a.pupil_id "
+                        "WHERE a.cycle_id = $1 ORDER BY a.id",
+                        kAppealColumns),
+            {cycle_id}, [&](const ResultRow& r) { out.push_back(read_appeal(r)); });
+  return out;
+}
+
+void TayssirStore::update_appeal_decision(const AppealRow& a) {
+  db_.execute(
+      "UPDATE tayssir_appeals SET state = $2, months = $3, amount = $4, decision_note = $5, "
+      "decided_by = $6, decided_at = $7 WHERE id = $1",
+      {a.id, a.state, a.months, a.amount, a.decision_note, a.decided_by, a.decided_at});
+}
+
+std::vector<AppealRow> TayssirStore::appeals_to_pay(const std::string& program,
+                                                    const std::string& directorate,
+                                                    int64_t cycle_id) {
+  std::vector<AppealRow> out;
+  db_.query(fmt::format("SELECT {} FROM tayssir_appeals a JOIN pupils p ON p.id = a.pupil_id "
+                        "JOIN tayssir_cycles c ON c.id = a.cycle_id JOIN tayssir_policies o ON "
+                        "o.id = c.policy_id WHERE a.state = 'upheld' AND o.program = $1 AND "
+                        "c.directorate_code = $2 AND a.cycle_id <> $3 AND (a.adjusted_in IS "
+                        "NULL OR a.adjusted_in = $3) ORDER BY a.id",
+                        kAppealColumns),
+            {program, directorate, cycle_id},
+            [&](const ResultRow& r) { out.push_back(read_appeal(r)); });
+  return out;
+}
+
+void TayssirStore::mark_appeals_paid(int64_t cycle_id, const std::vector<int64_t>& appeal_ids) {
+  db_.execute("UPDATE tayssir_appeals SET adjusted_in = NULL WHERE adjusted_in = $1", {cycle_id});
+  for (int64_t id : appeal_ids)
+    db_.execute("UPDATE tayssir_appeals SET adjusted_in = $1 WHERE id = $2", {cycle_id, id});
 }
 
 void TayssirStore::put_school_check(int64_t cycle_id, const SchoolCheckRow& c) {

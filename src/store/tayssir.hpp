@@ -14,7 +14,7 @@ namespace sanad::store {
 
 struct PolicyRow {
   int64_t id = 0;
-  std::string code, school_year, body, created_at, updated_at;
+  std::string code, program, school_year, body, created_at, updated_at;
 };
 
 struct CycleRow {
@@ -35,6 +35,14 @@ struct CycleLineRow {
 struct AdjustmentRow {
   int64_t source_cycle_id = 0, pupil_id = 0, school_id = 0, household_id = 0, amount = 0;
   std::string reason;
+  int64_t appeal_id = 0;  // 0: a recomputation
+};
+
+struct AppealRow {
+  int64_t id = 0, cycle_id = 0, pupil_id = 0;
+  std::string massar, grounds, filed_by, filed_at, state, months, decision_note, decided_by,
+      decided_at;
+  int64_t amount = 0, adjusted_in = 0;
 };
 
 // A line with what a list for people needs: the pupil's names and school, the payee.
@@ -132,6 +140,17 @@ class TayssirStore {
   // `except_cycle_id`.
   std::vector<std::pair<int64_t, int64_t>> adjusted_for(int64_t source_cycle_id,
                                                         int64_t except_cycle_id);
+
+  // Appeals.
+  int64_t insert_appeal(const AppealRow& a);
+  std::optional<AppealRow> appeal(int64_t id);
+  std::vector<AppealRow> appeals_of_cycle(int64_t cycle_id);
+  void update_appeal_decision(const AppealRow& a);  // state, months, amount, note, by, at
+  // Upheld appeals on other cycles of the program in the directorate, not yet paid by another
+  // cycle than `cycle_id`.
+  std::vector<AppealRow> appeals_to_pay(const std::string& program, const std::string& directorate,
+                                        int64_t cycle_id);
+  void mark_appeals_paid(int64_t cycle_id, const std::vector<int64_t>& appeal_ids);
 
   void put_school_check(int64_t cycle_id, const SchoolCheckRow& c);
   std::vector<SchoolCheckRow> school_checks(int64_t cycle_id);

@@ -143,6 +143,11 @@ sed 's/"milieu": "rural"/"milieu": ""/' "$work/policy.json" | sed 's/"1AP": -5/"
 expect_rc 0 "tayssir whatif" -- "$sanad" --db "$T" tayssir whatif --base tayssir-2025-2026 --variant-file "$work/variant.json" --scope 03.531 -o "$work/changes.csv" --format csv --lang fr
 grep -q "^total .*beneficiaries" "$work/out" && grep -q "^[1-9][0-9]* pupils enter, 0 leave" "$work/out" || bad "whatif: $(cat "$work/out")"
 grep -q "commune non ciblée;éligible" "$work/changes.csv" || bad "whatif changes file"
+expect_rc 0 "tayssir appeal file" -- "$sanad" --db "$T" tayssir appeal file 1 "$massar" --grounds "receipt filed in September"
+grep -q "appeal #1 filed" "$work/out" || bad "appeal file: $(cat "$work/out")"
+expect_rc 65 "tayssir appeal on a month paid" -- "$sanad" --db "$T" tayssir appeal decide 1 upheld --note "seen" --months 2025-13
+expect_rc 0 "tayssir appeal decide" -- "$sanad" --db "$T" tayssir appeal decide 1 upheld --note "receipt seen"
+grep -q "appeal #1 upheld: .* MAD for 2025-" "$work/out" || bad "appeal decide: $(cat "$work/out")"
 expect_rc 0 "tayssir close" -- "$sanad" --db "$T" tayssir advance 1 closed --yes
 grep -q ": closed" "$work/out" || bad "close: $(cat "$work/out")"
 

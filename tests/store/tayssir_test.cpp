@@ -331,7 +331,8 @@ TEST_P(Tayssir, WhatIfComparesTwoPoliciesWithoutWritingAnything) {
   std::vector<std::string> urban;
   for (const auto& c : st().communes(kTaounate))
     if (c.milieu == "urban" &&
-        st().db().scalar_i64("SELECT count(*) FROM schools WHERE commune_code = $1", {c.code})
+        st().db()
+                .scalar_i64("SELECT count(*) FROM schools WHERE commune_code = $1", {c.code})
                 .value_or(0) > 0)
       urban.push_back(c.code);
   ASSERT_FALSE(urban.empty());
@@ -360,8 +361,8 @@ TEST_P(Tayssir, WhatIfComparesTwoPoliciesWithoutWritingAnything) {
   for (const auto& c : r.entering) {
     EXPECT_EQ(c.reason_base, "commune_not_targeted");
     EXPECT_EQ(c.reason_variant, "eligible");
-    auto commune = st().db().scalar_text("SELECT commune_code FROM schools WHERE code = $1",
-                                         {c.school_code});
+    auto commune =
+        st().db().scalar_text("SELECT commune_code FROM schools WHERE code = $1", {c.school_code});
     EXPECT_EQ(commune, urban[0]) << c.massar;
   }
   EXPECT_GT(r.total.variant.beneficiaries, r.total.base.beneficiaries);
@@ -396,4 +397,71 @@ TEST_P(Tayssir, WhatIfComparesTwoPoliciesWithoutWritingAnything) {
   EXPECT_EQ(write_what_if_changes(r2, file, {FileFormat::csv, Lang::fr, ""}),
             static_cast<int64_t>(r2.entering.size() + r2.leaving.size()));
   EXPECT_NE(slurp(file).find("niveau non couvert"), std::string::npos);
+}
+
+TEST_P(Tayssir, UpheldAppealIsPaidOnceAsAnAdjustment) {
+  load_demo();
+  auto t1 = compute("T1").cycles.at(0);
+  // A pupil refused for want of a RAMED card, alone in a household.
+  std::string massar;
+  int64_t pupil = 0, household = 0;
+  std::map<int64_t, int> members;
+  store::TayssirStore ts(st());
+  ts.each_line(t1.cycle_id, 0, [&](const store::CycleLineRow& l) { members[l.household_id]++; });
+  ts.each_line(t1.cycle_id, 0, [&](const store::CycleLineRow& l) {
+    if (massar.empty() && l.reason == "ramed_missing" && members[l.household_id] == 1 &&
+        l.level == "1AC") {
+      pupil = l.pupil_id;
+      household = l.household_id;
+      massar = *st().db().scalar_text("SELECT massar FROM pupils WHERE id = $1", {l.pupil_id});
+    }
+  });
+  ASSERT_FALSE(massar.empty());
+  EXPECT_THROW(file_appeal(st(), t1.cycle_id, massar, "receipt filed", head), TayssirError);
+  pay_and_close(t1.cycle_id);
+
+  EXPECT_THROW(file_appeal(st(), t1.cycle_id, massar, "  ", head), TayssirError);
+  int64_t id =
+      file_appeal(st(), t1.cycle_id, massar, "the RAMED receipt was filed in September", head);
+  EXPECT_THROW(file_appeal(st(), t1.cycle_id, massar, "again", head), TayssirError);
+  auto why = explain_line(st(), t1.cycle_id, massar);
+  EXPECT_EQ(why.reason, "ramed_missing");
+  ASSERT_EQ(why.months.size(), 4u);
+  int expected_months = 0;
+  for (const auto& m : why.months) {
+    EXPECT_EQ(m.threshold, 6);
+    if (m.counted <= 6) ++expected_months;
+  }
+  EXPECT_THROW(decide_appeal(st(), id, {true, "", {}}, manager), TayssirError);  // no note
+  auto decided = decide_appeal(st(), id, {true, "receipt seen", {}}, manager);
+  EXPECT_EQ(decided.state, "upheld");
+  EXPECT_EQ(decided.amount, expected_months * 14000);
+  EXPECT_THROW(decide_appeal(st(), id, {false, "no", {}}, manager), TayssirError);  // decided
+
+  auto t2 = compute("T2").cycles.at(0);
+  auto adj = ts.adjustments(t2.cycle_id);
+  ASSERT_EQ(adj.size(), 1u);
+  EXPECT_EQ(adj[0].appeal_id, id);
+  EXPECT_EQ(adj[0].pupil_id, pupil);
+  EXPECT_EQ(adj[0].amount, decided.amount);
+  EXPECT_NE(adj[0].reason.find(fmt::format("appeal #{} upheld", id)), std::string::npos);
+
+  // The registry is corrected too: the recomputation of T1 finds what the appeal already pays.
+  st().db().execute("UPDATE households SET ramed = 'R12345678' WHERE id = $1", {household});
+  t2 = compute("T2").cycles.at(0);
+  adj = ts.adjustments(t2.cycle_id);
+  ASSERT_EQ(adj.size(), 1u);
+  EXPECT_EQ(t2.row.adjustments, decided.amount);
+  pay_and_close(t2.cycle_id);
+  EXPECT_EQ(ts.appeal(id)->adjusted_in, t2.cycle_id);
+
+  // Paid once: T3 has nothing for it.
+  auto t3 = compute("T3").cycles.at(0);
+  EXPECT_TRUE(ts.adjustments(t3.cycle_id).empty());
+  std::vector<std::string> actions;
+  for (const auto& e : st().audit_of(fmt::format("tayssir cycle {}", t1.cycle_id), 100))
+    actions.push_back(e.actor + ":" + e.action);
+  EXPECT_NE(std::find(actions.begin(), actions.end(), "head:tayssir appeal filed"), actions.end());
+  EXPECT_NE(std::find(actions.begin(), actions.end(), "manager:tayssir appeal upheld"),
+            actions.end());
 }

@@ -12,6 +12,7 @@ CREATE TABLE commune_indicators (
 CREATE TABLE tayssir_policies (
   id INTEGER PRIMARY KEY,
   code TEXT NOT NULL UNIQUE,
+  program TEXT NOT NULL,
   school_year TEXT NOT NULL,
   body TEXT NOT NULL,
   created_at TEXT NOT NULL,
@@ -64,16 +65,36 @@ CREATE TABLE tayssir_lines (
 ) WITHOUT ROWID;
 CREATE INDEX tayssir_lines_school ON tayssir_lines(cycle_id, school_id);
 
+-- Appeals: a household or a school contests a pupil's line; an upheld appeal is paid as an
+-- adjustment in a later cycle of the same program and directorate.
+CREATE TABLE tayssir_appeals (
+  id INTEGER PRIMARY KEY,
+  cycle_id INTEGER NOT NULL REFERENCES tayssir_cycles(id),
+  pupil_id INTEGER NOT NULL REFERENCES pupils(id),
+  grounds TEXT NOT NULL,
+  filed_by TEXT NOT NULL,
+  filed_at TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('open', 'upheld', 'rejected')),
+  months TEXT NOT NULL DEFAULT '',
+  amount INTEGER NOT NULL DEFAULT 0,
+  decision_note TEXT NOT NULL DEFAULT '',
+  decided_by TEXT,
+  decided_at TEXT,
+  adjusted_in INTEGER REFERENCES tayssir_cycles(id)
+);
+CREATE INDEX tayssir_appeals_cycle ON tayssir_appeals(cycle_id);
+
 CREATE TABLE tayssir_adjustments (
   cycle_id INTEGER NOT NULL REFERENCES tayssir_cycles(id),
   source_cycle_id INTEGER NOT NULL REFERENCES tayssir_cycles(id),
   pupil_id INTEGER NOT NULL REFERENCES pupils(id),
   school_id INTEGER NOT NULL REFERENCES schools(id),
   household_id INTEGER REFERENCES households(id),
+  appeal_id INTEGER REFERENCES tayssir_appeals(id),
   amount INTEGER NOT NULL,
-  reason TEXT NOT NULL,
-  PRIMARY KEY (cycle_id, source_cycle_id, pupil_id)
+  reason TEXT NOT NULL
 );
+CREATE INDEX tayssir_adjustments_cycle ON tayssir_adjustments(cycle_id);
 CREATE INDEX tayssir_adjustments_source ON tayssir_adjustments(source_cycle_id);
 
 CREATE TABLE tayssir_school_checks (
