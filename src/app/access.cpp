@@ -8,27 +8,28 @@ namespace {
 struct RoleInfo {
   Role role;
   std::string_view name, ar, fr;
-  std::array<bool, 5> actions;  // read, import, export, audit, users
-  std::array<bool, 5> kinds;    // nation, region, directorate, commune, school
+  // read, import, export, audit, users, tayssir read, check, run, appeal
+  std::array<bool, 9> actions;
+  std::array<bool, 5> kinds;  // nation, region, directorate, commune, school
 };
 
 // clang-format off
 constexpr RoleInfo kRoles[] = {
   {Role::national_admin, "national_admin", "مدير وطني للنظام", "Administrateur national",
-   {true, true, true, true, true}, {true, false, false, false, false}},
+   {true, true, true, true, true, true, false, true, true}, {true, false, false, false, false}},
   {Role::academy_officer, "academy_officer", "مسؤول بالأكاديمية", "Cadre de l'académie",
-   {true, true, true, true, false}, {false, true, false, false, false}},
+   {true, true, true, true, false, true, false, false, false}, {false, true, false, false, false}},
   {Role::directorate_manager, "directorate_manager", "مسؤول الدعم الاجتماعي بالمديرية",
    "Responsable de l'appui social (direction)",
-   {true, true, true, false, false}, {false, false, true, false, false}},
+   {true, true, true, false, false, true, false, true, true}, {false, false, true, false, false}},
   {Role::school_head, "school_head", "مدير المؤسسة", "Directeur d'établissement",
-   {true, true, true, false, false}, {false, false, false, false, true}},
+   {true, true, true, false, false, true, true, false, true}, {false, false, false, false, true}},
   {Role::statistician, "statistician", "إحصائي", "Statisticien",
-   {true, false, true, false, false}, {true, true, true, false, false}},
+   {true, false, true, false, false, true, false, false, false}, {true, true, true, false, false}},
   {Role::complaints_officer, "complaints_officer", "مسؤول الشكايات", "Chargé des réclamations",
-   {true, false, false, false, false}, {false, true, true, false, false}},
+   {true, false, false, false, false, true, false, false, true}, {false, true, true, false, false}},
   {Role::auditor, "auditor", "مدقق (قراءة فقط)", "Auditeur (lecture seule)",
-   {true, false, false, true, false}, {true, true, true, true, true}},
+   {true, false, false, true, false, true, false, false, false}, {true, true, true, true, true}},
 };
 // clang-format on
 
@@ -87,6 +88,16 @@ bool may_import_schools(const Principal& p) {
   return role_allows(p.role, Action::import_data) &&
          (p.scope.kind == NodeKind::nation || p.scope.kind == NodeKind::region ||
           p.scope.kind == NodeKind::directorate);
+}
+
+bool cycle_in_reach(store::Store& st, const Principal& p, const std::string& directorate) {
+  Scope d{NodeKind::directorate, directorate};
+  if (can_see(st, p, d)) return true;  // the directorate is inside the principal's scope
+  return within(d, p.scope_path);      // the principal's commune or school is inside it
+}
+
+bool sees_part_of_cycle(const Principal& p) {
+  return p.scope.kind == NodeKind::commune || p.scope.kind == NodeKind::school;
 }
 
 bool may_list_audit(const Principal& p) {

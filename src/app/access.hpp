@@ -27,7 +27,11 @@ enum class Action {
   import_data,    // upload and write rosters, absences, households, schools
   export_data,    // download lists
   read_audit,     // the history of records and the whole log
-  manage_users    // create, change, disable accounts (inside the admin's scope)
+  manage_users,   // create, change, disable accounts (inside the admin's scope)
+  tayssir_read,   // Tayssir cycles, lines and explanations within the scope
+  tayssir_check,  // a school confirms or flags its list in a draft cycle
+  tayssir_run,    // compute cycles, approve, export for payment, close, decide appeals
+  tayssir_appeal  // file an appeal for a household
 };
 
 std::string_view role_name(Role r);
@@ -53,6 +57,13 @@ bool within(const Scope& scope, const std::vector<Scope>& node_ancestry);
 // Looks the node up and checks it is inside the principal's scope. A node that does not exist
 // and a node outside the scope answer the same: false (the caller answers 404 for both).
 bool can_see(store::Store& st, const Principal& p, const Scope& node);
+
+// A Tayssir cycle belongs to a directorate: within reach when the directorate lies inside the
+// principal's scope, or the principal's commune or school lies inside the directorate.
+bool cycle_in_reach(store::Store& st, const Principal& p, const std::string& directorate);
+// Below a directorate a principal sees only its own part of a cycle (its school's lines and
+// totals, not the directorate's).
+bool sees_part_of_cycle(const Principal& p);
 
 // A school list changes the map of schools: imported only from a directorate up.
 bool may_import_schools(const Principal& p);

@@ -466,6 +466,27 @@ store::CycleRow get_cycle(store::Store& st, int64_t cycle_id) {
   return *c;
 }
 
+store::CycleRow part_of_cycle(store::Store& st, const store::CycleRow& c,
+                              const std::function<bool(const std::string& school)>& keep) {
+  store::CycleRow out = c;
+  out.pupils = out.beneficiaries = out.households = out.due = out.forfeited = out.adjustments = 0;
+  TayssirStore ts(st);
+  std::set<int64_t> households, kept_schools;
+  ts.each_line_detail(c.id, 0, [&](const store::LineDetailRow& d) {
+    if (!keep(d.school_code)) return;
+    kept_schools.insert(d.line.school_id);
+    out.pupils++;
+    if (d.line.reason == "eligible") out.beneficiaries++;
+    out.due += d.line.due;
+    out.forfeited += d.line.forfeited;
+    if (d.line.due > 0 && d.line.household_id) households.insert(d.line.household_id);
+  });
+  out.households = static_cast<int64_t>(households.size());
+  for (const auto& a : ts.adjustments(c.id))
+    if (kept_schools.count(a.school_id)) out.adjustments += a.amount;
+  return out;
+}
+
 ComputeResult compute_cycles(store::Store& st, const ComputeOptions& opt) {
   auto say = [&](const std::string& m) {
     if (opt.progress) opt.progress(m);

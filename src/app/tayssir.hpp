@@ -81,6 +81,9 @@ void check_school(store::Store& st, int64_t cycle_id, const std::string& school_
 void advance_cycle(store::Store& st, int64_t cycle_id, const std::string& to, const Actor& who);
 
 store::CycleRow get_cycle(store::Store& st, int64_t cycle_id);  // or TayssirError
+// The cycle's totals over the schools `keep` accepts (a school head's own part).
+store::CycleRow part_of_cycle(store::Store& st, const store::CycleRow& c,
+                              const std::function<bool(const std::string& school)>& keep);
 
 // Lists of a cycle, written to a file (CSV or XLSX, Arabic or French headings).
 enum class CycleList {

@@ -141,6 +141,7 @@ enum class Reason : uint8_t {
   duplicate_confirmed,
   household_cap,
 };
+constexpr int kReasonCount = 12;  // Reason values are 0 … kReasonCount - 1
 std::string_view reason_code(Reason r);
 std::optional<Reason> parse_reason(std::string_view s);
 std::string_view reason_label(Reason r, bool arabic);

@@ -1,4 +1,5 @@
 #include "http/api.hpp"
+#include "http/routes.hpp"
 
 #include <fmt/format.h>
 
@@ -12,16 +13,13 @@
 #include "app/export.hpp"
 #include "app/import.hpp"
 #include "domain/dates.hpp"
+#include "domain/tayssir.hpp"
 #include "domain/text.hpp"
 #include "domain/vocab.hpp"
 #include "io/table.hpp"
 #include "store/embedded.hpp"
 
 namespace sanad::http {
-namespace {
-
-using json = nlohmann::json;
-constexpr const char* kCookie = "sanad_session";
 
 ApiResponse reply(int status, const json& body) {
   ApiResponse r;
@@ -35,6 +33,32 @@ ApiResponse error(int status, const std::string& code, const std::string& messag
 ApiResponse not_found() {
   return error(404, "not_found", "not found");
 }
+ApiResponse forbidden() {
+  return error(403, "forbidden", "your role does not allow this");
+}
+std::optional<int64_t> to_int(const std::string& s) {
+  if (s.empty() || s.size() > 9) return std::nullopt;
+  int64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + (c - '0');
+  }
+  return v;
+}
+ApiResponse file_response(std::string bytes, const std::string& format, const std::string& name) {
+  ApiResponse res;
+  res.status = 200;
+  res.content_type = format == "csv"
+                         ? "text/csv; charset=utf-8"
+                         : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+  res.body = std::move(bytes);
+  res.headers.emplace_back("Content-Disposition",
+                           fmt::format("attachment; filename=\"{}.{}\"", name, format));
+  return res;
+}
+
+namespace {
+constexpr const char* kCookie = "sanad_session";
 
 std::vector<std::string> split_path(std::string_view path) {
   std::vector<std::string> parts;
@@ -146,43 +170,6 @@ std::string cookie_value(std::string_view header, std::string_view name) {
 
 namespace {
 
-// What a route handler gets: the request, the path's parameters, the query, and (for every
-// route but login and the OpenAPI description) the signed-in principal.
-struct Ctx {
-  store::Store& st;
-  const ApiRequest& req;
-  std::vector<std::string> params;
-  std::map<std::string, std::string> query;
-  const app::Principal* who = nullptr;
-  std::string csrf, token;
-  std::string q(const std::string& k) const {
-    auto it = query.find(k);
-    return it == query.end() ? std::string() : it->second;
-  }
-};
-
-using Handler = ApiResponse (*)(Ctx&);
-struct Route {
-  const char* method;
-  const char* pattern;  // under /api/v1, {name} is one path segment
-  bool public_route;
-  Handler fn;
-};
-
-ApiResponse forbidden() {
-  return error(403, "forbidden", "your role does not allow this");
-}
-
-std::optional<int64_t> to_int(const std::string& s) {
-  if (s.empty() || s.size() > 9) return std::nullopt;
-  int64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return std::nullopt;
-    v = v * 10 + (c - '0');
-  }
-  return v;
-}
-
 json node_json(const app::NodeLine& l) {
   return {{"kind", node_kind_name(l.node.kind)},
           {"code", l.node.code},
@@ -236,11 +223,12 @@ ApiResponse r_session(Ctx& c) {
   json out = principal_json(*c.who);
   out["csrf"] = c.csrf;
   json actions = json::array();
-  const std::pair<app::Action, const char*> all[] = {{app::Action::read_registry, "read_registry"},
-                                                     {app::Action::import_data, "import_data"},
-                                                     {app::Action::export_data, "export_data"},
-                                                     {app::Action::read_audit, "read_audit"},
-                                                     {app::Action::manage_users, "manage_users"}};
+  const std::pair<app::Action, const char*> all[] = {
+      {app::Action::read_registry, "read_registry"},  {app::Action::import_data, "import_data"},
+      {app::Action::export_data, "export_data"},      {app::Action::read_audit, "read_audit"},
+      {app::Action::manage_users, "manage_users"},    {app::Action::tayssir_read, "tayssir_read"},
+      {app::Action::tayssir_check, "tayssir_check"},  {app::Action::tayssir_run, "tayssir_run"},
+      {app::Action::tayssir_appeal, "tayssir_appeal"}};
   for (const auto& [a, name] : all)
     if (app::role_allows(c.who->role, a)) actions.push_back(name);
   out["actions"] = actions;
@@ -403,15 +391,8 @@ ApiResponse r_export(Ctx& c) {
   std::string scope_name = opt.scope.kind == NodeKind::nation ? "MA" : opt.scope.code;
   c.st.audit({c.who->login, c.req.origin, "export", std::string(app::list_kind_name(*kind)),
               json{{"scope", scope_name}, {"format", format}, {"rows", rows}}.dump()});
-  ApiResponse res;
-  res.status = 200;
-  res.content_type = format == "csv"
-                         ? "text/csv; charset=utf-8"
-                         : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-  res.body = std::move(bytes);
-  res.headers.emplace_back("Content-Disposition",
-                           fmt::format("attachment; filename=\"{}-{}.{}\"",
-                                       app::list_kind_name(*kind), scope_name, format));
+  auto res = file_response(std::move(bytes), format,
+                           fmt::format("{}-{}", app::list_kind_name(*kind), scope_name));
   res.headers.emplace_back("X-Rows", std::to_string(rows));
   return res;
 }
@@ -573,6 +554,14 @@ ApiResponse r_vocabulary(Ctx&) {
       terms.push_back({{"code", t.code}, {"ar", t.ar}, {"fr", t.fr}});
     out[std::string(v->name())] = terms;
   }
+  json reasons = json::array();
+  for (int i = 0; i < tayssir::kReasonCount; ++i) {
+    auto r = static_cast<tayssir::Reason>(i);
+    reasons.push_back({{"code", tayssir::reason_code(r)},
+                       {"ar", tayssir::reason_label(r, true)},
+                       {"fr", tayssir::reason_label(r, false)}});
+  }
+  out["tayssir_reasons"] = reasons;
   return reply(200, out);
 }
 
@@ -583,7 +572,7 @@ ApiResponse r_openapi(Ctx&) {
 }
 
 // clang-format off
-const Route kRoutes[] = {
+const Route kCoreRoutes[] = {
   {"POST", "/login", true, r_login},
   {"GET", "/openapi.json", true, r_openapi},
   {"GET", "/vocabulary", true, r_vocabulary},
@@ -606,6 +595,15 @@ const Route kRoutes[] = {
 };
 // clang-format on
 
+const std::vector<Route>& all_routes() {
+  static const std::vector<Route> routes = [] {
+    std::vector<Route> v(std::begin(kCoreRoutes), std::end(kCoreRoutes));
+    for (const auto& r : tayssir_routes()) v.push_back(r);
+    return v;
+  }();
+  return routes;
+}
+
 // The route's parameters when the path fits its pattern.
 std::optional<std::vector<std::string>> match(std::string_view pattern,
                                               const std::vector<std::string>& path) {
@@ -625,7 +623,7 @@ std::optional<std::vector<std::string>> match(std::string_view pattern,
 
 std::vector<std::pair<std::string, std::string>> api_routes() {
   std::vector<std::pair<std::string, std::string>> out;
-  for (const auto& r : kRoutes) out.emplace_back(r.method, std::string("/api/v1") + r.pattern);
+  for (const auto& r : all_routes()) out.emplace_back(r.method, std::string("/api/v1") + r.pattern);
   return out;
 }
 
@@ -640,7 +638,7 @@ ApiResponse handle_api(store::Store& st, const ApiRequest& req) {
   const Route* route = nullptr;
   bool other_method = false;
   std::vector<std::string> params;
-  for (const auto& r : kRoutes) {
+  for (const auto& r : all_routes()) {
     auto p = match(r.pattern, path);
     if (!p) continue;
     if (r.method != method) {

@@ -1,0 +1,50 @@
+// Inside the API: what a route handler gets and the helpers every route file shares.
+#pragma once
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "app/access.hpp"
+#include "http/api.hpp"
+
+namespace sanad::http {
+
+using json = nlohmann::json;
+
+// What a route handler gets: the request, the path's parameters, the query, and (for every
+// route but login and the OpenAPI description) the signed-in principal.
+struct Ctx {
+  store::Store& st;
+  const ApiRequest& req;
+  std::vector<std::string> params;
+  std::map<std::string, std::string> query;
+  const app::Principal* who = nullptr;
+  std::string csrf, token;
+  std::string q(const std::string& k) const {
+    auto it = query.find(k);
+    return it == query.end() ? std::string() : it->second;
+  }
+};
+
+using Handler = ApiResponse (*)(Ctx&);
+struct Route {
+  const char* method;
+  const char* pattern;  // under /api/v1, {name} is one path segment
+  bool public_route;
+  Handler fn;
+};
+
+ApiResponse reply(int status, const json& body);
+ApiResponse error(int status, const std::string& code, const std::string& message);
+ApiResponse not_found();
+ApiResponse forbidden();
+std::optional<int64_t> to_int(const std::string& s);
+// A file as the response body, with its name.
+ApiResponse file_response(std::string bytes, const std::string& format, const std::string& name);
+
+// The Tayssir routes (api_tayssir.cpp).
+const std::vector<Route>& tayssir_routes();
+
+}  // namespace sanad::http
