@@ -27,6 +27,12 @@ add() { echo "$TEST_PASSWORD" | "$sanad" --db "$db" user add "$1" --name "$2" --
 add admin "مدير النظام" national_admin MA
 add head "مدير مدرسة ابن بطوطة" school_head 03531000B
 add other "مدير مدرسة الوحدة" school_head 35310051B
+add manager "مسؤول الدعم الاجتماعي بتاونات" directorate_manager 03.531
+# A Tayssir cycle for the demo school (a town school: the policy is widened to urban primary).
+"$sanad" --db "$db" tayssir policy init --year 2025-2026 >/dev/null
+"$sanad" --db "$db" tayssir policy show tayssir-2025-2026 | sed 's/"milieu": "rural"/"milieu": ""/' >"$tmp/policy.json"
+"$sanad" --db "$db" tayssir policy set tayssir-2025-2026 "$tmp/policy.json" >/dev/null
+"$sanad" --db "$db" tayssir compute --policy tayssir-2025-2026 --period T1 --scope 03.531 >/dev/null 2>&1
 node "$src/web/tests/fixture.mjs" "$db" "$src/tests/data/examples/roster_1AP-1.csv" "$tmp"
 
 port=$(node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")

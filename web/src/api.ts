@@ -64,6 +64,32 @@ export function qs(params: Record<string, string | number | undefined>): string 
   return parts.length ? '?' + parts.join('&') : '';
 }
 
+// A file answered to a POST (the payment file): saved through a temporary link.
+export async function postDownload(path: string, name: string): Promise<void> {
+  const res = await fetch('/api/v1' + path, {
+    method: 'POST',
+    headers: { 'X-CSRF-Token': csrf },
+    credentials: 'same-origin',
+  });
+  if (!res.ok) {
+    let data: any = null;
+    try {
+      data = await res.json();
+    } catch {
+      data = null;
+    }
+    throw new ApiError(res.status, data?.error ?? 'http', data?.message ?? res.statusText);
+  }
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
 // Exports are plain links: the browser downloads them with the session cookie.
 export function exportUrl(kind: string, params: Record<string, string | undefined>): string {
   return '/api/v1/exports/' + encodeURIComponent(kind) + qs(params);

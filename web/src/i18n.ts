@@ -164,6 +164,71 @@ const dict = {
   no_entries: ['لا توجد عمليات.', 'Aucune opération.'],
   filter_subject: ['الموضوع يبدأ بـ', "L'objet commence par"],
   back: ['رجوع', 'Retour'],
+  nav_tayssir: ['تيسير', 'Tayssir'],
+  tayssir_title: ['برنامج تيسير للتحويلات المالية المشروطة', 'Tayssir — transferts monétaires conditionnels'],
+  policy: ['السياسة', 'Politique'],
+  period: ['فترة التحويل', 'Période de transfert'],
+  compute: ['احتساب الدورة', 'Calculer le cycle'],
+  computed: ['تم احتساب {0} دورة.', '{0} cycle(s) calculé(s).'],
+  suspects: ['{0} حالة تكرار محتمل في انتظار المراجعة.', '{0} doublon(s) probable(s) en attente de revue.'],
+  no_cycles: ['لا توجد دورات بعد.', 'Aucun cycle pour le moment.'],
+  cycle: ['الدورة', 'Cycle'],
+  directorate: ['المديرية', 'Direction'],
+  state: ['المرحلة', 'État'],
+  beneficiaries: ['المستفيدون', 'Bénéficiaires'],
+  households: ['الأسر', 'Ménages'],
+  due: ['المستحق (درهم)', 'Dû (MAD)'],
+  forfeited: ['الضائع بسبب الغياب (درهم)', 'Perdu pour absences (MAD)'],
+  adjustments: ['التسويات (درهم)', 'Régularisations (MAD)'],
+  monthly: ['المبلغ الشهري', 'Montant mensuel'],
+  state_draft: ['مسودة', 'brouillon'],
+  state_checked: ['مراجعة من المؤسسات', 'vérifié par les écoles'],
+  state_approved: ['مصادق عليها من المديرية', 'approuvé'],
+  state_exported: ['مصدرة للأداء', 'exporté pour paiement'],
+  state_closed: ['مغلقة', 'clôturé'],
+  to_checked: ['تسجيل المراجعة', 'Marquer vérifié'],
+  to_approved: ['المصادقة', 'Approuver'],
+  to_draft: ['إرجاع إلى المسودة', 'Renvoyer en brouillon'],
+  to_closed: ['إغلاق الدورة', 'Clôturer'],
+  pay: ['تصدير ملف الأداء', 'Exporter le fichier de paiement'],
+  confirm_pay: [
+    'سيُصدَّر ملف الأداء للدورة {0} ({1} درهم). لا يمكن التراجع عن ذلك ولا تصدير الدورة مرة ثانية. هل تؤكد؟',
+    'Le fichier de paiement du cycle {0} ({1} MAD) sera exporté. Cela ne peut être ni annulé ni refait. Confirmer ?',
+  ],
+  confirm_close: ['إغلاق الدورة {0}؟ لن تتغير بعد ذلك.', 'Clôturer le cycle {0} ? Il ne changera plus.'],
+  school_checks: ['مراجعة المؤسسات', 'Vérification par les établissements'],
+  schools_confirmed: ['{0} من {1} مؤسسة أكدت لائحتها', '{0} établissement(s) sur {1} ont confirmé leur liste'],
+  confirm_list: ['أؤكد صحة لائحة مؤسستي', 'Je confirme la liste de mon établissement'],
+  flag_list: ['الإشارة إلى أخطاء', 'Signaler des erreurs'],
+  note: ['ملاحظة', 'Note'],
+  confirmed: ['مؤكدة', 'confirmée'],
+  flagged: ['بها أخطاء', 'erreurs signalées'],
+  lists: ['اللوائح', 'Listes'],
+  list_beneficiaries: ['لائحة المستفيدين للتوقيع', 'Liste des bénéficiaires (signature)'],
+  list_exclusions: ['غير المستفيدين وأسبابهم', 'Exclusions et motifs'],
+  list_payments: ['الأداء حسب الأسرة', 'Paiements par ménage'],
+  list_totals: ['المجاميع', 'Totaux'],
+  list_adjustments: ['التسويات', 'Régularisations'],
+  only_eligible: ['المستفيدون', 'Bénéficiaires'],
+  only_excluded: ['غير المستفيدين', 'Exclus'],
+  explain: ['تفاصيل الاحتساب', 'Détail du calcul'],
+  counted: ['أيام الغياب المحتسبة', "Jours d'absence comptés"],
+  threshold: ['الحد المسموح', 'Seuil'],
+  m_P: ['مستحق', 'payé'],
+  m_F: ['ضائع (غياب)', 'perdu (absences)'],
+  m_L: ['غادر', 'parti'],
+  'm_-': ['—', '—'],
+  appeals: ['التظلمات', 'Recours'],
+  file_appeal: ['تسجيل تظلم', 'Déposer un recours'],
+  grounds: ['موضوع التظلم', 'Motif du recours'],
+  appeal_filed: ['سُجل التظلم رقم {0}.', 'Recours n° {0} enregistré.'],
+  uphold: ['قبول', 'Accepter'],
+  reject: ['رفض', 'Rejeter'],
+  appeal_open: ['مفتوح', 'ouvert'],
+  appeal_upheld: ['مقبول', 'accepté'],
+  appeal_rejected: ['مرفوض', 'rejeté'],
+  amount: ['المبلغ (درهم)', 'Montant (MAD)'],
+  note_required: ['اكتب ملاحظة.', 'Écrivez une note.'],
 } as const;
 
 export type Key = keyof typeof dict;
@@ -177,6 +242,12 @@ export function t(key: Key, ...args: (string | number)[]): string {
 const numberFormat = { ar: new Intl.NumberFormat('fr-MA-u-nu-latn'), fr: new Intl.NumberFormat('fr-MA-u-nu-latn') };
 export function num(n: number): string {
   return numberFormat[lang.get()].format(n);
+}
+
+// Centimes → dirhams with two decimals, Western digits.
+const madFormat = new Intl.NumberFormat('fr-MA-u-nu-latn', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+export function mad(centimes: number): string {
+  return madFormat.format(centimes / 100);
 }
 
 // ISO yyyy-mm-dd (or a timestamp) → dd/mm/yyyy, the Moroccan way.

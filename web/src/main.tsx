@@ -10,6 +10,7 @@ import { PupilPage } from './pages/Pupil';
 import { ImportPage } from './pages/Import';
 import { UsersPage } from './pages/Users';
 import { AuditPage } from './pages/Audit';
+import { CyclePage, TayssirPage } from './pages/Tayssir';
 import './style.css';
 
 function useHash(): string {
@@ -39,6 +40,8 @@ function Page({ route, me }: { route: string; me: Principal }) {
       return <UsersPage me={me} />;
     case 'audit':
       return <AuditPage />;
+    case 'tayssir':
+      return parts[1] ? <CyclePage id={parts[1]} me={me} /> : <TayssirPage me={me} />;
     default:
       return <p class="notice">{t('not_found')}</p>;
   }
@@ -84,6 +87,7 @@ function App() {
   const can = (a: string) => me.actions.includes(a);
   const nav: [string, string, boolean][] = [
     ['#/', t('nav_territory'), true],
+    ['#/tayssir', t('nav_tayssir'), can('tayssir_read')],
     ['#/import', t('nav_import'), can('import_data')],
     ['#/users', t('nav_users'), can('manage_users')],
     ['#/audit', t('nav_audit'), can('read_audit') && me.scope.kind === 'nation'],

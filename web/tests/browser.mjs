@@ -171,6 +171,57 @@ await step("another school's pages answer not found and show nothing of it", asy
   await shot(page, 'foreign-not-found');
 });
 
+await step('a school head reads its Tayssir list, the computation behind a line, and confirms it', async () => {
+  await page.goto(base + '/#/tayssir');
+  await page.waitForSelector('[data-testid=cycles] tbody tr');
+  assert.equal(await page.locator('[data-testid=cycles] tbody tr').count(), 1);
+  await page.click(`a[href="#/tayssir/${fx.tayssir.cycle}"]`);
+  await page.waitForSelector('[data-testid=lines] tbody tr');
+  const total = Number((await page.textContent('[data-testid=lines-total]')).replace(/\D/g, ''));
+  assert.equal(total, fx.tayssir.pupils, 'every pupil of the school has a line');
+  const schools = await page.locator('[data-testid=lines] tbody tr td:nth-child(3)').allInnerTexts();
+  assert.ok(schools.every((s) => s.trim() === fx.head.school), 'only the head school');
+  // Four months of the first transfer, each paid, forfeited or not due.
+  assert.equal(await page.locator('[data-testid=lines] thead th').count(), 5 + 4 + 1);
+  await page.selectOption('select[name=reason]', 'eligible');
+  await page.waitForFunction(
+    (n) => Number(document.querySelector('[data-testid=lines-total]')?.textContent.replace(/\D/g, '')) === n,
+    fx.tayssir.beneficiaries,
+  );
+  await page.click('[data-testid=lines] tbody tr:first-child button.link');
+  await page.waitForSelector('[data-testid=explain] tbody tr');
+  assert.equal(await page.locator('[data-testid=explain] tbody tr').count(), 4);
+  await noForeignData(page);
+  await shot(page, 'tayssir-school');
+  await page.click('[data-testid=school-check] button:not(.secondary)');
+  await page.waitForSelector('[data-testid=checks] td.ok');
+  assert.ok((await page.textContent('[data-testid=checks]')).includes(fx.head.school));
+  assert.equal(await page.locator('[data-testid=cycle-actions]').count(), 0, 'a school head does not approve');
+});
+
+await step('the directorate manager approves the cycle and exports the payment file once', async () => {
+  const mgr = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+  const p = await mgr.newPage();
+  p.on('dialog', (d) => d.accept());
+  await signIn(p, fx.tayssir.manager);
+  await p.goto(base + `/#/tayssir/${fx.tayssir.cycle}`);
+  await p.waitForSelector('[data-testid=cycle-actions] button');
+  const state = async () => (await p.textContent('[data-testid=steps] li.on')).trim();
+  const before = await state();
+  await p.click('[data-testid=cycle-actions] button');
+  await p.waitForFunction((s) => document.querySelector('[data-testid=steps] li.on')?.textContent.trim() !== s, before);
+  const checked = await state();
+  await p.click('[data-testid=cycle-actions] button:not(.secondary)');
+  await p.waitForFunction((s) => document.querySelector('[data-testid=steps] li.on')?.textContent.trim() !== s, checked);
+  await shot(p, 'tayssir-approved');
+  const [download] = await Promise.all([p.waitForEvent('download'), p.click('[data-testid=cycle-actions] button')]);
+  assert.match(download.suggestedFilename(), /payments\.xlsx$/);
+  await p.waitForSelector('[data-testid=steps] li.on:nth-child(4)');
+  assert.equal(await p.locator('[data-testid=cycle-actions] button:has-text("paiement"), [data-testid=cycle-actions] button:has-text("الأداء")').count(), 0, 'no second payment');
+  await shot(p, 'tayssir-exported');
+  await mgr.close();
+});
+
 await step('on a phone the school page fits the screen', async () => {
   const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
   const p = await phone.newPage();

@@ -61,6 +61,9 @@ const [{ n: dirPupils }] = sql(
    WHERE c.directorate_code = '03.531' AND e.school_year = '${year}' AND e.status IN ('enrolled', 'repeating')`,
 );
 
+const [cycle] = sql('SELECT id, beneficiaries, pupils FROM tayssir_cycles ORDER BY id LIMIT 1');
+if (!cycle || cycle.beneficiaries === 0) throw new Error('no Tayssir cycle with beneficiaries');
+
 writeFileSync(
   `${out}/fixture.json`,
   JSON.stringify(
@@ -76,6 +79,7 @@ writeFileSync(
       },
       foreign_markers: [foreignSchool.name_ar, foreignSchool.name_fr, other, ...foreign.map((f) => f.massar)],
       foreign_paths: [`#/school/${other}`, `#/pupil/${foreign[0].massar}`, '#/t/03.531', '#/t/MA'],
+      tayssir: { cycle: cycle.id, beneficiaries: cycle.beneficiaries, pupils: cycle.pupils, manager: 'manager' },
       import: { file: `${out}/roster.csv`, bad_row: badRow, bad_value: '31/02/2018', good_rows: dataRow - 1 },
     },
     null,
