@@ -273,7 +273,6 @@ std::pair<std::string, std::vector<Value>> scope_filter(const Scope& s) {
   return {"1 = 0", {}};
 }
 
-
 std::string sha256_hex(const std::string& s) {
   unsigned char h[crypto_hash_sha256_BYTES];
   crypto_hash_sha256(h, reinterpret_cast<const unsigned char*>(s.data()), s.size());
