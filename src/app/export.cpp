@@ -8,6 +8,13 @@
 
 namespace sanad::app {
 
+std::optional<FileFormat> parse_file_format(const std::string& s) {
+  if (s == "csv") return FileFormat::csv;
+  if (s == "xlsx") return FileFormat::xlsx;
+  if (s == "pdf") return FileFormat::pdf;
+  return std::nullopt;
+}
+
 int64_t export_list(store::Store& st, ListKind kind, const std::string& path,
                     const ExportOptions& opt) {
   const auto& fields = fields_of(kind);
@@ -22,8 +29,9 @@ int64_t export_list(store::Store& st, ListKind kind, const std::string& path,
   // Write to a temporary file beside the target and rename at the end: a failed export never
   // leaves a half-written file under the requested name.
   std::string tmp = path + ".part";
-  auto w = opt.format == FileFormat::xlsx ? io::open_xlsx_writer(tmp, spec)
-                                          : io::open_csv_writer(tmp, spec);
+  auto w = opt.format == FileFormat::xlsx  ? io::open_xlsx_writer(tmp, spec)
+           : opt.format == FileFormat::pdf ? io::open_pdf_writer(tmp, spec)
+                                           : io::open_csv_writer(tmp, spec);
   const Lang L = opt.lang;
   auto lab = [&](const Vocabulary& v, const std::string& code) {
     return std::string(v.label(code, L));

@@ -1,5 +1,6 @@
 // Exporting a list of the registry to CSV or XLSX, within a scope, in Arabic or French.
 #pragma once
+#include <optional>
 #include <string>
 
 #include "app/fields.hpp"
@@ -8,7 +9,9 @@
 
 namespace sanad::app {
 
-enum class FileFormat { csv, xlsx };
+enum class FileFormat { csv, xlsx, pdf };
+// "csv", "xlsx" or "pdf".
+std::optional<FileFormat> parse_file_format(const std::string& s);
 
 struct ExportOptions {
   FileFormat format = FileFormat::csv;

@@ -950,8 +950,12 @@ Written write_list(store::Store& st, const store::CycleRow& c, CycleList list,
   Written w;
   std::unique_ptr<io::TableWriter> out;
   auto open = [&] {
-    out = opt.format == FileFormat::xlsx ? io::open_xlsx_writer(path, spec)
-                                         : io::open_csv_writer(path, spec);
+    spec.title =
+        fmt::format("{} — {} {} ({}) — {}{}", spec.name, ar ? "الدورة" : "cycle", c.id, c.period,
+                    c.directorate_code, opt.school.empty() ? std::string() : " — " + opt.school);
+    out = opt.format == FileFormat::xlsx  ? io::open_xlsx_writer(path, spec)
+          : opt.format == FileFormat::pdf ? io::open_pdf_writer(path, spec)
+                                          : io::open_csv_writer(path, spec);
   };
   using io::ColumnType;
   switch (list) {
@@ -1332,8 +1336,9 @@ int64_t write_what_if_changes(const WhatIfResult& r, const std::string& path,
                    H("المبلغ الشهري الجديد (درهم)", "Nouveau montant mensuel (MAD)")};
   std::string tmp = path + ".part";
   try {
-    auto w = opt.format == FileFormat::xlsx ? io::open_xlsx_writer(tmp, spec)
-                                            : io::open_csv_writer(tmp, spec);
+    auto w = opt.format == FileFormat::xlsx  ? io::open_xlsx_writer(tmp, spec)
+             : opt.format == FileFormat::pdf ? io::open_pdf_writer(tmp, spec)
+                                             : io::open_csv_writer(tmp, spec);
     int64_t n = 0;
     for (const auto* list : {&r.entering, &r.leaving})
       for (const auto& c : *list) {

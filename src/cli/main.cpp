@@ -156,7 +156,7 @@ int main(int argc, char** argv) {
          "KIND", ekind,
          "regions, provinces, directorates, communes, schools, pupils, households, absences")
       ->required();
-  exp->add_option("--format", format, "csv or xlsx")->capture_default_str();
+  exp->add_option("--format", format, "csv, xlsx or pdf")->capture_default_str();
   exp->add_option("-o,--output", out, "output file")->required();
   exp->add_option("--scope", scope_s,
                   "a territory code: 03 (region), 03.531 (directorate), 03.531.01.05 (commune) "
@@ -267,8 +267,8 @@ int main(int argc, char** argv) {
         std::cerr << "sanad export: --lang must be ar or fr\n";
         return kUsage;
       }
-      if (format != "csv" && format != "xlsx") {
-        std::cerr << "sanad export: --format must be csv or xlsx\n";
+      if (!app::parse_file_format(format)) {
+        std::cerr << "sanad export: --format must be csv, xlsx or pdf\n";
         return kUsage;
       }
       if (!scope) {
@@ -286,7 +286,7 @@ int main(int argc, char** argv) {
         return kDataErr;
       }
       app::ExportOptions opt;
-      opt.format = format == "xlsx" ? app::FileFormat::xlsx : app::FileFormat::csv;
+      opt.format = *app::parse_file_format(format);
       opt.scope = *scope;
       opt.lang = *lang;
       opt.year = year;

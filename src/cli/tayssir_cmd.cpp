@@ -98,7 +98,7 @@ TayssirCommand::TayssirCommand(CLI::App& cli) {
   list->add_option("KIND", kind, "beneficiaries, exclusions, payments, totals or adjustments")
       ->required();
   list->add_option("-o,--output", out, "output file")->required();
-  list->add_option("--format", format, "csv or xlsx")->capture_default_str();
+  list->add_option("--format", format, "xlsx, csv or pdf (for signature)")->capture_default_str();
   list->add_option("--lang", lang_s, "ar (default) or fr")->capture_default_str();
   list->add_option("--school", school, "only this school");
 
@@ -157,12 +157,12 @@ int TayssirCommand::run(store::Store& st, const std::string& actor,
   app::Actor who{actor, "local"};
   auto fmt_opts = [&]() -> std::optional<app::ListOptions> {
     auto lang = parse_lang(lang_s);
-    if (!lang || (format != "csv" && format != "xlsx")) {
-      std::cerr << "sanad tayssir: --format must be csv or xlsx and --lang ar or fr\n";
+    auto ff = app::parse_file_format(format);
+    if (!lang || !ff) {
+      std::cerr << "sanad tayssir: --format must be csv, xlsx or pdf and --lang ar or fr\n";
       return std::nullopt;
     }
-    return app::ListOptions{format == "xlsx" ? app::FileFormat::xlsx : app::FileFormat::csv, *lang,
-                            school};
+    return app::ListOptions{*ff, *lang, school};
   };
   try {
     if (*p_init) {

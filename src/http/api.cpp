@@ -48,8 +48,9 @@ std::optional<int64_t> to_int(const std::string& s) {
 ApiResponse file_response(std::string bytes, const std::string& format, const std::string& name) {
   ApiResponse res;
   res.status = 200;
-  res.content_type = format == "csv"
-                         ? "text/csv; charset=utf-8"
+  res.content_type = format == "csv" ? "text/csv; charset=utf-8"
+                     : format == "pdf"
+                         ? "application/pdf"
                          : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
   res.body = std::move(bytes);
   res.headers.emplace_back("Content-Disposition",
@@ -366,9 +367,9 @@ ApiResponse r_export(Ctx& c) {
     opt.scope = *s;
   }
   const std::string format = c.q("format").empty() ? "csv" : c.q("format");
-  if (format != "csv" && format != "xlsx")
-    return error(400, "bad_request", "format is csv or xlsx");
-  opt.format = format == "csv" ? app::FileFormat::csv : app::FileFormat::xlsx;
+  if (!app::parse_file_format(format))
+    return error(400, "bad_request", "format is csv, xlsx or pdf");
+  opt.format = *app::parse_file_format(format);
   const std::string lang = c.q("lang").empty() ? "ar" : c.q("lang");
   if (lang != "ar" && lang != "fr") return error(400, "bad_request", "lang is ar or fr");
   opt.lang = lang == "ar" ? Lang::ar : Lang::fr;

@@ -313,9 +313,9 @@ std::string via_temp_file(const std::string& format, Fn&& write) {
 std::optional<app::ListOptions> list_options(Ctx& c, std::string& format) {
   format = c.q("format").empty() ? "xlsx" : c.q("format");
   const std::string lang = c.q("lang").empty() ? "ar" : c.q("lang");
-  if ((format != "csv" && format != "xlsx") || (lang != "ar" && lang != "fr")) return std::nullopt;
-  return app::ListOptions{format == "csv" ? app::FileFormat::csv : app::FileFormat::xlsx,
-                          lang == "ar" ? Lang::ar : Lang::fr, ascii_upper(c.q("school"))};
+  auto ff = app::parse_file_format(format);
+  if (!ff || (lang != "ar" && lang != "fr")) return std::nullopt;
+  return app::ListOptions{*ff, lang == "ar" ? Lang::ar : Lang::fr, ascii_upper(c.q("school"))};
 }
 
 ApiResponse r_list(Ctx& c) {
@@ -327,7 +327,7 @@ ApiResponse r_list(Ctx& c) {
   if (!kind) return not_found();
   std::string format;
   auto opt = list_options(c, format);
-  if (!opt) return error(400, "bad_request", "format is csv or xlsx, lang ar or fr");
+  if (!opt) return error(400, "bad_request", "format is csv, xlsx or pdf, lang ar or fr");
   Reach reach = reach_of(c, *row);
   if (!reach.whole) {
     // Below a directorate: the lists of one's own school only.
@@ -364,7 +364,7 @@ ApiResponse r_pay(Ctx& c) {
   if (!row || app::sees_part_of_cycle(*c.who)) return not_found();
   std::string format;
   auto opt = list_options(c, format);
-  if (!opt) return error(400, "bad_request", "format is csv or xlsx, lang ar or fr");
+  if (!opt) return error(400, "bad_request", "format is csv, xlsx or pdf, lang ar or fr");
   opt->school.clear();
   app::PaymentExport r;
   std::string bytes;

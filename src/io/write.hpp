@@ -16,6 +16,7 @@ struct SheetSpec {
   std::vector<std::string> headings;
   std::vector<ColumnType> types;  // one per heading; missing means text
   char delimiter = ',';           // CSV
+  std::string title;              // PDF: the line above the table (the name when empty)
 };
 
 class TableWriter {
@@ -27,6 +28,8 @@ class TableWriter {
 
 std::unique_ptr<TableWriter> open_csv_writer(const std::string& path, const SheetSpec& spec);
 std::unique_ptr<TableWriter> open_xlsx_writer(const std::string& path, const SheetSpec& spec);
+// A4 landscape, text shaped for Arabic, headings on every page (written at close()).
+std::unique_ptr<TableWriter> open_pdf_writer(const std::string& path, const SheetSpec& spec);
 
 // "=1+1" → "'=1+1": a leading =, +, -, @, tab or carriage return is escaped with a quote.
 std::string neutralise_cell(const std::string& cell);

@@ -73,7 +73,9 @@ expect_rc 2 "no command" -- "$sanad"
 expect_rc 2 "unknown command" -- "$sanad" frobnicate
 expect_rc 2 "import without file" -- "$sanad" --db "$A" import pupils
 expect_rc 2 "import unknown kind" -- "$sanad" --db "$A" import teachers "$examples/schools.csv"
-expect_rc 2 "export bad format" -- "$sanad" --db "$A" export pupils --format pdf -o "$work/x"
+expect_rc 2 "export bad format" -- "$sanad" --db "$A" export pupils --format docx -o "$work/x"
+expect_rc 0 "export pupils as PDF" -- "$sanad" --db "$A" export pupils --format pdf -o "$work/pupils.pdf"
+[ "$(head -c 5 "$work/pupils.pdf")" = "%PDF-" ] && ok || bad "export --format pdf"
 expect_rc 2 "export bad scope" -- "$sanad" --db "$A" export pupils --scope "x y" -o "$work/x"
 expect_rc 65 "export unknown scope" -- "$sanad" --db "$A" export pupils --scope 99 -o "$work/x"
 expect_rc 65 "missing file" -- "$sanad" --db "$A" import pupils "$work/does-not-exist.csv"
@@ -134,6 +136,9 @@ grep -q "households, .* MAD, sha256 [0-9a-f]\{64\}" "$work/out" || bad "pay outp
 expect_rc 65 "tayssir pay twice" -- "$sanad" --db "$T" tayssir pay 1 -o "$work/pay2.xlsx" --yes
 grep -q "already exported" "$work/err" && [ ! -e "$work/pay2.xlsx" ] && ok || bad "second payment: $(cat "$work/err")"
 expect_rc 0 "tayssir beneficiaries" -- "$sanad" --db "$T" tayssir list 1 beneficiaries -o "$work/ben.xlsx"
+first_school=$(tail -n +2 "$work/ts.csv" | cut -d, -f1 | head -1)
+expect_rc 0 "tayssir beneficiaries PDF" -- "$sanad" --db "$T" tayssir list 1 beneficiaries --format pdf --school "$first_school" -o "$work/ben.pdf"
+[ "$(head -c 5 "$work/ben.pdf")" = "%PDF-" ] && ok || bad "the signature list is not a PDF"
 expect_rc 0 "tayssir exclusions" -- "$sanad" --db "$T" tayssir list 1 exclusions --format csv --lang fr -o "$work/exc.csv"
 grep -q "carte RAMED manquante;ramed_missing" "$work/exc.csv" || bad "exclusions lack the RAMED reason"
 massar=$(grep ';ramed_missing' "$work/exc.csv" | head -1 | cut -d';' -f2)

@@ -198,7 +198,7 @@ TEST(Writers, NeutraliseFormulas) {
 TEST(Writers, CsvRoundTripsThroughTheReader) {
   std::string path = tmp_path("w.csv");
   SheetSpec spec{
-      "s", false, {"a", "b", "d"}, {ColumnType::text, ColumnType::text, ColumnType::date}, ';'};
+      "s", false, {"a", "b", "d"}, {ColumnType::text, ColumnType::text, ColumnType::date}, ';', ""};
   auto w = open_csv_writer(path, spec);
   w->row({"=cmd|' /C calc'!A0", "x;y \"z\"", "2024-11-22"});
   w->close();
@@ -213,8 +213,8 @@ TEST(Writers, CsvRoundTripsThroughTheReader) {
 
 TEST(Writers, XlsxIsRightToLeftAndReadable) {
   std::string path = tmp_path("w.xlsx");
-  SheetSpec spec{
-      "التلاميذ", true, {"رقم التلميذ", "تاريخ"}, {ColumnType::text, ColumnType::date}, ','};
+  SheetSpec spec{"التلاميذ", true, {"رقم التلميذ", "تاريخ"}, {ColumnType::text, ColumnType::date},
+                 ',',        ""};
   auto w = open_xlsx_writer(path, spec);
   w->row({"D166027860", "2018-08-27"});
   w->row({"=1+1", ""});
@@ -227,4 +227,61 @@ TEST(Writers, XlsxIsRightToLeftAndReadable) {
   EXPECT_EQ(t.sheet, "التلاميذ");
   EXPECT_EQ(t.rows[1].cells[1], "27/08/2018");
   EXPECT_EQ(t.rows[2].cells[0], "'=1+1");
+}
+
+namespace {
+std::string run_command(const std::string& cmd) {
+  std::string out;
+  FILE* f = popen(cmd.c_str(), "r");
+  if (!f) return out;
+  char buf[4096];
+  std::size_t n;
+  while ((n = fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
+  pclose(f);
+  return out;
+}
+int count_of(const std::string& text, const std::string& what) {
+  int n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+}  // namespace
+
+// The list for signature: Arabic headings on every page, every row once, text a PDF reader can
+// extract (so the glyphs carry their letters), several pages for a long list.
+TEST(Writers, PdfListHasItsHeadingsOnEveryPageAndEveryRow) {
+  std::string path =
+      (std::filesystem::temp_directory_path() / ("sanad_" + std::to_string(getpid()) + ".pdf"))
+          .string();
+  SheetSpec spec{"المستفيدون", true, {"رقم مسار", "الاسم", "المبلغ (درهم)", "التوقيع"},
+                 {},           ',',  "لائحة المستفيدين — مدرسة الوحدة"};
+  auto w = open_pdf_writer(path, spec);
+  for (int i = 0; i < 120; ++i)
+    w->row({"D" + std::to_string(166027800 + i), "أيوب بنعلي", "240.00", ""});
+  w->close();
+  std::string head = run_command("head -c 5 " + path);
+  EXPECT_EQ(head, "%PDF-");
+  std::string info = run_command("pdfinfo " + path);
+  auto at = info.find("Pages:");
+  ASSERT_NE(at, std::string::npos) << "pdfinfo (poppler-utils) is needed: " << info;
+  int pages = std::stoi(info.substr(at + 6));
+  EXPECT_GE(pages, 3);
+  // pdftotext splits some Arabic words and adds direction marks: compare without spaces.
+  std::string raw = run_command("pdftotext " + path + " -"), text;
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    if (raw[i] == ' ' || raw[i] == '\n') continue;
+    if (raw.compare(i, 2, "\xE2\x80") == 0 && i + 2 < raw.size() &&
+        static_cast<unsigned char>(raw[i + 2]) >= 0xAA &&
+        static_cast<unsigned char>(raw[i + 2]) <= 0xAE) {
+      i += 2;  // U+202A … U+202E
+      continue;
+    }
+    text += raw[i];
+  }
+  EXPECT_EQ(count_of(text, "D166027800"), 1);
+  EXPECT_EQ(count_of(text, "D166027919"), 1);                         // the last row
+  EXPECT_EQ(count_of(text, "رقممسار"), pages) << raw.substr(0, 400);  // headings on every page
+  EXPECT_EQ(count_of(text, "مدرسةالوحدة"), pages);                    // and the title
+  EXPECT_EQ(count_of(text, "أيوببنعلي"), 120);  // Arabic letters, shaped, in logical order
+  std::filesystem::remove(path);
 }

@@ -380,7 +380,7 @@ export function CyclePage({ id, me }: { id: string; me: Principal }) {
     if (!confirmed && !note.trim()) return setError(t('note_required'));
     act(() => api.post(`/tayssir/cycles/${id}/check`, { confirmed, note }));
   };
-  const listUrl = (kind: string) => `/api/v1/tayssir/cycles/${id}/lists/${kind}` + qs({ lang: lang.get(), format: 'xlsx' });
+  const listUrl = (kind: string, format = 'xlsx') => `/api/v1/tayssir/cycles/${id}/lists/${kind}` + qs({ lang: lang.get(), format });
 
   if (!cycle)
     return (
@@ -508,6 +508,11 @@ export function CyclePage({ id, me }: { id: string; me: Principal }) {
       <h2>{t('lists')}</h2>
       <p class="actions">
         <a href={listUrl('beneficiaries')}>{t('list_beneficiaries')}</a>
+        {me.scope.kind === 'school' && (
+          <a href={listUrl('beneficiaries', 'pdf')} data-testid="signature-pdf">
+            {t('list_beneficiaries')} (PDF)
+          </a>
+        )}
         <a href={listUrl('exclusions')}>{t('list_exclusions')}</a>
         {!part && (
           <>
