@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -37,6 +38,15 @@ bool confirmed(bool yes, const std::string& question) {
   std::string answer;
   std::getline(std::cin, answer);
   return answer == "yes";
+}
+
+// The process's peak resident memory so far (VmHWM), in KiB.
+long peak_rss_kib() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
+  return 0;
 }
 
 std::string totals_line(const store::CycleRow& c) {
@@ -142,6 +152,15 @@ TayssirCommand::TayssirCommand(CLI::App& cli) {
       ->delimiter(',');
   ap_list = ap->add_subcommand("list", "the appeals of a cycle");
   ap_list->add_option("CYCLE", cycle, "cycle number")->required();
+
+  bench = root->add_subcommand(
+      "bench", "time the engine alone on a scope: the snapshot is loaded once, nothing is written");
+  bench->add_option("--policy", policy, "policy code")->required();
+  bench->add_option("--period", period, "transfer period")->required();
+  bench->add_option("--scope", scope_s, "a directorate, a region, or MA")->capture_default_str();
+  bench->add_option("--repeat", repeat, "runs of the engine (the best is reported)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100));
 
   review = root->add_subcommand("review", "decide on a suspected duplicate pair");
   review->add_option("KIND", kind, "pupil (two codes Massar) or payee (two CINs)")->required();
@@ -334,6 +353,44 @@ int TayssirCommand::run(store::Store& st, const std::string& actor,
             "#{}\t{}\t{}\t{}\t{} MAD\t{}\t{}\n", r.id, r.massar, r.state, r.filed_at,
             app::format_mad(r.amount), r.grounds,
             r.adjusted_in ? fmt::format("paid in cycle {}", r.adjusted_in) : std::string());
+    } else if (*bench) {
+      auto scope = parse_scope(scope_s);
+      if (!scope) {
+        std::cerr << "sanad tayssir: --scope " << scope_s << " is not a territory code\n";
+        return kUsage;
+      }
+      auto pol = app::get_policy(st, policy);
+      const tayssir::Period* per = nullptr;
+      for (const auto& p : pol.periods)
+        if (p.code == period) per = &p;
+      if (!per) throw app::TayssirError("no period " + period);
+      using clock = std::chrono::steady_clock;
+      auto secs = [](clock::duration d) { return std::chrono::duration<double>(d).count(); };
+      auto t0 = clock::now();
+      auto L = app::load_snapshot(st, *scope, pol.school_year, per->months);
+      auto reviews = app::load_reviews(st);
+      double load = secs(clock::now() - t0);
+      long rss_before = peak_rss_kib();
+      double best = 1e300, best_decide = 0;
+      int64_t due = 0, eligible = 0;
+      for (int64_t i = 0; i < repeat; ++i) {
+        auto t_a = clock::now();
+        auto e = tayssir::decide(pol, L.s, reviews);
+        auto t_b = clock::now();
+        auto r = tayssir::run_cycle(pol, *per, L.s, e);
+        auto t_c = clock::now();
+        if (secs(t_c - t_a) < best) {
+          best = secs(t_c - t_a);
+          best_decide = secs(t_b - t_a);
+        }
+        due = r.total.due;
+        eligible = r.total.beneficiaries;
+      }
+      std::cout << fmt::format(
+          "pupils {}  load {:.2f} s  engine {:.3f} s (eligibility {:.3f} s, cycle {:.3f} s)  "
+          "beneficiaries {}  due {} MAD  peak RSS {} KiB (after loading {} KiB)\n",
+          L.s.pupils(), load, best, best_decide, best - best_decide, eligible, app::format_mad(due),
+          peak_rss_kib(), rss_before);
     } else if (*review) {
       app::review_pair(st, kind, a, b, state, note, who);
       std::cout << fmt::format("{} {} / {}: {}\n", kind, a, b, state);

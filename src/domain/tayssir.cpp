@@ -341,36 +341,39 @@ Eligibility decide(const Policy& p, const Snapshot& s, const std::vector<Review>
   // The same child enrolled twice: same birth date and same normalized name (Arabic or French).
   // In the same household the later code Massar is held back until a reviewer decides; across
   // households (namesakes born the same day happen) the pair is only listed. A reviewer's
-  // "same" holds the later code back for good, "distinct" clears it.
+  // "same" holds the later code back for good, "distinct" clears it. Pupils are grouped by
+  // sorting (key, birth date, code Massar) rather than hashing into many small vectors.
   std::vector<uint8_t> dup(n, 0);  // 1 probable, 2 confirmed
   {
-    std::unordered_map<uint64_t, std::vector<int32_t>> groups;
-    auto add = [&](const std::vector<uint64_t>& keys, uint64_t salt) {
-      groups.clear();
+    struct Item {
+      uint64_t key;
+      int32_t birth, pupil;
+    };
+    std::vector<Item> items;
+    items.reserve(n);
+    auto add = [&](const std::vector<uint64_t>& keys, const char* what) {
+      items.clear();
       for (std::size_t i = 0; i < n; ++i)
         if (keys[i] != 0 && s.birth_day[i] != kNoDate)
-          groups[keys[i] ^
-                 (static_cast<uint64_t>(static_cast<uint32_t>(s.birth_day[i])) *
-                  0x9E3779B97F4A7C15ULL) ^
-                 salt]
-              .push_back(static_cast<int32_t>(i));
-      const char* what =
-          salt ? "same French name and birth date" : "same Arabic name and birth date";
-      for (auto& [key, g] : groups) {
-        if (g.size() < 2) continue;
-        std::sort(g.begin(), g.end(), [&](int32_t a, int32_t b) {
-          return s.massar[static_cast<std::size_t>(a)] < s.massar[static_cast<std::size_t>(b)];
-        });
-        for (std::size_t k = 1; k < g.size(); ++k) {
-          auto i = static_cast<std::size_t>(g[k]);
-          // The earliest code before it with the same name (hashes may collide: compare the
-          // real values), preferring one of the same household.
+          items.push_back({keys[i], s.birth_day[i], static_cast<int32_t>(i)});
+      std::sort(items.begin(), items.end(), [&](const Item& x, const Item& y) {
+        if (x.key != y.key) return x.key < y.key;
+        if (x.birth != y.birth) return x.birth < y.birth;
+        return s.massar[static_cast<std::size_t>(x.pupil)] <
+               s.massar[static_cast<std::size_t>(y.pupil)];
+      });
+      for (std::size_t lo = 0; lo < items.size();) {
+        std::size_t hi = lo + 1;
+        while (hi < items.size() && items[hi].key == items[lo].key &&
+               items[hi].birth == items[lo].birth)
+          ++hi;
+        for (std::size_t k = lo + 1; k < hi; ++k) {
+          auto i = static_cast<std::size_t>(items[k].pupil);
+          // The earliest code before it, preferring one of the same household.
           std::optional<std::size_t> same_household, any;
-          for (std::size_t j = 0; j < k; ++j) {
-            auto o = static_cast<std::size_t>(g[j]);
-            if (s.birth_day[o] != s.birth_day[i] || keys[o] != keys[i] ||
-                s.massar[o] == s.massar[i])
-              continue;
+          for (std::size_t j = lo; j < k; ++j) {
+            auto o = static_cast<std::size_t>(items[j].pupil);
+            if (s.massar[o] == s.massar[i]) continue;
             if (!any) any = o;
             if (!same_household && s.household[o] != kNone && s.household[o] == s.household[i])
               same_household = o;
@@ -387,60 +390,92 @@ Eligibility decide(const Policy& p, const Snapshot& s, const std::vector<Review>
           else if (d.empty() && same_household)
             dup[i] = std::max<uint8_t>(dup[i], 1);
         }
+        lo = hi;
       }
     };
-    add(s.name_ar_key, 0);
-    add(s.name_fr_key, 0x5bd1e995);
+    add(s.name_ar_key, "same Arabic name and birth date");
+    add(s.name_fr_key, "same French name and birth date");
   }
 
-  // The same payee under two CINs one keystroke apart, with the same normalized name: listed;
-  // joined into one household for the cap only once a reviewer confirmed it.
+  // The same payee under two CINs one keystroke apart, with the same normalized name, whose
+  // children go to school in the same commune: listed; joined into one household for the cap
+  // only once a reviewer confirmed it.
   const std::size_t nh = s.household_cin.size();
   UnionFind uf(nh);
   {
-    std::unordered_map<std::string_view, std::vector<int32_t>> by_name;
+    std::vector<int32_t> commune_of(nh, kNone);
+    for (std::size_t i = 0; i < n; ++i) {
+      int32_t h = s.household[i], sc = s.school[i];
+      if (h != kNone && sc != kNone && commune_of[static_cast<std::size_t>(h)] == kNone)
+        commune_of[static_cast<std::size_t>(h)] = s.school_commune[static_cast<std::size_t>(sc)];
+    }
+    std::vector<int32_t> order;
     for (std::size_t h = 0; h < nh; ++h)
-      if (!s.household_name_norm[h].empty())
-        by_name[s.household_name_norm[h]].push_back(static_cast<int32_t>(h));
-    for (auto& [name, g] : by_name) {
-      if (g.size() < 2 || g.size() > 5000) continue;
-      for (std::size_t i = 0; i < g.size(); ++i)
-        for (std::size_t j = i + 1; j < g.size(); ++j) {
-          const auto& a = s.household_cin[static_cast<std::size_t>(g[i])];
-          const auto& b = s.household_cin[static_cast<std::size_t>(g[j])];
-          if (!one_edit_apart(a, b)) continue;
-          const auto& lo = std::min(a, b);
-          const auto& hi = std::max(a, b);
-          std::string d = decision_of("payee", lo, hi);
-          out.suspects.push_back({"payee", lo, hi, "same payee name, CIN one character apart", d});
-          if (d == "same") uf.join(g[i], g[j]);
-        }
+      if (!s.household_name_norm[h].empty()) order.push_back(static_cast<int32_t>(h));
+    auto name = [&](int32_t h) -> const std::string& {
+      return s.household_name_norm[static_cast<std::size_t>(h)];
+    };
+    std::vector<uint64_t> name_hash(nh, 0);
+    for (int32_t h : order)
+      name_hash[static_cast<std::size_t>(h)] = std::hash<std::string>{}(name(h));
+    auto commune = [&](int32_t h) { return commune_of[static_cast<std::size_t>(h)]; };
+    auto hash = [&](int32_t h) { return name_hash[static_cast<std::size_t>(h)]; };
+    std::sort(order.begin(), order.end(), [&](int32_t x, int32_t y) {
+      if (commune(x) != commune(y)) return commune(x) < commune(y);
+      if (hash(x) != hash(y)) return hash(x) < hash(y);
+      return x < y;
+    });
+    for (std::size_t lo = 0; lo < order.size();) {
+      std::size_t hi = lo + 1;
+      while (hi < order.size() && commune(order[hi]) == commune(order[lo]) &&
+             hash(order[hi]) == hash(order[lo]))
+        ++hi;
+      if (hi - lo <= 2000)
+        for (std::size_t i = lo; i < hi; ++i)
+          for (std::size_t j = i + 1; j < hi; ++j) {
+            const auto& a = s.household_cin[static_cast<std::size_t>(order[i])];
+            const auto& b = s.household_cin[static_cast<std::size_t>(order[j])];
+            if (!one_edit_apart(a, b) || name(order[i]) != name(order[j])) continue;
+            const auto& x = std::min(a, b);
+            const auto& y = std::max(a, b);
+            std::string d = decision_of("payee", x, y);
+            out.suspects.push_back(
+                {"payee", x, y, "same payee name, CIN one character apart, same commune", d});
+            if (d == "same") uf.join(order[i], order[j]);
+          }
+      lo = hi;
     }
   }
   // The same payee confirmed under two CINs without a similar name is joined too.
-  {
+  if (std::any_of(reviews.begin(), reviews.end(),
+                  [](const Review& r) { return r.kind == "payee" && r.decision == "same"; })) {
     std::unordered_map<std::string_view, int32_t> by_cin;
     for (std::size_t h = 0; h < nh; ++h)
       by_cin.emplace(s.household_cin[h], static_cast<int32_t>(h));
     for (const auto& r : reviews)
       if (r.kind == "payee" && r.decision == "same") {
-        auto a = by_cin.find(r.a), b = by_cin.find(r.b);
-        if (a != by_cin.end() && b != by_cin.end()) uf.join(a->second, b->second);
+        auto x = by_cin.find(r.a), y = by_cin.find(r.b);
+        if (x != by_cin.end() && y != by_cin.end()) uf.join(x->second, y->second);
       }
   }
   out.group.resize(nh);
   for (std::size_t h = 0; h < nh; ++h) out.group[h] = uf.find(static_cast<int32_t>(h));
-  std::sort(out.suspects.begin(), out.suspects.end(), [](const Suspect& a, const Suspect& b) {
-    return std::tie(a.kind, a.a, a.b) < std::tie(b.kind, b.a, b.b);
+  std::sort(out.suspects.begin(), out.suspects.end(), [](const Suspect& x, const Suspect& y) {
+    return std::tie(x.kind, x.a, x.b) < std::tie(y.kind, y.a, y.b);
   });
   out.suspects.erase(std::unique(out.suspects.begin(), out.suspects.end(),
-                                 [](const Suspect& a, const Suspect& b) {
-                                   return a.kind == b.kind && a.a == b.a && a.b == b.b;
+                                 [](const Suspect& x, const Suspect& y) {
+                                   return x.kind == y.kind && x.a == y.a && x.b == y.b;
                                  }),
                      out.suspects.end());
 
   // Each pupil's decision, the first reason that applies.
-  const std::string& first_month = p.months.empty() ? std::string() : p.months.front();
+  const std::string first_month = p.months.empty() ? std::string() : p.months.front();
+  std::vector<const std::vector<uint8_t>*> level_targeted(s.level_codes.size(), nullptr);
+  for (std::size_t l = 0; l < s.level_codes.size(); ++l) {
+    auto it = targeted.find(level_cycle[l]);
+    if (it != targeted.end()) level_targeted[l] = &it->second;
+  }
   for (std::size_t i = 0; i < n; ++i) {
     Reason& r = out.reason[i];
     std::size_t l = s.level[i];
@@ -453,8 +488,8 @@ Eligibility decide(const Policy& p, const Snapshot& s, const std::vector<Review>
       r = Reason::left_school;
     } else if (level_amount[l] < 0) {
       r = Reason::level_not_covered;
-    } else if (c == kNone || !targeted.count(level_cycle[l]) ||
-               !targeted[level_cycle[l]][static_cast<std::size_t>(c)]) {
+    } else if (c == kNone || !level_targeted[l] ||
+               !(*level_targeted[l])[static_cast<std::size_t>(c)]) {
       r = Reason::commune_not_targeted;
     } else if (s.status[i] == Status::repeating && !p.repeaters_eligible) {
       r = Reason::repeating;
