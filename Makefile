@@ -6,7 +6,7 @@ LISTEN ?= 127.0.0.1:8080
 JOBS ?= $(shell nproc)
 SANAD = $(BUILD)/sanad
 
-.PHONY: all deps build web run test bench fuzz format clean
+.PHONY: bench-tayssir all deps build web run test bench fuzz format clean
 
 all: build
 
@@ -74,3 +74,9 @@ fuzz:
 bench: build
 	@command -v /usr/bin/time >/dev/null || apt-get install -y -qq time
 	@scripts/with-postgres.sh bench/run.sh $(BUILD)
+
+# The Tayssir cycle beside DuckDB and PostgreSQL (SCALE=province|region|national, default region).
+SCALE ?= region
+bench-tayssir: build
+	@command -v /usr/bin/time >/dev/null || apt-get install -y -qq time
+	@scripts/with-postgres.sh bench/tayssir.sh $(BUILD) $(SCALE)
