@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 
 #include "app/accounts.hpp"
@@ -167,12 +168,16 @@ ApiResponse r_cycle(Ctx& c) {
     auto code = c.st.db().scalar_text("SELECT code FROM schools WHERE id = $1", {sid});
     if (code && reach.has(*code)) ++schools;
   }
-  for (const auto& a : ts.appeals_of_cycle(row->id)) {
-    std::optional<std::string> school;
-    ts.each_line(row->id, 0, [&](const store::CycleLineRow& l) {
-      if (l.pupil_id == a.pupil_id)
-        school = c.st.db().scalar_text("SELECT code FROM schools WHERE id = $1", {l.school_id});
+  auto appeal_rows = ts.appeals_of_cycle(row->id);
+  std::map<int64_t, std::string> school_of_pupil;  // one pass over the lines, when needed
+  if (!appeal_rows.empty())
+    ts.each_line_detail(row->id, 0, [&](const store::LineDetailRow& d) {
+      school_of_pupil[d.line.pupil_id] = d.school_code;
     });
+  for (const auto& a : appeal_rows) {
+    auto it = school_of_pupil.find(a.pupil_id);
+    std::optional<std::string> school;
+    if (it != school_of_pupil.end()) school = it->second;
     if (!school || !reach.has(*school)) continue;
     appeals.push_back({{"id", a.id},
                        {"massar", a.massar},
