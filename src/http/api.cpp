@@ -58,6 +58,23 @@ ApiResponse file_response(std::string bytes, const std::string& format, const st
   return res;
 }
 
+std::string temp_file_bytes(const std::string& extension,
+                            const std::function<void(const std::string& path)>& write) {
+  auto path = std::filesystem::temp_directory_path() /
+              ("sanad-" + app::random_token().substr(0, 16) + "." + extension);
+  std::string bytes;
+  try {
+    write(path.string());
+    std::ifstream in(path, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  } catch (...) {
+    std::filesystem::remove(path);
+    throw;
+  }
+  std::filesystem::remove(path);
+  return bytes;
+}
+
 namespace {
 constexpr const char* kCookie = "sanad_session";
 
@@ -376,19 +393,9 @@ ApiResponse r_export(Ctx& c) {
   opt.year = c.q("year");
   if (!opt.year.empty() && !parse_school_year(opt.year))
     return error(400, "bad_request", "year is a school year such as 2024-2025");
-  auto dir = std::filesystem::temp_directory_path();
-  auto path = dir / ("sanad-export-" + app::random_token().substr(0, 16) + "." + format);
   int64_t rows = 0;
-  std::string bytes;
-  try {
-    rows = app::export_list(c.st, *kind, path.string(), opt);
-    std::ifstream in(path, std::ios::binary);
-    bytes.assign(std::istreambuf_iterator<char>(in), {});
-  } catch (...) {
-    std::filesystem::remove(path);
-    throw;
-  }
-  std::filesystem::remove(path);
+  std::string bytes = temp_file_bytes(
+      format, [&](const std::string& path) { rows = app::export_list(c.st, *kind, path, opt); });
   std::string scope_name = opt.scope.kind == NodeKind::nation ? "MA" : opt.scope.code;
   c.st.audit({c.who->login, c.req.origin, "export", std::string(app::list_kind_name(*kind)),
               json{{"scope", scope_name}, {"format", format}, {"rows", rows}}.dump()});

@@ -297,24 +297,6 @@ ApiResponse r_advance(Ctx& c) {
   return reply(200, cycle_json(app::get_cycle(c.st, row->id)));
 }
 
-// A file written by app/ to a temporary path, read back as the response.
-template <typename Fn>
-std::string via_temp_file(const std::string& format, Fn&& write) {
-  auto path = std::filesystem::temp_directory_path() /
-              ("sanad-tayssir-" + app::random_token().substr(0, 16) + "." + format);
-  std::string bytes;
-  try {
-    write(path.string());
-    std::ifstream in(path, std::ios::binary);
-    bytes.assign(std::istreambuf_iterator<char>(in), {});
-  } catch (...) {
-    std::filesystem::remove(path);
-    throw;
-  }
-  std::filesystem::remove(path);
-  return bytes;
-}
-
 std::optional<app::ListOptions> list_options(Ctx& c, std::string& format) {
   format = c.q("format").empty() ? "xlsx" : c.q("format");
   const std::string lang = c.q("lang").empty() ? "ar" : c.q("lang");
@@ -348,7 +330,7 @@ ApiResponse r_list(Ctx& c) {
   int64_t rows = 0;
   std::string bytes;
   try {
-    bytes = via_temp_file(format, [&](const std::string& path) {
+    bytes = temp_file_bytes(format, [&](const std::string& path) {
       rows = app::write_cycle_list(c.st, row->id, *kind, path, *opt);
     });
   } catch (const app::TayssirError& e) {
@@ -374,7 +356,7 @@ ApiResponse r_pay(Ctx& c) {
   app::PaymentExport r;
   std::string bytes;
   try {
-    bytes = via_temp_file(format, [&](const std::string& path) {
+    bytes = temp_file_bytes(format, [&](const std::string& path) {
       r = app::export_payments(c.st, row->id, path, *opt, {c.who->login, c.req.origin});
     });
   } catch (const app::TayssirError& e) {

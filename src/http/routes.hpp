@@ -1,5 +1,6 @@
 // Inside the API: what a route handler gets and the helpers every route file shares.
 #pragma once
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -43,6 +44,11 @@ ApiResponse forbidden();
 std::optional<int64_t> to_int(const std::string& s);
 // A file as the response body, with its name.
 ApiResponse file_response(std::string bytes, const std::string& format, const std::string& name);
+
+// A file written by an app/ call to a temporary path (given to `write`), read back for the
+// response; the temporary file is removed whatever happens.
+std::string temp_file_bytes(const std::string& extension,
+                            const std::function<void(const std::string& path)>& write);
 
 // The Tayssir routes (api_tayssir.cpp).
 const std::vector<Route>& tayssir_routes();
