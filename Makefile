@@ -34,9 +34,11 @@ web: web/dist/index.html
 
 run: build
 	@if [ ! -f "$(DB)" ]; then \
-	  echo "creating $(DB) with a province-scale demo (Taounate) and demo accounts"; \
+	  echo "creating $(DB) with a province-scale demo (Taounate), a Tayssir cycle and demo accounts"; \
 	  { $(SANAD) --db "$(DB)" init && $(SANAD) --db "$(DB)" demo --scale province --seed 1 && \
-	    head=$$(sqlite3 "$(DB)" "SELECT code FROM schools ORDER BY code LIMIT 1") && \
+	    $(SANAD) --db "$(DB)" tayssir policy init --year 2025-2026 && \
+	    $(SANAD) --db "$(DB)" tayssir compute --policy tayssir-2025-2026 --period T1 --scope 03.531 | grep '^cycle' && \
+	    head=$$(sqlite3 "$(DB)" "SELECT code FROM schools WHERE milieu = 'rural' AND cycles = 'primaire' ORDER BY code LIMIT 1") && \
 	    echo "$(DEMO_PASSWORD)" | $(SANAD) --db "$(DB)" user add admin --name "مدير النظام" --role national_admin --scope MA --password-stdin && \
 	    echo "$(DEMO_PASSWORD)" | $(SANAD) --db "$(DB)" user add taounate --name "مسؤول الدعم الاجتماعي - تاونات" --role directorate_manager --scope 03.531 --password-stdin && \
 	    echo "$(DEMO_PASSWORD)" | $(SANAD) --db "$(DB)" user add head --name "مدير المؤسسة" --role school_head --scope "$$head" --password-stdin; } \
