@@ -396,7 +396,9 @@ export function CyclePage({ id, me }: { id: string; me: Principal }) {
   return (
     <section>
       <p>
-        <a href="#/tayssir">← {t('nav_tayssir')}</a>
+        <a href="#/tayssir">
+          {lang.get() === 'ar' ? '→' : '←'} {t('nav_tayssir')}
+        </a>
       </p>
       <h1>
         {t('cycle')} #{cycle.id} · {cycle.period} · <span class="code">{cycle.directorate}</span>
