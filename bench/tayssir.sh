@@ -6,7 +6,8 @@
 # beside the same rules written as one SQL query (bench/tayssir_cycle.sql) run in DuckDB (its npm
 # package, bench/duckdb) and in PostgreSQL on the same data. The totals must agree.
 # Usage: scripts/with-postgres.sh bench/tayssir.sh BUILD_DIR [province|region|national]
-#        (REGISTRY_DB=FILE reuses a SQLite demo database of that scale with its absences)
+#        (REGISTRY_DB=FILE reuses a SQLite demo database of that scale with its absences;
+#         SKIP_PG=1 leaves PostgreSQL out)
 set -euo pipefail
 build=${1:-build}
 scale=${2:-region}
@@ -64,6 +65,8 @@ duck_s=$(node -e "console.log(JSON.parse(process.argv[1]).query_s.toFixed(3))" "
 duck_due=$(node -e "console.log(JSON.parse(process.argv[1]).due)" "$duck")
 duck_ben=$(node -e "console.log(JSON.parse(process.argv[1]).beneficiaries)" "$duck")
 
+pgs_s=— pgs_mem=— pgq_s=— pgs_due=$sq_due pgq_due=$sq_due
+if [ "${SKIP_PG:-0}" != 1 ]; then
 echo "5. PostgreSQL" >&2
 pg=${SANAD_TEST_PG:?run through scripts/with-postgres.sh}
 psql "$pg" -qAtc "DROP DATABASE IF EXISTS bench_tayssir" -c "CREATE DATABASE bench_tayssir" >/dev/null
@@ -89,8 +92,9 @@ for _ in 1 2 3; do
 done
 pgq_s=$(awk -v ms="$best" 'BEGIN { printf "%.3f", ms / 1000 }')
 pgq_due=$(psql "$pgdb" -qAt -c "SELECT sum(due) FROM ($(cat bench/tayssir_cycle.sql)) x")
+fi
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 == 0) print "—"; else printf "%.2f", a / b }'; }
 agree=$([ "$sq_due" = "$duck_due" ] && [ "$sq_due" = "$pgs_due" ] && [ "$sq_due" = "$pgq_due" ] && [ "$sq_ben" = "$duck_ben" ] && echo yes || echo "NO ($sq_due / $pgs_due / $duck_due / $pgq_due)")
 {
   echo "Scale $scale (scope $scope): $pupils pupils, $absences absence days in September–December; totals agree: $agree (due $sq_due centimes, $sq_ben beneficiaries)."
