@@ -758,6 +758,19 @@ void advance_cycle(store::Store& st, int64_t cycle_id, const std::string& to, co
   tx.commit();
 }
 
+std::vector<tayssir::Suspect> list_suspects(store::Store& st, const std::string& policy,
+                                            const Scope& scope) {
+  Policy pol = get_policy(st, policy);
+  if (!st.scope_exists(scope)) throw TayssirError("no such territory: " + scope.code);
+  auto L = load_snapshot(st, scope, pol.school_year, {});
+  auto out = tayssir::decide(pol, L.s, load_reviews(st)).suspects;
+  std::stable_sort(out.begin(), out.end(),
+                   [](const tayssir::Suspect& a, const tayssir::Suspect& b) {
+                     return a.decision.empty() && !b.decision.empty();
+                   });
+  return out;
+}
+
 void review_pair(store::Store& st, const std::string& kind, const std::string& a,
                  const std::string& b, const std::string& decision, const std::string& note,
                  const Actor& who) {

@@ -112,7 +112,10 @@ struct PaymentExport {
 PaymentExport export_payments(store::Store& st, int64_t cycle_id, const std::string& path,
                               const ListOptions& opt, const Actor& who);
 
-// Suspected duplicates and their review.
+// Suspected duplicates and their review: the pairs the eligibility of a policy's year flags in a
+// scope (pending first, then those decided), and a reviewer's decision on one.
+std::vector<tayssir::Suspect> list_suspects(store::Store& st, const std::string& policy,
+                                            const Scope& scope);
 void review_pair(store::Store& st, const std::string& kind, const std::string& a,
                  const std::string& b, const std::string& decision, const std::string& note,
                  const Actor& who);

@@ -162,6 +162,11 @@ TayssirCommand::TayssirCommand(CLI::App& cli) {
       ->capture_default_str()
       ->check(CLI::Range(1, 100));
 
+  suspects = root->add_subcommand(
+      "suspects", "the suspected duplicates (children, payees) of a policy's year, to review");
+  suspects->add_option("--policy", policy, "policy code")->required();
+  suspects->add_option("--scope", scope_s, "a territory code, or MA")->capture_default_str();
+
   review = root->add_subcommand("review", "decide on a suspected duplicate pair");
   review->add_option("KIND", kind, "pupil (two codes Massar) or payee (two CINs)")->required();
   review->add_option("A", a, "first code")->required();
@@ -391,6 +396,21 @@ int TayssirCommand::run(store::Store& st, const std::string& actor,
           "beneficiaries {}  due {} MAD  peak RSS {} KiB (after loading {} KiB)\n",
           L.s.pupils(), load, best, best_decide, best - best_decide, eligible, app::format_mad(due),
           peak_rss_kib(), rss_before);
+    } else if (*suspects) {
+      auto scope = parse_scope(scope_s);
+      if (!scope) {
+        std::cerr << "sanad tayssir: --scope " << scope_s << " is not a territory code\n";
+        return kUsage;
+      }
+      auto pairs = app::list_suspects(st, policy, *scope);
+      progress_done();
+      std::size_t pending = 0;
+      for (const auto& x : pairs) {
+        pending += x.decision.empty();
+        std::cout << fmt::format("{}\t{}\t{}\t{}\t{}\n", x.kind, x.a, x.b,
+                                 x.decision.empty() ? "pending" : x.decision, x.why);
+      }
+      std::cerr << fmt::format("{} pair(s), {} pending review\n", pairs.size(), pending);
     } else if (*review) {
       app::review_pair(st, kind, a, b, state, note, who);
       std::cout << fmt::format("{} {} / {}: {}\n", kind, a, b, state);

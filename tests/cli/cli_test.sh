@@ -153,6 +153,16 @@ grep -q "appeal #1 filed" "$work/out" || bad "appeal file: $(cat "$work/out")"
 expect_rc 65 "tayssir appeal on a month paid" -- "$sanad" --db "$T" tayssir appeal decide 1 upheld --note "seen" --months 2025-13
 expect_rc 0 "tayssir appeal decide" -- "$sanad" --db "$T" tayssir appeal decide 1 upheld --note "receipt seen"
 grep -q "appeal #1 upheld: .* MAD for 2025-" "$work/out" || bad "appeal decide: $(cat "$work/out")"
+expect_rc 0 "tayssir suspects" -- "$sanad" --db "$T" tayssir suspects --policy tayssir-2025-2026 --scope 03.531
+pair=$(grep -m1 $'\tpending\t' "$work/out" || true)
+if [ -n "$pair" ]; then
+  read -r kind a b _ <<<"$pair"
+  expect_rc 0 "tayssir review" -- "$sanad" --db "$T" tayssir review "$kind" "$a" "$b" distinct --note "two people"
+  expect_rc 0 "tayssir suspects after review" -- "$sanad" --db "$T" tayssir suspects --policy tayssir-2025-2026 --scope 03.531
+  grep -q "$a"$'\t'"$b"$'\tdistinct' "$work/out" && ok || bad "the reviewed pair is not shown as decided"
+else
+  bad "the demo has no suspected duplicate to review"
+fi
 expect_rc 0 "tayssir close" -- "$sanad" --db "$T" tayssir advance 1 closed --yes
 grep -q ": closed" "$work/out" || bad "close: $(cat "$work/out")"
 
