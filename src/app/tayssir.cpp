@@ -302,11 +302,12 @@ LoadedSnapshot load_snapshot(store::Store& st, const Scope& scope, const std::st
   TayssirStore ts(st);
 
   std::unordered_map<std::string, int32_t> commune_index;
+  std::vector<std::string> commune_directorate;
   for (const auto& c : st.communes(Scope::nation())) {
     commune_index.emplace(c.code, static_cast<int32_t>(s.commune_code.size()));
     s.commune_code.push_back(c.code);
     s.commune_rural.push_back(c.milieu == "rural" ? 1 : 0);
-    s.commune_directorate.push_back(c.directorate_code);
+    commune_directorate.push_back(c.directorate_code);
   }
   ts.each_indicator([&](const std::string& commune, const std::string& ind, double v) {
     auto it = commune_index.find(commune);
@@ -324,7 +325,7 @@ LoadedSnapshot load_snapshot(store::Store& st, const Scope& scope, const std::st
     s.school_commune.push_back(c == commune_index.end() ? tayssir::kNone : c->second);
     L.school_id.push_back(r.id);
     L.school_directorate.push_back(
-        c == commune_index.end() ? "" : s.commune_directorate[static_cast<std::size_t>(c->second)]);
+        c == commune_index.end() ? "" : commune_directorate[static_cast<std::size_t>(c->second)]);
   });
 
   std::unordered_map<int64_t, int32_t> household_index;

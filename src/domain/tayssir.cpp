@@ -596,8 +596,6 @@ CycleResult run_cycle(const Policy& p, const Period& period, const Snapshot& s,
 
   CycleResult out;
   out.months = period.months;
-  out.by_school.assign(s.school_code.size(), {});
-  std::vector<std::vector<int32_t>> school_households(s.school_code.size());
   std::vector<int32_t> paid_groups;
   for (std::size_t i = 0; i < n; ++i) {
     if (!s.in_scope[i]) continue;
@@ -619,17 +617,6 @@ CycleResult run_cycle(const Policy& p, const Period& period, const Snapshot& s,
       if (st == 'F') line.forfeited += line.monthly;
       if (st == 'P') line.due += line.monthly;
     }
-    int32_t sc = s.school[i];
-    if (sc != kNone) {
-      Totals& t = out.by_school[static_cast<std::size_t>(sc)];
-      t.pupils++;
-      if (line.reason == Reason::eligible) t.beneficiaries++;
-      t.due += line.due;
-      t.forfeited += line.forfeited;
-      if (line.due > 0)
-        school_households[static_cast<std::size_t>(sc)].push_back(
-            e.group[static_cast<std::size_t>(s.household[i])]);
-    }
     out.total.pupils++;
     if (line.reason == Reason::eligible) out.total.beneficiaries++;
     out.total.due += line.due;
@@ -637,33 +624,8 @@ CycleResult run_cycle(const Policy& p, const Period& period, const Snapshot& s,
     if (line.due > 0) paid_groups.push_back(e.group[static_cast<std::size_t>(s.household[i])]);
     out.lines.push_back(std::move(line));
   }
-  auto distinct = [](std::vector<int32_t>& v) {
-    std::sort(v.begin(), v.end());
-    return static_cast<int64_t>(std::unique(v.begin(), v.end()) - v.begin());
-  };
-  for (std::size_t sc = 0; sc < school_households.size(); ++sc)
-    out.by_school[sc].households = distinct(school_households[sc]);
-  out.total.households = distinct(paid_groups);
-  return out;
-}
-
-std::vector<MonthDetail> explain(const Policy& p, const Period& period, const Snapshot& s,
-                                 const Eligibility& e, int32_t pupil) {
-  const auto pc = columns_of(period, s);
-  auto i = static_cast<std::size_t>(pupil);
-  std::vector<MonthDetail> out;
-  for (std::size_t k = 0; k < period.months.size(); ++k) {
-    std::size_t cell = i * s.months.size() + static_cast<std::size_t>(pc.col[k]);
-    MonthDetail d;
-    d.month = period.months[k];
-    d.unjustified = s.absent_unjustified[cell];
-    d.justified = s.absent_justified[cell];
-    d.counted = d.unjustified + (p.justified_absences_count ? d.justified : 0);
-    d.threshold = threshold_of(p, s.level_codes[s.level[i]]);
-    d.state = month_state(e.reason[i] == Reason::eligible, s.left_month[i], d.month, d.counted,
-                          d.threshold);
-    out.push_back(d);
-  }
+  std::sort(paid_groups.begin(), paid_groups.end());
+  out.total.households = std::unique(paid_groups.begin(), paid_groups.end()) - paid_groups.begin();
   return out;
 }
 

@@ -84,7 +84,6 @@ struct Snapshot {
   // Communes.
   std::vector<std::string> commune_code;
   std::vector<uint8_t> commune_rural;
-  std::vector<std::string> commune_directorate;  // directorate code, for totals
   // HCP indicators by name, one value per commune (NaN when unknown).
   std::map<std::string, std::vector<double>> indicators;
 
@@ -184,21 +183,18 @@ struct Totals {
 struct CycleResult {
   std::vector<std::string> months;  // the period's months
   std::vector<PupilLine> lines;     // every pupil in scope, in snapshot order
-  std::vector<Totals> by_school;    // per school of the snapshot
-  Totals total;
+  Totals total;                     // over the lines (households after confirmed joins)
 };
 
 // Throws std::invalid_argument when a month of the period has no absences loaded.
 CycleResult run_cycle(const Policy& p, const Period& period, const Snapshot& s,
                       const Eligibility& e);
 
-// The month letters and counted absences of one pupil (the computation an officer reads).
+// One month of a pupil's line as an officer reads it (app/ fills it from a cycle's line).
 struct MonthDetail {
   std::string month;
   int unjustified = 0, justified = 0, counted = 0, threshold = 0;
   char state = '-';
 };
-std::vector<MonthDetail> explain(const Policy& p, const Period& period, const Snapshot& s,
-                                 const Eligibility& e, int32_t pupil);
 
 }  // namespace sanad::tayssir
