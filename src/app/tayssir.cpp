@@ -603,18 +603,11 @@ ComputeResult compute_cycles(store::Store& st, const ComputeOptions& opt) {
     std::map<std::pair<int64_t, int64_t>, int64_t> appealed;  // (source, pupil) → amount
     std::vector<int64_t> appeal_ids;
     for (const auto& a : ts.appeals_to_pay(pol.program, d, row.id)) {
-      int64_t school = 0, household = 0;
-      ts.each_line(a.cycle_id, 0, [&](const store::CycleLineRow& l) {
-        if (l.pupil_id == a.pupil_id) {
-          school = l.school_id;
-          household = l.household_id;
-        }
-      });
       auto src = ts.cycle(a.cycle_id);
-      adjustments.push_back({a.cycle_id, a.pupil_id, school, household, a.amount,
+      adjustments.push_back({a.cycle_id, a.pupil_id, a.school_id, a.household_id, a.amount,
                              fmt::format("appeal #{} upheld ({} {}): {}", a.id,
                                          src ? src->period : "", a.months, a.decision_note),
-                             a.id});
+                             a.id, a.massar, a.school_code, "", ""});
       appealed[{a.cycle_id, a.pupil_id}] += a.amount;
       appeal_ids.push_back(a.id);
       row.adjustments += a.amount;
@@ -662,7 +655,8 @@ ComputeResult compute_cycles(store::Store& st, const ComputeOptions& opt) {
           why =
               fmt::format("{}: months {} → {}, absence days {} → {}", src.period, b->second.months,
                           n->second.months, b->second.absences, n->second.absences);
-        adjustments.push_back({src.id, p, ref.school_id, ref.household_id, delta, why, 0});
+        adjustments.push_back(
+            {src.id, p, ref.school_id, ref.household_id, delta, why, 0, "", "", "", ""});
         row.adjustments += delta;
       }
     }
@@ -698,7 +692,8 @@ void check_school(store::Store& st, int64_t cycle_id, const std::string& school_
     throw TayssirError(fmt::format("cycle {} is {}: schools check a draft", cycle_id, c->state));
   auto sid = ts.school_id(school_code);
   auto schools = ts.schools_of_cycle(cycle_id);
-  if (!sid || !std::binary_search(schools.begin(), schools.end(), *sid))
+  if (!sid || std::none_of(schools.begin(), schools.end(),
+                           [&](const store::CycleSchool& x) { return x.id == *sid; }))
     throw TayssirError(fmt::format("school {} has no pupil in cycle {}", school_code, cycle_id));
   if (!confirmed && trim(note).empty())
     throw TayssirError("say what is wrong: a flag needs a note");
@@ -737,8 +732,8 @@ void advance_cycle(store::Store& st, int64_t cycle_id, const std::string& to, co
     for (const auto& k : ts.school_checks(cycle_id)) checks.emplace(k.school_id, k);
     std::vector<std::string> flagged;
     int64_t missing = 0;
-    for (int64_t sid : schools) {
-      auto k = checks.find(sid);
+    for (const auto& school : schools) {
+      auto k = checks.find(school.id);
       if (k == checks.end())
         ++missing;
       else if (k->second.state == "flagged")
@@ -787,9 +782,7 @@ void review_pair(store::Store& st, const std::string& kind, const std::string& a
       if (!ts.pupil_id(m)) throw TayssirError("no pupil " + m);
   } else {
     for (const auto& c : {lo, hi})
-      if (st.members_of(c).empty() &&
-          !st.db().scalar_i64("SELECT 1 FROM households WHERE payee_cin = $1", {c}))
-        throw TayssirError("no household with payee CIN " + c);
+      if (!ts.household_exists(c)) throw TayssirError("no household with payee CIN " + c);
   }
   ts.put_review({kind, lo, hi, decision, trim(note), who.name, store::now_iso()});
   st.audit({who.name, who.origin, "tayssir duplicate reviewed",
@@ -799,6 +792,17 @@ void review_pair(store::Store& st, const std::string& kind, const std::string& a
 }
 
 // --- appeals -------------------------------------------------------------------------------------
+
+namespace {
+// A line's absence days per month, stored as "2,0,5,1".
+std::vector<int> counted_days(const std::string& text) {
+  std::vector<int> out;
+  std::stringstream ss(text);
+  std::string item;
+  while (std::getline(ss, item, ',')) out.push_back(std::stoi(item));
+  return out;
+}
+}  // namespace
 
 int64_t file_appeal(store::Store& st, int64_t cycle_id, const std::string& massar,
                     const std::string& grounds, const Actor& who) {
@@ -865,14 +869,8 @@ store::AppealRow decide_appeal(store::Store& st, int64_t appeal_id, const Appeal
                                      line->level, pol.code));
     // By default the months not paid, except after leaving school and those whose absence days
     // were over the threshold (an appeal on absences names its months).
-    auto th = pol.absence_threshold.find(std::string(cycle_of_level(line->level)));
-    int threshold = th == pol.absence_threshold.end() ? 0 : th->second;
-    std::vector<int> counted;
-    {
-      std::stringstream ss(line->absences);
-      std::string item;
-      while (std::getline(ss, item, ',')) counted.push_back(std::stoi(item));
-    }
+    const int threshold = tayssir::absence_threshold(pol, line->level);
+    const auto counted = counted_days(line->absences);
     std::vector<std::string> months;
     for (std::size_t k = 0; k < per.months.size(); ++k) {
       char state = k < line->months.size() ? line->months[k] : '-';
@@ -1034,28 +1032,22 @@ Written write_list(store::Store& st, const store::CycleRow& c, CycleList list,
         std::vector<std::string> children;
       };
       std::map<std::string, Pay> pay;  // by CIN
-      std::map<int64_t, std::string> cin_of_household;
       ts.each_line_detail(c.id, 0, [&](const store::LineDetailRow& d) {
-        if (d.payee_cin.empty()) return;
-        cin_of_household[d.line.household_id] = d.payee_cin;
-        if (d.line.due == 0) return;
+        if (d.payee_cin.empty() || d.line.due == 0) return;
         auto& p = pay[d.payee_cin];
         p.name = d.payee_name;
         p.amount += d.line.due;
         p.children.push_back(d.massar);
       });
       for (const auto& a : ts.adjustments(c.id)) {
-        auto it = cin_of_household.find(a.household_id);
-        if (it == cin_of_household.end()) continue;  // no payee known: listed, not paid
-        pay[it->second].amount += a.amount;
+        if (a.payee_cin.empty()) continue;  // no payee on file: on the adjustments list only
+        auto& p = pay[a.payee_cin];
+        p.name = a.payee_name;
+        p.amount += a.amount;
       }
       open();
       for (auto& [cin, p] : pay) {
         if (p.amount <= 0) continue;  // nothing to pay (a recovery stays on the adjustments)
-        if (p.name.empty())
-          ts.each_line_detail(c.id, 0, [&](const store::LineDetailRow& d) {
-            if (d.payee_cin == cin) p.name = d.payee_name;
-          });
         std::sort(p.children.begin(), p.children.end());
         out->row({cin, p.name, format_mad(p.amount), std::to_string(p.children.size()),
                   fmt::format("{}", fmt::join(p.children, " "))});
@@ -1108,20 +1100,10 @@ Written write_list(store::Store& st, const store::CycleRow& c, CycleList list,
                        H("الدورة الأصلية", "Cycle d'origine"), H("المبلغ (درهم)", "Montant (MAD)"),
                        H("السبب", "Motif")};
       open();
-      std::map<int64_t, std::string> school_code, massar;
-      ts.each_line_detail(
-          c.id, 0, [&](const store::LineDetailRow& d) { massar[d.line.pupil_id] = d.massar; });
-      for (const auto& sc : st.schools(Scope{NodeKind::directorate, c.directorate_code}))
-        if (auto id = ts.school_id(sc.code)) school_code[*id] = sc.code;
       for (const auto& a : ts.adjustments(c.id)) {
         auto src = ts.cycle(a.source_cycle_id);
-        std::string m = massar.count(a.pupil_id) ? massar[a.pupil_id] : "";
-        if (m.empty())
-          st.db().query("SELECT massar FROM pupils WHERE id = $1", {a.pupil_id},
-                        [&](const store::ResultRow& r) { m = r.text(0); });
-        out->row({school_code[a.school_id], m,
-                  src ? fmt::format("{} #{}", src->period, src->id) : "", format_mad(a.amount),
-                  a.reason});
+        out->row({a.school_code, a.massar, src ? fmt::format("{} #{}", src->period, src->id) : "",
+                  format_mad(a.amount), a.reason});
         ++w.rows;
         w.amount += a.amount;
       }
@@ -1221,20 +1203,14 @@ Explanation explain_line(store::Store& st, int64_t cycle_id, const std::string& 
     auto& v = now[a.date.substr(0, 7)];
     (a.justified ? v.second : v.first)++;
   }
-  auto th = pol.absence_threshold.find(std::string(cycle_of_level(x.level)));
-  std::vector<std::string> counted;
-  {
-    std::stringstream ss(line->line.absences);
-    std::string item;
-    while (std::getline(ss, item, ',')) counted.push_back(item);
-  }
+  const auto counted = counted_days(line->line.absences);
   for (std::size_t k = 0; k < per.months.size(); ++k) {
     tayssir::MonthDetail d;
     d.month = per.months[k];
     d.unjustified = now[d.month].first;
     d.justified = now[d.month].second;
-    d.counted = k < counted.size() ? std::stoi(counted[k]) : 0;
-    d.threshold = th == pol.absence_threshold.end() ? 0 : th->second;
+    d.counted = k < counted.size() ? counted[k] : 0;
+    d.threshold = tayssir::absence_threshold(pol, x.level);
     d.state = k < line->line.months.size() ? line->line.months[k] : '-';
     x.months.push_back(d);
   }

@@ -100,6 +100,11 @@ Policy policy_for_year(const Policy& src, const std::string& school_year, const 
   return p;
 }
 
+int absence_threshold(const Policy& p, std::string_view level) {
+  auto it = p.absence_threshold.find(std::string(cycle_of_level(level)));
+  return it == p.absence_threshold.end() ? 0 : it->second;
+}
+
 std::vector<std::string> validate(const Policy& p) {
   std::vector<std::string> out;
   auto bad = [&](std::string s) { out.push_back(std::move(s)); };
@@ -579,11 +584,6 @@ char month_state(bool eligible, const std::string& left_month, const std::string
   return counted > threshold ? 'F' : 'P';
 }
 
-int threshold_of(const Policy& p, std::string_view level) {
-  auto it = p.absence_threshold.find(std::string(cycle_of_level(level)));
-  return it == p.absence_threshold.end() ? 0 : it->second;
-}
-
 }  // namespace
 
 CycleResult run_cycle(const Policy& p, const Period& period, const Snapshot& s,
@@ -592,7 +592,7 @@ CycleResult run_cycle(const Policy& p, const Period& period, const Snapshot& s,
   const std::size_t n = s.pupils(), nm = s.months.size(), pm = period.months.size();
   std::vector<int> level_threshold(s.level_codes.size());
   for (std::size_t l = 0; l < s.level_codes.size(); ++l)
-    level_threshold[l] = threshold_of(p, s.level_codes[l]);
+    level_threshold[l] = absence_threshold(p, s.level_codes[l]);
 
   CycleResult out;
   out.months = period.months;

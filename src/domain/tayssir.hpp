@@ -68,6 +68,9 @@ Policy published_policy(const std::string& school_year);
 // A copy of a policy for another school year: months and periods moved by whole years.
 Policy policy_for_year(const Policy& p, const std::string& school_year, const std::string& code);
 
+// The most absence days a month still paid for a level (its cycle's threshold; 0 when none).
+int absence_threshold(const Policy& p, std::string_view level);
+
 // What is wrong with a policy, one sentence per problem (empty when it is valid).
 std::vector<std::string> validate(const Policy& p);
 

@@ -162,26 +162,13 @@ ApiResponse r_cycle(Ctx& c) {
                         {"note", k.note},
                         {"by", k.checked_by},
                         {"at", k.checked_at}});
-  std::set<int64_t> school_ids;
   int64_t schools = 0;
-  for (int64_t sid : ts.schools_of_cycle(row->id)) {
-    auto code = c.st.db().scalar_text("SELECT code FROM schools WHERE id = $1", {sid});
-    if (code && reach.has(*code)) ++schools;
-  }
-  auto appeal_rows = ts.appeals_of_cycle(row->id);
-  std::map<int64_t, std::string> school_of_pupil;  // one pass over the lines, when needed
-  if (!appeal_rows.empty())
-    ts.each_line_detail(row->id, 0, [&](const store::LineDetailRow& d) {
-      school_of_pupil[d.line.pupil_id] = d.school_code;
-    });
-  for (const auto& a : appeal_rows) {
-    auto it = school_of_pupil.find(a.pupil_id);
-    std::optional<std::string> school;
-    if (it != school_of_pupil.end()) school = it->second;
-    if (!school || !reach.has(*school)) continue;
+  for (const auto& school : ts.schools_of_cycle(row->id)) schools += reach.has(school.code);
+  for (const auto& a : ts.appeals_of_cycle(row->id)) {
+    if (!reach.has(a.school_code)) continue;
     appeals.push_back({{"id", a.id},
                        {"massar", a.massar},
-                       {"school", *school},
+                       {"school", a.school_code},
                        {"grounds", a.grounds},
                        {"filed_by", a.filed_by},
                        {"filed_at", a.filed_at},

@@ -406,11 +406,14 @@ void TayssirStore::replace_adjustments(int64_t cycle_id, const std::vector<Adjus
 std::vector<AdjustmentRow> TayssirStore::adjustments(int64_t cycle_id) {
   std::vector<AdjustmentRow> out;
   db_.query(
-      "SELECT source_cycle_id, pupil_id, school_id, household_id, amount, reason, appeal_id FROM "
-      "tayssir_adjustments WHERE cycle_id = $1 ORDER BY school_id, pupil_id, source_cycle_id, "
-      "appeal_id",
+      "SELECT j.source_cycle_id, j.pupil_id, j.school_id, j.household_id, j.amount, j.reason, "
+      "j.appeal_id, p.massar, sc.code, h.payee_cin, h.payee_name FROM tayssir_adjustments j "
+      "JOIN pupils p ON p.id = j.pupil_id JOIN schools sc ON sc.id = j.school_id LEFT JOIN "
+      "households h ON h.id = j.household_id WHERE j.cycle_id = $1 ORDER BY "
+      "sc.code, p.massar, j.source_cycle_id, j.appeal_id",
       {cycle_id}, [&](const ResultRow& r) {
-        out.push_back({r.i64(0), r.i64(1), r.i64(2), r.i64(3), r.i64(4), r.text(5), r.i64(6)});
+        out.push_back({r.i64(0), r.i64(1), r.i64(2), r.i64(3), r.i64(4), r.text(5), r.i64(6),
+                       r.text(7), r.text(8), r.text(9), r.text(10)});
       });
   return out;
 }
@@ -429,10 +432,17 @@ std::vector<std::pair<int64_t, int64_t>> TayssirStore::adjusted_for(int64_t sour
 namespace {
 constexpr const char* kAppealColumns =
     "a.id, a.cycle_id, a.pupil_id, p.massar, a.grounds, a.filed_by, a.filed_at, a.state, "
-    "a.months, a.decision_note, a.decided_by, a.decided_at, a.amount, a.adjusted_in";
+    "a.months, a.decision_note, a.decided_by, a.decided_at, a.amount, a.adjusted_in, "
+    "l.school_id, l.household_id, sc.code";
+// An appeal with its pupil and the pupil's line in the appealed cycle.
+constexpr const char* kAppealFrom =
+    "tayssir_appeals a JOIN pupils p ON p.id = a.pupil_id LEFT JOIN tayssir_lines l ON "
+    "l.cycle_id = a.cycle_id AND l.pupil_id = a.pupil_id LEFT JOIN schools sc ON sc.id = "
+    "l.school_id";
 AppealRow read_appeal(const ResultRow& r) {
-  return {r.i64(0),  r.i64(1),  r.i64(2),  r.text(3),  r.text(4),  r.text(5), r.text(6),
-          r.text(7), r.text(8), r.text(9), r.text(10), r.text(11), r.i64(12), r.i64(13)};
+  return {r.i64(0),  r.i64(1),  r.i64(2),  r.text(3), r.text(4),  r.text(5),
+          r.text(6), r.text(7), r.text(8), r.text(9), r.text(10), r.text(11),
+          r.i64(12), r.i64(13), r.i64(14), r.i64(15), r.text(16)};
 }
 }  // namespace
 
@@ -449,18 +459,18 @@ int64_t TayssirStore::insert_appeal(const AppealRow& a) {
 
 std::optional<AppealRow> TayssirStore::appeal(int64_t id) {
   std::optional<AppealRow> out;
-  db_.query(fmt::format("SELECT {} FROM tayssir_appeals a JOIN pupils p ON p.id = a.pupil_id "
+  db_.query(fmt::format("SELECT {} FROM {} "
                         "WHERE a.id = $1",
-                        kAppealColumns),
+                        kAppealColumns, kAppealFrom),
             {id}, [&](const ResultRow& r) { out = read_appeal(r); });
   return out;
 }
 
 std::vector<AppealRow> TayssirStore::appeals_of_cycle(int64_t cycle_id) {
   std::vector<AppealRow> out;
-  db_.query(fmt::format("SELECT {} FROM tayssir_appeals a JOIN pupils p ON p.id = a.pupil_id "
+  db_.query(fmt::format("SELECT {} FROM {} "
                         "WHERE a.cycle_id = $1 ORDER BY a.id",
-                        kAppealColumns),
+                        kAppealColumns, kAppealFrom),
             {cycle_id}, [&](const ResultRow& r) { out.push_back(read_appeal(r)); });
   return out;
 }
@@ -476,12 +486,12 @@ std::vector<AppealRow> TayssirStore::appeals_to_pay(const std::string& program,
                                                     const std::string& directorate,
                                                     int64_t cycle_id) {
   std::vector<AppealRow> out;
-  db_.query(fmt::format("SELECT {} FROM tayssir_appeals a JOIN pupils p ON p.id = a.pupil_id "
+  db_.query(fmt::format("SELECT {} FROM {} "
                         "JOIN tayssir_cycles c ON c.id = a.cycle_id JOIN tayssir_policies o ON "
                         "o.id = c.policy_id WHERE a.state = 'upheld' AND o.program = $1 AND "
                         "c.directorate_code = $2 AND a.cycle_id <> $3 AND (a.adjusted_in IS "
                         "NULL OR a.adjusted_in = $3) ORDER BY a.id",
-                        kAppealColumns),
+                        kAppealColumns, kAppealFrom),
             {program, directorate, cycle_id},
             [&](const ResultRow& r) { out.push_back(read_appeal(r)); });
   return out;
@@ -518,11 +528,19 @@ void TayssirStore::clear_school_checks(int64_t cycle_id) {
   db_.execute("DELETE FROM tayssir_school_checks WHERE cycle_id = $1", {cycle_id});
 }
 
-std::vector<int64_t> TayssirStore::schools_of_cycle(int64_t cycle_id) {
-  std::vector<int64_t> out;
-  db_.query("SELECT DISTINCT school_id FROM tayssir_lines WHERE cycle_id = $1 ORDER BY school_id",
-            {cycle_id}, [&](const ResultRow& r) { out.push_back(r.i64(0)); });
+std::vector<CycleSchool> TayssirStore::schools_of_cycle(int64_t cycle_id) {
+  std::vector<CycleSchool> out;
+  db_.query(
+      "SELECT sc.id, sc.code FROM schools sc WHERE sc.id IN (SELECT school_id FROM tayssir_lines "
+      "WHERE cycle_id = $1) ORDER BY sc.id",
+      {cycle_id}, [&](const ResultRow& r) {
+        out.push_back({r.i64(0), r.text(1)});
+      });
   return out;
+}
+
+bool TayssirStore::household_exists(const std::string& payee_cin) {
+  return db_.scalar_i64("SELECT 1 FROM households WHERE payee_cin = $1", {payee_cin}).has_value();
 }
 
 std::optional<int64_t> TayssirStore::school_id(const std::string& code) {

@@ -35,7 +35,13 @@ struct CycleLineRow {
 struct AdjustmentRow {
   int64_t source_cycle_id = 0, pupil_id = 0, school_id = 0, household_id = 0, amount = 0;
   std::string reason;
-  int64_t appeal_id = 0;  // 0: a recomputation
+  int64_t appeal_id = 0;                                   // 0: a recomputation
+  std::string massar, school_code, payee_cin, payee_name;  // read with the row (not written)
+};
+
+struct CycleSchool {
+  int64_t id = 0;
+  std::string code;
 };
 
 struct AppealRow {
@@ -43,6 +49,9 @@ struct AppealRow {
   std::string massar, grounds, filed_by, filed_at, state, months, decision_note, decided_by,
       decided_at;
   int64_t amount = 0, adjusted_in = 0;
+  // Read from the pupil's line in the cycle (not written).
+  int64_t school_id = 0, household_id = 0;
+  std::string school_code;
 };
 
 // A line with what a list for people needs: the pupil's names and school, the payee.
@@ -155,12 +164,13 @@ class TayssirStore {
   void put_school_check(int64_t cycle_id, const SchoolCheckRow& c);
   std::vector<SchoolCheckRow> school_checks(int64_t cycle_id);
   void clear_school_checks(int64_t cycle_id);
-  // The schools with lines in the cycle (ids).
-  std::vector<int64_t> schools_of_cycle(int64_t cycle_id);
+  // The schools with lines in the cycle, by id.
+  std::vector<CycleSchool> schools_of_cycle(int64_t cycle_id);
 
   // Codes ↔ ids for the records a cycle names.
   std::optional<int64_t> school_id(const std::string& code);
   std::optional<int64_t> pupil_id(const std::string& massar);
+  bool household_exists(const std::string& payee_cin);
 
  private:
   Db& db_;

@@ -62,10 +62,8 @@ class Tayssir : public BothBackends {
   }
   void confirm_all(int64_t cycle) {
     store::TayssirStore ts(st());
-    for (int64_t sid : ts.schools_of_cycle(cycle)) {
-      auto code = st().db().scalar_text("SELECT code FROM schools WHERE id = $1", {sid});
-      check_school(st(), cycle, *code, true, "", head);
-    }
+    for (const auto& school : ts.schools_of_cycle(cycle))
+      check_school(st(), cycle, school.code, true, "", head);
   }
   int64_t pay_and_close(int64_t cycle) {
     confirm_all(cycle);
@@ -157,7 +155,7 @@ TEST_P(Tayssir, CycleLifeIsRecordedAndPaidOnce) {
         std::string::npos)
         << e.what();
   }
-  auto code0 = *st().db().scalar_text("SELECT code FROM schools WHERE id = $1", {schools[0]});
+  auto code0 = schools[0].code;
   EXPECT_THROW(check_school(st(), id, code0, false, "  ", head), TayssirError);  // needs a note
   check_school(st(), id, code0, false, "two pupils missing", head);
   confirm_all(id);  // confirms every school, the flagged one too
