@@ -100,6 +100,14 @@ bool sees_part_of_cycle(const Principal& p) {
   return p.scope.kind == NodeKind::commune || p.scope.kind == NodeKind::school;
 }
 
+SchoolReach cycle_reach(store::Store& st, const Principal& p) {
+  SchoolReach r;
+  if (!sees_part_of_cycle(p)) return r;
+  r.whole = false;
+  for (const auto& s : st.schools(p.scope)) r.schools.insert(s.code);
+  return r;
+}
+
 bool may_list_audit(const Principal& p) {
   return role_allows(p.role, Action::read_audit) && p.scope.kind == NodeKind::nation;
 }

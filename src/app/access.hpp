@@ -3,6 +3,7 @@
 // when the role grants the action and the record lies inside the scope.
 #pragma once
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -64,6 +65,13 @@ bool cycle_in_reach(store::Store& st, const Principal& p, const std::string& dir
 // Below a directorate a principal sees only its own part of a cycle (its school's lines and
 // totals, not the directorate's).
 bool sees_part_of_cycle(const Principal& p);
+// The schools of a cycle a principal reaches: all from a directorate up, else those of its scope.
+struct SchoolReach {
+  bool whole = true;
+  std::set<std::string> schools;
+  bool has(const std::string& code) const { return whole || schools.count(code) > 0; }
+};
+SchoolReach cycle_reach(store::Store& st, const Principal& p);
 
 // A school list changes the map of schools: imported only from a directorate up.
 bool may_import_schools(const Principal& p);

@@ -920,6 +920,10 @@ std::optional<CycleList> parse_cycle_list(const std::string& s) {
   return std::nullopt;
 }
 
+bool is_school_list(CycleList l) {
+  return l == CycleList::beneficiaries || l == CycleList::exclusions;
+}
+
 namespace {
 
 struct Written {

@@ -94,6 +94,8 @@ enum class CycleList {
   adjustments,    // adjustment lines with their reason
 };
 std::optional<CycleList> parse_cycle_list(const std::string& s);
+// Lists of one school's pupils (the others are a directorate's: payments, totals, adjustments).
+bool is_school_list(CycleList l);
 
 struct ListOptions {
   FileFormat format = FileFormat::xlsx;

@@ -36,22 +36,6 @@ json cycle_json(const store::CycleRow& r) {
           {"payment_sha256", r.payment_sha256}};
 }
 
-// The schools of a cycle the principal may see: all of them from a directorate up.
-struct Reach {
-  bool whole = true;
-  std::set<std::string> schools;
-  bool has(const std::string& code) const { return whole || schools.count(code); }
-};
-
-Reach reach_of(Ctx& c, const store::CycleRow& row) {
-  Reach r;
-  if (!app::sees_part_of_cycle(*c.who)) return r;
-  r.whole = false;
-  (void)row;
-  for (const auto& s : c.st.schools(c.who->scope)) r.schools.insert(s.code);
-  return r;
-}
-
 // The cycle named in the path, if the principal may read it; 404 otherwise.
 std::optional<store::CycleRow> cycle_of(Ctx& c) {
   auto id = to_int(c.params[0]);
@@ -63,7 +47,7 @@ std::optional<store::CycleRow> cycle_of(Ctx& c) {
 
 // A cycle as the principal sees it: below a directorate, the totals of its own schools.
 json visible_cycle(Ctx& c, const store::CycleRow& row) {
-  Reach reach = reach_of(c, row);
+  auto reach = app::cycle_reach(c.st, *c.who);
   if (reach.whole) return cycle_json(row);
   return cycle_json(
       app::part_of_cycle(c.st, row, [&](const std::string& school) { return reach.has(school); }));
@@ -152,7 +136,7 @@ ApiResponse r_cycle(Ctx& c) {
   if (!allowed(c, app::Action::tayssir_read)) return forbidden();
   auto row = cycle_of(c);
   if (!row) return not_found();
-  Reach reach = reach_of(c, *row);
+  auto reach = app::cycle_reach(c.st, *c.who);
   store::TayssirStore ts(c.st);
   json checks = json::array(), appeals = json::array();
   for (const auto& k : ts.school_checks(row->id))
@@ -189,7 +173,7 @@ ApiResponse r_lines(Ctx& c) {
   if (!allowed(c, app::Action::tayssir_read)) return forbidden();
   auto row = cycle_of(c);
   if (!row) return not_found();
-  Reach reach = reach_of(c, *row);
+  auto reach = app::cycle_reach(c.st, *c.who);
   std::string school = ascii_upper(c.q("school"));
   int64_t school_id = 0;
   if (!school.empty()) {
@@ -302,11 +286,10 @@ ApiResponse r_list(Ctx& c) {
   std::string format;
   auto opt = list_options(c, format);
   if (!opt) return error(400, "bad_request", "format is csv, xlsx or pdf, lang ar or fr");
-  Reach reach = reach_of(c, *row);
+  auto reach = app::cycle_reach(c.st, *c.who);
   if (!reach.whole) {
     // Below a directorate: the lists of one's own school only.
-    if (*kind != app::CycleList::beneficiaries && *kind != app::CycleList::exclusions)
-      return forbidden();
+    if (!app::is_school_list(*kind)) return forbidden();
     if (opt->school.empty() && c.who->scope.kind == NodeKind::school)
       opt->school = c.who->scope.code;
     if (opt->school.empty()) return error(400, "bad_request", "name the school");
@@ -360,7 +343,7 @@ ApiResponse r_explain(Ctx& c) {
   if (!row) return not_found();
   try {
     auto x = app::explain_line(c.st, row->id, ascii_upper(c.params[1]));
-    if (!reach_of(c, *row).has(x.school_code)) return not_found();
+    if (!app::cycle_reach(c.st, *c.who).has(x.school_code)) return not_found();
     json months = json::array();
     for (const auto& m : x.months)
       months.push_back({{"month", m.month},
@@ -390,7 +373,7 @@ ApiResponse r_file_appeal(Ctx& c) {
   std::string massar = ascii_upper(text_field(in, "massar"));
   try {
     auto x = app::explain_line(c.st, row->id, massar);
-    if (!reach_of(c, *row).has(x.school_code)) return not_found();
+    if (!app::cycle_reach(c.st, *c.who).has(x.school_code)) return not_found();
   } catch (const app::TayssirError&) {
     return not_found();
   }
