@@ -119,6 +119,9 @@ expect_rc 0 "tayssir policy show" -- "$sanad" --db "$T" tayssir policy show tays
 sed 's/"1AP": 6000/"1AP": -5/' "$work/out" >"$work/policy.json"
 expect_rc 65 "tayssir policy set, invalid" -- "$sanad" --db "$T" tayssir policy set tayssir-2025-2026 "$work/policy.json"
 grep -q "the amount for 1AP is negative" "$work/err" || bad "invalid policy not explained: $(cat "$work/err")"
+expect_rc 0 "tayssir policy copy" -- "$sanad" --db "$T" tayssir policy copy tayssir-2025-2026 tayssir-2026-2027 --year 2026-2027
+expect_rc 0 "tayssir policy show copy" -- "$sanad" --db "$T" tayssir policy show tayssir-2026-2027
+grep -q '"2026-09"' "$work/out" && grep -q '"school_year": "2026-2027"' "$work/out" && ! grep -q '"2025-' "$work/out" && ok || bad "the copied policy's months did not move: $(head -c 300 "$work/out")"
 expect_rc 0 "tayssir compute" -- "$sanad" --db "$T" tayssir compute --policy tayssir-2025-2026 --period T1 --scope 03.531
 grep -q "^cycle 1 tayssir-2025-2026 T1 directorate 03.531: draft" "$work/out" || bad "compute output: $(cat "$work/out")"
 expect_rc 65 "tayssir compute, unknown period" -- "$sanad" --db "$T" tayssir compute --policy tayssir-2025-2026 --period T9 --scope 03.531
