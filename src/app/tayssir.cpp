@@ -16,6 +16,7 @@
 #include "domain/text.hpp"
 #include "domain/vocab.hpp"
 #include "io/write.hpp"
+#include "store/stats.hpp"
 
 namespace sanad::app {
 
@@ -309,13 +310,14 @@ LoadedSnapshot load_snapshot(store::Store& st, const Scope& scope, const std::st
     s.commune_rural.push_back(c.milieu == "rural" ? 1 : 0);
     commune_directorate.push_back(c.directorate_code);
   }
-  ts.each_indicator([&](const std::string& commune, const std::string& ind, double v) {
-    auto it = commune_index.find(commune);
-    if (it == commune_index.end()) return;
-    auto& col = s.indicators[ind];
-    col.resize(s.commune_code.size(), std::numeric_limits<double>::quiet_NaN());
-    col[static_cast<std::size_t>(it->second)] = v;
-  });
+  store::StatsStore(st).each_indicator(
+      [&](const std::string& commune, const std::string& ind, double v) {
+        auto it = commune_index.find(commune);
+        if (it == commune_index.end()) return;
+        auto& col = s.indicators[ind];
+        col.resize(s.commune_code.size(), std::numeric_limits<double>::quiet_NaN());
+        col[static_cast<std::size_t>(it->second)] = v;
+      });
 
   std::unordered_map<int64_t, int32_t> school_index;
   ts.each_school([&](const store::SnapshotSchoolRow& r) {

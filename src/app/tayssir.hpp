@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "app/actor.hpp"
 #include "app/export.hpp"
 #include "domain/tayssir.hpp"
 #include "store/store.hpp"
@@ -20,10 +21,6 @@ namespace sanad::app {
 // A refusal to show the user as it is (a rule, a state, a missing record).
 struct TayssirError : std::runtime_error {
   using std::runtime_error::runtime_error;
-};
-
-struct Actor {
-  std::string name = "cli", origin = "local";
 };
 
 // The policy as JSON (amounts in centimes) and back; parsing names the field that is wrong.

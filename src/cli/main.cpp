@@ -15,6 +15,7 @@
 #include "app/export.hpp"
 #include "app/import.hpp"
 #include "app/territory.hpp"
+#include "cli/stats_cmd.hpp"
 #include "cli/tayssir_cmd.hpp"
 #include "http/server.hpp"
 #include "io/table.hpp"
@@ -227,6 +228,7 @@ int main(int argc, char** argv) {
   auto* a_ver = aud->add_subcommand("verify", "check the hash chain of the whole log");
 
   cli::TayssirCommand tayssir(cli);
+  cli::StatsCommand stats_cmd(cli);
 
   try {
     cli.parse(argc, argv);
@@ -253,6 +255,14 @@ int main(int argc, char** argv) {
         return kFail;
       }
       return tayssir.run(st, actor(), progress, progress_done);
+    }
+    if (stats_cmd.parsed()) {
+      store::Store st = store::Store::open(db);
+      if (!st.initialized()) {
+        std::cerr << "sanad stats: the database is not initialised: run `sanad init` first\n";
+        return kFail;
+      }
+      return stats_cmd.run(st, actor());
     }
     if (*imp) return run_import(db, kind, file, skip, dry, report, lenient);
     if (*exp) {

@@ -157,4 +157,28 @@ int school_year_start(std::string_view code) {
   return to_int(code.substr(0, 4));
 }
 
+bool is_school_day(const Date& dt) {
+  const int month = dt.month, d = dt.day;
+  int64_t wd = (dt.days() + 4) % 7;  // 1970-01-01 was a Thursday: 0 = Sunday
+  if (wd < 0) wd += 7;
+  if (wd == 0 || wd == 6) return false;
+  if (month == 7 || month == 8) return false;            // summer
+  if (month == 9 && d < 8) return false;                 // school starts in the second week
+  if (month == 11 && (d == 6 || d == 18)) return false;  // Green March, Independence Day
+  if (month == 1 && (d == 1 || d == 11 || d == 14)) return false;
+  if (month == 12 && d > 24) return false;  // winter break
+  if (month == 1 && d < 3) return false;
+  if (month == 3 && d >= 24) return false;  // spring break (approximate)
+  if (month == 5 && d == 1) return false;
+  if (month == 6 && d > 20) return false;  // end of lessons
+  return true;
+}
+
+int school_days_between(const Date& from, const Date& to) {
+  int n = 0;
+  for (int64_t d = from.days(); d <= to.days(); ++d)
+    if (is_school_day(Date::from_days(d))) ++n;
+  return n;
+}
+
 }  // namespace sanad

@@ -30,4 +30,10 @@ int64_t to_excel_serial(const Date& d);
 std::optional<std::string> parse_school_year(std::string_view text);
 int school_year_start(std::string_view code);  // 2024 for "2024-2025"
 
+// The school calendar: a day of lessons (Monday to Friday from the second week of September to
+// 20 June, without the national holidays and the winter and spring breaks, as an approximation
+// of the ministry's calendar), and the days of lessons in [from, to].
+bool is_school_day(const Date& d);
+int school_days_between(const Date& from, const Date& to);
+
 }  // namespace sanad

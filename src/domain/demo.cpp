@@ -259,21 +259,8 @@ static std::string cin_for(int64_t index) {
 
 std::vector<std::string> school_days(int year, int month) {
   std::vector<std::string> out;
-  for (int d = 1; d <= days_in_month(year, month); ++d) {
-    Date dt{year, month, d};
-    int64_t wd = (dt.days() + 4) % 7;  // 1970-01-01 was a Thursday: 0 = Sunday
-    if (wd < 0) wd += 7;
-    if (wd == 0 || wd == 6) continue;
-    if (month == 9 && d < 8) continue;                 // school starts in the second week
-    if (month == 11 && (d == 6 || d == 18)) continue;  // Green March, Independence Day
-    if (month == 1 && (d == 1 || d == 11 || d == 14)) continue;
-    if (month == 12 && d > 24) continue;  // winter break
-    if (month == 1 && d < 3) continue;
-    if (month == 3 && d >= 24) continue;  // spring break (approximate)
-    if (month == 5 && d == 1) continue;
-    if (month == 6 && d > 20) continue;  // end of lessons
-    out.push_back(dt.iso());
-  }
+  for (int d = 1; d <= days_in_month(year, month); ++d)
+    if (Date dt{year, month, d}; is_school_day(dt)) out.push_back(dt.iso());
   return out;
 }
 

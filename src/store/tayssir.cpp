@@ -107,26 +107,6 @@ int64_t TayssirStore::cycles_beyond_draft(int64_t policy_id) {
 
 // --- indicators ------------------------------------------------------------------------------
 
-void TayssirStore::put_indicator(const std::string& commune, const std::string& indicator,
-                                 double value, const std::string& source) {
-  std::string v = fmt::format("{}", value);
-  int64_t n = db_.execute(
-      "UPDATE commune_indicators SET value = $3, source = $4 WHERE commune_code = $1 AND "
-      "indicator = $2",
-      {commune, indicator, v, source});
-  if (n == 0)
-    db_.execute(
-        "INSERT INTO commune_indicators (commune_code, indicator, value, source) VALUES ($1, $2, "
-        "$3, $4)",
-        {commune, indicator, v, source});
-}
-
-void TayssirStore::each_indicator(
-    const std::function<void(const std::string&, const std::string&, double)>& fn) {
-  db_.query("SELECT commune_code, indicator, value FROM commune_indicators ORDER BY 1, 2", {},
-            [&](const ResultRow& r) { fn(r.text(0), r.text(1), std::stod(r.text(2))); });
-}
-
 // --- snapshot ----------------------------------------------------------------------------------
 
 void TayssirStore::each_school(const std::function<void(const SnapshotSchoolRow&)>& fn) {

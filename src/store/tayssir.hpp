@@ -102,12 +102,6 @@ class TayssirStore {
   // Cycles of the policy that left the draft state.
   int64_t cycles_beyond_draft(int64_t policy_id);
 
-  // Indicators of communes (HCP): by name, value per commune code.
-  void put_indicator(const std::string& commune, const std::string& indicator, double value,
-                     const std::string& source);
-  void each_indicator(const std::function<void(const std::string& commune,
-                                               const std::string& indicator, double value)>& fn);
-
   // Snapshot rows. Pupils: every enrolment of the year in a school of the scope, plus the
   // enrolments of the year of their households' other children outside the scope (in_scope
   // false). Households: those of these pupils. Absences: counts of days per pupil of the scope,

@@ -10,6 +10,7 @@
 #include "app/tayssir.hpp"
 #include "backend.hpp"
 #include "io/table.hpp"
+#include "store/stats.hpp"
 
 using namespace sanad;
 using namespace sanad::app;
@@ -306,12 +307,12 @@ TEST_P(Tayssir, WhatIfComparesTwoPoliciesWithoutWritingAnything) {
   variant.targets.push_back({"primaire", {}, "urban", "poverty_rate", 10});
 
   // Under the threshold: nothing changes.
-  ts.put_indicator(urban[0], "poverty_rate", 9.5, "test");
+  store::StatsStore(st()).put_indicator(urban[0], "poverty_rate", 9.5, "test");
   auto same = what_if(st(), base, variant, kTaounate);
   EXPECT_TRUE(same.entering.empty());
   EXPECT_TRUE(same.leaving.empty());
   EXPECT_EQ(same.total.variant.cost, same.total.base.cost);
-  ts.put_indicator(urban[0], "poverty_rate", 12.5, "test");
+  store::StatsStore(st()).put_indicator(urban[0], "poverty_rate", 12.5, "test");
 
   auto audit_before = st().count("audit_log");
   auto r = what_if(st(), base, variant, kTaounate);

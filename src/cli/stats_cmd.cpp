@@ -1,0 +1,198 @@
+// `sanad stats …`: the indicator catalogue and its figures.
+#include "cli/stats_cmd.hpp"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "app/stats.hpp"
+#include "domain/dates.hpp"
+#include "domain/vocab.hpp"
+
+namespace sanad::cli {
+
+namespace {
+constexpr int kUsage = 2, kDataErr = 65, kFail = 1;
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw app::StatsError("cannot read " + path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string name_of(const stats::Definition& d, bool fr) {
+  return fr ? d.name_fr : d.name_ar;
+}
+
+}  // namespace
+
+StatsCommand::StatsCommand(CLI::App& cli) {
+  root = cli.add_subcommand("stats", "indicators of the territory: figures, rankings, targets");
+  root->require_subcommand(1);
+  catalogue = root->add_subcommand("catalogue", "list the indicators and their definitions");
+  catalogue->add_flag("--json", json, "each definition as JSON");
+  catalogue->add_option("--lang", lang_s, "ar or fr")->capture_default_str();
+
+  show = root->add_subcommand("show", "every indicator of a territory for a school year");
+  show->add_option("--year", year, "school year")->capture_default_str();
+  show->add_option("--scope", scope_s,
+                   "a territory code (region, directorate, commune, school) or MA")
+      ->capture_default_str();
+  show->add_flag("--by", by, "also by sex, milieu, level and cycle where the indicator allows");
+  show->add_flag("--json", json, "as JSON (numerators and denominators too)");
+  show->add_option("--lang", lang_s, "ar or fr")->capture_default_str();
+  show->add_option("--threads", threads, "threads for the computation")->capture_default_str();
+
+  rank = root->add_subcommand("rank", "the children of a territory by an indicator, best first");
+  rank->add_option("INDICATOR", indicator, "indicator code")->required();
+  rank->add_option("--year", year, "school year")->capture_default_str();
+  rank->add_option("--scope", scope_s, "the parent territory, or MA")->capture_default_str();
+  rank->add_option("--dimension", dimension, "sex, milieu, level or cycle");
+  rank->add_option("--value", value, "the value of the dimension (F, rural, 1AP, college…)");
+
+  behind = root->add_subcommand("pupils", "the codes Massar behind a figure");
+  behind->add_option("INDICATOR", indicator, "indicator code")->required();
+  behind->add_option("--year", year, "school year")->capture_default_str();
+  behind->add_option("--scope", scope_s, "territory code, or MA")->capture_default_str();
+  behind->add_option("--dimension", dimension, "sex, milieu, level or cycle");
+  behind->add_option("--value", value, "the value of the dimension");
+  behind->add_flag("--denominator", denominator, "the pupils of the denominator instead");
+
+  define = root->add_subcommand("define", "add or change an indicator from a JSON definition");
+  define->add_option("FILE", file, "definition (see `sanad stats catalogue --json`)")->required();
+
+  target = root->add_subcommand("target", "set the baseline and target of an indicator");
+  target->add_option("INDICATOR", indicator, "indicator code")->required();
+  target->add_option("--scope", scope_s, "territory code, or MA")->required();
+  target->add_option("--year", year, "school year")->capture_default_str();
+  target->add_option("--baseline", baseline, "value at the start")->required();
+  target->add_option("--target", target_v, "value to reach")->required();
+
+  report = root->add_subcommand("report", "submit, approve or return a reported value");
+  report->add_option("INDICATOR", indicator, "indicator code")->required();
+  report->add_option("ACTION", action, "submit, approve or return")
+      ->required()
+      ->check(CLI::IsMember({"submit", "approve", "return"}));
+  report->add_option("--scope", scope_s, "territory code, or MA")->required();
+  report->add_option("--year", year, "school year")->capture_default_str();
+  report->add_option("--note", note, "why (required to return)");
+}
+
+int StatsCommand::run(store::Store& st, const std::string& actor) {
+  app::Actor who{actor, "local"};
+  const bool fr = lang_s != "ar";
+  auto year_ok = parse_school_year(year);
+  if (!year_ok) {
+    std::cerr << "sanad stats: --year " << year << " is not a school year like 2025-2026\n";
+    return kUsage;
+  }
+  year = *year_ok;
+  auto scope = parse_scope(scope_s);
+  if (!scope) {
+    std::cerr << "sanad stats: --scope " << scope_s << " is not a territory code\n";
+    return kUsage;
+  }
+  try {
+    if (*catalogue) {
+      for (const auto& d : app::catalogue(st)) {
+        if (json)
+          std::cout << app::definition_to_json(d) << "\n";
+        else
+          std::cout << fmt::format("{}\t{}\t{}\n", d.code, d.unit, name_of(d, fr));
+      }
+      return 0;
+    }
+    if (*define) {
+      auto d = app::definition_from_json(slurp(file));
+      app::define_indicator(st, d, who);
+      std::cout << fmt::format("indicator {} defined\n", d.code);
+      return 0;
+    }
+    if (*target) {
+      app::set_target(st,
+                      {indicator, std::string(node_kind_name(scope->kind)), scope->code, year,
+                       baseline, target_v, "", ""},
+                      who);
+      std::cout << fmt::format("target of {} at {} for {}: {} → {}\n", indicator,
+                               scope->code.empty() ? "MA" : scope->code, year, baseline, target_v);
+      return 0;
+    }
+    auto snap = app::compute_stats(st, year, threads);
+    const int32_t node = app::node_of(snap->tree, *scope);
+    if (node == stats::kNone) {
+      std::cerr << "sanad stats: no territory " << scope_s << "\n";
+      return kUsage;
+    }
+    auto find = [&]() -> std::optional<std::size_t> {
+      auto i = snap->cube->indicator(indicator);
+      if (!i) std::cerr << "sanad stats: no indicator " << indicator << " in the catalogue\n";
+      return i;
+    };
+    if (*show) {
+      auto rows = app::node_figures(*snap, node, by);
+      if (json) {
+        nlohmann::json out = nlohmann::json::array();
+        for (const auto& r : rows) {
+          nlohmann::json o{{"indicator", r.indicator},
+                           {"numerator", r.figure.numerator},
+                           {"denominator", r.figure.denominator}};
+          if (!r.dimension.empty()) o[r.dimension] = r.value;
+          o["value"] = r.figure.value ? nlohmann::json(*r.figure.value) : nlohmann::json(nullptr);
+          out.push_back(o);
+        }
+        std::cout << out.dump(1) << "\n";
+        return 0;
+      }
+      std::size_t current = 0;
+      for (auto r : snap->facts.row) current += r == 0;
+      std::cerr << fmt::format(
+          "{} pupils this year and {} of the year before, computed in {:.2f} s\n", current,
+          snap->facts.size() - current, snap->seconds);
+      for (const auto& r : rows) {
+        const auto& d = snap->cube->catalogue()[*snap->cube->indicator(r.indicator)];
+        std::cout << fmt::format("{}\t{}\t{}\t{}\n", r.indicator,
+                                 r.dimension.empty() ? "total" : r.dimension + "=" + r.value,
+                                 app::format_figure(d, r.figure),
+                                 r.dimension.empty() ? name_of(d, fr) : "");
+      }
+      return 0;
+    }
+    if (*rank) {
+      auto i = find();
+      if (!i) return kUsage;
+      const auto& d = snap->cube->catalogue()[*i];
+      for (const auto& r : app::rank_children(*snap, *i, node, app::parse_slice(dimension, value)))
+        std::cout << fmt::format("{}\t{}\n", snap->tree.code[static_cast<std::size_t>(r.node)],
+                                 app::format_figure(d, r.figure));
+      return 0;
+    }
+    if (*behind) {
+      auto i = find();
+      if (!i) return kUsage;
+      auto ids =
+          app::pupils_behind(*snap, *i, node, app::parse_slice(dimension, value), denominator);
+      std::cout << fmt::format("{} pupil(s)\n", ids.size());
+      return 0;
+    }
+    if (*report) {
+      auto i = find();
+      if (!i) return kUsage;
+      auto r = app::report_value(st, *snap, *i, node, action, note, who);
+      std::cout << fmt::format("{} {} at {}: {} ({})\n", indicator, year,
+                               scope->code.empty() ? "MA" : scope->code, r.state,
+                               r.value ? fmt::format("{}", *r.value) : "no value");
+      return 0;
+    }
+  } catch (const app::StatsError& e) {
+    std::cerr << "sanad stats: " << e.what() << "\n";
+    return kDataErr;
+  }
+  return kFail;
+}
+
+}  // namespace sanad::cli

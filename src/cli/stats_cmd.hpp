@@ -1,0 +1,26 @@
+// The `sanad stats` subcommands: the indicator catalogue, figures of a territory, rankings,
+// definitions, targets and the reporting of values.
+#pragma once
+#include <CLI/CLI.hpp>
+#include <string>
+
+#include "store/store.hpp"
+
+namespace sanad::cli {
+
+struct StatsCommand {
+  explicit StatsCommand(CLI::App& cli);
+  bool parsed() const { return root->parsed(); }
+  // Exit code: 0, 2 usage, 65 refused (bad definition, a state), 1 anything else.
+  int run(store::Store& st, const std::string& actor);
+
+  CLI::App* root = nullptr;
+  CLI::App *catalogue, *show, *rank, *define, *target, *report, *behind;
+  std::string year = "2025-2026", scope_s = "MA", indicator, file, action, note, dimension, value,
+              lang_s = "fr";
+  double baseline = 0, target_v = 0;
+  bool by = false, json = false, denominator = false;
+  int threads = 2;
+};
+
+}  // namespace sanad::cli
