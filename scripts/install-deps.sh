@@ -8,7 +8,7 @@ packages=(
   libboost1.81-dev nlohmann-json3-dev libsqlite3-dev libpq-dev libsodium-dev libcli11-dev
   libspdlog-dev libfmt-dev libxlsxwriter-dev libminizip-dev libexpat1-dev libicu-dev
   libcairo2-dev libpango1.0-dev fonts-hosny-amiri
-  libgtest-dev libgmock-dev libbenchmark-dev poppler-utils
+  libgtest-dev libgmock-dev libbenchmark-dev poppler-utils libxml2-utils
   sqlite3 postgresql-15 postgresql-client-15
   chromium
 )

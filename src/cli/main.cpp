@@ -229,6 +229,7 @@ int main(int argc, char** argv) {
 
   cli::TayssirCommand tayssir(cli);
   cli::StatsCommand stats_cmd(cli);
+  cli::ExchangeCommand exchange_cmd(cli);
 
   try {
     cli.parse(argc, argv);
@@ -263,6 +264,14 @@ int main(int argc, char** argv) {
         return kFail;
       }
       return stats_cmd.run(st, actor());
+    }
+    if (exchange_cmd.parsed()) {
+      store::Store st = store::Store::open(db);
+      if (!st.initialized()) {
+        std::cerr << "sanad exchange: the database is not initialised: run `sanad init` first\n";
+        return kFail;
+      }
+      return exchange_cmd.run(st, actor());
     }
     if (*imp) return run_import(db, kind, file, skip, dry, report, lenient);
     if (*exp) {

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "app/exchange.hpp"
 #include "app/stats.hpp"
 #include "domain/dates.hpp"
 #include "domain/vocab.hpp"
@@ -190,6 +191,59 @@ int StatsCommand::run(store::Store& st, const std::string& actor) {
     }
   } catch (const app::StatsError& e) {
     std::cerr << "sanad stats: " << e.what() << "\n";
+    return kDataErr;
+  }
+  return kFail;
+}
+
+ExchangeCommand::ExchangeCommand(CLI::App& cli) {
+  root = cli.add_subcommand("exchange", "SDMX 2.1 exchange with the planning directorate");
+  root->require_subcommand(1);
+  schemas = SANAD_DEFAULT_SDMX_DIR;
+  exp = root->add_subcommand(
+      "export", "write the structure, its data schema and the year's data (SDMX-ML and SDMX-CSV)");
+  exp->add_option("--year", year, "school year")->capture_default_str();
+  exp->add_option("-o,--out", out, "folder to write into")->required();
+  exp->add_option("--threshold", threshold, "counts of fewer pupils are withheld")
+      ->capture_default_str();
+  exp->add_option("--schemas", schemas, "folder of the official SDMX 2.1 schemas")
+      ->capture_default_str();
+  imp = root->add_subcommand(
+      "import", "read SDMX-CSV or SDMX-ML data, or the census CSV of indicators by commune");
+  imp->add_option("FILE", file, "the file")->required();
+  received = root->add_subcommand("received", "the observations received, as SDMX-CSV");
+}
+
+int ExchangeCommand::run(store::Store& st, const std::string& actor) {
+  app::Actor who{actor, "local"};
+  try {
+    if (*exp) {
+      auto y = parse_school_year(year);
+      if (!y) {
+        std::cerr << "sanad exchange: --year " << year << " is not a school year\n";
+        return kUsage;
+      }
+      auto snap = app::compute_stats(st, *y);
+      auto f = app::export_exchange(st, *snap, out, schemas, threshold, who);
+      std::cout << fmt::format(
+          "{} observations ({} withheld under {} pupils, {} more so that no total gives them "
+          "back)\n{}\n{}\n{}\n{}\n",
+          f.data.obs.size(), f.data.withheld_primary, threshold, f.data.withheld_secondary,
+          f.structure, f.schema, f.data_xml, f.data_csv);
+      return 0;
+    }
+    if (*imp) {
+      auto r = app::import_exchange(st, file, who);
+      std::cout << fmt::format("{}: {} inserted, {} updated, {} unchanged\n", r.format, r.inserted,
+                               r.updated, r.unchanged);
+      return 0;
+    }
+    if (*received) {
+      std::cout << app::received_csv(st);
+      return 0;
+    }
+  } catch (const app::StatsError& e) {
+    std::cerr << "sanad exchange: " << e.what() << "\n";
     return kDataErr;
   }
   return kFail;

@@ -23,4 +23,16 @@ struct StatsCommand {
   int threads = 2;
 };
 
+// `sanad exchange`: SDMX files for the planning directorate, and what it sends back.
+struct ExchangeCommand {
+  explicit ExchangeCommand(CLI::App& cli);
+  bool parsed() const { return root->parsed(); }
+  int run(store::Store& st, const std::string& actor);
+
+  CLI::App* root = nullptr;
+  CLI::App *exp, *imp, *received;
+  std::string year = "2025-2026", out, file, schemas;
+  int64_t threshold = 5;
+};
+
 }  // namespace sanad::cli

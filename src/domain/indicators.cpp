@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <thread>
+#include <tuple>
 
 #include "domain/vocab.hpp"
 
@@ -389,27 +390,31 @@ void Cube::compute(const Facts& facts, const Census& census, int threads) {
   }
 }
 
+std::pair<int64_t, int64_t> Cube::measure_total(std::size_t m, int32_t node,
+                                                const Slice& slice) const {
+  int64_t value = 0, rows = 0;
+  if (sums_.empty() || node < 0 || static_cast<std::size_t>(node) >= tree_.size()) return {0, 0};
+  Slice s = slice;
+  if (measures_[m].kind != MeasureKind::count && measures_[m].kind != MeasureKind::sum)
+    s = Slice{-1, slice.milieu, -1, -1};  // schools and communes have no sex or level
+  for (int c = 0; c < kCells; ++c)
+    if (s.matches(c)) {
+      value += at(sums_[m].value, node, c);
+      rows += at(sums_[m].rows, node, c);
+    }
+  return {value, rows};
+}
+
 Figure Cube::figure(std::size_t indicator, int32_t node, const Slice& slice) const {
   Figure f;
-  if (sums_.empty() || node < 0 || static_cast<std::size_t>(node) >= tree_.size()) return f;
-  auto total = [&](std::size_t m, int64_t& value, int64_t& rows) {
-    Slice s = slice;
-    if (measures_[m].kind != MeasureKind::count && measures_[m].kind != MeasureKind::sum)
-      s = Slice{-1, slice.milieu, -1, -1};  // schools and communes have no sex or level
-    for (int c = 0; c < kCells; ++c)
-      if (s.matches(c)) {
-        value += at(sums_[m].value, node, c);
-        rows += at(sums_[m].rows, node, c);
-      }
-  };
   const auto& [num, den] = def_measures_[indicator];
-  total(num, f.numerator, f.numerator_rows);
+  std::tie(f.numerator, f.numerator_rows) = measure_total(num, node, slice);
   const double factor = defs_[indicator].factor;
   if (den) {
-    total(*den, f.denominator, f.denominator_rows);
+    std::tie(f.denominator, f.denominator_rows) = measure_total(*den, node, slice);
     if (f.denominator != 0)
       f.value = factor * static_cast<double>(f.numerator) / static_cast<double>(f.denominator);
-  } else {
+  } else if (!sums_.empty()) {
     f.value = factor * static_cast<double>(f.numerator);
   }
   return f;

@@ -135,6 +135,14 @@ class Cube {
   std::vector<std::size_t> rows_behind(const Facts& facts, std::size_t indicator, int32_t node,
                                        const Slice& slice, bool denominator) const;
   std::size_t measures() const { return measures_.size(); }
+  const Measure& measure(std::size_t m) const { return measures_[m]; }
+  // The measures of an indicator's numerator and denominator.
+  const std::pair<std::size_t, std::optional<std::size_t>>& measures_of(std::size_t ind) const {
+    return def_measures_[ind];
+  }
+  // A measure's total at a node and slice: its value and the rows (pupils, schools, communes)
+  // behind it.
+  std::pair<int64_t, int64_t> measure_total(std::size_t m, int32_t node, const Slice& s) const;
 
  private:
   struct Sums {

@@ -169,6 +169,51 @@ fi
 expect_rc 0 "tayssir close" -- "$sanad" --db "$T" tayssir advance 1 closed --yes
 grep -q ": closed" "$work/out" || bad "close: $(cat "$work/out")"
 
+# Statistics and the SDMX exchange: the indicators of the small Tayssir demo (which now has a
+# closed cycle), the structure and data valid against the official SDMX 2.1 schemas, small
+# counts withheld, the export read into an empty database giving back the same figures, and the
+# census CSV of indicators by commune (a bad value named by line and column, nothing written).
+schemas="$(cd "$(dirname "$0")/../../data/sdmx-2.1/schemas" && pwd)"
+expect_rc 0 "stats show" -- "$sanad" --db "$T" stats show --scope 03.531
+pupils=$(awk -F'\t' '$1=="PUPILS" && $2=="total" {print $3}' "$work/out")
+[ -n "$pupils" ] && [ "$pupils" -gt 100 ] && ok || bad "stats show: no pupil count: $(head -3 "$work/out")"
+grep -q "^TAYSSIR_COVERAGE	total	[0-9.]* %" "$work/out" && ok || bad "stats show: no Tayssir coverage after a cycle: $(grep TAYSSIR "$work/out")"
+expect_rc 0 "stats rank" -- "$sanad" --db "$T" stats rank ABSENCE_RATE --scope 03.531
+[ "$(wc -l <"$work/out")" -ge 2 ] && ok || bad "stats rank: fewer than two communes"
+expect_rc 2 "stats rank, unknown indicator" -- "$sanad" --db "$T" stats rank NOPE --scope 03.531
+expect_rc 0 "exchange export" -- "$sanad" --db "$T" exchange export --year 2025-2026 -o "$work/sdmx"
+grep -q "withheld under 5 pupils" "$work/out" && ok || bad "exchange export: $(cat "$work/out")"
+xmllint --noout --schema "$schemas/SDMXMessage.xsd" "$work/sdmx/SANAD_DSD.xml" 2>"$work/xerr" && ok || { bad "structure not valid SDMX 2.1"; head -5 "$work/xerr" >&2; }
+ns=$(grep -o 'targetNamespace="[^"]*"' "$work/sdmx/SANAD_DSD.xsd" | cut -d'"' -f2)
+cat >"$work/both.xsd" <<XSD
+<?xml version="1.0" encoding="UTF-8"?>
+<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">
+  <xs:import namespace="http://www.sdmx.org/resources/sdmxml/schemas/v2_1/message" schemaLocation="$schemas/SDMXMessage.xsd"/>
+  <xs:import namespace="$ns" schemaLocation="$work/sdmx/SANAD_DSD.xsd"/>
+</xs:schema>
+XSD
+xmllint --noout --schema "$work/both.xsd" "$work/sdmx/SANAD_2025-2026.xml" 2>"$work/xerr" && ok || { bad "data not valid SDMX 2.1"; head -5 "$work/xerr" >&2; }
+grep -q ',PUPILS,MA,_T,_T,_T,2025,[0-9]*,A,F$' "$work/sdmx/SANAD_2025-2026.csv" && ok || bad "SDMX-CSV: no national pupil count"
+grep -q ',M,C$' "$work/sdmx/SANAD_2025-2026.csv" && ok || bad "SDMX-CSV: no count withheld (CONF_STATUS C)"
+if grep -E ',[1-4],A,F$' "$work/sdmx/SANAD_2025-2026.csv" | grep -E ',(PUPILS|GIRLS|TAYSSIR_BENEFICIARIES|PUPILS_6_11),' | head -1 | grep -q .; then
+  bad "a count under 5 pupils was published"
+else ok; fi
+E=$(newdb e)
+"$sanad" --db "$E" init >/dev/null
+expect_rc 0 "exchange import SDMX-CSV" -- "$sanad" --db "$E" exchange import "$work/sdmx/SANAD_2025-2026.csv"
+expect_rc 0 "exchange received" -- "$sanad" --db "$E" exchange received
+cmp -s "$work/out" "$work/sdmx/SANAD_2025-2026.csv" && ok || bad "the imported export does not give back the same figures"
+expect_rc 0 "exchange import SDMX-ML" -- "$sanad" --db "$E" exchange import "$work/sdmx/SANAD_2025-2026.xml"
+grep -q "0 inserted, 0 updated" "$work/out" && ok || bad "SDMX-ML import of the same data changed something: $(cat "$work/out")"
+printf 'code,code_digits,level,name_fr,area,sex,population_legal,schooling_rate_6_to_11\n03.531.01.05,035310105,commune,Taounate,total,all,39114,96.5\n03.531.01.05,035310105,commune,Taounate,urban,all,39114,99\n03.531.05.03,035310503,commune,Bouchabel,total,all,13767,88.1\n' >"$work/census.csv"
+expect_rc 0 "exchange import census" -- "$sanad" --db "$T" exchange import "$work/census.csv"
+grep -q "census-csv: 4 inserted" "$work/out" && ok || bad "census import: $(cat "$work/out")"
+expect_rc 0 "stats show after census" -- "$sanad" --db "$T" stats show --scope 03.531.05.03
+grep -q "^CENSUS_SCHOOLING_RATE_6_11	total	88.1 %" "$work/out" && ok || bad "census rate of the commune: $(grep CENSUS "$work/out")"
+sed 's/,88.1$/,eighty/' "$work/census.csv" >"$work/census_bad.csv"
+expect_rc 65 "exchange import bad census" -- "$sanad" --db "$T" exchange import "$work/census_bad.csv"
+grep -q "line 4: column schooling_rate_6_to_11: \"eighty\" is not a number" "$work/err" && ok || bad "bad census value not named: $(cat "$work/err")"
+
 # The server (without a web app: the status page), health, the API's login, a body over the
 # limit, then a graceful stop on SIGTERM with an idle keep-alive connection open.
 echo "api password 9" | expect_rc 0 "user add for the API" -- "$sanad" --db "$A" user add api1 --name "API" --role directorate_manager --scope 03.531 --password-stdin

@@ -41,7 +41,7 @@ CREATE TABLE exchange_observations (
   sex TEXT NOT NULL,
   milieu TEXT NOT NULL,
   level TEXT NOT NULL,
-  value REAL,
+  value TEXT,  -- as received: a number written exactly, or NULL
   obs_status TEXT NOT NULL,
   conf_status TEXT NOT NULL,
   source TEXT NOT NULL,
