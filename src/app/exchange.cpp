@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -314,12 +315,25 @@ ExportFiles export_exchange(store::Store& st, const StatsSnapshot& s, const std:
 
 namespace {
 
-ImportSummary import_census(store::Store& st, const std::string& path, const std::string& text,
-                            const Actor& who) {
-  std::istringstream in(text);
-  std::string line;
-  std::vector<std::string> head;
-  std::size_t n = 0;
+void audit_import(store::Store& st, const Actor& who, const std::string& path,
+                  const ImportSummary& sum) {
+  st.audit({who.name, who.origin, "exchange.import", "exchange:" + sum.format,
+            nlohmann::json{{"file", path},
+                           {"inserted", sum.inserted},
+                           {"updated", sum.updated},
+                           {"unchanged", sum.unchanged}}
+                .dump()});
+}
+
+// The census CSV (or XLSX) of indicators by commune, read with the registry's table reader
+// (encodings, delimiters, limits on hostile files).
+ImportSummary import_census(store::Store& st, const std::string& path, const Actor& who) {
+  io::Table table;
+  try {
+    table = io::read_table(path);
+  } catch (const io::ReadError& e) {
+    throw StatsError(e.what());
+  }
   std::set<std::string> communes;
   for (const auto& c : st.communes(Scope::nation())) communes.insert(c.code);
   struct Value {
@@ -327,30 +341,19 @@ ImportSummary import_census(store::Store& st, const std::string& path, const std
     double value;
   };
   std::vector<Value> values;
-  auto split = [](const std::string& l) {
-    std::vector<std::string> f(1);
-    bool q = false;
-    for (char c : l) {
-      if (c == '"')
-        q = !q;
-      else if (c == ',' && !q)
-        f.emplace_back();
-      else if (c != '\r')
-        f.back() += c;
-    }
-    return f;
-  };
+  std::vector<std::string> head;
   std::map<std::string, std::size_t> col;
-  while (std::getline(in, line)) {
-    ++n;
-    if (n == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line = line.substr(3);
-    if (line.empty()) continue;
-    auto f = split(line);
+  static const std::set<std::string> labels{"code",    "code_digits", "level",
+                                            "name_fr", "area",        "sex"};
+  for (const auto& row : table.rows) {
+    if (row.blank()) continue;
+    const auto& f = row.cells;
     if (head.empty()) {
       head = f;
       for (std::size_t i = 0; i < f.size(); ++i) col[f[i]] = i;
       for (const char* c : {"code", "level", "area", "sex"})
-        if (!col.count(c)) throw StatsError(fmt::format("{}: line 1: no column {}", path, c));
+        if (!col.count(c))
+          throw StatsError(fmt::format("{}: line {}: no column {}", path, row.number, c));
       continue;
     }
     auto get = [&](const char* c) {
@@ -360,21 +363,22 @@ ImportSummary import_census(store::Store& st, const std::string& path, const std
     if (get("level") != "commune" || get("area") != "total" || get("sex") != "all") continue;
     const std::string code = get("code");
     if (!communes.count(code))
-      throw StatsError(fmt::format("{}: line {}: column code: no commune {}", path, n, code));
+      throw StatsError(
+          fmt::format("{}: line {}: column code: no commune {}", path, row.number, code));
     for (std::size_t i = 0; i < head.size() && i < f.size(); ++i) {
-      const auto& name = head[i];
-      if (name == "code" || name == "code_digits" || name == "level" || name == "name_fr" ||
-          name == "area" || name == "sex" || f[i].empty())
-        continue;
+      if (labels.count(head[i]) || f[i].empty()) continue;
+      bool ok = false;
+      double v = 0;
       try {
         std::size_t used = 0;
-        double v = std::stod(f[i], &used);
-        if (used != f[i].size()) throw std::invalid_argument("trailing");
-        values.push_back({code, name, v});
+        v = std::stod(f[i], &used);
+        ok = used == f[i].size() && std::isfinite(v);
       } catch (const std::exception&) {
-        throw StatsError(
-            fmt::format("{}: line {}: column {}: \"{}\" is not a number", path, n, name, f[i]));
       }
+      if (!ok)
+        throw StatsError(fmt::format("{}: line {}: column {}: \"{}\" is not a number", path,
+                                     row.number, head[i], f[i]));
+      values.push_back({code, head[i], v});
     }
   }
   if (head.empty()) throw StatsError(fmt::format("{}: the file is empty", path));
@@ -392,12 +396,7 @@ ImportSummary import_census(store::Store& st, const std::string& path, const std
     ss.put_indicator(v.commune, v.indicator, v.value, std::filesystem::path(path).filename());
     (it == old.end() ? sum.inserted : sum.updated) += 1;
   }
-  st.audit({who.name, who.origin, "exchange.import", "exchange:census",
-            nlohmann::json{{"file", path},
-                           {"inserted", sum.inserted},
-                           {"updated", sum.updated},
-                           {"unchanged", sum.unchanged}}
-                .dump()});
+  audit_import(st, who, path, sum);
   tx.commit();
   return sum;
 }
@@ -412,8 +411,7 @@ ImportSummary import_exchange(store::Store& st, const std::string& path, const A
   auto start = text.find_first_not_of(" \t\r\n\xEF\xBB\xBF");
   const bool xml = start != std::string::npos && text[start] == '<';
   const std::string first = text.substr(0, text.find('\n'));
-  if (!xml && first.find("DATAFLOW") == std::string::npos)
-    return import_census(st, path, text, who);
+  if (!xml && first.find("DATAFLOW") == std::string::npos) return import_census(st, path, who);
   auto dsd = exchange_dsd(st);
   std::vector<sdmx::Obs> obs;
   try {
@@ -432,12 +430,7 @@ ImportSummary import_exchange(store::Store& st, const std::string& path, const A
                                  std::filesystem::path(path).filename(), now});
     (r == 'i' ? sum.inserted : r == 'u' ? sum.updated : sum.unchanged) += 1;
   }
-  st.audit({who.name, who.origin, "exchange.import", "exchange:" + sum.format,
-            nlohmann::json{{"file", path},
-                           {"inserted", sum.inserted},
-                           {"updated", sum.updated},
-                           {"unchanged", sum.unchanged}}
-                .dump()});
+  audit_import(st, who, path, sum);
   tx.commit();
   return sum;
 }
