@@ -246,7 +246,6 @@ std::shared_ptr<const StatsSnapshot> compute_stats(store::Store& st, const std::
     t.parent.push_back(parent);
     t.rural.push_back(rural);
     t.population.push_back(population);
-    s.school_id.push_back(0);
     return static_cast<int32_t>(t.code.size() - 1);
   };
   add(NodeKind::nation, "", stats::kNone, 0, 0);
@@ -267,10 +266,10 @@ std::shared_ptr<const StatsSnapshot> compute_stats(store::Store& st, const std::
     auto p = commune.find(r.commune_code);
     if (p == commune.end()) return;
     int32_t n = add(NodeKind::school, r.code, p->second, r.milieu == "rural", 0);
-    s.school_id[static_cast<std::size_t>(n)] = r.id;
     school.emplace(r.id, n);
   });
 
+  t.seal();
   ss.each_indicator([&](const std::string& c, const std::string& name, double v) {
     auto it = commune.find(c);
     if (it == commune.end()) return;

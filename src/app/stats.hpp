@@ -43,7 +43,6 @@ struct StatsSnapshot {
   stats::Facts facts;
   stats::Census census;
   std::unique_ptr<stats::Cube> cube;
-  std::vector<int64_t> school_id;  // by tree node (0 for other nodes)
   std::string computed_at;
   double seconds = 0;
 };

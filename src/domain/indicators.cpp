@@ -77,21 +77,25 @@ std::optional<Field> parse_field(std::string_view name) {
 
 // --- tree ----------------------------------------------------------------------------------------
 
-int32_t Tree::find(NodeKind k, const std::string& c) const {
-  if (index_.size() != code.size()) {
-    index_.clear();
-    for (std::size_t i = 0; i < code.size(); ++i)
-      index_.emplace(std::make_pair(kind[i], code[i]), static_cast<int32_t>(i));
+void Tree::seal() {
+  index_.clear();
+  children_.assign(code.size(), {});
+  for (std::size_t i = 0; i < code.size(); ++i) {
+    index_.emplace(std::make_pair(kind[i], code[i]), static_cast<int32_t>(i));
+    if (parent[i] != kNone)
+      children_[static_cast<std::size_t>(parent[i])].push_back(static_cast<int32_t>(i));
   }
+}
+
+int32_t Tree::find(NodeKind k, const std::string& c) const {
   auto it = index_.find({k, k == NodeKind::nation ? std::string() : c});
   return it == index_.end() ? kNone : it->second;
 }
 
-std::vector<int32_t> Tree::children(int32_t node) const {
-  std::vector<int32_t> out;
-  for (std::size_t i = 0; i < parent.size(); ++i)
-    if (parent[i] == node) out.push_back(static_cast<int32_t>(i));
-  return out;
+const std::vector<int32_t>& Tree::children(int32_t node) const {
+  static const std::vector<int32_t> none;
+  if (node < 0 || static_cast<std::size_t>(node) >= children_.size()) return none;
+  return children_[static_cast<std::size_t>(node)];
 }
 
 bool Tree::under(int32_t node, int32_t ancestor) const {

@@ -55,7 +55,8 @@ struct Facts {
   std::size_t size() const { return school.size(); }
 };
 
-// The territory: nodes in an order where a parent comes before its children.
+// The territory: nodes in an order where a parent comes before its children. Filled column by
+// column, then `seal()` builds the lookups (read-only afterwards, safe to share between threads).
 struct Tree {
   std::vector<std::string> code;
   std::vector<NodeKind> kind;
@@ -63,12 +64,14 @@ struct Tree {
   std::vector<uint8_t> rural;       // communes and schools
   std::vector<int64_t> population;  // communes (census), 0 elsewhere
   std::size_t size() const { return code.size(); }
+  void seal();
   int32_t find(NodeKind k, const std::string& code) const;  // kNone when absent
-  std::vector<int32_t> children(int32_t node) const;
+  const std::vector<int32_t>& children(int32_t node) const;
   bool under(int32_t node, int32_t ancestor) const;
 
  private:
-  mutable std::map<std::pair<NodeKind, std::string>, int32_t> index_;
+  std::map<std::pair<NodeKind, std::string>, int32_t> index_;
+  std::vector<std::vector<int32_t>> children_;
 };
 
 // Census indicators of communes by name: a value per tree node (NaN where absent; only commune
