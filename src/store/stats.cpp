@@ -250,28 +250,4 @@ std::vector<ObservationRow> StatsStore::observations(const std::string& indicato
   return out;
 }
 
-int64_t StatsStore::insert_delivery(const DeliveryRow& d) {
-  db_.execute(
-      "INSERT INTO exchange_deliveries (started_at, finished_at, target, file_name, format, "
-      "bytes, sha256, attempts, state, error) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-      {d.started_at, d.finished_at, d.target, d.file_name, d.format, d.bytes, d.sha256, d.attempts,
-       d.state, d.error});
-  int64_t id = 0;
-  db_.query("SELECT max(id) FROM exchange_deliveries", {},
-            [&](const ResultRow& r) { id = r.i64(0); });
-  return id;
-}
-
-std::vector<DeliveryRow> StatsStore::deliveries(int64_t limit) {
-  std::vector<DeliveryRow> out;
-  db_.query(
-      "SELECT id, started_at, finished_at, target, file_name, format, bytes, sha256, attempts, "
-      "state, error FROM exchange_deliveries ORDER BY id DESC LIMIT $1",
-      {limit}, [&](const ResultRow& r) {
-        out.push_back({r.i64(0), r.text(1), r.text(2), r.text(3), r.text(4), r.text(5), r.i64(6),
-                       r.text(7), r.i64(8), r.text(9), r.text(10)});
-      });
-  return out;
-}
-
 }  // namespace sanad::store

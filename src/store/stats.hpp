@@ -1,6 +1,6 @@
 // Persistence of statistics: the registry rows an indicator snapshot is built from, census
 // indicators of communes, indicator definitions, targets, reported values, observations received
-// from the planning directorate and the log of deliveries. Reads and writes rows; decides nothing.
+// from the planning directorate. Reads and writes rows; decides nothing.
 #pragma once
 #include <functional>
 #include <optional>
@@ -46,14 +46,6 @@ struct ObservationRow {
   std::optional<double> value;
   std::string obs_status, conf_status, source, imported_at;
 };
-struct DeliveryRow {
-  int64_t id = 0;
-  std::string started_at, finished_at, target, file_name, format;
-  int64_t bytes = 0;
-  std::string sha256;
-  int64_t attempts = 0;
-  std::string state, error;
-};
 
 class StatsStore {
  public:
@@ -92,9 +84,6 @@ class StatsStore {
   // changed or the same ('i', 'u', '=').
   char put_observation(const ObservationRow& o);
   std::vector<ObservationRow> observations(const std::string& indicator);  // all when empty
-
-  int64_t insert_delivery(const DeliveryRow& d);
-  std::vector<DeliveryRow> deliveries(int64_t limit);
 
  private:
   Db& db_;

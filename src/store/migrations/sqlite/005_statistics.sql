@@ -1,5 +1,5 @@
 -- Statistics: indicators added by definition, targets and baselines, reported values with their
--- state, observations received from the planning directorate, and the log of what was sent.
+-- state, and the observations received from the planning directorate.
 CREATE TABLE indicator_definitions (
   code TEXT PRIMARY KEY,
   body TEXT NOT NULL,
@@ -47,18 +47,4 @@ CREATE TABLE exchange_observations (
   source TEXT NOT NULL,
   imported_at TEXT NOT NULL,
   PRIMARY KEY (indicator, ref_area, school_year, sex, milieu, level)
-);
-
-CREATE TABLE exchange_deliveries (
-  id INTEGER PRIMARY KEY,
-  started_at TEXT NOT NULL,
-  finished_at TEXT NOT NULL,
-  target TEXT NOT NULL,
-  file_name TEXT NOT NULL,
-  format TEXT NOT NULL,
-  bytes BIGINT NOT NULL,
-  sha256 TEXT NOT NULL,
-  attempts INTEGER NOT NULL,
-  state TEXT NOT NULL CHECK (state IN ('sent', 'failed')),
-  error TEXT NOT NULL
 );
