@@ -5,6 +5,7 @@
 #include "app/stats.hpp"
 #include "backend.hpp"
 #include "domain/dates.hpp"
+#include "store/tayssir.hpp"
 
 using namespace sanad;
 using sanad::testing::BothBackends;
@@ -189,7 +190,7 @@ TEST_P(Stats, PupilsBehindAFigure) {
   auto n = app::node_of(snap_->tree, {kRegion, "03"});
   auto ids = app::pupils_behind(*snap_, i, n, {}, false);
   ASSERT_EQ(ids.size(), 1u);
-  EXPECT_EQ(st().pupil("A000000005").has_value(), true);
+  EXPECT_EQ(ids[0], store::TayssirStore(st()).pupil_id("A000000005").value_or(-1));  // who left
   auto girls = app::pupils_behind(*snap_, *snap_->cube->indicator("PUPILS"), n,
                                   app::parse_slice("sex", "F"), false);
   EXPECT_EQ(girls.size(), 7u);  // four in S2, three in S3
@@ -244,6 +245,16 @@ TEST_P(Stats, TargetsProgressAndReporting) {
   int moves = 0;
   for (const auto& h : history) moves += h.action.rfind("indicator.report.", 0) == 0;
   EXPECT_EQ(moves, 4);
+}
+
+TEST_P(Stats, CacheFollowsChangesOfTheRegistry) {
+  app::StatsCache cache;
+  auto a = cache.get(st(), kY);
+  EXPECT_EQ(cache.get(st(), kY), a);  // nothing changed: the same snapshot
+  app::set_target(st(), {"PUPILS", "nation", "", kY, 10, 20, "", ""}, {});  // an audited change
+  auto b = cache.get(st(), kY);
+  EXPECT_NE(b, a);
+  EXPECT_EQ(b->cube->figure(*b->cube->indicator("PUPILS"), 0).value, 15.0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, Stats, ::testing::Values("sqlite", "postgres"),
