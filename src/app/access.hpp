@@ -24,15 +24,17 @@ enum class Role {
 };
 
 enum class Action {
-  read_registry,  // territory, schools, pupils, households, absences
-  import_data,    // upload and write rosters, absences, households, schools
-  export_data,    // download lists
-  read_audit,     // the history of records and the whole log
-  manage_users,   // create, change, disable accounts (inside the admin's scope)
-  tayssir_read,   // Tayssir cycles, lines and explanations within the scope
-  tayssir_check,  // a school confirms or flags its list in a draft cycle
-  tayssir_run,    // compute cycles, approve, export for payment, close, decide appeals
-  tayssir_appeal  // file an appeal for a household
+  read_registry,   // territory, schools, pupils, households, absences
+  import_data,     // upload and write rosters, absences, households, schools
+  export_data,     // download lists
+  read_audit,      // the history of records and the whole log
+  manage_users,    // create, change, disable accounts (inside the admin's scope)
+  tayssir_read,    // Tayssir cycles, lines and explanations within the scope
+  tayssir_check,   // a school confirms or flags its list in a draft cycle
+  tayssir_run,     // compute cycles, approve, export for payment, close, decide appeals
+  tayssir_appeal,  // file an appeal for a household
+  stats_manage,    // set targets, submit reported values (approve those of the level below)
+  exchange         // run the SDMX exchange with the planning directorate, see its delivery log
 };
 
 std::string_view role_name(Role r);
@@ -72,6 +74,10 @@ struct SchoolReach {
   bool has(const std::string& code) const { return whole || schools.count(code) > 0; }
 };
 SchoolReach cycle_reach(store::Store& st, const Principal& p);
+
+// A reported value is approved or returned by the level above: an account managing statistics
+// whose scope strictly contains the node (the national scope also approves the nation's own).
+bool may_approve_report(store::Store& st, const Principal& p, const Scope& node);
 
 // A school list changes the map of schools: imported only from a directorate up.
 bool may_import_schools(const Principal& p);

@@ -248,24 +248,36 @@ std::shared_ptr<const StatsSnapshot> compute_stats(store::Store& st, const std::
     t.population.push_back(population);
     return static_cast<int32_t>(t.code.size() - 1);
   };
-  add(NodeKind::nation, "", stats::kNone, 0, 0);
+  auto named = [&](int32_t n, const std::string& ar, const std::string& fr) {
+    s.name_ar.resize(t.size());
+    s.name_fr.resize(t.size());
+    s.name_ar[static_cast<std::size_t>(n)] = ar;
+    s.name_fr[static_cast<std::size_t>(n)] = fr;
+  };
+  named(add(NodeKind::nation, "", stats::kNone, 0, 0), "المغرب", "Maroc");
   std::map<std::string, int32_t> region, directorate, commune;
-  for (const auto& r : st.regions()) region[r.code] = add(NodeKind::region, r.code, 0, 0, 0);
+  for (const auto& r : st.regions()) {
+    region[r.code] = add(NodeKind::region, r.code, 0, 0, 0);
+    named(region[r.code], r.name_ar, r.name_fr);
+  }
   for (const auto& d : st.directorates(Scope::nation())) {
     auto p = region.find(d.region_code);
     directorate[d.code] =
         add(NodeKind::directorate, d.code, p == region.end() ? 0 : p->second, 0, 0);
+    named(directorate[d.code], d.name_ar, d.name_fr);
   }
   for (const auto& c : st.communes(Scope::nation())) {
     auto p = directorate.find(c.directorate_code);
     commune[c.code] = add(NodeKind::commune, c.code, p == directorate.end() ? 0 : p->second,
                           c.milieu == "rural", c.population);
+    named(commune[c.code], c.name_ar, c.name_fr);
   }
   std::unordered_map<int64_t, int32_t> school;
   ss.each_school([&](const store::StatsSchoolRow& r) {
     auto p = commune.find(r.commune_code);
     if (p == commune.end()) return;
     int32_t n = add(NodeKind::school, r.code, p->second, r.milieu == "rural", 0);
+    named(n, r.name_ar, r.name_fr);
     school.emplace(r.id, n);
   });
 
@@ -392,10 +404,18 @@ std::shared_ptr<const StatsSnapshot> compute_stats(store::Store& st, const std::
   return out;
 }
 
+std::vector<std::string> stats_years(store::Store& st) {
+  return st.school_years();
+}
+
 std::shared_ptr<const StatsSnapshot> StatsCache::get(store::Store& st, const std::string& year) {
-  int64_t head = 0;
-  st.db().query("SELECT coalesce(max(id), 0) FROM audit_log", {},
-                [&](const store::ResultRow& r) { head = r.i64(0); });
+  // What leaves the figures as they are: signing in and out, accounts, exports, targets and
+  // reported values. Anything else (imports, cycles, definitions, census) is a change.
+  static const std::vector<std::string> quiet_actions = {
+      "login",           "login failed",      "logout",           "export",
+      "exchange.export", "exchange.delivery", "indicator.target", "tayssir cycle exported"};
+  static const std::vector<std::string> quiet_prefixes = {"indicator.report.", "user "};
+  const std::string head = store::StatsStore(st).audit_head(quiet_actions, quiet_prefixes);
   std::lock_guard lock(mu_);
   auto it = years_.find(year);
   if (it != years_.end() && it->second.first == head) return it->second.second;
@@ -459,9 +479,17 @@ std::vector<FigureRow> node_figures(const StatsSnapshot& s, int32_t node, bool d
 }
 
 std::vector<Ranked> rank_children(const StatsSnapshot& s, std::size_t indicator, int32_t node,
-                                  const stats::Slice& slice) {
+                                  const stats::Slice& slice, bool schools) {
   std::vector<Ranked> out;
-  for (auto c : s.tree.children(node)) out.push_back({c, s.cube->figure(indicator, c, slice)});
+  if (schools) {
+    for (std::size_t i = 0; i < s.tree.size(); ++i) {
+      auto n = static_cast<int32_t>(i);
+      if (s.tree.kind[i] == NodeKind::school && s.tree.under(n, node))
+        out.push_back({n, s.cube->figure(indicator, n, slice)});
+    }
+  } else {
+    for (auto c : s.tree.children(node)) out.push_back({c, s.cube->figure(indicator, c, slice)});
+  }
   const auto dir = s.cube->catalogue()[indicator].direction;
   std::stable_sort(out.begin(), out.end(), [&](const Ranked& a, const Ranked& b) {
     if (a.figure.value.has_value() != b.figure.value.has_value()) return a.figure.value.has_value();

@@ -42,6 +42,7 @@ struct StatsSnapshot {
   stats::Tree tree;
   stats::Facts facts;
   stats::Census census;
+  std::vector<std::string> name_ar, name_fr;  // of each node of the tree
   std::unique_ptr<stats::Cube> cube;
   std::string computed_at;
   double seconds = 0;
@@ -49,15 +50,19 @@ struct StatsSnapshot {
 std::shared_ptr<const StatsSnapshot> compute_stats(store::Store& st, const std::string& year,
                                                    int threads = 2);
 
+// The school years of the registry (those enrolments were imported for), oldest first.
+std::vector<std::string> stats_years(store::Store& st);
+
 // The snapshots of the years asked for, recomputed when the registry changed since (the audit
-// log's head moved): what a server keeps between requests.
+// log's head moved; its hash tells one database from another): what a server keeps between
+// requests. One computation at a time; readers of a year being recomputed wait for it.
 class StatsCache {
  public:
   std::shared_ptr<const StatsSnapshot> get(store::Store& st, const std::string& year);
 
  private:
   std::mutex mu_;
-  std::map<std::string, std::pair<int64_t, std::shared_ptr<const StatsSnapshot>>> years_;
+  std::map<std::string, std::pair<std::string, std::shared_ptr<const StatsSnapshot>>> years_;
 };
 
 // The node of the tree for a scope, or kNone.
@@ -76,9 +81,10 @@ struct Ranked {
   int32_t node = stats::kNone;
   stats::Figure figure;
 };
-// The children of a node by an indicator, best first (by its direction; neutral: descending).
+// The children of a node by an indicator, best first (by its direction; neutral: descending);
+// with `schools`, every school under the node instead. Those without a value come last.
 std::vector<Ranked> rank_children(const StatsSnapshot& s, std::size_t indicator, int32_t node,
-                                  const stats::Slice& slice = {});
+                                  const stats::Slice& slice = {}, bool schools = false);
 
 // A slice from the dimension and code of a FigureRow ("sex", "F"); refuses unknown ones.
 stats::Slice parse_slice(const std::string& dimension, const std::string& value);

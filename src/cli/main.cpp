@@ -129,6 +129,36 @@ int run_import(const std::string& db, const std::string& kind_s, const std::stri
 
 }  // namespace
 
+namespace {
+// "90s", "30m", "6h", "1d" or a number of seconds, in seconds (at least 1).
+std::optional<int64_t> parse_duration(const std::string& s) {
+  if (s.empty() || s.size() > 12) return std::nullopt;
+  int64_t unit = 1;
+  std::string digits = s;
+  switch (s.back()) {
+    case 's':
+      digits.pop_back();
+      break;
+    case 'm':
+      unit = 60, digits.pop_back();
+      break;
+    case 'h':
+      unit = 3600, digits.pop_back();
+      break;
+    case 'd':
+      unit = 86400, digits.pop_back();
+      break;
+    default:
+      break;
+  }
+  if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos)
+    return std::nullopt;
+  int64_t n = std::stoll(digits);
+  if (n < 1 || n > 10'000'000) return std::nullopt;
+  return n * unit;
+}
+}  // namespace
+
 int main(int argc, char** argv) {
   CLI::App cli{
       "Sanad — the social support information system of Morocco's education administration"};
@@ -197,6 +227,24 @@ int main(int argc, char** argv) {
   int64_t upload_mb = serve_opt.max_upload >> 20;
   srv->add_option("--max-upload-mb", upload_mb, "largest file an import accepts")
       ->check(CLI::Range(1, 2048))
+      ->capture_default_str();
+  std::string ex_every = "1d", ex_retry = "5m";
+  serve_opt.sdmx_dir = SANAD_DEFAULT_SDMX_DIR;
+  srv->add_option("--exchange-outbox", serve_opt.exchange_outbox,
+                  "send the SDMX exchange regularly into this folder");
+  srv->add_option("--exchange-url", serve_opt.exchange_url,
+                  "… or POST it to this http:// endpoint");
+  srv->add_option("--exchange-every", ex_every, "how often: 90s, 30m, 6h, 1d …")
+      ->capture_default_str();
+  srv->add_option("--exchange-retries", serve_opt.exchange_retries,
+                  "attempts after a failed delivery")
+      ->check(CLI::Range(0, 20))
+      ->capture_default_str();
+  srv->add_option("--exchange-retry-after", ex_retry, "first delay before a retry (doubles)")
+      ->capture_default_str();
+  srv->add_option("--exchange-threshold", serve_opt.exchange_threshold,
+                  "counts of fewer pupils are withheld")
+      ->check(CLI::Range(1, 1000))
       ->capture_default_str();
 
   auto* usr = cli.add_subcommand("user", "manage accounts: add, passwd, disable, enable, list");
@@ -339,6 +387,14 @@ int main(int argc, char** argv) {
       serve_opt.db_url = db;
       serve_opt.listen = listen;
       serve_opt.max_upload = upload_mb << 20;
+      auto every = parse_duration(ex_every), retry = parse_duration(ex_retry);
+      if (!every || !retry) {
+        std::cerr << "sanad serve: --exchange-every and --exchange-retry-after are durations "
+                     "such as 90s, 30m, 6h or 1d\n";
+        return 2;
+      }
+      serve_opt.exchange_every = *every;
+      serve_opt.exchange_retry_after = *retry;
       return http::serve(serve_opt);
     }
     if (*usr || *aud) {

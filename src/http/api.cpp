@@ -246,7 +246,8 @@ ApiResponse r_session(Ctx& c) {
       {app::Action::export_data, "export_data"},      {app::Action::read_audit, "read_audit"},
       {app::Action::manage_users, "manage_users"},    {app::Action::tayssir_read, "tayssir_read"},
       {app::Action::tayssir_check, "tayssir_check"},  {app::Action::tayssir_run, "tayssir_run"},
-      {app::Action::tayssir_appeal, "tayssir_appeal"}};
+      {app::Action::tayssir_appeal, "tayssir_appeal"},
+      {app::Action::stats_manage, "stats_manage"},    {app::Action::exchange, "exchange"}};
   for (const auto& [a, name] : all)
     if (app::role_allows(c.who->role, a)) actions.push_back(name);
   out["actions"] = actions;
@@ -607,6 +608,7 @@ const std::vector<Route>& all_routes() {
   static const std::vector<Route> routes = [] {
     std::vector<Route> v(std::begin(kCoreRoutes), std::end(kCoreRoutes));
     for (const auto& r : tayssir_routes()) v.push_back(r);
+    for (const auto& r : stats_routes()) v.push_back(r);
     return v;
   }();
   return routes;

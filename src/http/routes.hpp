@@ -52,5 +52,7 @@ std::string temp_file_bytes(const std::string& extension,
 
 // The Tayssir routes (api_tayssir.cpp).
 const std::vector<Route>& tayssir_routes();
+// The statistics routes (api_stats.cpp).
+const std::vector<Route>& stats_routes();
 
 }  // namespace sanad::http

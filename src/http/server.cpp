@@ -12,9 +12,12 @@
 #include <memory>
 #include <mutex>
 #include <set>
+#include <thread>
 
+#include "app/delivery.hpp"
 #include "app/territory.hpp"
 #include "http/api.hpp"
+#include "http/client.hpp"
 #include "store/store.hpp"
 
 namespace sanad::http {
@@ -355,6 +358,50 @@ void accept(Server& srv) {
 
 }  // namespace
 
+// The regular exchange runs on its own thread with its own connection, so that exporting the
+// country never holds up a request; it looks at the delivery log every few seconds and sends
+// when a slot or a retry is due.
+class ExchangeScheduler {
+ public:
+  ExchangeScheduler(const std::string& db_url, const std::optional<app::DeliveryConfig>& c) {
+    if (!c) return;
+    int64_t tick = std::clamp<int64_t>(std::min(c->every_seconds, c->retry_seconds) / 2, 1, 30);
+    std::cerr << "sanad: exchange to " << c->destination << " every " << c->every_seconds << " s\n";
+    thread_ = std::thread([this, db_url, tick] {
+      std::optional<store::Store> st;
+      std::unique_lock lock(mu_);
+      while (!stop_) {
+        lock.unlock();
+        try {
+          if (!st) st.emplace(store::Store::open(db_url));
+          if (auto d = app::deliver_if_due(*st, static_cast<int64_t>(std::time(nullptr))))
+            std::cerr << "sanad: exchange delivery " << d->id << " (attempt " << d->attempt
+                      << "): " << d->status << (d->error.empty() ? "" : ": " + d->error) << "\n";
+        } catch (const std::exception& e) {
+          std::cerr << "sanad: exchange scheduler: " << e.what() << "\n";
+          st.reset();  // a new connection next time
+        }
+        lock.lock();
+        cv_.wait_for(lock, std::chrono::seconds(tick), [this] { return stop_; });
+      }
+    });
+  }
+  ~ExchangeScheduler() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
 int serve(const ServeOptions& opt) {
   auto colon = opt.listen.rfind(':');
   if (colon == std::string::npos) {
@@ -373,6 +420,30 @@ int serve(const ServeOptions& opt) {
     std::cerr << "sanad serve: the database is not initialised: run `sanad init` first\n";
     return 1;
   }
+  std::optional<app::DeliveryConfig> exchange;
+  if (!opt.exchange_outbox.empty() || !opt.exchange_url.empty()) {
+    if (!opt.exchange_outbox.empty() && !opt.exchange_url.empty()) {
+      std::cerr << "sanad serve: the exchange goes to an outbox or to a URL, not both\n";
+      return 2;
+    }
+    app::DeliveryConfig c;
+    try {
+      c.destination = opt.exchange_url.empty() ? opt.exchange_outbox : opt.exchange_url;
+      c.send = opt.exchange_url.empty() ? app::outbox_sender(opt.exchange_outbox)
+                                        : http_sender(opt.exchange_url);
+    } catch (const std::exception& e) {
+      std::cerr << "sanad serve: --exchange-url " << e.what() << "\n";
+      return 2;
+    }
+    c.sdmx_dir = opt.sdmx_dir;
+    c.threshold = opt.exchange_threshold;
+    c.every_seconds = opt.exchange_every;
+    c.retries = opt.exchange_retries;
+    c.retry_seconds = opt.exchange_retry_after;
+    exchange = c;
+  }
+  app::configure_delivery(exchange);
+  ExchangeScheduler scheduler(opt.db_url, exchange);
   if (!opt.web_dir.empty() && !std::filesystem::exists(opt.web_dir + "/index.html"))
     std::cerr << "sanad serve: no web app in " << opt.web_dir
               << " (build it with `make web`); serving the status page\n";

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <map>
+
 namespace sanad::store {
 
 namespace {
@@ -20,9 +22,9 @@ std::optional<double> read_number(const ResultRow& r, int col) {
 }  // namespace
 
 void StatsStore::each_school(const std::function<void(const StatsSchoolRow&)>& fn) {
-  db_.query("SELECT id, code, commune_code, milieu FROM schools ORDER BY code", {},
-            [&](const ResultRow& r) {
-              fn({r.i64(0), r.text(1), r.text(2), r.text(3)});
+  db_.query("SELECT id, code, commune_code, milieu, name_ar, name_fr FROM schools ORDER BY code",
+            {}, [&](const ResultRow& r) {
+              fn({r.i64(0), r.text(1), r.text(2), r.text(3), r.text(4), r.text(5)});
             });
 }
 
@@ -73,6 +75,59 @@ std::optional<std::pair<std::string, std::string>> StatsStore::school_year_dates
   std::optional<std::pair<std::string, std::string>> out;
   db_.query("SELECT starts, ends FROM school_years WHERE code = $1", {year},
             [&](const ResultRow& r) { out.emplace(r.text(0), r.text(1)); });
+  return out;
+}
+
+std::vector<StatsPupilRow> StatsStore::pupils(const std::vector<int64_t>& ids,
+                                              const std::vector<std::string>& years) {
+  std::vector<StatsPupilRow> out;
+  if (ids.empty() || years.empty()) return out;
+  std::vector<Value> params;
+  std::string in_ids, in_years;
+  for (auto id : ids) {
+    params.emplace_back(id);
+    in_ids += fmt::format("{}${}", in_ids.empty() ? "" : ", ", params.size());
+  }
+  for (const auto& y : years) {
+    params.emplace_back(y);
+    in_years += fmt::format("{}${}", in_years.empty() ? "" : ", ", params.size());
+  }
+  std::map<int64_t, StatsPupilRow> found;
+  db_.query(fmt::format("SELECT p.id, p.massar, p.last_ar, p.first_ar, coalesce(p.last_fr, ''), "
+                        "coalesce(p.first_fr, ''), p.sex, coalesce(p.birth_date, ''), "
+                        "e.school_year, s.code, e.level, e.status FROM pupils p JOIN enrolments e "
+                        "ON e.pupil_id = p.id JOIN schools s ON s.id = e.school_id WHERE p.id IN "
+                        "({}) AND e.school_year IN ({}) ORDER BY p.id, e.school_year, e.id",
+                        in_ids, in_years),
+            params, [&](const ResultRow& r) {
+              // The later enrolment wins (rows come oldest first).
+              found[r.i64(0)] = {r.i64(0),  r.text(1), r.text(2),  r.text(3),
+                                 r.text(4), r.text(5), r.text(6),  r.text(7),
+                                 r.text(8), r.text(9), r.text(10), r.text(11)};
+            });
+  for (auto id : ids) {
+    auto it = found.find(id);
+    if (it != found.end()) out.push_back(it->second);
+  }
+  return out;
+}
+
+std::string StatsStore::audit_head(const std::vector<std::string>& actions,
+                                   const std::vector<std::string>& prefixes) {
+  std::string sql = "SELECT id, hash FROM audit_log WHERE 1 = 1";
+  std::vector<Value> params;
+  for (const auto& a : actions) {
+    params.emplace_back(a);
+    sql += fmt::format(" AND action <> ${}", params.size());
+  }
+  for (const auto& p : prefixes) {
+    params.emplace_back(p + "%");
+    sql += fmt::format(" AND action NOT LIKE ${0} AND subject NOT LIKE ${0}", params.size());
+  }
+  sql += " ORDER BY id DESC LIMIT 1";
+  std::string out = "0:";
+  db_.query(sql, params,
+            [&](const ResultRow& r) { out = fmt::format("{}:{}", r.i64(0), r.text(1)); });
   return out;
 }
 
@@ -246,6 +301,56 @@ std::vector<ObservationRow> StatsStore::observations(const std::string& indicato
       {indicator}, [&](const ResultRow& r) {
         out.push_back({r.text(0), r.text(1), r.text(2), r.text(3), r.text(4), r.text(5),
                        read_number(r, 6), r.text(7), r.text(8), r.text(9), r.text(10)});
+      });
+  return out;
+}
+
+std::vector<ObservationRow> StatsStore::observations_at(const std::string& ref_area,
+                                                        const std::string& year) {
+  std::vector<ObservationRow> out;
+  db_.query(
+      "SELECT indicator, ref_area, school_year, sex, milieu, level, value, obs_status, "
+      "conf_status, source, imported_at FROM exchange_observations WHERE ref_area = $1 AND "
+      "school_year = $2 ORDER BY indicator, sex, milieu, level",
+      {ref_area, year}, [&](const ResultRow& r) {
+        out.push_back({r.text(0), r.text(1), r.text(2), r.text(3), r.text(4), r.text(5),
+                       read_number(r, 6), r.text(7), r.text(8), r.text(9), r.text(10)});
+      });
+  return out;
+}
+
+// --- the delivery log ---------------------------------------------------------------------------
+
+int64_t StatsStore::insert_delivery(const DeliveryRow& d) {
+  std::optional<int64_t> id;
+  db_.query(
+      "INSERT INTO exchange_deliveries (started_at, started_epoch, finished_at, finished_epoch, "
+      "school_year, destination, files, sha256, bytes, attempt, status, error, trigger, actor) "
+      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
+      {d.started_at, d.started_epoch, d.finished_at, d.finished_epoch, d.school_year, d.destination,
+       d.files, d.sha256, d.bytes, d.attempt, d.status, d.error, d.trigger, d.actor},
+      [&](const ResultRow& r) { id = r.i64(0); });
+  if (!id) throw DbError("the delivery was not logged");
+  return *id;
+}
+
+void StatsStore::finish_delivery(const DeliveryRow& d) {
+  db_.execute(
+      "UPDATE exchange_deliveries SET finished_at = $2, finished_epoch = $3, files = $4, sha256 = "
+      "$5, bytes = $6, status = $7, error = $8 WHERE id = $1",
+      {d.id, d.finished_at, d.finished_epoch, d.files, d.sha256, d.bytes, d.status, d.error});
+}
+
+std::vector<DeliveryRow> StatsStore::deliveries(int64_t limit, const std::string& destination) {
+  std::vector<DeliveryRow> out;
+  db_.query(
+      "SELECT id, started_at, started_epoch, finished_at, finished_epoch, school_year, "
+      "destination, files, sha256, bytes, attempt, status, error, trigger, actor FROM "
+      "exchange_deliveries WHERE $1 = '' OR destination = $1 ORDER BY id DESC LIMIT $2",
+      {destination, limit}, [&](const ResultRow& r) {
+        out.push_back({r.i64(0), r.text(1), r.i64(2), r.text(3), r.i64(4), r.text(5), r.text(6),
+                       r.text(7), r.text(8), r.i64(9), r.i64(10), r.text(11), r.text(12),
+                       r.text(13), r.text(14)});
       });
   return out;
 }

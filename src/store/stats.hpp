@@ -13,7 +13,7 @@ namespace sanad::store {
 
 struct StatsSchoolRow {
   int64_t id = 0;
-  std::string code, commune_code, milieu;
+  std::string code, commune_code, milieu, name_ar, name_fr;
 };
 // One enrolment of a pupil in one of the years asked, with what the pupil carries.
 struct StatsEnrolmentRow {
@@ -26,6 +26,13 @@ struct StatsAbsenceRow {
 struct StatsTayssirRow {
   int64_t pupil_id = 0;
   bool eligible = false, paid = false;
+};
+// A pupil behind a figure, with the enrolment of the year (or of the year before for those who
+// left).
+struct StatsPupilRow {
+  int64_t id = 0;
+  std::string massar, last_ar, first_ar, last_fr, first_fr, sex, birth_date;
+  std::string school_year, school_code, level, status;
 };
 struct DefinitionRow {
   std::string code, body, updated_by, updated_at;
@@ -47,6 +54,17 @@ struct ObservationRow {
   std::string obs_status, conf_status, source, imported_at;
 };
 
+struct DeliveryRow {
+  int64_t id = 0;
+  std::string started_at;
+  int64_t started_epoch = 0;
+  std::string finished_at;
+  int64_t finished_epoch = 0;
+  std::string school_year, destination, files, sha256;
+  int64_t bytes = 0, attempt = 1;
+  std::string status, error, trigger, actor;
+};
+
 class StatsStore {
  public:
   explicit StatsStore(Store& st) : db_(st.db()) {}
@@ -62,12 +80,20 @@ class StatsStore {
   void each_tayssir_outcome(const std::string& year,
                             const std::function<void(const StatsTayssirRow&)>& fn);
   std::optional<std::pair<std::string, std::string>> school_year_dates(const std::string& year);
+  // "id:hash" of the latest audit entry whose action is not one of `actions` nor begins with
+  // one of `prefixes` (prefixes are matched on the action, and "user " on the subject too).
+  std::string audit_head(const std::vector<std::string>& actions,
+                         const std::vector<std::string>& prefixes);
 
   // Census indicators of communes (HCP).
   void put_indicator(const std::string& commune, const std::string& indicator, double value,
                      const std::string& source);
   void each_indicator(const std::function<void(const std::string& commune,
                                                const std::string& indicator, double value)>& fn);
+
+  // The pupils of `ids` (in that order) with their latest enrolment among `years`.
+  std::vector<StatsPupilRow> pupils(const std::vector<int64_t>& ids,
+                                    const std::vector<std::string>& years);
 
   std::vector<DefinitionRow> definitions();
   void put_definition(const DefinitionRow& d);
@@ -84,6 +110,12 @@ class StatsStore {
   // changed or the same ('i', 'u', '=').
   char put_observation(const ObservationRow& o);
   std::vector<ObservationRow> observations(const std::string& indicator);  // all when empty
+  // The exchange's delivery log, newest first.
+  int64_t insert_delivery(const DeliveryRow& d);  // returns its id
+  void finish_delivery(const DeliveryRow& d);     // status, files, checksum, error, finish time
+  std::vector<DeliveryRow> deliveries(int64_t limit, const std::string& destination = "");
+
+  std::vector<ObservationRow> observations_at(const std::string& ref_area, const std::string& year);
 
  private:
   Db& db_;

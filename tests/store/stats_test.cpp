@@ -251,9 +251,19 @@ TEST_P(Stats, CacheFollowsChangesOfTheRegistry) {
   app::StatsCache cache;
   auto a = cache.get(st(), kY);
   EXPECT_EQ(cache.get(st(), kY), a);  // nothing changed: the same snapshot
-  app::set_target(st(), {"PUPILS", "nation", "", kY, 10, 20, "", ""}, {});  // an audited change
+  // A target, a reported value, an export are audited but leave the figures as they are.
+  app::set_target(st(), {"PUPILS", "nation", "", kY, 10, 20, "", ""}, {});
+  app::report_value(st(), *a, *a->cube->indicator("PUPILS"), 0, "submit", "", {});
+  EXPECT_EQ(cache.get(st(), kY), a);
+  // A new definition changes what is computed: a new snapshot that has it.
+  app::define_indicator(st(), app::definition_from_json(R"({"code": "BOYS", "name_ar": "ذكور",
+      "name_fr": "Garçons", "unit": "pupils", "numerator": {"kind": "count",
+      "filter": {"row": ["current"], "sex": ["M"]}}})"),
+                        {});
   auto b = cache.get(st(), kY);
   EXPECT_NE(b, a);
+  EXPECT_FALSE(a->cube->indicator("BOYS"));
+  ASSERT_TRUE(b->cube->indicator("BOYS"));
   EXPECT_EQ(b->cube->figure(*b->cube->indicator("PUPILS"), 0).value, 15.0);
 }
 
