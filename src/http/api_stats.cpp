@@ -242,6 +242,10 @@ ApiResponse r_rank(Ctx& c) {
   json items = json::array();
   int rank = 0;
   for (const auto& r : ranked) {
+    // Communes without schools have no figures worth ranking.
+    if (s.tree.kind[static_cast<std::size_t>(r.node)] == NodeKind::commune &&
+        s.cube->figure(0, r.node).numerator_rows == 0)
+      continue;
     auto j = node_json(s, r.node);
     j["figure"] = figure_json(d, r.figure);
     j["rank"] = r.figure.value ? ++rank : 0;

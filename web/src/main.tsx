@@ -11,6 +11,7 @@ import { ImportPage } from './pages/Import';
 import { UsersPage } from './pages/Users';
 import { AuditPage } from './pages/Audit';
 import { CyclePage, TayssirPage } from './pages/Tayssir';
+import { StatsPage, StatsPupilsPage } from './pages/Stats';
 import './style.css';
 
 function useHash(): string {
@@ -40,6 +41,10 @@ function Page({ route, me }: { route: string; me: Principal }) {
       return <UsersPage me={me} />;
     case 'audit':
       return <AuditPage />;
+    case 'stats':
+      return <StatsPage me={me} node={parts[1]} />;
+    case 'stats-pupils':
+      return <StatsPupilsPage parts={parts.slice(1)} />;
     case 'tayssir':
       return parts[1] ? <CyclePage id={parts[1]} me={me} /> : <TayssirPage me={me} />;
     default:
@@ -87,6 +92,7 @@ function App() {
   const can = (a: string) => me.actions.includes(a);
   const nav: [string, string, boolean][] = [
     ['#/', t('nav_territory'), true],
+    ['#/stats', t('nav_stats'), can('read_registry')],
     ['#/tayssir', t('nav_tayssir'), can('tayssir_read')],
     ['#/import', t('nav_import'), can('import_data')],
     ['#/users', t('nav_users'), can('manage_users')],
@@ -103,7 +109,7 @@ function App() {
           {nav
             .filter(([, , ok]) => ok)
             .map(([href, text]) => (
-              <a href={href} class={section === href || (href === '#/' && ['#/', '#/t', '#/school', '#/pupil'].includes(section)) ? 'on' : ''}>
+              <a href={href} class={section === href || (href === '#/' && ['#/', '#/t', '#/school', '#/pupil'].includes(section)) || (href === '#/stats' && section === '#/stats-pupils') ? 'on' : ''}>
                 {text}
               </a>
             ))}

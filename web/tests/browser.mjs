@@ -256,6 +256,79 @@ await step('an administrator browses the territory with counts, users and their 
   await admin.close();
 });
 
+await step("a school head's dashboard: each figure leads to its pupils, charts save as PNG, figures as Excel", async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  const p = await ctx.newPage();
+  await signIn(p, fx.head.login);
+  await p.goto(base + '/#/stats');
+  await p.waitForSelector('tr[data-code=PUPILS] td.n a');
+  const figure = Number((await p.textContent('tr[data-code=PUPILS] td.n a')).replace(/\D/g, ''));
+  assert.ok(figure > 0, 'the school has pupils');
+  await p.waitForSelector('.chart canvas');
+  await shot(p, 'stats-school');
+  // The figure's pupils: as many as it says, all of this school.
+  await p.click('tr[data-code=PUPILS] td.n a');
+  await p.waitForSelector('table.list tbody tr');
+  const listed = Number((await p.textContent('p.muted')).split('·')[0].replace(/\D/g, ''));
+  assert.equal(listed, figure, 'the list behind the figure has the figure\'s count');
+  const schools = await p.locator('table.list tbody tr td:nth-child(4)').allInnerTexts();
+  assert.ok(schools.length > 0 && schools.every((s) => s.trim() === fx.head.school), 'only the head school');
+  await noForeignData(p);
+  await shot(p, 'stats-pupils');
+  // The girls only.
+  await p.goBack();
+  await p.waitForSelector('table.parts');
+  const girlsRow = p.locator('table.parts tbody tr', { hasText: 'أنثى' });
+  const girls = Number((await girlsRow.locator('td:nth-child(3)').innerText()).replace(/\D/g, ''));
+  await girlsRow.locator('td:nth-child(3) a').click();
+  await p.waitForSelector('table.list tbody tr');
+  const sexes = await p.locator('table.list tbody tr td:nth-child(3)').allInnerTexts();
+  assert.ok(sexes.every((s) => s.trim() === 'أنثى'), 'only girls');
+  assert.equal(Number((await p.textContent('p.muted')).split('·')[0].replace(/\D/g, '')), girls);
+  await p.goBack();
+  await p.waitForSelector('.card-head button.link');
+  const [png] = await Promise.all([p.waitForEvent('download'), p.click('.card-head button.link')]);
+  assert.ok(png.suggestedFilename().endsWith('.png'), png.suggestedFilename());
+  const pngBytes = readFileSync(await png.path());
+  assert.equal(pngBytes.subarray(1, 4).toString(), 'PNG');
+  const [xlsx] = await Promise.all([p.waitForEvent('download'), p.click('a[href*="/export"]')]);
+  assert.equal(readFileSync(await xlsx.path()).subarray(0, 2).toString(), 'PK');
+  // In French, the same page.
+  await p.click('button.lang');
+  await p.waitForSelector('th:has-text("Indicateur")');
+  await shot(p, 'stats-school-fr');
+  await p.click('button.lang');
+  await ctx.close();
+});
+
+await step('a directorate submits a value, the nation approves it; rankings show the best and the worst', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const p = await ctx.newPage();
+  await signIn(p, fx.tayssir.manager);
+  await p.goto(base + '/#/stats');
+  await p.waitForSelector('tr[data-code=PUPILS]');
+  await p.click('tr[data-code=ABSENCE_RATE] button.link');
+  await p.waitForSelector('.ranking .best-worst .best');
+  await p.fill('input[name=baseline]', '9');
+  await p.fill('input[name=target]', '5');
+  await p.click('form.inline-form button[type=submit]');
+  await p.waitForSelector('tr[data-code=ABSENCE_RATE] .bar');
+  await p.click('.indicator-detail .actions button');
+  await p.waitForSelector('tr[data-code=ABSENCE_RATE] td:has-text("مرفوعة للمصادقة")');
+  await shot(p, 'stats-directorate');
+  await ctx.close();
+  const adm = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const a = await adm.newPage();
+  await signIn(a, fx.admin.login);
+  await a.goto(base + '/#/stats/03.531');
+  await a.waitForSelector('tr[data-code=ABSENCE_RATE]');
+  await a.click('tr[data-code=ABSENCE_RATE] button.link');
+  await a.click('.indicator-detail .actions button:not(.secondary)');
+  await a.waitForSelector('tr[data-code=ABSENCE_RATE] td:has-text("مصادق عليها")');
+  await shot(a, 'stats-approved');
+  await adm.close();
+});
+
 await step('no script errors in the console', async () => {
   assert.deepEqual(consoleErrors.filter((e) => !e.includes('401') && !e.includes('404')), []);
 });

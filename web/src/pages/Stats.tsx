@@ -1,0 +1,577 @@
+// The statistics dashboard: a territory's indicators (value, parts, trend, target and progress,
+// reported state, what the planning directorate sent back), the children ranked by the chosen
+// indicator with the best and the worst, charts labelled in the interface's language, every
+// figure one click from the pupils behind it; exports to XLSX (server) and PNG (the charts).
+import { useEffect, useRef, useState } from 'preact/hooks';
+import {
+  BarController,
+  BarElement,
+  CategoryScale,
+  Chart,
+  Legend,
+  LinearScale,
+  LineController,
+  LineElement,
+  PointElement,
+  Tooltip,
+  type ChartConfiguration,
+} from 'chart.js';
+import { api, ApiError, qs, type Principal } from '../api';
+import { date, label, lang, num, pick, t, type Key } from '../i18n';
+import { Problem, Spinner, useLoad } from '../util';
+
+Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineController, LineElement, PointElement, Tooltip, Legend);
+
+interface Figure {
+  value: number | null;
+  numerator: number;
+  denominator: number;
+  numerator_rows: number;
+  denominator_rows: number;
+  display: string;
+}
+interface Indicator {
+  code: string;
+  name_ar: string;
+  name_fr: string;
+  unit: string;
+  direction: string;
+  has_denominator: boolean;
+  pupils: boolean;
+  disaggregations: string[];
+  figure: Figure;
+  by: { dimension: string; value: string; figure: Figure }[];
+  trend: { year: string; value: number | null }[];
+  target: { baseline: number; target: number; progress: number | null } | null;
+  report: { state: string; value: number | null; note: string; updated_by: string; updated_at: string } | null;
+  received: number | null;
+}
+interface NodeRef {
+  kind: string;
+  code: string;
+  name_ar: string;
+  name_fr: string;
+  in_scope?: boolean;
+}
+interface Dashboard {
+  year: string;
+  years: string[];
+  seconds: number;
+  node: NodeRef;
+  path: NodeRef[];
+  children: NodeRef[];
+  may_set_targets: boolean;
+  may_approve: boolean;
+  may_see_pupils: boolean;
+  indicators: Indicator[];
+}
+interface Ranking {
+  best: string | null;
+  worst: string | null;
+  items: (NodeRef & { figure: Figure; rank: number })[];
+}
+
+export function statsHref(code: string, extra = ''): string {
+  return '#/stats/' + encodeURIComponent(code || 'MA') + extra;
+}
+
+function pupilsHref(node: string, ind: string, year: string, dim = '', value = '', den = false): string {
+  return '#/stats-pupils/' + [node || 'MA', ind, year, dim || '-', value || '-', den ? 'den' : 'num'].map(encodeURIComponent).join('/');
+}
+
+function dimLabel(dim: string, value: string): string {
+  if (!dim) return t('total');
+  const kind = dim === 'sex' ? 'sex' : dim === 'milieu' ? 'milieu' : dim === 'level' ? 'level' : 'cycle';
+  return label(kind, value);
+}
+
+function fmtValue(ind: Indicator, v: number | null): string {
+  if (v === null || v === undefined) return t('no_value');
+  if (ind.unit === '%') return v.toFixed(1) + ' %';
+  if (ind.unit === 'ratio') return v.toFixed(2);
+  return num(Math.round(v));
+}
+
+// A chart on a canvas, rebuilt when its configuration changes; `onReady` gets the chart for PNG.
+function ChartBox({ config, onReady, label: aria }: { config: ChartConfiguration; onReady?: (c: Chart) => void; label: string }) {
+  const ref = useRef<HTMLCanvasElement>(null);
+  useEffect(() => {
+    if (!ref.current) return;
+    const chart = new Chart(ref.current, config);
+    onReady?.(chart);
+    return () => chart.destroy();
+  }, [JSON.stringify(config.data), lang.get()]);
+  return (
+    <div class="chart">
+      <canvas ref={ref} role="img" aria-label={aria} />
+    </div>
+  );
+}
+
+function savePng(chart: Chart | undefined, name: string) {
+  if (!chart) return;
+  const a = document.createElement('a');
+  a.href = chart.toBase64Image('image/png', 1);
+  a.download = name + '.png';
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+}
+
+const rtl = () => lang.get() === 'ar';
+
+function barConfig(labels: string[], values: (number | null)[], colors: string[], title: string): ChartConfiguration {
+  return {
+    type: 'bar',
+    data: { labels, datasets: [{ label: title, data: values as number[], backgroundColor: colors }] },
+    options: {
+      indexAxis: 'y',
+      animation: false,
+      responsive: true,
+      maintainAspectRatio: false,
+      plugins: { legend: { display: false, rtl: rtl() }, tooltip: { rtl: rtl() } },
+      scales: { x: { reverse: rtl(), beginAtZero: true }, y: { position: rtl() ? 'right' : 'left', ticks: { autoSkip: false } } },
+    },
+  };
+}
+
+export function StatsPage({ me, node }: { me: Principal; node?: string }) {
+  const [year, setYear] = useState('');
+  const [chosen, setChosen] = useState('PUPILS');
+  const [of, setOf] = useState<'children' | 'schools'>('children');
+  const [msg, setMsg] = useState('');
+  const code = node || (me.scope.kind === 'nation' ? 'MA' : me.scope.code);
+  const v = useLoad(() => api.get<Dashboard>('/stats/nodes/' + encodeURIComponent(code) + qs({ year })), [code, year]);
+  const d = v.data;
+  const ind = d?.indicators.find((i) => i.code === chosen) ?? d?.indicators[0];
+  const showRank = d && d.node.kind !== 'school';
+  const r = useLoad(
+    () =>
+      showRank && ind
+        ? api.get<Ranking>('/stats/nodes/' + encodeURIComponent(code) + '/rank' + qs({ year: d!.year, indicator: ind.code, of }))
+        : Promise.resolve(null),
+    [code, d?.year, ind?.code, of, showRank],
+  );
+  const charts = useRef<Record<string, Chart>>({});
+  const l = lang.get();
+  useEffect(() => setMsg(''), [code, chosen]);
+
+  if (!d) return (
+    <section>
+      <Spinner on={v.loading} />
+      <Problem error={v.error} />
+    </section>
+  );
+  const place = pick(d.node.name_ar, d.node.name_fr);
+  const indName = ind ? pick(ind.name_ar, ind.name_fr) : '';
+  const fileBase = `${ind?.code ?? 'stats'}-${d.node.code}-${d.year}`;
+
+  const act = async (fn: () => Promise<unknown>) => {
+    setMsg('');
+    try {
+      await fn();
+      v.reload();
+      setMsg(t('saved'));
+    } catch (e) {
+      setMsg((e as ApiError).message);
+    }
+  };
+  const report = (action: string) => {
+    if (!ind) return;
+    let note = '';
+    if (action === 'return') {
+      note = prompt(t('note')) ?? '';
+      if (!note) return setMsg(t('note_required'));
+    }
+    act(() => api.post('/stats/nodes/' + encodeURIComponent(code) + '/report', { indicator: ind.code, year: d.year, action, note }));
+  };
+
+  const ranking = r.data;
+  const rankColors = ranking?.items.map((it) => (it.code === ranking.best ? '#1b7f5a' : it.code === ranking.worst ? '#b3412f' : '#4a6fa5')) ?? [];
+
+  return (
+    <section class="stats-page">
+      <nav class="crumbs" aria-label="breadcrumb">
+        {d.path.map((p) => (
+          <>
+            {p.in_scope ? <a href={statsHref(p.code)}>{pick(p.name_ar, p.name_fr)}</a> : <span>{pick(p.name_ar, p.name_fr)}</span>}
+            <span class="sep">›</span>
+          </>
+        ))}
+        <span>{place}</span>
+      </nav>
+      <div class="page-head">
+        <div>
+          <p class="kind">{t(('kind_' + d.node.kind) as Key)}</p>
+          <h1>{t('stats_title', place)}</h1>
+        </div>
+        <label class="inline">
+          {t('year')}
+          <select value={d.year} onChange={(e) => setYear(e.currentTarget.value)}>
+            {d.years.map((y) => (
+              <option value={y}>{y}</option>
+            ))}
+          </select>
+        </label>
+      </div>
+      {me.actions.includes('export_data') && (
+        <p class="actions">
+          {t('export')}:{' '}
+          <a href={'/api/v1/stats/nodes/' + encodeURIComponent(code) + '/export' + qs({ year: d.year, format: 'xlsx', lang: l })} download>
+            {t('download_xlsx')}
+          </a>
+        </p>
+      )}
+      {msg && <p class="notice" role="status">{msg}</p>}
+
+      <div class="table-wrap">
+        <table class="list indicators">
+          <thead>
+            <tr>
+              <th>{t('indicator')}</th>
+              <th>{t('value')}</th>
+              <th>{t('target')}</th>
+              <th>{t('progress')}</th>
+              <th>{t('reported')}</th>
+              <th>{t('received')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {d.indicators.map((i) => (
+              <tr class={i.code === ind?.code ? 'on' : ''} data-code={i.code}>
+                <td>
+                  <button type="button" class="link" onClick={() => setChosen(i.code)}>
+                    {pick(i.name_ar, i.name_fr)}
+                  </button>
+                </td>
+                <td class="n">
+                  {d.may_see_pupils && i.pupils && i.figure.numerator_rows > 0 ? (
+                    <a href={pupilsHref(d.node.code, i.code, d.year)} title={t('pupils_behind')}>
+                      {fmtValue(i, i.figure.value)}
+                    </a>
+                  ) : (
+                    fmtValue(i, i.figure.value)
+                  )}
+                </td>
+                <td class="n">{i.target ? fmtValue(i, i.target.target) : ''}</td>
+                <td>
+                  {i.target && i.target.progress !== null && (
+                    <span class="bar" title={Math.round(i.target.progress * 100) + ' %'}>
+                      <span style={{ width: Math.round(i.target.progress * 100) + '%' }} />
+                      <small>{Math.round(i.target.progress * 100)} %</small>
+                    </span>
+                  )}
+                </td>
+                <td>{i.report ? t(('report_' + i.report.state) as Key) : t('report_draft')}</td>
+                <td class="n">{i.received !== null ? fmtValue(i, i.received) : ''}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <p class="muted">{t('computed_at', d.seconds.toFixed(2))}</p>
+
+      {ind && (
+        <div class="indicator-detail">
+          <h2>{indName}</h2>
+          <div class="grid2">
+            <div class="card">
+              <div class="card-head">
+                <h3>{t('trend')}</h3>
+                <button type="button" class="link" onClick={() => savePng(charts.current.trend, fileBase + '-trend')}>
+                  {t('download_png')}
+                </button>
+              </div>
+              <ChartBox
+                label={t('trend') + ' — ' + indName}
+                onReady={(c) => (charts.current.trend = c)}
+                config={{
+                  type: 'line',
+                  data: { labels: ind.trend.map((p) => p.year), datasets: [{ label: indName, data: ind.trend.map((p) => p.value) as number[], borderColor: '#1b5e8a', backgroundColor: '#1b5e8a' }] },
+                  options: {
+                    animation: false,
+                    responsive: true,
+                    maintainAspectRatio: false,
+                    plugins: { legend: { rtl: rtl() }, tooltip: { rtl: rtl() } },
+                    scales: { x: { reverse: rtl() }, y: { position: rtl() ? 'right' : 'left' } },
+                  },
+                }}
+              />
+            </div>
+            {ind.by.length > 0 && (
+              <div class="card">
+                <div class="card-head">
+                  <h3>{t('by_dimension', ind.disaggregations.map((x) => t(('dim_' + x) as Key)).join(' · '))}</h3>
+                  <button type="button" class="link" onClick={() => savePng(charts.current.parts, fileBase + '-parts')}>
+                    {t('download_png')}
+                  </button>
+                </div>
+                <ChartBox
+                  label={indName}
+                  onReady={(c) => (charts.current.parts = c)}
+                  config={barConfig(
+                    ind.by.map((b) => dimLabel(b.dimension, b.value)),
+                    ind.by.map((b) => b.figure.value),
+                    ind.by.map((b) => (b.dimension === 'sex' ? '#8a4f9e' : b.dimension === 'milieu' ? '#3f8f6b' : '#4a6fa5')),
+                    indName,
+                  )}
+                />
+              </div>
+            )}
+          </div>
+
+          {ind.by.length > 0 && (
+            <table class="list parts">
+              <thead>
+                <tr>
+                  <th>{t('by_dimension', '')}</th>
+                  <th>{t('value')}</th>
+                  <th>{t('numerator')}</th>
+                  {ind.has_denominator && <th>{t('denominator')}</th>}
+                </tr>
+              </thead>
+              <tbody>
+                {ind.by.map((b) => (
+                  <tr>
+                    <td>{dimLabel(b.dimension, b.value)}</td>
+                    <td class="n">{fmtValue(ind, b.figure.value)}</td>
+                    <td class="n">
+                      {d.may_see_pupils && ind.pupils && b.figure.numerator_rows > 0 ? (
+                        <a href={pupilsHref(d.node.code, ind.code, d.year, b.dimension, b.value)}>{num(b.figure.numerator)}</a>
+                      ) : (
+                        num(b.figure.numerator)
+                      )}
+                    </td>
+                    {ind.has_denominator && (
+                      <td class="n">
+                        {d.may_see_pupils && b.figure.denominator_rows > 0 && ind.pupils ? (
+                          <a href={pupilsHref(d.node.code, ind.code, d.year, b.dimension, b.value, true)}>{num(b.figure.denominator)}</a>
+                        ) : (
+                          num(b.figure.denominator)
+                        )}
+                      </td>
+                    )}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+
+          {showRank && (
+            <div class="card ranking">
+              <div class="card-head">
+                <h3>{t('ranking', indName)}</h3>
+                {['directorate', 'commune', 'region'].includes(d.node.kind) && (
+                  <span class="toggle">
+                    <button type="button" class={of === 'children' ? 'on' : ''} onClick={() => setOf('children')}>
+                      {t('rank_children')}
+                    </button>
+                    <button type="button" class={of === 'schools' ? 'on' : ''} onClick={() => setOf('schools')}>
+                      {t('rank_schools')}
+                    </button>
+                  </span>
+                )}
+                <button type="button" class="link" onClick={() => savePng(charts.current.rank, fileBase + '-ranking')}>
+                  {t('download_png')}
+                </button>
+              </div>
+              <Spinner on={r.loading && !ranking} />
+              <Problem error={r.error} />
+              {ranking && ranking.items.length > 0 && (
+                <>
+                  <p class="best-worst">
+                    {ranking.best && (
+                      <span class="best">
+                        {t('best')}: {pick(ranking.items[0].name_ar, ranking.items[0].name_fr)}
+                      </span>
+                    )}
+                    {ranking.worst && (
+                      <span class="worst">
+                        {t('worst')}: {(() => {
+                          const w = ranking.items.find((x) => x.code === ranking.worst)!;
+                          return pick(w.name_ar, w.name_fr);
+                        })()}
+                      </span>
+                    )}
+                  </p>
+                  <div style={{ height: Math.min(600, 60 + ranking.items.length * 22) + 'px' }}>
+                    <ChartBox
+                      label={t('ranking', indName)}
+                      onReady={(c) => (charts.current.rank = c)}
+                      config={barConfig(
+                        ranking.items.slice(0, 40).map((x) => pick(x.name_ar, x.name_fr)),
+                        ranking.items.slice(0, 40).map((x) => x.figure.value),
+                        rankColors.slice(0, 40),
+                        indName,
+                      )}
+                    />
+                  </div>
+                  <table class="list rank-table">
+                    <thead>
+                      <tr>
+                        <th>{t('rank')}</th>
+                        <th>{t(('kind_' + (ranking.items[0]?.kind ?? 'school')) as Key)}</th>
+                        <th>{t('value')}</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {ranking.items.map((x) => (
+                        <tr class={x.code === ranking.best ? 'best' : x.code === ranking.worst ? 'worst' : ''}>
+                          <td class="n">{x.rank || ''}</td>
+                          <td>
+                            <a href={statsHref(x.code)}>{pick(x.name_ar, x.name_fr)}</a>
+                          </td>
+                          <td class="n">
+                            {d.may_see_pupils && ind.pupils && x.figure.numerator_rows > 0 ? (
+                              <a href={pupilsHref(x.code, ind.code, d.year)}>{fmtValue(ind, x.figure.value)}</a>
+                            ) : (
+                              fmtValue(ind, x.figure.value)
+                            )}
+                          </td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </>
+              )}
+            </div>
+          )}
+
+          {(d.may_set_targets || d.may_approve) && (
+            <div class="card">
+              <h3>{t('target')}</h3>
+              {d.may_set_targets && (
+                <form
+                  class="inline-form"
+                  onSubmit={(e) => {
+                    e.preventDefault();
+                    const f = new FormData(e.currentTarget);
+                    const baseline = Number(f.get('baseline'));
+                    const target = Number(f.get('target'));
+                    if (!Number.isFinite(baseline) || !Number.isFinite(target) || f.get('baseline') === '' || f.get('target') === '')
+                      return setMsg(t('error') + ': ' + t('baseline') + ' / ' + t('target'));
+                    act(() => api.post('/stats/nodes/' + encodeURIComponent(code) + '/target', { indicator: ind.code, year: d.year, baseline, target }));
+                  }}
+                >
+                  <label>
+                    {t('baseline')} <input name="baseline" inputMode="decimal" defaultValue={ind.target ? String(ind.target.baseline) : ''} />
+                  </label>
+                  <label>
+                    {t('target')} <input name="target" inputMode="decimal" defaultValue={ind.target ? String(ind.target.target) : ''} />
+                  </label>
+                  <button type="submit">{t('set_target')}</button>
+                </form>
+              )}
+              <p class="report-state">
+                {t('reported')}: <strong>{ind.report ? t(('report_' + ind.report.state) as Key) : t('report_draft')}</strong>
+                {ind.report && (
+                  <small>
+                    {' '}
+                    — {ind.report.updated_by}, {date(ind.report.updated_at)}
+                    {ind.report.note && ' — ' + ind.report.note}
+                  </small>
+                )}
+              </p>
+              <p class="actions">
+                {d.may_set_targets && (!ind.report || ind.report.state === 'draft' || ind.report.state === 'returned') && (
+                  <button type="button" onClick={() => report('submit')}>
+                    {t('submit_value')}
+                  </button>
+                )}
+                {d.may_approve && ind.report?.state === 'submitted' && (
+                  <>
+                    <button type="button" onClick={() => report('approve')}>
+                      {t('approve_value')}
+                    </button>
+                    <button type="button" class="secondary" onClick={() => report('return')}>
+                      {t('return_value')}
+                    </button>
+                  </>
+                )}
+              </p>
+            </div>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}
+
+interface PupilsPage {
+  total: number;
+  page: number;
+  page_size: number;
+  node: NodeRef;
+  items: { massar: string; last_ar: string; first_ar: string; last_fr: string; first_fr: string; sex: string; school: string; level: string; status: string; school_year: string }[];
+}
+
+export function StatsPupilsPage({ parts }: { parts: string[] }) {
+  const [node, ind, year, dim, value, side] = parts;
+  const [page, setPage] = useState(1);
+  const q = { indicator: ind, year, dimension: dim === '-' ? '' : dim, value: value === '-' ? '' : value, denominator: side === 'den' ? '1' : '', page, page_size: 50 };
+  const v = useLoad(() => api.get<PupilsPage>('/stats/nodes/' + encodeURIComponent(node) + '/pupils' + qs(q)), [parts.join('/'), page]);
+  const d = v.data;
+  const pages = d ? Math.max(1, Math.ceil(d.total / d.page_size)) : 1;
+  return (
+    <section>
+      <p>
+        <a href={statsHref(node)}>← {t('back')}</a>
+      </p>
+      <Spinner on={v.loading && !d} />
+      <Problem error={v.error} />
+      {d && (
+        <>
+          <h1>
+            {t('pupils_of', ind)} — {pick(d.node.name_ar, d.node.name_fr)} {dim !== '-' ? '· ' + dimLabel(dim, value) : ''} {side === 'den' ? t('of_denominator') : ''}
+          </h1>
+          <p class="muted">
+            {num(d.total)} {t('pupils')} · {year}
+          </p>
+          <div class="table-wrap">
+            <table class="list">
+              <thead>
+                <tr>
+                  <th>{t('massar')}</th>
+                  <th>{t('name')}</th>
+                  <th>{t('sex')}</th>
+                  <th>{t('kind_school')}</th>
+                  <th>{t('level')}</th>
+                  <th>{t('status')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {d.items.map((p) => (
+                  <tr>
+                    <td>
+                      <a href={'#/pupil/' + encodeURIComponent(p.massar)}>{p.massar}</a>
+                    </td>
+                    <td>{pick(p.last_ar + ' ' + p.first_ar, (p.last_fr + ' ' + p.first_fr).trim() || p.last_ar + ' ' + p.first_ar)}</td>
+                    <td>{label('sex', p.sex)}</td>
+                    <td>
+                      <a href={'#/school/' + encodeURIComponent(p.school)}>{p.school}</a>
+                    </td>
+                    <td>{label('level', p.level)}</td>
+                    <td>{label('status', p.status)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          {pages > 1 && (
+            <p class="pager">
+              <button type="button" disabled={page <= 1} onClick={() => setPage(page - 1)}>
+                ‹
+              </button>
+              <span>
+                {page} / {pages}
+              </span>
+              <button type="button" disabled={page >= pages} onClick={() => setPage(page + 1)}>
+                ›
+              </button>
+            </p>
+          )}
+        </>
+      )}
+    </section>
+  );
+}
