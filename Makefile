@@ -6,7 +6,7 @@ LISTEN ?= 127.0.0.1:8080
 JOBS ?= $(shell nproc)
 SANAD = $(BUILD)/sanad
 
-.PHONY: bench-tayssir all deps build web run test bench fuzz format clean
+.PHONY: bench-tayssir bench-stats all deps build web run test bench fuzz format clean
 
 all: build
 
@@ -82,3 +82,9 @@ SCALE ?= region
 bench-tayssir: build
 	@command -v /usr/bin/time >/dev/null || apt-get install -y -qq time
 	@scripts/with-postgres.sh bench/tayssir.sh $(BUILD) $(SCALE)
+
+# The statistics cube beside DuckDB's GROUP BY ROLLUP, and the dashboard over HTTP.
+bench-stats: build
+	@command -v /usr/bin/time >/dev/null || apt-get install -y -qq time
+	@command -v curl >/dev/null || apt-get install -y -qq curl
+	@bench/stats.sh $(BUILD) $(SCALE)

@@ -3,6 +3,12 @@
 
 #include <fmt/format.h>
 
+#include <fmt/ranges.h>
+#include <sys/resource.h>
+
+#include <array>
+#include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -64,6 +70,19 @@ StatsCommand::StatsCommand(CLI::App& cli) {
   behind->add_option("--value", value, "the value of the dimension");
   behind->add_flag("--denominator", denominator, "the pupils of the denominator instead");
 
+  bench = root->add_subcommand(
+      "bench",
+      "time the cube alone: the year's snapshot loaded once, the whole catalogue computed for "
+      "every node (nothing is written)");
+  bench->add_option("--year", year, "school year")->capture_default_str();
+  bench->add_option("--repeat", repeat, "computations, the best is reported")
+      ->check(CLI::Range(1, 100))
+      ->capture_default_str();
+  bench->add_option("--threads", threads, "threads for the computation")->capture_default_str();
+  bench->add_option("--facts", facts_dir,
+                    "also write the snapshot's facts (facts.csv) and the same aggregates as one "
+                    "SQL query with GROUP BY ROLLUP (rollup.sql), for a baseline");
+
   define = root->add_subcommand("define", "add or change an indicator from a JSON definition");
   define->add_option("FILE", file, "definition (see `sanad stats catalogue --json`)")->required();
 
@@ -123,6 +142,7 @@ int StatsCommand::run(store::Store& st, const std::string& actor) {
                                scope->code.empty() ? "MA" : scope->code, year, baseline, target_v);
       return 0;
     }
+    if (*bench) return run_bench(st);
     auto snap = app::compute_stats(st, year, threads);
     const int32_t node = app::node_of(snap->tree, *scope);
     if (node == stats::kNone) {
@@ -194,6 +214,116 @@ int StatsCommand::run(store::Store& st, const std::string& actor) {
     return kDataErr;
   }
   return kFail;
+}
+
+namespace {
+
+long peak_rss() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_maxrss;
+}
+
+// A measure's filter as an SQL condition over facts.csv's integer columns.
+std::string sql_condition(const stats::Measure& m) {
+  std::vector<std::string> parts;
+  for (const auto& [field, mask] : m.filter) {
+    if (field == stats::Field::age) {
+      parts.push_back(fmt::format("age <> 255 AND age BETWEEN {} AND {}", m.age_min, m.age_max));
+      continue;
+    }
+    std::string col =
+        field == stats::Field::milieu ? "rural" : std::string(stats::field_name(field));
+    std::vector<std::string> in;
+    for (int v = 0; v < 32; ++v)
+      if (mask & (1u << v)) in.push_back(std::to_string(v));
+    parts.push_back(fmt::format("{} IN ({})", col, fmt::join(in, ", ")));
+  }
+  return parts.empty() ? "TRUE" : fmt::format("{}", fmt::join(parts, " AND "));
+}
+
+}  // namespace
+
+int StatsCommand::run_bench(store::Store& st) {
+  using clock = std::chrono::steady_clock;
+  auto secs = [](clock::duration d) { return std::chrono::duration<double>(d).count(); };
+  auto t0 = clock::now();
+  auto snap = app::compute_stats(st, year, threads);
+  const double load = secs(clock::now() - t0);  // reading the registry and a first computation
+  const long rss_loaded = peak_rss();
+  stats::Cube cube(snap->cube->catalogue(), snap->tree);
+  double best = 1e300;
+  for (int64_t i = 0; i < repeat; ++i) {
+    auto a = clock::now();
+    cube.compute(snap->facts, snap->census, threads);
+    best = std::min(best, secs(clock::now() - a));
+  }
+  // The national total of every measure over the facts (count and sum), to compare.
+  std::vector<std::size_t> fact_measures;
+  for (std::size_t m = 0; m < cube.measures(); ++m)
+    if (cube.measure(m).kind == stats::MeasureKind::count ||
+        cube.measure(m).kind == stats::MeasureKind::sum)
+      fact_measures.push_back(m);
+  nlohmann::json totals = nlohmann::json::array();
+  for (auto m : fact_measures) totals.push_back(cube.measure_total(m, 0, {}).first);
+  std::size_t schools = 0;
+  for (auto k : snap->tree.kind) schools += k == NodeKind::school;
+  nlohmann::json out{{"facts", snap->facts.size()},
+                     {"nodes", snap->tree.size()},
+                     {"schools", schools},
+                     {"measures", fact_measures.size()},
+                     {"indicators", cube.catalogue().size()},
+                     {"snapshot_s", load},
+                     {"cube_s", best},
+                     {"rss_loaded_kib", rss_loaded},
+                     {"rss_kib", peak_rss()},
+                     {"totals", totals}};
+  if (!facts_dir.empty()) {
+    std::filesystem::create_directories(facts_dir);
+    std::ofstream f(facts_dir + "/facts.csv", std::ios::binary);
+    f << "region,directorate,commune,school,rural,sex,level,cycle,row,status,outcome,age,tayssir,"
+         "q0,q1,q2\n";
+    const auto& t = snap->tree;
+    const auto& F = snap->facts;
+    std::vector<std::array<int32_t, 3>> up(t.size(), {-1, -1, -1});
+    for (std::size_t n = 0; n < t.size(); ++n) {
+      if (t.kind[n] != NodeKind::school) continue;
+      for (int32_t a = t.parent[n]; a > 0; a = t.parent[static_cast<std::size_t>(a)]) {
+        auto k = t.kind[static_cast<std::size_t>(a)];
+        if (k == NodeKind::commune) up[n][2] = a;
+        if (k == NodeKind::directorate) up[n][1] = a;
+        if (k == NodeKind::region) up[n][0] = a;
+      }
+    }
+    for (std::size_t r = 0; r < F.size(); ++r) {
+      auto sc = static_cast<std::size_t>(F.school[r]);
+      f << fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", up[sc][0], up[sc][1],
+                       up[sc][2], sc, t.rural[sc], F.sex[r], F.level[r],
+                       stats::cycle_of_level_index(F.level[r]), F.row[r], F.status[r], F.outcome[r],
+                       F.age[r], F.tayssir[r], F.quantity[0][r], F.quantity[1][r],
+                       F.quantity[2][r]);
+    }
+    std::vector<std::string> cols;
+    for (auto m : fact_measures) {
+      const auto& ms = cube.measure(m);
+      auto cond = sql_condition(ms);
+      if (ms.kind == stats::MeasureKind::count) {
+        cols.push_back(fmt::format("count(*) FILTER (WHERE {}) AS m{}", cond, m));
+      } else {
+        cols.push_back(fmt::format("sum(q{}) FILTER (WHERE {}) AS m{}",
+                                   static_cast<int>(ms.quantity), cond, m));
+        cols.push_back(fmt::format("count(*) FILTER (WHERE {}) AS r{}", cond, m));
+      }
+    }
+    std::ofstream(facts_dir + "/rollup.sql", std::ios::binary) << fmt::format(
+        "-- Every measure of the catalogue (count or sum over the facts) for every node of the\n"
+        "-- territory and every cell milieu x sex x level, as Sanad's cube computes them.\n"
+        "SELECT region, directorate, commune, school, rural, sex, level,\n  {}\nFROM facts\n"
+        "GROUP BY ROLLUP (region, directorate, commune, school), rural, sex, level\n",
+        fmt::join(cols, ",\n  "));
+  }
+  std::cout << out.dump() << "\n";
+  return 0;
 }
 
 ExchangeCommand::ExchangeCommand(CLI::App& cli) {

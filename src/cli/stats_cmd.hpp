@@ -13,14 +13,17 @@ struct StatsCommand {
   bool parsed() const { return root->parsed(); }
   // Exit code: 0, 2 usage, 65 refused (bad definition, a state), 1 anything else.
   int run(store::Store& st, const std::string& actor);
+  int run_bench(store::Store& st);
 
   CLI::App* root = nullptr;
-  CLI::App *catalogue, *show, *rank, *define, *target, *report, *behind;
+  CLI::App *catalogue, *show, *rank, *define, *target, *report, *behind, *bench;
   std::string year = "2025-2026", scope_s = "MA", indicator, file, action, note, dimension, value,
               lang_s = "fr";
   double baseline = 0, target_v = 0;
   bool by = false, json = false, denominator = false;
   int threads = 2;
+  int64_t repeat = 3;
+  std::string facts_dir;
 };
 
 // `sanad exchange`: SDMX files for the planning directorate, and what it sends back.

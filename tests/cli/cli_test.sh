@@ -217,6 +217,43 @@ grep -q "line 4: column schooling_rate_6_to_11: \"eighty\" is not a number" "$wo
 # The server (without a web app: the status page), health, the API's login, a body over the
 # limit, then a graceful stop on SIGTERM with an idle keep-alive connection open.
 echo "api password 9" | expect_rc 0 "user add for the API" -- "$sanad" --db "$A" user add api1 --name "API" --role directorate_manager --scope 03.531 --password-stdin
+# The regular exchange inside the server: POSTed to an HTTP endpoint (a small receiver that
+# refuses the first file, then takes them), retried after the failure, every attempt in the
+# delivery log; and into an outbox folder.
+if [ "$backend" = sqlite ] && command -v node >/dev/null; then
+  rport=$((30000 + RANDOM % 20000))
+  node -e '
+    const http = require("http"), fs = require("fs"), crypto = require("crypto");
+    let n = 0;
+    http.createServer((q, r) => {
+      const parts = [];
+      q.on("data", (c) => parts.push(c));
+      q.on("end", () => {
+        const body = Buffer.concat(parts);
+        if (n++ === 0) { r.writeHead(503); return r.end("busy"); }
+        const sum = crypto.createHash("sha256").update(body).digest("hex");
+        fs.appendFileSync(process.argv[2], `${q.headers["x-sanad-file"]} ${sum === q.headers["x-sanad-sha256"]} ${q.headers["content-type"]}\n`);
+        r.writeHead(201); r.end();
+      });
+    }).listen(Number(process.argv[1]), "127.0.0.1");' "$rport" "$work/received.txt" &
+  receiver=$!
+  xport=$((30000 + RANDOM % 20000))
+  "$sanad" --db "$T" serve --listen "127.0.0.1:$xport" --web "$work/no-web-app" \
+    --exchange-url "http://127.0.0.1:$rport/hcp/inbox" --exchange-every 1h --exchange-retry-after 1s \
+    2>"$work/xserve.log" &
+  xpid=$!
+  for _ in $(seq 1 100); do grep -q "attempt 2" "$work/xserve.log" 2>/dev/null && break; sleep 0.2; done
+  kill -TERM $xpid; wait $xpid || true
+  kill $receiver 2>/dev/null; wait $receiver 2>/dev/null || true
+  grep -q "exchange delivery .* (attempt 1): failed: .*HTTP 503" "$work/xserve.log" && ok || bad "the refused delivery is logged as failed: $(cat "$work/xserve.log")"
+  grep -q "(attempt 2): ok" "$work/xserve.log" && ok || bad "the delivery is retried: $(cat "$work/xserve.log")"
+  [ "$(grep -c " true " "$work/received.txt" 2>/dev/null)" = 4 ] && grep -q "^SANAD_2025-2026.xml true application/vnd.sdmx.structurespecificdata+xml" "$work/received.txt" && ok || bad "the endpoint got the four files with their checksums: $(cat "$work/received.txt" 2>/dev/null)"
+  "$sanad" --db "$T" serve --listen "127.0.0.1:$xport" --web "$work/no-web-app" \
+    --exchange-outbox "$work/outbox" --exchange-url "http://x" 2>"$work/xserve.log" && bad "outbox and URL together" || ok
+  "$sanad" --db "$T" serve --listen "127.0.0.1:$xport" --exchange-url "https://hcp.example/in" 2>"$work/xserve.log" && bad "https accepted" || grep -q "https is not supported" "$work/xserve.log" && ok || bad "https: $(cat "$work/xserve.log")"
+  "$sanad" --db "$T" serve --listen "127.0.0.1:$xport" --exchange-outbox "$work/outbox" --exchange-every 2w 2>"$work/xserve.log" && bad "bad duration accepted" || grep -q "durations" "$work/xserve.log" && ok || bad "duration: $(cat "$work/xserve.log")"
+fi
+
 port=$((30000 + RANDOM % 20000))
 "$sanad" --db "$A" serve --listen "127.0.0.1:$port" --web "$work/no-web-app" --max-upload-mb 1 2>"$work/serve.log" &
 pid=$!
