@@ -1,5 +1,8 @@
 #include "app/exchange.hpp"
 
+#include <bit>
+#include <functional>
+
 #include <fmt/format.h>
 
 #include <cmath>
@@ -187,7 +190,36 @@ ExchangeData exchange_data(const sdmx::Dsd& d, const StatsSnapshot& s, int64_t t
   // The cells: one per measure, exported node and slice met by some observation.
   std::vector<disclosure::Cell> cells;
   std::map<std::tuple<std::size_t, int32_t, int, int, int, int>, int32_t> cell_index;
-  auto cell = [&](std::size_t m, int32_t node, const stats::Slice& sl) {
+  // A measure that keeps one sex (or milieu) is the same count as the measure without that
+  // filter taken on that slice: GIRLS is PUPILS of the girls. Both must be one cell, or a total
+  // published under one indicator would give back what the other withheld.
+  std::map<std::size_t, std::tuple<std::size_t, int, int>> folded;  // m → (base, sex, milieu)
+  for (std::size_t m = 0; m < cube.measures(); ++m) {
+    const auto& ms = cube.measure(m);
+    if (ms.kind != stats::MeasureKind::count && ms.kind != stats::MeasureKind::sum) continue;
+    for (auto f : {stats::Field::sex, stats::Field::milieu}) {
+      auto it = ms.filter.find(f);
+      if (it == ms.filter.end() || std::popcount(it->second) != 1) continue;
+      auto base = ms;
+      base.filter.erase(f);
+      for (std::size_t b = 0; b < cube.measures(); ++b)
+        if (cube.measure(b) == base) {
+          int v = std::countr_zero(it->second);
+          folded[m] = {b, f == stats::Field::sex ? v : -1, f == stats::Field::milieu ? v : -1};
+        }
+    }
+  }
+  std::function<int32_t(std::size_t, int32_t, const stats::Slice&)> cell;
+  cell = [&](std::size_t m, int32_t node, const stats::Slice& sl) -> int32_t {
+    if (auto fo = folded.find(m); fo != folded.end()) {
+      auto [base, sx, mi] = fo->second;
+      if ((sx < 0 || sl.sex < 0) && (mi < 0 || sl.milieu < 0)) {
+        stats::Slice s2 = sl;
+        if (sx >= 0) s2.sex = sx;
+        if (mi >= 0) s2.milieu = mi;
+        return cell(base, node, s2);
+      }
+    }
     auto key = std::make_tuple(m, node, sl.sex, sl.milieu, sl.level, sl.cycle);
     auto it = cell_index.find(key);
     if (it != cell_index.end()) return it->second;
