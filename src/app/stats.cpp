@@ -408,7 +408,8 @@ std::vector<std::string> stats_years(store::Store& st) {
   return st.school_years();
 }
 
-std::shared_ptr<const StatsSnapshot> StatsCache::get(store::Store& st, const std::string& year) {
+std::shared_ptr<const StatsSnapshot> StatsCache::get(store::Store& st, const std::string& year,
+                                                     bool allow_stale) {
   // What leaves the figures as they are: signing in and out, accounts, exports, targets and
   // reported values. Anything else (imports, cycles, definitions, census) is a change.
   static const std::vector<std::string> quiet_actions = {
@@ -416,12 +417,36 @@ std::shared_ptr<const StatsSnapshot> StatsCache::get(store::Store& st, const std
       "exchange.export", "exchange.delivery", "indicator.target", "tayssir cycle exported"};
   static const std::vector<std::string> quiet_prefixes = {"indicator.report.", "user "};
   const std::string head = store::StatsStore(st).audit_head(quiet_actions, quiet_prefixes);
-  std::lock_guard lock(mu_);
-  auto it = years_.find(year);
-  if (it != years_.end() && it->second.first == head) return it->second.second;
-  auto snap = compute_stats(st, year);
-  years_[year] = {head, snap};
+  std::unique_lock lock(mu_);
+  for (;;) {
+    auto& e = years_[year];
+    if (e.snap && (e.head == head || allow_stale)) return e.snap;
+    if (!e.computing) break;
+    done_.wait(lock);  // someone computes this year: theirs will do
+  }
+  years_[year].computing = true;
+  lock.unlock();
+  std::shared_ptr<const StatsSnapshot> snap;
+  try {
+    snap = compute_stats(st, year);
+  } catch (...) {
+    lock.lock();
+    years_[year].computing = false;
+    done_.notify_all();
+    throw;
+  }
+  lock.lock();
+  years_[year] = {head, snap, false};
+  done_.notify_all();
   return snap;
+}
+
+std::vector<std::string> StatsCache::years() {
+  std::lock_guard lock(mu_);
+  std::vector<std::string> out;
+  for (const auto& [y, e] : years_)
+    if (e.snap) out.push_back(y);
+  return out;
 }
 
 // --- figures

@@ -3,6 +3,7 @@
 // disaggregations, its children ranked, trends over the years, the pupils behind a figure,
 // targets with progress and the reporting of values (draft → submitted → approved | returned).
 #pragma once
+#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -55,14 +56,25 @@ std::vector<std::string> stats_years(store::Store& st);
 
 // The snapshots of the years asked for, recomputed when the registry changed since (the audit
 // log's head moved; its hash tells one database from another): what a server keeps between
-// requests. One computation at a time; readers of a year being recomputed wait for it.
+// requests. Years are computed one at a time each, without holding up the other years; a reader
+// of a year being computed waits for it. With `allow_stale`, a reader gets the snapshot it has,
+// even if the registry changed since, and leaves the recomputation to a refresher that calls
+// get() without it (the server's).
 class StatsCache {
  public:
-  std::shared_ptr<const StatsSnapshot> get(store::Store& st, const std::string& year);
+  std::shared_ptr<const StatsSnapshot> get(store::Store& st, const std::string& year,
+                                           bool allow_stale = false);
+  std::vector<std::string> years();  // those computed
 
  private:
+  struct Entry {
+    std::string head;
+    std::shared_ptr<const StatsSnapshot> snap;
+    bool computing = false;
+  };
   std::mutex mu_;
-  std::map<std::string, std::pair<std::string, std::shared_ptr<const StatsSnapshot>>> years_;
+  std::condition_variable done_;
+  std::map<std::string, Entry> years_;
 };
 
 // The node of the tree for a scope, or kNone.

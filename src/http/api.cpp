@@ -242,12 +242,17 @@ ApiResponse r_session(Ctx& c) {
   out["csrf"] = c.csrf;
   json actions = json::array();
   const std::pair<app::Action, const char*> all[] = {
-      {app::Action::read_registry, "read_registry"},  {app::Action::import_data, "import_data"},
-      {app::Action::export_data, "export_data"},      {app::Action::read_audit, "read_audit"},
-      {app::Action::manage_users, "manage_users"},    {app::Action::tayssir_read, "tayssir_read"},
-      {app::Action::tayssir_check, "tayssir_check"},  {app::Action::tayssir_run, "tayssir_run"},
+      {app::Action::read_registry, "read_registry"},
+      {app::Action::import_data, "import_data"},
+      {app::Action::export_data, "export_data"},
+      {app::Action::read_audit, "read_audit"},
+      {app::Action::manage_users, "manage_users"},
+      {app::Action::tayssir_read, "tayssir_read"},
+      {app::Action::tayssir_check, "tayssir_check"},
+      {app::Action::tayssir_run, "tayssir_run"},
       {app::Action::tayssir_appeal, "tayssir_appeal"},
-      {app::Action::stats_manage, "stats_manage"},    {app::Action::exchange, "exchange"}};
+      {app::Action::stats_manage, "stats_manage"},
+      {app::Action::exchange, "exchange"}};
   for (const auto& [a, name] : all)
     if (app::role_allows(c.who->role, a)) actions.push_back(name);
   out["actions"] = actions;

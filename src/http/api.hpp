@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "app/stats.hpp"
 #include "store/store.hpp"
 
 namespace sanad::http {
@@ -31,6 +32,11 @@ ApiResponse handle_api(store::Store& st, const ApiRequest& req);
 // Every route as (method, path pattern), e.g. ("GET", "/api/v1/schools/{code}"): the OpenAPI
 // description is checked against this list.
 std::vector<std::pair<std::string, std::string>> api_routes();
+
+// The statistics snapshots the API serves, shared with the server's refresher; while a refresher
+// runs, requests are answered from the snapshot at hand and never wait for a recomputation.
+app::StatsCache& stats_cache();
+void stats_refresher(bool running);
 
 // Helpers shared with the server.
 // `plus_is_space`: in a query string '+' stands for a space; in a path it is itself.

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 
 #include "app/accounts.hpp"
@@ -20,9 +21,10 @@
 namespace sanad::http {
 namespace {
 
+std::atomic<bool> g_refresher{false};
+
 app::StatsCache& cache() {
-  static app::StatsCache c;
-  return c;
+  return stats_cache();
 }
 
 bool allowed(const Ctx& c, app::Action a) {
@@ -78,7 +80,7 @@ std::optional<ApiResponse> resolve(Ctx& c, const std::string& year_q, Target& ou
              std::find(years.begin(), years.end(), year) == years.end()) {
     return error(400, "bad_request", "year is one of the school years of the registry");
   }
-  out.snap = cache().get(c.st, year);
+  out.snap = cache().get(c.st, year, g_refresher.load());
   out.node = app::node_of(out.snap->tree, *scope);
   if (out.node == stats::kNone) return not_found();
   out.scope = *scope;
@@ -119,7 +121,7 @@ ApiResponse r_dashboard(Ctx& c) {
   auto first = last - std::min<std::ptrdiff_t>(4, last - years.begin());
   std::vector<std::pair<std::string, std::shared_ptr<const app::StatsSnapshot>>> past;
   for (auto y = first; y != last + 1; ++y)
-    past.emplace_back(*y, *y == s.year ? t.snap : cache().get(c.st, *y));
+    past.emplace_back(*y, *y == s.year ? t.snap : cache().get(c.st, *y, g_refresher.load()));
 
   store::StatsStore ss(c.st);
   std::map<std::string, store::TargetRow> targets;
@@ -496,6 +498,15 @@ const Route kStatsRoutes[] = {
 // clang-format on
 
 }  // namespace
+
+app::StatsCache& stats_cache() {
+  static app::StatsCache c;
+  return c;
+}
+
+void stats_refresher(bool running) {
+  g_refresher = running;
+}
 
 const std::vector<Route>& stats_routes() {
   static const std::vector<Route> routes(std::begin(kStatsRoutes), std::end(kStatsRoutes));

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "app/delivery.hpp"
+#include "app/stats.hpp"
 #include "app/territory.hpp"
 #include "http/api.hpp"
 #include "http/client.hpp"
@@ -358,35 +359,31 @@ void accept(Server& srv) {
 
 }  // namespace
 
-// The regular exchange runs on its own thread with its own connection, so that exporting the
-// country never holds up a request; it looks at the delivery log every few seconds and sends
-// when a slot or a retry is due.
-class ExchangeScheduler {
+// Work done in the background on its own thread with its own connection, so that it never holds
+// up a request: `fn` every `tick` seconds until the server stops (errors are logged and the
+// connection reopened next time).
+class Periodic {
  public:
-  ExchangeScheduler(const std::string& db_url, const std::optional<app::DeliveryConfig>& c) {
-    if (!c) return;
-    int64_t tick = std::clamp<int64_t>(std::min(c->every_seconds, c->retry_seconds) / 2, 1, 30);
-    std::cerr << "sanad: exchange to " << c->destination << " every " << c->every_seconds << " s\n";
-    thread_ = std::thread([this, db_url, tick] {
+  Periodic(std::string name, const std::string& db_url, int64_t tick,
+           std::function<void(store::Store&)> fn) {
+    thread_ = std::thread([this, name, db_url, tick, fn] {
       std::optional<store::Store> st;
       std::unique_lock lock(mu_);
       while (!stop_) {
         lock.unlock();
         try {
           if (!st) st.emplace(store::Store::open(db_url));
-          if (auto d = app::deliver_if_due(*st, static_cast<int64_t>(std::time(nullptr))))
-            std::cerr << "sanad: exchange delivery " << d->id << " (attempt " << d->attempt
-                      << "): " << d->status << (d->error.empty() ? "" : ": " + d->error) << "\n";
+          fn(*st);
         } catch (const std::exception& e) {
-          std::cerr << "sanad: exchange scheduler: " << e.what() << "\n";
-          st.reset();  // a new connection next time
+          std::cerr << "sanad: " << name << ": " << e.what() << "\n";
+          st.reset();
         }
         lock.lock();
         cv_.wait_for(lock, std::chrono::seconds(tick), [this] { return stop_; });
       }
     });
   }
-  ~ExchangeScheduler() {
+  ~Periodic() {
     {
       std::lock_guard lock(mu_);
       stop_ = true;
@@ -443,7 +440,33 @@ int serve(const ServeOptions& opt) {
     exchange = c;
   }
   app::configure_delivery(exchange);
-  ExchangeScheduler scheduler(opt.db_url, exchange);
+  // The regular exchange: the delivery log is looked at every few seconds, and a delivery made
+  // when a slot or a retry is due.
+  std::optional<Periodic> scheduler;
+  if (exchange) {
+    int64_t tick =
+        std::clamp<int64_t>(std::min(exchange->every_seconds, exchange->retry_seconds) / 2, 1, 30);
+    std::cerr << "sanad: exchange to " << exchange->destination << " every "
+              << exchange->every_seconds << " s\n";
+    scheduler.emplace("exchange", opt.db_url, tick, [](store::Store& st) {
+      if (auto d = app::deliver_if_due(st, static_cast<int64_t>(std::time(nullptr))))
+        std::cerr << "sanad: exchange delivery " << d->id << " (attempt " << d->attempt
+                  << "): " << d->status << (d->error.empty() ? "" : ": " + d->error) << "\n";
+    });
+  }
+  // The statistics: the latest year's snapshot computed at start, and every year's recomputed
+  // soon after the registry changed; meanwhile dashboards are served from the one before.
+  std::optional<Periodic> refresher;
+  if (opt.stats_refresh_seconds > 0) {
+    stats_refresher(true);
+    refresher.emplace("statistics", opt.db_url, opt.stats_refresh_seconds, [](store::Store& st) {
+      auto years = stats_cache().years();
+      auto all = app::stats_years(st);
+      if (!all.empty() && std::find(years.begin(), years.end(), all.back()) == years.end())
+        years.push_back(all.back());
+      for (const auto& y : years) stats_cache().get(st, y);
+    });
+  }
   if (!opt.web_dir.empty() && !std::filesystem::exists(opt.web_dir + "/index.html"))
     std::cerr << "sanad serve: no web app in " << opt.web_dir
               << " (build it with `make web`); serving the status page\n";

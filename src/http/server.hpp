@@ -20,6 +20,9 @@ struct ServeOptions {
   std::string exchange_outbox, exchange_url, sdmx_dir;
   int64_t exchange_every = 86400, exchange_retry_after = 300, exchange_threshold = 5;
   int exchange_retries = 3;
+  // How often the statistics refresher looks for changes (0: no refresher, figures recomputed
+  // by the request that finds them out of date).
+  int64_t stats_refresh_seconds = 3;
 };
 
 // Runs until SIGINT or SIGTERM; returns the process exit code.

@@ -263,8 +263,13 @@ TEST_P(Stats, CacheFollowsChangesOfTheRegistry) {
       "name_fr": "Garçons", "unit": "pupils", "numerator": {"kind": "count",
       "filter": {"row": ["current"], "sex": ["M"]}}})"),
                         {});
+  // A server's request does not wait: it gets the snapshot at hand until the refresher has
+  // computed the new one.
+  EXPECT_EQ(cache.get(st(), kY, true), a);
   auto b = cache.get(st(), kY);
   EXPECT_NE(b, a);
+  EXPECT_EQ(cache.get(st(), kY, true), b);
+  EXPECT_EQ(cache.years(), std::vector<std::string>{kY});
   EXPECT_FALSE(a->cube->indicator("BOYS"));
   ASSERT_TRUE(b->cube->indicator("BOYS"));
   EXPECT_EQ(b->cube->figure(*b->cube->indicator("PUPILS"), 0).value, 15.0);

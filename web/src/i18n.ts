@@ -264,7 +264,7 @@ const dict = {
   of_denominator: ['(المقام)', '(dénominateur)'],
   download_png: ['صورة PNG', 'Image PNG'],
   download_xlsx: ['جدول Excel', 'Tableau Excel'],
-  computed_at: ['حُسبت في {0} ثانية', 'Calculé en {0} s'],
+  computed_at: ['حُسبت يوم {0} على الساعة {1} (في {2} ثانية)', 'Calculé le {0} à {1} (en {2} s)'],
   no_value: ['–', '–'],
   deliveries: ['التبادل مع المندوبية السامية للتخطيط', 'Échange avec le HCP'],
   deliver_now: ['إرسال الآن', 'Envoyer maintenant'],

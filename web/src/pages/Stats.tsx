@@ -57,6 +57,7 @@ interface Dashboard {
   year: string;
   years: string[];
   seconds: number;
+  computed_at: string;
   node: NodeRef;
   path: NodeRef[];
   children: NodeRef[];
@@ -269,7 +270,7 @@ export function StatsPage({ me, node }: { me: Principal; node?: string }) {
           </tbody>
         </table>
       </div>
-      <p class="muted">{t('computed_at', d.seconds.toFixed(2))}</p>
+      <p class="muted">{t('computed_at', date(d.computed_at), d.computed_at.slice(11, 16), d.seconds.toFixed(2))}</p>
 
       {ind && (
         <div class="indicator-detail">
