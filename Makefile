@@ -35,7 +35,7 @@ web: web/dist/index.html
 run: build
 	@if [ ! -f "$(DB)" ]; then \
 	  echo "creating $(DB) with a province-scale demo (Taounate), a Tayssir cycle and demo accounts"; \
-	  { $(SANAD) --db "$(DB)" init && $(SANAD) --db "$(DB)" demo --scale province --seed 1 && \
+	  { $(SANAD) --db "$(DB)" init && $(SANAD) --db "$(DB)" demo --scale province --seed 1 --years 2 && \
 	    $(SANAD) --db "$(DB)" tayssir policy init --year 2025-2026 && \
 	    $(SANAD) --db "$(DB)" tayssir compute --policy tayssir-2025-2026 --period T1 --scope 03.531 | grep '^cycle' && \
 	    head=$$(sqlite3 "$(DB)" "SELECT code FROM schools WHERE milieu = 'rural' AND cycles = 'primaire' ORDER BY code LIMIT 1") && \

@@ -4,6 +4,7 @@
 
 #include <map>
 
+#include "domain/dates.hpp"
 #include "domain/demo.hpp"
 
 namespace sanad::app {
@@ -25,6 +26,8 @@ DemoResult run_demo(store::Store& st, const DemoOptions& opt) {
   params.seed = opt.seed;
   params.school_year = opt.school_year;
   params.absences = opt.absences;
+  if (opt.years < 1 || opt.years > 2) throw DemoError("--years is 1 or 2");
+  params.previous_year = opt.years == 2;
 
   // The demo province (Taounate) and region (Fès-Meknès) match ../examples.
   const std::string demo_province = "03.531", demo_region = "03";
@@ -50,7 +53,12 @@ DemoResult run_demo(store::Store& st, const DemoOptions& opt) {
 
   DemoResult res;
   store::Transaction tx(st.db());
-  st.ensure_school_years({opt.school_year});
+  if (params.previous_year) {
+    const int y = school_year_start(opt.school_year);
+    st.ensure_school_years({fmt::format("{}-{}", y - 1, y), opt.school_year});
+  } else {
+    st.ensure_school_years({opt.school_year});
+  }
   std::size_t done = 0;
   for (const auto& prov : provinces) {
     auto [po, co] = offsets[prov];
@@ -78,9 +86,10 @@ DemoResult run_demo(store::Store& st, const DemoOptions& opt) {
   }
   st.audit(
       {opt.actor, "local", "demo", opt.scale,
-       fmt::format("seed={} year={} communes={} schools={} pupils={} households={} absences={}",
-                   opt.seed, opt.school_year, opt.communes, res.schools, res.pupils, res.households,
-                   res.absences)});
+       fmt::format(
+           "seed={} year={} years={} communes={} schools={} pupils={} households={} absences={}",
+           opt.seed, opt.school_year, opt.years, opt.communes, res.schools, res.pupils,
+           res.households, res.absences)});
   tx.commit();
   return res;
 }

@@ -16,6 +16,9 @@ struct DemoOptions {
   // Only this many communes of each province (0: all), taken evenly along its list: a small
   // registry that still has towns and villages, primary schools, a collège and a lycée.
   int communes = 0;
+  // 2: also the school year before (where this year's pupils were, and those who dropped out),
+  // for cohort rates (dropout, repetition, promotion) and trends.
+  int years = 1;
   std::string actor = "cli";
   std::function<void(const std::string&)> progress;
 };

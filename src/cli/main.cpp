@@ -201,13 +201,18 @@ int main(int argc, char** argv) {
   uint64_t seed = 1;
   std::string demo_year = "2025-2026";
   bool no_abs = false;
-  int demo_communes = 0;
+  int demo_communes = 0, demo_years = 1;
   dem->add_option("--scale", scale, "school, province (Taounate), region (Fès-Meknès) or national")
       ->capture_default_str();
   dem->add_option("--seed", seed, "random seed: the same seed gives the same data")
       ->capture_default_str();
   dem->add_option("--year", demo_year, "school year")->capture_default_str();
   dem->add_flag("--no-absences", no_abs, "skip the absences");
+  dem->add_option("--years", demo_years,
+                  "2: also the year before (where the pupils were, who dropped out), for cohort "
+                  "rates and trends")
+      ->check(CLI::Range(1, 2))
+      ->capture_default_str();
   dem->add_option("--communes", demo_communes,
                   "only N communes of each province, taken evenly along its list (0: all), for a "
                   "small registry")
@@ -369,6 +374,7 @@ int main(int argc, char** argv) {
       opt.school_year = demo_year;
       opt.absences = !no_abs;
       opt.communes = demo_communes;
+      opt.years = demo_years;
       opt.actor = actor();
       opt.progress = progress;
       if (!app::valid_scale(scale)) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <map>
 #include <unordered_map>
 
 #include "domain/dates.hpp"
@@ -550,6 +551,95 @@ Chunk generate_province(const Params& p, const std::vector<CommuneInfo>& commune
         }
       }
     }
+  }
+  // 5. The year before.
+  if (p.previous_year) {
+    const std::string prev = fmt::format("{}-{}", start - 1, start);
+    auto level_index = [](const std::string& code) {
+      for (int i = 0; i < 12; ++i)
+        if (code == kLevels[i]) return i;
+      return -1;
+    };
+    std::unordered_map<std::string, std::size_t> pupil_of;
+    for (std::size_t i = 0; i < out.pupils.size(); ++i) pupil_of.emplace(out.pupils[i].massar, i);
+    std::unordered_map<std::string, const School*> school_of;
+    std::map<std::pair<std::string, std::string>, std::string> feeder;  // (commune, cycle)
+    for (const auto& sc : out.schools) {
+      school_of.emplace(sc.code, &sc);
+      for (const auto& c : sc.cycles) {
+        feeder.emplace(std::make_pair(sc.commune_code, c), sc.code);
+        feeder.emplace(std::make_pair(std::string(), c), sc.code);
+      }
+    }
+    std::vector<Enrolment> before;
+    std::vector<Pupil> dropped;
+    std::string last;
+    for (const auto& e : out.enrolments) {
+      if (e.massar == last) continue;  // a transfer's arrival: the first row says where it began
+      last = e.massar;
+      const int lv = level_index(e.level);
+      if (lv < 0) continue;
+      const bool repeating = e.status == "repeating";
+      if (!repeating && lv == 0) continue;  // new to school
+      // The first level of the collège or the lycée came from a school of the cycle before, in
+      // the same commune if it has one.
+      std::string where = e.school_code;
+      if (!repeating && (lv == 6 || lv == 9)) {
+        auto sc = school_of.find(e.school_code);
+        const std::string commune = sc == school_of.end() ? "" : sc->second->commune_code;
+        auto fed = feeder.find({commune, lv == 6 ? "primaire" : "college"});
+        if (fed == feeder.end()) fed = feeder.find({"", lv == 6 ? "primaire" : "college"});
+        if (fed == feeder.end()) continue;
+        where = fed->second;
+      }
+      auto pi = pupil_of.find(e.massar);
+      if (pi == pupil_of.end()) continue;
+      Rng r(mix(p.seed ^ 0x5EED, static_cast<uint64_t>(pupil_offset) + pi->second));
+      Enrolment b;
+      b.massar = e.massar;
+      b.school_year = prev;
+      b.school_code = where;
+      const int pl = repeating ? lv : lv - 1;
+      b.level = kLevels[pl];
+      b.class_name = fmt::format("{}-1", pl - (pl >= 9 ? 9 : pl >= 6 ? 6 : 0) + 1);
+      b.status = "enrolled";
+      before.push_back(b);
+      // A classmate of last year who is not there any more.
+      auto sc = school_of.find(where);
+      const bool rural = sc != school_of.end() && sc->second->milieu == "rural";
+      const int cyc = pl < 6 ? 0 : pl < 9 ? 1 : 2;
+      const double drop = cyc == 0   ? (rural ? p.dropout_primary_rural : p.dropout_primary_urban)
+                          : cyc == 1 ? (rural ? p.dropout_college_rural : p.dropout_college_urban)
+                                     : p.dropout_lycee;
+      if (!r.chance(drop)) continue;
+      Pupil d;
+      d.massar = massar_for(2'000'000'000 + pupil_offset + static_cast<int64_t>(pi->second));
+      const Pupil& mate = out.pupils[pi->second];
+      d.sex = r.chance(rural && cyc > 0 ? 0.45 : 0.5) ? "M" : "F";
+      const Name& fn = d.sex == "M" ? male_names()[static_cast<std::size_t>(
+                                          r.below(static_cast<int64_t>(male_names().size())))]
+                                    : female_names()[static_cast<std::size_t>(
+                                          r.below(static_cast<int64_t>(female_names().size())))];
+      auto [ar, fr] = pick_name(fn, r, 0);
+      d.first_ar = ar;
+      d.first_fr = fr;
+      const Name& sn =
+          surnames()[static_cast<std::size_t>(r.below(static_cast<int64_t>(surnames().size())))];
+      auto [sar, sfr] = pick_name(sn, r, 0);
+      d.last_ar = sar;
+      d.last_fr = sfr;
+      d.birth_date = mate.birth_date;
+      if (auto bd = parse_iso_date(mate.birth_date))
+        d.birth_date = Date::from_days(bd->days() - r.below(300)).iso();
+      d.birth_place = mate.birth_place;
+      Enrolment de = b;
+      de.massar = d.massar;
+      de.level = kLevels[pl];
+      before.push_back(de);
+      dropped.push_back(std::move(d));
+    }
+    for (auto& d : dropped) out.pupils.push_back(std::move(d));
+    for (auto& b : before) out.enrolments.push_back(std::move(b));
   }
   return out;
 }

@@ -26,6 +26,11 @@ struct Params {
   double chronic_absentees = 0.03;
   double name_variant = 0.06;  // share of names stored with a spelling variant
   bool absences = true;
+  // Also the school year before: where this year's pupils were (the level below in the same
+  // school, or the same level for repeaters; the first level of a cycle came from elsewhere),
+  // and the pupils who were there and dropped out since (codes Massar of their own). This
+  // year's rows are the same with or without it.
+  bool previous_year = false;
 };
 
 struct CommuneInfo {

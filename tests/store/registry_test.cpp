@@ -5,6 +5,7 @@
 #include "app/demo.hpp"
 #include "app/export.hpp"
 #include "app/import.hpp"
+#include "app/stats.hpp"
 #include "backend.hpp"
 #include "io/table.hpp"
 
@@ -347,6 +348,41 @@ TEST_P(Registry, DemoIsDeterministicAndOnlyForEmptyDatabases) {
   auto rv = import_file(*st2, ListKind::pupils, a, check);
   EXPECT_TRUE(rv.issues.empty()) << (rv.issues.empty() ? "" : format_issue(rv.issues[0]));
   EXPECT_EQ(rv.rows_valid, st().count("enrolments"));
+}
+
+TEST_P(Registry, TwoYearDemoGivesCohortRatesAndLeavesThisYearAsItWas) {
+  DemoOptions d;
+  d.communes = 3;
+  d.years = 2;
+  run_demo(st(), d);
+  EXPECT_EQ(st().school_years(), (std::vector<std::string>{"2024-2025", "2025-2026"}));
+  auto snap = compute_stats(st(), "2025-2026");
+  auto rate = [&](const char* code) {
+    auto f = snap->cube->figure(*snap->cube->indicator(code), 0);
+    EXPECT_TRUE(f.value) << code;
+    return f.value.value_or(-1);
+  };
+  // Rates of a plausible school system: a few percent drop out, some repeat, most go up.
+  EXPECT_GT(rate("DROPOUT_RATE"), 0.5);
+  EXPECT_LT(rate("DROPOUT_RATE"), 10);
+  EXPECT_GT(rate("REPETITION_RATE"), 3);
+  EXPECT_LT(rate("REPETITION_RATE"), 20);
+  EXPECT_GT(rate("PROMOTION_RATE"), 70);
+  EXPECT_NEAR(rate("DROPOUT_RATE") + rate("REPETITION_RATE") + rate("PROMOTION_RATE"), 100, 1e-6);
+  // This year's registry is the one a one-year demo gives.
+  Backend twin;
+  ASSERT_TRUE(twin.open(GetParam()));
+  auto st2 = twin.store();
+  d.years = 1;
+  run_demo(*st2, d);
+  std::string a = tmp("y2.csv"), b = tmp("y1.csv");
+  ExportOptions o;
+  o.year = "2025-2026";
+  for (auto kind : {ListKind::pupils, ListKind::households, ListKind::absences}) {
+    export_list(st(), kind, a, o);
+    export_list(*st2, kind, b, o);
+    EXPECT_EQ(slurp(a), slurp(b)) << list_kind_name(kind);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, Registry, ::testing::Values("sqlite", "postgres"),
