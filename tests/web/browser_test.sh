@@ -36,7 +36,8 @@ add manager "مسؤول الدعم الاجتماعي بتاونات" directorat
 node "$src/web/tests/fixture.mjs" "$db" "$src/tests/data/examples/roster_1AP-1.csv" "$tmp"
 
 port=$(node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
-"$sanad" --db "$db" serve --listen "127.0.0.1:$port" --web "$src/web/dist" 2>"$tmp/server.log" &
+"$sanad" --db "$db" serve --listen "127.0.0.1:$port" --web "$src/web/dist" \
+  --exchange-outbox "$tmp/outbox" --exchange-every 1d 2>"$tmp/server.log" &
 server=$!
 for _ in $(seq 1 100); do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then break; fi

@@ -264,12 +264,17 @@ const dict = {
   of_denominator: ['(المقام)', '(dénominateur)'],
   download_png: ['صورة PNG', 'Image PNG'],
   download_xlsx: ['جدول Excel', 'Tableau Excel'],
-  computed_at: ['حُسبت يوم {0} على الساعة {1} (في {2} ثانية)', 'Calculé le {0} à {1} (en {2} s)'],
+  computed_at: ['حُسبت يوم {0} (في {1} ثانية)', 'Calculé le {0} (en {1} s)'],
   no_value: ['–', '–'],
   deliveries: ['التبادل مع المندوبية السامية للتخطيط', 'Échange avec le HCP'],
   deliver_now: ['إرسال الآن', 'Envoyer maintenant'],
   not_configured: ['لم يُحدد مكان الإرسال (--exchange-outbox أو --exchange-url).', "Aucune destination configurée (--exchange-outbox ou --exchange-url)."],
   attempt: ['المحاولة', 'Tentative'],
+  confirm_deliver: ['إرسال معطيات السنة الآن إلى المندوبية السامية للتخطيط؟', "Envoyer maintenant les données de l'année au HCP ?"],
+  delivered: ['تم الإرسال.', 'Envoyé.'],
+  delivery_ok: ['تم', 'réussi'],
+  delivery_failed: ['فشل', 'échec'],
+  delivery_running: ['جارٍ', 'en cours'],
 } as const;
 
 export type Key = keyof typeof dict;

@@ -329,6 +329,22 @@ await step('a directorate submits a value, the nation approves it; rankings show
   await adm.close();
 });
 
+await step('the national administrator sees the exchange deliveries and sends one now', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const a = await ctx.newPage();
+  await signIn(a, fx.admin.login);
+  await a.goto(base + '/#/stats/MA');
+  await a.waitForSelector('[data-testid=deliveries] tbody tr');
+  const before = await a.locator('[data-testid=deliveries] tbody tr').count();
+  assert.ok(before >= 1, 'the delivery made when the server started');
+  assert.ok((await a.textContent('[data-testid=deliveries] tbody tr:first-child')).includes('تم'));
+  a.once('dialog', (d) => d.accept());
+  await a.click('[data-testid=deliveries] .card-head button');
+  await a.waitForFunction((n) => document.querySelectorAll('[data-testid=deliveries] tbody tr').length === n + 1, before);
+  await shot(a, 'stats-deliveries');
+  await ctx.close();
+});
+
 await step('no script errors in the console', async () => {
   assert.deepEqual(consoleErrors.filter((e) => !e.includes('401') && !e.includes('404')), []);
 });

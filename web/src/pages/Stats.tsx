@@ -270,7 +270,7 @@ export function StatsPage({ me, node }: { me: Principal; node?: string }) {
           </tbody>
         </table>
       </div>
-      <p class="muted">{t('computed_at', date(d.computed_at), d.computed_at.slice(11, 16), d.seconds.toFixed(2))}</p>
+      <p class="muted">{t('computed_at', date(d.computed_at), d.seconds.toFixed(2))}</p>
 
       {ind && (
         <div class="indicator-detail">
@@ -293,6 +293,7 @@ export function StatsPage({ me, node }: { me: Principal; node?: string }) {
                     animation: false,
                     responsive: true,
                     maintainAspectRatio: false,
+                    layout: { padding: { left: 24, right: 24 } },
                     plugins: { legend: { rtl: rtl() }, tooltip: { rtl: rtl() } },
                     scales: { x: { reverse: rtl() }, y: { position: rtl() ? 'right' : 'left' } },
                   },
@@ -494,7 +495,94 @@ export function StatsPage({ me, node }: { me: Principal; node?: string }) {
           )}
         </div>
       )}
+      {d.node.kind === 'nation' && me.actions.includes('exchange') && me.scope.kind === 'nation' && <Deliveries />}
     </section>
+  );
+}
+
+interface Delivery {
+  id: number;
+  started_at: string;
+  year: string;
+  destination: string;
+  files: { name: string; bytes: number; sha256: string }[];
+  sha256: string;
+  bytes: number;
+  attempt: number;
+  status: string;
+  error: string;
+  trigger: string;
+}
+
+// The regular exchange with the planning directorate: its delivery log, and a send now.
+function Deliveries() {
+  const v = useLoad(() => api.get<{ configured: boolean; items: Delivery[] }>('/exchange/deliveries'), []);
+  const [msg, setMsg] = useState('');
+  const [busy, setBusy] = useState(false);
+  const d = v.data;
+  return (
+    <div class="card" data-testid="deliveries">
+      <div class="card-head">
+        <h3>{t('deliveries')}</h3>
+        {d?.configured && (
+          <button
+            type="button"
+            disabled={busy}
+            onClick={async () => {
+              if (!confirm(t('confirm_deliver'))) return;
+              setBusy(true);
+              setMsg('');
+              try {
+                await api.post('/exchange/deliveries');
+                setMsg(t('delivered'));
+              } catch (e) {
+                setMsg((e as ApiError).message);
+              } finally {
+                setBusy(false);
+                v.reload();
+              }
+            }}
+          >
+            {busy ? t('loading') : t('deliver_now')}
+          </button>
+        )}
+      </div>
+      <Problem error={v.error} />
+      {d && !d.configured && <p class="muted">{t('not_configured')}</p>}
+      {msg && <p class="notice" role="status">{msg}</p>}
+      {d && d.items.length > 0 && (
+        <div class="table-wrap">
+          <table class="list">
+            <thead>
+              <tr>
+                <th>{t('at')}</th>
+                <th>{t('year')}</th>
+                <th>{t('attempt')}</th>
+                <th>{t('status')}</th>
+                <th>SHA-256</th>
+                <th>{t('detail')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {d.items.map((x) => (
+                <tr class={x.status === 'failed' ? 'worst' : ''}>
+                  <td>
+                    {date(x.started_at)}
+                  </td>
+                  <td>{x.year}</td>
+                  <td class="n">{x.attempt}</td>
+                  <td>{t(('delivery_' + x.status) as Key)}</td>
+                  <td>
+                    <code title={x.sha256}>{x.sha256.slice(0, 12)}</code>
+                  </td>
+                  <td>{x.error || `${x.files.length} · ${num(x.bytes)} B · ${x.destination}`}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </div>
   );
 }
 
