@@ -138,7 +138,23 @@ await step('switching to French turns the page left to right, and it is remember
   await shot(page, 'pupil-fr');
 });
 
+// The pupils a school's dashboard counts in a year, as the API serves it (the figures are the
+// server's snapshot, recomputed in the background after a change).
+async function pupilsOfYear(p, school, year) {
+  return p.evaluate(
+    async ([school, year]) => {
+      const r = await fetch(`/api/v1/stats/nodes/${school}`);
+      const d = await r.json();
+      const ind = d.indicators.find((i) => i.code === 'PUPILS');
+      return ind.trend.find((t) => t.year === year)?.value ?? null;
+    },
+    [school, year],
+  );
+}
+
 await step('an import with a bad row names the row, writes nothing until confirmed', async () => {
+  await page.goto(base + '/#/');
+  const before = await pupilsOfYear(page, fx.head.school, fx.import.year);
   await page.goto(base + '/#/import');
   await page.waitForSelector('input[type=file]');
   await page.setInputFiles('input[type=file]', fx.import.file);
@@ -159,6 +175,13 @@ await step('an import with a bad row names the row, writes nothing until confirm
   await page.waitForSelector('[data-testid=done]');
   assert.ok((await page.textContent('[data-testid=done]')).includes(String(fx.import.good_rows)));
   await shot(page, 'import-done');
+  // The dashboards follow: the roster's year counts the new pupils, without anyone asking.
+  let after = before;
+  for (let i = 0; i < 60 && after === before; i++) {
+    await page.waitForTimeout(500);
+    after = await pupilsOfYear(page, fx.head.school, fx.import.year);
+  }
+  assert.equal(after, (before ?? 0) + fx.import.good_rows, 'the figures were refreshed after the import');
 });
 
 await step("another school's pages answer not found and show nothing of it", async () => {

@@ -81,7 +81,7 @@ writeFileSync(
       foreign_paths: [`#/school/${other}`, `#/pupil/${foreign[0].massar}`, '#/t/03.531', '#/t/MA', `#/stats/${other}`,
         '#/stats/03.531', `#/stats-pupils/${other}/PUPILS/${year}/-/-/num`],
       tayssir: { cycle: cycle.id, beneficiaries: cycle.beneficiaries, pupils: cycle.pupils, manager: 'manager' },
-      import: { file: `${out}/roster.csv`, bad_row: badRow, bad_value: '31/02/2018', good_rows: dataRow - 1 },
+      import: { file: `${out}/roster.csv`, bad_row: badRow, bad_value: '31/02/2018', good_rows: dataRow - 1, year: '2024-2025' },
     },
     null,
     1,
