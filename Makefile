@@ -6,7 +6,7 @@ LISTEN ?= 127.0.0.1:8080
 JOBS ?= $(shell nproc)
 SANAD = $(BUILD)/sanad
 
-.PHONY: bench-tayssir bench-stats all deps build web run test bench fuzz format clean
+.PHONY: bench-tayssir bench-stats bench-load all deps build web run test bench fuzz format clean
 
 all: build
 
@@ -88,3 +88,9 @@ bench-stats: build
 	@command -v /usr/bin/time >/dev/null || apt-get install -y -qq time
 	@command -v curl >/dev/null || apt-get install -y -qq curl
 	@bench/stats.sh $(BUILD) $(SCALE)
+
+# The server under wrk (healthz, pupil search, pupil page) with 5,000 idle keep-alive connections.
+bench-load: build
+	@command -v wrk >/dev/null || apt-get install -y -qq wrk
+	@command -v curl >/dev/null || apt-get install -y -qq curl
+	@bench/load.sh $(BUILD) $(SCALE)
