@@ -2,8 +2,12 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <set>
+#include <unordered_map>
 
+#include "app/stats.hpp"
 #include "domain/text.hpp"
 
 namespace sanad::app {
@@ -49,6 +53,42 @@ NodeLine describe(store::Store& st, const Scope& node) {
   return l;
 }
 
+// A school's pupils of a year with their names normalised once, for searching: kept in memory
+// until the registry changes (its version moves), so that a search is a scan of a small array,
+// not a query and a normalisation of every name.
+struct Indexed {
+  PupilLine line;
+  std::string name_ar, name_fr, latin_fr;
+};
+using SchoolIndex = std::vector<Indexed>;
+
+std::shared_ptr<const SchoolIndex> school_index(store::Store& st, const std::string& school,
+                                                const std::string& year) {
+  static std::mutex mu;
+  static std::unordered_map<std::string, std::pair<std::string, std::shared_ptr<const SchoolIndex>>>
+      cache;
+  const std::string version = registry_version(st);
+  const std::string key = school + "|" + year;
+  {
+    std::lock_guard lock(mu);
+    auto it = cache.find(key);
+    if (it != cache.end() && it->second.first == version) return it->second.second;
+  }
+  auto idx = std::make_shared<SchoolIndex>();
+  st.each_enrolment(Scope{NodeKind::school, school}, year,
+                    [&](const Pupil& pu, const Enrolment& e) {
+                      Indexed x{{pu, e},
+                                normalize_name(pu.first_ar + " " + pu.last_ar),
+                                normalize_name(pu.first_fr + " " + pu.last_fr),
+                                latin_key(pu.first_fr + " " + pu.last_fr)};
+                      idx->push_back(std::move(x));
+                    });
+  std::lock_guard lock(mu);
+  if (cache.size() > 4096) cache.clear();  // bounded: a few thousand schools' pupils
+  cache[key] = {version, idx};
+  return idx;
+}
+
 }  // namespace
 
 std::optional<School> find_school(store::Store& st, const Principal& p, const std::string& code) {
@@ -76,27 +116,26 @@ std::optional<PupilPage> search_school_pupils(store::Store& st, const Principal&
   out.year = q.year.empty() ? latest_year(st) : q.year;
   out.page_size = std::clamp<int64_t>(q.page_size, 1, 500);
   out.page = std::max<int64_t>(q.page, 1);
-  std::vector<PupilLine> all;
-  st.each_enrolment(Scope{NodeKind::school, school_code}, out.year,
-                    [&](const Pupil& pu, const Enrolment& e) {
-                      all.push_back({pu, e});
-                    });
+  const auto index = school_index(st, school_code, out.year);
   std::set<std::string> levels, classes;
-  for (const auto& l : all) {
-    levels.insert(l.enrolment.level);
-    if (q.level.empty() || l.enrolment.level == q.level) classes.insert(l.enrolment.class_name);
+  for (const auto& x : *index) {
+    levels.insert(x.line.enrolment.level);
+    if (q.level.empty() || x.line.enrolment.level == q.level)
+      classes.insert(x.line.enrolment.class_name);
   }
   out.levels.assign(levels.begin(), levels.end());
   out.classes.assign(classes.begin(), classes.end());
 
   const std::string query = normalize_name(q.q);
+  const std::string latin_query = latin_key(query);
   const std::string code = ascii_upper(trim(q.q));
   const bool by_code =
       !code.empty() && code.find(' ') == std::string::npos &&
       std::isalpha(static_cast<unsigned char>(code[0])) && code.size() >= 2 &&
       std::all_of(code.begin() + 1, code.end(), [](char c) { return c >= '0' && c <= '9'; });
   std::vector<std::pair<int, const PupilLine*>> hits;
-  for (const auto& l : all) {
+  for (const auto& x : *index) {
+    const auto& l = x.line;
     const auto& e = l.enrolment;
     if (!q.level.empty() && e.level != q.level) continue;
     if (!q.class_name.empty() && e.class_name != q.class_name) continue;
@@ -106,10 +145,8 @@ std::optional<PupilPage> search_school_pupils(store::Store& st, const Principal&
     if (by_code) {
       score = l.pupil.massar.rfind(code, 0) == 0 ? 1 : 0;
     } else if (!query.empty()) {
-      const auto& pu = l.pupil;
-      score = std::max({name_match(query, normalize_name(pu.first_ar + " " + pu.last_ar)),
-                        name_match(query, normalize_name(pu.first_fr + " " + pu.last_fr)),
-                        name_match(latin_key(query), latin_key(pu.first_fr + " " + pu.last_fr))});
+      score = std::max({name_match(query, x.name_ar), name_match(query, x.name_fr),
+                        name_match(latin_query, x.latin_fr)});
     }
     if (score > 0) hits.emplace_back(score, &l);
   }

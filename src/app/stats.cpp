@@ -408,15 +408,19 @@ std::vector<std::string> stats_years(store::Store& st) {
   return st.school_years();
 }
 
-std::shared_ptr<const StatsSnapshot> StatsCache::get(store::Store& st, const std::string& year,
-                                                     bool allow_stale) {
+std::string registry_version(store::Store& st) {
   // What leaves the figures as they are: signing in and out, accounts, exports, targets and
   // reported values. Anything else (imports, cycles, definitions, census) is a change.
   static const std::vector<std::string> quiet_actions = {
       "login",           "login failed",      "logout",           "export",
       "exchange.export", "exchange.delivery", "indicator.target", "tayssir cycle exported"};
   static const std::vector<std::string> quiet_prefixes = {"indicator.report.", "user "};
-  const std::string head = store::StatsStore(st).audit_head(quiet_actions, quiet_prefixes);
+  return store::StatsStore(st).audit_head(quiet_actions, quiet_prefixes);
+}
+
+std::shared_ptr<const StatsSnapshot> StatsCache::get(store::Store& st, const std::string& year,
+                                                     bool allow_stale) {
+  const std::string head = registry_version(st);
   std::unique_lock lock(mu_);
   for (;;) {
     auto& e = years_[year];

@@ -1,5 +1,7 @@
 #include "app/territory.hpp"
 
+#include "app/accounts.hpp"
+
 #include <fmt/format.h>
 
 #include <map>
@@ -71,11 +73,15 @@ InitResult init_database(store::Store& st, const std::string& actor) {
   res.communes = st.put_communes(t.communes);
   if (!res.migrations.empty() ||
       res.regions.inserted + res.regions.updated + res.communes.inserted + res.communes.updated > 0)
+    // A new database gets an identity of its own in its first entry: the audit chain (whose
+    // head the caches compare) then differs from any other database's from the start.
     st.audit({actor, "local", "init", "database",
-              fmt::format("migrations={}; regions +{} ~{}; provinces +{} ~{}; communes +{} ~{}",
-                          res.migrations.size(), res.regions.inserted, res.regions.updated,
-                          res.provinces.inserted, res.provinces.updated, res.communes.inserted,
-                          res.communes.updated)});
+              fmt::format(
+                  "migrations={}; regions +{} ~{}; provinces +{} ~{}; communes +{} ~{}{}",
+                  res.migrations.size(), res.regions.inserted, res.regions.updated,
+                  res.provinces.inserted, res.provinces.updated, res.communes.inserted,
+                  res.communes.updated,
+                  res.regions.inserted > 0 ? "; database " + random_token().substr(0, 16) : "")});
   tx.commit();
   return res;
 }
