@@ -49,6 +49,9 @@ cookie=$(curl -fs -D - -o /dev/null -H 'Content-Type: application/json' \
   -d '{"login":"bench-load","password":"bench-password-2026"}' "http://127.0.0.1:$port/api/v1/login" |
   sed -n 's/^[Ss]et-[Cc]ookie: \(sanad_session=[0-9a-f]*\).*/\1/p')
 [ -n "$cookie" ] || { echo "could not sign in" >&2; exit 1; }
+# The server computes the year's statistics snapshot when it starts: wait for it (the dashboard
+# answers once it is there), so that it does not share the cores with the runs.
+curl -fs -o /dev/null -b "$cookie" "http://127.0.0.1:$port/api/v1/stats/nodes/MA"
 # Each kind once, to check it answers 200 (and to warm the caches).
 for f in search pupil; do
   code=$(curl -s -o /dev/null -w '%{http_code}' -b "$cookie" "http://127.0.0.1:$port$(head -1 "$out/$f.txt")")

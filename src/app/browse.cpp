@@ -58,7 +58,7 @@ NodeLine describe(store::Store& st, const Scope& node) {
 // not a query and a normalisation of every name.
 struct Indexed {
   PupilLine line;
-  std::string name_ar, name_fr, latin_fr;
+  NameWords name_ar, name_fr, latin_fr;
 };
 using SchoolIndex = std::vector<Indexed>;
 
@@ -78,9 +78,9 @@ std::shared_ptr<const SchoolIndex> school_index(store::Store& st, const std::str
   st.each_enrolment(Scope{NodeKind::school, school}, year,
                     [&](const Pupil& pu, const Enrolment& e) {
                       Indexed x{{pu, e},
-                                normalize_name(pu.first_ar + " " + pu.last_ar),
-                                normalize_name(pu.first_fr + " " + pu.last_fr),
-                                latin_key(pu.first_fr + " " + pu.last_fr)};
+                                name_words(normalize_name(pu.first_ar + " " + pu.last_ar)),
+                                name_words(normalize_name(pu.first_fr + " " + pu.last_fr)),
+                                name_words(latin_key(pu.first_fr + " " + pu.last_fr))};
                       idx->push_back(std::move(x));
                     });
   std::lock_guard lock(mu);
@@ -127,7 +127,7 @@ std::optional<PupilPage> search_school_pupils(store::Store& st, const Principal&
   out.classes.assign(classes.begin(), classes.end());
 
   const std::string query = normalize_name(q.q);
-  const std::string latin_query = latin_key(query);
+  const NameWords query_words = name_words(query), latin_words = name_words(latin_key(query));
   const std::string code = ascii_upper(trim(q.q));
   const bool by_code =
       !code.empty() && code.find(' ') == std::string::npos &&
@@ -145,8 +145,8 @@ std::optional<PupilPage> search_school_pupils(store::Store& st, const Principal&
     if (by_code) {
       score = l.pupil.massar.rfind(code, 0) == 0 ? 1 : 0;
     } else if (!query.empty()) {
-      score = std::max({name_match(query, x.name_ar), name_match(query, x.name_fr),
-                        name_match(latin_query, x.latin_fr)});
+      score = std::max({name_match(query_words, x.name_ar), name_match(query_words, x.name_fr),
+                        name_match(latin_words, x.latin_fr)});
     }
     if (score > 0) hits.emplace_back(score, &l);
   }

@@ -1,6 +1,8 @@
 #include "domain/text.hpp"
 
 #include <algorithm>
+#include <array>
+#include <span>
 #include <vector>
 
 namespace sanad {
@@ -335,7 +337,16 @@ std::vector<std::u32string> words32(std::string_view s) {
 
 int edit_distance(std::u32string_view a, std::u32string_view b) {
   const std::size_t n = a.size(), m = b.size();
-  std::vector<int> prev2(m + 1), prev(m + 1), cur(m + 1);
+  // Names are short: three rows on the stack, the heap only for long words.
+  constexpr std::size_t kShort = 32;
+  std::array<int, 3 * (kShort + 1)> stack{};
+  std::vector<int> heap;
+  int* base = stack.data();
+  if (m > kShort) {
+    heap.resize(3 * (m + 1));
+    base = heap.data();
+  }
+  std::span<int> prev2(base, m + 1), prev(base + m + 1, m + 1), cur(base + 2 * (m + 1), m + 1);
   for (std::size_t j = 0; j <= m; ++j) prev[j] = static_cast<int>(j);
   for (std::size_t i = 1; i <= n; ++i) {
     cur[0] = static_cast<int>(i);
@@ -354,7 +365,15 @@ int edit_distance(std::u32string_view a, std::u32string_view b) {
 int name_match(std::string_view query_norm, std::string_view name_norm) {
   auto q = words32(query_norm);
   if (q.empty()) return 0;
-  auto n = words32(name_norm);
+  return name_match(q, words32(name_norm));
+}
+
+NameWords name_words(std::string_view norm) {
+  return words32(norm);
+}
+
+int name_match(const NameWords& q, const NameWords& n) {
+  if (q.empty()) return 0;
   int total = 0;
   for (const auto& w : q) {
     int best = 0;

@@ -2,6 +2,7 @@
 #pragma once
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sanad {
 
@@ -34,6 +35,11 @@ namespace sanad {
 // or is a misspelling of it (1 point): one edit for words of 4 to 6 letters, two from 7, an
 // edit being a letter added, dropped, changed or two neighbours swapped.
 int name_match(std::string_view query_norm, std::string_view name_norm);
+// The same over names already split into words (code points): for searching many names with one
+// query, each name split once.
+using NameWords = std::vector<std::u32string>;
+NameWords name_words(std::string_view norm);
+int name_match(const NameWords& query, const NameWords& name);
 
 // Edit distance (optimal string alignment) between two strings, in code points.
 int edit_distance(std::u32string_view a, std::u32string_view b);
