@@ -78,7 +78,7 @@ store::DeliveryRow run(store::Store& st, const DeliveryConfig& c, const Actor& w
   fs::path tmp = fs::temp_directory_path() / ("sanad-delivery-" + random_token().substr(0, 16));
   try {
     if (r.school_year.empty()) throw DeliveryError("no school year has been imported yet");
-    auto snap = compute_stats(st, r.school_year);
+    auto snap = c.snapshot ? c.snapshot(st, r.school_year) : compute_stats(st, r.school_year);
     fs::create_directories(tmp);
     auto out = export_exchange(st, *snap, tmp.string(), c.sdmx_dir, c.threshold, who);
     std::vector<DeliveryFile> files;

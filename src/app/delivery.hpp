@@ -6,11 +6,13 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "app/actor.hpp"
+#include "app/stats.hpp"
 #include "store/stats.hpp"
 #include "store/store.hpp"
 
@@ -33,6 +35,9 @@ struct DeliveryConfig {
   int64_t every_seconds = 86400;  // a regular delivery this often
   int retries = 3;                // after a failure, this many more attempts …
   int64_t retry_seconds = 300;    // … after this delay, doubled each time
+  // Where the year's figures come from: computed anew by default; a server passes its cache.
+  std::function<std::shared_ptr<const StatsSnapshot>(store::Store&, const std::string& year)>
+      snapshot;
 };
 
 // The process's configuration (the server's options); none by default.

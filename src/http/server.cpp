@@ -437,6 +437,10 @@ int serve(const ServeOptions& opt) {
     c.every_seconds = opt.exchange_every;
     c.retries = opt.exchange_retries;
     c.retry_seconds = opt.exchange_retry_after;
+    // The figures the dashboards show, up to date (computed if the registry changed).
+    c.snapshot = [](store::Store& st, const std::string& year) {
+      return stats_cache().get(st, year);
+    };
     exchange = c;
   }
   app::configure_delivery(exchange);
