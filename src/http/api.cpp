@@ -58,6 +58,21 @@ ApiResponse file_response(std::string bytes, const std::string& format, const st
   return res;
 }
 
+std::optional<ApiResponse> read_paging(const Ctx& c, int64_t max, int64_t& page, int64_t& size) {
+  if (!c.q("page").empty()) {
+    auto v = to_int(c.q("page"));
+    if (!v || *v < 1) return error(400, "bad_request", "page is a number from 1");
+    page = *v;
+  }
+  if (!c.q("page_size").empty()) {
+    auto v = to_int(c.q("page_size"));
+    if (!v || *v < 1 || *v > max)
+      return error(400, "bad_request", fmt::format("page_size is 1 to {}", max));
+    size = *v;
+  }
+  return std::nullopt;
+}
+
 std::string temp_file_bytes(const std::string& extension,
                             const std::function<void(const std::string& path)>& write) {
   auto path = std::filesystem::temp_directory_path() /
@@ -300,16 +315,7 @@ ApiResponse r_school_pupils(Ctx& c) {
   q.class_name = c.q("class");
   q.sex = c.q("sex");
   q.status = c.q("status");
-  if (!c.q("page").empty()) {
-    auto v = to_int(c.q("page"));
-    if (!v || *v < 1) return error(400, "bad_request", "page is a number from 1");
-    q.page = *v;
-  }
-  if (!c.q("page_size").empty()) {
-    auto v = to_int(c.q("page_size"));
-    if (!v || *v < 1 || *v > 500) return error(400, "bad_request", "page_size is 1 to 500");
-    q.page_size = *v;
-  }
+  if (auto bad = read_paging(c, 500, q.page, q.page_size)) return *bad;
   if (q.q.size() > 200) return error(400, "bad_request", "the search is at most 200 bytes");
   auto page = app::search_school_pupils(c.st, *c.who, c.params[0], q);
   if (!page) return not_found();

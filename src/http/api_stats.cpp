@@ -277,16 +277,7 @@ ApiResponse r_pupils(Ctx& c) {
   auto i = indicator_of(c, s);
   if (!i) return error(400, "bad_request", "indicator is a code of the catalogue");
   int64_t page = 1, size = 50;
-  if (!c.q("page").empty()) {
-    auto v = to_int(c.q("page"));
-    if (!v || *v < 1) return error(400, "bad_request", "page is a number from 1");
-    page = *v;
-  }
-  if (!c.q("page_size").empty()) {
-    auto v = to_int(c.q("page_size"));
-    if (!v || *v < 1 || *v > 200) return error(400, "bad_request", "page_size is 1 to 200");
-    size = *v;
-  }
+  if (auto bad = read_paging(c, 200, page, size)) return *bad;
   const bool denominator = c.q("denominator") == "1" || c.q("denominator") == "true";
   std::string why;
   auto slice = slice_of(c, why);

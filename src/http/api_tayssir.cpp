@@ -183,16 +183,7 @@ ApiResponse r_lines(Ctx& c) {
     school_id = *id;
   }
   int64_t page = 1, size = 100;
-  if (!c.q("page").empty()) {
-    auto v = to_int(c.q("page"));
-    if (!v || *v < 1) return error(400, "bad_request", "page is a number from 1");
-    page = *v;
-  }
-  if (!c.q("page_size").empty()) {
-    auto v = to_int(c.q("page_size"));
-    if (!v || *v < 1 || *v > 500) return error(400, "bad_request", "page_size is 1 to 500");
-    size = *v;
-  }
+  if (auto bad = read_paging(c, 500, page, size)) return *bad;
   const std::string reason = c.q("reason");
   const bool eligible_only = reason == "eligible", excluded_only = reason == "excluded";
   json items = json::array();

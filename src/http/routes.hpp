@@ -42,6 +42,10 @@ ApiResponse error(int status, const std::string& code, const std::string& messag
 ApiResponse not_found();
 ApiResponse forbidden();
 std::optional<int64_t> to_int(const std::string& s);
+// `page` (from 1) and `page_size` (1 to `max`) of the query into `page` and `size`, which hold
+// the defaults; an error answer when either is not such a number.
+std::optional<ApiResponse> read_paging(const Ctx& c, int64_t max, int64_t& page, int64_t& size);
+
 // A file as the response body, with its name.
 ApiResponse file_response(std::string bytes, const std::string& format, const std::string& name);
 
