@@ -257,10 +257,12 @@ export function StatsPage({ me, node }: { me: Principal; node?: string }) {
                 <td class="n">{i.target ? fmtValue(i, i.target.target) : ''}</td>
                 <td>
                   {i.target && i.target.progress !== null && (
-                    <span class="bar" title={Math.round(i.target.progress * 100) + ' %'}>
-                      <span style={{ width: Math.round(i.target.progress * 100) + '%' }} />
+                    <>
+                      <span class="bar" title={Math.round(i.target.progress * 100) + ' %'}>
+                        <span style={{ width: Math.round(i.target.progress * 100) + '%' }} />
+                      </span>{' '}
                       <small>{Math.round(i.target.progress * 100)} %</small>
-                    </span>
+                    </>
                   )}
                 </td>
                 <td>{i.report ? t(('report_' + i.report.state) as Key) : t('report_draft')}</td>
