@@ -117,6 +117,28 @@ std::string trim(std::string_view s) {
   return std::string(s.substr(a, b - a));
 }
 
+std::string markup_escape(std::string_view s) {
+  std::string o;
+  o.reserve(s.size());
+  for (char c : s) switch (c) {
+      case '&':
+        o += "&amp;";
+        break;
+      case '<':
+        o += "&lt;";
+        break;
+      case '>':
+        o += "&gt;";
+        break;
+      case '"':
+        o += "&quot;";
+        break;
+      default:
+        o += c;
+    }
+  return o;
+}
+
 std::string ascii_upper(std::string_view s) {
   std::string r(s);
   for (char& c : r)

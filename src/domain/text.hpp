@@ -14,6 +14,8 @@ std::size_t utf8_length(std::string_view s);
 
 std::string trim(std::string_view s);
 std::string ascii_upper(std::string_view s);
+// Text for XML or HTML content and attribute values: & < > " escaped.
+std::string markup_escape(std::string_view s);
 
 // Normalized form of a name, for search and duplicate detection (the name as entered is kept
 // beside it). Arabic: hamza carriers → bare letters (أ إ آ ٱ → ا, ؤ → و, ئ → ي, ء dropped),

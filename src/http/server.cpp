@@ -17,6 +17,7 @@
 #include "app/delivery.hpp"
 #include "app/stats.hpp"
 #include "app/territory.hpp"
+#include "domain/text.hpp"
 #include "http/api.hpp"
 #include "http/client.hpp"
 #include "store/store.hpp"
@@ -28,29 +29,6 @@ namespace bhttp = beast::http;
 using tcp = asio::ip::tcp;
 
 namespace {
-
-std::string html_escape(const std::string& s) {
-  std::string o;
-  for (char c : s) {
-    switch (c) {
-      case '<':
-        o += "&lt;";
-        break;
-      case '>':
-        o += "&gt;";
-        break;
-      case '&':
-        o += "&amp;";
-        break;
-      case '"':
-        o += "&quot;";
-        break;
-      default:
-        o.push_back(c);
-    }
-  }
-  return o;
-}
 
 std::string status_page(store::Store& st) {
   struct Line {
@@ -81,7 +59,7 @@ td.n{{text-align:left;font-variant-numeric:tabular-nums}}small{{color:#555}}</st
 <p><small>{}</small></p>
 </body></html>
 )",
-                     rows, html_escape(app::territory_attribution));
+                     rows, markup_escape(app::territory_attribution));
 }
 
 // Database connections for the workers: one each, lent for the length of a call.

@@ -1,5 +1,7 @@
 #include "io/sdmx.hpp"
 
+#include "domain/text.hpp"
+
 #include <expat.h>
 #include <fmt/format.h>
 
@@ -16,30 +18,11 @@ const char* kStr = "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/structure"
 const char* kCom = "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/common";
 const char* kSs = "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/data/structurespecific";
 
-std::string esc(const std::string& s) {
-  std::string o;
-  for (char c : s) switch (c) {
-      case '&':
-        o += "&amp;";
-        break;
-      case '<':
-        o += "&lt;";
-        break;
-      case '>':
-        o += "&gt;";
-        break;
-      case '"':
-        o += "&quot;";
-        break;
-      default:
-        o += c;
-    }
-  return o;
-}
-
 std::string names(const std::string& fr, const std::string& ar, const std::string& indent) {
-  std::string o = fmt::format("{}<com:Name xml:lang=\"fr\">{}</com:Name>\n", indent, esc(fr));
-  if (!ar.empty()) o += fmt::format("{}<com:Name xml:lang=\"ar\">{}</com:Name>\n", indent, esc(ar));
+  std::string o =
+      fmt::format("{}<com:Name xml:lang=\"fr\">{}</com:Name>\n", indent, markup_escape(fr));
+  if (!ar.empty())
+    o += fmt::format("{}<com:Name xml:lang=\"ar\">{}</com:Name>\n", indent, markup_escape(ar));
   return o;
 }
 
@@ -122,10 +105,11 @@ std::string structure_xml(const Dsd& d, const std::string& prepared) {
                      d.agency, d.version);
     o += names(cl.name_fr, cl.name_ar, "        ");
     for (const auto& c : cl.codes) {
-      o += fmt::format("        <str:Code id=\"{}\">\n", esc(c.id));
+      o += fmt::format("        <str:Code id=\"{}\">\n", markup_escape(c.id));
       o += names(c.name_fr, c.name_ar, "          ");
       if (!c.parent.empty())
-        o += fmt::format("          <str:Parent><Ref id=\"{}\"/></str:Parent>\n", esc(c.parent));
+        o += fmt::format("          <str:Parent><Ref id=\"{}\"/></str:Parent>\n",
+                         markup_escape(c.parent));
       o += "        </str:Code>\n";
     }
     o += "      </str:Codelist>\n";
@@ -204,20 +188,21 @@ std::string data_schema(const Dsd& d, const std::string& base_location) {
       "<xs:schema xmlns:xs=\"http://www.w3.org/2001/XMLSchema\" xmlns=\"{0}\" "
       "targetNamespace=\"{0}\" xmlns:dsd=\"{1}\" xmlns:common=\"{2}\" "
       "elementFormDefault=\"qualified\" attributeFormDefault=\"unqualified\">\n",
-      esc(data_namespace(d)), kSs, kCom);
+      markup_escape(data_namespace(d)), kSs, kCom);
   o += fmt::format("  <xs:import namespace=\"{}\" schemaLocation=\"{}\"/>\n", kSs,
-                   esc(base_location));
+                   markup_escape(base_location));
   std::string common = base_location;
   if (auto slash = common.rfind('/'); slash != std::string::npos)
     common = common.substr(0, slash + 1) + "SDMXCommon.xsd";
   else
     common = "SDMXCommon.xsd";
-  o += fmt::format("  <xs:import namespace=\"{}\" schemaLocation=\"{}\"/>\n", kCom, esc(common));
+  o += fmt::format("  <xs:import namespace=\"{}\" schemaLocation=\"{}\"/>\n", kCom,
+                   markup_escape(common));
   for (const auto& cl : d.codelists) {
     o += fmt::format("  <xs:simpleType name=\"{}Type\">\n    <xs:restriction base=\"xs:string\">\n",
                      cl.id);
     for (const auto& c : cl.codes)
-      o += fmt::format("      <xs:enumeration value=\"{}\"/>\n", esc(c.id));
+      o += fmt::format("      <xs:enumeration value=\"{}\"/>\n", markup_escape(c.id));
     o += "    </xs:restriction>\n  </xs:simpleType>\n";
   }
   o += R"(  <xs:complexType name="DataSetType">
@@ -259,13 +244,13 @@ std::string data_xml(const Dsd& d, const std::vector<Obs>& obs, const std::strin
   o += fmt::format(
       "<mes:StructureSpecificData xmlns:mes=\"{}\" xmlns:com=\"{}\" xmlns:ss=\"{}\" "
       "xmlns:ns1=\"{}\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\n",
-      kMes, kCom, kSs, esc(data_namespace(d)));
+      kMes, kCom, kSs, markup_escape(data_namespace(d)));
   o += header(d.dataflow, prepared);
   o += fmt::format(
       "    <mes:Structure structureID=\"{0}\" namespace=\"{1}\" "
       "dimensionAtObservation=\"AllDimensions\">\n      <com:Structure><Ref agencyID=\"{2}\" "
       "id=\"{0}\" version=\"{3}\"/></com:Structure>\n    </mes:Structure>\n  </mes:Header>\n",
-      d.id, esc(data_namespace(d)), d.agency, d.version);
+      d.id, markup_escape(data_namespace(d)), d.agency, d.version);
   o += fmt::format(
       "  <mes:DataSet ss:structureRef=\"{}\" xsi:type=\"ns1:DataSetType\" "
       "ss:dataScope=\"DataStructure\">\n",
@@ -273,11 +258,11 @@ std::string data_xml(const Dsd& d, const std::vector<Obs>& obs, const std::strin
   for (const auto& x : obs) {
     o += "    <Obs";
     for (std::size_t i = 0; i < d.dimensions.size() && i < x.key.size(); ++i)
-      o += fmt::format(" {}=\"{}\"", d.dimensions[i].id, esc(x.key[i]));
-    o += fmt::format(" TIME_PERIOD=\"{}\"", esc(x.time));
+      o += fmt::format(" {}=\"{}\"", d.dimensions[i].id, markup_escape(x.key[i]));
+    o += fmt::format(" TIME_PERIOD=\"{}\"", markup_escape(x.time));
     if (x.value) o += fmt::format(" OBS_VALUE=\"{}\"", number(*x.value));
-    o += fmt::format(" OBS_STATUS=\"{}\" CONF_STATUS=\"{}\"/>\n", esc(x.obs_status),
-                     esc(x.conf_status));
+    o += fmt::format(" OBS_STATUS=\"{}\" CONF_STATUS=\"{}\"/>\n", markup_escape(x.obs_status),
+                     markup_escape(x.conf_status));
   }
   o += "  </mes:DataSet>\n</mes:StructureSpecificData>\n";
   return o;
