@@ -177,10 +177,7 @@ ExchangeData exchange_data(const sdmx::Dsd& d, const StatsSnapshot& s, int64_t t
   std::set<std::string> known;
   for (const auto& c : d.codelists[0].codes) known.insert(c.id);
   // Exported: the nation, the regions, and the directorates and communes that have schools.
-  std::vector<uint8_t> has_school(t.size(), 0);
-  for (std::size_t n = t.size(); n-- > 0;)
-    if (t.kind[n] == NodeKind::school || has_school[n])
-      if (t.parent[n] != stats::kNone) has_school[static_cast<std::size_t>(t.parent[n])] = 1;
+  const auto& has_school = s.has_school;
   auto exported = [&](std::size_t n) {
     return t.kind[n] == NodeKind::nation || t.kind[n] == NodeKind::region ||
            ((t.kind[n] == NodeKind::directorate || t.kind[n] == NodeKind::commune) &&

@@ -282,6 +282,12 @@ std::shared_ptr<const StatsSnapshot> compute_stats(store::Store& st, const std::
   });
 
   t.seal();
+  s.has_school.assign(t.size(), 0);
+  for (std::size_t n = t.size(); n-- > 0;)  // children come after their parents
+    if (t.kind[n] == NodeKind::school || s.has_school[n]) {
+      s.has_school[n] = 1;
+      if (t.parent[n] != stats::kNone) s.has_school[static_cast<std::size_t>(t.parent[n])] = 1;
+    }
   ss.each_indicator([&](const std::string& c, const std::string& name, double v) {
     auto it = commune.find(c);
     if (it == commune.end()) return;
@@ -507,6 +513,13 @@ std::vector<FigureRow> node_figures(const StatsSnapshot& s, int32_t node, bool d
   return out;
 }
 
+std::vector<int32_t> children_with_schools(const StatsSnapshot& s, int32_t node) {
+  std::vector<int32_t> out;
+  for (auto c : s.tree.children(node))
+    if (s.has_school[static_cast<std::size_t>(c)]) out.push_back(c);
+  return out;
+}
+
 std::vector<Ranked> rank_children(const StatsSnapshot& s, std::size_t indicator, int32_t node,
                                   const stats::Slice& slice, bool schools) {
   std::vector<Ranked> out;
@@ -517,7 +530,8 @@ std::vector<Ranked> rank_children(const StatsSnapshot& s, std::size_t indicator,
         out.push_back({n, s.cube->figure(indicator, n, slice)});
     }
   } else {
-    for (auto c : s.tree.children(node)) out.push_back({c, s.cube->figure(indicator, c, slice)});
+    for (auto c : children_with_schools(s, node))
+      out.push_back({c, s.cube->figure(indicator, c, slice)});
   }
   const auto dir = s.cube->catalogue()[indicator].direction;
   std::stable_sort(out.begin(), out.end(), [&](const Ranked& a, const Ranked& b) {

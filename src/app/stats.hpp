@@ -44,6 +44,9 @@ struct StatsSnapshot {
   stats::Facts facts;
   stats::Census census;
   std::vector<std::string> name_ar, name_fr;  // of each node of the tree
+  // Whether a node is a school or has one under it: the others have no figures to show, rank
+  // or publish.
+  std::vector<uint8_t> has_school;
   std::unique_ptr<stats::Cube> cube;
   std::string computed_at;
   double seconds = 0;
@@ -98,8 +101,12 @@ struct Ranked {
   int32_t node = stats::kNone;
   stats::Figure figure;
 };
-// The children of a node by an indicator, best first (by its direction; neutral: descending);
-// with `schools`, every school under the node instead. Those without a value come last.
+// The children of a node that have schools under them.
+std::vector<int32_t> children_with_schools(const StatsSnapshot& s, int32_t node);
+
+// The children of a node with schools by an indicator, best first (by its direction; neutral:
+// descending); with `schools`, every school under the node instead. Those without a value come
+// last.
 std::vector<Ranked> rank_children(const StatsSnapshot& s, std::size_t indicator, int32_t node,
                                   const stats::Slice& slice = {}, bool schools = false);
 

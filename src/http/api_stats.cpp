@@ -206,13 +206,7 @@ ApiResponse r_dashboard(Ctx& c) {
     j["in_scope"] = app::can_see(c.st, *c.who, app::scope_of(s.tree, *it));
     path.push_back(j);
   }
-  for (auto ch : s.tree.children(t.node)) {
-    // Communes without schools have no figures worth a link.
-    auto fig = s.cube->figure(0, ch);
-    if (s.tree.kind[static_cast<std::size_t>(ch)] == NodeKind::commune && fig.numerator_rows == 0)
-      continue;
-    children.push_back(node_json(s, ch));
-  }
+  for (auto ch : app::children_with_schools(s, t.node)) children.push_back(node_json(s, ch));
   const bool manage = allowed(c, app::Action::stats_manage);
   return reply(200, {{"year", s.year},
                      {"years", years},
@@ -244,10 +238,6 @@ ApiResponse r_rank(Ctx& c) {
   json items = json::array();
   int rank = 0;
   for (const auto& r : ranked) {
-    // Communes without schools have no figures worth ranking.
-    if (s.tree.kind[static_cast<std::size_t>(r.node)] == NodeKind::commune &&
-        s.cube->figure(0, r.node).numerator_rows == 0)
-      continue;
     auto j = node_json(s, r.node);
     j["figure"] = figure_json(d, r.figure);
     j["rank"] = r.figure.value ? ++rank : 0;

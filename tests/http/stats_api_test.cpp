@@ -140,6 +140,13 @@ TEST_P(StatsApi, DashboardGivesTheEnginesFiguresWithTheirParts) {
                .get<int64_t>();
   }
   EXPECT_EQ(sum, pupils["figure"]["numerator"]);
+  // Exactly the communes that have schools (the others have no figures to show).
+  EXPECT_EQ(static_cast<int64_t>(dir["children"].size()),
+            *st().db().scalar_i64("SELECT count(DISTINCT s.commune_code) FROM schools s JOIN "
+                                  "communes c ON c.code = s.commune_code WHERE "
+                                  "c.directorate_code = '03.531'"));
+  EXPECT_EQ(get("/api/v1/stats/nodes/03.531/rank?indicator=PUPILS", "manager")["items"].size(),
+            dir["children"].size());
   EXPECT_EQ(dir["may_approve"], false);  // its own level submits, the academy approves
   EXPECT_EQ(get("/api/v1/stats/nodes/03", "academy")["may_approve"], false);
   EXPECT_EQ(get("/api/v1/stats/nodes/03.531", "academy")["may_approve"], true);
