@@ -115,6 +115,10 @@ bool may_approve_report(store::Store& st, const Principal& p, const Scope& node)
   return can_see(st, p, node);
 }
 
+bool may_run_exchange(const Principal& p) {
+  return role_allows(p.role, Action::exchange) && p.scope.kind == NodeKind::nation;
+}
+
 bool may_list_audit(const Principal& p) {
   return role_allows(p.role, Action::read_audit) && p.scope.kind == NodeKind::nation;
 }

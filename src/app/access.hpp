@@ -79,6 +79,10 @@ SchoolReach cycle_reach(store::Store& st, const Principal& p);
 // whose scope strictly contains the node (the national scope also approves the nation's own).
 bool may_approve_report(store::Store& st, const Principal& p, const Scope& node);
 
+// The exchange with the planning directorate is the whole country's: its delivery log is read and
+// a delivery sent by an account with the exchange action and the national scope.
+bool may_run_exchange(const Principal& p);
+
 // A school list changes the map of schools: imported only from a directorate up.
 bool may_import_schools(const Principal& p);
 // The audit log names people and places across the country: listed only by nation-wide

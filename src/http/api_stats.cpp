@@ -63,6 +63,7 @@ json body_of(const Ctx& c) {
 // What a statistics route works on: the snapshot of the year asked (the latest by default) and
 // the node of the path, if the principal may see it.
 struct Target {
+  std::vector<std::string> years;  // of the registry, oldest first
   std::shared_ptr<const app::StatsSnapshot> snap;
   int32_t node = stats::kNone;
   Scope scope;
@@ -71,7 +72,8 @@ struct Target {
 std::optional<ApiResponse> resolve(Ctx& c, const std::string& year_q, Target& out) {
   auto scope = parse_scope(c.params[0]);
   if (!scope || !app::can_see(c.st, *c.who, *scope)) return not_found();
-  auto years = app::stats_years(c.st);
+  out.years = app::stats_years(c.st);
+  const auto& years = out.years;
   std::string year = year_q;
   if (year.empty()) {
     if (years.empty()) return error(404, "no_data", "no school year has been imported yet");
@@ -116,7 +118,7 @@ ApiResponse r_dashboard(Ctx& c) {
   const std::string kind(node_kind_name(t.scope.kind));
 
   // The trend: the same node in the (at most five) years up to this one.
-  auto years = app::stats_years(c.st);
+  const auto& years = t.years;
   auto last = std::find(years.begin(), years.end(), s.year);
   auto first = last - std::min<std::ptrdiff_t>(4, last - years.begin());
   std::vector<std::pair<std::string, std::shared_ptr<const app::StatsSnapshot>>> past;
@@ -443,16 +445,14 @@ json delivery_json(const store::DeliveryRow& d) {
 }
 
 ApiResponse r_deliveries(Ctx& c) {
-  if (!allowed(c, app::Action::exchange) || c.who->scope.kind != NodeKind::nation)
-    return forbidden();
+  if (!app::may_run_exchange(*c.who)) return forbidden();
   json out = json::array();
   for (const auto& d : store::StatsStore(c.st).deliveries(100)) out.push_back(delivery_json(d));
   return reply(200, {{"configured", app::delivery_configured()}, {"items", out}});
 }
 
 ApiResponse r_deliver(Ctx& c) {
-  if (!allowed(c, app::Action::exchange) || c.who->scope.kind != NodeKind::nation)
-    return forbidden();
+  if (!app::may_run_exchange(*c.who)) return forbidden();
   if (!app::delivery_configured())
     return error(409, "not_configured",
                  "no destination: start the server with --exchange-outbox or --exchange-url");
