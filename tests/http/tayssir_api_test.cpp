@@ -9,6 +9,7 @@
 #include "app/demo.hpp"
 #include "app/tayssir.hpp"
 #include "http/api.hpp"
+#include "http/signed_in.hpp"
 #include "store/backend.hpp"
 
 using namespace sanad;
@@ -42,29 +43,16 @@ class TayssirApi : public sanad::testing::BothBackends {
   }
   ApiResponse call(const std::string& method, const std::string& target, const std::string& who,
                    const std::string& body = "") {
-    auto [cookie, csrf] = session(who);
-    return handle_api(st(), {method, target, cookie, csrf, body, "127.0.0.1", false});
+    return api_.call(method, target, who, body);
   }
   std::pair<std::string, std::string> session(const std::string& login) {
-    auto it = sessions.find(login);
-    if (it != sessions.end()) return it->second;
-    auto r =
-        handle_api(st(), {"POST", "/api/v1/login", "", "",
-                          json{{"login", login}, {"password", kPw}}.dump(), "127.0.0.1", false});
-    EXPECT_EQ(r.status, 200) << login << " " << r.body;
-    std::string cookie;
-    for (const auto& [k, v] : r.headers)
-      if (k == "Set-Cookie") cookie = v.substr(0, v.find(';'));
-    return sessions[login] = {cookie, json::parse(r.body).value("csrf", "")};
+    return api_.session(login);
   }
   json get(const std::string& target, const std::string& who, int status = 200) {
-    auto r = call("GET", target, who);
-    EXPECT_EQ(r.status, status) << who << " " << target << ": " << r.body;
-    return r.status == 200 && r.content_type.find("json") != std::string::npos ? json::parse(r.body)
-                                                                               : json();
+    return api_.get(target, who, status);
   }
   std::string other_dir;
-  std::map<std::string, std::pair<std::string, std::string>> sessions;
+  sanad::testing::SignedIn api_{[this]() -> store::Store& { return st(); }, kPw};
 };
 
 TEST_P(TayssirApi, EachRoleReachesItsOwnPartOfACycle) {
