@@ -8,28 +8,29 @@ namespace {
 struct RoleInfo {
   Role role;
   std::string_view name, ar, fr;
-  // read, import, export, audit, users, tayssir read, check, run, appeal, stats, exchange
-  std::array<bool, 11> actions;
+  // read, import, export, audit, users, tayssir read, check, run, appeal, stats, exchange,
+  // policy, plan
+  std::array<bool, 13> actions;
   std::array<bool, 5> kinds;  // nation, region, directorate, commune, school
 };
 
 // clang-format off
 constexpr RoleInfo kRoles[] = {
   {Role::national_admin, "national_admin", "مدير وطني للنظام", "Administrateur national",
-   {true, true, true, true, true, true, false, true, true, true, true}, {true, false, false, false, false}},
+   {true, true, true, true, true, true, false, true, true, true, true, true, true}, {true, false, false, false, false}},
   {Role::academy_officer, "academy_officer", "مسؤول بالأكاديمية", "Cadre de l'académie",
-   {true, true, true, true, false, true, false, false, false, true, true}, {false, true, false, false, false}},
+   {true, true, true, true, false, true, false, false, false, true, true, false, true}, {false, true, false, false, false}},
   {Role::directorate_manager, "directorate_manager", "مسؤول الدعم الاجتماعي بالمديرية",
    "Responsable de l'appui social (direction)",
-   {true, true, true, false, false, true, false, true, true, true, false}, {false, false, true, false, false}},
+   {true, true, true, false, false, true, false, true, true, true, false, false, true}, {false, false, true, false, false}},
   {Role::school_head, "school_head", "مدير المؤسسة", "Directeur d'établissement",
-   {true, true, true, false, false, true, true, false, true, false, false}, {false, false, false, false, true}},
+   {true, true, true, false, false, true, true, false, true, false, false, false, false}, {false, false, false, false, true}},
   {Role::statistician, "statistician", "إحصائي", "Statisticien",
-   {true, false, true, false, false, true, false, false, false, true, true}, {true, true, true, false, false}},
+   {true, false, true, false, false, true, false, false, false, true, true, false, true}, {true, true, true, false, false}},
   {Role::complaints_officer, "complaints_officer", "مسؤول الشكايات", "Chargé des réclamations",
-   {true, false, false, false, false, true, false, false, true, false, false}, {false, true, true, false, false}},
+   {true, false, false, false, false, true, false, false, true, false, false, false, false}, {false, true, true, false, false}},
   {Role::auditor, "auditor", "مدقق (قراءة فقط)", "Auditeur (lecture seule)",
-   {true, false, false, true, false, true, false, false, false, false, false}, {true, true, true, true, true}},
+   {true, false, false, true, false, true, false, false, false, false, false, false, false}, {true, true, true, true, true}},
 };
 // clang-format on
 
@@ -117,6 +118,14 @@ bool may_approve_report(store::Store& st, const Principal& p, const Scope& node)
 
 bool may_run_exchange(const Principal& p) {
   return role_allows(p.role, Action::exchange) && p.scope.kind == NodeKind::nation;
+}
+
+bool may_edit_policies(const Principal& p) {
+  return role_allows(p.role, Action::tayssir_policy) && p.scope.kind == NodeKind::nation;
+}
+
+bool may_review_duplicates(const Principal& p) {
+  return role_allows(p.role, Action::tayssir_run) && !sees_part_of_cycle(p);
 }
 
 bool may_list_audit(const Principal& p) {

@@ -34,7 +34,9 @@ enum class Action {
   tayssir_run,     // compute cycles, approve, export for payment, close, decide appeals
   tayssir_appeal,  // file an appeal for a household
   stats_manage,    // set targets, submit reported values (approve those of the level below)
-  exchange         // run the SDMX exchange with the planning directorate, see its delivery log
+  exchange,        // run the SDMX exchange with the planning directorate, see its delivery log
+  tayssir_policy,  // create, copy and edit program policies (national rules)
+  tayssir_plan     // run a what-if of a policy variant on the registry of the scope
 };
 
 std::string_view role_name(Role r);
@@ -82,6 +84,12 @@ bool may_approve_report(store::Store& st, const Principal& p, const Scope& node)
 // The exchange with the planning directorate is the whole country's: its delivery log is read and
 // a delivery sent by an account with the exchange action and the national scope.
 bool may_run_exchange(const Principal& p);
+
+// Program policies are national rules: created and edited by an account with the policy action
+// and the national scope.
+bool may_edit_policies(const Principal& p);
+// Suspected duplicates are reviewed by whoever runs the cycles of a whole directorate or more.
+bool may_review_duplicates(const Principal& p);
 
 // A school list changes the map of schools: imported only from a directorate up.
 bool may_import_schools(const Principal& p);

@@ -254,6 +254,21 @@ void create_policy(store::Store& st, const Policy& p, const Actor& who) {
   tx.commit();
 }
 
+Policy copy_policy(store::Store& st, const std::string& from, const std::string& code,
+                   const std::string& school_year, const Actor& who) {
+  Policy p = get_policy(st, from);
+  if (!school_year.empty()) {
+    auto y = parse_school_year(school_year);
+    if (!y)
+      throw TayssirError(
+          fmt::format("\"{}\" is not a school year written like 2026-2027", school_year));
+    if (*y != p.school_year) p = tayssir::policy_for_year(p, *y, code);
+  }
+  p.code = code;
+  create_policy(st, p, who);
+  return p;
+}
+
 bool policy_frozen(store::Store& st, const std::string& code) {
   TayssirStore ts(st);
   auto row = ts.policy(code);
@@ -766,6 +781,92 @@ std::vector<tayssir::Suspect> list_suspects(store::Store& st, const std::string&
                    [](const tayssir::Suspect& a, const tayssir::Suspect& b) {
                      return a.decision.empty() && !b.decision.empty();
                    });
+  return out;
+}
+
+namespace {
+
+// The codes Massar of `codes` enrolled in a school of the scope.
+std::set<std::string> pupils_within(store::Store& st, const std::vector<std::string>& codes,
+                                    const Scope& scope) {
+  std::set<std::string> out(codes.begin(), codes.end());
+  for (const auto& m : st.unknown_pupils(codes, scope)) out.erase(m);
+  return out;
+}
+
+bool payee_within(store::Store& st, const std::string& cin, const Scope& scope) {
+  std::vector<std::string> children;
+  for (const auto& m : st.members_of(cin)) children.push_back(m.massar);
+  return !children.empty() && !pupils_within(st, children, scope).empty();
+}
+
+SuspectSide describe(store::Store& st, const std::string& kind, const std::string& code,
+                     const std::string& year) {
+  SuspectSide d;
+  d.code = code;
+  if (kind == "pupil") {
+    if (auto p = st.pupil(code)) {
+      d.name_ar = trim(p->first_ar + " " + p->last_ar);
+      d.name_fr = trim(p->first_fr + " " + p->last_fr);
+      d.birth_date = p->birth_date;
+      d.sex = p->sex;
+    }
+    for (const auto& e : st.enrolments_of(code))
+      if (e.school_year == year) {
+        d.school_code = e.school_code;
+        d.level = e.level;
+      }
+    if (auto h = st.household_of(code)) d.payee_cin = h->first.payee_cin;
+  } else {
+    for (const auto& m : st.members_of(code)) {
+      d.children.push_back(m.massar);
+      if (d.payee_name.empty())
+        if (auto h = st.household_of(m.massar)) {
+          d.payee_name = h->first.payee_name;
+          d.phone = h->first.phone;
+          d.ramed = h->first.ramed;
+        }
+    }
+  }
+  return d;
+}
+
+}  // namespace
+
+bool pair_within(store::Store& st, const std::string& kind, const std::string& a,
+                 const std::string& b, const Scope& scope) {
+  if (kind == "pupil") return pupils_within(st, {a, b}, scope).size() == (a == b ? 1u : 2u);
+  return payee_within(st, a, scope) && payee_within(st, b, scope);
+}
+
+SuspectPage suspects_to_review(store::Store& st, const std::string& policy, const Scope& scope,
+                               int64_t offset, int64_t limit) {
+  Policy pol = get_policy(st, policy);
+  auto all = list_suspects(st, policy, scope);
+  // Which pupils of the pairs are inside the scope, in one query.
+  std::vector<std::string> pupils;
+  for (const auto& s : all)
+    if (s.kind == "pupil") pupils.insert(pupils.end(), {s.a, s.b});
+  auto inside = pupils_within(st, pupils, scope);
+  std::map<std::string, bool> payees;
+  auto payee_in = [&](const std::string& cin) {
+    auto it = payees.find(cin);
+    if (it == payees.end()) it = payees.emplace(cin, payee_within(st, cin, scope)).first;
+    return it->second;
+  };
+  SuspectPage out;
+  for (const auto& s : all) {
+    bool in =
+        s.kind == "pupil" ? inside.count(s.a) && inside.count(s.b) : payee_in(s.a) && payee_in(s.b);
+    if (!in) {
+      ++out.outside;
+      continue;
+    }
+    out.pending += s.decision.empty();
+    if (out.total++ < offset || static_cast<int64_t>(out.items.size()) >= limit) continue;
+    out.items.push_back({s, describe(st, s.kind, s.a, pol.school_year),
+                         describe(st, s.kind, s.b, pol.school_year)});
+  }
   return out;
 }
 

@@ -35,6 +35,10 @@ void create_policy(store::Store& st, const tayssir::Policy& p, const Actor& who)
 // Replaces a policy; refused when invalid or frozen (a cycle of it left the draft state).
 void update_policy(store::Store& st, const tayssir::Policy& p, const Actor& who);
 bool policy_frozen(store::Store& st, const std::string& code);
+// A new policy `code` with the rules of `from`; with another school year (like 2026-2027), its
+// months and periods moved by whole years. Refused when the year is not one or the code is taken.
+tayssir::Policy copy_policy(store::Store& st, const std::string& from, const std::string& code,
+                            const std::string& school_year, const Actor& who);
 
 // The registry of a scope as the engine sees it, with the store's ids beside the indices.
 struct LoadedSnapshot {
@@ -115,6 +119,31 @@ PaymentExport export_payments(store::Store& st, int64_t cycle_id, const std::str
 // scope (pending first, then those decided), and a reviewer's decision on one.
 std::vector<tayssir::Suspect> list_suspects(store::Store& st, const std::string& policy,
                                             const Scope& scope);
+
+// The pairs a reviewer of `scope` decides: both sides inside it (pupils enrolled in one of its
+// schools, payees with a child there), with what a reviewer compares. Pairs that reach outside
+// the scope are counted, not shown: they are decided from the level that holds both sides.
+struct SuspectSide {
+  std::string code;  // code Massar or payee CIN
+  // A pupil: names, birth, sex, this year's school and level, the payee of its household.
+  std::string name_ar, name_fr, birth_date, sex, school_code, level, payee_cin;
+  // A payee: name, phone, RAMED, the children of the household.
+  std::string payee_name, phone, ramed;
+  std::vector<std::string> children;
+};
+struct SuspectDetail {
+  tayssir::Suspect pair;
+  SuspectSide a, b;
+};
+struct SuspectPage {
+  int64_t total = 0, pending = 0, outside = 0;  // within the scope; pending of them; outside
+  std::vector<SuspectDetail> items;             // the page asked for, pending first
+};
+SuspectPage suspects_to_review(store::Store& st, const std::string& policy, const Scope& scope,
+                               int64_t offset, int64_t limit);
+// True when both sides of a pair lie inside the scope.
+bool pair_within(store::Store& st, const std::string& kind, const std::string& a,
+                 const std::string& b, const Scope& scope);
 void review_pair(store::Store& st, const std::string& kind, const std::string& a,
                  const std::string& b, const std::string& decision, const std::string& note,
                  const Actor& who);

@@ -206,18 +206,11 @@ int TayssirCommand::run(store::Store& st, const std::string& actor,
     } else if (*p_show) {
       std::cout << app::policy_to_json(app::get_policy(st, code)) << "\n";
     } else if (*p_copy) {
-      auto src = app::get_policy(st, from);
-      tayssir::Policy p = src;
-      if (!year.empty() && year != src.school_year) {
-        auto y = parse_school_year(year);
-        if (!y) {
-          std::cerr << "sanad tayssir: --year " << year << " is not a school year\n";
-          return kUsage;
-        }
-        p = tayssir::policy_for_year(src, *y, code);
+      if (!year.empty() && !parse_school_year(year)) {
+        std::cerr << "sanad tayssir: --year " << year << " is not a school year\n";
+        return kUsage;
       }
-      p.code = code;
-      app::create_policy(st, p, who);
+      auto p = app::copy_policy(st, from, code, year, who);
       std::cout << fmt::format("policy {} created from {} ({})\n", code, from, p.school_year);
     } else if (*p_set) {
       auto p = app::policy_from_json(read_file(file));

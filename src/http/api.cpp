@@ -267,7 +267,9 @@ ApiResponse r_session(Ctx& c) {
       {app::Action::tayssir_run, "tayssir_run"},
       {app::Action::tayssir_appeal, "tayssir_appeal"},
       {app::Action::stats_manage, "stats_manage"},
-      {app::Action::exchange, "exchange"}};
+      {app::Action::exchange, "exchange"},
+      {app::Action::tayssir_policy, "tayssir_policy"},
+      {app::Action::tayssir_plan, "tayssir_plan"}};
   for (const auto& [a, name] : all)
     if (app::role_allows(c.who->role, a)) actions.push_back(name);
   out["actions"] = actions;

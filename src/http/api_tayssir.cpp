@@ -6,9 +6,11 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <variant>
 
 #include "app/accounts.hpp"
 #include "app/tayssir.hpp"
+#include "domain/dates.hpp"
 #include "domain/text.hpp"
 #include "http/routes.hpp"
 
@@ -53,6 +55,10 @@ json visible_cycle(Ctx& c, const store::CycleRow& row) {
       app::part_of_cycle(c.st, row, [&](const std::string& school) { return reach.has(school); }));
 }
 
+std::string scope_text(const Scope& s) {
+  return s.kind == NodeKind::nation ? "MA" : s.code;
+}
+
 json body_of(const Ctx& c) {
   return json::parse(c.req.body, nullptr, false);
 }
@@ -67,26 +73,75 @@ ApiResponse refused(const app::TayssirError& e) {
 
 // --- routes ----------------------------------------------------------------------------------
 
+json policy_item(Ctx& c, const tayssir::Policy& p) {
+  json periods = json::array();
+  for (const auto& per : p.periods)
+    periods.push_back({{"code", per.code},
+                       {"name_ar", per.name_ar},
+                       {"name_fr", per.name_fr},
+                       {"months", per.months}});
+  return {{"code", p.code},
+          {"program", p.program},
+          {"school_year", p.school_year},
+          {"name_ar", p.name_ar},
+          {"name_fr", p.name_fr},
+          {"frozen", app::policy_frozen(c.st, p.code)},
+          {"periods", periods},
+          {"policy", json::parse(app::policy_to_json(p))}};
+}
+
 ApiResponse r_policies(Ctx& c) {
   if (!allowed(c, app::Action::tayssir_read)) return forbidden();
   json out = json::array();
-  for (const auto& p : app::list_policies(c.st)) {
-    json periods = json::array();
-    for (const auto& per : p.periods)
-      periods.push_back({{"code", per.code},
-                         {"name_ar", per.name_ar},
-                         {"name_fr", per.name_fr},
-                         {"months", per.months}});
-    out.push_back({{"code", p.code},
-                   {"program", p.program},
-                   {"school_year", p.school_year},
-                   {"name_ar", p.name_ar},
-                   {"name_fr", p.name_fr},
-                   {"frozen", app::policy_frozen(c.st, p.code)},
-                   {"periods", periods},
-                   {"policy", json::parse(app::policy_to_json(p))}});
-  }
+  for (const auto& p : app::list_policies(c.st)) out.push_back(policy_item(c, p));
   return reply(200, out);
+}
+
+// A new policy: a copy of another ({"from", "code", "school_year"}) or the published rules of
+// a school year ({"school_year", "code"}).
+ApiResponse r_create_policy(Ctx& c) {
+  if (!app::may_edit_policies(*c.who)) return forbidden();
+  json in = body_of(c);
+  if (!in.is_object())
+    return error(400, "bad_request",
+                 "expected {\"from\": …, \"code\": …, \"school_year\": …} or "
+                 "{\"school_year\": …}");
+  const std::string from = text_field(in, "from"), code = text_field(in, "code");
+  const std::string year = text_field(in, "school_year");
+  const app::Actor who{c.who->login, c.req.origin};
+  try {
+    tayssir::Policy p;
+    if (!from.empty()) {
+      if (code.empty()) return error(400, "bad_request", "a copy needs the new policy's code");
+      if (!app::find_policy(c.st, from)) return not_found();
+      p = app::copy_policy(c.st, from, code, year, who);
+    } else {
+      auto y = parse_school_year(year);
+      if (!y) return error(400, "bad_request", "school_year is written like 2026-2027");
+      p = tayssir::published_policy(*y);
+      if (!code.empty()) p.code = code;
+      app::create_policy(c.st, p, who);
+    }
+    return reply(201, policy_item(c, p));
+  } catch (const app::TayssirError& e) {
+    return refused(e);
+  }
+}
+
+// Replaces a policy by the one in the body (the JSON of GET /tayssir/policies' "policy").
+ApiResponse r_update_policy(Ctx& c) {
+  if (!app::may_edit_policies(*c.who)) return forbidden();
+  if (!app::find_policy(c.st, c.params[0])) return not_found();
+  try {
+    auto p = app::policy_from_json(c.req.body);
+    if (p.code != c.params[0])
+      return error(400, "bad_request",
+                   fmt::format("the body describes policy {}, not {}", p.code, c.params[0]));
+    app::update_policy(c.st, p, {c.who->login, c.req.origin});
+    return reply(200, policy_item(c, p));
+  } catch (const app::TayssirError& e) {
+    return refused(e);
+  }
 }
 
 ApiResponse r_cycles(Ctx& c) {
@@ -408,11 +463,204 @@ ApiResponse r_decide_appeal(Ctx& c) {
   }
 }
 
+// --- what-if and duplicates -----------------------------------------------------------------
+
+// The two policies and the scope of a what-if from its body: {"base", "variant" | "variant_policy",
+// "scope"}; the scope defaults to the principal's and must lie inside it.
+struct WhatIfAsk {
+  tayssir::Policy base, variant;
+  Scope scope;
+};
+std::variant<WhatIfAsk, ApiResponse> what_if_ask(Ctx& c) {
+  json in = body_of(c);
+  if (!in.is_object())
+    return error(400, "bad_request",
+                 "expected {\"base\": …, \"variant\": … or \"variant_policy\": {…}}");
+  auto base = app::find_policy(c.st, text_field(in, "base"));
+  if (!base) return not_found();
+  WhatIfAsk a{*base, {}, c.who->scope};
+  if (in.contains("variant_policy")) {
+    if (!in["variant_policy"].is_object())
+      return error(400, "bad_request", "variant_policy is a policy object");
+    try {
+      a.variant = app::policy_from_json(in["variant_policy"].dump());
+    } catch (const app::TayssirError& e) {
+      return refused(e);
+    }
+  } else {
+    auto v = app::find_policy(c.st, text_field(in, "variant"));
+    if (!v) return not_found();
+    a.variant = *v;
+  }
+  if (!text_field(in, "scope").empty()) {
+    auto s = parse_scope(text_field(in, "scope"));
+    if (!s || !app::can_see(c.st, *c.who, *s)) return not_found();
+    a.scope = *s;
+  }
+  return a;
+}
+
+json figures_json(const app::WhatIfFigures& f) {
+  return {{"beneficiaries", f.beneficiaries}, {"households", f.households}, {"cost", f.cost}};
+}
+
+ApiResponse r_what_if(Ctx& c) {
+  if (!allowed(c, app::Action::tayssir_plan)) return forbidden();
+  auto ask = what_if_ask(c);
+  if (auto* r = std::get_if<ApiResponse>(&ask)) return *r;
+  auto& a = std::get<WhatIfAsk>(ask);
+  int64_t limit = 100;
+  if (auto n = to_int(c.q("limit")); n && *n >= 0 && *n <= 1000) limit = *n;
+  try {
+    auto r = app::what_if(c.st, a.base, a.variant, a.scope);
+    std::map<std::string, std::pair<std::string, std::string>> names;
+    for (const auto& d : c.st.directorates(a.scope)) names[d.code] = {d.name_ar, d.name_fr};
+    auto row_json = [&](const app::WhatIfRow& w) {
+      return json{{"directorate", w.directorate},
+                  {"name_ar", names[w.directorate].first},
+                  {"name_fr", names[w.directorate].second},
+                  {"base", figures_json(w.base)},
+                  {"variant", figures_json(w.variant)}};
+    };
+    json rows = json::array();
+    for (const auto& w : r.by_directorate) rows.push_back(row_json(w));
+    auto changes = [&](const std::vector<app::WhatIfChange>& v) {
+      json items = json::array();
+      for (std::size_t i = 0; i < v.size() && static_cast<int64_t>(i) < limit; ++i)
+        items.push_back({{"massar", v[i].massar},
+                         {"school", v[i].school_code},
+                         {"directorate", v[i].directorate},
+                         {"reason_base", v[i].reason_base},
+                         {"reason_variant", v[i].reason_variant},
+                         {"monthly_base", v[i].monthly_base},
+                         {"monthly_variant", v[i].monthly_variant}});
+      return json{{"count", v.size()}, {"items", items}};
+    };
+    json total = row_json(r.total);
+    total["directorate"] = "total";
+    return reply(200, {{"base", a.base.code},
+                       {"variant", a.variant.code},
+                       {"school_year", a.base.school_year},
+                       {"scope", scope_text(a.scope)},
+                       {"by_directorate", rows},
+                       {"total", total},
+                       {"entering", changes(r.entering)},
+                       {"leaving", changes(r.leaving)}});
+  } catch (const app::TayssirError& e) {
+    return refused(e);
+  }
+}
+
+ApiResponse r_what_if_changes(Ctx& c) {
+  if (!allowed(c, app::Action::tayssir_plan) || !allowed(c, app::Action::export_data))
+    return forbidden();
+  auto ask = what_if_ask(c);
+  if (auto* r = std::get_if<ApiResponse>(&ask)) return *r;
+  auto& a = std::get<WhatIfAsk>(ask);
+  std::string format;
+  auto opt = list_options(c, format);
+  if (!opt || format == "pdf")
+    return error(400, "bad_request", "format is csv or xlsx, lang ar or fr");
+  int64_t rows = 0;
+  std::string bytes;
+  try {
+    auto r = app::what_if(c.st, a.base, a.variant, a.scope);
+    bytes = temp_file_bytes(
+        format, [&](const std::string& path) { rows = app::write_what_if_changes(r, path, *opt); });
+  } catch (const app::TayssirError& e) {
+    return refused(e);
+  }
+  c.st.audit(
+      {c.who->login, c.req.origin, "export", "tayssir what-if " + a.base.code,
+       json{{"variant", a.variant.code}, {"scope", scope_text(a.scope)}, {"rows", rows}}.dump()});
+  auto res = file_response(std::move(bytes), format,
+                           fmt::format("whatif-{}-{}", a.base.code, a.variant.code));
+  res.headers.emplace_back("X-Rows", std::to_string(rows));
+  return res;
+}
+
+json side_json(const std::string& kind, const app::SuspectSide& s) {
+  if (kind == "pupil")
+    return {{"code", s.code},       {"name_ar", s.name_ar},
+            {"name_fr", s.name_fr}, {"birth_date", s.birth_date},
+            {"sex", s.sex},         {"school", s.school_code},
+            {"level", s.level},     {"payee_cin", s.payee_cin}};
+  return {{"code", s.code},
+          {"payee_name", s.payee_name},
+          {"phone", s.phone},
+          {"ramed", s.ramed},
+          {"children", s.children}};
+}
+
+ApiResponse r_suspects(Ctx& c) {
+  if (!app::may_review_duplicates(*c.who)) return forbidden();
+  auto pol = app::find_policy(c.st, c.q("policy"));
+  if (!pol) return not_found();
+  Scope scope = c.who->scope;
+  if (!c.q("scope").empty()) {
+    auto s = parse_scope(c.q("scope"));
+    if (!s || !app::can_see(c.st, *c.who, *s)) return not_found();
+    scope = *s;
+  }
+  int64_t page = 1, size = 50;
+  if (auto bad = read_paging(c, 200, page, size)) return *bad;
+  try {
+    auto r = app::suspects_to_review(c.st, pol->code, scope, (page - 1) * size, size);
+    json items = json::array();
+    for (const auto& d : r.items)
+      items.push_back({{"kind", d.pair.kind},
+                       {"why", d.pair.why},
+                       {"decision", d.pair.decision},
+                       {"a", side_json(d.pair.kind, d.a)},
+                       {"b", side_json(d.pair.kind, d.b)}});
+    return reply(200, {{"policy", pol->code},
+                       {"scope", scope_text(scope)},
+                       {"total", r.total},
+                       {"pending", r.pending},
+                       {"outside", r.outside},
+                       {"page", page},
+                       {"page_size", size},
+                       {"items", items}});
+  } catch (const app::TayssirError& e) {
+    return refused(e);
+  }
+}
+
+ApiResponse r_review(Ctx& c) {
+  if (!app::may_review_duplicates(*c.who)) return forbidden();
+  json in = body_of(c);
+  const std::string kind = text_field(in, "kind");
+  std::string a = text_field(in, "a"), b = text_field(in, "b");
+  if (kind == "pupil") {
+    a = ascii_upper(a);
+    b = ascii_upper(b);
+  }
+  if (kind != "pupil" && kind != "payee")
+    return error(400, "bad_request",
+                 "expected {\"kind\": \"pupil\"|\"payee\", \"a\": …, \"b\": …, "
+                 "\"decision\": \"same\"|\"distinct\", \"note\": …}");
+  if (a.empty() || b.empty() || !app::pair_within(c.st, kind, a, b, c.who->scope))
+    return not_found();
+  try {
+    app::review_pair(c.st, kind, a, b, text_field(in, "decision"), text_field(in, "note"),
+                     {c.who->login, c.req.origin});
+  } catch (const app::TayssirError& e) {
+    return refused(e);
+  }
+  return reply(200, {{"ok", true}});
+}
+
 }  // namespace
 
 const std::vector<Route>& tayssir_routes() {
   static const std::vector<Route> routes = {
       {"GET", "/tayssir/policies", false, r_policies},
+      {"POST", "/tayssir/policies", false, r_create_policy},
+      {"POST", "/tayssir/policies/{code}", false, r_update_policy},
+      {"POST", "/tayssir/whatif", false, r_what_if},
+      {"POST", "/tayssir/whatif/changes", false, r_what_if_changes},
+      {"GET", "/tayssir/suspects", false, r_suspects},
+      {"POST", "/tayssir/suspects/review", false, r_review},
       {"GET", "/tayssir/cycles", false, r_cycles},
       {"POST", "/tayssir/cycles", false, r_compute},
       {"GET", "/tayssir/cycles/{id}", false, r_cycle},

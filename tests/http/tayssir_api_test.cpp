@@ -204,6 +204,195 @@ TEST_P(TayssirApi, VocabularyNamesTheReasonsAndPoliciesAreListed) {
   EXPECT_EQ(p[0]["policy"]["monthly_amount_centimes"]["1AC"], 14000);
 }
 
+TEST_P(TayssirApi, PoliciesAreEditedNationallyAndFrozenOnceUsed) {
+  const std::string copy = R"({"from":"tayssir-2025-2026","code":"variant-a"})";
+  for (const char* who : {"manager", "stat", "auditor"})
+    EXPECT_EQ(call("POST", "/api/v1/tayssir/policies", who, copy).status, 403) << who;
+  auto made = call("POST", "/api/v1/tayssir/policies", "admin", copy);
+  ASSERT_EQ(made.status, 201) << made.body;
+  EXPECT_EQ(json::parse(made.body)["school_year"], "2025-2026");
+  EXPECT_EQ(call("POST", "/api/v1/tayssir/policies", "admin", copy).status, 422);  // taken
+  EXPECT_EQ(
+      call("POST", "/api/v1/tayssir/policies", "admin", R"({"from":"nonesuch","code":"variant-b"})")
+          .status,
+      404);
+  // A copy for the next year moves the months with it.
+  auto next = call("POST", "/api/v1/tayssir/policies", "admin",
+                   R"({"from":"tayssir-2025-2026","code":"tayssir-2026-2027",
+                       "school_year":"2026-2027"})");
+  ASSERT_EQ(next.status, 201) << next.body;
+  EXPECT_EQ(json::parse(next.body)["policy"]["months"][0], "2026-09");
+  EXPECT_EQ(call("POST", "/api/v1/tayssir/policies", "admin",
+                 R"({"from":"tayssir-2025-2026","code":"x","school_year":"someday"})")
+                .status,
+            422);
+
+  // Editing: the amounts of the copy, by the national administrator only.
+  json pol = json::parse(made.body)["policy"];
+  pol["monthly_amount_centimes"]["1AC"] = 20000;
+  const std::string url = "/api/v1/tayssir/policies/variant-a";
+  EXPECT_EQ(call("POST", url, "manager", pol.dump()).status, 403);
+  auto saved = call("POST", url, "admin", pol.dump());
+  ASSERT_EQ(saved.status, 200) << saved.body;
+  bool found = false;
+  for (const auto& p : get("/api/v1/tayssir/policies", "auditor"))
+    if (p["code"] == "variant-a") found = p["policy"]["monthly_amount_centimes"]["1AC"] == 20000;
+  EXPECT_TRUE(found);
+  EXPECT_EQ(call("POST", "/api/v1/tayssir/policies/tayssir-2025-2026", "admin", pol.dump()).status,
+            400);  // the body names another policy
+  EXPECT_EQ(call("POST", "/api/v1/tayssir/policies/nonesuch", "admin", pol.dump()).status, 404);
+  pol["monthly_amount_centimes"]["1AC"] = -5;
+  auto bad = call("POST", url, "admin", pol.dump());
+  EXPECT_EQ(bad.status, 422);
+  EXPECT_NE(json::parse(bad.body)["message"].get<std::string>().find("1AC"), std::string::npos)
+      << bad.body;
+  pol["monthly_amount_centimes"]["1AC"] = 20000;
+  pol["surprise"] = 1;
+  EXPECT_EQ(call("POST", url, "admin", pol.dump()).status, 422);  // an unknown field is named
+  pol.erase("surprise");
+
+  // Once a cycle of the policy has left the draft, it is frozen.
+  ComputeOptions o{
+      "variant-a", "T1", Scope{NodeKind::directorate, "03.531"}, {"test", "local"}, {}};
+  auto r = compute_cycles(st(), o);
+  ASSERT_EQ(r.cycles.size(), 1u);
+  for (const auto& school : store::TayssirStore(st()).schools_of_cycle(r.cycles[0].cycle_id))
+    check_school(st(), r.cycles[0].cycle_id, school.code, true, "", {"head", "local"});
+  advance_cycle(st(), r.cycles[0].cycle_id, "checked", {"test", "local"});
+  pol["monthly_amount_centimes"]["1AC"] = 21000;
+  auto frozen = call("POST", url, "admin", pol.dump());
+  EXPECT_EQ(frozen.status, 422);
+  EXPECT_NE(json::parse(frozen.body)["message"].get<std::string>().find("frozen"),
+            std::string::npos);
+  for (const auto& p : get("/api/v1/tayssir/policies", "admin"))
+    if (p["code"] == "variant-a") {
+      EXPECT_TRUE(p["frozen"].get<bool>());
+    }
+}
+
+TEST_P(TayssirApi, WhatIfComparesAVariantWithinTheScopeWritingNothing) {
+  json variant = json::parse(policy_to_json(get_policy(st(), "tayssir-2025-2026")));
+  variant["code"] = "no-cap";
+  variant["household_cap"] = 0;
+  const std::string body = json{{"base", "tayssir-2025-2026"}, {"variant_policy", variant}}.dump();
+  for (const char* who : {"manager", "stat", "complaints", "auditor", "foreign"})
+    get("/api/v1/session", who);  // signed in before counting what the runs write
+  auto lines = [&] { return *st().db().scalar_i64("SELECT count(*) FROM tayssir_lines"); };
+  const auto audit_before = st().count("audit_log");
+  const auto lines_before = lines();
+  for (const char* who : {"complaints", "auditor"})
+    EXPECT_EQ(call("POST", "/api/v1/tayssir/whatif", who, body).status, 403) << who;
+  auto scoped =
+      json{{"base", "tayssir-2025-2026"}, {"variant_policy", variant}, {"scope", "03.531"}}.dump();
+  EXPECT_EQ(call("POST", "/api/v1/tayssir/whatif", "foreign", scoped).status, 404);
+  auto res = call("POST", "/api/v1/tayssir/whatif?limit=1000", "manager", body);
+  ASSERT_EQ(res.status, 200) << res.body;
+  auto w = json::parse(res.body);
+  EXPECT_EQ(w["scope"], "03.531");
+  // Without a cap, the children held back by it enter; nobody leaves.
+  const auto& total = w["total"];
+  int64_t entering = w["entering"]["count"];
+  EXPECT_GT(entering, 0);
+  EXPECT_EQ(w["leaving"]["count"], 0);
+  EXPECT_EQ(total["variant"]["beneficiaries"].get<int64_t>() -
+                total["base"]["beneficiaries"].get<int64_t>(),
+            entering);
+  EXPECT_GT(total["variant"]["cost"].get<int64_t>(), total["base"]["cost"].get<int64_t>());
+  ASSERT_EQ(w["entering"]["items"].size(), static_cast<std::size_t>(entering));
+  for (const auto& c : w["entering"]["items"]) {
+    EXPECT_EQ(c["reason_base"], "household_cap");
+    EXPECT_EQ(c["reason_variant"], "eligible");
+  }
+  int64_t sum = 0;
+  for (const auto& d : w["by_directorate"]) {
+    EXPECT_EQ(d["directorate"], "03.531");
+    EXPECT_FALSE(d["name_ar"].get<std::string>().empty());
+    sum += d["variant"]["cost"].get<int64_t>();
+  }
+  EXPECT_EQ(sum, total["variant"]["cost"].get<int64_t>());
+  // The statistician of the region asks for the directorate; the same answer.
+  auto by_stat = call("POST", "/api/v1/tayssir/whatif?limit=1000", "stat", scoped);
+  ASSERT_EQ(by_stat.status, 200);
+  EXPECT_EQ(json::parse(by_stat.body)["total"], total);
+  // The changes as a file: one line per pupil who enters, after the heading.
+  auto file = call("POST", "/api/v1/tayssir/whatif/changes?format=csv&lang=fr", "manager", body);
+  ASSERT_EQ(file.status, 200) << file.body;
+  EXPECT_EQ(std::count(file.body.begin(), file.body.end(), '\n'), entering + 1);
+  EXPECT_EQ(call("POST", "/api/v1/tayssir/whatif/changes", "auditor", body).status, 403);
+  // Nothing written but the export's audit entry.
+  EXPECT_EQ(lines(), lines_before);
+  EXPECT_EQ(st().count("audit_log"), audit_before + 1);
+  // A variant of another year is refused with the reason.
+  variant["school_year"] = "2026-2027";
+  auto other = call("POST", "/api/v1/tayssir/whatif", "manager",
+                    json{{"base", "tayssir-2025-2026"}, {"variant_policy", variant}}.dump());
+  EXPECT_EQ(other.status, 422);
+}
+
+TEST_P(TayssirApi, SuspectedDuplicatesAreReviewedWithinTheScope) {
+  // A child entered twice: the same names and birth date under a second code Massar, in another
+  // school of the directorate.
+  std::optional<std::pair<Pupil, Enrolment>> first;
+  std::string other_school;
+  st().each_enrolment(
+      Scope{NodeKind::directorate, "03.531"}, "2025-2026", [&](const Pupil& p, const Enrolment& e) {
+        if (!first && !p.birth_date.empty()) first = {p, e};
+        if (first && e.school_code != first->second.school_code && other_school.empty())
+          other_school = e.school_code;
+      });
+  ASSERT_TRUE(first && !other_school.empty());
+  Pupil twin = first->first;
+  twin.massar = "Z900000001";
+  Enrolment e2 = first->second;
+  e2.massar = twin.massar;
+  e2.school_code = other_school;
+  {
+    store::Transaction tx(st().db());
+    st().put_roster({twin}, {e2});
+    tx.commit();
+  }
+
+  const std::string url = "/api/v1/tayssir/suspects?policy=tayssir-2025-2026&page_size=200";
+  EXPECT_EQ(call("GET", url, "stat").status, 403);  // reviewers run the cycles
+  EXPECT_EQ(call("GET", url, "auditor").status, 403);
+  auto page = get(url, "manager");
+  json pair;
+  for (const auto& it : page["items"])
+    if (it["a"]["code"] == twin.massar || it["b"]["code"] == twin.massar) pair = it;
+  ASSERT_FALSE(pair.is_null()) << page.dump();
+  EXPECT_EQ(pair["kind"], "pupil");
+  EXPECT_EQ(pair["decision"], "");
+  EXPECT_EQ(pair["a"]["name_ar"], pair["b"]["name_ar"]);
+  EXPECT_EQ(pair["a"]["birth_date"], first->first.birth_date);
+  std::set<std::string> schools{pair["a"]["school"], pair["b"]["school"]};
+  EXPECT_EQ(schools, (std::set<std::string>{first->second.school_code, other_school}));
+  // The foreign directorate neither sees nor decides it.
+  for (const auto& it : get(url, "foreign")["items"]) EXPECT_NE(it["a"]["code"], twin.massar);
+  const json decision = {{"kind", "pupil"},
+                         {"a", pair["a"]["code"]},
+                         {"b", pair["b"]["code"]},
+                         {"decision", "distinct"},
+                         {"note", "twins, checked at school"}};
+  EXPECT_EQ(call("POST", "/api/v1/tayssir/suspects/review", "foreign", decision.dump()).status,
+            404);
+  auto bad = decision;
+  bad["decision"] = "maybe";
+  EXPECT_EQ(call("POST", "/api/v1/tayssir/suspects/review", "manager", bad.dump()).status, 422);
+  auto ok = call("POST", "/api/v1/tayssir/suspects/review", "manager", decision.dump());
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  auto after = get(url, "manager");
+  EXPECT_EQ(after["pending"].get<int64_t>(), page["pending"].get<int64_t>() - 1);
+  for (const auto& it : after["items"])
+    if (it["a"]["code"] == twin.massar || it["b"]["code"] == twin.massar) {
+      EXPECT_EQ(it["decision"], "distinct");
+    }
+  // The decision is in the audit log with its author.
+  EXPECT_EQ(*st().db().scalar_text(
+                "SELECT actor FROM audit_log WHERE action = 'tayssir duplicate reviewed' "
+                "ORDER BY id DESC LIMIT 1"),
+            "manager");
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, TayssirApi, ::testing::Values("sqlite", "postgres"),
                          sanad::testing::backend_name);
 
