@@ -33,6 +33,11 @@ add manager "مسؤول الدعم الاجتماعي بتاونات" directorat
 "$sanad" --db "$db" tayssir policy show tayssir-2025-2026 | sed 's/"milieu": "rural"/"milieu": ""/' >"$tmp/policy.json"
 "$sanad" --db "$db" tayssir policy set tayssir-2025-2026 "$tmp/policy.json" >/dev/null
 "$sanad" --db "$db" tayssir compute --policy tayssir-2025-2026 --period T1 --scope 03.531 >/dev/null 2>&1
+# A child entered twice (the first pupil of the school again under another code Massar), for the
+# review of suspected duplicates.
+"$sanad" --db "$db" export pupils --format csv --lang fr --scope 03531000B -o "$tmp/pupils.csv" >/dev/null
+{ head -1 "$tmp/pupils.csv"; sed -n 2p "$tmp/pupils.csv" | sed 's/^[A-Z][0-9]*;/T000000001;/'; } >"$tmp/twin.csv"
+"$sanad" --db "$db" import pupils "$tmp/twin.csv" >/dev/null 2>&1
 node "$src/web/tests/fixture.mjs" "$db" "$src/tests/data/examples/roster_1AP-1.csv" "$tmp"
 
 port=$(node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")

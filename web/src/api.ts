@@ -64,12 +64,16 @@ export function qs(params: Record<string, string | number | undefined>): string 
   return parts.length ? '?' + parts.join('&') : '';
 }
 
-// A file answered to a POST (the payment file): saved through a temporary link.
-export async function postDownload(path: string, name: string): Promise<void> {
+// A file answered to a POST (the payment file, a what-if's changes): saved through a temporary
+// link.
+export async function postDownload(path: string, name: string, body?: unknown): Promise<void> {
+  const headers: Record<string, string> = { 'X-CSRF-Token': csrf };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
   const res = await fetch('/api/v1' + path, {
     method: 'POST',
-    headers: { 'X-CSRF-Token': csrf },
+    headers,
     credentials: 'same-origin',
+    body: body === undefined ? undefined : JSON.stringify(body),
   });
   if (!res.ok) {
     let data: any = null;

@@ -12,6 +12,8 @@ import { UsersPage } from './pages/Users';
 import { AuditPage } from './pages/Audit';
 import { CyclePage, TayssirPage } from './pages/Tayssir';
 import { StatsPage, StatsPupilsPage } from './pages/Stats';
+import { PolicyPage } from './pages/Policy';
+import { SuspectsPage } from './pages/Suspects';
 import './style.css';
 
 function useHash(): string {
@@ -47,6 +49,10 @@ function Page({ route, me }: { route: string; me: Principal }) {
       return <StatsPupilsPage parts={parts.slice(1)} />;
     case 'tayssir':
       return parts[1] ? <CyclePage id={parts[1]} me={me} /> : <TayssirPage me={me} />;
+    case 'tayssir-policy':
+      return <PolicyPage code={parts[1] ?? ''} me={me} />;
+    case 'tayssir-suspects':
+      return <SuspectsPage policy={parts[1] ?? ''} />;
     default:
       return <p class="notice">{t('not_found')}</p>;
   }
@@ -109,7 +115,7 @@ function App() {
           {nav
             .filter(([, , ok]) => ok)
             .map(([href, text]) => (
-              <a href={href} class={section === href || (href === '#/' && ['#/', '#/t', '#/school', '#/pupil'].includes(section)) || (href === '#/stats' && section === '#/stats-pupils') ? 'on' : ''}>
+              <a href={href} class={section === href || (href === '#/' && ['#/', '#/t', '#/school', '#/pupil'].includes(section)) || (href === '#/stats' && section === '#/stats-pupils') || (href === '#/tayssir' && section.startsWith('#/tayssir-')) ? 'on' : ''}>
                 {text}
               </a>
             ))}

@@ -245,6 +245,79 @@ await step('the directorate manager approves the cycle and exports the payment f
   await mgr.close();
 });
 
+await step('the manager runs a what-if: without an amount for 1AP, its paid pupils leave the program', async () => {
+  const mgr = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const p = await mgr.newPage();
+  await signIn(p, fx.tayssir.manager);
+  await p.goto(base + '/#/tayssir');
+  await p.click('[data-testid=policy-link]');
+  await p.waitForSelector('[data-testid=amounts]');
+  assert.ok(await p.locator('[data-testid=frozen]').isVisible(), 'the policy of an exported cycle is frozen');
+  assert.equal(await p.locator('[data-testid=save-policy]').count(), 0, 'a directorate does not save national rules');
+  await p.fill('input[name=amount-1AP]', '');
+  await p.click('[data-testid=run-whatif]');
+  await p.waitForSelector('[data-testid=whatif-result]');
+  const leaving = await p.locator('[data-testid=leaving] tbody tr').count();
+  assert.equal(leaving, fx.tayssir.paid_1ap, 'the 1AP pupils paid by the cycle leave');
+  const reasons = await p.locator('[data-testid=leaving] tbody tr td:nth-child(5)').allInnerTexts();
+  assert.ok(reasons.every((r) => r.includes('المستوى غير مشمول')), `every one for its level: ${[...new Set(reasons)]}`);
+  const total = await p.locator('[data-testid=whatif-result] tr.total').innerText();
+  assert.match(total, /-\s?\d/, 'the total shows what the change saves');
+  await shot(p, 'tayssir-whatif');
+  await mgr.close();
+});
+
+await step('the manager reviews a child entered twice and decides: two different children', async () => {
+  const mgr = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const p = await mgr.newPage();
+  await signIn(p, fx.tayssir.manager);
+  await p.goto(base + '/#/tayssir');
+  await p.click('[data-testid=suspects-link]');
+  const card = p.locator('[data-testid=pair]', { hasText: fx.tayssir.twin[0] });
+  await card.waitFor();
+  assert.ok((await card.innerText()).includes(fx.tayssir.twin[1]), 'both codes side by side');
+  assert.ok((await card.innerText()).includes('نفس الاسم بالعربية وتاريخ الازدياد'), 'what matched, in Arabic');
+  await shot(p, 'tayssir-suspects');
+  await card.locator('input').fill('توأمان، تم التحقق في المؤسسة');
+  await card.locator('button.secondary').click();
+  await p.waitForFunction((code) => {
+    const c = [...document.querySelectorAll('[data-testid=pair]')].find((e) => e.textContent.includes(code));
+    return c && c.classList.contains('decided');
+  }, fx.tayssir.twin[0]);
+  assert.match(await card.locator('[data-testid=decision]').innerText(), /شخصان مختلفان/);
+  await mgr.close();
+});
+
+await step('the national administrator copies the frozen policy and edits the copy', async () => {
+  const adm = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const p = await adm.newPage();
+  await signIn(p, 'admin');
+  await p.goto(base + `/#/tayssir-policy/${fx.tayssir.policy}`);
+  await p.waitForSelector('[data-testid=copy-policy]');
+  assert.equal(await p.locator('[data-testid=save-policy]').count(), 0, 'a frozen policy is not saved');
+  await p.fill('input[name=new_code]', 'tayssir-2026-2027');
+  await p.fill('input[name=new_year]', '2026-2027');
+  await p.click('[data-testid=copy-policy] button[type=submit]');
+  await p.waitForFunction(() => location.hash === '#/tayssir-policy/tayssir-2026-2027');
+  await p.waitForSelector('[data-testid=save-policy]');
+  assert.ok((await p.locator('[data-testid=policy-months]').innerText()).includes('2026'), 'the months moved to the new year');
+  await p.fill('input[name=household_cap]', '4');
+  await p.fill('input[name=amount-1AC]', '150');
+  await p.click('[data-testid=save-policy]');
+  await p.waitForSelector('p.ok[role=status]');
+  await p.reload();
+  await p.waitForSelector('input[name=household_cap]');
+  assert.equal(await p.inputValue('input[name=household_cap]'), '4');
+  assert.equal(await p.inputValue('input[name=amount-1AC]'), '150');
+  await shot(p, 'tayssir-policy');
+  // An invalid rule is refused with the reason, and nothing changes.
+  await p.fill('input[name=threshold-primaire]', '-3');
+  await p.click('[data-testid=save-policy]');
+  await p.waitForSelector('p.error[role=alert]');
+  assert.match(await p.locator('p.error[role=alert]').innerText(), /primaire/);
+  await adm.close();
+});
+
 await step('on a phone the school page fits the screen', async () => {
   const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
   const p = await phone.newPage();

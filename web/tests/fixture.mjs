@@ -63,6 +63,13 @@ const [{ n: dirPupils }] = sql(
 
 const [cycle] = sql('SELECT id, beneficiaries, pupils FROM tayssir_cycles ORDER BY id LIMIT 1');
 if (!cycle || cycle.beneficiaries === 0) throw new Error('no Tayssir cycle with beneficiaries');
+// The pupils of 1AP paid by the cycle: those a what-if without an amount for 1AP sees leave.
+const [{ n: paid1AP }] = sql(`SELECT count(*) AS n FROM tayssir_lines WHERE cycle_id = ${cycle.id} AND reason = 'eligible' AND level = '1AP'`);
+const [twin] = sql(
+  `SELECT p.massar FROM pupils p JOIN pupils t ON t.massar = 'T000000001' AND t.last_ar = p.last_ar AND t.first_ar = p.first_ar
+   AND t.birth_date = p.birth_date AND p.massar <> t.massar`,
+);
+if (!twin) throw new Error('the twin of the browser test is missing');
 
 writeFileSync(
   `${out}/fixture.json`,
@@ -80,7 +87,8 @@ writeFileSync(
       foreign_markers: [foreignSchool.name_ar, foreignSchool.name_fr, other, ...foreign.map((f) => f.massar)],
       foreign_paths: [`#/school/${other}`, `#/pupil/${foreign[0].massar}`, '#/t/03.531', '#/t/MA', `#/stats/${other}`,
         '#/stats/03.531', `#/stats-pupils/${other}/PUPILS/${year}/-/-/num`],
-      tayssir: { cycle: cycle.id, beneficiaries: cycle.beneficiaries, pupils: cycle.pupils, manager: 'manager' },
+      tayssir: { cycle: cycle.id, beneficiaries: cycle.beneficiaries, pupils: cycle.pupils, manager: 'manager', paid_1ap: paid1AP,
+        policy: 'tayssir-2025-2026', twin: ['T000000001', twin.massar] },
       import: { file: `${out}/roster.csv`, bad_row: badRow, bad_value: '31/02/2018', good_rows: dataRow - 1, year: '2024-2025' },
     },
     null,

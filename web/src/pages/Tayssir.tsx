@@ -202,6 +202,16 @@ export function TayssirPage({ me }: { me: Principal }) {
               </>
             )}
           </form>
+          <p class="actions">
+            <a href={'#/tayssir-policy/' + encodeURIComponent(chosen.code)} data-testid="policy-link">
+              {t('policy_rules')}
+            </a>
+            {canRun && (
+              <a href={'#/tayssir-suspects/' + encodeURIComponent(chosen.code)} data-testid="suspects-link">
+                {t('suspects_link')}
+              </a>
+            )}
+          </p>
           {done && (
             <p class="ok" role="status">
               {done}

@@ -1,0 +1,568 @@
+// A Tayssir policy: its rules in a form (saved by national policy editors while no cycle of it
+// has left the draft), a copy for another year or a variant, and the what-if — the rules of the
+// form run beside the policy in force on the registry of the scope, writing nothing.
+import { useEffect, useState } from 'preact/hooks';
+import { api, ApiError, postDownload, qs, type Principal } from '../api';
+import { label, lang, mad, monthName, num, pick, t, terms, type Key } from '../i18n';
+import { Problem, Spinner, useLoad } from '../util';
+
+interface TargetRule {
+  cycle: string;
+  communes: string[];
+  milieu: string;
+  indicator: string;
+  min_value: number;
+}
+interface PeriodRules {
+  code: string;
+  name_ar: string;
+  name_fr: string;
+  months: string[];
+}
+export interface PolicyRules {
+  code: string;
+  program: string;
+  school_year: string;
+  name_ar: string;
+  name_fr: string;
+  targets: TargetRule[];
+  monthly_amount_centimes: Record<string, number>;
+  months: string[];
+  absence_threshold_days: Record<string, number>;
+  justified_absences_count: boolean;
+  household_cap: number;
+  cap_rule: string;
+  require_ramed: boolean;
+  ramed_exempt_communes: string[];
+  repeaters_eligible: boolean;
+  periods: PeriodRules[];
+}
+export interface PolicyInfo {
+  code: string;
+  school_year: string;
+  name_ar: string;
+  name_fr: string;
+  frozen: boolean;
+  periods: PeriodRules[];
+  policy: PolicyRules;
+}
+interface Figures {
+  beneficiaries: number;
+  households: number;
+  cost: number;
+}
+interface WhatIfRow {
+  directorate: string;
+  name_ar: string;
+  name_fr: string;
+  base: Figures;
+  variant: Figures;
+}
+interface Change {
+  massar: string;
+  school: string;
+  directorate: string;
+  reason_base: string;
+  reason_variant: string;
+  monthly_base: number;
+  monthly_variant: number;
+}
+interface WhatIf {
+  scope: string;
+  by_directorate: WhatIfRow[];
+  total: WhatIfRow;
+  entering: { count: number; items: Change[] };
+  leaving: { count: number; items: Change[] };
+}
+
+const message = (e: unknown) => (e instanceof ApiError || e instanceof Error ? e.message : String(e));
+const CYCLES = ['primaire', 'college', 'lycee'];
+const codes = (text: string) => text.split(/[\s,;،]+/).filter(Boolean);
+
+// The twelve months of a school year, September to August.
+function yearMonths(schoolYear: string): string[] {
+  const y = Number(schoolYear.slice(0, 4));
+  const out: string[] = [];
+  for (let i = 0; i < 12; i++) {
+    const m = ((8 + i) % 12) + 1;
+    out.push(`${m >= 9 ? y : y + 1}-${String(m).padStart(2, '0')}`);
+  }
+  return out;
+}
+
+function MonthBoxes({ all, on, set, name }: { all: string[]; on: string[]; set: (m: string[]) => void; name: string }) {
+  return (
+    <div class="months-grid" data-testid={name}>
+      {all.map((m) => (
+        <label class="check">
+          <input
+            type="checkbox"
+            checked={on.includes(m)}
+            onChange={(e) => set(all.filter((x) => (x === m ? e.currentTarget.checked : on.includes(x))))}
+          />
+          {monthName(m)}
+        </label>
+      ))}
+    </div>
+  );
+}
+
+function PolicyForm({ p, set, disabled }: { p: PolicyRules; set: (p: PolicyRules) => void; disabled: boolean }) {
+  const up = (patch: Partial<PolicyRules>) => set({ ...p, ...patch });
+  const months = yearMonths(p.school_year);
+  const setAmount = (level: string, text: string) => {
+    const a = { ...p.monthly_amount_centimes };
+    if (text.trim() === '') delete a[level];
+    else a[level] = Math.round(Number(text) * 100);
+    up({ monthly_amount_centimes: a });
+  };
+  const setTarget = (i: number, patch: Partial<TargetRule>) =>
+    up({ targets: p.targets.map((r, j) => (j === i ? { ...r, ...patch } : r)) });
+  const setPeriod = (i: number, patch: Partial<PeriodRules>) =>
+    up({ periods: p.periods.map((r, j) => (j === i ? { ...r, ...patch } : r)) });
+  return (
+    <fieldset class="policy-form" disabled={disabled}>
+      <div class="grid2">
+        <label>
+          {t('name_ar')}
+          <input value={p.name_ar} dir="rtl" onInput={(e) => up({ name_ar: e.currentTarget.value })} />
+        </label>
+        <label>
+          {t('name_fr')}
+          <input value={p.name_fr} dir="ltr" onInput={(e) => up({ name_fr: e.currentTarget.value })} />
+        </label>
+      </div>
+      <h3>{t('amounts_title')}</h3>
+      <div class="amounts" data-testid="amounts">
+        {terms('level').map((l) => (
+          <label>
+            {l[lang.get()]}
+            <input
+              type="number"
+              min="0"
+              step="0.01"
+              name={'amount-' + l.code}
+              value={p.monthly_amount_centimes[l.code] === undefined ? '' : p.monthly_amount_centimes[l.code] / 100}
+              onChange={(e) => setAmount(l.code, e.currentTarget.value)}
+            />
+          </label>
+        ))}
+      </div>
+      <h3>{t('months_covered')}</h3>
+      <MonthBoxes all={months} on={p.months} set={(m) => up({ months: m })} name="policy-months" />
+      <h3>{t('thresholds')}</h3>
+      <div class="amounts">
+        {CYCLES.map((c) => (
+          <label>
+            {label('cycle', c)}
+            <input
+              type="number"
+              min="0"
+              max="31"
+              name={'threshold-' + c}
+              value={p.absence_threshold_days[c] ?? ''}
+              onChange={(e) => {
+                const th = { ...p.absence_threshold_days };
+                if (e.currentTarget.value === '') delete th[c];
+                else th[c] = Number(e.currentTarget.value);
+                up({ absence_threshold_days: th });
+              }}
+            />
+          </label>
+        ))}
+      </div>
+      <div class="grid2">
+        <label>
+          {t('household_cap')}
+          <input
+            type="number"
+            min="0"
+            name="household_cap"
+            value={p.household_cap}
+            onChange={(e) => up({ household_cap: Number(e.currentTarget.value) })}
+          />
+        </label>
+        <label>
+          {t('cap_rule')}
+          <select value={p.cap_rule} name="cap_rule" onChange={(e) => up({ cap_rule: e.currentTarget.value })}>
+            {['largest_amount', 'youngest', 'oldest'].map((r) => (
+              <option value={r}>{t(('cap_' + r) as Key)}</option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <label class="check">
+        <input
+          type="checkbox"
+          checked={p.justified_absences_count}
+          onChange={(e) => up({ justified_absences_count: e.currentTarget.checked })}
+        />
+        {t('justified_count')}
+      </label>
+      <label class="check">
+        <input type="checkbox" checked={p.repeaters_eligible} onChange={(e) => up({ repeaters_eligible: e.currentTarget.checked })} />
+        {t('repeaters_eligible')}
+      </label>
+      <label class="check">
+        <input type="checkbox" checked={p.require_ramed} onChange={(e) => up({ require_ramed: e.currentTarget.checked })} />
+        {t('require_ramed')}
+      </label>
+      <label>
+        {t('ramed_exempt')}
+        <textarea
+          dir="ltr"
+          value={p.ramed_exempt_communes.join(' ')}
+          onChange={(e) => up({ ramed_exempt_communes: codes(e.currentTarget.value) })}
+        />
+      </label>
+      <h3>{t('targeting')}</h3>
+      <div class="table-wrap">
+        <table class="list" data-testid="targets">
+          <thead>
+            <tr>
+              <th>{t('cycles')}</th>
+              <th>{t('milieu')}</th>
+              <th>{t('indicator_name')}</th>
+              <th>{t('min_value')}</th>
+              <th>{t('communes_codes')}</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {p.targets.map((r, i) => (
+              <tr>
+                <td>
+                  <select value={r.cycle} onChange={(e) => setTarget(i, { cycle: e.currentTarget.value })}>
+                    {CYCLES.map((c) => (
+                      <option value={c}>{label('cycle', c)}</option>
+                    ))}
+                  </select>
+                </td>
+                <td>
+                  <select value={r.milieu} name={'milieu-' + i} onChange={(e) => setTarget(i, { milieu: e.currentTarget.value })}>
+                    <option value="">{t('all')}</option>
+                    {['rural', 'urban'].map((m) => (
+                      <option value={m}>{label('milieu', m)}</option>
+                    ))}
+                  </select>
+                </td>
+                <td>
+                  <input
+                    dir="ltr"
+                    name={'indicator-' + i}
+                    value={r.indicator}
+                    placeholder="poverty_rate"
+                    onChange={(e) => setTarget(i, { indicator: e.currentTarget.value.trim() })}
+                  />
+                </td>
+                <td>
+                  <input
+                    type="number"
+                    step="any"
+                    name={'min-' + i}
+                    value={r.min_value}
+                    onChange={(e) => setTarget(i, { min_value: Number(e.currentTarget.value) })}
+                  />
+                </td>
+                <td>
+                  <input dir="ltr" value={r.communes.join(' ')} onChange={(e) => setTarget(i, { communes: codes(e.currentTarget.value) })} />
+                </td>
+                <td>
+                  <button type="button" class="secondary" onClick={() => up({ targets: p.targets.filter((_, j) => j !== i) })}>
+                    {t('remove')}
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <p>
+        <button
+          type="button"
+          class="secondary"
+          data-testid="add-rule"
+          onClick={() => up({ targets: [...p.targets, { cycle: 'college', communes: [], milieu: 'urban', indicator: '', min_value: 0 }] })}
+        >
+          {t('add_rule')}
+        </button>
+      </p>
+      <h3>{t('periods_title')}</h3>
+      {p.periods.map((per, i) => (
+        <div class="period">
+          <div class="inline-form">
+            <input class="short" dir="ltr" value={per.code} aria-label={t('code')} onInput={(e) => setPeriod(i, { code: e.currentTarget.value })} />
+            <input value={per.name_ar} dir="rtl" aria-label={t('name_ar')} onInput={(e) => setPeriod(i, { name_ar: e.currentTarget.value })} />
+            <input value={per.name_fr} dir="ltr" aria-label={t('name_fr')} onInput={(e) => setPeriod(i, { name_fr: e.currentTarget.value })} />
+            <button type="button" class="secondary" onClick={() => up({ periods: p.periods.filter((_, j) => j !== i) })}>
+              {t('remove')}
+            </button>
+          </div>
+          <MonthBoxes all={p.months} on={per.months} set={(m) => setPeriod(i, { months: m })} name={'period-' + i} />
+        </div>
+      ))}
+      <p>
+        <button
+          type="button"
+          class="secondary"
+          onClick={() => up({ periods: [...p.periods, { code: 'T' + (p.periods.length + 1), name_ar: '', name_fr: '', months: [] }] })}
+        >
+          {t('add_period')}
+        </button>
+      </p>
+    </fieldset>
+  );
+}
+
+function Diff({ a, b, money }: { a: number; b: number; money?: boolean }) {
+  const d = b - a;
+  const f = money ? mad : num;
+  return (
+    <td class={'num' + (d > 0 ? ' up' : d < 0 ? ' down' : '')}>
+      <bdi dir="ltr">{(d > 0 ? '+' : '') + f(d)}</bdi>
+    </td>
+  );
+}
+
+function ChangeTable({ title, changes, name }: { title: string; changes: { count: number; items: Change[] }; name: string }) {
+  return (
+    <>
+      <h3>{title}</h3>
+      {changes.count > changes.items.length && <p class="muted">{t('shown_first', changes.items.length)}</p>}
+      {changes.items.length > 0 && (
+        <div class="table-wrap">
+          <table class="list" data-testid={name}>
+            <thead>
+              <tr>
+                <th>{t('massar')}</th>
+                <th>{t('school')}</th>
+                <th>{t('directorate')}</th>
+                <th>{t('decision_base')}</th>
+                <th>{t('decision_variant')}</th>
+                <th>
+                  {t('monthly')} · {t('in_force')}
+                </th>
+                <th>
+                  {t('monthly')} · {t('variant')}
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {changes.items.map((c) => (
+                <tr>
+                  <td class="code">
+                    <a href={'#/pupil/' + encodeURIComponent(c.massar)}>{c.massar}</a>
+                  </td>
+                  <td class="code">{c.school}</td>
+                  <td class="code">{c.directorate}</td>
+                  <td>{label('tayssir_reasons', c.reason_base)}</td>
+                  <td>{label('tayssir_reasons', c.reason_variant)}</td>
+                  <td class="num">{mad(c.monthly_base)}</td>
+                  <td class="num">{mad(c.monthly_variant)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
+  );
+}
+
+function WhatIfResult({ w }: { w: WhatIf }) {
+  const row = (r: WhatIfRow, total: boolean) => (
+    <tr class={total ? 'total' : ''}>
+      <td>{total ? t('total') : pick(r.name_ar, r.name_fr) || r.directorate}</td>
+      <td class="num">{num(r.base.beneficiaries)}</td>
+      <td class="num">{num(r.variant.beneficiaries)}</td>
+      <Diff a={r.base.beneficiaries} b={r.variant.beneficiaries} />
+      <td class="num">{num(r.base.households)}</td>
+      <td class="num">{num(r.variant.households)}</td>
+      <td class="num">{mad(r.base.cost)}</td>
+      <td class="num">{mad(r.variant.cost)}</td>
+      <Diff a={r.base.cost} b={r.variant.cost} money />
+    </tr>
+  );
+  return (
+    <div data-testid="whatif-result">
+      <div class="table-wrap">
+        <table class="list">
+          <thead>
+            <tr>
+              <th rowSpan={2}>{t('directorate')}</th>
+              <th colSpan={3}>{t('beneficiaries')}</th>
+              <th colSpan={2}>{t('households')}</th>
+              <th colSpan={3}>{t('cost')}</th>
+            </tr>
+            <tr>
+              <th>{t('in_force')}</th>
+              <th>{t('variant')}</th>
+              <th>{t('difference')}</th>
+              <th>{t('in_force')}</th>
+              <th>{t('variant')}</th>
+              <th>{t('in_force')}</th>
+              <th>{t('variant')}</th>
+              <th>{t('difference')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {w.by_directorate.map((r) => row(r, false))}
+            {row(w.total, true)}
+          </tbody>
+        </table>
+      </div>
+      <ChangeTable title={t('entering', num(w.entering.count))} changes={w.entering} name="entering" />
+      <ChangeTable title={t('leaving', num(w.leaving.count))} changes={w.leaving} name="leaving" />
+    </div>
+  );
+}
+
+export function PolicyPage({ code, me }: { code: string; me: Principal }) {
+  const policies = useLoad(() => api.get<PolicyInfo[]>('/tayssir/policies'), [code]);
+  const info = policies.data?.find((p) => p.code === code);
+  const [draft, setDraft] = useState<PolicyRules | null>(null);
+  const [msg, setMsg] = useState('');
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [simulating, setSimulating] = useState(false);
+  const [newCode, setNewCode] = useState('');
+  const [newYear, setNewYear] = useState('');
+  const [scope, setScope] = useState('');
+  const [whatIf, setWhatIf] = useState<WhatIf | null>(null);
+  useEffect(() => {
+    if (info) {
+      setDraft(JSON.parse(JSON.stringify(info.policy)));
+      setNewYear(info.school_year);
+    }
+  }, [policies.data, code]);
+
+  const editor = me.actions.includes('tayssir_policy') && me.scope.kind === 'nation';
+  const canSave = editor && info !== undefined && !info.frozen;
+  const canPlan = me.actions.includes('tayssir_plan');
+  const run = async (fn: () => Promise<void>) => {
+    setBusy(true);
+    setMsg('');
+    setError('');
+    try {
+      await fn();
+    } catch (err) {
+      setError(message(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const variantBody = () => ({ base: code, variant_policy: { ...draft!, code: code + '-variant' }, scope: scope.trim() || undefined });
+  const save = () =>
+    run(async () => {
+      await api.post('/tayssir/policies/' + encodeURIComponent(code), draft);
+      setMsg(t('saved'));
+      policies.reload();
+    });
+  const copy = (e: Event) => {
+    e.preventDefault();
+    run(async () => {
+      await api.post('/tayssir/policies', { from: code, code: newCode.trim(), school_year: newYear.trim() });
+      setMsg(t('copied', newCode.trim()));
+      location.hash = '#/tayssir-policy/' + encodeURIComponent(newCode.trim());
+    });
+  };
+  const simulate = () =>
+    run(async () => {
+      setWhatIf(null);
+      setSimulating(true);
+      try {
+        setWhatIf(await api.post<WhatIf>('/tayssir/whatif', variantBody()));
+      } finally {
+        setSimulating(false);
+      }
+    });
+  const download = () =>
+    run(() => postDownload('/tayssir/whatif/changes' + qs({ lang: lang.get(), format: 'xlsx' }), `whatif-${code}.xlsx`, variantBody()));
+
+  if (!info || !draft)
+    return (
+      <section>
+        <Spinner on={policies.loading} />
+        <Problem error={policies.error} />
+        {policies.data && !info && <p class="notice">{t('not_found')}</p>}
+      </section>
+    );
+  return (
+    <section>
+      <p>
+        <a href="#/tayssir">
+          {lang.get() === 'ar' ? '→' : '←'} {t('nav_tayssir')}
+        </a>
+      </p>
+      <h1>{t('policy_title', pick(info.name_ar, info.name_fr) || info.code)}</h1>
+      <p class="muted">
+        <span class="code">{info.code}</span> · {t('year')} {info.school_year}
+      </p>
+      {info.frozen && <p class="notice" data-testid="frozen">{t('frozen_note')}</p>}
+      {!editor && canPlan && <p class="notice">{t('read_only_note')}</p>}
+      <div class="card">
+        <PolicyForm p={draft} set={setDraft} disabled={busy || (!canSave && !canPlan)} />
+        <p class="actions">
+          {canSave && (
+            <button type="button" disabled={busy} onClick={save} data-testid="save-policy">
+              {t('save_policy')}
+            </button>
+          )}
+          {(canSave || canPlan) && (
+            <button type="button" class="secondary" disabled={busy} onClick={() => setDraft(JSON.parse(JSON.stringify(info.policy)))}>
+              {t('cancel')}
+            </button>
+          )}
+        </p>
+      </div>
+      {msg && (
+        <p class="ok" role="status">
+          {msg}
+        </p>
+      )}
+      {error && (
+        <p class="error" role="alert" style="white-space: pre-line">
+          {error}
+        </p>
+      )}
+      {editor && (
+        <form class="card inline-form" onSubmit={copy} data-testid="copy-policy">
+          <strong>{t('copy_policy')}</strong>
+          <label>
+            {t('new_code')}
+            <input dir="ltr" required name="new_code" value={newCode} onInput={(e) => setNewCode(e.currentTarget.value)} />
+          </label>
+          <label>
+            {t('year')}
+            <input dir="ltr" required name="new_year" value={newYear} pattern="\d{4}-\d{4}" onInput={(e) => setNewYear(e.currentTarget.value)} />
+          </label>
+          <button type="submit" disabled={busy}>
+            {t('copy_policy')}
+          </button>
+        </form>
+      )}
+      {canPlan && (
+        <div class="card" data-testid="whatif">
+          <h2>{t('whatif_title')}</h2>
+          <p>{t('whatif_help')}</p>
+          <div class="inline-form">
+            <label>
+              {t('scope')}
+              <input dir="ltr" name="scope" value={scope} placeholder={me.scope.code || 'MA'} onInput={(e) => setScope(e.currentTarget.value)} />
+            </label>
+            <button type="button" disabled={busy} onClick={simulate} data-testid="run-whatif">
+              {t('run_whatif')}
+            </button>
+            {whatIf && me.actions.includes('export_data') && (
+              <button type="button" class="secondary" disabled={busy} onClick={download}>
+                {t('download_changes')}
+              </button>
+            )}
+          </div>
+          {simulating && <p aria-live="polite">{t('whatif_running', scope.trim() || me.scope.code || 'MA')}</p>}
+          {whatIf && <WhatIfResult w={whatIf} />}
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,194 @@
+// Suspected duplicates of a policy's year within the reviewer's scope: a child enrolled twice, a
+// payee under two CINs. Nothing is merged by itself: the reviewer compares both sides and decides
+// "the same" (paid once) or "distinct"; every decision is audited.
+import { useState } from 'preact/hooks';
+import { api, ApiError, qs } from '../api';
+import { date, label, lang, num, t, type Key } from '../i18n';
+import { Problem, Spinner, useLoad } from '../util';
+
+interface Side {
+  code: string;
+  name_ar?: string;
+  name_fr?: string;
+  birth_date?: string;
+  sex?: string;
+  school?: string;
+  level?: string;
+  payee_cin?: string;
+  payee_name?: string;
+  phone?: string;
+  ramed?: string;
+  children?: string[];
+}
+interface Pair {
+  kind: 'pupil' | 'payee';
+  why: string;
+  decision: string;
+  a: Side;
+  b: Side;
+}
+interface Suspects {
+  total: number;
+  pending: number;
+  outside: number;
+  page: number;
+  page_size: number;
+  items: Pair[];
+}
+
+// The engine says what matched in English; the interface says it in its language.
+const WHY: Record<string, Key> = {
+  'same Arabic name and birth date, same household': 'why_ar_same',
+  'same Arabic name and birth date, other households': 'why_ar_other',
+  'same French name and birth date, same household': 'why_fr_same',
+  'same French name and birth date, other households': 'why_fr_other',
+  'same payee name, CIN one character apart, same commune': 'why_payee',
+};
+const why = (w: string) => (WHY[w] ? t(WHY[w]) : w);
+
+function SideCard({ kind, s }: { kind: string; s: Side }) {
+  if (kind === 'pupil')
+    return (
+      <dl class="facts">
+        <dt>{t('massar')}</dt>
+        <dd class="code">
+          <a href={'#/pupil/' + encodeURIComponent(s.code)}>{s.code}</a>
+        </dd>
+        <dt>{t('name')}</dt>
+        <dd>
+          <span lang="ar" dir="rtl">
+            {s.name_ar}
+          </span>
+          {s.name_fr && (
+            <>
+              {' · '}
+              <span lang="fr" dir="ltr">
+                {s.name_fr}
+              </span>
+            </>
+          )}
+        </dd>
+        <dt>{t('birth_date')}</dt>
+        <dd>{date(s.birth_date)}</dd>
+        <dt>{t('sex')}</dt>
+        <dd>{label('sex', s.sex)}</dd>
+        <dt>{t('school')}</dt>
+        <dd class="code">{s.school ? <a href={'#/school/' + encodeURIComponent(s.school)}>{s.school}</a> : '—'}</dd>
+        <dt>{t('level')}</dt>
+        <dd>{label('level', s.level)}</dd>
+        <dt>
+          {t('payee')} ({t('cin')})
+        </dt>
+        <dd class="code">{s.payee_cin || '—'}</dd>
+      </dl>
+    );
+  return (
+    <dl class="facts">
+      <dt>{t('cin')}</dt>
+      <dd class="code">{s.code}</dd>
+      <dt>{t('payee')}</dt>
+      <dd>{s.payee_name}</dd>
+      <dt>{t('phone')}</dt>
+      <dd class="code">{s.phone || '—'}</dd>
+      <dt>{t('ramed')}</dt>
+      <dd class="code">{s.ramed || '—'}</dd>
+      <dt>{t('children_codes')}</dt>
+      <dd class="code">
+        {(s.children ?? []).map((m) => (
+          <>
+            <a href={'#/pupil/' + encodeURIComponent(m)}>{m}</a>{' '}
+          </>
+        ))}
+      </dd>
+    </dl>
+  );
+}
+
+function PairCard({ p, onDone }: { p: Pair; onDone: () => void }) {
+  const [note, setNote] = useState('');
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  const decide = async (decision: 'same' | 'distinct') => {
+    setBusy(true);
+    setError('');
+    try {
+      await api.post('/tayssir/suspects/review', { kind: p.kind, a: p.a.code, b: p.b.code, decision, note });
+      onDone();
+    } catch (err) {
+      setError(err instanceof ApiError || err instanceof Error ? err.message : String(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div class={'card pair' + (p.decision ? ' decided' : '')} data-testid="pair">
+      <div class="card-head">
+        <h3>{why(p.why)}</h3>
+        <span class={'state ' + (p.decision || 'draft')} data-testid="decision">
+          {p.decision ? t(('decision_' + p.decision) as Key) : t('decision_pending')}
+        </span>
+      </div>
+      <div class="grid2">
+        <SideCard kind={p.kind} s={p.a} />
+        <SideCard kind={p.kind} s={p.b} />
+      </div>
+      <div class="inline-form">
+        <input value={note} placeholder={t('note')} aria-label={t('note')} onInput={(e) => setNote(e.currentTarget.value)} />
+        <button type="button" disabled={busy} onClick={() => decide('same')}>
+          {t(p.kind === 'pupil' ? 'same_pupil' : 'same_payee')}
+        </button>
+        <button type="button" class="secondary" disabled={busy} onClick={() => decide('distinct')}>
+          {t(p.kind === 'pupil' ? 'distinct_pupils' : 'distinct_payees')}
+        </button>
+      </div>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+export function SuspectsPage({ policy }: { policy: string }) {
+  const [page, setPage] = useState(1);
+  const r = useLoad(() => api.get<Suspects>('/tayssir/suspects' + qs({ policy, page, page_size: 20 })), [policy, page]);
+  const d = r.data;
+  const pages = d ? Math.max(1, Math.ceil(d.total / d.page_size)) : 1;
+  return (
+    <section>
+      <p>
+        <a href="#/tayssir">
+          {lang.get() === 'ar' ? '→' : '←'} {t('nav_tayssir')}
+        </a>
+      </p>
+      <h1>{t('suspects_title', policy)}</h1>
+      <p class="muted">{t('suspects_help')}</p>
+      <Spinner on={r.loading && !d} />
+      <Problem error={r.error} />
+      {d && (
+        <>
+          <p data-testid="suspects-summary">{t('suspects_summary', num(d.total), num(d.pending))}</p>
+          {d.outside > 0 && <p class="notice">{t('suspects_outside', num(d.outside))}</p>}
+          {d.items.length === 0 && <p class="notice">{t('no_results')}</p>}
+          <div class={r.loading ? 'stale' : ''}>
+            {d.items.map((p) => (
+              <PairCard key={p.kind + p.a.code + p.b.code} p={p} onDone={r.reload} />
+            ))}
+          </div>
+          {pages > 1 && (
+            <div class="pager">
+              <button type="button" disabled={d.page <= 1} onClick={() => setPage(d.page - 1)}>
+                {t('previous')}
+              </button>
+              <span>{t('page_of', d.page, pages)}</span>
+              <button type="button" disabled={d.page >= pages} onClick={() => setPage(d.page + 1)}>
+                {t('next')}
+              </button>
+            </div>
+          )}
+        </>
+      )}
+    </section>
+  );
+}
