@@ -353,8 +353,18 @@ TEST_P(TayssirApi, SuspectedDuplicatesAreReviewedWithinTheScope) {
   }
 
   const std::string url = "/api/v1/tayssir/suspects?policy=tayssir-2025-2026&page_size=200";
-  EXPECT_EQ(call("GET", url, "stat").status, 403);  // reviewers run the cycles
-  EXPECT_EQ(call("GET", url, "auditor").status, 403);
+  add_user(st(), {"head", "Head", "school_head", first->second.school_code, kPw}, "test", "local");
+  for (const char* who : {"stat", "auditor", "complaints", "head"})  // reviewers run the cycles
+    EXPECT_EQ(call("GET", url, who).status, 403) << who;
+  // Nor does a school head plan or edit policies.
+  EXPECT_EQ(call("POST", "/api/v1/tayssir/whatif", "head",
+                 R"({"base":"tayssir-2025-2026","variant":"tayssir-2025-2026"})")
+                .status,
+            403);
+  EXPECT_EQ(
+      call("POST", "/api/v1/tayssir/policies", "head", R"({"school_year":"2026-2027"})").status,
+      403);
+  EXPECT_EQ(get(url, "admin")["total"], get(url, "manager")["total"]);  // all in 03.531
   auto page = get(url, "manager");
   json pair;
   for (const auto& it : page["items"])
