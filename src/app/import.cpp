@@ -100,9 +100,13 @@ class Validator {
   }
   bool has(std::string_view key) const { return l_.column.count(key) || l_.block.count(key); }
 
+  // `reason` is an English template of the catalogue (import_reasons.cpp) with {} for `args`.
+  template <typename... A>
   void error(std::vector<ImportIssue>& out, const io::Row& row, std::string_view key,
-             const std::string& value, const std::string& reason) const {
-    ImportIssue i{t_.file, t_.sheet, row.number, column_name(key), value, reason};
+             const std::string& value, const char* reason, const A&... args) const {
+    ImportIssue i{t_.file, t_.sheet, row.number, column_name(key), value, {}, reason, {}};
+    (i.args.push_back(fmt::format("{}", args)), ...);
+    i.reason = fill_reason(reason, i.args);
     auto it = l_.column.find(key);
     bool from_row = it != l_.column.end() && it->second < row.cells.size() &&
                     !trim(row.cells[it->second]).empty();
@@ -132,8 +136,7 @@ class Validator {
       }
     }
     if (utf8_length(v) > max_chars) {
-      error(out, row, key, v.substr(0, 60) + "…",
-            fmt::format("longer than {} characters", max_chars));
+      error(out, row, key, v.substr(0, 60) + "…", "longer than {} characters", max_chars);
       return false;
     }
     return true;
@@ -154,7 +157,7 @@ class Validator {
       std::string allowed;
       for (const auto& t : voc.terms())
         allowed += fmt::format("{}{} / {}", allowed.empty() ? "" : ", ", t.ar, t.fr);
-      error(out, row, key, v, fmt::format("unknown {}; expected one of: {}", voc.name(), allowed));
+      error(out, row, key, v, "unknown {}; expected one of: {}", voc.name(), allowed);
       return std::nullopt;
     }
     return std::string(*c);
@@ -319,8 +322,8 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
             v.error(out, row, "code", s.code, "a school code is 4 to 12 letters or digits");
           else if (seen.count(s.code))
             v.error(out, row, "code", s.code,
-                    "the same school code appears twice in the file (first on row " +
-                        first_seen(seen, s.code) + ")");
+                    "the same school code appears twice in the file (first on row {})",
+                    first_seen(seen, s.code));
           else if (foreign.count(s.code))
             v.error(out, row, "code", s.code, "this school code is used outside your scope");
           else
@@ -413,9 +416,8 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
               int start = school_year_start(*year);
               int age = start - birth->year - ((birth->month > 9) ? 1 : 0);  // age on 1 September
               if (age < 2 || age > 30)
-                v.error(
-                    out, row, "birth_date", v.get(row, "birth_date"),
-                    fmt::format("a pupil aged {} on 1 September {} is not plausible", age, start));
+                v.error(out, row, "birth_date", v.get(row, "birth_date"),
+                        "a pupil aged {} on 1 September {} is not plausible", age, start);
             }
           }
           e.school_code = ascii_upper(v.get(row, "school_code"));
@@ -434,8 +436,8 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
               const auto& cs = sc->second.cycles;
               if (std::find(cs.begin(), cs.end(), cyc) == cs.end())
                 v.error(out, row, "level", v.get(row, "level"),
-                        fmt::format("level {} is not taught at school {} (cycles: {})", e.level,
-                                    e.school_code, join_cycles(cs, Lang::fr)));
+                        "level {} is not taught at school {} (cycles: {})", e.level, e.school_code,
+                        join_cycles(cs, Lang::fr));
             }
           }
           e.class_name = v.get(row, "class");
@@ -460,7 +462,7 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
               if (left->iso() < fmt::format("{}-09-01", start) ||
                   left->iso() > fmt::format("{}-08-31", start + 1))
                 v.error(out, row, "left_date", v.get(row, "left_date"),
-                        fmt::format("the leaving date is outside the school year {}", *year));
+                        "the leaving date is outside the school year {}", *year);
             }
           }
           // One enrolment per pupil, year and school (a transferred pupil has two in one year:
@@ -469,13 +471,14 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
             std::string key = e.massar + "|" + e.school_year + "|" + e.school_code;
             if (seen.count(key)) {
               v.error(out, row, "massar", e.massar,
-                      "the same pupil appears twice for this school and year (first on row " +
-                          first_seen(seen, key) + ")");
+                      "the same pupil appears twice for this school and year (first on row {})",
+                      first_seen(seen, key));
             } else if (auto it = pupil_at.find(p.massar); it != pupil_at.end()) {
               if (!(pupils[it->second.first] == p))
                 v.error(out, row, "massar", p.massar,
-                        "this code Massar has a different name, sex or birth on row " +
-                            std::to_string(it->second.second) + ": one code is one pupil");
+                        "this code Massar has a different name, sex or birth on row {}: one code "
+                        "is one pupil",
+                        it->second.second);
             }
           }
           if (out.empty()) {
@@ -498,8 +501,8 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
           if (code) {
             if (seen.count(*code))
               v.error(out, row, "massar", *code,
-                      "the same pupil appears twice in the file (first on row " +
-                          first_seen(seen, *code) + ")");
+                      "the same pupil appears twice in the file (first on row {})",
+                      first_seen(seen, *code));
             else
               seen[*code] = row.number;
             m.massar = *code;
@@ -542,8 +545,8 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
                                      : f.phone != h.phone         ? "phone"
                                                                   : "ramed";
               v.error(out, row, key, v.get(row, key),
-                      fmt::format("CIN {} has a different {} on row {}: one CIN is one person",
-                                  h.payee_cin, what, it->second.second));
+                      "CIN {} has a different {} on row {}: one CIN is one person", h.payee_cin,
+                      what, it->second.second);
             }
           }
           if (out.empty()) {
@@ -571,9 +574,10 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
           if (code && d) {
             std::string key = a.massar + "|" + a.date;
             if (seen.count(key))
-              v.error(out, row, "date", v.get(row, "date"),
-                      "the same absence (pupil and day) appears twice in the file (first on row " +
-                          first_seen(seen, key) + ")");
+              v.error(
+                  out, row, "date", v.get(row, "date"),
+                  "the same absence (pupil and day) appears twice in the file (first on row {})",
+                  first_seen(seen, key));
             else
               seen[key] = row.number;
           }
@@ -600,8 +604,16 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
       std::set<std::string> cins_used;
       for (std::size_t i = 0; i < codes.size(); ++i) {
         if (unknown.count(codes[i])) {
-          res.issues.push_back({t.file, t.sheet, row_of[i], col, codes[i],
-                                "unknown pupil (import the pupils first)"});
+          ImportIssue issue{t.file,
+                            t.sheet,
+                            row_of[i],
+                            col,
+                            codes[i],
+                            {},
+                            "unknown pupil (import the pupils first)",
+                            {}};
+          issue.reason = issue.reason_template;
+          res.issues.push_back(std::move(issue));
           ++res.rows_rejected;
           --res.rows_valid;
         } else if (kind == ListKind::households) {

@@ -29,8 +29,18 @@ struct ImportOptions {
 struct ImportIssue {
   std::string file, sheet;
   int64_t row = 0;
-  std::string column, value, reason;
+  std::string column, value, reason;  // reason: in English, as written to the CLI and reports
+  std::string reason_template;        // the catalogue's English template, {} for each argument
+  std::vector<std::string> args;
 };
+
+// The reason of an issue in a language (the catalogue's translation of its template, with its
+// arguments; the English text when the template has none).
+std::string render_reason(const ImportIssue& i, Lang lang);
+// A template with {} replaced by the arguments in order, {0}, {1}… by the one numbered.
+std::string fill_reason(std::string_view tmpl, const std::vector<std::string>& args);
+// True when the catalogue translates this template.
+bool reason_listed(std::string_view tmpl);
 
 struct ImportResult {
   ListKind kind = ListKind::pupils;

@@ -462,7 +462,9 @@ ApiResponse r_import(Ctx& c) {
                       {"row", x.row},
                       {"column", x.column},
                       {"value", x.value},
-                      {"reason", x.reason}});
+                      {"reason", x.reason},
+                      {"reason_ar", app::render_reason(x, Lang::ar)},
+                      {"reason_fr", app::render_reason(x, Lang::fr)}});
   }
   for (const auto& [what, n] : r.counts)
     counts[what] = {{"inserted", n.inserted}, {"updated", n.updated}, {"unchanged", n.unchanged}};

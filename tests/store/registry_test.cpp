@@ -200,6 +200,21 @@ TEST_P(Registry, ValidationCatchesWhatOfficersGetWrong) {
   EXPECT_TRUE(has(7, "Date de naissance", "not plausible"));
   EXPECT_TRUE(has(8, "Date de naissance", "future"));
   EXPECT_EQ(st().count("pupils"), 0);
+  // Every reason is also said in Arabic and French, with its values in place.
+  for (const auto& i : r.issues) {
+    EXPECT_TRUE(reason_listed(i.reason_template)) << i.reason;
+    EXPECT_NE(render_reason(i, Lang::ar), i.reason) << i.reason;
+    EXPECT_NE(render_reason(i, Lang::fr), i.reason) << i.reason;
+    EXPECT_EQ(fill_reason(i.reason_template, i.args), i.reason);
+  }
+  for (const auto& i : r.issues)
+    if (i.row == 5 && i.column == "Code Massar") {
+      EXPECT_EQ(render_reason(i, Lang::ar),
+                "التلميذ نفسه مكرر في هذه المؤسسة وهذه السنة (أول مرة في الصف 2)");
+      EXPECT_EQ(render_reason(i, Lang::fr),
+                "le même élève figure deux fois pour cet établissement et cette année (d'abord "
+                "ligne 2)");
+    }
 }
 
 TEST_P(Registry, HouseholdsAndAbsencesNeedKnownPupilsAndConsistentPayees) {
@@ -223,6 +238,10 @@ TEST_P(Registry, HouseholdsAndAbsencesNeedKnownPupilsAndConsistentPayees) {
   EXPECT_EQ(r.issues[1].row, 4);
   EXPECT_NE(r.issues[1].reason.find("unknown pupil"), std::string::npos);
   EXPECT_EQ(r.issues[2].row, 5);
+  // The translation may leave an argument out: the column is named beside the reason.
+  EXPECT_EQ(render_reason(r.issues[0], Lang::fr),
+            "la CIN C569158 a d'autres données ligne 2 : une CIN est une personne");
+  for (const auto& i : r.issues) EXPECT_TRUE(reason_listed(i.reason_template)) << i.reason;
 
   std::string a = tmp("abs.csv");
   write_file(a,

@@ -165,6 +165,7 @@ await step('an import with a bad row names the row, writes nothing until confirm
   const cells = await rows.first().locator('td').allInnerTexts();
   assert.equal(cells[0].trim(), String(fx.import.bad_row), 'the report names the row');
   assert.ok(cells[2].includes(fx.import.bad_value), 'and the value');
+  assert.match(cells[3], /^date invalide \(attendu jj\/mm\/aaaa/, "and the reason, in the interface's language");
   await shot(page, 'import-report');
   // The confirmation stays closed while rows are wrong; skipping them opens it.
   assert.ok(await page.locator('button:has-text("Confirmer")').isDisabled());

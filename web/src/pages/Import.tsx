@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, ApiError, qs, type Principal } from '../api';
-import { num, t, type Key } from '../i18n';
+import { num, pick, t, type Key } from '../i18n';
 
 interface Issue {
   file: string;
@@ -9,6 +9,8 @@ interface Issue {
   column: string;
   value: string;
   reason: string;
+  reason_ar?: string;
+  reason_fr?: string;
 }
 interface Report {
   kind: string;
@@ -152,7 +154,7 @@ export function ImportPage({ me }: { me: Principal }) {
                       <td>{i.column}</td>
                       <td class="code">{i.value}</td>
                       <td lang="fr" dir="auto">
-                        {i.reason}
+                        {pick(i.reason_ar, i.reason_fr) || i.reason}
                       </td>
                     </tr>
                   ))}
