@@ -1,6 +1,8 @@
 #include "app/access.hpp"
 
 #include <array>
+#include <mutex>
+#include <unordered_map>
 
 namespace sanad::app {
 namespace {
@@ -79,9 +81,37 @@ bool within(const Scope& scope, const std::vector<Scope>& node_ancestry) {
   return false;
 }
 
-bool can_see(store::Store& st, const Principal& p, const Scope& node) {
-  if (p.scope.kind == NodeKind::nation) return node.kind == NodeKind::nation || st.ancestry(node);
+namespace {
+
+// The ancestry of the nodes asked about, kept while the audit log's head stays where it was (a
+// school or a directorate only moves by an audited change): a scope check costs one small query.
+std::optional<std::vector<Scope>> ancestry_of(store::Store& st, const Scope& node) {
+  static std::mutex mu;
+  static std::string seen_head;
+  static std::unordered_map<std::string, std::optional<std::vector<Scope>>> known;
+  const std::string head = st.audit_head();
+  const std::string key = std::string(node_kind_name(node.kind)) + ":" + node.code;
+  {
+    std::lock_guard lock(mu);
+    if (head != seen_head) {
+      seen_head = head;
+      known.clear();
+    } else if (auto it = known.find(key); it != known.end()) {
+      return it->second;
+    }
+  }
   auto path = st.ancestry(node);
+  std::lock_guard lock(mu);
+  if (head == seen_head && known.size() < 200000) known[key] = path;
+  return path;
+}
+
+}  // namespace
+
+bool can_see(store::Store& st, const Principal& p, const Scope& node) {
+  if (p.scope.kind == NodeKind::nation)
+    return node.kind == NodeKind::nation || ancestry_of(st, node).has_value();
+  auto path = ancestry_of(st, node);
   return path && within(p.scope, *path);
 }
 

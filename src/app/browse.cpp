@@ -22,8 +22,25 @@ bool may_read_school(store::Store& st, const Principal& p, const std::string& co
   return may_read(st, p, Scope{NodeKind::school, code});
 }
 
+// The school years, read again only when the audit log's head moved (years come with imports).
+std::vector<std::string> school_years(store::Store& st) {
+  static std::mutex mu;
+  static std::string seen_head;
+  static std::vector<std::string> years;
+  const std::string head = st.audit_head();
+  {
+    std::lock_guard lock(mu);
+    if (head == seen_head) return years;
+  }
+  auto fresh = st.school_years();
+  std::lock_guard lock(mu);
+  seen_head = head;
+  years = fresh;
+  return fresh;
+}
+
 std::string latest_year(store::Store& st) {
-  auto years = st.school_years();
+  auto years = school_years(st);
   return years.empty() ? std::string() : years.back();
 }
 
@@ -112,8 +129,8 @@ std::optional<PupilPage> search_school_pupils(store::Store& st, const Principal&
                                               const std::string& school_code, const PupilQuery& q) {
   if (!may_read_school(st, p, school_code)) return std::nullopt;
   PupilPage out;
-  out.years = st.school_years();
-  out.year = q.year.empty() ? latest_year(st) : q.year;
+  out.years = school_years(st);
+  out.year = q.year.empty() ? (out.years.empty() ? std::string() : out.years.back()) : q.year;
   out.page_size = std::clamp<int64_t>(q.page_size, 1, 500);
   out.page = std::max<int64_t>(q.page, 1);
   const auto index = school_index(st, school_code, out.year);

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -421,7 +422,21 @@ std::string registry_version(store::Store& st) {
       "login",           "login failed",      "logout",           "export",
       "exchange.export", "exchange.delivery", "indicator.target", "tayssir cycle exported"};
   static const std::vector<std::string> quiet_prefixes = {"indicator.report.", "user "};
-  return store::StatsStore(st).audit_head(quiet_actions, quiet_prefixes);
+  // The version last computed, with the head it was computed at: while the head stays there
+  // (no entry at all since, in this database or another), so does the version. Heads of two
+  // databases never meet (the first entry carries a random identity).
+  static std::mutex mu;
+  static std::string seen_head, seen_version;
+  const std::string head = st.audit_head();
+  {
+    std::lock_guard lock(mu);
+    if (head == seen_head) return seen_version;
+  }
+  std::string version = store::StatsStore(st).audit_head(quiet_actions, quiet_prefixes);
+  std::lock_guard lock(mu);
+  seen_head = head;
+  seen_version = version;
+  return version;
 }
 
 std::shared_ptr<const StatsSnapshot> StatsCache::get(store::Store& st, const std::string& year,

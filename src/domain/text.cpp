@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <span>
 #include <vector>
 
@@ -394,12 +395,23 @@ NameWords name_words(std::string_view norm) {
   return words32(norm);
 }
 
+namespace {
+// The letters of a word as bits (code point mod 64). A letter of one word missing from the other
+// costs at least one edit, so the count of such bits bounds the edit distance from below.
+uint64_t letter_bits(std::u32string_view w) {
+  uint64_t b = 0;
+  for (char32_t c : w) b |= uint64_t{1} << (c & 63);
+  return b;
+}
+}  // namespace
+
 int name_match(const NameWords& q, const NameWords& n) {
   if (q.empty()) return 0;
   int total = 0;
   for (const auto& w : q) {
     int best = 0;
     const int allowed = w.size() >= 7 ? 2 : w.size() >= 4 ? 1 : 0;
+    const uint64_t w_bits = allowed > 0 ? letter_bits(w) : 0;
     for (const auto& x : n) {
       if (x == w) {
         best = 3;
@@ -412,7 +424,7 @@ int name_match(const NameWords& q, const NameWords& n) {
       if (allowed > 0 && best < 1 &&
           static_cast<int>(x.size()) - static_cast<int>(w.size()) <= allowed &&
           static_cast<int>(w.size()) - static_cast<int>(x.size()) <= allowed &&
-          edit_distance(w, x) <= allowed)
+          std::popcount(w_bits & ~letter_bits(x)) <= allowed && edit_distance(w, x) <= allowed)
         best = 1;
     }
     if (best == 0) return 0;

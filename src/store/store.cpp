@@ -846,6 +846,13 @@ void Store::each_absence(const Scope& scope, const std::function<void(const Abse
       });
 }
 
+std::string Store::audit_head() {
+  std::string out = "0:";
+  db_->query("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1", {},
+             [&](const ResultRow& r) { out = fmt::format("{}:{}", r.i64(0), r.text(1)); });
+  return out;
+}
+
 int64_t Store::count(const std::string& table) {
   static const std::set<std::string> allowed = {
       "regions",      "provinces",  "directorates", "communes",          "schools",

@@ -141,6 +141,8 @@ class Store {
   // The audit log: append-only, each entry's hash covers the previous entry's hash and its own
   // fields, so an altered or deleted entry breaks the chain.
   void audit(const AuditEntry& e);
+  // "id:hash" of the newest audit entry ("0:" when none): it moves with every audited change.
+  std::string audit_head();
   AuditCheck verify_audit();
   std::vector<AuditRecord> audit_of(const std::string& subject, int64_t limit);
   // The latest entries, newest first, optionally only those whose subject starts with a prefix.

@@ -35,6 +35,60 @@ TEST(Normalize, LatinKeyCollapsesDoubledLetters) {
   EXPECT_NE(latin_key("Mohamed"), latin_key("Ahmed"));
 }
 
+// A search finds every spelling within the edits a word's length allows: one letter changed,
+// dropped, added or two swapped in a word of 4 to 6 letters; two in a longer one.
+TEST(NameMatch, FindsEveryVariantWithinTheAllowedEdits) {
+  const std::u32string letters = U"ابتثجحخدذرزسشصضطظعغفقكلمنهوي";
+  const std::vector<std::u32string> words = {U"بنعلي", U"الحسني", U"عبدالرحمان", U"مصطفى",
+                                             U"البقالي", U"فاطمه", U"الإدريسي"};
+  int checked = 0;
+  for (const auto& w : words) {
+    const int allowed = w.size() >= 7 ? 2 : 1;
+    std::vector<std::u32string> once;
+    for (std::size_t i = 0; i < w.size(); ++i) {
+      for (char32_t c : letters) {
+        auto sub = w;
+        sub[i] = c;
+        once.push_back(sub);
+        auto ins = w;
+        ins.insert(ins.begin() + static_cast<std::ptrdiff_t>(i), c);
+        once.push_back(ins);
+      }
+      auto del = w;
+      del.erase(i, 1);
+      once.push_back(del);
+      if (i + 1 < w.size()) {
+        auto swp = w;
+        std::swap(swp[i], swp[i + 1]);
+        once.push_back(swp);
+      }
+    }
+    std::vector<std::u32string> variants = once;
+    if (allowed == 2)  // a second edit on some of the first ones
+      for (std::size_t k = 0; k < once.size(); k += 7) {
+        auto v = once[k];
+        v.erase(v.size() / 2, 1);
+        variants.push_back(v);
+        auto s = once[k];
+        s.back() = U'ة';
+        variants.push_back(s);
+      }
+    for (const auto& v : variants) {
+      if (v.size() < 4 && w.size() < 4) continue;
+      const bool close = edit_distance(w, v) <= allowed;
+      const int found = name_match(NameWords{w}, NameWords{U"محمد", v});
+      if (close && v != w) {
+        EXPECT_GE(found, 1);
+        ++checked;
+      }
+      if (!close && v.size() <= w.size()) {
+        EXPECT_EQ(found, 0);
+      }
+    }
+  }
+  EXPECT_GT(checked, 1000);
+}
+
 TEST(Utf8, RejectsInvalidSequences) {
   EXPECT_TRUE(utf8_valid("سند Sanad"));
   EXPECT_FALSE(utf8_valid("\xC3"));
