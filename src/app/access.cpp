@@ -1,6 +1,7 @@
 #include "app/access.hpp"
 
 #include <array>
+#include <memory>
 #include <mutex>
 #include <unordered_map>
 
@@ -85,12 +86,14 @@ namespace {
 
 // The ancestry of the nodes asked about, kept while the audit log's head stays where it was (a
 // school or a directorate only moves by an audited change): a scope check costs one small query.
-std::optional<std::vector<Scope>> ancestry_of(store::Store& st, const Scope& node) {
+std::shared_ptr<const std::vector<Scope>> ancestry_of(store::Store& st, const Scope& node) {
   static std::mutex mu;
   static std::string seen_head;
-  static std::unordered_map<std::string, std::optional<std::vector<Scope>>> known;
+  static std::unordered_map<std::string, std::shared_ptr<const std::vector<Scope>>> known;
   const std::string head = st.audit_head();
-  const std::string key = std::string(node_kind_name(node.kind)) + ":" + node.code;
+  std::string key(node_kind_name(node.kind));
+  key += ':';
+  key += node.code;
   {
     std::lock_guard lock(mu);
     if (head != seen_head) {
@@ -100,7 +103,8 @@ std::optional<std::vector<Scope>> ancestry_of(store::Store& st, const Scope& nod
       return it->second;
     }
   }
-  auto path = st.ancestry(node);
+  std::shared_ptr<const std::vector<Scope>> path;
+  if (auto p = st.ancestry(node)) path = std::make_shared<const std::vector<Scope>>(std::move(*p));
   std::lock_guard lock(mu);
   if (head == seen_head && known.size() < 200000) known[key] = path;
   return path;
@@ -110,7 +114,7 @@ std::optional<std::vector<Scope>> ancestry_of(store::Store& st, const Scope& nod
 
 bool can_see(store::Store& st, const Principal& p, const Scope& node) {
   if (p.scope.kind == NodeKind::nation)
-    return node.kind == NodeKind::nation || ancestry_of(st, node).has_value();
+    return node.kind == NodeKind::nation || ancestry_of(st, node) != nullptr;
   auto path = ancestry_of(st, node);
   return path && within(p.scope, *path);
 }

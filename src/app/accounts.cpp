@@ -281,7 +281,7 @@ struct SessionCache {
   std::mutex mu;
   std::string head;
   struct Entry {
-    Authenticated auth;
+    std::shared_ptr<const Authenticated> auth;
     std::string expires_at;
   };
   std::unordered_map<std::string, Entry> by_hash;  // sha256 of the token → the session
@@ -293,8 +293,8 @@ SessionCache& session_cache() {
 
 }  // namespace
 
-std::optional<Authenticated> authenticate(store::Store& st, const std::string& token) {
-  if (token.size() != 64) return std::nullopt;
+std::shared_ptr<const Authenticated> authenticate(store::Store& st, const std::string& token) {
+  if (token.size() != 64) return nullptr;
   const std::string hash = sha256_hex(token), now = store::now_iso();
   const std::string head = st.audit_head();
   auto& cache = session_cache();
@@ -304,17 +304,17 @@ std::optional<Authenticated> authenticate(store::Store& st, const std::string& t
       cache.head = head;
       cache.by_hash.clear();
     } else if (auto it = cache.by_hash.find(hash); it != cache.by_hash.end()) {
-      if (it->second.expires_at <= now) return std::nullopt;
+      if (it->second.expires_at <= now) return nullptr;
       return it->second.auth;
     }
   }
   auto s = st.session(hash);
-  if (!s || s->expires_at <= now) return std::nullopt;
+  if (!s || s->expires_at <= now) return nullptr;
   auto u = st.user_by_id(s->user_id);
-  if (!u || u->disabled) return std::nullopt;
+  if (!u || u->disabled) return nullptr;
   auto who = principal_of(st, *u);
-  if (!who) return std::nullopt;
-  Authenticated a{*who, s->csrf};
+  if (!who) return nullptr;
+  auto a = std::make_shared<const Authenticated>(Authenticated{*who, s->csrf});
   std::lock_guard lock(cache.mu);
   if (cache.head == head && cache.by_hash.size() < 100000) cache.by_hash[hash] = {a, s->expires_at};
   return a;

@@ -2,6 +2,7 @@
 // is a random token whose SHA-256 alone is stored, with a CSRF token beside it; failed logins
 // are counted per login and refused for a while after too many.
 #pragma once
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -75,7 +76,7 @@ struct Authenticated {
   std::string csrf;
 };
 // The principal behind a session token, if the session is live and the account enabled.
-std::optional<Authenticated> authenticate(store::Store& st, const std::string& token);
+std::shared_ptr<const Authenticated> authenticate(store::Store& st, const std::string& token);
 
 std::string random_token();  // 32 random bytes, hex
 // Compares two secrets in constant time.

@@ -73,11 +73,14 @@ NodeLine describe(store::Store& st, const Scope& node) {
 // A school's pupils of a year with their names normalised once, for searching: kept in memory
 // until the registry changes (its version moves), so that a search is a scan of a small array,
 // not a query and a normalisation of every name.
-struct Indexed {
-  PupilLine line;
-  NameWords name_ar, name_fr, latin_fr;
+struct SchoolIndex {
+  std::vector<PupilLine> pupils;
+  // Pupil i's names: 3i in Arabic, 3i + 1 in French, 3i + 2 the French's Latin key.
+  NameTable names;
+  std::vector<std::string> levels;                          // taught this year, sorted
+  std::map<std::string, std::vector<std::string>> classes;  // per level, sorted
+  std::vector<std::string> all_classes;                     // sorted
 };
-using SchoolIndex = std::vector<Indexed>;
 
 std::shared_ptr<const SchoolIndex> school_index(store::Store& st, const std::string& school,
                                                 const std::string& year) {
@@ -94,12 +97,22 @@ std::shared_ptr<const SchoolIndex> school_index(store::Store& st, const std::str
   auto idx = std::make_shared<SchoolIndex>();
   st.each_enrolment(Scope{NodeKind::school, school}, year,
                     [&](const Pupil& pu, const Enrolment& e) {
-                      Indexed x{{pu, e},
-                                name_words(normalize_name(pu.first_ar + " " + pu.last_ar)),
-                                name_words(normalize_name(pu.first_fr + " " + pu.last_fr)),
-                                name_words(latin_key(pu.first_fr + " " + pu.last_fr))};
-                      idx->push_back(std::move(x));
+                      idx->names.add(normalize_name(pu.first_ar + " " + pu.last_ar));
+                      idx->names.add(normalize_name(pu.first_fr + " " + pu.last_fr));
+                      idx->names.add(latin_key(pu.first_fr + " " + pu.last_fr));
+                      idx->pupils.push_back({pu, e});
                     });
+  std::map<std::string, std::set<std::string>> classes;
+  std::set<std::string> all;
+  for (const auto& l : idx->pupils) {
+    classes[l.enrolment.level].insert(l.enrolment.class_name);
+    all.insert(l.enrolment.class_name);
+  }
+  for (const auto& [level, cs] : classes) {
+    idx->levels.push_back(level);
+    idx->classes[level].assign(cs.begin(), cs.end());
+  }
+  idx->all_classes.assign(all.begin(), all.end());
   std::lock_guard lock(mu);
   if (cache.size() > 4096) cache.clear();  // bounded: a few thousand schools' pupils
   cache[key] = {version, idx};
@@ -134,25 +147,29 @@ std::optional<PupilPage> search_school_pupils(store::Store& st, const Principal&
   out.page_size = std::clamp<int64_t>(q.page_size, 1, 500);
   out.page = std::max<int64_t>(q.page, 1);
   const auto index = school_index(st, school_code, out.year);
-  std::set<std::string> levels, classes;
-  for (const auto& x : *index) {
-    levels.insert(x.line.enrolment.level);
-    if (q.level.empty() || x.line.enrolment.level == q.level)
-      classes.insert(x.line.enrolment.class_name);
+  out.levels = index->levels;
+  if (q.level.empty()) {
+    out.classes = index->all_classes;
+  } else if (auto it = index->classes.find(q.level); it != index->classes.end()) {
+    out.classes = it->second;
   }
-  out.levels.assign(levels.begin(), levels.end());
-  out.classes.assign(classes.begin(), classes.end());
 
   const std::string query = normalize_name(q.q);
   const NameWords query_words = name_words(query), latin_words = name_words(latin_key(query));
+  // A word in Arabic letters only meets Arabic names, a word in Latin letters French ones: the
+  // names of the other script are not scanned.
+  const bool arabic = std::any_of(query_words.begin(), query_words.end(), [](const NameWord& w) {
+    return std::any_of(w.text.begin(), w.text.end(),
+                       [](char32_t c) { return c >= 0x0600 && c <= 0x06FF; });
+  });
   const std::string code = ascii_upper(trim(q.q));
   const bool by_code =
       !code.empty() && code.find(' ') == std::string::npos &&
       std::isalpha(static_cast<unsigned char>(code[0])) && code.size() >= 2 &&
       std::all_of(code.begin() + 1, code.end(), [](char c) { return c >= '0' && c <= '9'; });
   std::vector<std::pair<int, const PupilLine*>> hits;
-  for (const auto& x : *index) {
-    const auto& l = x.line;
+  for (std::size_t i = 0; i < index->pupils.size(); ++i) {
+    const auto& l = index->pupils[i];
     const auto& e = l.enrolment;
     if (!q.level.empty() && e.level != q.level) continue;
     if (!q.class_name.empty() && e.class_name != q.class_name) continue;
@@ -162,8 +179,9 @@ std::optional<PupilPage> search_school_pupils(store::Store& st, const Principal&
     if (by_code) {
       score = l.pupil.massar.rfind(code, 0) == 0 ? 1 : 0;
     } else if (!query.empty()) {
-      score = std::max({name_match(query_words, x.name_ar), name_match(query_words, x.name_fr),
-                        name_match(latin_words, x.latin_fr)});
+      score = arabic ? index->names.match(query_words, 3 * i)
+                     : std::max(index->names.match(query_words, 3 * i + 1),
+                                index->names.match(latin_words, 3 * i + 2));
     }
     if (score > 0) hits.emplace_back(score, &l);
   }

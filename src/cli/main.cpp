@@ -226,9 +226,10 @@ int main(int argc, char** argv) {
   serve_opt.web_dir = web_env ? web_env : SANAD_DEFAULT_WEB_DIR;
   srv->add_option("--web", serve_opt.web_dir, "the built web app (SANAD_WEB_DIR)")
       ->capture_default_str();
-  srv->add_option("--workers", serve_opt.workers, "API calls handled at once")
-      ->check(CLI::Range(1, 256))
-      ->capture_default_str();
+  srv->add_option("--workers", serve_opt.workers,
+                  "API calls handled at once (default: the cores on SQLite, twice that on "
+                  "PostgreSQL)")
+      ->check(CLI::Range(1, 256));
   int64_t upload_mb = serve_opt.max_upload >> 20;
   srv->add_option("--max-upload-mb", upload_mb, "largest file an import accepts")
       ->check(CLI::Range(1, 2048))

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <bit>
 #include <span>
 #include <vector>
 
@@ -385,52 +384,126 @@ int edit_distance(std::u32string_view a, std::u32string_view b) {
   return prev[m];
 }
 
-int name_match(std::string_view query_norm, std::string_view name_norm) {
-  auto q = words32(query_norm);
-  if (q.empty()) return 0;
-  return name_match(q, words32(name_norm));
-}
-
-NameWords name_words(std::string_view norm) {
-  return words32(norm);
-}
-
 namespace {
-// The letters of a word as bits (code point mod 64). A letter of one word missing from the other
-// costs at least one edit, so the count of such bits bounds the edit distance from below.
 uint64_t letter_bits(std::u32string_view w) {
   uint64_t b = 0;
   for (char32_t c : w) b |= uint64_t{1} << (c & 63);
   return b;
 }
+
+NameWords to_words(std::vector<std::u32string> words) {
+  NameWords out;
+  out.reserve(words.size());
+  for (auto& w : words) out.emplace_back(std::move(w));
+  return out;
+}
 }  // namespace
 
-int name_match(const NameWords& q, const NameWords& n) {
+namespace {
+// The bits set in x, counted up to 3 (enough to compare with the edits allowed, at most 2):
+// a few instructions where a full count is a library call on the baseline x86-64.
+int few_bits(uint64_t x) {
+  int n = 0;
+  while (x != 0 && n < 3) {
+    x &= x - 1;
+    ++n;
+  }
+  return n;
+}
+
+// The edits a query word may differ by: one from 4 letters, two from 7.
+int allowed_edits(std::size_t letters) {
+  return letters >= 7 ? 2 : letters >= 4 ? 1 : 0;
+}
+
+// The scoring of name_match over any list of words: letters(i) gives the letters of the name's
+// i-th word as bits, text(i) its text (asked only when the letters leave a chance).
+template <typename Letters, typename Text>
+int match_words(const NameWords& q, std::size_t n, Letters letters, Text text) {
   if (q.empty()) return 0;
   int total = 0;
-  for (const auto& w : q) {
+  for (const auto& qw : q) {
+    const std::u32string& w = qw.text;
+    const int wsize = static_cast<int>(w.size());
+    const int allowed = allowed_edits(w.size());
     int best = 0;
-    const int allowed = w.size() >= 7 ? 2 : w.size() >= 4 ? 1 : 0;
-    const uint64_t w_bits = allowed > 0 ? letter_bits(w) : 0;
-    for (const auto& x : n) {
-      if (x == w) {
-        best = 3;
-        break;
+    for (std::size_t i = 0; i < n; ++i) {
+      const uint64_t bits = letters(i);
+      // Letters of one word missing from the other each cost an edit (a lower bound), and an
+      // equal word or a word this one begins has all its letters.
+      const int missing = few_bits(qw.letters & ~bits);
+      if (missing > allowed) continue;
+      const std::u32string_view x = text(i);
+      const int xsize = static_cast<int>(x.size());
+      if (missing == 0) {
+        if (xsize == wsize && x == w) {
+          best = 3;
+          break;
+        }
+        if (wsize >= 2 && xsize > wsize && x.substr(0, w.size()) == w) {
+          best = std::max(best, 2);
+          continue;
+        }
       }
-      if (w.size() >= 2 && x.size() > w.size() && x.compare(0, w.size(), w) == 0) {
-        best = std::max(best, 2);
-        continue;
-      }
-      if (allowed > 0 && best < 1 &&
-          static_cast<int>(x.size()) - static_cast<int>(w.size()) <= allowed &&
-          static_cast<int>(w.size()) - static_cast<int>(x.size()) <= allowed &&
-          std::popcount(w_bits & ~letter_bits(x)) <= allowed && edit_distance(w, x) <= allowed)
+      if (allowed > 0 && best < 1 && xsize - wsize <= allowed && wsize - xsize <= allowed &&
+          few_bits(bits & ~qw.letters) <= allowed && edit_distance(w, x) <= allowed)
         best = 1;
     }
     if (best == 0) return 0;
     total += best;
   }
   return total;
+}
+}  // namespace
+
+NameWord::NameWord(std::u32string t) : text(std::move(t)), letters(letter_bits(text)) {}
+
+int name_match(std::string_view query_norm, std::string_view name_norm) {
+  auto q = name_words(query_norm);
+  if (q.empty()) return 0;
+  return name_match(q, name_words(name_norm));
+}
+
+NameWords name_words(std::string_view norm) {
+  return to_words(words32(norm));
+}
+
+int name_match(const NameWords& q, const NameWords& n) {
+  return match_words(
+      q, n.size(), [&](std::size_t i) { return n[i].letters; },
+      [&](std::size_t i) { return std::u32string_view(n[i].text); });
+}
+
+void NameTable::add(std::string_view norm) {
+  Parts p{{0, 0, 0}};
+  std::size_t k = 0;
+  for (auto& w : words32(norm)) {
+    word_letters_.push_back(letter_bits(w));
+    word_text_.push_back({static_cast<uint32_t>(text_.size()), static_cast<uint32_t>(w.size())});
+    p.part[std::min<std::size_t>(k++, 2)] |= word_letters_.back();
+    text_ += w;
+  }
+  first_.push_back(static_cast<uint32_t>(word_letters_.size()));
+  parts_.push_back(p);
+}
+
+int NameTable::match(const NameWords& q, std::size_t name) const {
+  // A query word needs a word of the name with at most as many letters missing as its edits
+  // allow; a part (first word, second, the rest together) missing more has no such word.
+  const Parts& p = parts_[name];
+  for (const auto& qw : q) {
+    const int allowed = allowed_edits(qw.text.size());
+    if (few_bits(qw.letters & ~p.part[0]) > allowed &&
+        few_bits(qw.letters & ~p.part[1]) > allowed && few_bits(qw.letters & ~p.part[2]) > allowed)
+      return 0;
+  }
+  const uint32_t from = first_[name];
+  const uint64_t* bits = word_letters_.data() + from;
+  const auto* pos = word_text_.data() + from;
+  const char32_t* text = text_.data();
+  return match_words(
+      q, first_[name + 1] - from, [&](std::size_t i) { return bits[i]; },
+      [&](std::size_t i) { return std::u32string_view(text + pos[i].first, pos[i].second); });
 }
 
 }  // namespace sanad

@@ -1,5 +1,6 @@
 // Text helpers: UTF-8 decoding and the one normalizer used for search and duplicate detection.
 #pragma once
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,11 +38,40 @@ namespace sanad {
 // or is a misspelling of it (1 point): one edit for words of 4 to 6 letters, two from 7, an
 // edit being a letter added, dropped, changed or two neighbours swapped.
 int name_match(std::string_view query_norm, std::string_view name_norm);
-// The same over names already split into words (code points): for searching many names with one
-// query, each name split once.
-using NameWords = std::vector<std::u32string>;
+// The same over names already split into words (code points) with their letters as bits (code
+// point mod 64): for searching many names with one query, each name split once, and most word
+// pairs told apart by a few integer operations before any comparison of letters.
+struct NameWord {
+  NameWord(std::u32string t);  // NOLINT: a word is its text
+  std::u32string text;
+  uint64_t letters = 0;
+};
+using NameWords = std::vector<NameWord>;
 NameWords name_words(std::string_view norm);
 int name_match(const NameWords& query, const NameWords& name);
+
+// Many names packed in three flat arrays (words with their letters, the letters themselves, where
+// each name begins), so that scanning thousands of names with one query reads memory in order.
+class NameTable {
+ public:
+  // Adds a normalized name; names are numbered from 0 in the order they are added.
+  void add(std::string_view norm);
+  std::size_t size() const { return first_.size() - 1; }
+  int match(const NameWords& query, std::size_t name) const;  // as name_match
+
+ private:
+  std::vector<uint64_t> word_letters_;                    // per word
+  std::vector<std::pair<uint32_t, uint32_t>> word_text_;  // per word: offset, size in text_
+  std::vector<uint32_t> first_{0};  // name i has the words [first_[i], first_[i + 1])
+  // Per name, the letters of its first two words and of the rest together, side by side with
+  // the name's other names in one array: a query word that no part can match sets the name
+  // aside without reaching for its words.
+  struct Parts {
+    uint64_t part[3];
+  };
+  std::vector<Parts> parts_;
+  std::u32string text_;
+};
 
 // Edit distance (optimal string alignment) between two strings, in code points.
 int edit_distance(std::u32string_view a, std::u32string_view b);

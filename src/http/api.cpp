@@ -630,16 +630,30 @@ const std::vector<Route>& all_routes() {
 }
 
 // The route's parameters when the path fits its pattern.
+// The parameters of a path that fits a route's pattern ("/schools/{code}/pupils"), without
+// allocating for the many routes that do not fit.
 std::optional<std::vector<std::string>> match(std::string_view pattern,
                                               const std::vector<std::string>& path) {
-  auto parts = split_path(pattern);
-  if (parts.size() != path.size()) return std::nullopt;
+  std::size_t i = 0, n = 0;
+  while (i < pattern.size()) {  // first pass: does it fit?
+    while (i < pattern.size() && pattern[i] == '/') ++i;
+    if (i == pattern.size()) break;
+    std::size_t j = std::min(pattern.find('/', i), pattern.size());
+    std::string_view part = pattern.substr(i, j - i);
+    if (n >= path.size() || (part.front() != '{' && part != path[n])) return std::nullopt;
+    ++n;
+    i = j;
+  }
+  if (n != path.size()) return std::nullopt;
   std::vector<std::string> params;
-  for (std::size_t i = 0; i < parts.size(); ++i) {
-    if (parts[i].front() == '{')
-      params.push_back(path[i]);
-    else if (parts[i] != path[i])
-      return std::nullopt;
+  i = n = 0;
+  while (i < pattern.size()) {
+    while (i < pattern.size() && pattern[i] == '/') ++i;
+    if (i == pattern.size()) break;
+    std::size_t j = std::min(pattern.find('/', i), pattern.size());
+    if (pattern[i] == '{') params.push_back(path[n]);
+    ++n;
+    i = j;
   }
   return params;
 }
@@ -684,6 +698,7 @@ ApiResponse handle_api(store::Store& st, const ApiRequest& req) {
         nullptr,
         "",
         ""};
+  store::Store::RequestView view(st);
   if (route->public_route) return route->fn(c);
 
   // Everything else needs a live session.

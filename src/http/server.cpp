@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <boost/asio.hpp>
 #include <boost/beast.hpp>
 #include <condition_variable>
@@ -26,6 +27,12 @@ namespace sanad::http {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = beast::http;
+
+int default_workers(const std::string& db_url) {
+  const int cores = std::max(1u, std::thread::hardware_concurrency());
+  const bool postgres = db_url.rfind("postgres", 0) == 0;
+  return std::clamp(postgres ? 2 * cores : cores, 2, 64);
+}
 using tcp = asio::ip::tcp;
 
 namespace {
@@ -60,6 +67,10 @@ td.n{{text-align:left;font-variant-numeric:tabular-nums}}small{{color:#555}}</st
 </body></html>
 )",
                      rows, markup_escape(app::territory_attribution));
+}
+
+int worker_count(const ServeOptions& o) {
+  return o.workers > 0 ? o.workers : default_workers(o.db_url);
 }
 
 // Database connections for the workers: one each, lent for the length of a call.
@@ -105,8 +116,8 @@ struct Server {
   std::set<Session*> sessions;  // touched on the I/O thread only
   Server(const ServeOptions& o)
       : opt(o),
-        workers(static_cast<std::size_t>(std::max(1, o.workers))),
-        stores(o.db_url, std::max(1, o.workers)) {}
+        workers(static_cast<std::size_t>(worker_count(o))),
+        stores(o.db_url, worker_count(o)) {}
 };
 
 std::string_view content_type_of(std::string_view path) {
@@ -479,7 +490,8 @@ int serve(const ServeOptions& opt) {
       if (!e2) srv.io.stop();
     });
   });
-  std::cerr << "sanad: serving on http://" << opt.listen << "/\n";
+  std::cerr << "sanad: serving on http://" << opt.listen << "/ (" << worker_count(opt)
+            << " workers)\n";
   // The timer would keep run() going: it is cancelled once the last session has ended.
   asio::steady_timer idle(srv.io);
   std::function<void()> watch = [&] {

@@ -7,11 +7,15 @@
 
 namespace sanad::http {
 
+int default_workers(const std::string& db_url);
+
 struct ServeOptions {
   std::string db_url;
   std::string listen = "127.0.0.1:8080";
-  std::string web_dir;              // the built web app (index.html, assets/); empty: built-in
-  int workers = 4;                  // API calls at once, one database connection each
+  std::string web_dir;  // the built web app (index.html, assets/); empty: built-in
+  // API calls at once, one database connection each; 0: as many as cores on SQLite (the calls
+  // work the CPU), twice that on PostgreSQL (they wait on the network).
+  int workers = 0;
   int64_t max_body = 1 << 20;       // bytes of a request body …
   int64_t max_upload = 64LL << 20;  // … except an import's file
   int request_seconds = 60;         // reading a request, writing a response

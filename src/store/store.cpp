@@ -847,9 +847,11 @@ void Store::each_absence(const Scope& scope, const std::function<void(const Abse
 }
 
 std::string Store::audit_head() {
+  if (head_memo_on_ && head_memo_) return *head_memo_;
   std::string out = "0:";
   db_->query("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1", {},
              [&](const ResultRow& r) { out = fmt::format("{}:{}", r.i64(0), r.text(1)); });
+  if (head_memo_on_) head_memo_ = out;
   return out;
 }
 
@@ -863,6 +865,7 @@ int64_t Store::count(const std::string& table) {
 }
 
 void Store::audit(const AuditEntry& e) {
+  head_memo_.reset();
   // Reading the last hash and appending must be one transaction, so that two writers (threads
   // or processes) never extend the chain from the same entry.
   std::optional<Transaction> own;

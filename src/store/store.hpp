@@ -142,7 +142,23 @@ class Store {
   // fields, so an altered or deleted entry breaks the chain.
   void audit(const AuditEntry& e);
   // "id:hash" of the newest audit entry ("0:" when none): it moves with every audited change.
+  // Inside a RequestView it is read once and kept (until this store writes an audit entry).
   std::string audit_head();
+  // One request's view of the audit head: the caches that compare it (sessions, scopes, school
+  // indexes) ask it several times a request, the database once.
+  class RequestView {
+   public:
+    explicit RequestView(Store& st) : st_(st) { st_.head_memo_on_ = true; }
+    ~RequestView() {
+      st_.head_memo_on_ = false;
+      st_.head_memo_.reset();
+    }
+    RequestView(const RequestView&) = delete;
+    RequestView& operator=(const RequestView&) = delete;
+
+   private:
+    Store& st_;
+  };
   AuditCheck verify_audit();
   std::vector<AuditRecord> audit_of(const std::string& subject, int64_t limit);
   // The latest entries, newest first, optionally only those whose subject starts with a prefix.
@@ -151,6 +167,8 @@ class Store {
  private:
   void seal_audit();  // hashes the entries written before the chain existed
   std::unique_ptr<Db> db_;
+  bool head_memo_on_ = false;
+  std::optional<std::string> head_memo_;
 };
 
 std::string now_iso();                         // UTC, seconds: 2026-11-23T10:15:00Z
