@@ -4,7 +4,7 @@
 # held open by bench/load/idle.mjs the whole time.
 # Usage: bench/load.sh BUILD_DIR [province|region|national]
 #        (REGISTRY_DB=FILE uses an existing SQLite demo database, which gets a bench-load account;
-#         SECONDS_EACH=20, CONNECTIONS=64, IDLE=5000, WORKERS=4)
+#         SECONDS_EACH=20, CONNECTIONS=64, IDLE=5000; WORKERS=N overrides serve's default)
 set -euo pipefail
 build=${1:-build}
 scale=${2:-province}
@@ -14,7 +14,7 @@ rm -rf "$out" && mkdir -p "$out"
 each=${SECONDS_EACH:-20}
 conns=${CONNECTIONS:-64}
 idle=${IDLE:-5000}
-workers=${WORKERS:-4}
+workers=${WORKERS:-}
 command -v wrk >/dev/null || { echo "wrk is missing (apt-get install wrk)" >&2; exit 1; }
 db="$out/registry.db"
 if [ -n "${REGISTRY_DB:-}" ]; then
@@ -40,7 +40,7 @@ echo "/healthz" >"$out/health.txt"
 
 port=$(node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
 echo "bench-password-2026" | "$sanad" --db "$db" user add bench-load --name Bench --role national_admin --scope MA --password-stdin >/dev/null 2>&1 || true
-"$sanad" --db "$db" serve --listen "127.0.0.1:$port" --workers "$workers" 2>"$out/server.log" &
+"$sanad" --db "$db" serve --listen "127.0.0.1:$port" ${workers:+--workers "$workers"} 2>"$out/server.log" &
 server=$!
 holder=""
 trap 'kill $server 2>/dev/null || true; [ -n "$holder" ] && kill $holder 2>/dev/null || true' EXIT
@@ -80,7 +80,7 @@ IFS=$'\t' read -r p_rps p_50 p_99 p_err p_sock < <(run pupil)
 kill -TERM $holder; wait $holder 2>/dev/null || true
 holder=""
 {
-  echo "$pupils pupils, $(sqlite3 "$db" "SELECT count(*) FROM schools") schools; wrk -t2 -c$conns, ${each} s each, $workers workers; $(node -e 'const v=JSON.parse(require("fs").readFileSync(process.argv[1]));console.log(`${v.asked} idle keep-alive connections: ${v.open} still open at the end, ${v.answered} answered, ${v.failed} failed`)' "$out/idle.json")"
+  echo "$pupils pupils, $(sqlite3 "$db" "SELECT count(*) FROM schools") schools; wrk -t2 -c$conns, ${each} s each, $(sed -n 's/.*(\([0-9]*\) workers).*/\1/p' "$out/server.log" | head -1) workers; $(node -e 'const v=JSON.parse(require("fs").readFileSync(process.argv[1]));console.log(`${v.asked} idle keep-alive connections: ${v.open} still open at the end, ${v.answered} answered, ${v.failed} failed`)' "$out/idle.json")"
   echo
   echo "| request | requests/s | p50 | p99 | errors | share of the ceiling |"
   echo "|---|---|---|---|---|---|"

@@ -227,8 +227,8 @@ int main(int argc, char** argv) {
   srv->add_option("--web", serve_opt.web_dir, "the built web app (SANAD_WEB_DIR)")
       ->capture_default_str();
   srv->add_option("--workers", serve_opt.workers,
-                  "API calls handled at once (default: the cores on SQLite, twice that on "
-                  "PostgreSQL)")
+                  "API calls handled at once (default: the cores and one more on SQLite, twice "
+                  "the cores on PostgreSQL)")
       ->check(CLI::Range(1, 256));
   int64_t upload_mb = serve_opt.max_upload >> 20;
   srv->add_option("--max-upload-mb", upload_mb, "largest file an import accepts")

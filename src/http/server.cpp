@@ -31,7 +31,7 @@ namespace bhttp = beast::http;
 int default_workers(const std::string& db_url) {
   const int cores = std::max(1u, std::thread::hardware_concurrency());
   const bool postgres = db_url.rfind("postgres", 0) == 0;
-  return std::clamp(postgres ? 2 * cores : cores, 2, 64);
+  return std::clamp(postgres ? 2 * cores : cores + 1, 2, 64);
 }
 using tcp = asio::ip::tcp;
 

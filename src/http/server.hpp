@@ -13,8 +13,9 @@ struct ServeOptions {
   std::string db_url;
   std::string listen = "127.0.0.1:8080";
   std::string web_dir;  // the built web app (index.html, assets/); empty: built-in
-  // API calls at once, one database connection each; 0: as many as cores on SQLite (the calls
-  // work the CPU), twice that on PostgreSQL (they wait on the network).
+  // API calls at once, one database connection each; 0: on SQLite the cores and one more (the
+  // calls work the CPU; the extra one keeps a core busy while a call waits on the disk), on
+  // PostgreSQL twice the cores (calls wait on the network).
   int workers = 0;
   int64_t max_body = 1 << 20;       // bytes of a request body …
   int64_t max_upload = 64LL << 20;  // … except an import's file
