@@ -74,20 +74,15 @@ ApiResponse refused(const app::TayssirError& e) {
 // --- routes ----------------------------------------------------------------------------------
 
 json policy_item(Ctx& c, const tayssir::Policy& p) {
-  json periods = json::array();
-  for (const auto& per : p.periods)
-    periods.push_back({{"code", per.code},
-                       {"name_ar", per.name_ar},
-                       {"name_fr", per.name_fr},
-                       {"months", per.months}});
+  json rules = json::parse(app::policy_to_json(p));
   return {{"code", p.code},
           {"program", p.program},
           {"school_year", p.school_year},
           {"name_ar", p.name_ar},
           {"name_fr", p.name_fr},
           {"frozen", app::policy_frozen(c.st, p.code)},
-          {"periods", periods},
-          {"policy", json::parse(app::policy_to_json(p))}};
+          {"periods", rules["periods"]},
+          {"policy", rules}};
 }
 
 ApiResponse r_policies(Ctx& c) {

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError } from './api';
-import { t } from './i18n';
+import { lang, t } from './i18n';
 
 export interface Loaded<T> {
   data?: T;
@@ -43,4 +43,36 @@ export function Spinner({ on }: { on: boolean }) {
       {t('loading')}
     </p>
   ) : null;
+}
+
+// What went wrong, in words fit to show.
+export function errorText(e: unknown): string {
+  return e instanceof ApiError || e instanceof Error ? e.message : String(e);
+}
+
+// Previous and next over the pages of a list; nothing when there is one page.
+export function Pager({ page, pages, go }: { page: number; pages: number; go: (page: number) => void }) {
+  if (pages <= 1) return null;
+  return (
+    <div class="pager">
+      <button type="button" disabled={page <= 1} onClick={() => go(page - 1)}>
+        {t('previous')}
+      </button>
+      <span>{t('page_of', page, pages)}</span>
+      <button type="button" disabled={page >= pages} onClick={() => go(page + 1)}>
+        {t('next')}
+      </button>
+    </div>
+  );
+}
+
+// The way back to a list, its arrow pointing the way the page reads.
+export function BackLink({ href, text }: { href: string; text: string }) {
+  return (
+    <p>
+      <a href={href}>
+        {lang.get() === 'ar' ? '→' : '←'} {text}
+      </a>
+    </p>
+  );
 }

@@ -2,9 +2,9 @@
 // has left the draft), a copy for another year or a variant, and the what-if — the rules of the
 // form run beside the policy in force on the registry of the scope, writing nothing.
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError, postDownload, qs, type Principal } from '../api';
+import { api, postDownload, qs, type Principal } from '../api';
 import { label, lang, mad, monthName, num, pick, t, terms, type Key } from '../i18n';
-import { Problem, Spinner, useLoad } from '../util';
+import { BackLink, errorText, Problem, Spinner, useLoad } from '../util';
 
 interface TargetRule {
   cycle: string;
@@ -75,7 +75,6 @@ interface WhatIf {
   leaving: { count: number; items: Change[] };
 }
 
-const message = (e: unknown) => (e instanceof ApiError || e instanceof Error ? e.message : String(e));
 const CYCLES = ['primaire', 'college', 'lycee'];
 const codes = (text: string) => text.split(/[\s,;،]+/).filter(Boolean);
 
@@ -446,7 +445,7 @@ export function PolicyPage({ code, me }: { code: string; me: Principal }) {
     try {
       await fn();
     } catch (err) {
-      setError(message(err));
+      setError(errorText(err));
     } finally {
       setBusy(false);
     }
@@ -489,11 +488,7 @@ export function PolicyPage({ code, me }: { code: string; me: Principal }) {
     );
   return (
     <section>
-      <p>
-        <a href="#/tayssir">
-          {lang.get() === 'ar' ? '→' : '←'} {t('nav_tayssir')}
-        </a>
-      </p>
+      <BackLink href="#/tayssir" text={t('nav_tayssir')} />
       <h1>{t('policy_title', pick(info.name_ar, info.name_fr) || info.code)}</h1>
       <p class="muted">
         <span class="code">{info.code}</span> · {t('year')} {info.school_year}

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, exportUrl, qs } from '../api';
 import { date, label, lang, num, pick, t, terms } from '../i18n';
-import { Problem, Spinner, useLoad } from '../util';
+import { Pager, Problem, Spinner, useLoad } from '../util';
 import { nodeHref } from './Territory';
 
 interface School {
@@ -204,17 +204,7 @@ export function SchoolPage({ code }: { code: string }) {
                   </table>
                 </div>
               )}
-              {pages > 1 && (
-                <div class="pager">
-                  <button type="button" disabled={p.page <= 1} onClick={() => setF((x) => ({ ...x, page: x.page - 1 }))}>
-                    {t('previous')}
-                  </button>
-                  <span>{t('page_of', p.page, pages)}</span>
-                  <button type="button" disabled={p.page >= pages} onClick={() => setF((x) => ({ ...x, page: x.page + 1 }))}>
-                    {t('next')}
-                  </button>
-                </div>
-              )}
+              <Pager page={p.page} pages={pages} go={(page) => setF((x) => ({ ...x, page }))} />
             </>
           )}
         </>

@@ -18,7 +18,7 @@ import {
 } from 'chart.js';
 import { api, ApiError, qs, type Principal } from '../api';
 import { date, label, lang, num, pick, t, type Key } from '../i18n';
-import { Problem, Spinner, useLoad } from '../util';
+import { Pager, Problem, Spinner, useLoad } from '../util';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineController, LineElement, PointElement, Tooltip, Legend);
 
@@ -648,19 +648,7 @@ export function StatsPupilsPage({ parts }: { parts: string[] }) {
               </tbody>
             </table>
           </div>
-          {pages > 1 && (
-            <p class="pager">
-              <button type="button" disabled={page <= 1} onClick={() => setPage(page - 1)}>
-                ‹
-              </button>
-              <span>
-                {page} / {pages}
-              </span>
-              <button type="button" disabled={page >= pages} onClick={() => setPage(page + 1)}>
-                ›
-              </button>
-            </p>
-          )}
+          <Pager page={page} pages={pages} go={setPage} />
         </>
       )}
     </section>

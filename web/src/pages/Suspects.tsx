@@ -2,9 +2,9 @@
 // payee under two CINs. Nothing is merged by itself: the reviewer compares both sides and decides
 // "the same" (paid once) or "distinct"; every decision is audited.
 import { useState } from 'preact/hooks';
-import { api, ApiError, qs } from '../api';
-import { date, label, lang, num, t, type Key } from '../i18n';
-import { Problem, Spinner, useLoad } from '../util';
+import { api, qs } from '../api';
+import { date, label, num, t, type Key } from '../i18n';
+import { BackLink, errorText, Pager, Problem, Spinner, useLoad } from '../util';
 
 interface Side {
   code: string;
@@ -115,7 +115,7 @@ function PairCard({ p, onDone }: { p: Pair; onDone: () => void }) {
       await api.post('/tayssir/suspects/review', { kind: p.kind, a: p.a.code, b: p.b.code, decision, note });
       onDone();
     } catch (err) {
-      setError(err instanceof ApiError || err instanceof Error ? err.message : String(err));
+      setError(errorText(err));
     } finally {
       setBusy(false);
     }
@@ -157,11 +157,7 @@ export function SuspectsPage({ policy }: { policy: string }) {
   const pages = d ? Math.max(1, Math.ceil(d.total / d.page_size)) : 1;
   return (
     <section>
-      <p>
-        <a href="#/tayssir">
-          {lang.get() === 'ar' ? '→' : '←'} {t('nav_tayssir')}
-        </a>
-      </p>
+      <BackLink href="#/tayssir" text={t('nav_tayssir')} />
       <h1>{t('suspects_title', policy)}</h1>
       <p class="muted">{t('suspects_help')}</p>
       <Spinner on={r.loading && !d} />
@@ -176,17 +172,7 @@ export function SuspectsPage({ policy }: { policy: string }) {
               <PairCard key={p.kind + p.a.code + p.b.code} p={p} onDone={r.reload} />
             ))}
           </div>
-          {pages > 1 && (
-            <div class="pager">
-              <button type="button" disabled={d.page <= 1} onClick={() => setPage(d.page - 1)}>
-                {t('previous')}
-              </button>
-              <span>{t('page_of', d.page, pages)}</span>
-              <button type="button" disabled={d.page >= pages} onClick={() => setPage(d.page + 1)}>
-                {t('next')}
-              </button>
-            </div>
-          )}
+          <Pager page={d.page} pages={pages} go={setPage} />
         </>
       )}
     </section>

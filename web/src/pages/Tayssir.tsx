@@ -1,9 +1,9 @@
 // Tayssir: the cycles within reach, computing a period, and a cycle's page — its steps, the
 // schools' checks, the lines with the computation behind each, the lists, payment and appeals.
 import { useState } from 'preact/hooks';
-import { api, ApiError, postDownload, qs, type Principal } from '../api';
+import { api, postDownload, qs, type Principal } from '../api';
 import { label, lang, mad, monthName, num, pick, t, type Key } from '../i18n';
-import { Problem, Spinner, useLoad } from '../util';
+import { BackLink, errorText, Pager, Problem, Spinner, useLoad } from '../util';
 
 interface Period {
   code: string;
@@ -91,7 +91,7 @@ interface Explanation {
 
 const STATES = ['draft', 'checked', 'approved', 'exported', 'closed'];
 const stateLabel = (s: string) => t(('state_' + s) as Key);
-const message = (e: unknown) => (e instanceof ApiError || e instanceof Error ? e.message : String(e));
+
 
 function CycleTable({ cycles }: { cycles: Cycle[] }) {
   if (cycles.length === 0) return <p class="notice">{t('no_cycles')}</p>;
@@ -163,7 +163,7 @@ export function TayssirPage({ me }: { me: Principal }) {
       setDone(t('computed', r.cycles.length) + (r.suspects.length ? ' ' + t('suspects', r.suspects.length) : ''));
       cycles.reload();
     } catch (err) {
-      setError(message(err));
+      setError(errorText(err));
     } finally {
       setBusy(false);
     }
@@ -249,7 +249,7 @@ function ExplainPanel({ cycle, massar, me, onFiled }: { cycle: CycleView; massar
       setGrounds('');
       onFiled();
     } catch (err) {
-      setError(message(err));
+      setError(errorText(err));
     }
   };
   return (
@@ -318,7 +318,7 @@ function AppealRow({ a, canDecide, onDone }: { a: Appeal; canDecide: boolean; on
       await api.post(`/tayssir/appeals/${a.id}/decision`, { upheld, note });
       onDone();
     } catch (err) {
-      setError(message(err));
+      setError(errorText(err));
     }
   };
   return (
@@ -373,7 +373,7 @@ export function CyclePage({ id, me }: { id: string; me: Principal }) {
       c.reload();
       lines.reload();
     } catch (err) {
-      setError(message(err));
+      setError(errorText(err));
     } finally {
       setBusy(false);
     }
@@ -405,11 +405,7 @@ export function CyclePage({ id, me }: { id: string; me: Principal }) {
   const pages = l ? Math.max(1, Math.ceil(l.total / l.page_size)) : 1;
   return (
     <section>
-      <p>
-        <a href="#/tayssir">
-          {lang.get() === 'ar' ? '→' : '←'} {t('nav_tayssir')}
-        </a>
-      </p>
+      <BackLink href="#/tayssir" text={t('nav_tayssir')} />
       <h1>
         {t('cycle')} #{cycle.id} · {cycle.period} · <span class="code">{cycle.directorate}</span>
       </h1>
@@ -595,17 +591,7 @@ export function CyclePage({ id, me }: { id: string; me: Principal }) {
               </tbody>
             </table>
           </div>
-          {pages > 1 && (
-            <div class="pager">
-              <button type="button" disabled={l.page <= 1} onClick={() => setPage(l.page - 1)}>
-                {t('previous')}
-              </button>
-              <span>{t('page_of', l.page, pages)}</span>
-              <button type="button" disabled={l.page >= pages} onClick={() => setPage(l.page + 1)}>
-                {t('next')}
-              </button>
-            </div>
-          )}
+          <Pager page={l.page} pages={pages} go={setPage} />
         </>
       )}
       <h2>{t('appeals')}</h2>
