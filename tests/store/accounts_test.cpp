@@ -75,6 +75,27 @@ TEST_P(Accounts, LoginGivesASessionThatLogoutEnds) {
   EXPECT_FALSE(authenticate(st(), r.token));
 }
 
+// Two servers on one database: a session checked (and kept in memory) by one ends there as soon
+// as the other signs it out or disables the account, and a new session of the other is known.
+TEST_P(Accounts, ASessionEndedOnAnotherServerEndsHereAtOnce) {
+  add("head1", "school_head", "35310051B");
+  add("head2", "school_head", "35310077K");
+  auto other = backend_.store(false);  // the other server's connection
+  auto r = login(st(), "head1", kPw, "ip");
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(authenticate(st(), r.token));  // kept in memory
+  ASSERT_TRUE(authenticate(*other, r.token));
+  logout(*other, r.token);
+  EXPECT_FALSE(authenticate(st(), r.token));
+  auto r2 = login(*other, "head1", kPw, "ip");
+  ASSERT_TRUE(authenticate(st(), r2.token));
+  set_disabled(*other, "head1", true, "admin", "local");
+  EXPECT_FALSE(authenticate(st(), r2.token));
+  // A sign-in of someone else moves the head too; the first account's sessions stay ended.
+  auto r3 = login(*other, "head2", kPw, "ip");
+  EXPECT_FALSE(authenticate(st(), r2.token));
+  EXPECT_EQ(authenticate(st(), r3.token)->who.login, "head2");
+}
+
 TEST_P(Accounts, WrongPasswordsAreThrottledAndUnknownLoginsLookTheSame) {
   add("head1", "school_head", "35310051B");
   EXPECT_EQ(error_of([&] { login(st(), "head1", "wrong", "ip"); }),
