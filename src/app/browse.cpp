@@ -39,11 +39,6 @@ std::vector<std::string> school_years(store::Store& st) {
   return fresh;
 }
 
-std::string latest_year(store::Store& st) {
-  auto years = school_years(st);
-  return years.empty() ? std::string() : years.back();
-}
-
 // The name of one node of the territory.
 NodeLine describe(store::Store& st, const Scope& node) {
   NodeLine l{node, "", "", 0, 0};
@@ -117,6 +112,59 @@ std::shared_ptr<const SchoolIndex> school_index(store::Store& st, const std::str
   if (cache.size() > 4096) cache.clear();  // bounded: a few thousand schools' pupils
   cache[key] = {version, idx};
   return idx;
+}
+
+// The schools and pupils of a year under every node of the territory, counted in one pass over
+// the year's enrolments and kept for the version of the registry: counting them per request took
+// seconds nationally, and the territory's first page is everybody's first page.
+using ChildCounts = std::map<std::string, std::pair<int64_t, int64_t>>;  // child → schools, pupils
+struct TerritoryCounts {
+  std::map<std::string, ChildCounts> of;  // "kind:code" of a node → its children
+};
+
+std::string node_key(NodeKind kind, const std::string& code) {
+  return std::string(node_kind_name(kind)) + ":" + code;
+}
+
+std::shared_ptr<const TerritoryCounts> territory_counts(store::Store& st, const std::string& year) {
+  static std::mutex mu;
+  static std::string seen_version;
+  static std::map<std::string, std::shared_ptr<const TerritoryCounts>> by_year;
+  const std::string version = registry_version(st);
+  {
+    std::lock_guard lock(mu);
+    if (version != seen_version) {
+      seen_version = version;
+      by_year.clear();
+    } else if (auto it = by_year.find(year); it != by_year.end()) {
+      return it->second;
+    }
+  }
+  auto t = std::make_shared<TerritoryCounts>();
+  std::unordered_map<std::string, int64_t> pupils;
+  for (auto& [code, n] : st.pupils_per_school(year)) pupils[code] = n;
+  std::unordered_map<std::string, const Commune*> commune;
+  auto communes = st.communes(Scope::nation());
+  for (const auto& c : communes) commune[c.code] = &c;
+  for (const auto& sc : st.schools(Scope::nation())) {
+    auto c = commune.find(sc.commune_code);
+    if (c == commune.end()) continue;
+    const Commune& cm = *c->second;
+    const auto it = pupils.find(sc.code);
+    const int64_t n = it == pupils.end() ? 0 : it->second;
+    for (auto [parent, child] :
+         {std::pair{node_key(NodeKind::nation, ""), cm.region_code},
+          std::pair{node_key(NodeKind::region, cm.region_code), cm.directorate_code},
+          std::pair{node_key(NodeKind::directorate, cm.directorate_code), cm.code},
+          std::pair{node_key(NodeKind::commune, cm.code), sc.code}}) {
+      auto& slot = t->of[parent][child];
+      slot.first += 1;
+      slot.second += n;
+    }
+  }
+  std::lock_guard lock(mu);
+  if (version == seen_version) by_year[year] = t;
+  return t;
 }
 
 }  // namespace
@@ -248,14 +296,19 @@ std::optional<PupilRecord> pupil_record(store::Store& st, const Principal& p,
   return r;
 }
 
+void warm_territory_counts(store::Store& st) {
+  auto years = school_years(st);
+  if (!years.empty()) territory_counts(st, years.back());
+}
+
 std::optional<TerritoryView> territory_view(store::Store& st, const Principal& p, const Scope& node,
                                             const std::string& year) {
   if (!may_read(st, p, node)) return std::nullopt;
   auto ancestry = st.ancestry(node);
   if (!ancestry) return std::nullopt;
   TerritoryView v;
-  v.years = st.school_years();
-  v.year = year.empty() ? latest_year(st) : year;
+  v.years = school_years(st);
+  v.year = year.empty() ? (v.years.empty() ? std::string() : v.years.back()) : year;
   // The path starts at the principal's own scope: nothing above it is shown.
   bool in = false;
   for (const auto& a : *ancestry) {
@@ -263,9 +316,12 @@ std::optional<TerritoryView> territory_view(store::Store& st, const Principal& p
     if (in && !(a.kind == node.kind && a.code == node.code)) v.path.push_back(describe(st, a));
   }
   v.self = describe(st, node);
-  std::map<std::string, std::pair<int64_t, int64_t>> counts;
-  if (node.kind != NodeKind::school)
-    for (const auto& c : st.child_counts(node, v.year)) counts[c.code] = {c.schools, c.pupils};
+  ChildCounts counts;
+  if (node.kind != NodeKind::school) {
+    auto all = territory_counts(st, v.year);
+    if (auto it = all->of.find(node_key(node.kind, node.code)); it != all->of.end())
+      counts = it->second;
+  }
   auto add = [&](NodeKind kind, const std::string& code, const std::string& ar,
                  const std::string& fr) {
     NodeLine l{Scope{kind, code}, ar, fr, 0, 0};

@@ -81,6 +81,10 @@ struct TerritoryView {
   NodeLine self;
   std::vector<NodeLine> children;
 };
+// Counts the schools and pupils under the nation, each region and each directorate for the
+// latest school year, if the registry changed since: a server does it in the background, so that
+// the territory's pages do not wait for a national count.
+void warm_territory_counts(store::Store& st);
 std::optional<TerritoryView> territory_view(store::Store& st, const Principal& p, const Scope& node,
                                             const std::string& year);
 

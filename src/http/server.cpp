@@ -15,6 +15,7 @@
 #include <set>
 #include <thread>
 
+#include "app/browse.hpp"
 #include "app/delivery.hpp"
 #include "app/stats.hpp"
 #include "app/territory.hpp"
@@ -458,6 +459,7 @@ int serve(const ServeOptions& opt) {
       if (!all.empty() && std::find(years.begin(), years.end(), all.back()) == years.end())
         years.push_back(all.back());
       for (const auto& y : years) stats_cache().get(st, y);
+      app::warm_territory_counts(st);
     });
   }
   if (!opt.web_dir.empty() && !std::filesystem::exists(opt.web_dir + "/index.html"))

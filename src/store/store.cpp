@@ -762,24 +762,13 @@ std::vector<std::string> Store::school_years() {
   return out;
 }
 
-std::vector<Store::ChildCount> Store::child_counts(const Scope& node, const std::string& year) {
-  const char* key = node.kind == NodeKind::nation        ? "cm.region_code"
-                    : node.kind == NodeKind::region      ? "cm.directorate_code"
-                    : node.kind == NodeKind::directorate ? "cm.code"
-                                                         : "sc.code";
-  auto [where, params] = scope_filter(node);
-  params.push_back(year);
-  std::vector<ChildCount> out;
-  // Enrolments counted per school first (one pass over the enrolments index), then rolled up.
-  db_->query(fmt::format("SELECT {0}, count(*), coalesce(sum(n.pupils), 0) FROM schools sc JOIN "
-                         "communes cm ON cm.code = sc.commune_code LEFT JOIN (SELECT school_id, "
-                         "count(*) AS pupils FROM enrolments WHERE school_year = ${1} AND status "
-                         "IN ('enrolled', 'repeating') GROUP BY school_id) n ON n.school_id = "
-                         "sc.id WHERE {2} GROUP BY {0} ORDER BY {0}",
-                         key, params.size(), where),
-             params, [&](const ResultRow& r) {
-               out.push_back({r.text(0), r.i64(1), r.i64(2)});
-             });
+std::vector<std::pair<std::string, int64_t>> Store::pupils_per_school(const std::string& year) {
+  std::vector<std::pair<std::string, int64_t>> out;
+  db_->query(
+      "SELECT sc.code, n.pupils FROM (SELECT school_id, count(*) AS pupils FROM enrolments WHERE "
+      "school_year = $1 AND status IN ('enrolled', 'repeating') GROUP BY school_id) n JOIN "
+      "schools sc ON sc.id = n.school_id ORDER BY sc.code",
+      {year}, [&](const ResultRow& r) { out.emplace_back(r.text(0), r.i64(1)); });
   return out;
 }
 

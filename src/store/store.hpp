@@ -99,15 +99,8 @@ class Store {
   std::vector<Absence> absences_of(const std::string& massar);
   std::vector<std::string> school_years();  // codes, oldest first
 
-  // Schools and pupils counted under each child of a node: regions of the nation,
-  // directorates of a region, communes of a directorate, schools of a commune. Pupils are
-  // the enrolments of the year with status enrolled or repeating. Children without schools
-  // are absent (the caller lists them from the territory).
-  struct ChildCount {
-    std::string code;
-    int64_t schools = 0, pupils = 0;
-  };
-  std::vector<ChildCount> child_counts(const Scope& node, const std::string& year);
+  // The pupils of the year (enrolled or repeating) of every school that has some, by code.
+  std::vector<std::pair<std::string, int64_t>> pupils_per_school(const std::string& year);
 
   // Lists, in a stable order, filtered by scope.
   void each_enrolment(const Scope& scope, const std::string& year,
