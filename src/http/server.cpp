@@ -454,12 +454,12 @@ int serve(const ServeOptions& opt) {
   if (opt.stats_refresh_seconds > 0) {
     stats_refresher(true);
     refresher.emplace("statistics", opt.db_url, opt.stats_refresh_seconds, [](store::Store& st) {
+      app::warm_territory_counts(st);  // first: seconds, where the statistics take longer
       auto years = stats_cache().years();
       auto all = app::stats_years(st);
       if (!all.empty() && std::find(years.begin(), years.end(), all.back()) == years.end())
         years.push_back(all.back());
       for (const auto& y : years) stats_cache().get(st, y);
-      app::warm_territory_counts(st);
     });
   }
   if (!opt.web_dir.empty() && !std::filesystem::exists(opt.web_dir + "/index.html"))
