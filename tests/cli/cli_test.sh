@@ -237,6 +237,8 @@ if [ "$backend" = sqlite ] && command -v node >/dev/null; then
       });
     }).listen(Number(process.argv[1]), "127.0.0.1");' "$rport" "$work/received.txt" &
   receiver=$!
+  # The receiver listens before the server starts: its first delivery is due at once.
+  for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$rport") 2>/dev/null && break; sleep 0.1; done
   xport=$((30000 + RANDOM % 20000))
   "$sanad" --db "$T" serve --listen "127.0.0.1:$xport" --web "$work/no-web-app" \
     --exchange-url "http://127.0.0.1:$rport/hcp/inbox" --exchange-every 1h --exchange-retry-after 1s \
