@@ -2,8 +2,8 @@
 
 #include <array>
 #include <memory>
-#include <mutex>
-#include <unordered_map>
+
+#include "app/versioned.hpp"
 
 namespace sanad::app {
 namespace {
@@ -87,27 +87,13 @@ namespace {
 // The ancestry of the nodes asked about, kept while the audit log's head stays where it was (a
 // school or a directorate only moves by an audited change): a scope check costs one small query.
 std::shared_ptr<const std::vector<Scope>> ancestry_of(store::Store& st, const Scope& node) {
-  static std::mutex mu;
-  static std::string seen_head;
-  static std::unordered_map<std::string, std::shared_ptr<const std::vector<Scope>>> known;
-  const std::string head = st.audit_head();
-  std::string key(node_kind_name(node.kind));
-  key += ':';
-  key += node.code;
-  {
-    std::lock_guard lock(mu);
-    if (head != seen_head) {
-      seen_head = head;
-      known.clear();
-    } else if (auto it = known.find(key); it != known.end()) {
-      return it->second;
-    }
-  }
-  std::shared_ptr<const std::vector<Scope>> path;
-  if (auto p = st.ancestry(node)) path = std::make_shared<const std::vector<Scope>>(std::move(*p));
-  std::lock_guard lock(mu);
-  if (head == seen_head && known.size() < 200000) known[key] = path;
-  return path;
+  static VersionedCache<std::vector<Scope>> known(200000);
+  return known.get(st.audit_head(), std::string(node_kind_name(node.kind)) + ":" + node.code,
+                   [&]() -> std::shared_ptr<const std::vector<Scope>> {
+                     auto p = st.ancestry(node);
+                     if (!p) return nullptr;
+                     return std::make_shared<const std::vector<Scope>>(std::move(*p));
+                   });
 }
 
 }  // namespace

@@ -5,10 +5,9 @@
 
 #include <cctype>
 #include <ctime>
-#include <mutex>
 #include <nlohmann/json.hpp>
-#include <unordered_map>
 
+#include "app/versioned.hpp"
 #include "domain/text.hpp"
 
 namespace sanad::app {
@@ -270,54 +269,29 @@ void logout(store::Store& st, const std::string& token) {
   tx.commit();
 }
 
-namespace {
-
-// Sessions already checked, with the audit log's head they were checked at. Every way a session
-// or an account changes (sign in and out, password, disabling, any account change) writes an
-// audit entry, in this process or another server's: while the head has not moved, a session
-// checked then is still what it was (its expiry is checked by time). One query a request instead
-// of three or four.
-struct SessionCache {
-  std::mutex mu;
-  std::string head;
-  struct Entry {
-    std::shared_ptr<const Authenticated> auth;
-    std::string expires_at;
-  };
-  std::unordered_map<std::string, Entry> by_hash;  // sha256 of the token → the session
-};
-SessionCache& session_cache() {
-  static SessionCache c;
-  return c;
-}
-
-}  // namespace
-
 std::shared_ptr<const Authenticated> authenticate(store::Store& st, const std::string& token) {
   if (token.size() != 64) return nullptr;
+  // Sessions already checked, kept while the audit log's head stays where it was: every way a
+  // session or an account changes (sign in and out, password, disabling, any account change)
+  // writes an audit entry, on this server or another. One query a request instead of three or
+  // four; the expiry is checked by time.
+  struct Checked {
+    Authenticated auth;
+    std::string expires_at;
+  };
+  static VersionedCache<Checked> sessions(100000);
   const std::string hash = sha256_hex(token), now = store::now_iso();
-  const std::string head = st.audit_head();
-  auto& cache = session_cache();
-  {
-    std::lock_guard lock(cache.mu);
-    if (cache.head != head) {
-      cache.head = head;
-      cache.by_hash.clear();
-    } else if (auto it = cache.by_hash.find(hash); it != cache.by_hash.end()) {
-      if (it->second.expires_at <= now) return nullptr;
-      return it->second.auth;
-    }
-  }
-  auto s = st.session(hash);
-  if (!s || s->expires_at <= now) return nullptr;
-  auto u = st.user_by_id(s->user_id);
-  if (!u || u->disabled) return nullptr;
-  auto who = principal_of(st, *u);
-  if (!who) return nullptr;
-  auto a = std::make_shared<const Authenticated>(Authenticated{*who, s->csrf});
-  std::lock_guard lock(cache.mu);
-  if (cache.head == head && cache.by_hash.size() < 100000) cache.by_hash[hash] = {a, s->expires_at};
-  return a;
+  auto c = sessions.get(st.audit_head(), hash, [&]() -> std::shared_ptr<const Checked> {
+    auto s = st.session(hash);
+    if (!s) return nullptr;
+    auto u = st.user_by_id(s->user_id);
+    if (!u || u->disabled) return nullptr;
+    auto who = principal_of(st, *u);
+    if (!who) return nullptr;
+    return std::make_shared<const Checked>(Checked{{*who, s->csrf}, s->expires_at});
+  });
+  if (!c || c->expires_at <= now) return nullptr;
+  return {c, &c->auth};
 }
 
 }  // namespace sanad::app

@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <unordered_map>
 
 #include "app/stats.hpp"
+#include "app/versioned.hpp"
 #include "domain/text.hpp"
 
 namespace sanad::app {
@@ -24,19 +24,10 @@ bool may_read_school(store::Store& st, const Principal& p, const std::string& co
 
 // The school years, read again only when the audit log's head moved (years come with imports).
 std::vector<std::string> school_years(store::Store& st) {
-  static std::mutex mu;
-  static std::string seen_head;
-  static std::vector<std::string> years;
-  const std::string head = st.audit_head();
-  {
-    std::lock_guard lock(mu);
-    if (head == seen_head) return years;
-  }
-  auto fresh = st.school_years();
-  std::lock_guard lock(mu);
-  seen_head = head;
-  years = fresh;
-  return fresh;
+  static VersionedCache<std::vector<std::string>> kept(1);
+  return *kept.get(st.audit_head(), "", [&] {
+    return std::make_shared<const std::vector<std::string>>(st.school_years());
+  });
 }
 
 // The name of one node of the territory.
@@ -79,39 +70,29 @@ struct SchoolIndex {
 
 std::shared_ptr<const SchoolIndex> school_index(store::Store& st, const std::string& school,
                                                 const std::string& year) {
-  static std::mutex mu;
-  static std::unordered_map<std::string, std::pair<std::string, std::shared_ptr<const SchoolIndex>>>
-      cache;
-  const std::string version = registry_version(st);
-  const std::string key = school + "|" + year;
-  {
-    std::lock_guard lock(mu);
-    auto it = cache.find(key);
-    if (it != cache.end() && it->second.first == version) return it->second.second;
-  }
-  auto idx = std::make_shared<SchoolIndex>();
-  st.each_enrolment(Scope{NodeKind::school, school}, year,
-                    [&](const Pupil& pu, const Enrolment& e) {
-                      idx->names.add(normalize_name(pu.first_ar + " " + pu.last_ar));
-                      idx->names.add(normalize_name(pu.first_fr + " " + pu.last_fr));
-                      idx->names.add(latin_key(pu.first_fr + " " + pu.last_fr));
-                      idx->pupils.push_back({pu, e});
-                    });
-  std::map<std::string, std::set<std::string>> classes;
-  std::set<std::string> all;
-  for (const auto& l : idx->pupils) {
-    classes[l.enrolment.level].insert(l.enrolment.class_name);
-    all.insert(l.enrolment.class_name);
-  }
-  for (const auto& [level, cs] : classes) {
-    idx->levels.push_back(level);
-    idx->classes[level].assign(cs.begin(), cs.end());
-  }
-  idx->all_classes.assign(all.begin(), all.end());
-  std::lock_guard lock(mu);
-  if (cache.size() > 4096) cache.clear();  // bounded: a few thousand schools' pupils
-  cache[key] = {version, idx};
-  return idx;
+  static VersionedCache<SchoolIndex> kept(4096);  // a few thousand schools' pupils
+  return kept.get(registry_version(st), school + "|" + year, [&] {
+    auto idx = std::make_shared<SchoolIndex>();
+    st.each_enrolment(Scope{NodeKind::school, school}, year,
+                      [&](const Pupil& pu, const Enrolment& e) {
+                        idx->names.add(normalize_name(pu.first_ar + " " + pu.last_ar));
+                        idx->names.add(normalize_name(pu.first_fr + " " + pu.last_fr));
+                        idx->names.add(latin_key(pu.first_fr + " " + pu.last_fr));
+                        idx->pupils.push_back({pu, e});
+                      });
+    std::map<std::string, std::set<std::string>> classes;
+    std::set<std::string> all;
+    for (const auto& l : idx->pupils) {
+      classes[l.enrolment.level].insert(l.enrolment.class_name);
+      all.insert(l.enrolment.class_name);
+    }
+    for (const auto& [level, cs] : classes) {
+      idx->levels.push_back(level);
+      idx->classes[level].assign(cs.begin(), cs.end());
+    }
+    idx->all_classes.assign(all.begin(), all.end());
+    return std::shared_ptr<const SchoolIndex>(std::move(idx));
+  });
 }
 
 // The schools and pupils of a year under every node of the territory, counted in one pass over
@@ -127,44 +108,32 @@ std::string node_key(NodeKind kind, const std::string& code) {
 }
 
 std::shared_ptr<const TerritoryCounts> territory_counts(store::Store& st, const std::string& year) {
-  static std::mutex mu;
-  static std::string seen_version;
-  static std::map<std::string, std::shared_ptr<const TerritoryCounts>> by_year;
-  const std::string version = registry_version(st);
-  {
-    std::lock_guard lock(mu);
-    if (version != seen_version) {
-      seen_version = version;
-      by_year.clear();
-    } else if (auto it = by_year.find(year); it != by_year.end()) {
-      return it->second;
+  static VersionedCache<TerritoryCounts> kept(16);
+  return kept.get(registry_version(st), year, [&] {
+    auto t = std::make_shared<TerritoryCounts>();
+    std::unordered_map<std::string, int64_t> pupils;
+    for (auto& [code, n] : st.pupils_per_school(year)) pupils[code] = n;
+    std::unordered_map<std::string, const Commune*> commune;
+    auto communes = st.communes(Scope::nation());
+    for (const auto& c : communes) commune[c.code] = &c;
+    for (const auto& sc : st.schools(Scope::nation())) {
+      auto c = commune.find(sc.commune_code);
+      if (c == commune.end()) continue;
+      const Commune& cm = *c->second;
+      const auto it = pupils.find(sc.code);
+      const int64_t n = it == pupils.end() ? 0 : it->second;
+      for (auto [parent, child] :
+           {std::pair{node_key(NodeKind::nation, ""), cm.region_code},
+            std::pair{node_key(NodeKind::region, cm.region_code), cm.directorate_code},
+            std::pair{node_key(NodeKind::directorate, cm.directorate_code), cm.code},
+            std::pair{node_key(NodeKind::commune, cm.code), sc.code}}) {
+        auto& slot = t->of[parent][child];
+        slot.first += 1;
+        slot.second += n;
+      }
     }
-  }
-  auto t = std::make_shared<TerritoryCounts>();
-  std::unordered_map<std::string, int64_t> pupils;
-  for (auto& [code, n] : st.pupils_per_school(year)) pupils[code] = n;
-  std::unordered_map<std::string, const Commune*> commune;
-  auto communes = st.communes(Scope::nation());
-  for (const auto& c : communes) commune[c.code] = &c;
-  for (const auto& sc : st.schools(Scope::nation())) {
-    auto c = commune.find(sc.commune_code);
-    if (c == commune.end()) continue;
-    const Commune& cm = *c->second;
-    const auto it = pupils.find(sc.code);
-    const int64_t n = it == pupils.end() ? 0 : it->second;
-    for (auto [parent, child] :
-         {std::pair{node_key(NodeKind::nation, ""), cm.region_code},
-          std::pair{node_key(NodeKind::region, cm.region_code), cm.directorate_code},
-          std::pair{node_key(NodeKind::directorate, cm.directorate_code), cm.code},
-          std::pair{node_key(NodeKind::commune, cm.code), sc.code}}) {
-      auto& slot = t->of[parent][child];
-      slot.first += 1;
-      slot.second += n;
-    }
-  }
-  std::lock_guard lock(mu);
-  if (version == seen_version) by_year[year] = t;
-  return t;
+    return std::shared_ptr<const TerritoryCounts>(std::move(t));
+  });
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "app/versioned.hpp"
 #include "domain/dates.hpp"
 #include "domain/vocab.hpp"
 
@@ -422,21 +423,14 @@ std::string registry_version(store::Store& st) {
       "login",           "login failed",      "logout",           "export",
       "exchange.export", "exchange.delivery", "indicator.target", "tayssir cycle exported"};
   static const std::vector<std::string> quiet_prefixes = {"indicator.report.", "user "};
-  // The version last computed, with the head it was computed at: while the head stays there
-  // (no entry at all since, in this database or another), so does the version. Heads of two
-  // databases never meet (the first entry carries a random identity).
-  static std::mutex mu;
-  static std::string seen_head, seen_version;
-  const std::string head = st.audit_head();
-  {
-    std::lock_guard lock(mu);
-    if (head == seen_head) return seen_version;
-  }
-  std::string version = store::StatsStore(st).audit_head(quiet_actions, quiet_prefixes);
-  std::lock_guard lock(mu);
-  seen_head = head;
-  seen_version = version;
-  return version;
+  // Kept with the head it was computed at: while the head stays there (no entry at all since,
+  // in this database or another), so does the version. Heads of two databases never meet (the
+  // first entry carries a random identity).
+  static VersionedCache<std::string> kept(1);
+  return *kept.get(st.audit_head(), "", [&] {
+    return std::make_shared<const std::string>(
+        store::StatsStore(st).audit_head(quiet_actions, quiet_prefixes));
+  });
 }
 
 std::shared_ptr<const StatsSnapshot> StatsCache::get(store::Store& st, const std::string& year,
