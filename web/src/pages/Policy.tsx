@@ -75,7 +75,8 @@ interface WhatIf {
   leaving: { count: number; items: Change[] };
 }
 
-const CYCLES = ['primaire', 'college', 'lycee'];
+// The cycles of schooling, from the server's vocabulary (a policy may cover any of them).
+const cycleCodes = () => terms('cycle').map((c) => c.code);
 const codes = (text: string) => text.split(/[\s,;،]+/).filter(Boolean);
 
 // The twelve months of a school year, September to August.
@@ -151,7 +152,7 @@ function PolicyForm({ p, set, disabled }: { p: PolicyRules; set: (p: PolicyRules
       <MonthBoxes all={months} on={p.months} set={(m) => up({ months: m })} name="policy-months" />
       <h3>{t('thresholds')}</h3>
       <div class="amounts">
-        {CYCLES.map((c) => (
+        {cycleCodes().map((c) => (
           <label>
             {label('cycle', c)}
             <input
@@ -232,7 +233,7 @@ function PolicyForm({ p, set, disabled }: { p: PolicyRules; set: (p: PolicyRules
               <tr>
                 <td>
                   <select value={r.cycle} onChange={(e) => setTarget(i, { cycle: e.currentTarget.value })}>
-                    {CYCLES.map((c) => (
+                    {cycleCodes().map((c) => (
                       <option value={c}>{label('cycle', c)}</option>
                     ))}
                   </select>
