@@ -204,6 +204,22 @@ TEST_P(Api, PupilRecordAndTerritoryCounts) {
   EXPECT_EQ(head["node"]["code"], "35310051B");
   EXPECT_EQ(head["path"].size(), 0u);
   EXPECT_EQ(head["node"]["pupils"], 24);
+
+  // The counts are kept between requests, and follow the next import at once.
+  const std::string year = st().school_years().back();
+  const std::string file = ::testing::TempDir() + "/one-more-pupil.csv";
+  std::ofstream(file) << "Code Massar;Nom (arabe);Prénom (arabe);Nom;Prénom;Sexe;Date de "
+                         "naissance;Code GRESA;Année scolaire;Niveau;Classe\n"
+                      << "D199999999;العلمي;سامي;Alami;Sami;M;01/02/2018;35310051B;" << year
+                      << ";1AP;1-1\n";
+  app::ImportOptions o;
+  o.actor = "test";
+  o.today = "2026-11-23";
+  ASSERT_TRUE(app::import_file(st(), ListKind::pupils, file, o).written);
+  nation = json::parse(call("GET", "/api/v1/territory", cookie).body);
+  EXPECT_EQ(nation["node"]["pupils"], 25);
+  dir = json::parse(call("GET", "/api/v1/territory?node=03.531", cookie).body);
+  EXPECT_EQ(dir["node"]["pupils"], 25);
 }
 
 TEST_P(Api, ImportsAreCheckedThenWrittenOnlyWithinTheScope) {
