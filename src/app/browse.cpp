@@ -61,8 +61,9 @@ NodeLine describe(store::Store& st, const Scope& node) {
 // not a query and a normalisation of every name.
 struct SchoolIndex {
   std::vector<PupilLine> pupils;
-  // Pupil i's names: 3i in Arabic, 3i + 1 in French, 3i + 2 the French's Latin key.
-  NameTable names;
+  // Pupil i's names, one table per script so that a search reads only its own: in Arabic, in
+  // French and the French's Latin key (doubled letters collapsed).
+  NameTable names_ar, names_fr, names_latin;
   std::vector<std::string> levels;                          // taught this year, sorted
   std::map<std::string, std::vector<std::string>> classes;  // per level, sorted
   std::vector<std::string> all_classes;                     // sorted
@@ -75,9 +76,9 @@ std::shared_ptr<const SchoolIndex> school_index(store::Store& st, const std::str
     auto idx = std::make_shared<SchoolIndex>();
     st.each_enrolment(Scope{NodeKind::school, school}, year,
                       [&](const Pupil& pu, const Enrolment& e) {
-                        idx->names.add(normalize_name(pu.first_ar + " " + pu.last_ar));
-                        idx->names.add(normalize_name(pu.first_fr + " " + pu.last_fr));
-                        idx->names.add(latin_key(pu.first_fr + " " + pu.last_fr));
+                        idx->names_ar.add(normalize_name(pu.first_ar + " " + pu.last_ar));
+                        idx->names_fr.add(normalize_name(pu.first_fr + " " + pu.last_fr));
+                        idx->names_latin.add(latin_key(pu.first_fr + " " + pu.last_fr));
                         idx->pupils.push_back({pu, e});
                       });
     std::map<std::string, std::set<std::string>> classes;
@@ -184,6 +185,16 @@ std::optional<PupilPage> search_school_pupils(store::Store& st, const Principal&
       !code.empty() && code.find(' ') == std::string::npos &&
       std::isalpha(static_cast<unsigned char>(code[0])) && code.size() >= 2 &&
       std::all_of(code.begin() + 1, code.end(), [](char c) { return c >= '0' && c <= '9'; });
+  std::vector<int> scores;
+  if (!by_code && !query.empty()) {
+    if (arabic) {
+      scores = index->names_ar.match_all(query_words);
+    } else {
+      scores = index->names_fr.match_all(query_words);
+      const auto latin = index->names_latin.match_all(latin_words);
+      for (std::size_t i = 0; i < scores.size(); ++i) scores[i] = std::max(scores[i], latin[i]);
+    }
+  }
   std::vector<std::pair<int, const PupilLine*>> hits;
   for (std::size_t i = 0; i < index->pupils.size(); ++i) {
     const auto& l = index->pupils[i];
@@ -196,9 +207,7 @@ std::optional<PupilPage> search_school_pupils(store::Store& st, const Principal&
     if (by_code) {
       score = l.pupil.massar.rfind(code, 0) == 0 ? 1 : 0;
     } else if (!query.empty()) {
-      score = arabic ? index->names.match(query_words, 3 * i)
-                     : std::max(index->names.match(query_words, 3 * i + 1),
-                                index->names.match(latin_words, 3 * i + 2));
+      score = scores[i];
     }
     if (score > 0) hits.emplace_back(score, &l);
   }

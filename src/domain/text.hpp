@@ -58,8 +58,11 @@ class NameTable {
   void add(std::string_view norm);
   std::size_t size() const { return first_.size() - 1; }
   int match(const NameWords& query, std::size_t name) const;  // as name_match
+  // match() of every name, in the order they were added: faster than name by name.
+  std::vector<int> match_all(const NameWords& query) const;
 
  private:
+  int match_words_of(const NameWords& query, std::size_t name) const;
   std::vector<uint64_t> word_letters_;                    // per word
   std::vector<std::pair<uint32_t, uint32_t>> word_text_;  // per word: offset, size in text_
   std::vector<uint32_t> first_{0};  // name i has the words [first_[i], first_[i + 1])

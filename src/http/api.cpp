@@ -1,4 +1,5 @@
 #include "http/api.hpp"
+#include "http/json_out.hpp"
 #include "http/routes.hpp"
 
 #include <fmt/format.h>
@@ -125,17 +126,6 @@ json school_json(const School& s) {
           {"sector", s.sector},
           {"boarding_beds", s.boarding_beds},
           {"canteen", s.canteen}};
-}
-
-json pupil_line_json(const app::PupilLine& l) {
-  const auto& p = l.pupil;
-  const auto& e = l.enrolment;
-  return {{"massar", p.massar},         {"last_ar", p.last_ar},
-          {"first_ar", p.first_ar},     {"last_fr", p.last_fr},
-          {"first_fr", p.first_fr},     {"sex", p.sex},
-          {"birth_date", p.birth_date}, {"school_year", e.school_year},
-          {"level", e.level},           {"class", e.class_name},
-          {"status", e.status}};
 }
 
 std::string session_cookie(const std::string& value, bool tls, bool clear) {
@@ -321,17 +311,40 @@ ApiResponse r_school_pupils(Ctx& c) {
   if (q.q.size() > 200) return error(400, "bad_request", "the search is at most 200 bytes");
   auto page = app::search_school_pupils(c.st, *c.who, c.params[0], q);
   if (!page) return not_found();
-  json items = json::array();
-  for (const auto& l : page->items) items.push_back(pupil_line_json(l));
-  return reply(200, {{"school", c.params[0]},
-                     {"year", page->year},
-                     {"years", page->years},
-                     {"levels", page->levels},
-                     {"classes", page->classes},
-                     {"total", page->total},
-                     {"page", page->page},
-                     {"page_size", page->page_size},
-                     {"items", items}});
+  // The route called most: its answer is written as it goes, not built as a document first.
+  JsonOut out;
+  out.begin_object()
+      .field("school", c.params[0])
+      .field("year", page->year)
+      .strings("years", page->years)
+      .strings("levels", page->levels)
+      .strings("classes", page->classes)
+      .field("total", page->total)
+      .field("page", page->page)
+      .field("page_size", page->page_size)
+      .key("items")
+      .begin_array();
+  for (const auto& l : page->items) {
+    const auto& p = l.pupil;
+    const auto& e = l.enrolment;
+    out.begin_object()
+        .field("massar", p.massar)
+        .field("last_ar", p.last_ar)
+        .field("first_ar", p.first_ar)
+        .field("last_fr", p.last_fr)
+        .field("first_fr", p.first_fr)
+        .field("sex", p.sex)
+        .field("birth_date", p.birth_date)
+        .field("school_year", e.school_year)
+        .field("level", e.level)
+        .field("class", e.class_name)
+        .field("status", e.status)
+        .end_object();
+  }
+  out.end_array().end_object();
+  ApiResponse r;
+  r.body = out.take();
+  return r;
 }
 
 ApiResponse r_pupil(Ctx& c) {

@@ -100,13 +100,17 @@ TEST(NameMatch, PackedTableScoresLikeTheWords) {
   int nonzero = 0;
   for (const std::string q : {"محمد بنعلي", "محمد", "بنعل", "benali", "الحسنى", "زهراء", "xyz"}) {
     auto qw = name_words(normalize_name(q));
+    const auto all = table.match_all(qw);
+    ASSERT_EQ(all.size(), names.size());
     for (std::size_t i = 0; i < names.size(); ++i) {
       int expected = name_match(qw, name_words(normalize_name(names[i])));
       EXPECT_EQ(table.match(qw, i), expected) << q << " / " << names[i];
+      EXPECT_EQ(all[i], expected) << q << " / " << names[i];
       nonzero += expected > 0;
     }
   }
   EXPECT_GT(nonzero, 6);
+  EXPECT_EQ(table.match_all({}), std::vector<int>(names.size(), 0));  // an empty query: none
 }
 
 TEST(Utf8, RejectsInvalidSequences) {
