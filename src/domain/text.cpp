@@ -411,12 +411,14 @@ int few_bits(uint64_t x) {
   return n;
 }
 
-// Whether x has at most `allowed` (0, 1 or 2) bits set: few_bits(x) <= allowed without a branch,
-// for the scan of every name of a table, where the branches of few_bits were mispredicted.
-inline bool fits(uint64_t x, int allowed) {
-  const uint64_t one_less = x & (x - 1), two_less = one_less & (one_less - 1);
-  const uint64_t left[3] = {x, one_less, two_less};
-  return left[allowed] == 0;
+// Whether x has at most A (0, 1 or 2) bits set: few_bits(x) <= A without a branch, for the scan
+// of every name of a table, where the branches of few_bits were mispredicted.
+template <int A>
+inline bool fits(uint64_t x) {
+  if constexpr (A == 0) return x == 0;
+  const uint64_t one_less = x & (x - 1);
+  if constexpr (A == 1) return one_less == 0;
+  return (one_less & (one_less - 1)) == 0;
 }
 
 // The edits a query word may differ by: one from 4 letters, two from 7.
@@ -495,16 +497,34 @@ void NameTable::add(std::string_view norm) {
   parts_.push_back(p);
 }
 
-int NameTable::match(const NameWords& q, std::size_t name) const {
-  // A query word needs a word of the name with at most as many letters missing as its edits
-  // allow; a part (first word, second, the rest together) missing more has no such word.
-  const Parts& p = parts_[name];
-  for (const auto& qw : q) {
-    const int allowed = allowed_edits(qw.text.size());
-    if (!fits(qw.letters & ~p.part[0], allowed) && !fits(qw.letters & ~p.part[1], allowed) &&
-        !fits(qw.letters & ~p.part[2], allowed))
-      return 0;
+// Whether a query word with the letters m, allowed A edits, may match a word of a name with these
+// parts: any match needs a word with no letter of m missing (equal, or begun by the query word),
+// or with at most A missing and at most A more (a misspelling). The first two parts are single
+// words and take both tests; the rest, letters of several words together, only the first.
+namespace {
+template <int A>
+bool may_match(uint64_t m, const uint64_t (&part)[3]) {
+  const uint64_t a = part[0], b = part[1];
+  return fits<0>(m & ~a) | (fits<A>(m & ~a) & fits<A>(a & ~m)) | fits<0>(m & ~b) |
+         (fits<A>(m & ~b) & fits<A>(b & ~m)) | fits<A>(m & ~part[2]);
+}
+}  // namespace
+
+bool NameTable::may_match(const NameWord& qw, std::size_t name) const {
+  const auto& part = parts_[name].part;
+  switch (allowed_edits(qw.text.size())) {
+    case 0:
+      return sanad::may_match<0>(qw.letters, part);
+    case 1:
+      return sanad::may_match<1>(qw.letters, part);
+    default:
+      return sanad::may_match<2>(qw.letters, part);
   }
+}
+
+int NameTable::match(const NameWords& q, std::size_t name) const {
+  for (const auto& qw : q)
+    if (!may_match(qw, name)) return 0;
   return match_words_of(q, name);
 }
 
@@ -512,15 +532,25 @@ std::vector<int> NameTable::match_all(const NameWords& q) const {
   const std::size_t n = size();
   std::vector<int> score(n, q.empty() ? 0 : 1);
   // First the parts of every name against each query word, in one branch-free pass per word
-  // (about a name in ten survives it), then the words of the names left.
+  // (about one name in fifty survives it), then the words of the names left.
   const Parts* parts = parts_.data();
   for (const auto& qw : q) {
-    const int allowed = allowed_edits(qw.text.size());
     const uint64_t m = qw.letters;
-    for (std::size_t i = 0; i < n; ++i)
-      score[i] &= static_cast<int>(fits(m & ~parts[i].part[0], allowed) |
-                                   fits(m & ~parts[i].part[1], allowed) |
-                                   fits(m & ~parts[i].part[2], allowed));
+    auto pass = [&]<int A>() {
+      for (std::size_t i = 0; i < n; ++i)
+        score[i] &= static_cast<int>(sanad::may_match<A>(m, parts[i].part));
+    };
+    switch (allowed_edits(qw.text.size())) {
+      case 0:
+        pass.template operator()<0>();
+        break;
+      case 1:
+        pass.template operator()<1>();
+        break;
+      default:
+        pass.template operator()<2>();
+        break;
+    }
   }
   for (std::size_t i = 0; i < n; ++i)
     if (score[i] != 0) score[i] = match_words_of(q, i);

@@ -62,6 +62,7 @@ class NameTable {
   std::vector<int> match_all(const NameWords& query) const;
 
  private:
+  bool may_match(const NameWord& query_word, std::size_t name) const;
   int match_words_of(const NameWords& query, std::size_t name) const;
   std::vector<uint64_t> word_letters_;                    // per word
   std::vector<std::pair<uint32_t, uint32_t>> word_text_;  // per word: offset, size in text_
