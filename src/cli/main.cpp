@@ -280,6 +280,13 @@ int main(int argc, char** argv) {
   auto* aud = cli.add_subcommand("audit", "the audit log");
   aud->require_subcommand(1);
   auto* a_ver = aud->add_subcommand("verify", "check the hash chain of the whole log");
+  std::string a_anchor;
+  a_ver->add_option("--anchor", a_anchor,
+                    "an earlier `sanad audit head` (ID:HASH), kept outside the database: its entry "
+                    "must still be there with that hash (detects entries deleted from the end, or "
+                    "a log rewritten whole)");
+  auto* a_head = aud->add_subcommand(
+      "head", "print the newest entry as ID:HASH, to keep outside the database as an anchor");
 
   cli::TayssirCommand tayssir(cli);
   cli::StatsCommand stats_cmd(cli);
@@ -410,14 +417,25 @@ int main(int argc, char** argv) {
         std::cerr << "sanad: the database is not initialised: run `sanad init` first\n";
         return kFail;
       }
+      if (*a_head) {
+        std::cout << st.audit_head() << "\n";
+        return 0;
+      }
       if (*a_ver) {
-        auto c = st.verify_audit();
+        store::AuditCheck c;
+        try {
+          c = st.verify_audit(a_anchor);
+        } catch (const std::invalid_argument& e) {
+          std::cerr << "sanad audit verify: --anchor: " << e.what() << "\n";
+          return kUsage;
+        }
         if (c.broken_at) {
           std::cout << fmt::format("audit log BROKEN at entry {} of {}: {}\n", *c.broken_at,
                                    c.entries, c.reason);
           return kFail;
         }
-        std::cout << fmt::format("audit log intact: {} entries, hash chain verified\n", c.entries);
+        std::cout << fmt::format("audit log intact: {} entries, hash chain verified{}\n", c.entries,
+                                 a_anchor.empty() ? "" : ", the anchor's entry is there");
         return 0;
       }
       try {

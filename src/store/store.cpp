@@ -891,9 +891,21 @@ void Store::seal_audit() {
   tx.commit();
 }
 
-AuditCheck Store::verify_audit() {
+AuditCheck Store::verify_audit(const std::string& anchor) {
   AuditCheck c;
+  int64_t anchor_id = 0;
+  std::string anchor_hash;
+  if (!anchor.empty()) {
+    const auto colon = anchor.find(':');
+    const std::string id = anchor.substr(0, colon);
+    if (colon == std::string::npos || id.empty() || id.size() > 18 ||
+        !std::all_of(id.begin(), id.end(), [](char ch) { return ch >= '0' && ch <= '9'; }))
+      throw std::invalid_argument("the anchor is not ID:HASH as `sanad audit head` prints it");
+    anchor_id = std::stoll(id);
+    anchor_hash = anchor.substr(colon + 1);
+  }
   std::string prev;
+  bool anchor_seen = false;
   db_->query(
       "SELECT id, at, actor, origin, action, subject, detail, hash FROM audit_log ORDER BY id", {},
       [&](const ResultRow& row) {
@@ -910,9 +922,19 @@ AuditCheck Store::verify_audit() {
           c.reason =
               "entry does not match its hash: it was altered, or an entry before it was "
               "altered or deleted";
+        } else if (r.id == anchor_id) {
+          anchor_seen = true;
+          if (stored != anchor_hash) {
+            c.broken_at = r.id;
+            c.reason = "entry does not match the anchor's hash: the log was rewritten";
+          }
         }
         prev = stored;
       });
+  if (anchor_id > 0 && !anchor_seen && !c.broken_at) {
+    c.broken_at = anchor_id;
+    c.reason = "the anchor's entry is missing: entries were deleted from the end of the log";
+  }
   return c;
 }
 

@@ -152,7 +152,10 @@ class Store {
    private:
     Store& st_;
   };
-  AuditCheck verify_audit();
+  // With an anchor (an earlier audit_head(), "id:hash", kept outside the database), the entry it
+  // names must still be there with that hash: the chain alone cannot tell that its last entries
+  // were deleted, nor that the whole log was rewritten with new hashes.
+  AuditCheck verify_audit(const std::string& anchor = "");
   std::vector<AuditRecord> audit_of(const std::string& subject, int64_t limit);
   // The latest entries, newest first, optionally only those whose subject starts with a prefix.
   std::vector<AuditRecord> audit_latest(const std::string& subject_prefix, int64_t limit);

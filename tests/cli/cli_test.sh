@@ -95,7 +95,18 @@ grep -q "^head1	school_head	35310051B	مدير المدرسة	disabled" "$work/o
 expect_rc 65 "unknown user" -- "$sanad" --db "$A" user disable nobody
 expect_rc 0 "audit verify" -- "$sanad" --db "$A" audit verify
 grep -q "audit log intact" "$work/out" || bad "audit verify: $(cat "$work/out")"
+expect_rc 0 "audit head" -- "$sanad" --db "$A" audit head
+anchor=$(cat "$work/out")
+[[ "$anchor" =~ ^[0-9]+:[0-9a-f]{64}$ ]] || bad "audit head: «$anchor» is not ID:HASH"
+expect_rc 0 "audit verify with an anchor" -- "$sanad" --db "$A" audit verify --anchor "$anchor"
+grep -q "the anchor's entry is there" "$work/out" || bad "audit verify --anchor: $(cat "$work/out")"
+expect_rc 2 "audit verify with a malformed anchor" -- "$sanad" --db "$A" audit verify --anchor "yesterday"
+grep -q "ID:HASH" "$work/err" || bad "malformed anchor: $(cat "$work/err")"
 if [ "$backend" = sqlite ]; then
+  sqlite3 "$A" "DELETE FROM audit_log WHERE id = ${anchor%%:*}"
+  expect_rc 0 "audit verify without the anchor misses a deleted last entry" -- "$sanad" --db "$A" audit verify
+  expect_rc 1 "audit verify with the anchor detects the deleted last entry" -- "$sanad" --db "$A" audit verify --anchor "$anchor"
+  grep -q "BROKEN at entry ${anchor%%:*}.*deleted from the end" "$work/out" || bad "audit verify --anchor: $(cat "$work/out")"
   sqlite3 "$A" "UPDATE audit_log SET actor = 'intruder' WHERE id = 2"
   expect_rc 1 "audit verify detects an altered entry" -- "$sanad" --db "$A" audit verify
   grep -q "BROKEN at entry 2" "$work/out" || bad "audit verify: $(cat "$work/out")"

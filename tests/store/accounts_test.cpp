@@ -181,6 +181,37 @@ TEST_P(Accounts, TheAuditChainDetectsAlteredAndDeletedEntries) {
   EXPECT_EQ(*gone.broken_at, hist[0].id);  // the entry after the deleted one
 }
 
+// The chain cannot tell that its newest entries were deleted; an anchor kept outside can.
+TEST_P(Accounts, AnAnchorDetectsEntriesDeletedFromTheEnd) {
+  add("head1", "school_head", "35310051B");
+  const std::string anchor = st().audit_head();
+  const auto colon = anchor.find(':');
+  const int64_t anchor_id = std::stoll(anchor.substr(0, colon));
+  ASSERT_GT(anchor_id, 0);
+  login(st(), "head1", kPw, "10.0.0.7");
+  auto ok = st().verify_audit(anchor);
+  EXPECT_FALSE(ok.broken_at) << ok.reason;
+
+  // The anchor's entry and the ones after it deleted: the chain of what is left holds.
+  st().db().execute("DELETE FROM audit_log WHERE id >= $1", {anchor_id});
+  EXPECT_FALSE(st().verify_audit().broken_at);
+  auto gone = st().verify_audit(anchor);
+  ASSERT_TRUE(gone.broken_at);
+  EXPECT_EQ(*gone.broken_at, anchor_id);
+  EXPECT_NE(gone.reason.find("deleted from the end"), std::string::npos) << gone.reason;
+
+  // An anchor whose hash is not the entry's: the log was rewritten since.
+  const std::string now = st().audit_head();
+  const int64_t now_id = std::stoll(now.substr(0, now.find(':')));
+  auto rewritten = st().verify_audit(std::to_string(now_id) + ":" + std::string(64, 'a'));
+  ASSERT_TRUE(rewritten.broken_at);
+  EXPECT_EQ(*rewritten.broken_at, now_id);
+  EXPECT_NE(rewritten.reason.find("rewritten"), std::string::npos) << rewritten.reason;
+  EXPECT_FALSE(st().verify_audit(now).broken_at);
+  EXPECT_THROW(st().verify_audit("twelve:abc"), std::invalid_argument);
+  EXPECT_THROW(st().verify_audit("12"), std::invalid_argument);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, Accounts, ::testing::Values("sqlite", "postgres"),
                          sanad::testing::backend_name);
 
