@@ -659,7 +659,14 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
     detail += fmt::format("; {}: +{} ~{} ={}", what, c.inserted, c.updated, c.unchanged);
   if (opt.scope.kind != NodeKind::nation)
     detail += fmt::format("; scope {} {}", node_kind_name(opt.scope.kind), opt.scope.code);
-  st.audit({opt.actor, opt.origin, "import", std::string(list_kind_name(kind)), detail});
+  // What the import changed in records already there, field by field: each record's history.
+  std::vector<store::RecordChange> changes;
+  for (auto& [what, c] : res.counts) {
+    changes.insert(changes.end(), std::make_move_iterator(c.changes.begin()),
+                   std::make_move_iterator(c.changes.end()));
+    c.changes.clear();
+  }
+  st.audit({opt.actor, opt.origin, "import", std::string(list_kind_name(kind)), detail}, changes);
   tx.commit();
   res.written = true;
   return res;

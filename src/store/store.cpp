@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <ctime>
 #include <map>
@@ -61,8 +63,18 @@ bool same_value(const Value& v, const ResultRow& r, int col) {
   return r.text(col) == std::get<std::string>(v);
 }
 
+nlohmann::json json_of(const Value& v) {
+  if (auto i = std::get_if<int64_t>(&v)) return *i;
+  if (auto t = std::get_if<std::string>(&v)) return *t;
+  return nullptr;
+}
+
+// Writes rows by difference with what is there: inserts the new, updates the changed, leaves the
+// same. With `changed`, each updated row's index and its fields that changed, as JSON
+// {"column": [before, after]} (the columns derived for search, *_norm, left out).
 MergeCounts diff_merge(Db& db, const Target& t, std::size_t n, const RowGen& gen,
-                       std::vector<int64_t>* ids = nullptr) {
+                       std::vector<int64_t>* ids = nullptr,
+                       std::vector<std::pair<std::size_t, std::string>>* changed_fields = nullptr) {
   enum : uint8_t { fresh, same, changed };
   MergeCounts counts;
   if (ids) ids->assign(n, 0);
@@ -99,17 +111,36 @@ MergeCounts diff_merge(Db& db, const Target& t, std::size_t n, const RowGen& gen
       on += fmt::format("{}t.{} = s.{}", on.empty() ? "" : " AND ", k.name, k.name);
     if (t.has_id) found_id.assign(n, 0);
     const int first = t.has_id ? 2 : 1;
-    db.query(fmt::format("{} FROM stage_keys s JOIN {} t ON {}", sel, t.table, on), {},
-             [&](const ResultRow& r) {
-               auto ord = static_cast<std::size_t>(r.i64(0));
-               if (t.has_id) found_id[ord] = r.i64(1);
-               gen(ord, v);
-               bool eq = true;
-               for (std::size_t c = 0; c < nc && eq; ++c)
-                 eq = t.cols[c].kept || same_value(v[nk + c], r, first + static_cast<int>(c));
-               state[ord] = eq ? same : changed;
-             });
+    db.query(
+        fmt::format("{} FROM stage_keys s JOIN {} t ON {}", sel, t.table, on), {},
+        [&](const ResultRow& r) {
+          auto ord = static_cast<std::size_t>(r.i64(0));
+          if (t.has_id) found_id[ord] = r.i64(1);
+          gen(ord, v);
+          bool eq = true;
+          for (std::size_t c = 0; c < nc && eq; ++c)
+            eq = t.cols[c].kept || same_value(v[nk + c], r, first + static_cast<int>(c));
+          state[ord] = eq ? same : changed;
+          if (eq || !changed_fields) return;
+          nlohmann::json fields = nlohmann::json::object();
+          for (std::size_t c = 0; c < nc; ++c) {
+            const int col = first + static_cast<int>(c);
+            const Value& after = v[nk + c];
+            if (t.cols[c].kept || t.cols[c].name.ends_with("_norm") || same_value(after, r, col))
+              continue;
+            Value before;
+            if (!r.is_null(col)) {
+              if (std::holds_alternative<int64_t>(after))
+                before = r.i64(col);
+              else
+                before = r.text(col);
+            }
+            fields[t.cols[c].name] = nlohmann::json::array({json_of(before), json_of(after)});
+          }
+          changed_fields->emplace_back(ord, fields.dump());
+        });
     db.execute("DROP TABLE stage_keys");
+    if (changed_fields) std::sort(changed_fields->begin(), changed_fields->end());
   }
 
   for (std::size_t i = 0; i < n; ++i) {
@@ -522,12 +553,19 @@ MergeCounts Store::put_schools(const std::vector<School>& rows) {
                               {"sector"},
                               {"boarding_beds", true},
                               {"canteen", true}}};
-  return diff_merge(*db_, target, rows.size(), [&](std::size_t i, std::vector<Value>& v) {
-    const School& s = rows[i];
-    set_row(v, s.code, s.name_ar, s.name_fr, normalize_name(s.name_ar + " " + s.name_fr),
-            join_cycles(s.cycles, Lang::fr), s.commune_code, s.milieu, s.sector, s.boarding_beds,
-            int64_t{s.canteen ? 1 : 0});
-  });
+  std::vector<std::pair<std::size_t, std::string>> changed;
+  auto counts = diff_merge(
+      *db_, target, rows.size(),
+      [&](std::size_t i, std::vector<Value>& v) {
+        const School& s = rows[i];
+        set_row(v, s.code, s.name_ar, s.name_fr, normalize_name(s.name_ar + " " + s.name_fr),
+                join_cycles(s.cycles, Lang::fr), s.commune_code, s.milieu, s.sector,
+                s.boarding_beds, int64_t{s.canteen ? 1 : 0});
+      },
+      nullptr, &changed);
+  for (auto& [i, fields] : changed)
+    counts.changes.push_back({"school", rows[i].code, "", std::move(fields)});
+  return counts;
 }
 
 std::vector<School> Store::schools(const Scope& scope) {
@@ -598,9 +636,13 @@ std::unordered_map<std::string, int64_t> all_school_ids(Db& db) {
 std::pair<MergeCounts, MergeCounts> Store::put_roster(const std::vector<Pupil>& pupils,
                                                       const std::vector<Enrolment>& enrolments) {
   std::vector<int64_t> ids;
+  std::vector<std::pair<std::size_t, std::string>> changed;
   MergeCounts pc = diff_merge(
       *db_, pupils_target, pupils.size(),
-      [&](std::size_t i, std::vector<Value>& v) { pupil_values(pupils[i], v); }, &ids);
+      [&](std::size_t i, std::vector<Value>& v) { pupil_values(pupils[i], v); }, &ids, &changed);
+  for (auto& [i, fields] : changed)
+    pc.changes.push_back({"pupil", pupils[i].massar, "", std::move(fields)});
+  changed.clear();
   std::unordered_map<std::string, int64_t> pupil_ids;
   pupil_ids.reserve(pupils.size());
   for (std::size_t i = 0; i < pupils.size(); ++i) pupil_ids.emplace(pupils[i].massar, ids[i]);
@@ -615,13 +657,20 @@ std::pair<MergeCounts, MergeCounts> Store::put_roster(const std::vector<Pupil>& 
       true,
       {{"pupil_id", true}, {"school_year"}, {"school_id", true}},
       {{"level"}, {"class_name"}, {"status"}, {"transfer_to"}, {"left_date"}}};
-  MergeCounts ec =
-      diff_merge(*db_, target, enrolments.size(), [&](std::size_t i, std::vector<Value>& v) {
+  MergeCounts ec = diff_merge(
+      *db_, target, enrolments.size(),
+      [&](std::size_t i, std::vector<Value>& v) {
         const Enrolment& e = enrolments[i];
         set_row(v, id_or_throw(pupil_ids, e.massar, "pupil"), e.school_year,
                 id_or_throw(school_ids, e.school_code, "school"), e.level, e.class_name, e.status,
                 null_if_empty(e.transfer_to), null_if_empty(e.left_date));
-      });
+      },
+      nullptr, &changed);
+  for (auto& [i, fields] : changed) {
+    const Enrolment& e = enrolments[i];
+    ec.changes.push_back(
+        {"enrolment", e.massar, e.school_year + " " + e.school_code, std::move(fields)});
+  }
   return {pc, ec};
 }
 
@@ -632,11 +681,18 @@ MergeCounts Store::put_households(const std::vector<Household>& rows) {
                              true,
                              {{"payee_cin"}},
                              {{"payee_name"}, {"payee_name_norm"}, {"phone"}, {"ramed"}}};
-  return diff_merge(*db_, target, rows.size(), [&](std::size_t i, std::vector<Value>& v) {
-    const Household& h = rows[i];
-    set_row(v, h.payee_cin, h.payee_name, normalize_name(h.payee_name), null_if_empty(h.phone),
-            null_if_empty(h.ramed));
-  });
+  std::vector<std::pair<std::size_t, std::string>> changed;
+  auto counts = diff_merge(
+      *db_, target, rows.size(),
+      [&](std::size_t i, std::vector<Value>& v) {
+        const Household& h = rows[i];
+        set_row(v, h.payee_cin, h.payee_name, normalize_name(h.payee_name), null_if_empty(h.phone),
+                null_if_empty(h.ramed));
+      },
+      nullptr, &changed);
+  for (auto& [i, fields] : changed)
+    counts.changes.push_back({"household", rows[i].payee_cin, "", std::move(fields)});
+  return counts;
 }
 
 MergeCounts Store::put_memberships(const std::vector<Membership>& rows) {
@@ -649,11 +705,34 @@ MergeCounts Store::put_memberships(const std::vector<Membership>& rows) {
   auto household_ids = ids_by_code(*db_, "households", "payee_cin", cins);
   static const Target target{
       "household_members", false, {{"pupil_id", true}}, {{"household_id", true}, {"relation"}}};
-  return diff_merge(*db_, target, rows.size(), [&](std::size_t i, std::vector<Value>& v) {
-    const Membership& m = rows[i];
-    set_row(v, id_or_throw(pupil_ids, m.massar, "pupil"),
-            id_or_throw(household_ids, m.payee_cin, "household"), m.relation);
-  });
+  // The household is recorded by its payee's CIN, not by its row number.
+  std::unordered_map<int64_t, std::string> cin_of;
+  for (const auto& [cin, id] : household_ids) cin_of.emplace(id, cin);
+  std::vector<std::pair<std::size_t, std::string>> changed;
+  auto counts = diff_merge(
+      *db_, target, rows.size(),
+      [&](std::size_t i, std::vector<Value>& v) {
+        const Membership& m = rows[i];
+        set_row(v, id_or_throw(pupil_ids, m.massar, "pupil"),
+                id_or_throw(household_ids, m.payee_cin, "household"), m.relation);
+      },
+      nullptr, &changed);
+  for (auto& [i, fields] : changed) {
+    auto f = nlohmann::json::parse(fields);
+    if (f.contains("household_id"))
+      for (auto& side : f["household_id"])
+        if (side.is_number_integer()) {
+          const int64_t id = side.get<int64_t>();
+          if (!cin_of.count(id))  // the household left: not among this file's
+            cin_of[id] = db_->scalar_text("SELECT payee_cin FROM households WHERE id = $1", {id})
+                             .value_or(std::to_string(id));
+          side = cin_of[id];
+        }
+    nlohmann::json out = nlohmann::json::object();
+    for (auto& [k, val] : f.items()) out[k == "household_id" ? "payee_cin" : k] = val;
+    counts.changes.push_back({"membership", rows[i].massar, "", out.dump()});
+  }
+  return counts;
 }
 
 MergeCounts Store::put_absences(const std::vector<Absence>& rows) {
@@ -663,10 +742,17 @@ MergeCounts Store::put_absences(const std::vector<Absence>& rows) {
   auto pupil_ids = ids_by_code(*db_, "pupils", "massar", massars);
   static const Target target{
       "absences", false, {{"pupil_id", true}, {"day"}}, {{"justified", true}}};
-  return diff_merge(*db_, target, rows.size(), [&](std::size_t i, std::vector<Value>& v) {
-    const Absence& a = rows[i];
-    set_row(v, id_or_throw(pupil_ids, a.massar, "pupil"), a.date, int64_t{a.justified ? 1 : 0});
-  });
+  std::vector<std::pair<std::size_t, std::string>> changed;
+  auto counts = diff_merge(
+      *db_, target, rows.size(),
+      [&](std::size_t i, std::vector<Value>& v) {
+        const Absence& a = rows[i];
+        set_row(v, id_or_throw(pupil_ids, a.massar, "pupil"), a.date, int64_t{a.justified ? 1 : 0});
+      },
+      nullptr, &changed);
+  for (auto& [i, fields] : changed)
+    counts.changes.push_back({"absence", rows[i].massar, rows[i].date, std::move(fields)});
+  return counts;
 }
 
 std::vector<std::string> Store::unknown_pupils(const std::vector<std::string>& massar,
@@ -853,7 +939,37 @@ int64_t Store::count(const std::string& table) {
   return db_->scalar_i64("SELECT count(*) FROM " + table).value_or(0);
 }
 
-void Store::audit(const AuditEntry& e) {
+namespace {
+// The SHA-256 of an audit entry's record changes, fed one change at a time in the order written.
+class ChangesDigest {
+ public:
+  ChangesDigest() { crypto_hash_sha256_init(&state_); }
+  void add(const std::string& kind, const std::string& record, const std::string& part,
+           const std::string& fields) {
+    for (const std::string* f : {&kind, &record, &part, &fields}) {
+      const std::string s = fmt::format("\x1f{}:{}", f->size(), *f);
+      crypto_hash_sha256_update(&state_, reinterpret_cast<const unsigned char*>(s.data()),
+                                s.size());
+    }
+    ++count_;
+  }
+  // "N sha256 HEX", as the audit entry's detail ends.
+  std::string seal() {
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256_final(&state_, h);
+    std::string hex;
+    for (unsigned char b : h) hex += fmt::format("{:02x}", b);
+    return fmt::format("{} sha256 {}", count_, hex);
+  }
+
+ private:
+  crypto_hash_sha256_state state_;
+  int64_t count_ = 0;
+};
+constexpr std::string_view kChangesTag = "; record changes: ";
+}  // namespace
+
+void Store::audit(const AuditEntry& e, const std::vector<RecordChange>& changes) {
   head_memo_.reset();
   // Reading the last hash and appending must be one transaction, so that two writers (threads
   // or processes) never extend the chain from the same entry.
@@ -863,11 +979,49 @@ void Store::audit(const AuditEntry& e) {
   std::string prev =
       db_->scalar_text("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").value_or("");
   AuditRecord r{0, now_iso(), e.actor, e.origin, e.action, e.subject, e.detail};
+  if (!changes.empty()) {
+    ChangesDigest d;
+    for (const auto& c : changes) d.add(c.kind, c.record, c.part, c.fields);
+    r.detail += std::string(kChangesTag) + d.seal();
+  }
   db_->execute(
       "INSERT INTO audit_log (at, actor, origin, action, subject, detail, hash) VALUES ($1, $2, "
       "$3, $4, $5, $6, $7)",
       {r.at, r.actor, r.origin, r.action, r.subject, r.detail, chain_hash(prev, r)});
+  if (!changes.empty()) {
+    const int64_t id = db_->scalar_i64("SELECT max(id) FROM audit_log").value_or(0);
+    std::size_t i = 0;
+    db_->bulk_insert("record_changes", {"audit_id", "kind", "record", "part", "fields"},
+                     [&](std::vector<Value>& out) {
+                       if (i == changes.size()) return false;
+                       const auto& c = changes[i++];
+                       out = {id, c.kind, c.record, c.part, c.fields};
+                       return true;
+                     });
+  }
   if (own) own->commit();
+}
+
+std::vector<std::pair<AuditRecord, RecordChange>> Store::record_history(
+    const std::vector<std::string>& kinds, const std::string& record, int64_t limit) {
+  std::vector<Value> params{record, limit};
+  std::string in;
+  for (const auto& k : kinds) {
+    params.emplace_back(k);
+    in += fmt::format("{}${}", in.empty() ? "" : ", ", params.size());
+  }
+  std::vector<std::pair<AuditRecord, RecordChange>> out;
+  if (kinds.empty()) return out;
+  db_->query(
+      "SELECT a.id, a.at, a.actor, a.origin, a.action, a.subject, a.detail, c.kind, c.record, "
+      "c.part, c.fields FROM record_changes c JOIN audit_log a ON a.id = c.audit_id WHERE "
+      "c.record = $1 AND c.kind IN (" +
+          in + ") ORDER BY c.id DESC LIMIT $2",
+      params, [&](const ResultRow& r) {
+        out.push_back({{r.i64(0), r.text(1), r.text(2), r.text(3), r.text(4), r.text(5), r.text(6)},
+                       {r.text(7), r.text(8), r.text(9), r.text(10)}});
+      });
+  return out;
 }
 
 void Store::seal_audit() {
@@ -904,6 +1058,13 @@ AuditCheck Store::verify_audit(const std::string& anchor) {
     anchor_id = std::stoll(id);
     anchor_hash = anchor.substr(colon + 1);
   }
+  // The record changes of each entry, digested as the entry's detail says they were.
+  std::map<int64_t, ChangesDigest> digests;
+  db_->query(
+      "SELECT audit_id, kind, record, part, fields FROM record_changes ORDER BY audit_id, id", {},
+      [&](const ResultRow& row) {
+        digests[row.i64(0)].add(row.text(1), row.text(2), row.text(3), row.text(4));
+      });
   std::string prev;
   bool anchor_seen = false;
   db_->query(
@@ -922,6 +1083,14 @@ AuditCheck Store::verify_audit(const std::string& anchor) {
           c.reason =
               "entry does not match its hash: it was altered, or an entry before it was "
               "altered or deleted";
+        } else if (const auto tag = r.detail.rfind(kChangesTag);
+                   (tag == std::string::npos) != (digests.count(r.id) == 0) ||
+                   (tag != std::string::npos &&
+                    r.detail.substr(tag + kChangesTag.size()) != digests[r.id].seal())) {
+          c.broken_at = r.id;
+          c.reason =
+              "the record changes of this entry do not match it: one was altered, added or "
+              "deleted";
         } else if (r.id == anchor_id) {
           anchor_seen = true;
           if (stored != anchor_hash) {
@@ -931,6 +1100,13 @@ AuditCheck Store::verify_audit(const std::string& anchor) {
         }
         prev = stored;
       });
+  // Changes attached to an entry that is not there (its id beyond the last one).
+  for (const auto& [id, d] : digests)
+    if (!c.broken_at && id > 0 && c.entries > 0 &&
+        !db_->scalar_i64("SELECT 1 FROM audit_log WHERE id = $1", {id})) {
+      c.broken_at = id;
+      c.reason = "record changes are attached to an entry that is not in the log";
+    }
   if (anchor_id > 0 && !anchor_seen && !c.broken_at) {
     c.broken_at = anchor_id;
     c.reason = "the anchor's entry is missing: entries were deleted from the end of the log";

@@ -14,9 +14,18 @@
 
 namespace sanad::store {
 
+// A record already there that a write changed: which, and its fields before and after.
+struct RecordChange {
+  std::string kind;    // pupil, enrolment, membership, absence, school, household
+  std::string record;  // the record's natural key: code Massar, GRESA code, payee CIN
+  std::string part;    // within it: "YEAR SCHOOL" of an enrolment, the day of an absence
+  std::string fields;  // JSON: {"column": [before, after], …}
+};
+
 struct MergeCounts {
   int64_t inserted = 0, updated = 0, unchanged = 0;
   int64_t total() const { return inserted + updated + unchanged; }
+  std::vector<RecordChange> changes;  // one per updated row of the registry's lists
 };
 
 struct AuditEntry {
@@ -133,7 +142,12 @@ class Store {
 
   // The audit log: append-only, each entry's hash covers the previous entry's hash and its own
   // fields, so an altered or deleted entry breaks the chain.
-  void audit(const AuditEntry& e);
+  // With `changes`, what the audited write changed: kept beside the entry (the history of each
+  // record) and covered by it (their count and SHA-256 are added to its detail).
+  void audit(const AuditEntry& e, const std::vector<RecordChange>& changes = {});
+  // The changes of a record, newest first, with the audit entry of each.
+  std::vector<std::pair<AuditRecord, RecordChange>> record_history(
+      const std::vector<std::string>& kinds, const std::string& record, int64_t limit);
   // "id:hash" of the newest audit entry ("0:" when none): it moves with every audited change.
   // Inside a RequestView it is read once and kept (until this store writes an audit entry).
   std::string audit_head();

@@ -1,6 +1,7 @@
 #include <iconv.h>
 
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "app/demo.hpp"
 #include "app/export.hpp"
@@ -131,6 +132,69 @@ TEST_P(Registry, AChangedNameIsAnUpdate) {
   EXPECT_EQ(counts_of(r, "pupils").unchanged, 23);
   EXPECT_EQ(st().db().scalar_text("SELECT first_fr FROM pupils WHERE massar = 'R938826497'"),
             "Zakariae");
+}
+
+// Each record changed by an import keeps its fields before and after, with the import's audit
+// entry (who, when, from where, which file); the entry covers them, so that altering or deleting
+// one is found by the audit check.
+TEST_P(Registry, AnImportKeepsWhatItChangedInEachRecordsHistory) {
+  load_examples();
+  const std::vector<std::string> pupil_kinds = {"pupil", "enrolment", "membership", "absence"};
+  EXPECT_TRUE(st().record_history(pupil_kinds, "R938826497", 10).empty());  // only created
+
+  std::string roster = slurp(kExamples + "/roster_1AP-1.csv");
+  roster.replace(roster.find("Zakaria"), 7, "Zakariae");
+  const std::string f = tmp("changed.csv");
+  write_file(f, roster);
+  ASSERT_TRUE(import_file(st(), ListKind::pupils, f, opts()).written);
+  auto h = st().record_history(pupil_kinds, "R938826497", 10);
+  ASSERT_EQ(h.size(), 1u);
+  EXPECT_EQ(h[0].second.kind, "pupil");
+  EXPECT_EQ(nlohmann::json::parse(h[0].second.fields),
+            nlohmann::json::parse(R"({"first_fr": ["Zakaria", "Zakariae"]})"));
+  EXPECT_EQ(h[0].first.action, "import");
+  EXPECT_EQ(h[0].first.actor, "test");
+  EXPECT_NE(h[0].first.detail.find("changed.csv"), std::string::npos) << h[0].first.detail;
+  EXPECT_NE(h[0].first.detail.find("record changes: 1 sha256 "), std::string::npos);
+
+  // An absence now unjustified: the absence of that day, in the pupil's history.
+  std::string absences = slurp(kExamples + "/absences.csv");
+  const auto line = absences.find("R610846881,04/11/2024,نعم");
+  ASSERT_NE(line, std::string::npos);
+  absences.replace(line, std::string("R610846881,04/11/2024,نعم").size(),
+                   "R610846881,04/11/2024,لا");
+  const std::string a = tmp("absences.csv");
+  write_file(a, absences);
+  ASSERT_TRUE(import_file(st(), ListKind::absences, a, opts()).written);
+  auto ha = st().record_history(pupil_kinds, "R610846881", 10);
+  ASSERT_EQ(ha.size(), 1u);
+  EXPECT_EQ(ha[0].second.kind, "absence");
+  EXPECT_EQ(ha[0].second.part, "2024-11-04");
+  EXPECT_EQ(nlohmann::json::parse(ha[0].second.fields),
+            nlohmann::json::parse(R"({"justified": [1, 0]})"));
+
+  // The same files again change nothing and add nothing to any history.
+  ASSERT_TRUE(import_file(st(), ListKind::pupils, f, opts()).written);
+  ASSERT_TRUE(import_file(st(), ListKind::absences, a, opts()).written);
+  EXPECT_EQ(st().record_history(pupil_kinds, "R938826497", 10).size(), 1u);
+  EXPECT_EQ(st().record_history(pupil_kinds, "R610846881", 10).size(), 1u);
+
+  auto ok = st().verify_audit();
+  EXPECT_FALSE(ok.broken_at) << ok.reason;
+  st().db().execute(
+      "UPDATE record_changes SET fields = '{\"first_fr\":[\"Zakariya\",\"Zakariae\"]}' WHERE "
+      "kind = 'pupil'");
+  auto altered = st().verify_audit();
+  ASSERT_TRUE(altered.broken_at);
+  EXPECT_EQ(*altered.broken_at, h[0].first.id);
+  EXPECT_NE(altered.reason.find("record changes"), std::string::npos) << altered.reason;
+  st().db().execute("UPDATE record_changes SET fields = $1 WHERE kind = 'pupil'",
+                    {h[0].second.fields});
+  EXPECT_FALSE(st().verify_audit().broken_at);
+  st().db().execute("DELETE FROM record_changes WHERE kind = 'absence'");
+  auto deleted = st().verify_audit();
+  ASSERT_TRUE(deleted.broken_at);
+  EXPECT_EQ(*deleted.broken_at, ha[0].first.id);
 }
 
 TEST_P(Registry, OneBadRowWritesNothingAndNamesRowColumnReason) {
