@@ -221,6 +221,36 @@ std::optional<PupilPage> search_school_pupils(store::Store& st, const Principal&
   return out;
 }
 
+std::optional<RecordHistory> pupil_history(store::Store& st, const Principal& p,
+                                           const std::string& massar) {
+  if (!role_allows(p.role, Action::read_registry)) return std::nullopt;
+  std::map<std::string, bool> visible;  // school → may be seen
+  auto sees = [&](const std::string& school) {
+    auto it = visible.find(school);
+    if (it == visible.end())
+      it = visible.emplace(school, can_see(st, p, Scope{NodeKind::school, school})).first;
+    return it->second;
+  };
+  bool any = false;
+  for (const auto& e : st.enrolments_of(massar)) any = sees(e.school_code) || any;
+  if (!any) return std::nullopt;
+  RecordHistory out;
+  for (auto& line :
+       st.record_history({"pupil", "enrolment", "membership", "absence"}, massar, 500)) {
+    // An enrolment's part is "YEAR SCHOOL": one in a school out of sight is left out.
+    const auto& c = line.second;
+    if (c.kind == "enrolment" && !sees(c.part.substr(c.part.find(' ') + 1))) continue;
+    out.push_back(std::move(line));
+  }
+  return out;
+}
+
+std::optional<RecordHistory> school_history(store::Store& st, const Principal& p,
+                                            const std::string& code) {
+  if (!may_read_school(st, p, code)) return std::nullopt;
+  return st.record_history({"school"}, code, 500);
+}
+
 std::optional<PupilRecord> pupil_record(store::Store& st, const Principal& p,
                                         const std::string& massar) {
   if (!role_allows(p.role, Action::read_registry)) return std::nullopt;

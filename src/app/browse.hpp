@@ -65,6 +65,16 @@ struct PupilRecord {
   std::vector<Sibling> siblings;  // the other children of the household within the scope
   std::vector<Month> absences;
 };
+// The history of a record: what imports changed in it, field by field, newest first, each with
+// its audit entry (who, when, from where, which file). A pupil's covers its identity, its
+// enrolments in schools the principal may see, its household membership and its absences;
+// nothing (404) outside the principal's scope, as for the record itself.
+using RecordHistory = std::vector<std::pair<store::AuditRecord, store::RecordChange>>;
+std::optional<RecordHistory> pupil_history(store::Store& st, const Principal& p,
+                                           const std::string& massar);
+std::optional<RecordHistory> school_history(store::Store& st, const Principal& p,
+                                            const std::string& code);
+
 std::optional<PupilRecord> pupil_record(store::Store& st, const Principal& p,
                                         const std::string& massar);
 

@@ -347,6 +347,38 @@ ApiResponse r_school_pupils(Ctx& c) {
   return r;
 }
 
+// A record's history: the changes, newest first, each with its audit entry.
+ApiResponse history_reply(const std::optional<app::RecordHistory>& h) {
+  if (!h) return not_found();
+  json out = json::array();
+  for (const auto& [a, change] : *h) {
+    json fields = json::parse(change.fields, nullptr, false);
+    // The file the import read, from its entry's detail ("file=NAME rows=…").
+    std::string file;
+    if (a.detail.rfind("file=", 0) == 0) file = a.detail.substr(5, a.detail.find(" rows=") - 5);
+    out.push_back({{"audit_id", a.id},
+                   {"at", a.at},
+                   {"actor", a.actor},
+                   {"origin", a.origin},
+                   {"action", a.action},
+                   {"subject", a.subject},
+                   {"file", file},
+                   {"kind", change.kind},
+                   {"record", change.record},
+                   {"part", change.part},
+                   {"fields", fields.is_discarded() ? json::object() : fields}});
+  }
+  return reply(200, out);
+}
+
+ApiResponse r_pupil_history(Ctx& c) {
+  return history_reply(app::pupil_history(c.st, *c.who, ascii_upper(c.params[0])));
+}
+
+ApiResponse r_school_history(Ctx& c) {
+  return history_reply(app::school_history(c.st, *c.who, c.params[0]));
+}
+
 ApiResponse r_pupil(Ctx& c) {
   auto r = app::pupil_record(c.st, *c.who, ascii_upper(c.params[0]));
   if (!r) return not_found();
@@ -619,6 +651,8 @@ const Route kCoreRoutes[] = {
   {"GET", "/schools/{code}", false, r_school},
   {"GET", "/schools/{code}/pupils", false, r_school_pupils},
   {"GET", "/pupils/{massar}", false, r_pupil},
+  {"GET", "/pupils/{massar}/history", false, r_pupil_history},
+  {"GET", "/schools/{code}/history", false, r_school_history},
   {"GET", "/exports/{kind}", false, r_export},
   {"POST", "/imports/{kind}", false, r_import},
   {"GET", "/roles", false, r_roles},

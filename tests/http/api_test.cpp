@@ -98,6 +98,8 @@ TEST_P(Api, EveryRoleSeesItsScopeAndNothingElse) {
       "/api/v1/schools/35310051B/pupils?year=2024-2025&q=zakaria+alaoui",
       "/api/v1/territory?node=35310051B",
       "/api/v1/pupils/R938826497",
+      "/api/v1/pupils/R938826497/history",
+      "/api/v1/schools/35310051B/history",
       "/api/v1/exports/pupils?scope=35310051B"};
   add("root", "national_admin", "MA");
   auto nothing = call("GET", "/api/v1/schools/NOSUCH99", sign_in("root").first);
@@ -264,6 +266,36 @@ TEST_P(Api, ImportsAreCheckedThenWrittenOnlyWithinTheScope) {
   ASSERT_EQ(log.size(), 1u);
   EXPECT_EQ(log[0].actor, "head-a");
   EXPECT_GT(st().count("audit_log"), before);
+}
+
+// A roster imported again with a corrected name and class: the pupil's history names what changed,
+// before and after, who did it, from where, with which file; not to another school's head.
+TEST_P(Api, APupilsHistoryShowsWhatAnImportChanged) {
+  add("head-a", "school_head", "35310051B");
+  add("head-b", "school_head", "35310077K");
+  std::ifstream in(std::string(SANAD_EXAMPLES_DIR) + "/roster_1AP-1.csv", std::ios::binary);
+  std::string roster((std::istreambuf_iterator<char>(in)), {});
+  roster.replace(roster.find("Zakaria"), 7, "Zakariae");
+  auto [cookie, csrf] = sign_in("head-a");
+  EXPECT_EQ(call("GET", "/api/v1/pupils/R938826497/history", cookie).body, "[]");
+  auto commit =
+      call("POST", "/api/v1/imports/pupils?file=corrected.csv&commit=1", cookie, csrf, roster);
+  ASSERT_EQ(commit.status, 200) << commit.body;
+  auto r = call("GET", "/api/v1/pupils/r938826497/history", cookie);
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto h = json::parse(r.body);
+  ASSERT_EQ(h.size(), 1u) << r.body;
+  EXPECT_EQ(h[0]["kind"], "pupil");
+  EXPECT_EQ(h[0]["fields"], json::parse(R"({"first_fr": ["Zakaria", "Zakariae"]})"));
+  EXPECT_EQ(h[0]["actor"], "head-a");
+  EXPECT_EQ(h[0]["origin"], "127.0.0.1");
+  EXPECT_EQ(h[0]["file"], "corrected.csv");
+  EXPECT_EQ(h[0]["action"], "import");
+  // Another pupil of the roster was not changed: nothing in its history.
+  EXPECT_EQ(call("GET", "/api/v1/pupils/R730699660/history", cookie).body, "[]");
+  auto [other, other_csrf] = sign_in("head-b");
+  EXPECT_EQ(call("GET", "/api/v1/pupils/R938826497/history", other).status, 404);
+  EXPECT_EQ(call("GET", "/api/v1/schools/35310051B/history", other).status, 404);
 }
 
 TEST_P(Api, AccountsAreManagedByAdministratorsWithTheirHistory) {

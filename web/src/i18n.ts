@@ -349,6 +349,23 @@ const dict = {
   why_fr_same: ['نفس الاسم بالفرنسية وتاريخ الازدياد، في نفس الأسرة', 'même nom en français et même date de naissance, même ménage'],
   why_fr_other: ['نفس الاسم بالفرنسية وتاريخ الازدياد، في أسرتين مختلفتين', 'même nom en français et même date de naissance, deux ménages'],
   why_payee: ['نفس اسم المستفيد ورقم بطاقة يختلف بحرف واحد، في نفس الجماعة', "même nom d'allocataire, CIN à un caractère près, même commune"],
+  changes_title: ['سجل التغييرات', 'Historique des modifications'],
+  changes_help: [
+    'ما غيّرته عمليات الاستيراد في هذا السجل، حقلاً بحقل، مع من قام بها ومتى ومن أين وبأي ملف.',
+    'Ce que les imports ont changé dans cette fiche, champ par champ, avec qui, quand, depuis où et quel fichier.',
+  ],
+  no_changes: ['لم يتغير أي شيء منذ الإدخال الأول.', 'Rien de changé depuis la première saisie.'],
+  change_what: ['ما تغيّر', 'Élément'],
+  change_field: ['الحقل', 'Champ'],
+  change_kind_pupil: ['الهوية', 'Identité'],
+  change_kind_enrolment: ['التسجيل', 'Inscription'],
+  change_kind_membership: ['الأسرة', 'Ménage'],
+  change_kind_absence: ['غياب', 'Absence'],
+  change_kind_school: ['المؤسسة', 'Établissement'],
+  change_kind_household: ['الأسرة', 'Ménage'],
+  change_file: ['الملف', 'Fichier'],
+  script_ar: ['بالعربية', 'en arabe'],
+  script_fr: ['بالفرنسية', 'en français'],
 } as const;
 
 export type Key = keyof typeof dict;

@@ -185,6 +185,29 @@ await step('an import with a bad row names the row, writes nothing until confirm
   assert.equal(after, (before ?? 0) + fx.import.good_rows, 'the figures were refreshed after the import');
 });
 
+await step("a corrected roster: the pupil's page shows what changed, before and after, by whom", async () => {
+  const c = fx.import.corrected;
+  await page.goto(base + '/#/import');
+  await page.waitForSelector('input[type=file]');
+  await page.setInputFiles('input[type=file]', c.file);
+  await page.click('form button[type=submit]');
+  await page.click('button:has-text("Confirmer")');
+  await page.waitForSelector('.confirm');
+  await page.click('.confirm button:has-text("Confirmer")');
+  await page.waitForSelector('[data-testid=done]');
+  await page.goto(base + `/#/pupil/${c.massar}`);
+  await page.waitForSelector('[data-testid=changes]');
+  const rows = page.locator('[data-testid=changes] tbody tr');
+  assert.equal(await rows.count(), 1, 'one field changed');
+  const cells = await rows.first().locator('td').allInnerTexts();
+  assert.equal(cells[1].trim(), 'head', 'by the school head');
+  assert.ok(cells[3].includes('roster-corrected.csv'), 'with the file');
+  assert.match(cells[5], /Prénom/, 'the field, named');
+  assert.equal(cells[6].trim(), c.before);
+  assert.equal(cells[7].trim(), c.after);
+  await shot(page, 'pupil-changes');
+});
+
 await step("another school's pages answer not found and show nothing of it", async () => {
   for (const path of fx.foreign_paths) {
     await page.goto(base + '/' + path);

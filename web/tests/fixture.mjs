@@ -55,6 +55,19 @@ const moved = lines.map((line, i) => {
   return l;
 });
 writeFileSync(`${out}/roster.csv`, moved.join('\n'));
+// The same roster corrected afterwards: the bad row left out, the first pupil's French first name
+// respelt. Its page then shows that change, before and after.
+let corrected = null;
+const correctedLines = moved
+  .filter((_, i) => i + 1 !== badRow)
+  .map((l) => {
+    if (corrected || !/^Q\d{9};/.test(l)) return l;
+    const cells = l.split(';');
+    corrected = { massar: cells[0], before: cells[4], after: cells[4] + 'e' };
+    cells[4] = corrected.after;
+    return cells.join(';');
+  });
+writeFileSync(`${out}/roster-corrected.csv`, correctedLines.join('\n'));
 
 const [{ n: dirPupils }] = sql(
   `SELECT count(*) AS n FROM enrolments e JOIN schools s ON s.id = e.school_id JOIN communes c ON c.code = s.commune_code
@@ -89,7 +102,8 @@ writeFileSync(
         '#/stats/03.531', `#/stats-pupils/${other}/PUPILS/${year}/-/-/num`],
       tayssir: { cycle: cycle.id, beneficiaries: cycle.beneficiaries, pupils: cycle.pupils, manager: 'manager', paid_1ap: paid1AP,
         policy: 'tayssir-2025-2026', twin: ['T000000001', twin.massar] },
-      import: { file: `${out}/roster.csv`, bad_row: badRow, bad_value: '31/02/2018', good_rows: dataRow - 1, year: '2024-2025' },
+      import: { file: `${out}/roster.csv`, bad_row: badRow, bad_value: '31/02/2018', good_rows: dataRow - 1, year: '2024-2025',
+        corrected: { file: `${out}/roster-corrected.csv`, ...corrected } },
     },
     null,
     1,

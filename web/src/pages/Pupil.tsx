@@ -1,6 +1,7 @@
 import { api } from '../api';
 import { date, label, monthName, num, pick, t } from '../i18n';
 import { Problem, Spinner, useLoad } from '../util';
+import { Changes } from './Changes';
 
 interface Stay {
   school_year: string;
@@ -187,6 +188,7 @@ export function PupilPage({ massar }: { massar: string }) {
               </table>
             </div>
           )}
+          <Changes url={'/pupils/' + encodeURIComponent(massar) + '/history'} />
         </>
       )}
     </section>

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, exportUrl, qs } from '../api';
 import { date, label, lang, num, pick, t, terms } from '../i18n';
 import { Pager, Problem, Spinner, useLoad } from '../util';
+import { Changes } from './Changes';
 import { nodeHref } from './Territory';
 
 interface School {
@@ -207,6 +208,7 @@ export function SchoolPage({ code }: { code: string }) {
               <Pager page={p.page} pages={pages} go={(page) => setF((x) => ({ ...x, page }))} />
             </>
           )}
+          <Changes url={'/schools/' + encodeURIComponent(code) + '/history'} />
         </>
       )}
     </section>
