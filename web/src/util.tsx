@@ -76,3 +76,44 @@ export function BackLink({ href, text }: { href: string; text: string }) {
     </p>
   );
 }
+
+// A table's cell as a CSV field: its text as shown, numbers without their thousands spaces, and a
+// text that a spreadsheet would take for a formula (=, +, -, @) made plain text.
+function csvField(cell: HTMLElement): string {
+  let s = cell.innerText.replace(/\s+/g, ' ').trim();
+  if (cell.classList.contains('n')) s = s.replace(/[\s\u00a0\u202f]/g, '');
+  else if (/^[=+\-@]/.test(s)) s = "'" + s;
+  return '"' + s.replace(/"/g, '""') + '"';
+}
+
+// The list a page shows, downloaded as a CSV file (UTF-8 with a BOM, so that Excel reads the
+// Arabic): headings, rows and totals as they are on the screen, in the interface's language.
+export function downloadTableCsv(testid: string, name: string) {
+  const table = document.querySelector(`table[data-testid="${testid}"]`);
+  if (!table) return;
+  const lines: string[] = [];
+  table.querySelectorAll(':scope > thead > tr, :scope > tbody > tr, :scope > tfoot > tr').forEach((tr) => {
+    const fields: string[] = [];
+    for (const cell of Array.from(tr.children) as HTMLTableCellElement[]) {
+      fields.push(csvField(cell));
+      for (let i = 1; i < (cell.colSpan || 1); i++) fields.push('""');
+    }
+    lines.push(fields.join(','));
+  });
+  const blob = new Blob(['\ufeff' + lines.join('\r\n') + '\r\n'], { type: 'text/csv;charset=utf-8' });
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = name + '.csv';
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+}
+
+export function CsvButton({ table, name }: { table: string; name: string }) {
+  return (
+    <button type="button" class="link" data-testid={'csv-' + table} onClick={() => downloadTableCsv(table, name)}>
+      {t('export_csv')}
+    </button>
+  );
+}

@@ -354,7 +354,7 @@ await step('on a phone the school page fits the screen', async () => {
 });
 
 await step('an administrator browses the territory with counts, users and their history', async () => {
-  const admin = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const admin = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
   const p = await admin.newPage();
   await signIn(p, fx.admin.login);
   await p.waitForSelector('table.list tbody tr');
@@ -365,6 +365,13 @@ await step('an administrator browses the territory with counts, users and their 
   const foot = await p.textContent('tfoot');
   assert.ok(foot.replace(/\D/g, '').endsWith(String(fx.admin.directorate_pupils)), `directorate total in «${foot}»`);
   await shot(p, 'territory-directorate');
+  // The list as shown, as a CSV file: headings, one line per commune, the total with its figures.
+  const [csv] = await Promise.all([p.waitForEvent('download'), p.click('[data-testid=csv-children]')]);
+  const text = readFileSync(await csv.path(), 'utf8');
+  assert.ok(text.startsWith('\ufeff'), 'a BOM for Excel');
+  const csvLines = text.slice(1).trim().split('\r\n');
+  assert.equal(csvLines.length, (await p.locator('[data-testid=children] tbody tr').count()) + 2);
+  assert.match(csvLines.at(-1), new RegExp(`,"${fx.admin.directorate_pupils}"$`), `the total line «${csvLines.at(-1)}»`);
   await p.goto(base + '/#/users');
   await p.waitForSelector('[data-testid=users]');
   await p.click(`tr:has-text("${fx.head.login}") button.link`);

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, qs } from '../api';
 import { date, t } from '../i18n';
-import { Problem, Spinner, useLoad } from '../util';
+import { CsvButton, Problem, Spinner, useLoad } from '../util';
 
 export interface Entry {
   id: number;
@@ -40,6 +40,10 @@ function Detail({ d }: { d: unknown }) {
 export function AuditTable({ entries }: { entries: Entry[] }) {
   if (entries.length === 0) return <p class="notice">{t('no_entries')}</p>;
   return (
+    <>
+    <p class="actions">
+      <CsvButton table="audit" name="audit" />
+    </p>
     <div class="table-wrap">
       <table class="list" data-testid="audit">
         <thead>
@@ -68,6 +72,7 @@ export function AuditTable({ entries }: { entries: Entry[] }) {
         </tbody>
       </table>
     </div>
+    </>
   );
 }
 

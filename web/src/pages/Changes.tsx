@@ -2,7 +2,7 @@
 // who, when, from where and which file. The server gives it newest first.
 import { api } from '../api';
 import { date, label, t, type Key } from '../i18n';
-import { Problem, useLoad } from '../util';
+import { CsvButton, Problem, useLoad } from '../util';
 
 interface Change {
   audit_id: number;
@@ -79,6 +79,11 @@ export function Changes({ url }: { url: string }) {
       <p class="muted">{t('changes_help')}</p>
       <Problem error={r.error} />
       {r.data && r.data.length === 0 && <p class="notice">{t('no_changes')}</p>}
+      {r.data && r.data.length > 0 && (
+        <p class="actions">
+          <CsvButton table="changes" name={'history-' + url.split('/')[2]} />
+        </p>
+      )}
       {r.data && r.data.length > 0 && (
         <div class="table-wrap">
           <table class="list" data-testid="changes">

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, exportUrl, qs, type Principal } from '../api';
 import { num, pick, t, type Key } from '../i18n';
-import { Problem, Spinner, useLoad } from '../util';
+import { CsvButton, Problem, Spinner, useLoad } from '../util';
 
 interface NodeLine {
   kind: string;
@@ -82,8 +82,11 @@ export function Territory({ me, node }: { me: Principal; node?: string }) {
             </p>
           )}
           <h2>{t(('children_' + ck) as Key)}</h2>
+          <p class="actions">
+            <CsvButton table="children" name={`${d.node.code || 'MA'}-${d.year}`} />
+          </p>
           <div class="table-wrap">
-            <table class="list">
+            <table class="list" data-testid="children">
               <thead>
                 <tr>
                   <th>{t('name')}</th>

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, ApiError, type Principal } from '../api';
 import { date, lang, t } from '../i18n';
-import { Problem, Spinner, useLoad } from '../util';
+import { CsvButton, Problem, Spinner, useLoad } from '../util';
 import { AuditTable, type Entry } from './Audit';
 
 interface User {
@@ -120,6 +120,11 @@ export function UsersPage({ me }: { me: Principal }) {
       {error && (
         <p class="error" role="alert">
           {error}
+        </p>
+      )}
+      {users.data && (
+        <p class="actions">
+          <CsvButton table="users" name="users" />
         </p>
       )}
       {users.data && (
