@@ -287,5 +287,34 @@ timeout 2 cat <&4 >/dev/null && ok || bad "the idle connection was not closed on
 exec 4>&-
 grep -q "stopped" "$work/serve.log" && ok || bad "no 'stopped' in the server log"
 
+# Two servers on one database, side by side: a session opened on one is good on the other, and a
+# logout on the second ends it on the first at once (sessions live in the database; what a server
+# keeps of them follows the audit log's head).
+p1=$((30000 + RANDOM % 20000)); p2=$((p1 + 1))
+"$sanad" --db "$A" serve --listen "127.0.0.1:$p1" --web "$work/no-web-app" 2>"$work/serve1.log" &
+s1=$!
+"$sanad" --db "$A" serve --listen "127.0.0.1:$p2" --web "$work/no-web-app" 2>"$work/serve2.log" &
+s2=$!
+for p in $p1 $p2; do
+  for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && break; sleep 0.1; done
+done
+node -e '
+  const [a, b] = process.argv.slice(1).map((p) => `http://127.0.0.1:${p}/api/v1`);
+  (async () => {
+    const login = await fetch(`${a}/login`, { method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ login: "api1", password: "api password 9" }) });
+    if (login.status !== 200) throw new Error(`login on the first server: ${login.status}`);
+    const cookie = login.headers.get("set-cookie").split(";")[0];
+    const { csrf } = await login.json();
+    const on = async (url) => (await fetch(`${url}/session`, { headers: { cookie } })).status;
+    if ((await on(b)) !== 200) throw new Error("the session is not good on the second server");
+    if ((await on(a)) !== 200) throw new Error("the session is not good on the first server");
+    const out = await fetch(`${b}/logout`, { method: "POST", headers: { cookie, "X-CSRF-Token": csrf } });
+    if (out.status !== 200) throw new Error(`logout on the second server: ${out.status}`);
+    if ((await on(a)) !== 401) throw new Error("the first server still takes the session ended on the second");
+  })().catch((e) => { console.error(e.message); process.exit(1); });
+' "$p1" "$p2" 2>"$work/two.err" && ok || bad "two servers side by side: $(cat "$work/two.err")"
+kill -TERM $s1 $s2; wait $s1 $s2 || true
+
 echo "cli ($backend): $passes passed, $fails failed"
 [ "$fails" -eq 0 ]
