@@ -234,6 +234,9 @@ int main(int argc, char** argv) {
   srv->add_option("--max-upload-mb", upload_mb, "largest file an import accepts")
       ->check(CLI::Range(1, 2048))
       ->capture_default_str();
+  srv->add_flag("--behind-proxy", serve_opt.behind_proxy,
+                "served behind a TLS reverse proxy (the only way to the port): the client's "
+                "address from X-Forwarded-For, https from X-Forwarded-Proto (Secure cookies)");
   std::string ex_every = "1d", ex_retry = "5m";
   serve_opt.sdmx_dir = SANAD_DEFAULT_SDMX_DIR;
   srv->add_option("--exchange-outbox", serve_opt.exchange_outbox,

@@ -246,6 +246,18 @@ class Session : public std::enable_shared_from_this<Session> {
       beast::error_code ec;
       auto ep = stream_.socket().remote_endpoint(ec);
       a.origin = ec ? "unknown" : ep.address().to_string();
+      if (srv_.opt.behind_proxy) {
+        // The proxy appends the address it got the request from: the last one is the client.
+        std::string_view xff = req_["X-Forwarded-For"];
+        if (auto comma = xff.rfind(','); comma != std::string_view::npos)
+          xff = xff.substr(comma + 1);
+        while (!xff.empty() && xff.front() == ' ') xff.remove_prefix(1);
+        while (!xff.empty() && xff.back() == ' ') xff.remove_suffix(1);
+        beast::error_code bad;
+        auto client = asio::ip::make_address(std::string(xff), bad);
+        if (!xff.empty() && !bad) a.origin = client.to_string();
+        a.tls = beast::iequals(req_["X-Forwarded-Proto"], "https");
+      }
       // The call runs on a worker with a connection of its own; the answer comes back here.
       asio::post(srv_.workers, [self = shared_from_this(), a = std::move(a), res]() mutable {
         ApiResponse r;

@@ -21,6 +21,10 @@ struct ServeOptions {
   int64_t max_upload = 64LL << 20;  // … except an import's file
   int request_seconds = 60;         // reading a request, writing a response
   int shutdown_seconds = 30;        // after SIGTERM, how long requests in flight may finish
+  // Served behind a reverse proxy that terminates TLS (and is the only way to the port): the
+  // client's address is the last of X-Forwarded-For, the scheme X-Forwarded-Proto (https: the
+  // session cookie gets Secure). Without it both headers are ignored.
+  bool behind_proxy = false;
   // The regular exchange with the planning directorate: off unless an outbox or a URL is given.
   std::string exchange_outbox, exchange_url, sdmx_dir;
   int64_t exchange_every = 86400, exchange_retry_after = 300, exchange_threshold = 5;

@@ -293,7 +293,7 @@ grep -q "stopped" "$work/serve.log" && ok || bad "no 'stopped' in the server log
 p1=$((30000 + RANDOM % 20000)); p2=$((p1 + 1))
 "$sanad" --db "$A" serve --listen "127.0.0.1:$p1" --web "$work/no-web-app" 2>"$work/serve1.log" &
 s1=$!
-"$sanad" --db "$A" serve --listen "127.0.0.1:$p2" --web "$work/no-web-app" 2>"$work/serve2.log" &
+"$sanad" --db "$A" serve --listen "127.0.0.1:$p2" --web "$work/no-web-app" --behind-proxy 2>"$work/serve2.log" &
 s2=$!
 for p in $p1 $p2; do
   for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && break; sleep 0.1; done
@@ -312,9 +312,21 @@ node -e '
     const out = await fetch(`${b}/logout`, { method: "POST", headers: { cookie, "X-CSRF-Token": csrf } });
     if (out.status !== 200) throw new Error(`logout on the second server: ${out.status}`);
     if ((await on(a)) !== 401) throw new Error("the first server still takes the session ended on the second");
+    // Behind a TLS proxy (the second server only): the cookie is Secure, the client named.
+    const proxied = { "Content-Type": "application/json", "X-Forwarded-For": "10.1.1.1, 203.0.113.9",
+      "X-Forwarded-Proto": "https" };
+    const body = JSON.stringify({ login: "api1", password: "api password 9" });
+    const direct = await fetch(`${a}/login`, { method: "POST", headers: proxied, body });
+    if (/Secure/.test(direct.headers.get("set-cookie"))) throw new Error("a server not behind a proxy believed the headers");
+    const viaProxy = await fetch(`${b}/login`, { method: "POST", headers: proxied, body });
+    if (!/; Secure/.test(viaProxy.headers.get("set-cookie"))) throw new Error(`no Secure cookie behind the proxy: ${viaProxy.headers.get("set-cookie")}`);
   })().catch((e) => { console.error(e.message); process.exit(1); });
 ' "$p1" "$p2" 2>"$work/two.err" && ok || bad "two servers side by side: $(cat "$work/two.err")"
 kill -TERM $s1 $s2; wait $s1 $s2 || true
+if [ "$backend" = sqlite ]; then
+  [ "$(sqlite3 "$A" "SELECT origin FROM audit_log WHERE action = 'login' ORDER BY id DESC LIMIT 1")" = 203.0.113.9 ] &&
+    ok || bad "behind the proxy, the login's origin is not the client's address"
+fi
 
 echo "cli ($backend): $passes passed, $fails failed"
 [ "$fails" -eq 0 ]
