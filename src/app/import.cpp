@@ -672,6 +672,13 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
   return res;
 }
 
+std::string imported_file(const store::AuditRecord& entry) {
+  // The detail is written above: "file=NAME rows=…".
+  const std::string& d = entry.detail;
+  if (entry.action != "import" || d.rfind("file=", 0) != 0) return "";
+  return d.substr(5, d.find(" rows=") - 5);
+}
+
 std::string format_issue(const ImportIssue& i) {
   return fmt::format("{}{}: row {}, column «{}», value «{}»: {}", i.file,
                      i.sheet.empty() ? "" : " [" + i.sheet + "]", i.row, i.column, i.value,

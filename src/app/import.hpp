@@ -62,6 +62,9 @@ ImportResult import_file(store::Store& st, ListKind kind, const std::string& pat
 ImportResult import_table(store::Store& st, ListKind kind, const io::Table& table,
                           const ImportOptions& opt);
 
+// The file an import's audit entry names ("" for another entry).
+std::string imported_file(const store::AuditRecord& entry);
+
 std::string format_issue(const ImportIssue& i);
 void write_report_csv(const std::string& path, const ImportResult& r);
 

@@ -353,16 +353,13 @@ ApiResponse history_reply(const std::optional<app::RecordHistory>& h) {
   json out = json::array();
   for (const auto& [a, change] : *h) {
     json fields = json::parse(change.fields, nullptr, false);
-    // The file the import read, from its entry's detail ("file=NAME rows=…").
-    std::string file;
-    if (a.detail.rfind("file=", 0) == 0) file = a.detail.substr(5, a.detail.find(" rows=") - 5);
     out.push_back({{"audit_id", a.id},
                    {"at", a.at},
                    {"actor", a.actor},
                    {"origin", a.origin},
                    {"action", a.action},
                    {"subject", a.subject},
-                   {"file", file},
+                   {"file", app::imported_file(a)},
                    {"kind", change.kind},
                    {"record", change.record},
                    {"part", change.part},
