@@ -68,7 +68,10 @@ std::string policy_to_json(const Policy& p) {
 namespace {
 
 [[noreturn]] void bad_field(const std::string& path, const std::string& why) {
-  throw TayssirError(fmt::format("policy: {} {}", path, why));
+  TayssirError e(fmt::format("policy: {} {}", path, why));
+  e.message_ar = render_field_problem(path, why, Lang::ar);
+  e.message_fr = render_field_problem(path, why, Lang::fr);
+  throw e;
 }
 
 // Reads an object's fields one by one and refuses the ones it does not know.
@@ -233,11 +236,20 @@ std::vector<Policy> list_policies(store::Store& st) {
 namespace {
 
 void refuse_invalid(const Policy& p) {
-  auto problems = tayssir::validate(p);
+  auto problems = tayssir::problems(p);
   if (problems.empty()) return;
   std::string msg = fmt::format("policy {} is not valid:", p.code);
-  for (const auto& s : problems) msg += "\n  - " + s;
-  throw TayssirError(msg);
+  std::string ar = fmt::format("السياسة {} غير صالحة:", p.code);
+  std::string fr = fmt::format("la politique {} n'est pas valide :", p.code);
+  for (const auto& s : problems) {
+    msg += "\n  - " + s.message;
+    ar += "\n  - " + render_problem(s, Lang::ar);
+    fr += "\n  - " + render_problem(s, Lang::fr);
+  }
+  TayssirError e(msg);
+  e.message_ar = std::move(ar);
+  e.message_fr = std::move(fr);
+  throw e;
 }
 
 }  // namespace

@@ -21,7 +21,15 @@ namespace sanad::app {
 // A refusal to show the user as it is (a rule, a state, a missing record).
 struct TayssirError : std::runtime_error {
   using std::runtime_error::runtime_error;
+  // The same in Arabic and French, when the refusal has them (an invalid policy's problems).
+  std::string message_ar, message_fr;
 };
+
+// A policy's problem in Arabic or French (policy_problems.cpp); in English when not listed.
+std::string render_problem(const tayssir::Problem& p, Lang lang);
+bool policy_problem_listed(std::string_view templ);
+// A field of a policy's JSON that is wrong ("policy: PATH WHY"), in Arabic or French.
+std::string render_field_problem(std::string_view path, std::string_view why, Lang lang);
 
 // The policy as JSON (amounts in centimes) and back; parsing names the field that is wrong.
 std::string policy_to_json(const tayssir::Policy& p);

@@ -105,18 +105,22 @@ int absence_threshold(const Policy& p, std::string_view level) {
   return it == p.absence_threshold.end() ? 0 : it->second;
 }
 
-std::vector<std::string> validate(const Policy& p) {
-  std::vector<std::string> out;
-  auto bad = [&](std::string s) { out.push_back(std::move(s)); };
+std::vector<Problem> problems(const Policy& p) {
+  std::vector<Problem> out;
+  auto bad = [&](std::string_view templ, const auto&... args) {
+    Problem pr{fmt::format(fmt::runtime(templ), args...), templ, {}};
+    (pr.args.push_back(fmt::format("{}", args)), ...);
+    out.push_back(std::move(pr));
+  };
   if (p.code.empty() || p.code.size() > 64) bad("the policy needs a code of 1 to 64 characters");
   for (char c : p.code)
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) {
-      bad(fmt::format("the code \"{}\" may hold only letters, digits, '-', '_' and '.'", p.code));
+      bad("the code \"{}\" may hold only letters, digits, '-', '_' and '.'", p.code);
       break;
     }
   auto year = parse_school_year(p.school_year);
   if (!year || *year != p.school_year)
-    bad(fmt::format("school year \"{}\" is not written like 2025-2026", p.school_year));
+    bad("school year \"{}\" is not written like 2025-2026", p.school_year);
   if (p.program.empty()) bad("the program has no name");
 
   // Months: valid, in order, within the school year (September to August).
@@ -124,17 +128,16 @@ std::vector<std::string> validate(const Policy& p) {
   for (std::size_t i = 0; i < p.months.size(); ++i) {
     const auto& m = p.months[i];
     if (!valid_month(m)) {
-      bad(fmt::format("month \"{}\" is not written like 2025-09", m));
+      bad("month \"{}\" is not written like 2025-09", m);
       continue;
     }
     if (year) {
       int y = school_year_start(*year);
       if (m < month_name(y, 9) || m > month_name(y + 1, 8))
-        bad(fmt::format("month {} is outside the school year {}", m, *year));
+        bad("month {} is outside the school year {}", m, *year);
     }
     if (i > 0 && m <= p.months[i - 1])
-      bad(fmt::format("months must be listed once each, in order ({} after {})", m,
-                      p.months[i - 1]));
+      bad("months must be listed once each, in order ({} after {})", m, p.months[i - 1]);
     months.insert(m);
   }
   if (p.months.empty()) bad("the policy covers no month");
@@ -143,21 +146,20 @@ std::vector<std::string> validate(const Policy& p) {
   std::set<std::string> cycles_covered;
   for (const auto& [level, amount] : p.amounts) {
     if (!levels().has(level)) {
-      bad(fmt::format("unknown level \"{}\" (levels: {})", level, levels().codes()));
+      bad("unknown level \"{}\" (levels: {})", level, levels().codes());
       continue;
     }
-    if (amount < 0) bad(fmt::format("the amount for {} is negative", level));
+    if (amount < 0) bad("the amount for {} is negative", level);
     cycles_covered.insert(std::string(cycle_of_level(level)));
   }
   if (p.amounts.empty()) bad("the policy covers no level");
   for (const auto& c : cycles_covered) {
     auto t = p.absence_threshold.find(c);
-    if (t == p.absence_threshold.end())
-      bad(fmt::format("no absence threshold for the cycle {}", c));
+    if (t == p.absence_threshold.end()) bad("no absence threshold for the cycle {}", c);
   }
   for (const auto& [c, t] : p.absence_threshold) {
-    if (!cycles().has(c)) bad(fmt::format("unknown cycle \"{}\" in the absence thresholds", c));
-    if (t < 0 || t > 31) bad(fmt::format("the absence threshold of {} must be 0 to 31 days", c));
+    if (!cycles().has(c)) bad("unknown cycle \"{}\" in the absence thresholds", c);
+    if (t < 0 || t > 31) bad("the absence threshold of {} must be 0 to 31 days", c);
   }
   if (p.household_cap < 0 || p.household_cap > 20)
     bad("the household cap must be 0 (none) to 20 children");
@@ -166,42 +168,44 @@ std::vector<std::string> validate(const Policy& p) {
   std::set<std::string> cycles_targeted;
   for (const auto& t : p.targets) {
     if (!cycles().has(t.cycle)) {
-      bad(fmt::format("unknown cycle \"{}\" in a targeting rule", t.cycle));
+      bad("unknown cycle \"{}\" in a targeting rule", t.cycle);
       continue;
     }
     cycles_targeted.insert(t.cycle);
     if (!t.milieu.empty() && !milieus().has(t.milieu))
-      bad(fmt::format("unknown milieu \"{}\" in a targeting rule", t.milieu));
+      bad("unknown milieu \"{}\" in a targeting rule", t.milieu);
     for (const auto& c : t.communes)
-      if (!valid_commune_code(c)) bad(fmt::format("\"{}\" is not a commune code", c));
+      if (!valid_commune_code(c)) bad("\"{}\" is not a commune code", c);
     if (!t.indicator.empty() && !std::isfinite(t.min_value))
-      bad(fmt::format("the threshold of {} is not a number", t.indicator));
+      bad("the threshold of {} is not a number", t.indicator);
   }
   for (const auto& c : cycles_covered)
     if (!cycles_targeted.count(c))
-      bad(fmt::format("levels of the cycle {} are covered but no rule targets a commune for it",
-                      c));
+      bad("levels of the cycle {} are covered but no rule targets a commune for it", c);
   for (const auto& c : p.ramed_exempt_communes)
-    if (!valid_commune_code(c)) bad(fmt::format("\"{}\" is not a commune code", c));
+    if (!valid_commune_code(c)) bad("\"{}\" is not a commune code", c);
 
   // Periods: named once, months of the policy, no month paid by two periods.
   std::map<std::string, std::string> paid_by;
   std::set<std::string> codes;
   for (const auto& per : p.periods) {
     if (per.code.empty() || per.code.size() > 16) bad("a transfer period needs a short code");
-    if (!codes.insert(per.code).second)
-      bad(fmt::format("the transfer period {} is defined twice", per.code));
-    if (per.months.empty()) bad(fmt::format("the transfer period {} pays no month", per.code));
+    if (!codes.insert(per.code).second) bad("the transfer period {} is defined twice", per.code);
+    if (per.months.empty()) bad("the transfer period {} pays no month", per.code);
     for (const auto& m : per.months) {
       if (!months.count(m))
-        bad(fmt::format("the transfer period {} pays {}, a month the policy does not cover",
-                        per.code, m));
+        bad("the transfer period {} pays {}, a month the policy does not cover", per.code, m);
       auto [it, fresh] = paid_by.emplace(m, per.code);
-      if (!fresh)
-        bad(fmt::format("the transfer periods {} and {} overlap on {}", it->second, per.code, m));
+      if (!fresh) bad("the transfer periods {} and {} overlap on {}", it->second, per.code, m);
     }
   }
   if (p.periods.empty()) bad("the policy has no transfer period");
+  return out;
+}
+
+std::vector<std::string> validate(const Policy& p) {
+  std::vector<std::string> out;
+  for (auto& pr : problems(p)) out.push_back(std::move(pr.message));
   return out;
 }
 

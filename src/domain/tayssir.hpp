@@ -71,7 +71,15 @@ Policy policy_for_year(const Policy& p, const std::string& school_year, const st
 // The most absence days a month still paid for a level (its cycle's threshold; 0 when none).
 int absence_threshold(const Policy& p, std::string_view level);
 
-// What is wrong with a policy, one sentence per problem (empty when it is valid).
+// What is wrong with a policy, one problem a sentence: in English, and as its template ({} for
+// each argument, in order) with the arguments, for the interface to say it in Arabic or French.
+struct Problem {
+  std::string message;
+  std::string_view templ;
+  std::vector<std::string> args;
+};
+std::vector<Problem> problems(const Policy& p);
+// The English sentences of problems() (empty when the policy is valid).
 std::vector<std::string> validate(const Policy& p);
 
 // ---------------------------------------------------------------------------------------------

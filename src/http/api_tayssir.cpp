@@ -68,7 +68,11 @@ std::string text_field(const json& in, const char* k) {
 }
 
 ApiResponse refused(const app::TayssirError& e) {
-  return error(422, "refused", e.what());
+  if (e.message_ar.empty()) return error(422, "refused", e.what());
+  return reply(422, {{"error", "refused"},
+                     {"message", e.what()},
+                     {"message_ar", e.message_ar},
+                     {"message_fr", e.message_fr}});
 }
 
 // --- routes ----------------------------------------------------------------------------------

@@ -246,6 +246,13 @@ TEST_P(TayssirApi, PoliciesAreEditedNationallyAndFrozenOnceUsed) {
   EXPECT_EQ(bad.status, 422);
   EXPECT_NE(json::parse(bad.body)["message"].get<std::string>().find("1AC"), std::string::npos)
       << bad.body;
+  // … and said in Arabic and French for the interface.
+  EXPECT_NE(json::parse(bad.body).value("message_ar", "").find("المبلغ الخاص بـ 1AC سالب"),
+            std::string::npos)
+      << bad.body;
+  EXPECT_NE(json::parse(bad.body).value("message_fr", "").find("le montant de 1AC est négatif"),
+            std::string::npos)
+      << bad.body;
   pol["monthly_amount_centimes"]["1AC"] = 20000;
   pol["surprise"] = 1;
   EXPECT_EQ(call("POST", url, "admin", pol.dump()).status, 422);  // an unknown field is named

@@ -2,7 +2,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <set>
 
+#include "app/tayssir.hpp"
 #include "domain/dates.hpp"
 #include "domain/tayssir.hpp"
 
@@ -130,6 +134,85 @@ TEST(TayssirPolicy, ValidationNamesEachProblem) {
   EXPECT_TRUE(has("no absence threshold for the cycle college"));
   EXPECT_TRUE(has("\"nonsense\" is not a commune code"));
   EXPECT_EQ(problems.size(), 5u);
+}
+
+// Every problem the validation can name is said in Arabic and French too, with its values.
+TEST(TayssirPolicy, EveryProblemIsSaidInArabicAndFrench) {
+  std::vector<Policy> bad;
+  Policy a = published_policy("2025-2026");
+  a.code = "bad code!";
+  a.school_year = "2025";
+  a.program = "";
+  a.months = {"x"};
+  a.amounts.clear();
+  a.periods.clear();
+  a.absence_threshold = {{"nope", 40}};
+  a.household_cap = 99;
+  a.targets = {{"nope", {}, "", "", 0}};
+  bad.push_back(a);
+  Policy b = published_policy("2025-2026");
+  b.code = "";
+  b.months.push_back("2024-09");
+  b.amounts["ZZ"] = 100;
+  b.amounts["1AP"] = -1;
+  b.absence_threshold.erase("college");
+  b.targets.push_back({"college", {"nonsense"}, "space", "poverty_rate", std::nan("")});
+  b.ramed_exempt_communes = {"x"};
+  b.periods.push_back({"", "", "", {}});
+  b.periods.push_back(b.periods[0]);
+  b.periods[1].months.push_back("2025-12");
+  b.periods[2].months.push_back("2026-07");
+  bad.push_back(b);
+  Policy c = published_policy("2025-2026");
+  c.months.clear();
+  std::erase_if(c.targets, [](const TargetRule& t) { return t.cycle == "primaire"; });
+  bad.push_back(c);
+
+  std::set<std::string_view> seen;
+  for (const auto& p : bad)
+    for (const auto& pr : problems(p)) {
+      seen.insert(pr.templ);
+      EXPECT_TRUE(sanad::app::policy_problem_listed(pr.templ)) << pr.templ;
+      const std::string ar = sanad::app::render_problem(pr, Lang::ar);
+      const std::string fr = sanad::app::render_problem(pr, Lang::fr);
+      EXPECT_NE(ar, pr.message) << pr.templ;
+      EXPECT_NE(fr, pr.message) << pr.templ;
+      for (const auto& arg : pr.args) {
+        EXPECT_NE(ar.find(arg), std::string::npos) << ar << " lacks " << arg;
+        EXPECT_NE(fr.find(arg), std::string::npos) << fr << " lacks " << arg;
+      }
+    }
+  EXPECT_EQ(seen.size(), 26u);  // every sentence of the validation met once at least
+}
+
+// A wrong field of a policy's JSON is named with what is wrong, in Arabic and French too.
+TEST(TayssirPolicy, AWrongFieldIsSaidInArabicAndFrench) {
+  auto j = nlohmann::json::parse(sanad::app::policy_to_json(published_policy("2025-2026")));
+  auto refusal = [](const nlohmann::json& doc) {
+    try {
+      sanad::app::policy_from_json(doc.dump());
+    } catch (const sanad::app::TayssirError& e) {
+      return e;
+    }
+    return sanad::app::TayssirError("accepted");
+  };
+  auto bad = j;
+  bad["absence_threshold_days"]["primaire"] = -3;
+  auto e = refusal(bad);
+  EXPECT_EQ(std::string(e.what()), "policy: absence_threshold_days.primaire must be 0 to 31");
+  EXPECT_EQ(e.message_ar, "السياسة: الحقل absence_threshold_days.primaire يجب أن يكون بين 0 و31");
+  EXPECT_EQ(e.message_fr,
+            "politique : le champ absence_threshold_days.primaire doit être de 0 à 31");
+  bad = j;
+  bad["surprise"] = 1;
+  EXPECT_NE(refusal(bad).message_ar.find("surprise ليس حقلا من حقول السياسة"), std::string::npos);
+  bad = j;
+  bad["household_cap"] = "three";
+  EXPECT_NE(refusal(bad).message_fr.find("household_cap doit être un nombre entier"),
+            std::string::npos);
+  bad = j;
+  bad["cap_rule"] = "random";
+  EXPECT_NE(refusal(bad).message_ar.find("cap_rule يجب أن يكون largest_amount"), std::string::npos);
 }
 
 TEST(TayssirCycle, TheFourAmounts) {

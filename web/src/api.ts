@@ -45,7 +45,9 @@ async function call<T>(method: string, path: string, body?: BodyInit, type?: str
   }
   if (!res.ok) {
     if (res.status === 401 && path !== '/login') window.dispatchEvent(new Event('sanad:signed-out'));
-    throw new ApiError(res.status, data?.error ?? 'http', data?.message ?? res.statusText);
+    // The message in the interface's language when the server gives it (message_ar, message_fr).
+    const said = data?.['message_' + document.documentElement.lang] ?? data?.message;
+    throw new ApiError(res.status, data?.error ?? 'http', said ?? res.statusText);
   }
   return data as T;
 }
