@@ -122,7 +122,135 @@ constexpr std::array kFieldWhy = {
 };
 // clang-format on
 
+// The other refusals of Tayssir's use cases (states, rights, missing records).
+// clang-format off
+constexpr std::array kRefusals = {
+  Sentence{"policy: not valid JSON ({})", "السياسة: ليست JSON صالحا ({})", "politique : JSON invalide ({})"},
+  Sentence{"no policy {}", "لا توجد سياسة {}", "pas de politique {}"},
+  Sentence{"policy {} already exists", "السياسة {} موجودة من قبل", "la politique {} existe déjà"},
+  Sentence{"\"{}\" is not a school year written like 2026-2027",
+           "«{}» ليست سنة دراسية مكتوبة على شكل 2026-2027",
+           "« {} » n'est pas une année scolaire écrite comme 2026-2027"},
+  Sentence{"policy {} is frozen: a cycle computed with it has left the draft state; copy it to change the rules",
+           "السياسة {} مجمدة: دورة حُسبت بها تجاوزت مرحلة المسودة؛ انسخها لتغيير القواعد",
+           "la politique {} est figée : un cycle calculé avec elle a quitté l'état de brouillon ; copiez-la pour changer les règles"},
+  Sentence{"a policy's school year cannot change; copy it for another year",
+           "لا يمكن تغيير السنة الدراسية لسياسة؛ انسخها لسنة أخرى",
+           "l'année scolaire d'une politique ne change pas ; copiez-la pour une autre année"},
+  Sentence{"too many distinct levels in the registry", "عدد المستويات المختلفة في السجل كبير جدا",
+           "trop de niveaux différents dans le registre"},
+  Sentence{"policy {} has no transfer period {} (periods: {})",
+           "السياسة {} ليس فيها فترة التحويل {} (الفترات: {})",
+           "la politique {} n'a pas de période de transfert {} (périodes : {})"},
+  Sentence{"no cycle {}", "لا توجد دورة {}", "pas de cycle {}"},
+  Sentence{"a cycle is computed for a directorate, a region or the nation",
+           "تُحسب الدورة لمديرية أو جهة أو على المستوى الوطني",
+           "un cycle se calcule pour une direction, une région ou le pays"},
+  Sentence{"no such territory: {}", "مجال ترابي غير موجود: {}", "territoire inconnu : {}"},
+  Sentence{"cycle {} is {}: schools check a draft", "الدورة {} في حالة {}: المؤسسات تراجع المسودة فقط",
+           "le cycle {} est {} : les établissements vérifient un brouillon"},
+  Sentence{"school {} has no pupil in cycle {}", "المؤسسة {} ليس لها أي تلميذ في الدورة {}",
+           "l'établissement {} n'a aucun élève dans le cycle {}"},
+  Sentence{"say what is wrong: a flag needs a note", "بيّن الخطأ: الإشعار يحتاج إلى ملاحظة",
+           "dites ce qui ne va pas : un signalement demande une note"},
+  Sentence{"a cycle is exported by writing its payment file (export-payments)",
+           "تُصدَّر الدورة بكتابة ملف الأداء الخاص بها (export-payments)",
+           "un cycle s'exporte en écrivant son fichier de paiement (export-payments)"},
+  Sentence{"unknown state {} (checked, approved, closed, or draft to send a checked cycle back)",
+           "حالة غير معروفة {} (checked أو approved أو closed، أو draft لإرجاع دورة مراجَعة)",
+           "état inconnu {} (checked, approved, closed, ou draft pour renvoyer un cycle vérifié)"},
+  Sentence{"cycle {} is {}; it must be {} to become {}", "الدورة {} في حالة {}؛ يجب أن تكون {} لتصبح {}",
+           "le cycle {} est {} ; il doit être {} pour devenir {}"},
+  Sentence{"{} school(s) flagged errors: {}; correct the registry and recompute",
+           "{} مؤسسة أشعرت بأخطاء: {}؛ صحّح السجل وأعد الحساب",
+           "{} établissement(s) ont signalé des erreurs : {} ; corrigez le registre et recalculez"},
+  Sentence{"{} of {} schools have not confirmed their list yet",
+           "{} من أصل {} مؤسسة لم تؤكد لائحتها بعد",
+           "{} établissements sur {} n'ont pas encore confirmé leur liste"},
+  Sentence{"a review is of a pupil or a payee", "المراجعة تخص تلميذا أو مستفيدا",
+           "une revue porte sur un élève ou un allocataire"},
+  Sentence{"the decision is same or distinct", "القرار إما same أو distinct",
+           "la décision est same ou distinct"},
+  Sentence{"a pair needs two different codes", "الزوج يحتاج إلى رمزين مختلفين",
+           "une paire demande deux codes différents"},
+  Sentence{"no pupil {}", "لا يوجد تلميذ {}", "pas d'élève {}"},
+  Sentence{"no household with payee CIN {}", "لا توجد أسرة بمستفيد رقم بطاقته {}",
+           "pas de ménage dont l'allocataire a la CIN {}"},
+  Sentence{"an appeal needs its grounds", "التظلم يحتاج إلى أسبابه", "un recours doit dire ses motifs"},
+  Sentence{"the grounds are limited to 4000 characters", "الأسباب محدودة في 4000 حرف",
+           "les motifs sont limités à 4000 caractères"},
+  Sentence{"cycle {} is a draft: the school flags the error and the cycle is recomputed",
+           "الدورة {} مسودة: تُشعر المؤسسة بالخطأ ويُعاد حساب الدورة",
+           "le cycle {} est un brouillon : l'établissement signale l'erreur et le cycle est recalculé"},
+  Sentence{"pupil {} is not in cycle {}", "التلميذ {} ليس في الدورة {}", "l'élève {} n'est pas dans le cycle {}"},
+  Sentence{"appeal #{} on this pupil and cycle is still open",
+           "التظلم رقم {} بخصوص هذا التلميذ وهذه الدورة ما زال مفتوحا",
+           "le recours n° {} sur cet élève et ce cycle est encore ouvert"},
+  Sentence{"say why: a decision needs a note", "بيّن السبب: القرار يحتاج إلى ملاحظة",
+           "dites pourquoi : une décision demande une note"},
+  Sentence{"no appeal #{}", "لا يوجد تظلم رقم {}", "pas de recours n° {}"},
+  Sentence{"appeal #{} was already decided ({})", "التظلم رقم {} تم البت فيه من قبل ({})",
+           "le recours n° {} a déjà été tranché ({})"},
+  Sentence{"the level {} has no amount in policy {}: nothing to pay",
+           "المستوى {} بدون مبلغ في السياسة {}: لا شيء للأداء",
+           "le niveau {} n'a pas de montant dans la politique {} : rien à payer"},
+  Sentence{"{} was already paid in cycle {}", "{} أُدي من قبل في الدورة {}", "{} a déjà été payé dans le cycle {}"},
+  Sentence{"{} is not a month of period {} ({})", "{} ليس من أشهر الفترة {} ({})",
+           "{} n'est pas un mois de la période {} ({})"},
+  Sentence{"no month left to pay for this pupil in that period",
+           "لم يبق أي شهر للأداء لهذا التلميذ في تلك الفترة",
+           "plus aucun mois à payer pour cet élève dans cette période"},
+  Sentence{"no school {}", "لا توجد مؤسسة {}", "pas d'établissement {}"},
+  Sentence{"cycle {} was already exported for payment (file sha256 {}); a cycle is paid once",
+           "الدورة {} صُدّرت للأداء من قبل (الملف sha256 {})؛ الدورة تؤدى مرة واحدة",
+           "le cycle {} a déjà été exporté pour paiement (fichier sha256 {}) ; un cycle se paie une fois"},
+  Sentence{"cycle {} is {}: only an approved cycle is exported",
+           "الدورة {} في حالة {}: لا تُصدَّر إلا دورة مصادق عليها",
+           "le cycle {} est {} : seul un cycle approuvé s'exporte"},
+  Sentence{"cycle {} is {} now: it was exported by someone else (sha256 {}); a cycle is paid once",
+           "الدورة {} أصبحت في حالة {}: صدّرها شخص آخر (sha256 {})؛ الدورة تؤدى مرة واحدة",
+           "le cycle {} est maintenant {} : quelqu'un d'autre l'a exporté (sha256 {}) ; un cycle se paie une fois"},
+  Sentence{"the two policies are of different school years ({} and {})",
+           "السياستان من سنتين دراسيتين مختلفتين ({} و{})",
+           "les deux politiques sont d'années scolaires différentes ({} et {})"},
+  Sentence{"a what-if runs on a directorate, a region or the nation",
+           "تُجرى المحاكاة على مديرية أو جهة أو على المستوى الوطني",
+           "une simulation porte sur une direction, une région ou le pays"},
+};
+// clang-format on
+
 }  // namespace
+
+bool refusal_listed(std::string_view templ) {
+  for (const auto& r : kRefusals)
+    if (r.en == templ) return true;
+  return false;
+}
+
+std::string render_refusal(std::string_view templ, const std::vector<std::string>& values,
+                           Lang lang, const std::string& english) {
+  for (const auto& r : kRefusals)
+    if (r.en == templ) return fill_reason(lang == Lang::ar ? r.ar : r.fr, values);
+  return english;
+}
+
+// Every sentence's translations have as many values as its English.
+bool translations_complete() {
+  auto holes = [](std::string_view t) {
+    std::size_t n = 0;
+    for (std::size_t i = 0; i + 1 < t.size(); ++i)
+      if (t[i] == '{' && t[i + 1] == '}') ++n;
+    return n;
+  };
+  auto check = [&](const auto& list) {
+    for (const auto& s : list)
+      if (holes(s.ar) != holes(s.en) || holes(s.fr) != holes(s.en)) return false;
+    return true;
+  };
+  return check(kSentences) && check(kFieldWhy) && check(kRefusals);
+}
+
+namespace {}  // namespace
 
 std::string render_field_problem(std::string_view path, std::string_view why, Lang lang) {
   for (const auto& s : kFieldWhy)

@@ -67,6 +67,17 @@ std::string policy_to_json(const Policy& p) {
 
 namespace {
 
+// Refuses with a sentence said in English, Arabic and French (policy_problems.cpp holds the
+// translations; an unlisted sentence stays English).
+template <typename... A>
+[[noreturn]] void refuse(std::string_view templ, const A&... args) {
+  TayssirError e(fmt::format(fmt::runtime(templ), args...));
+  const std::vector<std::string> values{fmt::format("{}", args)...};
+  e.message_ar = render_refusal(templ, values, Lang::ar, e.what());
+  e.message_fr = render_refusal(templ, values, Lang::fr, e.what());
+  throw e;
+}
+
 [[noreturn]] void bad_field(const std::string& path, const std::string& why) {
   TayssirError e(fmt::format("policy: {} {}", path, why));
   e.message_ar = render_field_problem(path, why, Lang::ar);
@@ -135,7 +146,7 @@ Policy policy_from_json(const std::string& text) {
   try {
     j = json::parse(text);
   } catch (const json::parse_error& e) {
-    throw TayssirError(fmt::format("policy: not valid JSON ({})", e.what()));
+    refuse("policy: not valid JSON ({})", e.what());
   }
   Policy p;
   Fields f(j, "");
@@ -223,7 +234,7 @@ std::optional<Policy> find_policy(store::Store& st, const std::string& code) {
 
 Policy get_policy(store::Store& st, const std::string& code) {
   auto p = find_policy(st, code);
-  if (!p) throw TayssirError(fmt::format("no policy {}", code));
+  if (!p) refuse("no policy {}", code);
   return *p;
 }
 
@@ -258,7 +269,7 @@ void create_policy(store::Store& st, const Policy& p, const Actor& who) {
   refuse_invalid(p);
   TayssirStore ts(st);
   store::Transaction tx(st.db());
-  if (ts.policy(p.code)) throw TayssirError(fmt::format("policy {} already exists", p.code));
+  if (ts.policy(p.code)) refuse("policy {} already exists", p.code);
   std::string now = store::now_iso();
   ts.insert_policy({0, p.code, p.program, p.school_year, policy_to_json(p), now, now});
   st.audit({who.name, who.origin, "tayssir policy created", "tayssir policy " + p.code,
@@ -271,9 +282,7 @@ Policy copy_policy(store::Store& st, const std::string& from, const std::string&
   Policy p = get_policy(st, from);
   if (!school_year.empty()) {
     auto y = parse_school_year(school_year);
-    if (!y)
-      throw TayssirError(
-          fmt::format("\"{}\" is not a school year written like 2026-2027", school_year));
+    if (!y) refuse("\"{}\" is not a school year written like 2026-2027", school_year);
     if (*y != p.school_year) p = tayssir::policy_for_year(p, *y, code);
   }
   p.code = code;
@@ -292,15 +301,15 @@ void update_policy(store::Store& st, const Policy& p, const Actor& who) {
   TayssirStore ts(st);
   store::Transaction tx(st.db());
   auto row = ts.policy(p.code);
-  if (!row) throw TayssirError(fmt::format("no policy {}", p.code));
+  if (!row) refuse("no policy {}", p.code);
   if (ts.cycles_beyond_draft(row->id) > 0)
-    throw TayssirError(fmt::format(
+    refuse(
         "policy {} is frozen: a cycle computed with it has left the draft state; copy it to "
         "change the rules",
-        p.code));
+        p.code);
   Policy before = policy_from_json(row->body);
   if (before.school_year != p.school_year)
-    throw TayssirError("a policy's school year cannot change; copy it for another year");
+    refuse("a policy's school year cannot change; copy it for another year");
   if (before == p) return;
   row->body = policy_to_json(p);
   row->updated_at = store::now_iso();
@@ -427,7 +436,7 @@ LoadedSnapshot load_snapshot(store::Store& st, const Scope& scope, const std::st
     group.push_back(r);
   });
   flush();
-  if (s.level_codes.size() > 250) throw TayssirError("too many distinct levels in the registry");
+  if (s.level_codes.size() > 250) refuse("too many distinct levels in the registry");
 
   // Absence days per month, for the pupils of the scope.
   s.months = months;
@@ -467,8 +476,7 @@ const tayssir::Period& period_of(const Policy& p, const std::string& code) {
     if (per.code == code) return per;
   std::string known;
   for (const auto& per : p.periods) known += (known.empty() ? "" : ", ") + per.code;
-  throw TayssirError(
-      fmt::format("policy {} has no transfer period {} (periods: {})", p.code, code, known));
+  refuse("policy {} has no transfer period {} (periods: {})", p.code, code, known);
 }
 
 int64_t cycle_lock_key(int64_t policy_id, const std::string& period, const std::string& dir) {
@@ -492,7 +500,7 @@ json totals_json(const store::CycleRow& c) {
 
 store::CycleRow get_cycle(store::Store& st, int64_t cycle_id) {
   auto c = TayssirStore(st).cycle(cycle_id);
-  if (!c) throw TayssirError(fmt::format("no cycle {}", cycle_id));
+  if (!c) refuse("no cycle {}", cycle_id);
   return *c;
 }
 
@@ -524,8 +532,8 @@ ComputeResult compute_cycles(store::Store& st, const ComputeOptions& opt) {
   Policy pol = get_policy(st, opt.policy);
   const tayssir::Period& per = period_of(pol, opt.period);
   if (opt.scope.kind == NodeKind::commune || opt.scope.kind == NodeKind::school)
-    throw TayssirError("a cycle is computed for a directorate, a region or the nation");
-  if (!st.scope_exists(opt.scope)) throw TayssirError("no such territory: " + opt.scope.code);
+    refuse("a cycle is computed for a directorate, a region or the nation");
+  if (!st.scope_exists(opt.scope)) refuse("no such territory: {}", opt.scope.code);
   TayssirStore ts(st);
   int64_t policy_id = ts.policy(pol.code)->id;
 
@@ -714,18 +722,16 @@ void check_school(store::Store& st, int64_t cycle_id, const std::string& school_
   TayssirStore ts(st);
   store::Transaction tx(st.db());
   auto c = ts.cycle(cycle_id);
-  if (!c) throw TayssirError(fmt::format("no cycle {}", cycle_id));
+  if (!c) refuse("no cycle {}", cycle_id);
   st.db().lock_job(cycle_lock_key(c->policy_id, c->period, c->directorate_code));
   c = ts.cycle(cycle_id);
-  if (c->state != "draft")
-    throw TayssirError(fmt::format("cycle {} is {}: schools check a draft", cycle_id, c->state));
+  if (c->state != "draft") refuse("cycle {} is {}: schools check a draft", cycle_id, c->state);
   auto sid = ts.school_id(school_code);
   auto schools = ts.schools_of_cycle(cycle_id);
   if (!sid || std::none_of(schools.begin(), schools.end(),
                            [&](const store::CycleSchool& x) { return x.id == *sid; }))
-    throw TayssirError(fmt::format("school {} has no pupil in cycle {}", school_code, cycle_id));
-  if (!confirmed && trim(note).empty())
-    throw TayssirError("say what is wrong: a flag needs a note");
+    refuse("school {} has no pupil in cycle {}", school_code, cycle_id);
+  if (!confirmed && trim(note).empty()) refuse("say what is wrong: a flag needs a note");
   ts.put_school_check(cycle_id, {*sid, school_code, confirmed ? "confirmed" : "flagged", trim(note),
                                  who.name, store::now_iso()});
   st.audit({who.name, who.origin,
@@ -738,23 +744,21 @@ void check_school(store::Store& st, int64_t cycle_id, const std::string& school_
 void advance_cycle(store::Store& st, int64_t cycle_id, const std::string& to, const Actor& who) {
   static const std::map<std::string, std::string> from_of = {
       {"checked", "draft"}, {"approved", "checked"}, {"closed", "exported"}, {"draft", "checked"}};
-  if (to == "exported")
-    throw TayssirError("a cycle is exported by writing its payment file (export-payments)");
+  if (to == "exported") refuse("a cycle is exported by writing its payment file (export-payments)");
   auto f = from_of.find(to);
   if (f == from_of.end())
-    throw TayssirError(
-        fmt::format("unknown state {} (checked, approved, closed, or draft to "
-                    "send a checked cycle back)",
-                    to));
+    refuse(
+        "unknown state {} (checked, approved, closed, or draft to "
+        "send a checked cycle back)",
+        to);
   TayssirStore ts(st);
   store::Transaction tx(st.db());
   auto c = ts.cycle(cycle_id);
-  if (!c) throw TayssirError(fmt::format("no cycle {}", cycle_id));
+  if (!c) refuse("no cycle {}", cycle_id);
   st.db().lock_job(cycle_lock_key(c->policy_id, c->period, c->directorate_code));
   c = ts.cycle(cycle_id);
   if (c->state != f->second)
-    throw TayssirError(fmt::format("cycle {} is {}; it must be {} to become {}", cycle_id, c->state,
-                                   f->second, to));
+    refuse("cycle {} is {}; it must be {} to become {}", cycle_id, c->state, f->second, to);
   if (to == "checked") {
     auto schools = ts.schools_of_cycle(cycle_id);
     std::map<int64_t, store::SchoolCheckRow> checks;
@@ -769,13 +773,12 @@ void advance_cycle(store::Store& st, int64_t cycle_id, const std::string& to, co
         flagged.push_back(fmt::format("{} ({})", k->second.school_code, k->second.note));
     }
     if (!flagged.empty())
-      throw TayssirError(
-          fmt::format("{} school(s) flagged errors: {}; correct the registry and "
-                      "recompute",
-                      flagged.size(), fmt::join(flagged, "; ")));
+      refuse(
+          "{} school(s) flagged errors: {}; correct the registry and "
+          "recompute",
+          flagged.size(), fmt::format("{}", fmt::join(flagged, "; ")));
     if (missing)
-      throw TayssirError(fmt::format("{} of {} schools have not confirmed their list yet", missing,
-                                     schools.size()));
+      refuse("{} of {} schools have not confirmed their list yet", missing, schools.size());
   }
   ts.move_cycle(cycle_id, f->second, to);
   st.audit({who.name, who.origin, "tayssir cycle " + to, fmt::format("tayssir cycle {}", cycle_id),
@@ -786,7 +789,7 @@ void advance_cycle(store::Store& st, int64_t cycle_id, const std::string& to, co
 std::vector<tayssir::Suspect> list_suspects(store::Store& st, const std::string& policy,
                                             const Scope& scope) {
   Policy pol = get_policy(st, policy);
-  if (!st.scope_exists(scope)) throw TayssirError("no such territory: " + scope.code);
+  if (!st.scope_exists(scope)) refuse("no such territory: {}", scope.code);
   auto L = load_snapshot(st, scope, pol.school_year, {});
   auto out = tayssir::decide(pol, L.s, load_reviews(st)).suspects;
   std::stable_sort(out.begin(), out.end(),
@@ -885,19 +888,18 @@ SuspectPage suspects_to_review(store::Store& st, const std::string& policy, cons
 void review_pair(store::Store& st, const std::string& kind, const std::string& a,
                  const std::string& b, const std::string& decision, const std::string& note,
                  const Actor& who) {
-  if (kind != "pupil" && kind != "payee") throw TayssirError("a review is of a pupil or a payee");
-  if (decision != "same" && decision != "distinct")
-    throw TayssirError("the decision is same or distinct");
-  if (a == b) throw TayssirError("a pair needs two different codes");
+  if (kind != "pupil" && kind != "payee") refuse("a review is of a pupil or a payee");
+  if (decision != "same" && decision != "distinct") refuse("the decision is same or distinct");
+  if (a == b) refuse("a pair needs two different codes");
   std::string lo = std::min(a, b), hi = std::max(a, b);
   TayssirStore ts(st);
   store::Transaction tx(st.db());
   if (kind == "pupil") {
     for (const auto& m : {lo, hi})
-      if (!ts.pupil_id(m)) throw TayssirError("no pupil " + m);
+      if (!ts.pupil_id(m)) refuse("no pupil {}", m);
   } else {
     for (const auto& c : {lo, hi})
-      if (!ts.household_exists(c)) throw TayssirError("no household with payee CIN " + c);
+      if (!ts.household_exists(c)) refuse("no household with payee CIN {}", c);
   }
   ts.put_review({kind, lo, hi, decision, trim(note), who.name, store::now_iso()});
   st.audit({who.name, who.origin, "tayssir duplicate reviewed",
@@ -921,25 +923,24 @@ std::vector<int> counted_days(const std::string& text) {
 
 int64_t file_appeal(store::Store& st, int64_t cycle_id, const std::string& massar,
                     const std::string& grounds, const Actor& who) {
-  if (trim(grounds).empty()) throw TayssirError("an appeal needs its grounds");
-  if (grounds.size() > 4000) throw TayssirError("the grounds are limited to 4000 characters");
+  if (trim(grounds).empty()) refuse("an appeal needs its grounds");
+  if (grounds.size() > 4000) refuse("the grounds are limited to 4000 characters");
   TayssirStore ts(st);
   store::Transaction tx(st.db());
   auto c = ts.cycle(cycle_id);
-  if (!c) throw TayssirError(fmt::format("no cycle {}", cycle_id));
+  if (!c) refuse("no cycle {}", cycle_id);
   if (c->state == "draft")
-    throw TayssirError(fmt::format(
-        "cycle {} is a draft: the school flags the error and the cycle is recomputed", cycle_id));
+    refuse("cycle {} is a draft: the school flags the error and the cycle is recomputed", cycle_id);
   auto pid = ts.pupil_id(massar);
   bool in_cycle = false;
   if (pid)
     ts.each_line(cycle_id, 0, [&](const store::CycleLineRow& l) {
       if (l.pupil_id == *pid) in_cycle = true;
     });
-  if (!in_cycle) throw TayssirError(fmt::format("pupil {} is not in cycle {}", massar, cycle_id));
+  if (!in_cycle) refuse("pupil {} is not in cycle {}", massar, cycle_id);
   for (const auto& a : ts.appeals_of_cycle(cycle_id))
     if (a.pupil_id == *pid && a.state == "open")
-      throw TayssirError(fmt::format("appeal #{} on this pupil and cycle is still open", a.id));
+      refuse("appeal #{} on this pupil and cycle is still open", a.id);
   store::AppealRow row;
   row.cycle_id = cycle_id;
   row.pupil_id = *pid;
@@ -956,13 +957,12 @@ int64_t file_appeal(store::Store& st, int64_t cycle_id, const std::string& massa
 
 store::AppealRow decide_appeal(store::Store& st, int64_t appeal_id, const AppealDecision& d,
                                const Actor& who) {
-  if (trim(d.note).empty()) throw TayssirError("say why: a decision needs a note");
+  if (trim(d.note).empty()) refuse("say why: a decision needs a note");
   TayssirStore ts(st);
   store::Transaction tx(st.db());
   auto a = ts.appeal(appeal_id);
-  if (!a) throw TayssirError(fmt::format("no appeal #{}", appeal_id));
-  if (a->state != "open")
-    throw TayssirError(fmt::format("appeal #{} was already decided ({})", appeal_id, a->state));
+  if (!a) refuse("no appeal #{}", appeal_id);
+  if (a->state != "open") refuse("appeal #{} was already decided ({})", appeal_id, a->state);
   auto c = *ts.cycle(a->cycle_id);
   Policy pol = get_policy(st, c.policy_code);
   const auto& per = period_of(pol, c.period);
@@ -980,8 +980,7 @@ store::AppealRow decide_appeal(store::Store& st, int64_t appeal_id, const Appeal
                       : amount != pol.amounts.end() ? amount->second
                                                     : 0;
     if (monthly <= 0)
-      throw TayssirError(fmt::format("the level {} has no amount in policy {}: nothing to pay",
-                                     line->level, pol.code));
+      refuse("the level {} has no amount in policy {}: nothing to pay", line->level, pol.code);
     // By default the months not paid, except after leaving school and those whose absence days
     // were over the threshold (an appeal on absences names its months).
     const int threshold = tayssir::absence_threshold(pol, line->level);
@@ -994,15 +993,14 @@ store::AppealRow decide_appeal(store::Store& st, int64_t appeal_id, const Appeal
                                     : std::find(d.months.begin(), d.months.end(), per.months[k]) !=
                                           d.months.end();
       if (!asked) continue;
-      if (state == 'P')
-        throw TayssirError(fmt::format("{} was already paid in cycle {}", per.months[k], c.id));
+      if (state == 'P') refuse("{} was already paid in cycle {}", per.months[k], c.id);
       months.push_back(per.months[k]);
     }
     for (const auto& m : d.months)
       if (std::find(per.months.begin(), per.months.end(), m) == per.months.end())
-        throw TayssirError(fmt::format("{} is not a month of period {} ({})", m, per.code,
-                                       fmt::join(per.months, ", ")));
-    if (months.empty()) throw TayssirError("no month left to pay for this pupil in that period");
+        refuse("{} is not a month of period {} ({})", m, per.code,
+               fmt::format("{}", fmt::join(per.months, ", ")));
+    if (months.empty()) refuse("no month left to pay for this pupil in that period");
     a->months = fmt::format("{}", fmt::join(months, ","));
     a->amount = monthly * static_cast<int64_t>(months.size());
   }
@@ -1072,7 +1070,7 @@ Written write_list(store::Store& st, const store::CycleRow& c, CycleList list,
   int64_t school_id = 0;
   if (!opt.school.empty()) {
     auto sid = ts.school_id(opt.school);
-    if (!sid) throw TayssirError("no school " + opt.school);
+    if (!sid) refuse("no school {}", opt.school);
     school_id = *sid;
   }
   io::SheetSpec spec;
@@ -1253,13 +1251,11 @@ int64_t write_cycle_list(store::Store& st, int64_t cycle_id, CycleList list,
 PaymentExport export_payments(store::Store& st, int64_t cycle_id, const std::string& path,
                               const ListOptions& opt, const Actor& who) {
   auto c = get_cycle(st, cycle_id);
+  if (c.state == "exported" || c.state == "closed")
+    refuse("cycle {} was already exported for payment (file sha256 {}); a cycle is paid once",
+           cycle_id, c.payment_sha256);
   if (c.state != "approved")
-    throw TayssirError(
-        c.state == "exported" || c.state == "closed"
-            ? fmt::format("cycle {} was already exported for payment (file sha256 {}); a cycle "
-                          "is paid once",
-                          cycle_id, c.payment_sha256)
-            : fmt::format("cycle {} is {}: only an approved cycle is exported", cycle_id, c.state));
+    refuse("cycle {} is {}: only an approved cycle is exported", cycle_id, c.state);
   std::string tmp = path + ".part";
   auto cleanup = [&] {
     std::error_code ec;
@@ -1276,9 +1272,9 @@ PaymentExport export_payments(store::Store& st, int64_t cycle_id, const std::str
     st.db().lock_job(cycle_lock_key(c.policy_id, c.period, c.directorate_code));
     if (!ts.move_cycle(cycle_id, "approved", "exported", out.sha256)) {
       auto now = ts.cycle(cycle_id);
-      throw TayssirError(fmt::format(
+      refuse(
           "cycle {} is {} now: it was exported by someone else (sha256 {}); a cycle is paid once",
-          cycle_id, now ? now->state : "gone", now ? now->payment_sha256 : ""));
+          cycle_id, now ? now->state : "gone", now ? now->payment_sha256 : "");
     }
     st.audit({who.name, who.origin, "tayssir cycle exported",
               fmt::format("tayssir cycle {}", cycle_id),
@@ -1300,12 +1296,12 @@ Explanation explain_line(store::Store& st, int64_t cycle_id, const std::string& 
   auto c = get_cycle(st, cycle_id);
   TayssirStore ts(st);
   auto pid = ts.pupil_id(massar);
-  if (!pid) throw TayssirError("no pupil " + massar);
+  if (!pid) refuse("no pupil {}", massar);
   std::optional<store::LineDetailRow> line;
   ts.each_line_detail(cycle_id, 0, [&](const store::LineDetailRow& d) {
     if (d.line.pupil_id == *pid) line = d;
   });
-  if (!line) throw TayssirError(fmt::format("pupil {} is not in cycle {}", massar, cycle_id));
+  if (!line) refuse("pupil {} is not in cycle {}", massar, cycle_id);
   Policy pol = get_policy(st, c.policy_code);
   const auto& per = period_of(pol, c.period);
   Explanation x;
@@ -1347,11 +1343,11 @@ WhatIfResult what_if(store::Store& st, const Policy& base, const Policy& variant
   };
   for (const Policy* p : {&base, &variant}) refuse_invalid(*p);
   if (base.school_year != variant.school_year)
-    throw TayssirError(fmt::format("the two policies are of different school years ({} and {})",
-                                   base.school_year, variant.school_year));
+    refuse("the two policies are of different school years ({} and {})", base.school_year,
+           variant.school_year);
   if (scope.kind == NodeKind::commune || scope.kind == NodeKind::school)
-    throw TayssirError("a what-if runs on a directorate, a region or the nation");
-  if (!st.scope_exists(scope)) throw TayssirError("no such territory: " + scope.code);
+    refuse("a what-if runs on a directorate, a region or the nation");
+  if (!st.scope_exists(scope)) refuse("no such territory: {}", scope.code);
   std::set<std::string> months(base.months.begin(), base.months.end());
   months.insert(variant.months.begin(), variant.months.end());
   say("loading the registry");

@@ -28,6 +28,12 @@ struct TayssirError : std::runtime_error {
 // A policy's problem in Arabic or French (policy_problems.cpp); in English when not listed.
 std::string render_problem(const tayssir::Problem& p, Lang lang);
 bool policy_problem_listed(std::string_view templ);
+// Any other refusal of the use cases below, its template filled with the values, in Arabic or
+// French; `english` when the template is not listed.
+std::string render_refusal(std::string_view templ, const std::vector<std::string>& values,
+                           Lang lang, const std::string& english);
+bool refusal_listed(std::string_view templ);
+bool translations_complete();  // every translation has as many values as its English
 // A field of a policy's JSON that is wrong ("policy: PATH WHY"), in Arabic or French.
 std::string render_field_problem(std::string_view path, std::string_view why, Lang lang);
 

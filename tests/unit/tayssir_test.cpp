@@ -3,7 +3,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <set>
 
 #include "app/tayssir.hpp"
@@ -213,6 +215,31 @@ TEST(TayssirPolicy, AWrongFieldIsSaidInArabicAndFrench) {
   bad = j;
   bad["cap_rule"] = "random";
   EXPECT_NE(refusal(bad).message_ar.find("cap_rule يجب أن يكون largest_amount"), std::string::npos);
+}
+
+// Every refusal the Tayssir use cases write (refuse("…", …) in app/tayssir.cpp) is said in Arabic
+// and French, each translation with as many values as the English.
+TEST(TayssirPolicy, EveryRefusalOfTheUseCasesIsTranslated) {
+  std::ifstream in(std::string(SANAD_EXAMPLES_DIR) + "/../../../src/app/tayssir.cpp");
+  ASSERT_TRUE(in) << "the source of the use cases";
+  const std::string src((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::regex call(R"re(refuse\(\s*((?:"(?:[^"\\]|\\.)*"\s*)+))re");
+  const std::regex literal(R"re("((?:[^"\\]|\\.)*)")re");
+  const std::regex escaped_quote(R"re(\\")re");
+  int found = 0;
+  for (std::sregex_iterator it(src.begin(), src.end(), call), end; it != end; ++it) {
+    std::string templ;
+    const std::string lits = (*it)[1];
+    for (std::sregex_iterator l(lits.begin(), lits.end(), literal); l != end; ++l)
+      templ += std::regex_replace((*l)[1].str(), escaped_quote, "\"");
+    EXPECT_TRUE(sanad::app::refusal_listed(templ)) << "not translated: " << templ;
+    ++found;
+  }
+  EXPECT_GE(found, 45);  // the scan found the calls
+  EXPECT_TRUE(sanad::app::translations_complete());
+  const auto fr = sanad::app::render_refusal("{} of {} schools have not confirmed their list yet",
+                                             {"3", "12"}, Lang::fr, "");
+  EXPECT_EQ(fr, "3 établissements sur 12 n'ont pas encore confirmé leur liste");
 }
 
 TEST(TayssirCycle, TheFourAmounts) {
