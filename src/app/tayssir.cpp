@@ -67,7 +67,7 @@ std::string policy_to_json(const Policy& p) {
 
 namespace {
 
-// Refuses with a sentence said in English, Arabic and French (policy_problems.cpp holds the
+// Refuses with a sentence said in English, Arabic and French (tayssir_sentences.cpp holds the
 // translations; an unlisted sentence stays English).
 template <typename... A>
 [[noreturn]] void refuse(std::string_view templ, const A&... args) {

@@ -25,7 +25,7 @@ struct TayssirError : std::runtime_error {
   std::string message_ar, message_fr;
 };
 
-// A policy's problem in Arabic or French (policy_problems.cpp); in English when not listed.
+// A policy's problem in Arabic or French (tayssir_sentences.cpp); in English when not listed.
 std::string render_problem(const tayssir::Problem& p, Lang lang);
 bool policy_problem_listed(std::string_view templ);
 // Any other refusal of the use cases below, its template filled with the values, in Arabic or

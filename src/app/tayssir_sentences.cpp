@@ -1,6 +1,7 @@
-// What is wrong with a Tayssir policy, in Arabic and French (the web app), beside the engine's
-// English: each problem's English template with its translations. A template missing here shows
-// in English everywhere; a unit test checks that every template the engine uses is here.
+// What Tayssir says when it refuses, in Arabic and French (the web app) beside the English (the
+// CLI): a policy's problems, a wrong field of its JSON, and the use cases' other refusals, each an
+// English template with its translations. A template missing here shows in English everywhere;
+// unit tests check that every template the engine and the use cases use is here.
 #include <fmt/format.h>
 
 #include <array>
