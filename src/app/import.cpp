@@ -1,4 +1,5 @@
 #include "app/import.hpp"
+#include "app/sentences.hpp"
 
 #include <fmt/format.h>
 
@@ -106,7 +107,7 @@ class Validator {
              const std::string& value, const char* reason, const A&... args) const {
     ImportIssue i{t_.file, t_.sheet, row.number, column_name(key), value, {}, reason, {}};
     (i.args.push_back(fmt::format("{}", args)), ...);
-    i.reason = fill_reason(reason, i.args);
+    i.reason = fill_template(reason, i.args);
     auto it = l_.column.find(key);
     bool from_row = it != l_.column.end() && it->second < row.cells.size() &&
                     !trim(row.cells[it->second]).empty();

@@ -37,10 +37,9 @@ struct ImportIssue {
 // The reason of an issue in a language (the catalogue's translation of its template, with its
 // arguments; the English text when the template has none).
 std::string render_reason(const ImportIssue& i, Lang lang);
-// A template with {} replaced by the arguments in order, {0}, {1}… by the one numbered.
-std::string fill_reason(std::string_view tmpl, const std::vector<std::string>& args);
 // True when the catalogue translates this template.
 bool reason_listed(std::string_view tmpl);
+bool reason_translations_complete();  // every translation has as many values as its English
 
 struct ImportResult {
   ListKind kind = ListKind::pupils;

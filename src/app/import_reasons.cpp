@@ -6,110 +6,107 @@
 #include <string_view>
 
 #include "app/import.hpp"
+#include "app/sentences.hpp"
 
 namespace sanad::app {
 namespace {
 
-struct Reason {
-  std::string_view en, ar, fr;
-};
-
 // clang-format off
 constexpr std::array kReasons = {
-  Reason{"required value is empty",
+  Sentence{"required value is empty",
          "قيمة إلزامية فارغة",
          "valeur obligatoire vide"},
-  Reason{"contains control characters",
+  Sentence{"contains control characters",
          "تحتوي على رموز تحكم غير مقبولة",
          "contient des caractères de contrôle"},
-  Reason{"longer than {} characters",
+  Sentence{"longer than {} characters",
          "أطول من {} حرفا",
          "plus de {} caractères"},
-  Reason{"unknown {}; expected one of: {}",
+  Sentence{"unknown {}; expected one of: {}",
          "قيمة غير معروفة ({})؛ القيم المقبولة: {}",
          "{} inconnu ; valeurs attendues : {}"},
-  Reason{"a code Massar is one letter followed by nine digits (e.g. D166027860)",
+  Sentence{"a code Massar is one letter followed by nine digits (e.g. D166027860)",
          "رمز مسار حرف واحد متبوع بتسعة أرقام (مثلا D166027860)",
          "un code Massar est une lettre suivie de neuf chiffres (ex. D166027860)"},
-  Reason{"required date is empty",
+  Sentence{"required date is empty",
          "تاريخ إلزامي فارغ",
          "date obligatoire vide"},
-  Reason{"not a date (expected dd/mm/yyyy, dd-mm-yyyy, yyyy-mm-dd or an Excel date)",
+  Sentence{"not a date (expected dd/mm/yyyy, dd-mm-yyyy, yyyy-mm-dd or an Excel date)",
          "ليس تاريخا (المنتظر يوم/شهر/سنة أو يوم-شهر-سنة أو سنة-شهر-يوم أو تاريخ Excel)",
          "date invalide (attendu jj/mm/aaaa, jj-mm-aaaa, aaaa-mm-jj ou une date Excel)"},
-  Reason{"date is in the future",
+  Sentence{"date is in the future",
          "التاريخ في المستقبل",
          "date dans le futur"},
-  Reason{"a school code is 4 to 12 letters or digits",
+  Sentence{"a school code is 4 to 12 letters or digits",
          "رمز المؤسسة من 4 إلى 12 حرفا أو رقما",
          "un code d'établissement compte 4 à 12 lettres ou chiffres"},
-  Reason{"the same school code appears twice in the file (first on row {})",
+  Sentence{"the same school code appears twice in the file (first on row {})",
          "رمز المؤسسة نفسه مكرر في الملف (أول مرة في الصف {})",
          "le même code d'établissement figure deux fois dans le fichier (d'abord ligne {})"},
-  Reason{"this school code is used outside your scope",
+  Sentence{"this school code is used outside your scope",
          "رمز المؤسسة هذا مستعمل خارج نطاق صلاحياتك",
          "ce code d'établissement est utilisé hors de votre périmètre"},
-  Reason{"unknown cycle; expected primaire, college, lycee or prescolaire (several joined by +)",
+  Sentence{"unknown cycle; expected primaire, college, lycee or prescolaire (several joined by +)",
          "سلك غير معروف؛ المنتظر primaire أو college أو lycee أو prescolaire (أو عدة أسلاك بينها +)",
          "cycle inconnu ; attendu primaire, college, lycee ou prescolaire (plusieurs joints par +)"},
-  Reason{"unknown commune code (expected an HCP code such as 03.531.01.05)",
+  Sentence{"unknown commune code (expected an HCP code such as 03.531.01.05)",
          "رمز جماعة غير معروف (المنتظر رمز المندوبية السامية للتخطيط مثل 03.531.01.05)",
          "code de commune inconnu (attendu un code HCP comme 03.531.01.05)"},
-  Reason{"not a whole number of beds between 0 and 100000",
+  Sentence{"not a whole number of beds between 0 and 100000",
          "ليس عددا صحيحا من الأسرة بين 0 و100000",
          "pas un nombre entier de lits entre 0 et 100000"},
-  Reason{"not a school year (expected e.g. 2024-2025 or 2024/2025)",
+  Sentence{"not a school year (expected e.g. 2024-2025 or 2024/2025)",
          "ليست سنة دراسية (المنتظر مثلا 2024-2025 أو 2024/2025)",
          "pas une année scolaire (attendu par ex. 2024-2025 ou 2024/2025)"},
-  Reason{"a pupil aged {} on 1 September {} is not plausible",
+  Sentence{"a pupil aged {} on 1 September {} is not plausible",
          "تلميذ عمره {} سنة في فاتح شتنبر {} غير معقول",
          "un élève âgé de {} ans au 1er septembre {} n'est pas plausible"},
-  Reason{"unknown school (import the schools first)",
+  Sentence{"unknown school (import the schools first)",
          "مؤسسة غير معروفة (استورد المؤسسات أولا)",
          "établissement inconnu (importez d'abord les établissements)"},
-  Reason{"level {} is not taught at school {} (cycles: {})",
+  Sentence{"level {} is not taught at school {} (cycles: {})",
          "المستوى {} لا يُدرَّس في المؤسسة {} (الأسلاك: {})",
          "le niveau {} n'est pas enseigné dans l'établissement {} (cycles : {})"},
-  Reason{"not a school code",
+  Sentence{"not a school code",
          "ليس رمز مؤسسة",
          "pas un code d'établissement"},
-  Reason{"a destination school is given but the pupil is not transferred",
+  Sentence{"a destination school is given but the pupil is not transferred",
          "ذُكرت مؤسسة الاستقبال لكن التلميذ غير منتقل",
          "un établissement de destination est donné mais l'élève n'est pas transféré"},
-  Reason{"a leaving date is given but the pupil has not left",
+  Sentence{"a leaving date is given but the pupil has not left",
          "ذُكر تاريخ المغادرة لكن التلميذ لم يغادر",
          "une date de départ est donnée mais l'élève n'est pas parti"},
-  Reason{"the leaving date is outside the school year {}",
+  Sentence{"the leaving date is outside the school year {}",
          "تاريخ المغادرة خارج السنة الدراسية {}",
          "la date de départ est hors de l'année scolaire {}"},
-  Reason{"the same pupil appears twice for this school and year (first on row {})",
+  Sentence{"the same pupil appears twice for this school and year (first on row {})",
          "التلميذ نفسه مكرر في هذه المؤسسة وهذه السنة (أول مرة في الصف {})",
          "le même élève figure deux fois pour cet établissement et cette année (d'abord ligne {})"},
-  Reason{"this code Massar has a different name, sex or birth on row {}: one code is one pupil",
+  Sentence{"this code Massar has a different name, sex or birth on row {}: one code is one pupil",
          "لرمز مسار هذا اسم أو جنس أو ازدياد مختلف في الصف {}: لكل تلميذ رمز واحد",
          "ce code Massar a un autre nom, sexe ou naissance ligne {} : un code est un élève"},
-  Reason{"the same pupil appears twice in the file (first on row {})",
+  Sentence{"the same pupil appears twice in the file (first on row {})",
          "التلميذ نفسه مكرر في الملف (أول مرة في الصف {})",
          "le même élève figure deux fois dans le fichier (d'abord ligne {})"},
-  Reason{"a CIN is one or two letters followed by digits (e.g. CB541194)",
+  Sentence{"a CIN is one or two letters followed by digits (e.g. CB541194)",
          "رقم البطاقة الوطنية حرف أو حرفان متبوعان بأرقام (مثلا CB541194)",
          "une CIN est une ou deux lettres suivies de chiffres (ex. CB541194)"},
-  Reason{"not a Moroccan phone number (e.g. 0612345678)",
+  Sentence{"not a Moroccan phone number (e.g. 0612345678)",
          "ليس رقم هاتف مغربيا (مثلا 0612345678)",
          "pas un numéro de téléphone marocain (ex. 0612345678)"},
-  Reason{"a RAMED number is letters, digits, - or /, at most 32",
+  Sentence{"a RAMED number is letters, digits, - or /, at most 32",
          "رقم راميد حروف وأرقام و- أو / في حدود 32 رمزا",
          "un numéro RAMED est fait de lettres, chiffres, - ou /, 32 au plus"},
-  Reason{"CIN {} has a different {} on row {}: one CIN is one person",
+  Sentence{"CIN {} has a different {} on row {}: one CIN is one person",
          "لرقم البطاقة {0} معطيات مختلفة في الصف {2}: لكل شخص رقم واحد",
          "la CIN {0} a d'autres données ligne {2} : une CIN est une personne"},
-  Reason{"an absence before 2000 is not plausible",
+  Sentence{"an absence before 2000 is not plausible",
          "غياب قبل سنة 2000 غير معقول",
          "une absence avant 2000 n'est pas plausible"},
-  Reason{"the same absence (pupil and day) appears twice in the file (first on row {})",
+  Sentence{"the same absence (pupil and day) appears twice in the file (first on row {})",
          "الغياب نفسه (التلميذ واليوم) مكرر في الملف (أول مرة في الصف {})",
          "la même absence (élève et jour) figure deux fois dans le fichier (d'abord ligne {})"},
-  Reason{"unknown pupil (import the pupils first)",
+  Sentence{"unknown pupil (import the pupils first)",
          "تلميذ غير معروف (استورد التلاميذ أولا)",
          "élève inconnu (importez d'abord les élèves)"},
 };
@@ -117,35 +114,16 @@ constexpr std::array kReasons = {
 
 }  // namespace
 
-std::string fill_reason(std::string_view tmpl, const std::vector<std::string>& args) {
-  std::string out;
-  std::size_t next = 0;
-  for (std::size_t i = 0; i < tmpl.size(); ++i) {
-    if (tmpl[i] == '{' && i + 1 < tmpl.size() && tmpl[i + 1] == '}') {
-      if (next < args.size()) out += args[next++];
-      ++i;
-    } else if (tmpl[i] == '{' && i + 2 < tmpl.size() && tmpl[i + 1] >= '0' && tmpl[i + 1] <= '9' &&
-               tmpl[i + 2] == '}') {
-      auto k = static_cast<std::size_t>(tmpl[i + 1] - '0');
-      if (k < args.size()) out += args[k];
-      i += 2;
-    } else {
-      out += tmpl[i];
-    }
-  }
-  return out;
-}
-
 bool reason_listed(std::string_view tmpl) {
-  for (const auto& r : kReasons)
-    if (r.en == tmpl) return true;
-  return false;
+  return listed(kReasons, tmpl);
 }
 
 std::string render_reason(const ImportIssue& i, Lang lang) {
-  for (const auto& r : kReasons)
-    if (r.en == i.reason_template) return fill_reason(lang == Lang::ar ? r.ar : r.fr, i.args);
-  return i.reason;
+  return say(kReasons, i.reason_template, i.args, lang).value_or(i.reason);
+}
+
+bool reason_translations_complete() {
+  return translations_complete(kReasons);
 }
 
 }  // namespace sanad::app

@@ -7,15 +7,11 @@
 #include <array>
 #include <string_view>
 
-#include "app/import.hpp"
+#include "app/sentences.hpp"
 #include "app/tayssir.hpp"
 
 namespace sanad::app {
 namespace {
-
-struct Sentence {
-  std::string_view en, ar, fr;
-};
 
 // clang-format off
 constexpr std::array kSentences = {
@@ -223,54 +219,32 @@ constexpr std::array kRefusals = {
 }  // namespace
 
 bool refusal_listed(std::string_view templ) {
-  for (const auto& r : kRefusals)
-    if (r.en == templ) return true;
-  return false;
+  return listed(kRefusals, templ);
 }
 
 std::string render_refusal(std::string_view templ, const std::vector<std::string>& values,
                            Lang lang, const std::string& english) {
-  for (const auto& r : kRefusals)
-    if (r.en == templ) return fill_reason(lang == Lang::ar ? r.ar : r.fr, values);
-  return english;
+  return say(kRefusals, templ, values, lang).value_or(english);
 }
 
-// Every sentence's translations have as many values as its English.
 bool translations_complete() {
-  auto holes = [](std::string_view t) {
-    std::size_t n = 0;
-    for (std::size_t i = 0; i + 1 < t.size(); ++i)
-      if (t[i] == '{' && t[i + 1] == '}') ++n;
-    return n;
-  };
-  auto check = [&](const auto& list) {
-    for (const auto& s : list)
-      if (holes(s.ar) != holes(s.en) || holes(s.fr) != holes(s.en)) return false;
-    return true;
-  };
-  return check(kSentences) && check(kFieldWhy) && check(kRefusals);
+  return app::translations_complete(kSentences) && app::translations_complete(kFieldWhy) &&
+         app::translations_complete(kRefusals);
 }
-
-namespace {}  // namespace
 
 std::string render_field_problem(std::string_view path, std::string_view why, Lang lang) {
-  for (const auto& s : kFieldWhy)
-    if (s.en == why)
-      return fill_reason(lang == Lang::ar ? "السياسة: الحقل {} {}" : "politique : le champ {} {}",
-                         {std::string(path), std::string(lang == Lang::ar ? s.ar : s.fr)});
+  if (auto said = say(kFieldWhy, why, {}, lang))
+    return fill_template(lang == Lang::ar ? "السياسة: الحقل {} {}" : "politique : le champ {} {}",
+                         {std::string(path), *said});
   return fmt::format("policy: {} {}", path, why);
 }
 
 bool policy_problem_listed(std::string_view templ) {
-  for (const auto& s : kSentences)
-    if (s.en == templ) return true;
-  return false;
+  return listed(kSentences, templ);
 }
 
 std::string render_problem(const tayssir::Problem& p, Lang lang) {
-  for (const auto& s : kSentences)
-    if (s.en == p.templ) return fill_reason(lang == Lang::ar ? s.ar : s.fr, p.args);
-  return p.message;
+  return say(kSentences, p.templ, p.args, lang).value_or(p.message);
 }
 
 }  // namespace sanad::app

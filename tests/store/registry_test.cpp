@@ -6,6 +6,7 @@
 #include "app/demo.hpp"
 #include "app/export.hpp"
 #include "app/import.hpp"
+#include "app/sentences.hpp"
 #include "app/stats.hpp"
 #include "backend.hpp"
 #include "io/table.hpp"
@@ -269,8 +270,9 @@ TEST_P(Registry, ValidationCatchesWhatOfficersGetWrong) {
     EXPECT_TRUE(reason_listed(i.reason_template)) << i.reason;
     EXPECT_NE(render_reason(i, Lang::ar), i.reason) << i.reason;
     EXPECT_NE(render_reason(i, Lang::fr), i.reason) << i.reason;
-    EXPECT_EQ(fill_reason(i.reason_template, i.args), i.reason);
+    EXPECT_EQ(fill_template(i.reason_template, i.args), i.reason);
   }
+  EXPECT_TRUE(reason_translations_complete());
   for (const auto& i : r.issues)
     if (i.row == 5 && i.column == "Code Massar") {
       EXPECT_EQ(render_reason(i, Lang::ar),
