@@ -510,24 +510,6 @@ bool may_match(uint64_t m, const uint64_t (&part)[3]) {
 }
 }  // namespace
 
-bool NameTable::may_match(const NameWord& qw, std::size_t name) const {
-  const auto& part = parts_[name].part;
-  switch (allowed_edits(qw.text.size())) {
-    case 0:
-      return sanad::may_match<0>(qw.letters, part);
-    case 1:
-      return sanad::may_match<1>(qw.letters, part);
-    default:
-      return sanad::may_match<2>(qw.letters, part);
-  }
-}
-
-int NameTable::match(const NameWords& q, std::size_t name) const {
-  for (const auto& qw : q)
-    if (!may_match(qw, name)) return 0;
-  return match_words_of(q, name);
-}
-
 std::vector<int> NameTable::match_all(const NameWords& q) const {
   const std::size_t n = size();
   std::vector<int> score(n, q.empty() ? 0 : 1);

@@ -57,12 +57,10 @@ class NameTable {
   // Adds a normalized name; names are numbered from 0 in the order they are added.
   void add(std::string_view norm);
   std::size_t size() const { return first_.size() - 1; }
-  int match(const NameWords& query, std::size_t name) const;  // as name_match
-  // match() of every name, in the order they were added: faster than name by name.
+  // name_match of the query against every name, in the order they were added.
   std::vector<int> match_all(const NameWords& query) const;
 
  private:
-  bool may_match(const NameWord& query_word, std::size_t name) const;
   int match_words_of(const NameWords& query, std::size_t name) const;
   std::vector<uint64_t> word_letters_;                    // per word
   std::vector<std::pair<uint32_t, uint32_t>> word_text_;  // per word: offset, size in text_
