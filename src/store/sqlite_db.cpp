@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <unordered_map>
 
@@ -104,19 +105,44 @@ class SqliteDb final : public Db {
     sqlite3_reset(s);
   }
 
+  // Rows go in by statements of up to 100 rows each: a statement's setup (cursors on the table,
+  // its indexes and the tables its foreign keys name) is paid once per batch, not once per row.
   void bulk_insert(std::string_view table, const std::vector<std::string>& columns,
                    const std::function<bool(std::vector<Value>&)>& next_row) override {
-    std::string sql = fmt::format("INSERT INTO {} ({}) VALUES (", table, fmt::join(columns, ","));
-    for (std::size_t i = 0; i < columns.size(); ++i) sql += i ? ",?" : "?";
-    sql += ")";
-    sqlite3_stmt* s = prepare(sql);
-    std::vector<Value> row;
-    while (next_row(row)) {
-      bind(s, row);
-      if (sqlite3_step(s) != SQLITE_DONE) fail(s, sql);
-      sqlite3_reset(s);
-      row.clear();
+    const std::size_t nc = columns.size();
+    std::string one = "(";
+    for (std::size_t i = 0; i < nc; ++i) one += i ? ",?" : "?";
+    one += ")";
+    const std::string head =
+        fmt::format("INSERT INTO {} ({}) VALUES ", table, fmt::join(columns, ","));
+    const auto max_vars =
+        static_cast<std::size_t>(sqlite3_limit(db_, SQLITE_LIMIT_VARIABLE_NUMBER, -1));
+    const std::size_t batch = std::max<std::size_t>(1, std::min<std::size_t>(100, max_vars / nc));
+    sqlite3_stmt* single = prepare(head + one);
+    sqlite3_stmt* many = nullptr;
+    std::string many_sql;
+    if (batch > 1) {
+      many_sql = head;
+      for (std::size_t r = 0; r < batch; ++r) many_sql += (r ? "," : "") + one;
+      many = prepare(many_sql, /*tidy=*/false);  // `single` stays prepared
     }
+    std::vector<std::vector<Value>> rows(batch);
+    std::size_t k = 0;
+    for (;;) {
+      rows[k].clear();
+      if (!next_row(rows[k])) break;
+      if (!many) {  // one column too many for two rows in a statement
+        step_one(single, rows[0], head + one);
+        continue;
+      }
+      if (++k < batch) continue;
+      sqlite3_clear_bindings(many);
+      for (std::size_t r = 0; r < batch; ++r) bind_at(many, rows[r], static_cast<int>(r * nc));
+      if (sqlite3_step(many) != SQLITE_DONE) fail(many, many_sql);
+      sqlite3_reset(many);
+      k = 0;
+    }
+    for (std::size_t r = 0; r < k; ++r) step_one(single, rows[r], head + one);
   }
 
   void begin() override { execute("BEGIN IMMEDIATE", {}); }
@@ -126,7 +152,8 @@ class SqliteDb final : public Db {
   void lock_job(int64_t) override {}  // BEGIN IMMEDIATE already holds the only write lock
 
  private:
-  sqlite3_stmt* prepare(std::string_view sql) {
+  // `tidy`: finalize the idle statements prepared earlier on temporary tables.
+  sqlite3_stmt* prepare(std::string_view sql, bool tidy = true) {
     std::string key(sql);
     auto it = cache_.find(key);
     if (it != cache_.end()) return it->second;
@@ -139,9 +166,10 @@ class SqliteDb final : public Db {
     if (key.find("stage_") == std::string::npos) {
       cache_.emplace(std::move(key), s);
     } else {
-      // Finalize the idle ones among earlier statements on temporary tables.
-      std::erase_if(
-          temp_, [](sqlite3_stmt* t) { return !sqlite3_stmt_busy(t) && sqlite3_finalize(t) >= 0; });
+      if (tidy)
+        std::erase_if(temp_, [](sqlite3_stmt* t) {
+          return !sqlite3_stmt_busy(t) && sqlite3_finalize(t) >= 0;
+        });
       temp_.push_back(s);
     }
     return s;
@@ -149,8 +177,13 @@ class SqliteDb final : public Db {
 
   void bind(sqlite3_stmt* s, const std::vector<Value>& params) {
     sqlite3_clear_bindings(s);
+    bind_at(s, params, 0);
+  }
+
+  // Binds params to ?offset+1 … (the value must outlive the step).
+  void bind_at(sqlite3_stmt* s, const std::vector<Value>& params, int offset) {
     for (std::size_t i = 0; i < params.size(); ++i) {
-      int idx = static_cast<int>(i + 1);
+      int idx = offset + static_cast<int>(i + 1);
       const Value& v = params[i];
       if (std::holds_alternative<int64_t>(v))
         sqlite3_bind_int64(s, idx, std::get<int64_t>(v));
@@ -161,6 +194,12 @@ class SqliteDb final : public Db {
       } else
         sqlite3_bind_null(s, idx);
     }
+  }
+
+  void step_one(sqlite3_stmt* s, const std::vector<Value>& row, std::string_view sql) {
+    bind(s, row);
+    if (sqlite3_step(s) != SQLITE_DONE) fail(s, sql);
+    sqlite3_reset(s);
   }
 
   [[noreturn]] void fail(sqlite3_stmt* s, std::string_view sql) {

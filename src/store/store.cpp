@@ -36,11 +36,41 @@ std::string stage_ddl(Dialect d, const std::string& name, const std::vector<Stag
   return s + ")";
 }
 
+// The indices 0…n-1 ordered by key(i), bytewise (ties by index): sorted on the keys' first eight
+// bytes packed into an integer, then runs sharing those bytes by the whole key.
+std::vector<uint32_t> key_order(std::size_t n,
+                                const std::function<std::string_view(std::size_t)>& key) {
+  std::vector<std::pair<uint64_t, uint32_t>> packed(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    std::string_view k = key(i);
+    uint64_t x = 0;
+    for (std::size_t b = 0; b < 8; ++b)
+      x = (x << 8) | (b < k.size() ? static_cast<unsigned char>(k[b]) : 0u);
+    packed[i] = {x, static_cast<uint32_t>(i)};
+  }
+  std::sort(packed.begin(), packed.end());
+  for (std::size_t a = 0; a < n;) {
+    std::size_t b = a + 1;
+    while (b < n && packed[b].first == packed[a].first) ++b;
+    if (b - a > 1)
+      std::sort(packed.begin() + static_cast<std::ptrdiff_t>(a),
+                packed.begin() + static_cast<std::ptrdiff_t>(b), [&](const auto& x, const auto& y) {
+                  auto kx = key(x.second), ky = key(y.second);
+                  return kx != ky ? kx < ky : x.second < y.second;
+                });
+    a = b;
+  }
+  std::vector<uint32_t> out(n);
+  for (std::size_t i = 0; i < n; ++i) out[i] = packed[i].second;
+  return out;
+}
+
 // A table written by difference: the natural keys of the rows are looked up in the target
 // (skipped when it is empty), each row is compared in memory with what is stored, then the new
-// rows are appended in bulk (COPY on PostgreSQL) with ids assigned here, and only the changed
-// rows are updated. Writers of a table are serialised (SQLite's write lock; a table lock on
-// PostgreSQL), so the ids assigned cannot collide.
+// rows are appended in bulk (COPY on PostgreSQL) with ids assigned here — in `order` when given,
+// so that a large load writes its indexes in key order — and only the changed rows are updated.
+// Writers of a table are serialised (SQLite's write lock; a table lock on PostgreSQL), so the ids
+// assigned cannot collide.
 struct Target {
   std::string table;
   bool has_id = false;            // a surrogate key "id"
@@ -74,7 +104,8 @@ nlohmann::json json_of(const Value& v) {
 // {"column": [before, after]} (the columns derived for search, *_norm, left out).
 MergeCounts diff_merge(Db& db, const Target& t, std::size_t n, const RowGen& gen,
                        std::vector<int64_t>* ids = nullptr,
-                       std::vector<std::pair<std::size_t, std::string>>* changed_fields = nullptr) {
+                       std::vector<std::pair<std::size_t, std::string>>* changed_fields = nullptr,
+                       const std::vector<uint32_t>* order = nullptr) {
   enum : uint8_t { fresh, same, changed };
   MergeCounts counts;
   if (ids) ids->assign(n, 0);
@@ -164,16 +195,19 @@ MergeCounts diff_merge(Db& db, const Target& t, std::size_t n, const RowGen& gen
           1;
       names.push_back("id");  // last: the row's values are generated straight into the buffer
     }
-    std::size_t i = 0;
+    std::size_t k = 0;  // new rows go in the order given (ids follow it), else as they come
     db.bulk_insert(t.table, names, [&](std::vector<Value>& out) {
-      while (i < n && state[i] != fresh) ++i;
-      if (i == n) return false;
+      std::size_t i = 0;
+      do {
+        if (k == n) return false;
+        i = order ? (*order)[k] : k;
+        ++k;
+      } while (state[i] != fresh);
       gen(i, out);
       if (t.has_id) {
         if (ids) (*ids)[i] = next;
         out.emplace_back(next++);
       }
-      ++i;
       return true;
     });
     if (pg && t.has_id)
@@ -635,22 +669,40 @@ std::unordered_map<std::string, int64_t> all_school_ids(Db& db) {
 
 std::pair<MergeCounts, MergeCounts> Store::put_roster(const std::vector<Pupil>& pupils,
                                                       const std::vector<Enrolment>& enrolments) {
+  // New pupils get their ids in code Massar order, so the code's unique index is written from
+  // left to right; the enrolments go in as they come (a roster is in school and class order,
+  // the order of their school index).
+  const auto pupil_order =
+      key_order(pupils.size(), [&](std::size_t i) -> std::string_view { return pupils[i].massar; });
   std::vector<int64_t> ids;
   std::vector<std::pair<std::size_t, std::string>> changed;
   MergeCounts pc = diff_merge(
       *db_, pupils_target, pupils.size(),
-      [&](std::size_t i, std::vector<Value>& v) { pupil_values(pupils[i], v); }, &ids, &changed);
+      [&](std::size_t i, std::vector<Value>& v) { pupil_values(pupils[i], v); }, &ids, &changed,
+      &pupil_order);
   for (auto& [i, fields] : changed)
     pc.changes.push_back({"pupil", pupils[i].massar, "", std::move(fields)});
   changed.clear();
-  std::unordered_map<std::string, int64_t> pupil_ids;
-  pupil_ids.reserve(pupils.size());
-  for (std::size_t i = 0; i < pupils.size(); ++i) pupil_ids.emplace(pupils[i].massar, ids[i]);
+  // Each enrolment's pupil id: both lists walked in code order; pupils not in this file are
+  // looked up in the store.
+  const auto enrolment_order = key_order(
+      enrolments.size(), [&](std::size_t i) -> std::string_view { return enrolments[i].massar; });
+  std::vector<int64_t> pupil_of(enrolments.size(), 0);
   std::vector<std::string> missing;
-  for (const auto& e : enrolments)
-    if (!pupil_ids.count(e.massar)) missing.push_back(e.massar);
-  for (auto& [code, id] : ids_by_code(*db_, "pupils", "massar", missing))
-    pupil_ids.emplace(code, id);
+  std::size_t p = 0;
+  for (uint32_t k : enrolment_order) {
+    const std::string& code = enrolments[k].massar;
+    while (p < pupil_order.size() && pupils[pupil_order[p]].massar < code) ++p;
+    if (p < pupil_order.size() && pupils[pupil_order[p]].massar == code)
+      pupil_of[k] = ids[pupil_order[p]];
+    else if (missing.empty() || missing.back() != code)
+      missing.push_back(code);
+  }
+  if (!missing.empty()) {
+    auto known = ids_by_code(*db_, "pupils", "massar", missing);
+    for (std::size_t k = 0; k < enrolments.size(); ++k)
+      if (!pupil_of[k]) pupil_of[k] = id_or_throw(known, enrolments[k].massar, "pupil");
+  }
   auto school_ids = all_school_ids(*db_);
   static const Target target{
       "enrolments",
@@ -661,9 +713,9 @@ std::pair<MergeCounts, MergeCounts> Store::put_roster(const std::vector<Pupil>& 
       *db_, target, enrolments.size(),
       [&](std::size_t i, std::vector<Value>& v) {
         const Enrolment& e = enrolments[i];
-        set_row(v, id_or_throw(pupil_ids, e.massar, "pupil"), e.school_year,
-                id_or_throw(school_ids, e.school_code, "school"), e.level, e.class_name, e.status,
-                null_if_empty(e.transfer_to), null_if_empty(e.left_date));
+        set_row(v, pupil_of[i], e.school_year, id_or_throw(school_ids, e.school_code, "school"),
+                e.level, e.class_name, e.status, null_if_empty(e.transfer_to),
+                null_if_empty(e.left_date));
       },
       nullptr, &changed);
   for (auto& [i, fields] : changed) {
@@ -740,6 +792,16 @@ MergeCounts Store::put_absences(const std::vector<Absence>& rows) {
   massars.reserve(rows.size());
   for (const auto& a : rows) massars.push_back(a.massar);
   auto pupil_ids = ids_by_code(*db_, "pupils", "massar", massars);
+  std::vector<int64_t> pupil_of(rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i)
+    pupil_of[i] = id_or_throw(pupil_ids, rows[i].massar, "pupil");
+  // New absences go in the order of their key (pupil, day): the table is that index.
+  std::vector<uint32_t> order(rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) order[i] = static_cast<uint32_t>(i);
+  std::sort(order.begin(), order.end(), [&](uint32_t x, uint32_t y) {
+    if (pupil_of[x] != pupil_of[y]) return pupil_of[x] < pupil_of[y];
+    return rows[x].date != rows[y].date ? rows[x].date < rows[y].date : x < y;
+  });
   static const Target target{
       "absences", false, {{"pupil_id", true}, {"day"}}, {{"justified", true}}};
   std::vector<std::pair<std::size_t, std::string>> changed;
@@ -747,9 +809,9 @@ MergeCounts Store::put_absences(const std::vector<Absence>& rows) {
       *db_, target, rows.size(),
       [&](std::size_t i, std::vector<Value>& v) {
         const Absence& a = rows[i];
-        set_row(v, id_or_throw(pupil_ids, a.massar, "pupil"), a.date, int64_t{a.justified ? 1 : 0});
+        set_row(v, pupil_of[i], a.date, int64_t{a.justified ? 1 : 0});
       },
-      nullptr, &changed);
+      nullptr, &changed, &order);
   for (auto& [i, fields] : changed)
     counts.changes.push_back({"absence", rows[i].massar, rows[i].date, std::move(fields)});
   return counts;
