@@ -289,6 +289,22 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
     throw ImportError(fmt::format("{} cannot be imported", list_kind_name(kind)));
   ImportResult res;
   res.kind = kind;
+  const bool replacing = !opt.replace_from.empty() || !opt.replace_to.empty();
+  std::string replace_year;
+  if (replacing) {
+    if (kind != ListKind::absences)
+      throw ImportError("only an absences file can replace the absences of a period");
+    auto from = parse_iso_date(opt.replace_from), to = parse_iso_date(opt.replace_to);
+    if (!from || !to)
+      throw ImportError("the period to replace is two dates, its first and last day (YYYY-MM-DD)");
+    if (to->iso() < from->iso()) throw ImportError("the period to replace ends before it begins");
+    const int start = from->month >= 9 ? from->year : from->year - 1;
+    if (to->iso() > fmt::format("{}-08-31", start + 1))
+      throw ImportError(
+          fmt::format("the period to replace lies within one school year ({}-09-01 to {}-08-31)",
+                      start, start + 1));
+    replace_year = fmt::format("{}-{}", start, start + 1);
+  }
   Layout layout = find_layout(kind, t);
   Validator v(kind, t, layout, opt);
   const std::string today = opt.today.empty() ? today_iso() : opt.today;
@@ -568,6 +584,10 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
             if (d->year < 2000)
               v.error(out, row, "date", v.get(row, "date"),
                       "an absence before 2000 is not plausible");
+            else if (replacing && (a.date < opt.replace_from || a.date > opt.replace_to))
+              v.error(out, row, "date", v.get(row, "date"),
+                      "the day is outside the period the file replaces ({} to {})",
+                      opt.replace_from, opt.replace_to);
           }
           auto j = v.code_of(out, row, "justified", yes_no(), false,
                              [] { return std::optional<std::string>("0"); });
@@ -634,6 +654,29 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
   std::stable_sort(res.issues.begin(), res.issues.end(),
                    [](const ImportIssue& a, const ImportIssue& b) { return a.row < b.row; });
 
+  // A period replaced: the absences of the covered schools in that period that the file no
+  // longer lists go. The list must then be whole: a rejected row would delete its absence.
+  std::vector<Absence> gone;
+  if (replacing) {
+    if (res.rows_rejected > 0) {
+      if (opt.skip_invalid)
+        res.warnings.push_back(
+            "a file replacing a period is written only when every row is valid: nothing written");
+      return res;
+    }
+    std::vector<std::string> codes;
+    std::set<std::pair<std::string, std::string>> listed;
+    for (const auto& a : absences) {
+      codes.push_back(a.massar);
+      listed.emplace(a.massar, a.date);
+    }
+    res.replaced_schools = st.schools_of_pupils(codes, replace_year, opt.scope);
+    for (auto& a : st.absences_in_schools(res.replaced_schools, replace_year, opt.replace_from,
+                                          opt.replace_to))
+      if (!listed.count({a.massar, a.date})) gone.push_back(std::move(a));
+    res.to_delete = static_cast<int64_t>(gone.size());
+  }
+
   if ((res.rows_rejected > 0 && !opt.skip_invalid) || opt.dry_run) return res;
 
   if (opt.progress && res.rows_valid >= 100000)
@@ -652,12 +695,23 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
     res.counts.emplace_back("households", st.put_households(households));
     res.counts.emplace_back("pupils linked", st.put_memberships(members));
   } else {
-    res.counts.emplace_back("absences", st.put_absences(absences));
+    auto counts = st.put_absences(absences);
+    if (replacing) {
+      counts.deleted = st.delete_absences(gone);
+      for (const auto& a : gone)
+        counts.changes.push_back({"absence", a.massar, a.date,
+                                  fmt::format("{{\"justified\":[{},null]}}", a.justified ? 1 : 0)});
+    }
+    res.counts.emplace_back("absences", std::move(counts));
   }
   std::string detail = fmt::format("file={} rows={} valid={} rejected={}", t.file, res.rows_read,
                                    res.rows_valid, res.rows_rejected);
   for (const auto& [what, c] : res.counts)
-    detail += fmt::format("; {}: +{} ~{} ={}", what, c.inserted, c.updated, c.unchanged);
+    detail += fmt::format("; {}: +{} ~{} ={}{}", what, c.inserted, c.updated, c.unchanged,
+                          c.deleted ? fmt::format(" -{}", c.deleted) : "");
+  if (replacing)
+    detail += fmt::format("; replaces {} to {} in {} schools", opt.replace_from, opt.replace_to,
+                          res.replaced_schools.size());
   if (opt.scope.kind != NodeKind::nation)
     detail += fmt::format("; scope {} {}", node_kind_name(opt.scope.kind), opt.scope.code);
   // What the import changed in records already there, field by field: each record's history.

@@ -23,6 +23,10 @@ struct ImportOptions {
   Scope scope;
   io::ReadLimits limits;
   std::string today;  // ISO date used to refuse future dates; empty = the system's date
+  // Absences only: the file is the whole list of the absences from replace_from to replace_to
+  // (ISO dates within one school year) of the schools its pupils attend (within the scope); the
+  // absences of that period the file no longer lists are deleted. Any invalid row stops it.
+  std::string replace_from, replace_to;
   std::function<void(const std::string&)> progress;
 };
 
@@ -47,6 +51,10 @@ struct ImportResult {
   std::vector<std::pair<std::string, store::MergeCounts>> counts;  // per entity written
   std::vector<ImportIssue> issues;
   std::vector<std::string> warnings;
+  // A file replacing a period: the schools it covers and how many absences of the period it no
+  // longer lists (to be deleted; also counted by a dry run).
+  std::vector<std::string> replaced_schools;
+  int64_t to_delete = 0;
   bool written = false;
 };
 

@@ -77,10 +77,15 @@ void progress_done() {
 }
 
 int run_import(const std::string& db, const std::string& kind_s, const std::string& file, bool skip,
-               bool dry, const std::string& report, bool lenient) {
+               bool dry, const std::string& report, bool lenient, const std::string& from,
+               const std::string& to) {
   auto kind = app::parse_list_kind(kind_s);
   if (!kind || !app::importable(*kind)) {
     std::cerr << "sanad import: KIND must be schools, pupils, households or absences\n";
+    return kUsage;
+  }
+  if (from.empty() != to.empty() || (!from.empty() && *kind != app::ListKind::absences)) {
+    std::cerr << "sanad import: --replace-from and --replace-to go together, with absences\n";
     return kUsage;
   }
   store::Store st = store::Store::open(db);
@@ -94,6 +99,8 @@ int run_import(const std::string& db, const std::string& kind_s, const std::stri
   opt.strict_massar = !lenient;
   opt.actor = actor();
   opt.progress = progress;
+  opt.replace_from = from;
+  opt.replace_to = to;
   app::ImportResult r;
   try {
     r = app::import_file(st, *kind, file, opt);
@@ -114,8 +121,17 @@ int run_import(const std::string& db, const std::string& kind_s, const std::stri
   std::cout << fmt::format("{}: {} rows read, {} valid, {} rejected\n", file, r.rows_read,
                            r.rows_valid, r.rows_rejected);
   for (const auto& [what, c] : r.counts)
-    std::cout << fmt::format("  {}: {} inserted, {} updated, {} unchanged\n", what, c.inserted,
-                             c.updated, c.unchanged);
+    std::cout << fmt::format("  {}: {} inserted, {} updated, {} unchanged{}\n", what, c.inserted,
+                             c.updated, c.unchanged,
+                             c.deleted ? fmt::format(", {} deleted", c.deleted) : "");
+  if (!from.empty())
+    std::cout << fmt::format(
+        "replaces the absences from {} to {} of {} school(s){}: {} no longer listed{}\n", from, to,
+        r.replaced_schools.size(),
+        r.replaced_schools.size() <= 5
+            ? " (" + fmt::format("{}", fmt::join(r.replaced_schools, ", ")) + ")"
+            : "",
+        r.to_delete, r.written ? " deleted" : (dry ? " would be deleted" : ""));
   if (!r.written) {
     if (dry)
       std::cout << "dry run: nothing written\n";
@@ -180,6 +196,11 @@ int main(int argc, char** argv) {
   imp->add_option("--report", report, "also write the list of errors to this CSV file");
   imp->add_flag("--lenient-massar", lenient,
                 "accept codes Massar of an unusual form, with a warning");
+  std::string replace_from, replace_to;
+  imp->add_option("--replace-from", replace_from,
+                  "absences: the file is the whole list from this day (YYYY-MM-DD) for the "
+                  "schools of its pupils; absences of the period it no longer lists are deleted");
+  imp->add_option("--replace-to", replace_to, "absences: the last day of the replaced period");
 
   auto* exp = cli.add_subcommand("export", "export a list to CSV or XLSX");
   std::string ekind, format = "csv", out, scope_s, lang_s = "ar", year;
@@ -337,7 +358,8 @@ int main(int argc, char** argv) {
       }
       return exchange_cmd.run(st, actor());
     }
-    if (*imp) return run_import(db, kind, file, skip, dry, report, lenient);
+    if (*imp)
+      return run_import(db, kind, file, skip, dry, report, lenient, replace_from, replace_to);
     if (*exp) {
       auto k = app::parse_list_kind(ekind);
       auto lang = parse_lang(lang_s);

@@ -480,6 +480,8 @@ ApiResponse r_import(Ctx& c) {
   app::ImportOptions opt;
   opt.dry_run = c.q("commit") != "1";
   opt.skip_invalid = c.q("skip_invalid") == "1";
+  opt.replace_from = c.q("replace_from");
+  opt.replace_to = c.q("replace_to");
   opt.actor = c.who->login;
   opt.origin = c.req.origin;
   opt.scope = c.who->scope;
@@ -509,7 +511,10 @@ ApiResponse r_import(Ctx& c) {
                       {"reason_fr", app::render_reason(x, Lang::fr)}});
   }
   for (const auto& [what, n] : r.counts)
-    counts[what] = {{"inserted", n.inserted}, {"updated", n.updated}, {"unchanged", n.unchanged}};
+    counts[what] = {{"inserted", n.inserted},
+                    {"updated", n.updated},
+                    {"unchanged", n.unchanged},
+                    {"deleted", n.deleted}};
   return reply(200, {{"kind", app::list_kind_name(*kind)},
                      {"file", name},
                      {"rows_read", r.rows_read},
@@ -519,6 +524,8 @@ ApiResponse r_import(Ctx& c) {
                      {"issues", issues},
                      {"warnings", r.warnings},
                      {"counts", counts},
+                     {"replaced_schools", r.replaced_schools},
+                     {"to_delete", r.to_delete},
                      {"written", r.written}});
 }
 

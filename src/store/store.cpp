@@ -817,6 +817,63 @@ MergeCounts Store::put_absences(const std::vector<Absence>& rows) {
   return counts;
 }
 
+std::vector<std::string> Store::schools_of_pupils(const std::vector<std::string>& massar,
+                                                  const std::string& year, const Scope& scope) {
+  std::vector<std::string> out;
+  if (massar.empty()) return out;
+  stage_codes(*db_, massar);
+  auto [where, params] = scope_filter(scope);
+  params.emplace_back(year);
+  db_->query(fmt::format("SELECT DISTINCT sc.code FROM stage_codes s JOIN pupils p ON p.massar = "
+                         "s.code JOIN enrolments e ON e.pupil_id = p.id AND e.school_year = ${} "
+                         "JOIN schools sc ON sc.id = e.school_id JOIN communes cm ON cm.code = "
+                         "sc.commune_code WHERE {} ORDER BY sc.code",
+                         params.size(), where),
+             params, [&](const ResultRow& r) { out.push_back(r.text(0)); });
+  db_->execute("DROP TABLE stage_codes");
+  return out;
+}
+
+std::vector<Absence> Store::absences_in_schools(const std::vector<std::string>& schools,
+                                                const std::string& year, const std::string& from,
+                                                const std::string& to) {
+  std::vector<Absence> out;
+  if (schools.empty()) return out;
+  stage_codes(*db_, schools);
+  db_->query(
+      "SELECT p.massar, a.day, a.justified FROM absences a JOIN pupils p ON p.id = a.pupil_id "
+      "WHERE a.day >= $1 AND a.day <= $2 AND a.pupil_id IN (SELECT e.pupil_id FROM enrolments e "
+      "JOIN schools sc ON sc.id = e.school_id JOIN stage_codes s ON s.code = sc.code WHERE "
+      "e.school_year = $3) ORDER BY p.massar, a.day",
+      {from, to, year}, [&](const ResultRow& r) {
+        out.push_back({r.text(0), r.text(1), r.i64(2) != 0});
+      });
+  db_->execute("DROP TABLE stage_codes");
+  return out;
+}
+
+int64_t Store::delete_absences(const std::vector<Absence>& rows) {
+  if (rows.empty()) return 0;
+  std::vector<std::string> massars;
+  massars.reserve(rows.size());
+  for (const auto& a : rows) massars.push_back(a.massar);
+  auto pupil_ids = ids_by_code(*db_, "pupils", "massar", massars);
+  db_->execute("DROP TABLE IF EXISTS stage_gone");
+  db_->execute(stage_ddl(db_->dialect(), "stage_gone", {{"pupil_id", true}, {"day"}}));
+  std::size_t i = 0;
+  db_->bulk_insert("stage_gone", {"pupil_id", "day"}, [&](std::vector<Value>& v) {
+    if (i == rows.size()) return false;
+    set_row(v, id_or_throw(pupil_ids, rows[i].massar, "pupil"), rows[i].date);
+    ++i;
+    return true;
+  });
+  const int64_t n = db_->execute(
+      "DELETE FROM absences WHERE EXISTS (SELECT 1 FROM stage_gone g WHERE g.pupil_id = "
+      "absences.pupil_id AND g.day = absences.day)");
+  db_->execute("DROP TABLE stage_gone");
+  return n;
+}
+
 std::vector<std::string> Store::unknown_pupils(const std::vector<std::string>& massar,
                                                const Scope& scope) {
   std::unordered_map<std::string, int64_t> known;

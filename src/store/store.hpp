@@ -24,6 +24,7 @@ struct RecordChange {
 
 struct MergeCounts {
   int64_t inserted = 0, updated = 0, unchanged = 0;
+  int64_t deleted = 0;  // rows a file replacing a period no longer lists
   int64_t total() const { return inserted + updated + unchanged; }
   std::vector<RecordChange> changes;  // one per updated row of the registry's lists
 };
@@ -94,6 +95,16 @@ class Store {
   MergeCounts put_households(const std::vector<Household>& rows);
   MergeCounts put_memberships(const std::vector<Membership>& rows);
   MergeCounts put_absences(const std::vector<Absence>& rows);
+  // The schools of `scope` where these pupils are enrolled in `year` (codes, sorted).
+  std::vector<std::string> schools_of_pupils(const std::vector<std::string>& massar,
+                                             const std::string& year, const Scope& scope);
+  // The absences from `from` to `to` (ISO dates, inclusive) of the pupils enrolled in `year` in
+  // these schools, ordered by code Massar and day.
+  std::vector<Absence> absences_in_schools(const std::vector<std::string>& schools,
+                                           const std::string& year, const std::string& from,
+                                           const std::string& to);
+  // Deletes these absences (by pupil and day); returns how many there were.
+  int64_t delete_absences(const std::vector<Absence>& rows);
 
   // Which of these codes Massar have no pupil (order of the input, each once); with a scope,
   // also those whose pupil was never enrolled in a school of that scope.

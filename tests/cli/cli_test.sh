@@ -63,6 +63,20 @@ for kind in schools pupils households absences; do
     cmp -s "$work/a_$kind.$fmt" "$work/c_$kind.$fmt" && ok || bad "round trip of $kind ($fmt) differs"
   done
 done
+# A month's absences file replacing the month: a check says what would go, the import deletes it.
+grep -v '^R610846881,' "$examples/absences.csv" >"$work/november.csv"
+expect_rc 0 "replace a month, checked" -- "$sanad" --db "$C" import absences "$work/november.csv" \
+  --replace-from 2024-11-01 --replace-to 2024-11-30 --dry-run
+grep -q "replaces the absences from 2024-11-01 to 2024-11-30 of 1 school(s) (35310051B): 2 no longer listed would be deleted" "$work/out" ||
+  bad "replace check: $(cat "$work/out")"
+expect_rc 0 "replace a month" -- "$sanad" --db "$C" import absences "$work/november.csv" \
+  --replace-from 2024-11-01 --replace-to 2024-11-30
+grep -q "absences: 0 inserted, 0 updated, 64 unchanged, 2 deleted" "$work/out" || bad "replace: $(cat "$work/out")"
+expect_rc 2 "replace without its end" -- "$sanad" --db "$C" import absences "$work/november.csv" --replace-from 2024-11-01
+expect_rc 65 "replace across two years" -- "$sanad" --db "$C" import absences "$work/november.csv" \
+  --replace-from 2024-11-01 --replace-to 2025-11-30
+grep -q "within one school year" "$work/err" || bad "replace across years: $(cat "$work/err")"
+
 expect_rc 0 "export in French" -- "$sanad" --db "$A" export pupils --lang fr --format csv -o "$work/fr.csv"
 head -c 200 "$work/fr.csv" | grep -q "Code Massar;Nom (arabe)" && ok || bad "French headings missing"
 expect_rc 0 "scoped export" -- "$sanad" --db "$A" export schools --scope 03.531.05.07 -o "$work/s.csv"

@@ -539,3 +539,89 @@ TEST_P(Registry, LaterImportsAddToAndCorrectWhatIsThere) {
                                  "e.pupil_id WHERE e.class_name = '1-2'"),
             2);
 }
+
+TEST_P(Registry, AnAbsencesFileCanReplaceAPeriodOfItsSchools) {
+  load_examples();
+  // A pupil of another school, absent in November too, and an October absence in Al Wahda.
+  const std::string p = tmp("other-school.csv");
+  write_file(p,
+             "massar,nom_ar,prenom_ar,Sexe,Code GRESA,Année scolaire,Niveau,Classe\n"
+             "K123456789,الإدريسي,سعاد,F,35310077K,2024-2025,1AP,1\n");
+  auto rp = import_file(st(), ListKind::pupils, p, opts());
+  ASSERT_TRUE(rp.written) << (rp.issues.empty() ? "" : format_issue(rp.issues[0]));
+  const std::string extra = tmp("extra.csv");
+  write_file(extra,
+             "رقم التلميذ,تاريخ الغياب,مبرر\nK123456789,12/11/2024,لا\nR610846881,15/10/2024,لا\n");
+  ASSERT_TRUE(import_file(st(), ListKind::absences, extra, opts()).written);
+  ASSERT_EQ(st().count("absences"), 68);
+
+  // Al Wahda's corrected November: R610846881's two absences were recorded by mistake.
+  std::string november = slurp(kExamples + "/absences.csv");
+  for (const char* gone : {"R610846881,04/11/2024,", "R610846881,14/11/2024,"}) {
+    auto at = november.find(gone);
+    ASSERT_NE(at, std::string::npos);
+    november.erase(at, november.find('\n', at) + 1 - at);
+  }
+  const std::string f = tmp("november.csv");
+  write_file(f, november);
+  ImportOptions o = opts();
+  o.replace_from = "2024-11-01";
+  o.replace_to = "2024-11-30";
+  o.dry_run = true;
+  auto check = import_file(st(), ListKind::absences, f, o);
+  EXPECT_FALSE(check.written);
+  EXPECT_EQ(check.replaced_schools, std::vector<std::string>{"35310051B"});
+  EXPECT_EQ(check.to_delete, 2);
+  EXPECT_EQ(st().count("absences"), 68);  // a check writes nothing
+
+  o.dry_run = false;
+  auto r = import_file(st(), ListKind::absences, f, o);
+  ASSERT_TRUE(r.written);
+  EXPECT_EQ(counts_of(r, "absences").deleted, 2);
+  EXPECT_EQ(counts_of(r, "absences").unchanged, 64);
+  // Gone: the two; kept: the other school's November and Al Wahda's October.
+  EXPECT_EQ(st().count("absences"), 66);
+  auto days = [&](const std::string& massar) {
+    std::vector<std::string> out;
+    for (const auto& a : st().absences_of(massar)) out.push_back(a.date);
+    return out;
+  };
+  EXPECT_EQ(days("R610846881"), std::vector<std::string>{"2024-10-15"});
+  EXPECT_EQ(days("K123456789"), std::vector<std::string>{"2024-11-12"});
+  // Each deletion is in the pupil's history, and the audit chain still holds.
+  auto h = st().record_history({"absence"}, "R610846881", 10);
+  ASSERT_EQ(h.size(), 2u);
+  EXPECT_EQ(nlohmann::json::parse(h[0].second.fields),
+            nlohmann::json::parse(R"({"justified": [0, null]})"));
+  EXPECT_NE(h[0].first.detail.find("-2; replaces 2024-11-01 to 2024-11-30 in 1 schools"),
+            std::string::npos)
+      << h[0].first.detail;
+  EXPECT_FALSE(st().verify_audit().broken_at);
+
+  // The same file again deletes nothing.
+  auto again = import_file(st(), ListKind::absences, f, o);
+  ASSERT_TRUE(again.written);
+  EXPECT_EQ(counts_of(again, "absences").deleted, 0);
+  EXPECT_EQ(st().count("absences"), 66);
+
+  // A day outside the period is a bad row: nothing written, even with --skip-invalid (the list
+  // must be whole, or the rejected row's absence would be deleted).
+  const std::string bad = tmp("november-bad.csv");
+  write_file(bad, "رقم التلميذ,تاريخ الغياب,مبرر\nR730699660,02/12/2024,لا\n");
+  o.skip_invalid = true;
+  auto rb = import_file(st(), ListKind::absences, bad, o);
+  EXPECT_FALSE(rb.written);
+  ASSERT_EQ(rb.issues.size(), 1u);
+  EXPECT_EQ(rb.issues[0].row, 2);
+  EXPECT_EQ(rb.issues[0].reason,
+            "the day is outside the period the file replaces (2024-11-01 to 2024-11-30)");
+  EXPECT_EQ(st().count("absences"), 66);
+
+  // A period is two days of one school year.
+  o.replace_to = "2025-09-30";
+  EXPECT_THROW(import_file(st(), ListKind::absences, f, o), ImportError);
+  o.replace_to = "2024-10-01";
+  EXPECT_THROW(import_file(st(), ListKind::absences, f, o), ImportError);
+  o.replace_to = "2024-11-30";
+  EXPECT_THROW(import_file(st(), ListKind::pupils, p, o), ImportError);
+}

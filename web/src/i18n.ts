@@ -135,6 +135,17 @@ const dict = {
   unchanged: ['بدون تغيير', 'inchangés'],
   more_issues: ['… و{0} أخطاء أخرى (صدّر التقرير كاملاً عبر سطر الأوامر)', '… et {0} autres erreurs'],
   confirm_q: ['سيُكتب {0} صفاً في قاعدة البيانات. هل تؤكد؟', '{0} lignes seront écrites dans la base. Confirmer ?'],
+  replace_period: [
+    'الملف هو لائحة الغياب الكاملة لفترة: يُحذف غياب الفترة غير الوارد فيه',
+    "Le fichier est la liste complète des absences d'une période : les absences de la période qu'il ne contient plus sont supprimées",
+  ],
+  period_from: ['من', 'Du'],
+  period_to: ['إلى', 'Au'],
+  replace_note: [
+    'يعوض الملف غياب الفترة من {0} إلى {1} في {2} مؤسسة: سيُحذف {3} غياباً لم يعد وارداً فيه.',
+    'Le fichier remplace les absences du {0} au {1} de {2} établissement(s) : {3} absence(s) qu’il ne contient plus seront supprimées.',
+  ],
+  deleted: ['محذوف', 'supprimés'],
   users_title: ['إدارة المستخدمين', 'Gestion des utilisateurs'],
   full_name: ['الاسم الكامل', 'Nom complet'],
   role: ['الدور', 'Rôle'],

@@ -209,6 +209,36 @@ await step("a corrected roster: the pupil's page shows what changed, before and 
   await shot(page, 'pupil-changes');
 });
 
+await step("a month's absences file replaces that month: the check says what goes, then it goes", async () => {
+  const r = fx.replace;
+  await page.goto(base + '/#/import');
+  await page.waitForSelector('input[type=file]');
+  await page.selectOption('select[name=kind]', 'absences');
+  await page.check('input[name=replace]');
+  await page.fill('input[name=replace_from]', r.from);
+  await page.fill('input[name=replace_to]', r.to);
+  await page.setInputFiles('input[type=file]', r.file);
+  await page.click('form button[type=submit]');
+  await page.waitForSelector('[data-testid=replace-note]');
+  const note = await page.textContent('[data-testid=replace-note]');
+  const dmy = (iso) => iso.split('-').reverse().join('/');
+  assert.match(note, new RegExp(`du ${dmy(r.from)} au ${dmy(r.to)} de 1 établissement\\(s\\) : 1 absence\\(s\\)`), note);
+  await shot(page, 'import-replace');
+  await page.click('button:has-text("Confirmer")');
+  await page.waitForSelector('.confirm');
+  await page.click('.confirm button:has-text("Confirmer")');
+  await page.waitForSelector('[data-testid=done]');
+  const done = await page.textContent('[data-testid=done]');
+  assert.match(done, /1 supprimés/, done);
+  assert.ok(done.replace(/\s/g, '').includes(`${r.rows}inchangés`), done);
+  // The pupil's page no longer lists that day, and its history shows the absence removed.
+  await page.goto(base + `/#/pupil/${r.dropped.massar}`);
+  await page.waitForSelector('[data-testid=changes]');
+  const changes = await page.textContent('[data-testid=changes]');
+  assert.ok(changes.includes(dmy(r.dropped.day)), changes);
+  assert.ok(changes.includes('absences-month.csv'), 'with the file');
+});
+
 await step("another school's pages answer not found and show nothing of it", async () => {
   for (const path of fx.foreign_paths) {
     await page.goto(base + '/' + path);

@@ -69,6 +69,28 @@ const correctedLines = moved
   });
 writeFileSync(`${out}/roster-corrected.csv`, correctedLines.join('\n'));
 
+// The head's school's absences of its busiest month, as a file replacing that month, with one
+// absence left out: importing it deletes that one.
+const [busiest] = sql(
+  `SELECT substr(a.day, 1, 7) AS month, count(*) AS n FROM absences a JOIN enrolments e ON e.pupil_id = a.pupil_id
+   JOIN schools s ON s.id = e.school_id WHERE s.code = '${head.school}' AND e.school_year = '${year}'
+   GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1`,
+);
+if (!busiest || busiest.n < 2) throw new Error("the head's school has no month of absences");
+const monthAbsences = sql(
+  `SELECT p.massar, a.day, a.justified FROM absences a JOIN pupils p ON p.id = a.pupil_id WHERE substr(a.day, 1, 7) = '${busiest.month}'
+   AND a.pupil_id IN (SELECT e.pupil_id FROM enrolments e JOIN schools s ON s.id = e.school_id WHERE s.code = '${head.school}'
+   AND e.school_year = '${year}') ORDER BY p.massar, a.day`,
+);
+const dropped = monthAbsences[0];
+const dmy = (iso) => iso.split('-').reverse().join('/');
+writeFileSync(
+  `${out}/absences-month.csv`,
+  ['رقم التلميذ,تاريخ الغياب,مبرر', ...monthAbsences.slice(1).map((a) => `${a.massar},${dmy(a.day)},${a.justified ? 'نعم' : 'لا'}`)].join('\n'),
+);
+const [yy, mm] = busiest.month.split('-').map(Number);
+const lastDay = new Date(Date.UTC(yy, mm, 0)).getUTCDate();
+
 const [{ n: dirPupils }] = sql(
   `SELECT count(*) AS n FROM enrolments e JOIN schools s ON s.id = e.school_id JOIN communes c ON c.code = s.commune_code
    WHERE c.directorate_code = '03.531' AND e.school_year = '${year}' AND e.status IN ('enrolled', 'repeating')`,
@@ -104,6 +126,8 @@ writeFileSync(
         policy: 'tayssir-2025-2026', twin: ['T000000001', twin.massar] },
       import: { file: `${out}/roster.csv`, bad_row: badRow, bad_value: '31/02/2018', good_rows: dataRow - 1, year: '2024-2025',
         corrected: { file: `${out}/roster-corrected.csv`, ...corrected } },
+      replace: { file: `${out}/absences-month.csv`, from: `${busiest.month}-01`, to: `${busiest.month}-${String(lastDay).padStart(2, '0')}`,
+        rows: monthAbsences.length - 1, dropped: { massar: dropped.massar, day: dropped.day } },
     },
     null,
     1,

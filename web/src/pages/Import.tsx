@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, ApiError, qs, type Principal } from '../api';
-import { num, pick, t, type Key } from '../i18n';
+import { date, num, pick, t, type Key } from '../i18n';
 
 interface Issue {
   file: string;
@@ -21,7 +21,9 @@ interface Report {
   issues_total: number;
   issues: Issue[];
   warnings: string[];
-  counts: Record<string, { inserted: number; updated: number; unchanged: number }>;
+  counts: Record<string, { inserted: number; updated: number; unchanged: number; deleted: number }>;
+  replaced_schools: string[];
+  to_delete: number;
   written: boolean;
 }
 
@@ -33,17 +35,29 @@ export function ImportPage({ me }: { me: Principal }) {
   const [report, setReport] = useState<Report | null>(null);
   const [done, setDone] = useState<Report | null>(null);
   const [skip, setSkip] = useState(false);
+  const [replace, setReplace] = useState(false);
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
 
+  const replacing = kind === 'absences' && replace;
   const send = async (commit: boolean) => {
     if (!file) return;
     setBusy(true);
     setError('');
     try {
       const r = await api.upload<Report>(
-        '/imports/' + kind + qs({ file: file.name, commit: commit ? 1 : undefined, skip_invalid: skip ? 1 : undefined }),
+        '/imports/' +
+          kind +
+          qs({
+            file: file.name,
+            commit: commit ? 1 : undefined,
+            skip_invalid: skip ? 1 : undefined,
+            replace_from: replacing ? from : undefined,
+            replace_to: replacing ? to : undefined,
+          }),
         file,
       );
       if (commit) {
@@ -105,6 +119,34 @@ export function ImportPage({ me }: { me: Principal }) {
             required
           />
         </label>
+        {kind === 'absences' && (
+          <fieldset class="period">
+            <label class="check">
+              <input
+                type="checkbox"
+                name="replace"
+                checked={replace}
+                onChange={(e) => {
+                  setReplace(e.currentTarget.checked);
+                  reset();
+                }}
+              />{' '}
+              {t('replace_period')}
+            </label>
+            {replace && (
+              <>
+                <label>
+                  {t('period_from')}
+                  <input type="date" name="replace_from" value={from} required onChange={(e) => (setFrom(e.currentTarget.value), reset())} />
+                </label>
+                <label>
+                  {t('period_to')}
+                  <input type="date" name="replace_to" value={to} required onChange={(e) => (setTo(e.currentTarget.value), reset())} />
+                </label>
+              </>
+            )}
+          </fieldset>
+        )}
         <button type="submit" disabled={!file || busy}>
           {busy && !confirming ? t('loading') : t('check')}
         </button>
@@ -163,7 +205,12 @@ export function ImportPage({ me }: { me: Principal }) {
               {report.issues_total > report.issues.length && <p class="muted">{t('more_issues', report.issues_total - report.issues.length)}</p>}
             </div>
           )}
-          {report.rows_rejected > 0 && report.rows_valid > 0 && (
+          {replacing && report.rows_rejected === 0 && (
+            <p class="notice" data-testid="replace-note">
+              {t('replace_note', date(from), date(to), num(report.replaced_schools.length), num(report.to_delete))}
+            </p>
+          )}
+          {report.rows_rejected > 0 && report.rows_valid > 0 && !replacing && (
             <label class="check">
               <input type="checkbox" checked={skip} onChange={(e) => setSkip(e.currentTarget.checked)} /> {t('skip_invalid')}
             </label>
@@ -175,6 +222,7 @@ export function ImportPage({ me }: { me: Principal }) {
           ) : (
             <div class="confirm" role="alertdialog">
               <p>{t('confirm_q', num(report.rows_valid))}</p>
+              {replacing && report.to_delete > 0 && <p class="bad">{t('replace_note', date(from), date(to), num(report.replaced_schools.length), num(report.to_delete))}</p>}
               <button type="button" disabled={busy} onClick={() => send(true)}>
                 {t('confirm_import')}
               </button>
@@ -195,6 +243,12 @@ export function ImportPage({ me }: { me: Principal }) {
               <li>
                 <strong>{what}</strong>: {num(c.inserted)} {t('inserted')} · {num(c.updated)} {t('updated')} · {num(c.unchanged)}{' '}
                 {t('unchanged')}
+                {c.deleted > 0 && (
+                  <>
+                    {' · '}
+                    {num(c.deleted)} {t('deleted')}
+                  </>
+                )}
               </li>
             ))}
           </ul>
