@@ -1,3 +1,4 @@
+#include <fmt/format.h>
 #include <iconv.h>
 
 #include <fstream>
@@ -624,4 +625,41 @@ TEST_P(Registry, AnAbsencesFileCanReplaceAPeriodOfItsSchools) {
   EXPECT_THROW(import_file(st(), ListKind::absences, f, o), ImportError);
   o.replace_to = "2024-11-30";
   EXPECT_THROW(import_file(st(), ListKind::pupils, p, o), ImportError);
+}
+
+TEST_P(Registry, ARowWhoseParentIsMissingIsRefusedWithItsTransaction) {
+  load_examples();
+  // Checked at commit (deferred on SQLite, per row on PostgreSQL): the whole change is refused.
+  auto& db = st().db();
+  const int64_t absences = st().count("absences");
+  EXPECT_THROW(
+      {
+        store::Transaction tx(db);
+        db.execute("INSERT INTO absences (pupil_id, day, justified) VALUES (1, '2024-11-29', 0)");
+        db.execute(
+            "INSERT INTO absences (pupil_id, day, justified) VALUES (999999, '2024-11-29', 0)");
+        tx.commit();
+      },
+      store::DbError);
+  EXPECT_EQ(st().count("absences"), absences);
+  // 150 absences by the bulk path (a statement of 100 rows, then 50 one by one), one of them,
+  // in the batch, for a pupil that does not exist.
+  EXPECT_THROW(
+      {
+        store::Transaction tx(db);
+        int64_t n = 0;
+        db.bulk_insert("absences", {"pupil_id", "day", "justified"},
+                       [&](std::vector<store::Value>& v) {
+                         if (n == 150) return false;
+                         v = {int64_t{n == 50 ? 999999 : 1 + n % 24},
+                              fmt::format("2025-{:02}-10", 1 + n / 24), int64_t{0}};
+                         ++n;
+                         return true;
+                       });
+        tx.commit();
+      },
+      store::DbError);
+  EXPECT_EQ(st().count("absences"), absences);
+  // The database is usable afterwards.
+  EXPECT_TRUE(import_file(st(), ListKind::absences, kExamples + "/absences.csv", opts()).written);
 }
