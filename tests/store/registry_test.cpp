@@ -663,3 +663,40 @@ TEST_P(Registry, ARowWhoseParentIsMissingIsRefusedWithItsTransaction) {
   // The database is usable afterwards.
   EXPECT_TRUE(import_file(st(), ListKind::absences, kExamples + "/absences.csv", opts()).written);
 }
+
+TEST_P(Registry, ALargeLoadKeepsItsForeignKeys) {
+  load_examples();
+  // 100,800 absences (a large load: on PostgreSQL its foreign key is taken off, then put back
+  // and checked in one query).
+  std::vector<std::string> massars;
+  st().db().query("SELECT massar FROM pupils ORDER BY massar", {},
+                  [&](const store::ResultRow& r) { massars.push_back(r.text(0)); });
+  ASSERT_EQ(massars.size(), 24u);
+  std::vector<Absence> rows;
+  for (int d = 0; d < 4200; ++d) {
+    const std::string day =
+        fmt::format("{:04}-{:02}-{:02}", 2000 + d / 336, 1 + d / 28 % 12, 1 + d % 28);
+    for (const auto& m : massars) rows.push_back({m, day, false});
+  }
+  const int64_t before = st().count("absences");
+  {
+    store::Transaction tx(st().db());
+    EXPECT_EQ(st().put_absences(rows).inserted, 100'800);
+    tx.commit();
+  }
+  EXPECT_EQ(st().count("absences"), before + 100'800);
+  if (GetParam() == std::string("postgres")) {
+    EXPECT_EQ(st().db().scalar_text("SELECT string_agg(pg_get_constraintdef(oid), ';') FROM "
+                                    "pg_constraint WHERE conrelid = 'absences'::regclass AND "
+                                    "contype = 'f'"),
+              "FOREIGN KEY (pupil_id) REFERENCES pupils(id)");
+  }
+  EXPECT_THROW(
+      {
+        store::Transaction tx(st().db());
+        st().db().execute(
+            "INSERT INTO absences (pupil_id, day, justified) VALUES (999999, '2024-11-29', 0)");
+        tx.commit();
+      },
+      store::DbError);
+}
