@@ -36,7 +36,7 @@ std::string stage_ddl(Dialect d, const std::string& name, const std::vector<Stag
   return s + ")";
 }
 
-// New rows from which a load is large (see diff_merge).
+// New rows from which a first load is large (see diff_merge).
 constexpr int64_t kLargeLoad = 100'000;
 
 // The indices 0…n-1 ordered by key(i), bytewise (ties by index): sorted on the keys' first eight
@@ -120,7 +120,8 @@ MergeCounts diff_merge(Db& db, const Target& t, std::size_t n, const RowGen& gen
   std::vector<int64_t> found_id;
   std::vector<Value> v;
 
-  if (db.scalar_i64(fmt::format("SELECT 1 FROM {} LIMIT 1", t.table))) {
+  const bool first_load = !db.scalar_i64(fmt::format("SELECT 1 FROM {} LIMIT 1", t.table));
+  if (!first_load) {
     std::vector<StageColumn> cols{{"ord", true}};
     cols.insert(cols.end(), t.key.begin(), t.key.end());
     db.execute("DROP TABLE IF EXISTS stage_keys");
@@ -189,11 +190,14 @@ MergeCounts diff_merge(Db& db, const Target& t, std::size_t n, const RowGen& gen
 
   if (counts.inserted > 0) {
     // On PostgreSQL a foreign key is checked by a trigger per row (three per enrolment: more
-    // than half a large load's time). For a large load the table's foreign keys are taken off
-    // and put back once the rows are in, which checks them all in one query; the transaction
-    // holds the table exclusively until it ends, and any row without its parent refuses it all.
+    // than half a large load's time). For a large first load into an empty table the table's
+    // foreign keys are taken off and put back once the rows are in, which checks them all in one
+    // query; any row without its parent refuses it all. Taking a foreign key off locks the table
+    // and the tables it names (schools, pupils…) against readers until the transaction ends: a
+    // price for setting up a registry, not for a load into tables in use, which keeps the
+    // triggers.
     std::vector<std::pair<std::string, std::string>> foreign_keys;
-    if (pg && counts.inserted >= kLargeLoad) {
+    if (pg && first_load && counts.inserted >= kLargeLoad) {
       db.query(
           "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = "
           "$1::regclass AND contype = 'f' ORDER BY conname",

@@ -666,8 +666,9 @@ TEST_P(Registry, ARowWhoseParentIsMissingIsRefusedWithItsTransaction) {
 
 TEST_P(Registry, ALargeLoadKeepsItsForeignKeys) {
   load_examples();
-  // 100,800 absences (a large load: on PostgreSQL its foreign key is taken off, then put back
-  // and checked in one query).
+  // 100,800 absences into an empty table (a large first load: on PostgreSQL its foreign key is
+  // taken off, then put back and checked in one query).
+  st().db().execute("DELETE FROM absences");
   std::vector<std::string> massars;
   st().db().query("SELECT massar FROM pupils ORDER BY massar", {},
                   [&](const store::ResultRow& r) { massars.push_back(r.text(0)); });
@@ -678,13 +679,12 @@ TEST_P(Registry, ALargeLoadKeepsItsForeignKeys) {
         fmt::format("{:04}-{:02}-{:02}", 2000 + d / 336, 1 + d / 28 % 12, 1 + d % 28);
     for (const auto& m : massars) rows.push_back({m, day, false});
   }
-  const int64_t before = st().count("absences");
   {
     store::Transaction tx(st().db());
     EXPECT_EQ(st().put_absences(rows).inserted, 100'800);
     tx.commit();
   }
-  EXPECT_EQ(st().count("absences"), before + 100'800);
+  EXPECT_EQ(st().count("absences"), 100'800);
   if (GetParam() == std::string("postgres")) {
     EXPECT_EQ(st().db().scalar_text("SELECT string_agg(pg_get_constraintdef(oid), ';') FROM "
                                     "pg_constraint WHERE conrelid = 'absences'::regclass AND "
