@@ -3,10 +3,13 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
 #include <ctime>
+#include <exception>
 #include <fstream>
 #include <map>
 #include <set>
+#include <thread>
 #include <unordered_map>
 
 #include "domain/dates.hpp"
@@ -248,6 +251,60 @@ void check_rows(const io::Table& t, const Layout& l, const ImportOptions& opt, I
   }
 }
 
+// The same in two passes, for large files: `parse(row, issues, slot, warnings)` checks each row
+// on its own, on every core (it may only read what is shared); then `link(row, issues, slot)`
+// runs over the rows in order, for what depends on the rows before (a code seen twice).
+template <typename Slot, typename Parse, typename Link>
+void check_rows_parallel(const io::Table& t, const Layout& l, const ImportOptions& opt,
+                         ImportResult& res, Parse&& parse, Link&& link) {
+  const std::size_t first = l.header + 1, n = t.rows.size() - std::min(t.rows.size(), first);
+  std::vector<Slot> slots(n);
+  std::vector<std::vector<ImportIssue>> issues(n);
+  const std::size_t cores = std::max(1u, std::thread::hardware_concurrency());
+  const std::size_t parts = n < 20'000 ? 1 : std::min<std::size_t>(cores, 8);
+  std::vector<std::vector<std::string>> warnings(parts);
+  std::atomic<int64_t> done{0};
+  auto run = [&](std::size_t part) {
+    const std::size_t from = n * part / parts, to = n * (part + 1) / parts;
+    for (std::size_t i = from; i < to; ++i) {
+      const io::Row& row = t.rows[first + i];
+      if (!row.blank()) parse(row, issues[i], slots[i], warnings[part]);
+      const int64_t d = ++done;
+      if (part == 0 && opt.progress && d / 100'000 > (d - 1) / 100'000)
+        opt.progress(fmt::format("validated about {} of {} rows", d / 100'000 * 100'000, n));
+    }
+  };
+  std::vector<std::exception_ptr> failed(parts);
+  auto guarded = [&](std::size_t part) {
+    try {
+      run(part);
+    } catch (...) {
+      failed[part] = std::current_exception();
+    }
+  };
+  std::vector<std::thread> helpers;
+  for (std::size_t part = 1; part < parts; ++part) helpers.emplace_back(guarded, part);
+  guarded(0);
+  for (auto& h : helpers) h.join();
+  for (auto& f : failed)
+    if (f) std::rethrow_exception(f);
+  for (auto& w : warnings)
+    res.warnings.insert(res.warnings.end(), std::make_move_iterator(w.begin()),
+                        std::make_move_iterator(w.end()));
+  for (std::size_t i = 0; i < n; ++i) {
+    const io::Row& row = t.rows[first + i];
+    if (row.blank()) continue;
+    ++res.rows_read;
+    link(row, issues[i], slots[i]);
+    if (issues[i].empty()) {
+      ++res.rows_valid;
+    } else {
+      ++res.rows_rejected;
+      for (auto& x : issues[i]) res.issues.push_back(std::move(x));
+    }
+  }
+}
+
 void require_columns(const Validator& v, ListKind kind, const std::vector<std::string_view>& keys) {
   std::vector<std::string> missing;
   for (auto k : keys)
@@ -399,11 +456,17 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
     pupils.reserve(t.rows.size());
     enrolments.reserve(t.rows.size());
     for (auto& s : st.schools(opt.scope)) school_map.emplace(s.code, s);
-    check_rows(
-        t, layout, opt, res, [&](std::size_t, const io::Row& row, std::vector<ImportIssue>& out) {
-          Pupil p;
-          Enrolment e;
-          auto code = v.massar(out, row, res.warnings);
+    struct Parsed {
+      Pupil p;
+      Enrolment e;
+    };
+    check_rows_parallel<Parsed>(
+        t, layout, opt, res,
+        [&](const io::Row& row, std::vector<ImportIssue>& out, Parsed& slot,
+            std::vector<std::string>& warnings) {
+          Pupil& p = slot.p;
+          Enrolment& e = slot.e;
+          auto code = v.massar(out, row, warnings);
           if (code) p.massar = e.massar = *code;
           p.last_ar = v.get(row, "last_ar");
           v.text(out, row, "last_ar", p.last_ar, true, 100);
@@ -482,6 +545,10 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
                         "the leaving date is outside the school year {}", *year);
             }
           }
+        },
+        [&](const io::Row& row, std::vector<ImportIssue>& out, Parsed& slot) {
+          Pupil& p = slot.p;
+          Enrolment& e = slot.e;
           // One enrolment per pupil, year and school (a transferred pupil has two in one year:
           // the school he left and the one he joined); one identity per code Massar.
           if (out.empty()) {

@@ -700,3 +700,35 @@ TEST_P(Registry, ALargeLoadKeepsItsForeignKeys) {
       },
       store::DbError);
 }
+
+TEST_P(Registry, ALargeFileIsCheckedOnEveryCoreAndReportedInRowOrder) {
+  ASSERT_TRUE(import_file(st(), ListKind::schools, kExamples + "/schools.csv", opts()).written);
+  // 20,000 rows (checked in parts, one per core); three wrong, one of them repeating a code
+  // Massar of the first part.
+  std::string csv =
+      "massar,nom_ar,prenom_ar,Sexe,Code GRESA,Année scolaire,Niveau,Classe,"
+      "Date de naissance\n";
+  for (int i = 0; i < 20'000; ++i) {
+    const int code = i == 15'000 ? 5 : i;
+    csv += fmt::format("A{:09},العلوي,{},{},35310051B,2024-2025,1AP,1,{}\n", code,
+                       i == 15'000 ? "سعاد" : "زكرياء", i == 100 ? "X" : "M",
+                       i == 19'999 ? "31/02/2018" : "01/03/2018");
+  }
+  const std::string f = tmp("large.csv");
+  write_file(f, csv);
+  ImportOptions o = opts();
+  o.dry_run = true;
+  auto r = import_file(st(), ListKind::pupils, f, o);
+  EXPECT_EQ(r.rows_read, 20'000);
+  EXPECT_EQ(r.rows_valid, 19'997);
+  EXPECT_EQ(r.rows_rejected, 3);
+  ASSERT_EQ(r.issues.size(), 3u);
+  EXPECT_EQ(r.issues[0].row, 102);
+  EXPECT_EQ(r.issues[0].column, "Sexe");
+  EXPECT_EQ(r.issues[1].row, 15'002);
+  EXPECT_NE(r.issues[1].reason.find("appears twice for this school and year (first on row 7)"),
+            std::string::npos)
+      << r.issues[1].reason;
+  EXPECT_EQ(r.issues[2].row, 20'001);
+  EXPECT_EQ(r.issues[2].column, "Date de naissance");
+}
