@@ -551,28 +551,25 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
           Enrolment& e = slot.e;
           // One enrolment per pupil, year and school (a transferred pupil has two in one year:
           // the school he left and the one he joined); one identity per code Massar.
-          if (out.empty()) {
-            std::string key = e.massar + "|" + e.school_year + "|" + e.school_code;
-            if (seen.count(key)) {
-              v.error(out, row, "massar", e.massar,
-                      "the same pupil appears twice for this school and year (first on row {})",
-                      first_seen(seen, key));
-            } else if (auto it = pupil_at.find(p.massar); it != pupil_at.end()) {
-              if (!(pupils[it->second.first] == p))
-                v.error(out, row, "massar", p.massar,
-                        "this code Massar has a different name, sex or birth on row {}: one code "
-                        "is one pupil",
-                        it->second.second);
-            }
+          if (!out.empty()) return;
+          std::string key = e.massar + "|" + e.school_year + "|" + e.school_code;
+          if (auto at = seen.find(key); at != seen.end()) {
+            v.error(out, row, "massar", e.massar,
+                    "the same pupil appears twice for this school and year (first on row {})",
+                    at->second);
+            return;
           }
-          if (out.empty()) {
-            seen[e.massar + "|" + e.school_year + "|" + e.school_code] = row.number;
-            if (!pupil_at.count(p.massar)) {
-              pupil_at.emplace(p.massar, std::make_pair(pupils.size(), row.number));
-              pupils.push_back(std::move(p));
-            }
-            enrolments.push_back(std::move(e));
+          auto [it, fresh] = pupil_at.try_emplace(p.massar, pupils.size(), row.number);
+          if (!fresh && !(pupils[it->second.first] == p)) {
+            v.error(out, row, "massar", p.massar,
+                    "this code Massar has a different name, sex or birth on row {}: one code "
+                    "is one pupil",
+                    it->second.second);
+            return;
           }
+          seen.emplace(std::move(key), row.number);
+          if (fresh) pupils.push_back(std::move(p));
+          enrolments.push_back(std::move(e));
         });
   } else if (kind == ListKind::households) {
     require_columns(v, kind, {"massar", "payee_cin", "payee_name", "relation"});
