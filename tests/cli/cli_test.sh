@@ -13,6 +13,13 @@ expect_rc() {  # expect_rc WANT DESCRIPTION -- command...
   "$@" >"$work/out" 2>"$work/err"; local rc=$?
   if [ "$rc" -eq "$want" ]; then ok; else bad "$what: exit $rc, expected $want"; cat "$work/out" "$work/err" >&2; fi
 }
+free_port() {  # a port where nothing listens, below the kernel's range for outgoing connections
+  local p
+  while :; do
+    p=$((20000 + RANDOM % 12000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+  done
+}
 newdb() {  # prints a URL of a new empty database
   if [ "$backend" = sqlite ]; then
     echo "$work/$1.db"
@@ -246,7 +253,7 @@ echo "api password 9" | expect_rc 0 "user add for the API" -- "$sanad" --db "$A"
 # refuses the first file, then takes them), retried after the failure, every attempt in the
 # delivery log; and into an outbox folder.
 if [ "$backend" = sqlite ] && command -v node >/dev/null; then
-  rport=$((30000 + RANDOM % 20000))
+  rport=$(free_port)
   node -e '
     const http = require("http"), fs = require("fs"), crypto = require("crypto");
     let n = 0;
@@ -264,7 +271,7 @@ if [ "$backend" = sqlite ] && command -v node >/dev/null; then
   receiver=$!
   # The receiver listens before the server starts: its first delivery is due at once.
   for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$rport") 2>/dev/null && break; sleep 0.1; done
-  xport=$((30000 + RANDOM % 20000))
+  xport=$(free_port)
   "$sanad" --db "$T" serve --listen "127.0.0.1:$xport" --web "$work/no-web-app" \
     --exchange-url "http://127.0.0.1:$rport/hcp/inbox" --exchange-every 1h --exchange-retry-after 1s \
     2>"$work/xserve.log" &
@@ -281,7 +288,7 @@ if [ "$backend" = sqlite ] && command -v node >/dev/null; then
   "$sanad" --db "$T" serve --listen "127.0.0.1:$xport" --exchange-outbox "$work/outbox" --exchange-every 2w 2>"$work/xserve.log" && bad "bad duration accepted" || grep -q "durations" "$work/xserve.log" && ok || bad "duration: $(cat "$work/xserve.log")"
 fi
 
-port=$((30000 + RANDOM % 20000))
+port=$(free_port)
 "$sanad" --db "$A" serve --listen "127.0.0.1:$port" --web "$work/no-web-app" --max-upload-mb 1 2>"$work/serve.log" &
 pid=$!
 for _ in $(seq 1 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
@@ -304,7 +311,8 @@ grep -q "stopped" "$work/serve.log" && ok || bad "no 'stopped' in the server log
 # Two servers on one database, side by side: a session opened on one is good on the other, and a
 # logout on the second ends it on the first at once (sessions live in the database; what a server
 # keeps of them follows the audit log's head).
-p1=$((30000 + RANDOM % 20000)); p2=$((p1 + 1))
+p1=$(free_port) p2=$(free_port)
+[ "$p1" != "$p2" ] || p2=$((p1 + 1))
 "$sanad" --db "$A" serve --listen "127.0.0.1:$p1" --web "$work/no-web-app" 2>"$work/serve1.log" &
 s1=$!
 "$sanad" --db "$A" serve --listen "127.0.0.1:$p2" --web "$work/no-web-app" --behind-proxy 2>"$work/serve2.log" &
