@@ -189,6 +189,19 @@ MergeCounts diff_merge(Db& db, const Target& t, std::size_t n, const RowGen& gen
   }
 
   if (counts.inserted > 0) {
+    // A large first load into an empty table builds its secondary indexes (not those of a key or
+    // a unique constraint) again once the rows are in, by one sort each, instead of taking their
+    // entries one by one in an order that is not theirs.
+    std::vector<std::pair<std::string, std::string>> indexes;
+    if (first_load && counts.inserted >= kLargeLoad) {
+      db.query(pg ? "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = "
+                    "current_schema() AND tablename = $1 AND indexname NOT IN (SELECT conname "
+                    "FROM pg_constraint WHERE conrelid = $1::regclass) ORDER BY indexname"
+                  : "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = $1 "
+                    "AND sql IS NOT NULL ORDER BY name",
+               {t.table}, [&](const ResultRow& r) { indexes.emplace_back(r.text(0), r.text(1)); });
+      for (const auto& [name, def] : indexes) db.execute("DROP INDEX " + name);
+    }
     // On PostgreSQL a foreign key is checked by a trigger per row (three per enrolment: more
     // than half a large load's time). For a large first load into an empty table the table's
     // foreign keys are taken off and put back once the rows are in, which checks them all in one
@@ -233,6 +246,7 @@ MergeCounts diff_merge(Db& db, const Target& t, std::size_t n, const RowGen& gen
     if (pg && t.has_id)
       db.execute(fmt::format("SELECT setval(pg_get_serial_sequence('{0}', 'id'), $1)", t.table),
                  {next - 1});
+    for (const auto& [name, def] : indexes) db.execute(def);
     for (const auto& [name, def] : foreign_keys)
       db.execute(fmt::format("ALTER TABLE {} ADD CONSTRAINT {} {}", t.table, name, def));
   }
@@ -692,8 +706,8 @@ std::unordered_map<std::string, int64_t> all_school_ids(Db& db) {
 std::pair<MergeCounts, MergeCounts> Store::put_roster(const std::vector<Pupil>& pupils,
                                                       const std::vector<Enrolment>& enrolments) {
   // New pupils get their ids in code Massar order, so the code's unique index is written from
-  // left to right; the enrolments go in as they come (a roster is in school and class order,
-  // the order of their school index).
+  // left to right; the enrolments follow in the same order (by pupil id for new pupils, the
+  // order of their unique key; their school index is built afterwards on a large first load).
   const auto pupil_order =
       key_order(pupils.size(), [&](std::size_t i) -> std::string_view { return pupils[i].massar; });
   std::vector<int64_t> ids;
@@ -739,7 +753,7 @@ std::pair<MergeCounts, MergeCounts> Store::put_roster(const std::vector<Pupil>& 
                 e.level, e.class_name, e.status, null_if_empty(e.transfer_to),
                 null_if_empty(e.left_date));
       },
-      nullptr, &changed);
+      nullptr, &changed, &enrolment_order);
   for (auto& [i, fields] : changed) {
     const Enrolment& e = enrolments[i];
     ec.changes.push_back(

@@ -732,3 +732,38 @@ TEST_P(Registry, ALargeFileIsCheckedOnEveryCoreAndReportedInRowOrder) {
   EXPECT_EQ(r.issues[2].row, 20'001);
   EXPECT_EQ(r.issues[2].column, "Date de naissance");
 }
+
+TEST_P(Registry, ALargeFirstLoadBuildsItsIndexesAgain) {
+  ASSERT_TRUE(import_file(st(), ListKind::schools, kExamples + "/schools.csv", opts()).written);
+  const bool pg = GetParam() == std::string("postgres");
+  auto indexes = [&] {
+    std::vector<std::string> out;
+    st().db().query(pg ? "SELECT indexdef FROM pg_indexes WHERE tablename IN ('enrolments', "
+                         "'pupils') ORDER BY indexname"
+                       : "SELECT coalesce(sql, name) FROM sqlite_master WHERE type = 'index' AND "
+                         "tbl_name IN ('enrolments', 'pupils') ORDER BY name",
+                    {}, [&](const store::ResultRow& r) { out.push_back(r.text(0)); });
+    return out;
+  };
+  const auto before = indexes();
+  ASSERT_GE(before.size(), 3u);
+  // 100,000 pupils of two schools' classes: a large first load (its secondary indexes are
+  // dropped, then built again).
+  std::string csv = "massar,nom_ar,prenom_ar,Sexe,Code GRESA,Année scolaire,Niveau,Classe\n";
+  for (int i = 0; i < 100'000; ++i)
+    csv += fmt::format("B{:09},العلوي,زكرياء,M,{},2024-2025,1AP,{}\n", (i * 7919) % 100'000,
+                       i % 2 ? "35310051B" : "35310077K", i % 40);
+  const std::string f = tmp("hundred-thousand.csv");
+  write_file(f, csv);
+  auto r = import_file(st(), ListKind::pupils, f, opts());
+  ASSERT_TRUE(r.written) << (r.issues.empty() ? "" : format_issue(r.issues[0]));
+  EXPECT_EQ(indexes(), before);
+  EXPECT_EQ(st().count("enrolments"), 100'000);
+  EXPECT_EQ(st().db().scalar_i64("SELECT count(*) FROM enrolments e JOIN schools s ON s.id = "
+                                 "e.school_id WHERE s.code = '35310051B' AND e.class_name = '7'"),
+            2'500);
+  // Each enrolment is its pupil's.
+  EXPECT_EQ(st().db().scalar_i64("SELECT count(*) FROM enrolments e JOIN pupils p ON p.id = "
+                                 "e.pupil_id WHERE p.massar = 'B000000000' AND e.class_name = '0'"),
+            1);
+}
