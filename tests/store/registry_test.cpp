@@ -738,8 +738,8 @@ TEST_P(Registry, ALargeFirstLoadBuildsItsIndexesAgain) {
   const bool pg = GetParam() == std::string("postgres");
   auto indexes = [&] {
     std::vector<std::string> out;
-    st().db().query(pg ? "SELECT indexdef FROM pg_indexes WHERE tablename IN ('enrolments', "
-                         "'pupils') ORDER BY indexname"
+    st().db().query(pg ? "SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+                         "AND tablename IN ('enrolments', 'pupils') ORDER BY indexname"
                        : "SELECT coalesce(sql, name) FROM sqlite_master WHERE type = 'index' AND "
                          "tbl_name IN ('enrolments', 'pupils') ORDER BY name",
                     {}, [&](const store::ResultRow& r) { out.push_back(r.text(0)); });
