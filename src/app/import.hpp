@@ -25,7 +25,8 @@ struct ImportOptions {
   std::string today;  // ISO date used to refuse future dates; empty = the system's date
   // Absences only: the file is the whole list of the absences from replace_from to replace_to
   // (ISO dates within one school year) of the schools its pupils attend (within the scope); the
-  // absences of that period the file no longer lists are deleted. Any invalid row stops it.
+  // absences of that period the file no longer lists are deleted — but not those of a pupil also
+  // enrolled in a school the file does not cover. Any invalid row stops it.
   std::string replace_from, replace_to;
   std::function<void(const std::string&)> progress;
 };

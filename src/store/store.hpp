@@ -95,11 +95,13 @@ class Store {
   MergeCounts put_households(const std::vector<Household>& rows);
   MergeCounts put_memberships(const std::vector<Membership>& rows);
   MergeCounts put_absences(const std::vector<Absence>& rows);
-  // The schools of `scope` where these pupils are enrolled in `year` (codes, sorted).
+  // The schools of `scope` where at least one of these pupils is enrolled in `year` and in no
+  // other school that year (codes, sorted): a transferred pupil alone brings in neither school.
   std::vector<std::string> schools_of_pupils(const std::vector<std::string>& massar,
                                              const std::string& year, const Scope& scope);
   // The absences from `from` to `to` (ISO dates, inclusive) of the pupils enrolled in `year` in
-  // these schools, ordered by code Massar and day.
+  // these schools and in no other (an absence names no school: one of a pupil who was also
+  // elsewhere that year may be the other school's), ordered by code Massar and day.
   std::vector<Absence> absences_in_schools(const std::vector<std::string>& schools,
                                            const std::string& year, const std::string& from,
                                            const std::string& to);

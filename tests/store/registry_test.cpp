@@ -543,18 +543,23 @@ TEST_P(Registry, LaterImportsAddToAndCorrectWhatIsThere) {
 
 TEST_P(Registry, AnAbsencesFileCanReplaceAPeriodOfItsSchools) {
   load_examples();
-  // A pupil of another school, absent in November too, and an October absence in Al Wahda.
+  // A pupil of another school, absent in November too, and an October absence in Al Wahda; a
+  // pupil transferred between the two schools, absent in November (his absence may be the other
+  // school's: a file of Al Wahda leaves it).
   const std::string p = tmp("other-school.csv");
   write_file(p,
              "massar,nom_ar,prenom_ar,Sexe,Code GRESA,Année scolaire,Niveau,Classe\n"
-             "K123456789,الإدريسي,سعاد,F,35310077K,2024-2025,1AP,1\n");
+             "K123456789,الإدريسي,سعاد,F,35310077K,2024-2025,1AP,1\n"
+             "K123456780,الإدريسي,مريم,F,35310077K,2024-2025,1AP,1\n"
+             "K123456780,الإدريسي,مريم,F,35310051B,2024-2025,1AP,1-1\n");
   auto rp = import_file(st(), ListKind::pupils, p, opts());
   ASSERT_TRUE(rp.written) << (rp.issues.empty() ? "" : format_issue(rp.issues[0]));
   const std::string extra = tmp("extra.csv");
   write_file(extra,
-             "رقم التلميذ,تاريخ الغياب,مبرر\nK123456789,12/11/2024,لا\nR610846881,15/10/2024,لا\n");
+             "رقم التلميذ,تاريخ الغياب,مبرر\nK123456789,12/11/2024,لا\nR610846881,15/10/2024,لا\n"
+             "K123456780,13/11/2024,لا\n");
   ASSERT_TRUE(import_file(st(), ListKind::absences, extra, opts()).written);
-  ASSERT_EQ(st().count("absences"), 68);
+  ASSERT_EQ(st().count("absences"), 69);
 
   // Al Wahda's corrected November: R610846881's two absences were recorded by mistake.
   std::string november = slurp(kExamples + "/absences.csv");
@@ -573,15 +578,16 @@ TEST_P(Registry, AnAbsencesFileCanReplaceAPeriodOfItsSchools) {
   EXPECT_FALSE(check.written);
   EXPECT_EQ(check.replaced_schools, std::vector<std::string>{"35310051B"});
   EXPECT_EQ(check.to_delete, 2);
-  EXPECT_EQ(st().count("absences"), 68);  // a check writes nothing
+  EXPECT_EQ(st().count("absences"), 69);  // a check writes nothing
 
   o.dry_run = false;
   auto r = import_file(st(), ListKind::absences, f, o);
   ASSERT_TRUE(r.written);
   EXPECT_EQ(counts_of(r, "absences").deleted, 2);
   EXPECT_EQ(counts_of(r, "absences").unchanged, 64);
-  // Gone: the two; kept: the other school's November and Al Wahda's October.
-  EXPECT_EQ(st().count("absences"), 66);
+  // Gone: the two; kept: the other school's November, the transferred pupil's, Al Wahda's
+  // October.
+  EXPECT_EQ(st().count("absences"), 67);
   auto days = [&](const std::string& massar) {
     std::vector<std::string> out;
     for (const auto& a : st().absences_of(massar)) out.push_back(a.date);
@@ -589,6 +595,7 @@ TEST_P(Registry, AnAbsencesFileCanReplaceAPeriodOfItsSchools) {
   };
   EXPECT_EQ(days("R610846881"), std::vector<std::string>{"2024-10-15"});
   EXPECT_EQ(days("K123456789"), std::vector<std::string>{"2024-11-12"});
+  EXPECT_EQ(days("K123456780"), std::vector<std::string>{"2024-11-13"});
   // Each deletion is in the pupil's history, and the audit chain still holds.
   auto h = st().record_history({"absence"}, "R610846881", 10);
   ASSERT_EQ(h.size(), 2u);
@@ -603,7 +610,7 @@ TEST_P(Registry, AnAbsencesFileCanReplaceAPeriodOfItsSchools) {
   auto again = import_file(st(), ListKind::absences, f, o);
   ASSERT_TRUE(again.written);
   EXPECT_EQ(counts_of(again, "absences").deleted, 0);
-  EXPECT_EQ(st().count("absences"), 66);
+  EXPECT_EQ(st().count("absences"), 67);
 
   // A day outside the period is a bad row: nothing written, even with --skip-invalid (the list
   // must be whole, or the rejected row's absence would be deleted).
@@ -616,7 +623,7 @@ TEST_P(Registry, AnAbsencesFileCanReplaceAPeriodOfItsSchools) {
   EXPECT_EQ(rb.issues[0].row, 2);
   EXPECT_EQ(rb.issues[0].reason,
             "the day is outside the period the file replaces (2024-11-01 to 2024-11-30)");
-  EXPECT_EQ(st().count("absences"), 66);
+  EXPECT_EQ(st().count("absences"), 67);
 
   // A period is two days of one school year.
   o.replace_to = "2025-09-30";

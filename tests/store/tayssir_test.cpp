@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "app/demo.hpp"
+#include "app/import.hpp"
 #include "app/tayssir.hpp"
 #include "backend.hpp"
 #include "io/table.hpp"
@@ -243,7 +244,10 @@ TEST_P(Tayssir, CorrectionAfterClosingBecomesAnAdjustmentOnce) {
   std::string massar;
   int64_t pupil = 0, monthly = 0;
   store::TayssirStore(st()).each_line(t1.cycle_id, 0, [&](const store::CycleLineRow& l) {
-    if (massar.empty() && l.reason == "eligible" && l.months == "PFPP") {
+    if (massar.empty() && l.reason == "eligible" && l.months == "PFPP" &&
+        st().db().scalar_i64("SELECT count(*) FROM enrolments WHERE pupil_id = $1 AND "
+                             "school_year = $2",
+                             {l.pupil_id, kYear}) == 1) {
       pupil = l.pupil_id;
       monthly = l.monthly;
       massar = *st().db().scalar_text("SELECT massar FROM pupils WHERE id = $1", {l.pupil_id});
@@ -253,10 +257,36 @@ TEST_P(Tayssir, CorrectionAfterClosingBecomesAnAdjustmentOnce) {
   int64_t paid_t1 = pay_and_close(t1.cycle_id);
   EXPECT_EQ(paid_t1, t1.row.due);
 
-  // October's absences were wrongly recorded: corrected after payment.
-  st().db().execute(
-      "DELETE FROM absences WHERE pupil_id = $1 AND day >= '2025-10-01' AND day < '2025-11-01'",
-      {pupil});
+  // October's absences were wrongly recorded: after payment, the school sends its October again
+  // without them, replacing the month.
+  const std::string school = *st().db().scalar_text(
+      "SELECT sc.code FROM enrolments e JOIN schools sc ON sc.id = e.school_id WHERE e.pupil_id = "
+      "$1 AND e.school_year = $2",
+      {pupil, kYear});
+  std::string october = "رقم التلميذ,تاريخ الغياب,مبرر\n";
+  st().db().query(
+      "SELECT p.massar, a.day, a.justified FROM absences a JOIN pupils p ON p.id = a.pupil_id "
+      "WHERE a.day >= '2025-10-01' AND a.day <= '2025-10-31' AND a.pupil_id <> $1 AND "
+      "a.pupil_id IN (SELECT e.pupil_id FROM enrolments e JOIN schools sc ON sc.id = e.school_id "
+      "WHERE sc.code = $2 AND e.school_year = $3)",
+      {pupil, school, kYear}, [&](const store::ResultRow& r) {
+        october += fmt::format("{},{},{}\n", r.text(0), r.text(1), r.i64(2) ? "نعم" : "لا");
+      });
+  const std::string file = tmp("october.csv");
+  std::ofstream(file, std::ios::binary) << october;
+  ImportOptions io;
+  io.actor = "head";
+  io.replace_from = "2025-10-01";
+  io.replace_to = "2025-10-31";
+  auto imported = import_file(st(), ListKind::absences, file, io);
+  ASSERT_TRUE(imported.written) << (imported.issues.empty() ? ""
+                                                            : format_issue(imported.issues[0]));
+  EXPECT_EQ(imported.replaced_schools, std::vector<std::string>{school});
+  EXPECT_GE(imported.counts.at(0).second.deleted, 5);  // the pupil's October, and only his
+  EXPECT_EQ(*st().db().scalar_i64("SELECT count(*) FROM absences WHERE pupil_id = $1 AND day >= "
+                                  "'2025-10-01' AND day <= '2025-10-31'",
+                                  {pupil}),
+            0);
   auto t2 = compute("T2").cycles.at(0);
   auto adj = store::TayssirStore(st()).adjustments(t2.cycle_id);
   ASSERT_EQ(adj.size(), 1u);

@@ -78,15 +78,18 @@ const [busiest] = sql(
 );
 if (!busiest || busiest.n < 2) throw new Error("the head's school has no month of absences");
 const monthAbsences = sql(
-  `SELECT p.massar, a.day, a.justified FROM absences a JOIN pupils p ON p.id = a.pupil_id WHERE substr(a.day, 1, 7) = '${busiest.month}'
+  `SELECT p.massar, a.day, a.justified, (SELECT count(*) FROM enrolments o WHERE o.pupil_id = a.pupil_id AND o.school_year = '${year}') AS schools
+   FROM absences a JOIN pupils p ON p.id = a.pupil_id WHERE substr(a.day, 1, 7) = '${busiest.month}'
    AND a.pupil_id IN (SELECT e.pupil_id FROM enrolments e JOIN schools s ON s.id = e.school_id WHERE s.code = '${head.school}'
    AND e.school_year = '${year}') ORDER BY p.massar, a.day`,
 );
-const dropped = monthAbsences[0];
+// The one left out: of a pupil of this school only (one also enrolled elsewhere keeps his).
+const dropped = monthAbsences.find((a) => a.schools === 1);
+if (!dropped) throw new Error("no absence of a pupil of the head's school only");
 const dmy = (iso) => iso.split('-').reverse().join('/');
 writeFileSync(
   `${out}/absences-month.csv`,
-  ['رقم التلميذ,تاريخ الغياب,مبرر', ...monthAbsences.slice(1).map((a) => `${a.massar},${dmy(a.day)},${a.justified ? 'نعم' : 'لا'}`)].join('\n'),
+  ['رقم التلميذ,تاريخ الغياب,مبرر', ...monthAbsences.filter((a) => a !== dropped).map((a) => `${a.massar},${dmy(a.day)},${a.justified ? 'نعم' : 'لا'}`)].join('\n'),
 );
 const [yy, mm] = busiest.month.split('-').map(Number);
 const lastDay = new Date(Date.UTC(yy, mm, 0)).getUTCDate();
