@@ -229,6 +229,16 @@ void progress(const ImportOptions& opt, int64_t done, int64_t total) {
     opt.progress(fmt::format("validated {} of {} rows", done, total));
 }
 
+// A row checked: valid, or rejected with its issues.
+void count_row(ImportResult& res, std::vector<ImportIssue>& issues) {
+  if (issues.empty()) {
+    ++res.rows_valid;
+  } else {
+    ++res.rows_rejected;
+    for (auto& i : issues) res.issues.push_back(std::move(i));
+  }
+}
+
 // Checks the rows of one kind and passes each valid row's index to `accept`.
 template <typename CheckRow>
 void check_rows(const io::Table& t, const Layout& l, const ImportOptions& opt, ImportResult& res,
@@ -242,12 +252,7 @@ void check_rows(const io::Table& t, const Layout& l, const ImportOptions& opt, I
     ++res.rows_read;
     std::vector<ImportIssue> issues;
     check(r, row, issues);
-    if (issues.empty()) {
-      ++res.rows_valid;
-    } else {
-      ++res.rows_rejected;
-      for (auto& i : issues) res.issues.push_back(std::move(i));
-    }
+    count_row(res, issues);
   }
 }
 
@@ -296,12 +301,7 @@ void check_rows_parallel(const io::Table& t, const Layout& l, const ImportOption
     if (row.blank()) continue;
     ++res.rows_read;
     link(row, issues[i], slots[i]);
-    if (issues[i].empty()) {
-      ++res.rows_valid;
-    } else {
-      ++res.rows_rejected;
-      for (auto& x : issues[i]) res.issues.push_back(std::move(x));
-    }
+    count_row(res, issues[i]);
   }
 }
 
@@ -728,16 +728,39 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
             "a file replacing a period is written only when every row is valid: nothing written");
       return res;
     }
+    // Absences name no school, so transfers are treated with care: a school of the scope is
+    // covered when a listed pupil is enrolled there only, and a pupil also enrolled that year in
+    // a school not covered keeps his absences (they may be that school's).
     std::vector<std::string> codes;
     std::set<std::pair<std::string, std::string>> listed;
     for (const auto& a : absences) {
       codes.push_back(a.massar);
       listed.emplace(a.massar, a.date);
     }
-    res.replaced_schools = st.schools_of_pupils(codes, replace_year, opt.scope);
+    auto schools_of = [&](const std::vector<std::string>& massars) {
+      std::map<std::string, std::vector<std::string>> out;
+      for (auto& [m, school] : st.enrolled_schools(massars, replace_year))
+        out[m].push_back(std::move(school));
+      return out;
+    };
+    std::set<std::string> in_scope, covered;
+    for (const auto& s : st.schools(opt.scope)) in_scope.insert(s.code);
+    for (const auto& [m, attended] : schools_of(codes))
+      if (attended.size() == 1 && in_scope.count(attended[0])) covered.insert(attended[0]);
+    res.replaced_schools.assign(covered.begin(), covered.end());
+    std::vector<Absence> candidates;
     for (auto& a : st.absences_in_schools(res.replaced_schools, replace_year, opt.replace_from,
                                           opt.replace_to))
-      if (!listed.count({a.massar, a.date})) gone.push_back(std::move(a));
+      if (!listed.count({a.massar, a.date})) candidates.push_back(std::move(a));
+    std::vector<std::string> candidate_pupils;
+    for (const auto& a : candidates) candidate_pupils.push_back(a.massar);
+    const auto elsewhere = schools_of(candidate_pupils);
+    for (auto& a : candidates) {
+      const auto& attended = elsewhere.at(a.massar);
+      if (std::all_of(attended.begin(), attended.end(),
+                      [&](const std::string& s) { return covered.count(s) > 0; }))
+        gone.push_back(std::move(a));
+    }
     res.to_delete = static_cast<int64_t>(gone.size());
   }
 

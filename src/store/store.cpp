@@ -853,21 +853,16 @@ MergeCounts Store::put_absences(const std::vector<Absence>& rows) {
   return counts;
 }
 
-std::vector<std::string> Store::schools_of_pupils(const std::vector<std::string>& massar,
-                                                  const std::string& year, const Scope& scope) {
-  std::vector<std::string> out;
+std::vector<std::pair<std::string, std::string>> Store::enrolled_schools(
+    const std::vector<std::string>& massar, const std::string& year) {
+  std::vector<std::pair<std::string, std::string>> out;
   if (massar.empty()) return out;
   stage_codes(*db_, massar);
-  auto [where, params] = scope_filter(scope);
-  params.emplace_back(year);
-  db_->query(fmt::format("SELECT DISTINCT sc.code FROM stage_codes s JOIN pupils p ON p.massar = "
-                         "s.code JOIN enrolments e ON e.pupil_id = p.id AND e.school_year = ${0} "
-                         "JOIN schools sc ON sc.id = e.school_id JOIN communes cm ON cm.code = "
-                         "sc.commune_code WHERE {1} AND NOT EXISTS (SELECT 1 FROM enrolments o "
-                         "WHERE o.pupil_id = p.id AND o.school_year = ${0} AND o.school_id <> "
-                         "e.school_id) ORDER BY sc.code",
-                         params.size(), where),
-             params, [&](const ResultRow& r) { out.push_back(r.text(0)); });
+  db_->query(
+      "SELECT p.massar, sc.code FROM stage_codes s JOIN pupils p ON p.massar = s.code JOIN "
+      "enrolments e ON e.pupil_id = p.id AND e.school_year = $1 JOIN schools sc ON sc.id = "
+      "e.school_id ORDER BY p.massar, sc.code",
+      {year}, [&](const ResultRow& r) { out.emplace_back(r.text(0), r.text(1)); });
   db_->execute("DROP TABLE stage_codes");
   return out;
 }
@@ -882,9 +877,7 @@ std::vector<Absence> Store::absences_in_schools(const std::vector<std::string>& 
       "SELECT p.massar, a.day, a.justified FROM absences a JOIN pupils p ON p.id = a.pupil_id "
       "WHERE a.day >= $1 AND a.day <= $2 AND a.pupil_id IN (SELECT e.pupil_id FROM enrolments e "
       "JOIN schools sc ON sc.id = e.school_id JOIN stage_codes s ON s.code = sc.code WHERE "
-      "e.school_year = $3) AND NOT EXISTS (SELECT 1 FROM enrolments o JOIN schools os ON os.id = "
-      "o.school_id WHERE o.pupil_id = a.pupil_id AND o.school_year = $3 AND os.code NOT IN "
-      "(SELECT code FROM stage_codes)) ORDER BY p.massar, a.day",
+      "e.school_year = $3) ORDER BY p.massar, a.day",
       {from, to, year}, [&](const ResultRow& r) {
         out.push_back({r.text(0), r.text(1), r.i64(2) != 0});
       });

@@ -95,13 +95,11 @@ class Store {
   MergeCounts put_households(const std::vector<Household>& rows);
   MergeCounts put_memberships(const std::vector<Membership>& rows);
   MergeCounts put_absences(const std::vector<Absence>& rows);
-  // The schools of `scope` where at least one of these pupils is enrolled in `year` and in no
-  // other school that year (codes, sorted): a transferred pupil alone brings in neither school.
-  std::vector<std::string> schools_of_pupils(const std::vector<std::string>& massar,
-                                             const std::string& year, const Scope& scope);
+  // The schools each of these pupils is enrolled in for `year`: (code Massar, school code) pairs.
+  std::vector<std::pair<std::string, std::string>> enrolled_schools(
+      const std::vector<std::string>& massar, const std::string& year);
   // The absences from `from` to `to` (ISO dates, inclusive) of the pupils enrolled in `year` in
-  // these schools and in no other (an absence names no school: one of a pupil who was also
-  // elsewhere that year may be the other school's), ordered by code Massar and day.
+  // one of these schools, ordered by code Massar and day.
   std::vector<Absence> absences_in_schools(const std::vector<std::string>& schools,
                                            const std::string& year, const std::string& from,
                                            const std::string& to);
