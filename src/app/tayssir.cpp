@@ -631,7 +631,7 @@ ComputeResult compute_cycles(store::Store& st, const ComputeOptions& opt) {
         if (l->due > 0 && h != tayssir::kNone) groups.insert(e.group[static_cast<std::size_t>(h)]);
       }
     row.households = static_cast<int64_t>(groups.size());
-    ts.replace_lines(row.id, rows);
+    cc.lines = ts.replace_lines(row.id, rows);
 
     // Adjustments. Upheld appeals on other cycles first, then each paid cycle of this
     // directorate recomputed on today's registry, less what it paid, what other cycles already
@@ -705,6 +705,8 @@ ComputeResult compute_cycles(store::Store& st, const ComputeOptions& opt) {
     detail["policy"] = pol.code;
     detail["period"] = per.code;
     detail["directorate"] = d;
+    detail["lines_written"] = cc.lines.written;
+    detail["lines_deleted"] = cc.lines.deleted;
     st.audit({opt.who.name, opt.who.origin,
               existing ? "tayssir cycle recomputed" : "tayssir cycle computed",
               fmt::format("tayssir cycle {}", row.id), detail.dump()});

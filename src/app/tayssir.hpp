@@ -79,6 +79,7 @@ struct ComputedCycle {
   bool recomputed = false;  // false: the cycle had left the draft state and was kept
   store::CycleRow row;      // as it stands after the run
   int64_t adjustment_lines = 0;
+  store::LineChanges lines;  // lines written and deleted (a recomputation rewrites the changed)
 };
 
 struct ComputeResult {

@@ -232,8 +232,10 @@ int TayssirCommand::run(store::Store& st, const std::string& actor,
       progress_done();
       for (const auto& c : r.cycles)
         std::cout << totals_line(c.row)
-                  << (c.recomputed ? fmt::format(" ({} adjustment lines)", c.adjustment_lines)
-                                   : " (not recomputed: it left the draft state)")
+                  << (c.recomputed
+                          ? fmt::format(" ({} lines written, {} deleted; {} adjustment lines)",
+                                        c.lines.written, c.lines.deleted, c.adjustment_lines)
+                          : " (not recomputed: it left the draft state)")
                   << "\n";
       if (r.cycles.empty()) std::cout << "no pupil of the scope is enrolled in that year\n";
       if (!r.suspects.empty()) {

@@ -176,6 +176,8 @@ ApiResponse r_compute(Ctx& c) {
       json j = cycle_json(cc.row);
       j["recomputed"] = cc.recomputed;
       j["adjustment_lines"] = cc.adjustment_lines;
+      j["lines_written"] = cc.lines.written;
+      j["lines_deleted"] = cc.lines.deleted;
       cycles.push_back(j);
     }
     for (const auto& s : r.suspects)

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <unordered_map>
+
 #include "store/scope_sql.hpp"
 
 namespace sanad::store {
@@ -308,20 +311,75 @@ bool TayssirStore::move_cycle(int64_t id, const std::string& from, const std::st
                      {id, from, to}) == 1;
 }
 
-void TayssirStore::replace_lines(int64_t cycle_id, const std::vector<CycleLineRow>& lines) {
-  db_.execute("DELETE FROM tayssir_lines WHERE cycle_id = $1", {cycle_id});
+LineChanges TayssirStore::replace_lines(int64_t cycle_id, const std::vector<CycleLineRow>& lines) {
+  const bool pg = db_.dialect() == Dialect::postgres;
+  const std::string partition = fmt::format("tayssir_lines_{}", cycle_id);
+  // On PostgreSQL a cycle's lines are a partition of their own, made with its first lines.
+  const bool first =
+      pg ? !db_.scalar_i64(
+               "SELECT 1 FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+               "WHERE i.inhparent = 'tayssir_lines'::regclass AND c.relname = $1",
+               {partition})
+         : !db_.scalar_i64("SELECT 1 FROM tayssir_lines WHERE cycle_id = $1 LIMIT 1", {cycle_id});
+
+  // Only the lines that differ from those stored are rewritten (deleted, then inserted).
+  std::unordered_map<int64_t, CycleLineRow> before;
+  if (!first) each_line(cycle_id, 0, [&](const CycleLineRow& r) { before.emplace(r.pupil_id, r); });
+  LineChanges out;
+  std::vector<const CycleLineRow*> put;
+  std::vector<int64_t> gone;
+  put.reserve(lines.size());
+  for (const auto& l : lines) {
+    auto b = before.find(l.pupil_id);
+    if (b != before.end()) {
+      bool same = b->second == l;
+      before.erase(b);
+      if (same) continue;
+      gone.push_back(l.pupil_id);
+    }
+    put.push_back(&l);
+  }
+  for (const auto& [pupil, row] : before) gone.push_back(pupil);
+  out.deleted = static_cast<int64_t>(gone.size());
+  out.written = static_cast<int64_t>(put.size());
+
+  if (!gone.empty()) {
+    std::sort(gone.begin(), gone.end());
+    db_.execute("DROP TABLE IF EXISTS stage_lines_gone");
+    db_.execute("CREATE TEMP TABLE stage_lines_gone (pupil_id BIGINT)");
+    std::size_t k = 0;
+    db_.bulk_insert("stage_lines_gone", {"pupil_id"}, [&](std::vector<Value>& v) {
+      if (k == gone.size()) return false;
+      v = {gone[k++]};
+      return true;
+    });
+    db_.execute(
+        "DELETE FROM tayssir_lines WHERE cycle_id = $1 AND pupil_id IN (SELECT pupil_id FROM "
+        "stage_lines_gone)",
+        {cycle_id});
+    db_.execute("DROP TABLE stage_lines_gone");
+  }
+  if (put.empty()) return out;
+  // A new partition is filled as a table of its own, then attached: its foreign keys are checked
+  // by one query each instead of a trigger per row and key.
+  const bool attach = pg && first;
+  if (attach) db_.execute(fmt::format("CREATE TABLE {} (LIKE tayssir_lines)", partition));
   std::size_t i = 0;
-  db_.bulk_insert("tayssir_lines",
+  db_.bulk_insert(attach ? partition : "tayssir_lines",
                   {"cycle_id", "pupil_id", "school_id", "household_id", "level", "reason",
                    "monthly", "months", "absences", "due", "forfeited"},
                   [&](std::vector<Value>& v) {
-                    if (i == lines.size()) return false;
-                    const auto& l = lines[i++];
+                    if (i == put.size()) return false;
+                    const auto& l = *put[i++];
                     v = {cycle_id,   l.pupil_id, l.school_id, id_or_null(l.household_id),
                          l.level,    l.reason,   l.monthly,   l.months,
                          l.absences, l.due,      l.forfeited};
                     return true;
                   });
+  if (attach)
+    db_.execute(fmt::format("ALTER TABLE tayssir_lines ATTACH PARTITION {} FOR VALUES IN ({})",
+                            partition, cycle_id));
+  return out;
 }
 
 void TayssirStore::each_line(int64_t cycle_id, int64_t school_id,

@@ -30,6 +30,13 @@ struct CycleLineRow {
   int64_t monthly = 0;
   std::string months, absences;
   int64_t due = 0, forfeited = 0;
+  bool operator==(const CycleLineRow&) const = default;
+};
+
+// What replacing a cycle's lines wrote: lines inserted (new or changed) and deleted (changed or
+// gone); a line that is the same is left alone.
+struct LineChanges {
+  int64_t written = 0, deleted = 0;
 };
 
 struct AdjustmentRow {
@@ -131,7 +138,8 @@ class TayssirStore {
   bool move_cycle(int64_t id, const std::string& from, const std::string& to,
                   const std::string& payment_sha256 = "");
 
-  void replace_lines(int64_t cycle_id, const std::vector<CycleLineRow>& lines);
+  // Makes the cycle's lines these, rewriting only those that differ.
+  LineChanges replace_lines(int64_t cycle_id, const std::vector<CycleLineRow>& lines);
   void each_line(int64_t cycle_id, int64_t school_id,  // school 0: all
                  const std::function<void(const CycleLineRow&)>& fn);
   // Ordered by school code, payee CIN, code Massar.

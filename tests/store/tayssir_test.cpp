@@ -137,11 +137,15 @@ TEST_P(Tayssir, CycleLifeIsRecordedAndPaidOnce) {
     return out;
   };
   auto before = lines();
-  // Recomputing a draft changes nothing.
+  EXPECT_EQ(first.lines.written, first.row.pupils);
+  EXPECT_EQ(first.lines.deleted, 0);
+  // Recomputing a draft changes nothing, and rewrites nothing.
   auto again = compute("T1").cycles.at(0);
   EXPECT_EQ(again.cycle_id, id);
   EXPECT_TRUE(again.recomputed);
   EXPECT_EQ(lines(), before);
+  EXPECT_EQ(again.lines.written, 0);
+  EXPECT_EQ(again.lines.deleted, 0);
   EXPECT_EQ(again.row.due, first.row.due);
 
   // Checked only when every school confirmed and none flagged.
@@ -314,6 +318,84 @@ TEST_P(Tayssir, CorrectionAfterClosingBecomesAnAdjustmentOnce) {
   auto t3 = compute("T3").cycles.at(0);
   EXPECT_TRUE(store::TayssirStore(st()).adjustments(t3.cycle_id).empty());
   EXPECT_EQ(t3.row.adjustments, 0);
+}
+
+TEST_P(Tayssir, RecomputingADraftRewritesOnlyTheLinesThatChanged) {
+  load_demo();
+  auto first = compute("T1").cycles.at(0);
+  store::TayssirStore ts(st());
+  // A pupil paid for the four months, enrolled once, in primary (threshold 4).
+  int64_t pupil = 0, monthly = 0;
+  std::string massar;
+  ts.each_line(first.cycle_id, 0, [&](const store::CycleLineRow& l) {
+    if (pupil == 0 && l.reason == "eligible" && l.months == "PPPP" && l.level.ends_with("AP") &&
+        st().db().scalar_i64(
+            "SELECT count(*) FROM enrolments WHERE pupil_id = $1 AND school_year = $2",
+            {l.pupil_id, kYear}) == 1) {
+      pupil = l.pupil_id;
+      monthly = l.monthly;
+    }
+  });
+  ASSERT_NE(pupil, 0);
+  massar = *st().db().scalar_text("SELECT massar FROM pupils WHERE id = $1", {pupil});
+  // Five unjustified days in November that were not recorded yet.
+  std::string file = tmp("november.csv");
+  {
+    std::ofstream out(file, std::ios::binary);
+    out << "رقم التلميذ,تاريخ الغياب,مبرر\n";
+    for (int day : {17, 18, 19, 20, 21}) out << fmt::format("{},2025-11-{},لا\n", massar, day);
+  }
+  st().db().execute(
+      "DELETE FROM absences WHERE pupil_id = $1 AND day >= '2025-11-17' AND day <= "
+      "'2025-11-21'",
+      {pupil});
+  ImportOptions io;
+  io.actor = "head";
+  auto imported = import_file(st(), ListKind::absences, file, io);
+  ASSERT_TRUE(imported.written) << (imported.issues.empty() ? ""
+                                                            : format_issue(imported.issues[0]));
+
+  auto again = compute("T1").cycles.at(0);
+  EXPECT_EQ(again.cycle_id, first.cycle_id);
+  EXPECT_EQ(again.lines.written, 1);  // the pupil's line, and only it
+  EXPECT_EQ(again.lines.deleted, 1);
+  EXPECT_EQ(again.row.due, first.row.due - monthly);
+  EXPECT_EQ(again.row.pupils, first.row.pupils);
+  int64_t count = 0;
+  ts.each_line(first.cycle_id, 0, [&](const store::CycleLineRow& l) {
+    ++count;
+    if (l.pupil_id == pupil) {
+      EXPECT_EQ(l.months, "PPFP");
+      EXPECT_EQ(l.due, 3 * monthly);
+    }
+  });
+  EXPECT_EQ(count, first.row.pupils);
+
+  // A line always names a cycle, a pupil and a school that exist (on PostgreSQL the cycle's
+  // lines are a partition of their own, whose foreign keys were checked when it was attached).
+  const std::string insert =
+      "INSERT INTO tayssir_lines (cycle_id, pupil_id, school_id, household_id, level, reason, "
+      "monthly, months, absences, due, forfeited) SELECT $1, $2, school_id, household_id, level, "
+      "reason, monthly, months, absences, due, forfeited FROM tayssir_lines WHERE cycle_id = $3 "
+      "AND pupil_id = $4";
+  int64_t unknown_pupil = *st().db().scalar_i64("SELECT max(id) + 1 FROM pupils");
+  for (auto [cycle, pupil_id] : {std::pair<int64_t, int64_t>{first.cycle_id, unknown_pupil},
+                                 {first.cycle_id + 1000, pupil}}) {
+    store::Transaction tx(st().db());
+    EXPECT_THROW(
+        {
+          st().db().execute(insert, {cycle, pupil_id, first.cycle_id, pupil});
+          tx.commit();
+        },
+        store::DbError)
+        << cycle << " " << pupil_id;
+  }
+  if (GetParam() == std::string("postgres")) {
+    EXPECT_EQ(st().db().scalar_text(
+                  "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+                  "WHERE i.inhparent = 'tayssir_lines'::regclass"),
+              fmt::format("tayssir_lines_{}", first.cycle_id));
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, Tayssir, ::testing::Values("sqlite", "postgres"),
