@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
+#include <unordered_set>
 
 #include "domain/dates.hpp"
 #include "domain/text.hpp"
@@ -366,14 +367,23 @@ LoadedSnapshot load_snapshot(store::Store& st, const Scope& scope, const std::st
         c == commune_index.end() ? "" : commune_directorate[static_cast<std::size_t>(c->second)]);
   });
 
-  std::unordered_map<int64_t, int32_t> household_index;
-  ts.each_snapshot_household(scope, year, [&](const store::SnapshotHouseholdRow& r) {
-    household_index.emplace(r.id, static_cast<int32_t>(s.household_cin.size()));
-    s.household_cin.push_back(r.cin);
-    s.household_name_norm.push_back(r.name_norm);
-    s.household_ramed.push_back(r.ramed.empty() ? 0 : 1);
-    L.household_id.push_back(r.id);
-  });
+  // Households come with their pupils; they are numbered in the order of their ids once all are
+  // read.
+  std::vector<int64_t> pupil_household;  // per pupil, the household's id (0: none)
+  std::unordered_set<int64_t> household_seen;
+  struct Household {
+    int64_t id;
+    std::string cin, name_norm;
+    bool ramed;
+  };
+  std::vector<Household> households;
+
+  // Absence days per pupil and month (the months in order), read with the pupils.
+  s.months = months;
+  std::sort(s.months.begin(), s.months.end());
+  std::vector<std::size_t> month_slot;  // where each month is in a row's year, September first
+  for (const auto& m : s.months)
+    month_slot.push_back(static_cast<std::size_t>((std::stoi(m.substr(5, 2)) + 3) % 12));
 
   // Pupils: the rows of one pupil arrive together; the enrolment that counts is the last one
   // not marked transferred in the scope, else a transfer out of the scope, else (a sibling
@@ -405,7 +415,9 @@ LoadedSnapshot load_snapshot(store::Store& st, const Scope& scope, const std::st
                : r.status == "left"    ? tayssir::Status::left
                                        : tayssir::Status::enrolled;
     auto sc = school_index.find(r.school_id);
-    auto hh = household_index.find(r.household_id);
+    if (r.household_id && household_seen.insert(r.household_id).second)
+      households.push_back({r.household_id, r.payee_cin, r.payee_name_norm, !r.ramed.empty()});
+    pupil_household.push_back(r.household_id);
     auto lv = level_index.find(r.level);
     if (lv == level_index.end()) {
       lv = level_index.emplace(r.level, static_cast<uint8_t>(s.level_codes.size())).first;
@@ -425,11 +437,14 @@ LoadedSnapshot load_snapshot(store::Store& st, const Scope& scope, const std::st
                            : r.left_date.size() >= 7       ? r.left_date.substr(0, 7)
                                                            : std::string("0000-00"));
     s.school.push_back(sc == school_index.end() ? tayssir::kNone : sc->second);
-    s.household.push_back(hh == household_index.end() ? tayssir::kNone : hh->second);
     s.in_scope.push_back(r.in_scope ? 1 : 0);
+    for (std::size_t slot : month_slot) {
+      s.absent_unjustified.push_back(r.unjustified[slot]);
+      s.absent_justified.push_back(r.justified[slot]);
+    }
     group.clear();
   };
-  ts.each_snapshot_pupil(scope, year, [&](const store::SnapshotPupilRow& r) {
+  ts.each_snapshot_pupil(scope, year, s.months, [&](const store::SnapshotPupilRow& r) {
     if (!group.empty() &&
         (group.back().pupil_id != r.pupil_id || group.back().in_scope != r.in_scope))
       flush();
@@ -437,27 +452,21 @@ LoadedSnapshot load_snapshot(store::Store& st, const Scope& scope, const std::st
   });
   flush();
   if (s.level_codes.size() > 250) refuse("too many distinct levels in the registry");
-
-  // Absence days per month, for the pupils of the scope.
-  s.months = months;
-  std::sort(s.months.begin(), s.months.end());
-  const std::size_t n = s.massar.size(), nm = s.months.size();
-  s.absent_unjustified.assign(n * nm, 0);
-  s.absent_justified.assign(n * nm, 0);
-  if (nm > 0) {
-    std::unordered_map<std::string, int> col;
-    for (std::size_t k = 0; k < nm; ++k) col.emplace(s.months[k], static_cast<int>(k));
-    ts.each_absence_count(
-        scope, year, s.months.front(), s.months.back(), [&](const store::AbsenceCountRow& r) {
-          auto c = col.find(r.month);
-          auto p = L.pupil_index.find(r.pupil_id);
-          if (c == col.end() || p == L.pupil_index.end()) return;
-          std::size_t cell =
-              static_cast<std::size_t>(p->second) * nm + static_cast<std::size_t>(c->second);
-          auto& v = r.justified ? s.absent_justified : s.absent_unjustified;
-          v[cell] = static_cast<uint8_t>(std::min<int64_t>(255, v[cell] + r.days));
-        });
+  std::sort(households.begin(), households.end(),
+            [](const Household& a, const Household& b) { return a.id < b.id; });
+  std::unordered_map<int64_t, int32_t> household_index;
+  household_index.reserve(households.size());
+  for (auto& h : households) {
+    household_index.emplace(h.id, static_cast<int32_t>(s.household_cin.size()));
+    s.household_cin.push_back(std::move(h.cin));
+    s.household_name_norm.push_back(std::move(h.name_norm));
+    s.household_ramed.push_back(h.ramed ? 1 : 0);
+    L.household_id.push_back(h.id);
   }
+  s.household.reserve(pupil_household.size());
+  for (int64_t id : pupil_household)
+    s.household.push_back(id ? household_index.at(id) : tayssir::kNone);
+
   return L;
 }
 

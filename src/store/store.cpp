@@ -290,6 +290,46 @@ MergeCounts diff_merge(Db& db, const Target& t, std::size_t n, const RowGen& gen
   return counts;
 }
 
+// Absence tallies (migration absence_tallies): the pupils' counts of absence days per school year
+// and month, counted again from their absences after these were written or deleted.
+void recount_absences(Db& db, std::vector<int64_t> pupils) {
+  if (pupils.empty()) return;
+  std::sort(pupils.begin(), pupils.end());
+  pupils.erase(std::unique(pupils.begin(), pupils.end()), pupils.end());
+  db.execute("DROP TABLE IF EXISTS stage_tally_pupils");
+  db.execute(stage_ddl(db.dialect(), "stage_tally_pupils", {{"pupil_id", true}}));
+  std::size_t k = 0;
+  db.bulk_insert("stage_tally_pupils", {"pupil_id"}, [&](std::vector<Value>& v) {
+    if (k == pupils.size()) return false;
+    v.assign(1, pupils[k++]);
+    return true;
+  });
+  db.execute(
+      "DELETE FROM absence_tallies WHERE pupil_id IN (SELECT pupil_id FROM stage_tally_pupils)");
+  static const std::string sql = [] {
+    const char* months[] = {"09", "10", "11", "12", "01", "02", "03", "04", "05", "06", "07", "08"};
+    const std::string year =
+        "CASE WHEN substr(day, 6, 2) >= '09' THEN substr(day, 1, 4) || '-' || "
+        "CAST(CAST(substr(day, 1, 4) AS INTEGER) + 1 AS TEXT) ELSE "
+        "CAST(CAST(substr(day, 1, 4) AS INTEGER) - 1 AS TEXT) || '-' || substr(day, 1, 4) END";
+    std::string names, sums;
+    for (int justified = 0; justified < 2; ++justified)
+      for (const char* m : months) {
+        names += fmt::format(", {}_{}", justified ? "justified" : "unjustified", m);
+        sums += fmt::format(
+            ", sum(CASE WHEN substr(day, 6, 2) = '{}' AND justified = {} THEN 1 ELSE 0 END)", m,
+            justified);
+      }
+    return fmt::format(
+        "INSERT INTO absence_tallies (pupil_id, school_year{}) SELECT pupil_id, {}{} FROM "
+        "absences WHERE pupil_id IN (SELECT pupil_id FROM stage_tally_pupils) GROUP BY "
+        "pupil_id, {}",
+        names, year, sums, year);
+  }();
+  db.execute(sql);
+  db.execute("DROP TABLE stage_tally_pupils");
+}
+
 // The ids of the rows of `table` whose `code_col` is one of `codes`.
 // Puts the distinct codes in a temporary table stage_codes(code), to join against; returns
 // how many. The caller drops the table.
@@ -850,6 +890,7 @@ MergeCounts Store::put_absences(const std::vector<Absence>& rows) {
       nullptr, &changed, &order);
   for (auto& [i, fields] : changed)
     counts.changes.push_back({"absence", rows[i].massar, rows[i].date, std::move(fields)});
+  if (counts.inserted + counts.updated > 0) recount_absences(*db_, std::move(pupil_of));
   return counts;
 }
 
@@ -891,12 +932,15 @@ int64_t Store::delete_absences(const std::vector<Absence>& rows) {
   massars.reserve(rows.size());
   for (const auto& a : rows) massars.push_back(a.massar);
   auto pupil_ids = ids_by_code(*db_, "pupils", "massar", massars);
+  std::vector<int64_t> pupils;
+  pupils.reserve(rows.size());
+  for (const auto& a : rows) pupils.push_back(id_or_throw(pupil_ids, a.massar, "pupil"));
   db_->execute("DROP TABLE IF EXISTS stage_gone");
   db_->execute(stage_ddl(db_->dialect(), "stage_gone", {{"pupil_id", true}, {"day"}}));
   std::size_t i = 0;
   db_->bulk_insert("stage_gone", {"pupil_id", "day"}, [&](std::vector<Value>& v) {
     if (i == rows.size()) return false;
-    set_row(v, id_or_throw(pupil_ids, rows[i].massar, "pupil"), rows[i].date);
+    set_row(v, pupils[i], rows[i].date);
     ++i;
     return true;
   });
@@ -904,6 +948,7 @@ int64_t Store::delete_absences(const std::vector<Absence>& rows) {
       "DELETE FROM absences WHERE EXISTS (SELECT 1 FROM stage_gone g WHERE g.pupil_id = "
       "absences.pupil_id AND g.day = absences.day)");
   db_->execute("DROP TABLE stage_gone");
+  if (n > 0) recount_absences(*db_, std::move(pupils));
   return n;
 }
 

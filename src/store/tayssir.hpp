@@ -2,6 +2,8 @@
 // rows a cycle's snapshot is built from, reviews, cycles with their lines, adjustments and
 // school checks. Reads and writes rows; decides nothing.
 #pragma once
+#include <array>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -80,21 +82,14 @@ struct SchoolCheckRow {
 struct SnapshotPupilRow {
   int64_t pupil_id = 0, school_id = 0, household_id = 0;  // household 0: none
   std::string massar, name_ar_norm, name_fr_norm, birth_date, level, status, left_date;
+  std::string payee_cin, payee_name_norm, ramed;  // the household's, with each of its pupils
+  // Absence days of the year by month, September first (of the months asked for; others 0).
+  std::array<uint8_t, 12> unjustified{}, justified{};
   bool in_scope = true;
-};
-struct SnapshotHouseholdRow {
-  int64_t id = 0;
-  std::string cin, name_norm, ramed;
 };
 struct SnapshotSchoolRow {
   int64_t id = 0;
   std::string code, commune_code;
-};
-struct AbsenceCountRow {
-  int64_t pupil_id = 0;
-  std::string month;  // "2025-10"
-  bool justified = false;
-  int64_t days = 0;
 };
 
 class TayssirStore {
@@ -111,16 +106,12 @@ class TayssirStore {
 
   // Snapshot rows. Pupils: every enrolment of the year in a school of the scope, plus the
   // enrolments of the year of their households' other children outside the scope (in_scope
-  // false). Households: those of these pupils. Absences: counts of days per pupil of the scope,
-  // month and justified flag, for months in [from, to] ("2025-09").
+  // false), each with its household's payee and RAMED and its absence days of the months asked
+  // for (read from the tallies kept beside the absences).
   void each_school(const std::function<void(const SnapshotSchoolRow&)>& fn);
   void each_snapshot_pupil(const Scope& scope, const std::string& year,
+                           const std::vector<std::string>& months,  // "2025-09", in the year
                            const std::function<void(const SnapshotPupilRow&)>& fn);
-  void each_snapshot_household(const Scope& scope, const std::string& year,
-                               const std::function<void(const SnapshotHouseholdRow&)>& fn);
-  void each_absence_count(const Scope& scope, const std::string& year, const std::string& from,
-                          const std::string& to,
-                          const std::function<void(const AbsenceCountRow&)>& fn);
 
   // Reviews of suspected duplicates.
   std::vector<ReviewRow> reviews();

@@ -2,8 +2,10 @@
 // computation in SQL, the life of a cycle, payment once, adjustments after closing.
 #include <fmt/format.h>
 
+#include <array>
 #include <fstream>
 #include <map>
+#include <set>
 #include <thread>
 
 #include "app/demo.hpp"
@@ -396,6 +398,84 @@ TEST_P(Tayssir, RecomputingADraftRewritesOnlyTheLinesThatChanged) {
                   "WHERE i.inhparent = 'tayssir_lines'::regclass"),
               fmt::format("tayssir_lines_{}", first.cycle_id));
   }
+}
+
+TEST_P(Tayssir, SnapshotOfAScopeBringsItsHouseholdsOtherChildrenAndTheAbsenceDays) {
+  load_demo();
+  // A household with two children in different communes: one child moves to a school of another
+  // commune.
+  auto& db = st().db();
+  int64_t moved = 0;
+  std::string here, there;
+  db.query(
+      "SELECT m.pupil_id, cm.code FROM household_members m JOIN enrolments e ON e.pupil_id = "
+      "m.pupil_id AND e.school_year = $1 JOIN schools sc ON sc.id = e.school_id JOIN communes cm "
+      "ON cm.code = sc.commune_code WHERE m.household_id = (SELECT household_id FROM "
+      "household_members GROUP BY household_id HAVING count(*) >= 2 ORDER BY household_id LIMIT "
+      "1) ORDER BY m.pupil_id",
+      {kYear}, [&](const store::ResultRow& r) {
+        if (here.empty())
+          here = r.text(1);
+        else if (!moved)
+          moved = r.i64(0);
+      });
+  ASSERT_NE(moved, 0);
+  int64_t other_school = *db.scalar_i64(
+      "SELECT min(id) FROM schools WHERE commune_code <> $1 AND id IN (SELECT school_id FROM "
+      "enrolments WHERE level = (SELECT level FROM enrolments WHERE pupil_id = $2))",
+      {here, moved});
+  there = *db.scalar_text("SELECT commune_code FROM schools WHERE id = $1", {other_school});
+  db.execute("UPDATE enrolments SET school_id = $1 WHERE pupil_id = $2 AND school_year = $3",
+             {other_school, moved, kYear});
+
+  // Independently: the pupils enrolled outside the commune whose household has a child in it.
+  std::set<int64_t> expected_outside;
+  db.query(
+      "SELECT DISTINCT e.pupil_id FROM enrolments e JOIN schools sc ON sc.id = e.school_id JOIN "
+      "household_members m ON m.pupil_id = e.pupil_id WHERE e.school_year = $1 AND "
+      "sc.commune_code <> $2 AND m.household_id IN (SELECT m2.household_id FROM "
+      "household_members m2 JOIN enrolments e2 ON e2.pupil_id = m2.pupil_id JOIN schools s2 ON "
+      "s2.id = e2.school_id WHERE e2.school_year = $1 AND s2.commune_code = $2)",
+      {kYear, here}, [&](const store::ResultRow& r) { expected_outside.insert(r.i64(0)); });
+  ASSERT_TRUE(expected_outside.count(moved));
+
+  // And each pupil's absence days of October and December, counted from the absences.
+  std::map<int64_t, std::array<int64_t, 4>> days;  // Oct unjustified, justified, Dec …
+  db.query(
+      "SELECT pupil_id, substr(day, 6, 2), justified, count(*) FROM absences WHERE day >= "
+      "'2025-10-01' AND day <= '2025-12-31' AND substr(day, 6, 2) <> '11' GROUP BY pupil_id, "
+      "substr(day, 6, 2), justified",
+      {}, [&](const store::ResultRow& r) {
+        days[r.i64(0)][(r.text(1) == "12" ? 2 : 0) + (r.i64(2) ? 1 : 0)] = r.i64(3);
+      });
+  std::set<int64_t> inside, outside;
+  int64_t with_payee = 0, with_absences = 0;
+  store::TayssirStore(st()).each_snapshot_pupil(
+      Scope{NodeKind::commune, here}, kYear, {"2025-10", "2025-12"},
+      [&](const store::SnapshotPupilRow& r) {
+        (r.in_scope ? inside : outside).insert(r.pupil_id);
+        auto d = days[r.pupil_id];
+        EXPECT_EQ(r.unjustified[1], d[0]) << r.pupil_id;
+        EXPECT_EQ(r.justified[1], d[1]) << r.pupil_id;
+        EXPECT_EQ(r.unjustified[3], d[2]) << r.pupil_id;
+        EXPECT_EQ(r.justified[3], d[3]) << r.pupil_id;
+        EXPECT_EQ(r.unjustified[2] + r.justified[2], 0);  // November was not asked for
+        if (d[0] + d[1] + d[2] + d[3] > 0) ++with_absences;
+        if (r.household_id && !r.payee_cin.empty()) ++with_payee;
+        if (r.pupil_id == moved) {
+          EXPECT_FALSE(r.in_scope);
+          EXPECT_FALSE(r.payee_cin.empty());
+        }
+      });
+  EXPECT_EQ(outside, expected_outside);
+  EXPECT_EQ(static_cast<int64_t>(inside.size()),
+            *db.scalar_i64("SELECT count(DISTINCT e.pupil_id) FROM enrolments e JOIN schools sc "
+                           "ON sc.id = e.school_id WHERE e.school_year = $1 AND sc.commune_code "
+                           "= $2",
+                           {kYear, here}));
+  EXPECT_GT(with_payee, 0);
+  EXPECT_GT(with_absences, 10);
+  EXPECT_NE(here, there);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, Tayssir, ::testing::Values("sqlite", "postgres"),
