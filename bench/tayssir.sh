@@ -23,6 +23,7 @@ esac
 db="$out/registry.db"
 if [ -n "${REGISTRY_DB:-}" ]; then
   cp "$REGISTRY_DB" "$db"
+  "$sanad" --db "$db" init >/dev/null  # brings an older database's schema up to date
 else
   echo "demo --scale $scale with absences" >&2
   "$sanad" --db "$db" init >/dev/null
@@ -72,7 +73,7 @@ pg=${SANAD_TEST_PG:?run through scripts/with-postgres.sh}
 psql "$pg" -qAtc "DROP DATABASE IF EXISTS bench_tayssir" -c "CREATE DATABASE bench_tayssir" >/dev/null
 pgdb="${pg%/*}/bench_tayssir"
 "$sanad" --db "$pgdb" init >/dev/null
-for table in school_years schools pupils enrolments households household_members absences; do
+for table in school_years schools pupils enrolments households household_members absences absence_tallies; do
   sqlite3 -csv -header "$db" "SELECT * FROM $table" >"$out/full.csv"
   cols=$(head -1 "$out/full.csv")
   psql "$pgdb" -qAtc "\\copy $table ($cols) FROM '$out/full.csv' WITH (FORMAT csv, HEADER true)"
