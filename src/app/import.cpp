@@ -2,6 +2,7 @@
 #include "app/sentences.hpp"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <atomic>
 #include <ctime>
@@ -350,17 +351,19 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
   std::string replace_year;
   if (replacing) {
     if (kind != ListKind::absences)
-      throw ImportError("only an absences file can replace the absences of a period");
+      throw ImportOptionError("only an absences file can replace the absences of a period");
     auto from = parse_iso_date(opt.replace_from), to = parse_iso_date(opt.replace_to);
     if (!from || !to)
-      throw ImportError("the period to replace is two dates, its first and last day (YYYY-MM-DD)");
-    if (to->iso() < from->iso()) throw ImportError("the period to replace ends before it begins");
-    const int start = from->month >= 9 ? from->year : from->year - 1;
-    if (to->iso() > fmt::format("{}-08-31", start + 1))
-      throw ImportError(
-          fmt::format("the period to replace lies within one school year ({}-09-01 to {}-08-31)",
-                      start, start + 1));
-    replace_year = fmt::format("{}-{}", start, start + 1);
+      throw ImportOptionError(
+          "the period to replace is two dates, its first and last day (YYYY-MM-DD)");
+    if (to->iso() < from->iso())
+      throw ImportOptionError("the period to replace ends before it begins");
+    const SchoolYear sy = SchoolYear::of(*from);
+    if (!sy.contains(*to))
+      throw ImportOptionError(
+          fmt::format("the period to replace lies within one school year ({} to {})",
+                      sy.first_day(), sy.last_day()));
+    replace_year = sy.code();
   }
   Layout layout = find_layout(kind, t);
   Validator v(kind, t, layout, opt);
@@ -538,9 +541,7 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
               v.error(out, row, "left_date", v.get(row, "left_date"),
                       "a leaving date is given but the pupil has not left");
             if (year) {
-              int start = school_year_start(*year);
-              if (left->iso() < fmt::format("{}-09-01", start) ||
-                  left->iso() > fmt::format("{}-08-31", start + 1))
+              if (!SchoolYear{school_year_start(*year)}.contains(*left))
                 v.error(out, row, "left_date", v.get(row, "left_date"),
                         "the leaving date is outside the school year {}", *year);
             }
@@ -786,8 +787,9 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
     if (replacing) {
       counts.deleted = st.delete_absences(gone);
       for (const auto& a : gone)
-        counts.changes.push_back({"absence", a.massar, a.date,
-                                  fmt::format("{{\"justified\":[{},null]}}", a.justified ? 1 : 0)});
+        counts.changes.push_back(
+            {"absence", a.massar, a.date,
+             nlohmann::json{{"justified", {a.justified ? 1 : 0, nullptr}}}.dump()});
     }
     res.counts.emplace_back("absences", std::move(counts));
   }

@@ -63,6 +63,11 @@ struct ImportResult {
 struct ImportError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
+// The options asked for cannot be met whatever the file (a period to replace that is not one, or
+// for a list other than absences): a usage error (exit code 2; 400 through the API).
+struct ImportOptionError : ImportError {
+  using ImportError::ImportError;
+};
 
 bool importable(ListKind kind);
 ImportResult import_file(store::Store& st, ListKind kind, const std::string& path,

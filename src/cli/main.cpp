@@ -104,6 +104,10 @@ int run_import(const std::string& db, const std::string& kind_s, const std::stri
   app::ImportResult r;
   try {
     r = app::import_file(st, *kind, file, opt);
+  } catch (const app::ImportOptionError& e) {
+    progress_done();
+    std::cerr << "sanad import: " << e.what() << "\n";
+    return kUsage;
   } catch (const app::ImportError& e) {
     progress_done();
     std::cerr << "sanad import: " << e.what() << "\n";

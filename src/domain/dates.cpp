@@ -157,6 +157,19 @@ int school_year_start(std::string_view code) {
   return to_int(code.substr(0, 4));
 }
 
+SchoolYear SchoolYear::of(const Date& d) {
+  return {d.month >= 9 ? d.year : d.year - 1};
+}
+std::string SchoolYear::code() const {
+  return fmt::format("{}-{}", start, start + 1);
+}
+std::string SchoolYear::first_day() const {
+  return fmt::format("{}-09-01", start);
+}
+std::string SchoolYear::last_day() const {
+  return fmt::format("{}-08-31", start + 1);
+}
+
 bool is_school_day(const Date& dt) {
   const int month = dt.month, d = dt.day;
   int64_t wd = (dt.days() + 4) % 7;  // 1970-01-01 was a Thursday: 0 = Sunday

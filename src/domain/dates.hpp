@@ -30,6 +30,16 @@ int64_t to_excel_serial(const Date& d);
 std::optional<std::string> parse_school_year(std::string_view text);
 int school_year_start(std::string_view code);  // 2024 for "2024-2025"
 
+// A school year, 1 September to 31 August, known by the year it starts.
+struct SchoolYear {
+  int start = 0;
+  static SchoolYear of(const Date& d);  // 2024 for 2024-09-01 and for 2025-08-31
+  std::string code() const;             // "2024-2025"
+  std::string first_day() const;        // "2024-09-01"
+  std::string last_day() const;         // "2025-08-31"
+  bool contains(const Date& d) const { return of(d).start == start; }
+};
+
 // The school calendar: a day of lessons (Monday to Friday from the second week of September to
 // 20 June, without the national holidays and the winter and spring breaks, as an approximation
 // of the ministry's calendar), and the days of lessons in [from, to].

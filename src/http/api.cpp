@@ -494,6 +494,8 @@ ApiResponse r_import(Ctx& c) {
     r = app::import_table(c.st, *kind, t, opt);
   } catch (const io::ReadError& e) {
     return error(422, "unreadable", e.what());
+  } catch (const app::ImportOptionError& e) {
+    return error(400, "bad_request", e.what());
   } catch (const app::ImportError& e) {
     return error(422, "unreadable", e.what());
   }

@@ -11,6 +11,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "domain/dates.hpp"
 #include "domain/text.hpp"
 #include "domain/vocab.hpp"
 #include "store/embedded.hpp"
@@ -704,11 +705,11 @@ std::vector<School> Store::schools(const Scope& scope) {
 
 void Store::ensure_school_years(const std::vector<std::string>& codes) {
   for (const auto& c : codes) {
-    int y = std::stoi(c.substr(0, 4));
+    const SchoolYear y{school_year_start(c)};
     db_->execute(
         "INSERT INTO school_years (code, starts, ends) VALUES ($1, $2, $3) ON CONFLICT (code) DO "
         "NOTHING",
-        {c, fmt::format("{}-09-01", y), fmt::format("{}-08-31", y + 1)});
+        {c, y.first_day(), y.last_day()});
   }
 }
 

@@ -260,6 +260,17 @@ TEST_P(Api, ImportsAreCheckedThenWrittenOnlyWithinTheScope) {
     EXPECT_EQ(commit["counts"]["pupils"]["unchanged"], 24);
     EXPECT_EQ(call("POST", url, cookie, csrf, "").status, 400);
     EXPECT_EQ(call("POST", url, cookie, csrf, "only,one\n").status, 422);
+    // A period to replace that is not one is a bad request, whatever the file.
+    auto across = call("POST",
+                       "/api/v1/imports/absences?file=a.csv&replace_from=2024-11-01&replace_to="
+                       "2025-11-30",
+                       cookie, csrf, "رقم التلميذ,تاريخ الغياب,مبرر\n");
+    EXPECT_EQ(across.status, 400);
+    EXPECT_NE(across.body.find("within one school year"), std::string::npos) << across.body;
+    EXPECT_EQ(
+        call("POST", url + "&replace_from=2024-11-01&replace_to=2024-11-30", cookie, csrf, roster)
+            .status,
+        400);  // only absences replace a period
   }
   // The written import is in the audit log under the head's login.
   auto log = st().audit_latest("pupils", 1);

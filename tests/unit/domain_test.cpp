@@ -163,6 +163,15 @@ TEST(Dates, SchoolYears) {
   EXPECT_EQ(parse_school_year("2024-25"), "2024-2025");
   EXPECT_FALSE(parse_school_year("2024-2026"));
   EXPECT_FALSE(parse_school_year("2024"));
+  // A school year runs from 1 September to 31 August.
+  auto of = [](const char* iso) { return SchoolYear::of(*parse_iso_date(iso)); };
+  EXPECT_EQ(of("2024-09-01").code(), "2024-2025");
+  EXPECT_EQ(of("2025-08-31").code(), "2024-2025");
+  EXPECT_EQ(of("2024-08-31").code(), "2023-2024");
+  EXPECT_EQ(of("2025-01-15").first_day(), "2024-09-01");
+  EXPECT_EQ(of("2025-01-15").last_day(), "2025-08-31");
+  EXPECT_TRUE(of("2024-10-01").contains(*parse_iso_date("2025-06-30")));
+  EXPECT_FALSE(of("2024-10-01").contains(*parse_iso_date("2025-09-01")));
 }
 
 TEST(Ids, MassarCinPhone) {
