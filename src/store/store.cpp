@@ -6,9 +6,11 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <array>
 #include <ctime>
 #include <map>
 #include <set>
+#include <tuple>
 #include <unordered_map>
 
 #include "domain/dates.hpp"
@@ -69,6 +71,9 @@ std::vector<uint32_t> key_order(std::size_t n,
   return out;
 }
 
+// What diff_merge found of each row (see its `states`).
+constexpr uint8_t kRowNew = 0, kRowSame = 1, kRowChanged = 2;
+
 // A table written by difference: the natural keys of the rows are looked up in the target
 // (skipped when it is empty), each row is compared in memory with what is stored, then the new
 // rows are appended in bulk (COPY on PostgreSQL) with ids assigned here — in `order` when given,
@@ -109,8 +114,9 @@ nlohmann::json json_of(const Value& v) {
 MergeCounts diff_merge(Db& db, const Target& t, std::size_t n, const RowGen& gen,
                        std::vector<int64_t>* ids = nullptr,
                        std::vector<std::pair<std::size_t, std::string>>* changed_fields = nullptr,
-                       const std::vector<uint32_t>* order = nullptr) {
-  enum : uint8_t { fresh, same, changed };
+                       const std::vector<uint32_t>* order = nullptr,
+                       std::vector<uint8_t>* states = nullptr) {
+  enum : uint8_t { fresh = kRowNew, same = kRowSame, changed = kRowChanged };
   MergeCounts counts;
   if (ids) ids->assign(n, 0);
   if (n == 0) return counts;
@@ -188,6 +194,7 @@ MergeCounts diff_merge(Db& db, const Target& t, std::size_t n, const RowGen& gen
       ++counts.updated;
     if (ids && state[i] != fresh) (*ids)[i] = found_id[i];
   }
+  if (states) *states = state;
 
   if (counts.inserted > 0) {
     // A large first load into an empty table builds its secondary indexes (not those of a key or
@@ -291,8 +298,66 @@ MergeCounts diff_merge(Db& db, const Target& t, std::size_t n, const RowGen& gen
   return counts;
 }
 
-// Absence tallies (migration absence_tallies): the pupils' counts of absence days per school year
-// and month, counted again from their absences after these were written or deleted.
+// Absence tallies (migration absence_tallies): each pupil's absence days per school year and
+// month, unjustified then justified, September first: column k of tally_columns().
+constexpr int kTallyMonths = 12;
+const std::vector<std::string>& tally_columns() {
+  static const std::vector<std::string> cols = [] {
+    std::vector<std::string> out;
+    for (const char* kind : {"unjustified", "justified"})
+      for (int k = 0; k < kTallyMonths; ++k)
+        out.push_back(fmt::format("{}_{:02}", kind, (k + 8) % 12 + 1));
+    return out;
+  }();
+  return cols;
+}
+int tally_column(const Date& day, bool justified) {
+  return (day.month + 3) % 12 + (justified ? kTallyMonths : 0);
+}
+
+struct TallyDelta {
+  int64_t pupil = 0;
+  int start = 0;  // of the school year
+  std::array<int32_t, 2 * kTallyMonths> days{};
+};
+
+// Adds these differences (one per pupil and year) to the tallies: into an empty table they are
+// the tallies; otherwise each is added to the pupil's row of that year, or makes it.
+void add_to_tallies(Db& db, const std::vector<TallyDelta>& deltas) {
+  if (deltas.empty()) return;
+  const auto& cols = tally_columns();
+  std::vector<std::string> names{"pupil_id", "school_year"};
+  names.insert(names.end(), cols.begin(), cols.end());
+  const bool empty = !db.scalar_i64("SELECT 1 FROM absence_tallies LIMIT 1");
+  if (!empty) {
+    std::vector<StageColumn> stage{{"pupil_id", true}, {"school_year"}};
+    for (const auto& c : cols) stage.push_back({c, true});
+    db.execute("DROP TABLE IF EXISTS stage_tallies");
+    db.execute(stage_ddl(db.dialect(), "stage_tallies", stage));
+  }
+  std::size_t k = 0;
+  db.bulk_insert(empty ? "absence_tallies" : "stage_tallies", names, [&](std::vector<Value>& v) {
+    if (k == deltas.size()) return false;
+    const TallyDelta& t = deltas[k++];
+    v.clear();
+    v.emplace_back(t.pupil);
+    v.emplace_back(SchoolYear{t.start}.code());
+    for (int32_t x : t.days) v.emplace_back(int64_t{x});
+    return true;
+  });
+  if (empty) return;
+  std::string sum;
+  for (const auto& c : cols)
+    sum += fmt::format("{}{} = absence_tallies.{} + excluded.{}", sum.empty() ? "" : ", ", c, c, c);
+  // "WHERE true": SQLite's reading of an INSERT … SELECT followed by ON CONFLICT.
+  db.execute(
+      fmt::format("INSERT INTO absence_tallies ({0}) SELECT {0} FROM stage_tallies WHERE "
+                  "true ON CONFLICT (pupil_id, school_year) DO UPDATE SET {1}",
+                  fmt::join(names, ", "), sum));
+  db.execute("DROP TABLE stage_tallies");
+}
+
+// After absences were deleted: the pupils' tallies counted again from the absences they have.
 void recount_absences(Db& db, std::vector<int64_t> pupils) {
   if (pupils.empty()) return;
   std::sort(pupils.begin(), pupils.end());
@@ -307,28 +372,21 @@ void recount_absences(Db& db, std::vector<int64_t> pupils) {
   });
   db.execute(
       "DELETE FROM absence_tallies WHERE pupil_id IN (SELECT pupil_id FROM stage_tally_pupils)");
-  static const std::string sql = [] {
-    const char* months[] = {"09", "10", "11", "12", "01", "02", "03", "04", "05", "06", "07", "08"};
-    const std::string year =
-        "CASE WHEN substr(day, 6, 2) >= '09' THEN substr(day, 1, 4) || '-' || "
-        "CAST(CAST(substr(day, 1, 4) AS INTEGER) + 1 AS TEXT) ELSE "
-        "CAST(CAST(substr(day, 1, 4) AS INTEGER) - 1 AS TEXT) || '-' || substr(day, 1, 4) END";
-    std::string names, sums;
-    for (int justified = 0; justified < 2; ++justified)
-      for (const char* m : months) {
-        names += fmt::format(", {}_{}", justified ? "justified" : "unjustified", m);
-        sums += fmt::format(
-            ", sum(CASE WHEN substr(day, 6, 2) = '{}' AND justified = {} THEN 1 ELSE 0 END)", m,
-            justified);
-      }
-    return fmt::format(
-        "INSERT INTO absence_tallies (pupil_id, school_year{}) SELECT pupil_id, {}{} FROM "
-        "absences WHERE pupil_id IN (SELECT pupil_id FROM stage_tally_pupils) GROUP BY "
-        "pupil_id, {}",
-        names, year, sums, year);
-  }();
-  db.execute(sql);
+  std::vector<TallyDelta> counts;
+  db.query(
+      "SELECT pupil_id, day, justified FROM absences WHERE pupil_id IN (SELECT pupil_id FROM "
+      "stage_tally_pupils) ORDER BY pupil_id, day",
+      {}, [&](const ResultRow& r) {
+        auto day = parse_iso_date(r.text(1));
+        if (!day) return;
+        const int64_t pupil = r.i64(0);
+        const int start = SchoolYear::of(*day).start;
+        if (counts.empty() || counts.back().pupil != pupil || counts.back().start != start)
+          counts.push_back({pupil, start, {}});
+        counts.back().days[static_cast<std::size_t>(tally_column(*day, r.i64(2) != 0))]++;
+      });
   db.execute("DROP TABLE stage_tally_pupils");
+  add_to_tallies(db, counts);
 }
 
 // The ids of the rows of `table` whose `code_col` is one of `codes`.
@@ -882,16 +940,31 @@ MergeCounts Store::put_absences(const std::vector<Absence>& rows) {
   static const Target target{
       "absences", false, {{"pupil_id", true}, {"day"}}, {{"justified", true}}};
   std::vector<std::pair<std::size_t, std::string>> changed;
+  std::vector<uint8_t> state;
   auto counts = diff_merge(
       *db_, target, rows.size(),
       [&](std::size_t i, std::vector<Value>& v) {
         const Absence& a = rows[i];
         set_row(v, pupil_of[i], a.date, int64_t{a.justified ? 1 : 0});
       },
-      nullptr, &changed, &order);
+      nullptr, &changed, &order, &state);
   for (auto& [i, fields] : changed)
     counts.changes.push_back({"absence", rows[i].massar, rows[i].date, std::move(fields)});
-  if (counts.inserted + counts.updated > 0) recount_absences(*db_, std::move(pupil_of));
+  // The tallies take the differences: a new day counts, a day whose justification changed moves.
+  std::vector<TallyDelta> deltas;
+  for (uint32_t i : order) {
+    if (state[i] == kRowSame) continue;
+    auto day = parse_iso_date(rows[i].date);
+    if (!day) throw DbError("not a date: " + rows[i].date);
+    const int start = SchoolYear::of(*day).start;
+    if (deltas.empty() || deltas.back().pupil != pupil_of[i] || deltas.back().start != start)
+      deltas.push_back({pupil_of[i], start, {}});
+    auto& d = deltas.back().days;
+    d[static_cast<std::size_t>(tally_column(*day, rows[i].justified))]++;
+    if (state[i] == kRowChanged)
+      d[static_cast<std::size_t>(tally_column(*day, !rows[i].justified))]--;
+  }
+  add_to_tallies(*db_, deltas);
   return counts;
 }
 

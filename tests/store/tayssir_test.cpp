@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include "app/demo.hpp"
 #include "app/import.hpp"
@@ -476,6 +477,87 @@ TEST_P(Tayssir, SnapshotOfAScopeBringsItsHouseholdsOtherChildrenAndTheAbsenceDay
   EXPECT_GT(with_payee, 0);
   EXPECT_GT(with_absences, 10);
   EXPECT_NE(here, there);
+}
+
+// The absence tallies the cycles read always equal the absences counted afresh, whatever wrote
+// them: the demo (new days), an import adding days and changing justifications, a replaced month.
+TEST_P(Tayssir, AbsenceTalliesFollowTheAbsences) {
+  load_demo();
+  auto& db = st().db();
+  // (pupil, school year, "unjustified_10"…) → days, from each side.
+  using Counts = std::map<std::tuple<int64_t, std::string, std::string>, int64_t>;
+  auto counted = [&] {
+    Counts out;
+    db.query(
+        "SELECT pupil_id, substr(day, 1, 4), substr(day, 6, 2), justified, count(*) FROM "
+        "absences GROUP BY pupil_id, substr(day, 1, 4), substr(day, 6, 2), justified",
+        {}, [&](const store::ResultRow& r) {
+          int y = std::stoi(r.text(1)), m = std::stoi(r.text(2));
+          int start = m >= 9 ? y : y - 1;
+          out[{r.i64(0), fmt::format("{}-{}", start, start + 1),
+               fmt::format("{}_{:02}", r.i64(3) ? "justified" : "unjustified", m)}] = r.i64(4);
+        });
+    return out;
+  };
+  auto tallied = [&] {
+    Counts out;
+    std::vector<std::string> cols;
+    for (const char* kind : {"unjustified", "justified"})
+      for (int m : {9, 10, 11, 12, 1, 2, 3, 4, 5, 6, 7, 8})
+        cols.push_back(fmt::format("{}_{:02}", kind, m));
+    std::string sql = "SELECT pupil_id, school_year";
+    for (const auto& c : cols) sql += ", " + c;
+    db.query(sql + " FROM absence_tallies", {}, [&](const store::ResultRow& r) {
+      for (std::size_t c = 0; c < cols.size(); ++c)
+        if (r.i64(2 + static_cast<int>(c)))
+          out[{r.i64(0), r.text(1), cols[c]}] = r.i64(2 + static_cast<int>(c));
+    });
+    return out;
+  };
+  auto demo = counted();
+  ASSERT_GT(demo.size(), 100u);
+  EXPECT_EQ(tallied(), demo);
+
+  // A school's file: two new days for one pupil, another pupil's day now justified.
+  std::string a, b, b_day;
+  db.query(
+      "SELECT p.massar, a.day FROM absences a JOIN pupils p ON p.id = a.pupil_id WHERE "
+      "a.justified = 0 AND a.day >= '2025-09-01' ORDER BY p.massar, a.day LIMIT 1",
+      {}, [&](const store::ResultRow& r) {
+        b = r.text(0);
+        b_day = r.text(1);
+      });
+  // A pupil absent neither on 15 December nor on 16 March.
+  a = *db.scalar_text(
+      "SELECT massar FROM pupils WHERE massar <> $1 AND id NOT IN (SELECT pupil_id FROM absences "
+      "WHERE day IN ('2025-12-15', '2026-03-16')) ORDER BY massar LIMIT 1",
+      {b});
+  std::string file = tmp("absences.csv");
+  std::ofstream(file, std::ios::binary) << "رقم التلميذ,تاريخ الغياب,مبرر\n"
+                                        << a << ",2025-12-15,لا\n"
+                                        << a << ",2026-03-16,نعم\n"
+                                        << b << "," << b_day << ",نعم\n";
+  ImportOptions io;
+  io.actor = "head";
+  auto r = import_file(st(), ListKind::absences, file, io);
+  ASSERT_TRUE(r.written) << (r.issues.empty() ? "" : format_issue(r.issues[0]));
+  EXPECT_EQ(r.counts.at(0).second.inserted, 2);
+  EXPECT_EQ(r.counts.at(0).second.updated, 1);
+  auto after = counted();
+  EXPECT_NE(after, demo);
+  EXPECT_EQ(tallied(), after);
+
+  // The same file again changes nothing; a replaced month deletes, and the tallies follow.
+  import_file(st(), ListKind::absences, file, io);
+  ImportOptions replace = io;
+  replace.replace_from = "2025-12-01";
+  replace.replace_to = "2025-12-31";
+  std::ofstream(file, std::ios::binary) << "رقم التلميذ,تاريخ الغياب,مبرر\n"
+                                        << a << ",2025-12-15,لا\n";
+  auto rr = import_file(st(), ListKind::absences, file, replace);
+  ASSERT_TRUE(rr.written) << (rr.issues.empty() ? "" : format_issue(rr.issues[0]));
+  EXPECT_GT(rr.counts.at(0).second.deleted, 0);
+  EXPECT_EQ(tallied(), counted());
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, Tayssir, ::testing::Values("sqlite", "postgres"),
