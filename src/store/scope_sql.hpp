@@ -13,4 +13,8 @@ namespace sanad::store {
 // parameters numbered from $1.
 std::pair<std::string, std::vector<Value>> scope_filter(const Scope& s);
 
+// A new temporary table `table` (id) holding these ids (once each), to join against; the caller
+// drops it.
+void stage_ids(Db& db, const std::string& table, std::vector<int64_t> ids);
+
 }  // namespace sanad::store

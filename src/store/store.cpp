@@ -360,21 +360,11 @@ void add_to_tallies(Db& db, const std::vector<TallyDelta>& deltas) {
 // After absences were deleted: the pupils' tallies counted again from the absences they have.
 void recount_absences(Db& db, std::vector<int64_t> pupils) {
   if (pupils.empty()) return;
-  std::sort(pupils.begin(), pupils.end());
-  pupils.erase(std::unique(pupils.begin(), pupils.end()), pupils.end());
-  db.execute("DROP TABLE IF EXISTS stage_tally_pupils");
-  db.execute(stage_ddl(db.dialect(), "stage_tally_pupils", {{"pupil_id", true}}));
-  std::size_t k = 0;
-  db.bulk_insert("stage_tally_pupils", {"pupil_id"}, [&](std::vector<Value>& v) {
-    if (k == pupils.size()) return false;
-    v.assign(1, pupils[k++]);
-    return true;
-  });
-  db.execute(
-      "DELETE FROM absence_tallies WHERE pupil_id IN (SELECT pupil_id FROM stage_tally_pupils)");
+  stage_ids(db, "stage_tally_pupils", std::move(pupils));
+  db.execute("DELETE FROM absence_tallies WHERE pupil_id IN (SELECT id FROM stage_tally_pupils)");
   std::vector<TallyDelta> counts;
   db.query(
-      "SELECT pupil_id, day, justified FROM absences WHERE pupil_id IN (SELECT pupil_id FROM "
+      "SELECT pupil_id, day, justified FROM absences WHERE pupil_id IN (SELECT id FROM "
       "stage_tally_pupils) ORDER BY pupil_id, day",
       {}, [&](const ResultRow& r) {
         auto day = parse_iso_date(r.text(1));
@@ -471,6 +461,20 @@ std::pair<std::string, std::vector<Value>> scope_filter(const Scope& s) {
       return {"sc.code = $1", {s.code}};
   }
   return {"1 = 0", {}};
+}
+
+void stage_ids(Db& db, const std::string& table, std::vector<int64_t> ids) {
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  db.execute("DROP TABLE IF EXISTS " + table);
+  db.execute(stage_ddl(db.dialect(), table, {{"id", true}}));
+  std::size_t k = 0;
+  db.bulk_insert(table, {"id"}, [&](std::vector<Value>& v) {
+    if (k == ids.size()) return false;
+    v.assign(1, ids[k++]);
+    return true;
+  });
+  if (db.dialect() == Dialect::postgres) db.execute("ANALYZE " + table);
 }
 
 std::string sha256_hex(const std::string& s) {

@@ -175,17 +175,7 @@ void TayssirStore::each_snapshot_pupil(const Scope& scope, const std::string& ye
   // Their households' other children, from the households just read (a subquery repeating the
   // scope's join was planned with a hash of every pupil of the scope in each worker: 2.6 s for a
   // region).
-  std::sort(households.begin(), households.end());
-  households.erase(std::unique(households.begin(), households.end()), households.end());
-  db_.execute("DROP TABLE IF EXISTS stage_snapshot_households");
-  db_.execute("CREATE TEMP TABLE stage_snapshot_households (id BIGINT PRIMARY KEY)");
-  std::size_t k = 0;
-  db_.bulk_insert("stage_snapshot_households", {"id"}, [&](std::vector<Value>& v) {
-    if (k == households.size()) return false;
-    v = {households[k++]};
-    return true;
-  });
-  if (db_.dialect() == Dialect::postgres) db_.execute("ANALYZE stage_snapshot_households");
+  stage_ids(db_, "stage_snapshot_households", std::move(households));
   db_.query(
       fmt::format("SELECT {}{} FROM stage_snapshot_households s JOIN household_members m ON "
                   "m.household_id = s.id JOIN households h ON h.id = m.household_id JOIN "
@@ -349,17 +339,9 @@ LineChanges TayssirStore::replace_lines(int64_t cycle_id, const std::vector<Cycl
   out.written = static_cast<int64_t>(put.size());
 
   if (!gone.empty()) {
-    std::sort(gone.begin(), gone.end());
-    db_.execute("DROP TABLE IF EXISTS stage_lines_gone");
-    db_.execute("CREATE TEMP TABLE stage_lines_gone (pupil_id BIGINT)");
-    std::size_t k = 0;
-    db_.bulk_insert("stage_lines_gone", {"pupil_id"}, [&](std::vector<Value>& v) {
-      if (k == gone.size()) return false;
-      v = {gone[k++]};
-      return true;
-    });
+    stage_ids(db_, "stage_lines_gone", std::move(gone));
     db_.execute(
-        "DELETE FROM tayssir_lines WHERE cycle_id = $1 AND pupil_id IN (SELECT pupil_id FROM "
+        "DELETE FROM tayssir_lines WHERE cycle_id = $1 AND pupil_id IN (SELECT id FROM "
         "stage_lines_gone)",
         {cycle_id});
     db_.execute("DROP TABLE stage_lines_gone");
