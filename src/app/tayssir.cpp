@@ -488,6 +488,11 @@ const tayssir::Period& period_of(const Policy& p, const std::string& code) {
   refuse("policy {} has no transfer period {} (periods: {})", p.code, code, known);
 }
 
+// Cycles are written one directorate at a time, across servers too: on PostgreSQL attaching a
+// cycle's lines locks the lines table, then the cycles table, which another directorate's
+// transaction holds from its first statement (two computations at once deadlocked).
+constexpr int64_t kCycleWritingLock = 0x5A4E5459;
+
 int64_t cycle_lock_key(int64_t policy_id, const std::string& period, const std::string& dir) {
   return static_cast<int64_t>(
       std::hash<std::string>{}(fmt::format("tayssir/{}/{}/{}", policy_id, period, dir)) &
@@ -607,6 +612,7 @@ ComputeResult compute_cycles(store::Store& st, const ComputeOptions& opt) {
     say(fmt::format("writing the cycle of directorate {} ({}/{})", d, di + 1, dirs.size()));
 
     store::Transaction tx(st.db());
+    st.db().lock_job(kCycleWritingLock);
     st.db().lock_job(cycle_lock_key(policy_id, per.code, d));
     ComputedCycle cc;
     cc.directorate = d;

@@ -83,6 +83,7 @@ InitResult init_database(store::Store& st, const std::string& actor) {
                   res.communes.updated,
                   res.regions.inserted > 0 ? "; database " + random_token().substr(0, 16) : "")});
   tx.commit();
+  res.absence_days_recounted = st.ensure_absence_tallies();
   return res;
 }
 

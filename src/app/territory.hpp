@@ -21,6 +21,7 @@ Territory shipped_territory();
 struct InitResult {
   std::vector<std::string> migrations;
   store::MergeCounts regions, provinces, directorates, communes;
+  int64_t absence_days_recounted = 0;  // when the tallies had drifted from the absences
 };
 // Creates or upgrades the schema and loads the territory. Safe to run again.
 InitResult init_database(store::Store& st, const std::string& actor);

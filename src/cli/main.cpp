@@ -336,6 +336,11 @@ int main(int argc, char** argv) {
           "{} communes ({} new)\n{}\n",
           r.migrations.size(), r.regions.total(), r.provinces.total(), st.count("directorates"),
           r.communes.total(), r.communes.inserted, app::territory_attribution);
+      if (r.absence_days_recounted)
+        std::cout << fmt::format(
+            "absence tallies counted again from the {} absence days (they had been written "
+            "without sanad)\n",
+            r.absence_days_recounted);
       return 0;
     }
     if (tayssir.parsed()) {

@@ -547,6 +547,38 @@ std::vector<std::string> Store::migrate() {
   return pending;
 }
 
+int64_t Store::ensure_absence_tallies() {
+  std::string total;
+  for (const auto& c : tally_columns()) total += (total.empty() ? "" : " + ") + c;
+  const int64_t days = db_->scalar_i64("SELECT count(*) FROM absences").value_or(0);
+  const int64_t tallied =
+      db_->scalar_i64(fmt::format("SELECT COALESCE(sum({}), 0) FROM absence_tallies", total))
+          .value_or(0);
+  if (days == tallied) return 0;
+  Transaction tx(*db_);
+  db_->execute("DELETE FROM absence_tallies");
+  // Read in pupil order and written by batches of pupils, so that memory stays small.
+  std::vector<TallyDelta> counts;
+  db_->query("SELECT pupil_id, day, justified FROM absences ORDER BY pupil_id, day", {},
+             [&](const ResultRow& r) {
+               auto day = parse_iso_date(r.text(1));
+               if (!day) return;
+               const int64_t pupil = r.i64(0);
+               const int start = SchoolYear::of(*day).start;
+               if (counts.empty() || counts.back().pupil != pupil || counts.back().start != start) {
+                 if (counts.size() >= 100'000 && counts.back().pupil != pupil) {
+                   add_to_tallies(*db_, counts);
+                   counts.clear();
+                 }
+                 counts.push_back({pupil, start, {}});
+               }
+               counts.back().days[static_cast<std::size_t>(tally_column(*day, r.i64(2) != 0))]++;
+             });
+  add_to_tallies(*db_, counts);
+  tx.commit();
+  return days;
+}
+
 bool Store::initialized() {
   bool has_table = false;
   if (dialect() == Dialect::sqlite) {

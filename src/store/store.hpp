@@ -70,6 +70,9 @@ class Store {
   std::vector<std::string> pending_migrations();
   std::vector<std::string> migrate();  // applies what is pending, returns their names
   bool initialized();                  // all migrations applied
+  // The absence tallies checked against the absences (their total days) and, when they differ
+  // (absences written around the store), counted again whole. Returns the days rebuilt, or 0.
+  int64_t ensure_absence_tallies();
 
   // Territory. Regions, provinces and communes are reference data, replaced on load; a
   // directorate and a commune's directorate, once set, are the academy's to edit and are kept.
