@@ -488,11 +488,6 @@ const tayssir::Period& period_of(const Policy& p, const std::string& code) {
   refuse("policy {} has no transfer period {} (periods: {})", p.code, code, known);
 }
 
-// Cycles are written one directorate at a time, across servers too: on PostgreSQL attaching a
-// cycle's lines locks the lines table, then the cycles table, which another directorate's
-// transaction holds from its first statement (two computations at once deadlocked).
-constexpr int64_t kCycleWritingLock = 0x5A4E5459;
-
 int64_t cycle_lock_key(int64_t policy_id, const std::string& period, const std::string& dir) {
   return static_cast<int64_t>(
       std::hash<std::string>{}(fmt::format("tayssir/{}/{}/{}", policy_id, period, dir)) &

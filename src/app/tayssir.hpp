@@ -88,6 +88,11 @@ struct ComputeResult {
 };
 
 ComputeResult compute_cycles(store::Store& st, const ComputeOptions& opt);
+// Cycles are written one directorate at a time, across servers too (the key of a lock held by
+// each directorate's transaction): on PostgreSQL attaching a cycle's lines locks the lines table,
+// then the cycles table, which another directorate's transaction holds from its first statement
+// (two computations at once deadlocked).
+inline constexpr int64_t kCycleWritingLock = 0x5A4E5459;
 
 // A school confirms its list, or flags errors with a note. Only while the cycle is a draft.
 void check_school(store::Store& st, int64_t cycle_id, const std::string& school_code,

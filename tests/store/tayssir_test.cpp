@@ -3,8 +3,10 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <chrono>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <set>
 #include <thread>
 #include <tuple>
@@ -561,11 +563,59 @@ TEST_P(Tayssir, AbsenceTalliesFollowTheAbsences) {
   EXPECT_EQ(st().ensure_absence_tallies(), 0);  // they agree: nothing to do
 
   // Absences written around the store (a copy by SQL): `sanad init` counts the tallies again.
-  db.execute("DELETE FROM absence_tallies WHERE pupil_id IN (SELECT pupil_id FROM absences WHERE "
-             "day LIKE '2025-10%')");
+  db.execute(
+      "DELETE FROM absence_tallies WHERE pupil_id IN (SELECT pupil_id FROM absences WHERE "
+      "day LIKE '2025-10%')");
   EXPECT_NE(tallied(), counted());
   EXPECT_EQ(st().ensure_absence_tallies(), st().count("absences"));
   EXPECT_EQ(tallied(), counted());
+}
+
+// Two computations at once: another directorate's cycle being written (its row inserted, its
+// lines attached a moment later) while this one computes. On PostgreSQL, without one lock for
+// the writing of cycles, the two attaches wait for each other and one fails.
+TEST_P(Tayssir, TwoDirectoratesComputedAtOnceBothLand) {
+  load_demo();
+  auto other = backend_.store(false);
+  auto& odb = other->db();
+  std::optional<ComputeResult> mine;
+  std::string failed;
+  {
+    store::Transaction tx(odb);
+    odb.lock_job(kCycleWritingLock);
+    int64_t pid = *odb.scalar_i64("SELECT id FROM tayssir_policies LIMIT 1");
+    int64_t cid = *odb.scalar_i64(
+        "INSERT INTO tayssir_cycles (policy_id, period, directorate_code, state, computed_at, "
+        "computed_by) VALUES ($1, 'T1', '03.061', 'draft', 'now', 'other') RETURNING id",
+        {pid});
+    std::thread t([&] {
+      try {
+        mine = compute("T1");
+      } catch (const std::exception& e) {
+        failed = e.what();
+      }
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(2500));  // this one reaches its lines
+    std::string other_failed;
+    try {
+      if (GetParam() == std::string("postgres")) {
+        odb.execute(fmt::format("CREATE TABLE tayssir_lines_{} (LIKE tayssir_lines)", cid));
+        odb.execute(fmt::format(
+            "ALTER TABLE tayssir_lines ATTACH PARTITION tayssir_lines_{0} FOR VALUES IN ({0})",
+            cid));
+      }
+      tx.commit();
+    } catch (const std::exception& e) {
+      other_failed = e.what();
+      odb.rollback();  // releases its locks before waiting for this one
+    }
+    t.join();
+    EXPECT_EQ(other_failed, "");
+  }
+  EXPECT_EQ(failed, "");
+  ASSERT_TRUE(mine.has_value());
+  ASSERT_EQ(mine->cycles.size(), 1u);
+  EXPECT_EQ(mine->cycles[0].lines.written, mine->cycles[0].row.pupils);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, Tayssir, ::testing::Values("sqlite", "postgres"),
