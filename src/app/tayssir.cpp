@@ -381,9 +381,6 @@ LoadedSnapshot load_snapshot(store::Store& st, const Scope& scope, const std::st
   // Absence days per pupil and month (the months in order), read with the pupils.
   s.months = months;
   std::sort(s.months.begin(), s.months.end());
-  std::vector<std::size_t> month_slot;  // where each month is in a row's year, September first
-  for (const auto& m : s.months)
-    month_slot.push_back(static_cast<std::size_t>((std::stoi(m.substr(5, 2)) + 3) % 12));
 
   // Pupils: the rows of one pupil arrive together; the enrolment that counts is the last one
   // not marked transferred in the scope, else a transfer out of the scope, else (a sibling
@@ -438,9 +435,9 @@ LoadedSnapshot load_snapshot(store::Store& st, const Scope& scope, const std::st
                                                            : std::string("0000-00"));
     s.school.push_back(sc == school_index.end() ? tayssir::kNone : sc->second);
     s.in_scope.push_back(r.in_scope ? 1 : 0);
-    for (std::size_t slot : month_slot) {
-      s.absent_unjustified.push_back(r.unjustified[slot]);
-      s.absent_justified.push_back(r.justified[slot]);
+    for (std::size_t k = 0; k < s.months.size(); ++k) {
+      s.absent_unjustified.push_back(r.unjustified[k]);
+      s.absent_justified.push_back(r.justified[k]);
     }
     group.clear();
   };

@@ -338,8 +338,8 @@ int main(int argc, char** argv) {
           r.communes.total(), r.communes.inserted, app::territory_attribution);
       if (r.absence_days_recounted)
         std::cout << fmt::format(
-            "absence tallies counted again from the {} absence days (they had been written "
-            "without sanad)\n",
+            "absence tallies counted from the {} absence days (they did not match them: a "
+            "database from before the tallies, or absences written without sanad)\n",
             r.absence_days_recounted);
       return 0;
     }

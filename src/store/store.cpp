@@ -9,6 +9,7 @@
 #include <array>
 #include <ctime>
 #include <map>
+#include <optional>
 #include <set>
 #include <tuple>
 #include <unordered_map>
@@ -357,26 +358,46 @@ void add_to_tallies(Db& db, const std::vector<TallyDelta>& deltas) {
   db.execute("DROP TABLE stage_tallies");
 }
 
+// One absence day more (or less) in the tallies being built, which come in pupil and day order.
+void tally_day(std::vector<TallyDelta>& t, int64_t pupil, const Date& day, bool justified,
+               int32_t n = 1) {
+  const int start = SchoolYear::of(day).start;
+  if (t.empty() || t.back().pupil != pupil || t.back().start != start)
+    t.push_back({pupil, start, {}});
+  t.back().days[static_cast<std::size_t>(tally_column(day, justified))] += n;
+}
+
+// The tallies counted from the absences of the pupils `which` selects (a condition on pupil_id;
+// their tallies deleted before), by ranges of 100,000 pupil ids so that memory stays small and
+// nothing is written while a query is still being read.
+void count_tallies(Db& db, const std::string& which) {
+  std::optional<int64_t> lo, hi;
+  db.query("SELECT min(pupil_id), max(pupil_id) FROM absences WHERE " + which, {},
+           [&](const ResultRow& r) {
+             if (!r.is_null(0)) lo = r.i64(0), hi = r.i64(1);
+           });
+  if (!lo) return;
+  constexpr int64_t kRange = 100'000;
+  for (int64_t from = *lo; from <= *hi; from += kRange) {
+    std::vector<TallyDelta> counts;
+    db.query(fmt::format("SELECT pupil_id, day, justified FROM absences WHERE pupil_id >= $1 AND "
+                         "pupil_id < $2 AND {} ORDER BY pupil_id, day",
+                         which),
+             {from, from + kRange}, [&](const ResultRow& r) {
+               if (auto day = parse_iso_date(r.text(1)))
+                 tally_day(counts, r.i64(0), *day, r.i64(2) != 0);
+             });
+    add_to_tallies(db, counts);
+  }
+}
+
 // After absences were deleted: the pupils' tallies counted again from the absences they have.
 void recount_absences(Db& db, std::vector<int64_t> pupils) {
   if (pupils.empty()) return;
   stage_ids(db, "stage_tally_pupils", std::move(pupils));
   db.execute("DELETE FROM absence_tallies WHERE pupil_id IN (SELECT id FROM stage_tally_pupils)");
-  std::vector<TallyDelta> counts;
-  db.query(
-      "SELECT pupil_id, day, justified FROM absences WHERE pupil_id IN (SELECT id FROM "
-      "stage_tally_pupils) ORDER BY pupil_id, day",
-      {}, [&](const ResultRow& r) {
-        auto day = parse_iso_date(r.text(1));
-        if (!day) return;
-        const int64_t pupil = r.i64(0);
-        const int start = SchoolYear::of(*day).start;
-        if (counts.empty() || counts.back().pupil != pupil || counts.back().start != start)
-          counts.push_back({pupil, start, {}});
-        counts.back().days[static_cast<std::size_t>(tally_column(*day, r.i64(2) != 0))]++;
-      });
+  count_tallies(db, "pupil_id IN (SELECT id FROM stage_tally_pupils)");
   db.execute("DROP TABLE stage_tally_pupils");
-  add_to_tallies(db, counts);
 }
 
 // The ids of the rows of `table` whose `code_col` is one of `codes`.
@@ -557,24 +578,7 @@ int64_t Store::ensure_absence_tallies() {
   if (days == tallied) return 0;
   Transaction tx(*db_);
   db_->execute("DELETE FROM absence_tallies");
-  // Read in pupil order and written by batches of pupils, so that memory stays small.
-  std::vector<TallyDelta> counts;
-  db_->query("SELECT pupil_id, day, justified FROM absences ORDER BY pupil_id, day", {},
-             [&](const ResultRow& r) {
-               auto day = parse_iso_date(r.text(1));
-               if (!day) return;
-               const int64_t pupil = r.i64(0);
-               const int start = SchoolYear::of(*day).start;
-               if (counts.empty() || counts.back().pupil != pupil || counts.back().start != start) {
-                 if (counts.size() >= 100'000 && counts.back().pupil != pupil) {
-                   add_to_tallies(*db_, counts);
-                   counts.clear();
-                 }
-                 counts.push_back({pupil, start, {}});
-               }
-               counts.back().days[static_cast<std::size_t>(tally_column(*day, r.i64(2) != 0))]++;
-             });
-  add_to_tallies(*db_, counts);
+  count_tallies(*db_, "1 = 1");
   tx.commit();
   return days;
 }
@@ -992,13 +996,8 @@ MergeCounts Store::put_absences(const std::vector<Absence>& rows) {
     if (state[i] == kRowSame) continue;
     auto day = parse_iso_date(rows[i].date);
     if (!day) throw DbError("not a date: " + rows[i].date);
-    const int start = SchoolYear::of(*day).start;
-    if (deltas.empty() || deltas.back().pupil != pupil_of[i] || deltas.back().start != start)
-      deltas.push_back({pupil_of[i], start, {}});
-    auto& d = deltas.back().days;
-    d[static_cast<std::size_t>(tally_column(*day, rows[i].justified))]++;
-    if (state[i] == kRowChanged)
-      d[static_cast<std::size_t>(tally_column(*day, !rows[i].justified))]--;
+    tally_day(deltas, pupil_of[i], *day, rows[i].justified);
+    if (state[i] == kRowChanged) tally_day(deltas, pupil_of[i], *day, !rows[i].justified, -1);
   }
   add_to_tallies(*db_, deltas);
   return counts;

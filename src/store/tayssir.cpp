@@ -123,15 +123,14 @@ void TayssirStore::each_snapshot_pupil(const Scope& scope, const std::string& ye
                                        const std::function<void(const SnapshotPupilRow&)>& fn) {
   Params q(scope);
   std::string y = q.add(year);
-  // The tallies' columns of the months asked for, and where each goes (September first).
+  // The tallies' columns of the months asked for.
+  if (months.size() > 12) throw DbError("more than twelve months asked for");
   std::string tally_columns;
-  std::vector<std::size_t> slot;
   for (const auto& m : months) {
     int mm = m.size() == 7 ? std::atoi(m.c_str() + 5) : 0;
     if (mm < 1 || mm > 12) throw DbError("not a month: " + m);
     tally_columns +=
         fmt::format(", coalesce(t.unjustified_{0:02}, 0), coalesce(t.justified_{0:02}, 0)", mm);
-    slot.push_back(static_cast<std::size_t>((mm + 3) % 12));
   }
   std::vector<int64_t> households;  // those of the scope's pupils
   auto emit = [&](bool in_scope) {
@@ -150,10 +149,10 @@ void TayssirStore::each_snapshot_pupil(const Scope& scope, const std::string& ye
       row.payee_cin = r.text(10);
       row.payee_name_norm = r.text(11);
       row.ramed = r.text(12);
-      for (std::size_t k = 0; k < slot.size(); ++k) {
-        row.unjustified[slot[k]] =
+      for (std::size_t k = 0; k < months.size(); ++k) {
+        row.unjustified[k] =
             static_cast<uint8_t>(std::min<int64_t>(255, r.i64(13 + 2 * static_cast<int>(k))));
-        row.justified[slot[k]] =
+        row.justified[k] =
             static_cast<uint8_t>(std::min<int64_t>(255, r.i64(14 + 2 * static_cast<int>(k))));
       }
       row.in_scope = in_scope;

@@ -83,7 +83,7 @@ struct SnapshotPupilRow {
   int64_t pupil_id = 0, school_id = 0, household_id = 0;  // household 0: none
   std::string massar, name_ar_norm, name_fr_norm, birth_date, level, status, left_date;
   std::string payee_cin, payee_name_norm, ramed;  // the household's, with each of its pupils
-  // Absence days of the year by month, September first (of the months asked for; others 0).
+  // Absence days in each of the months asked for, in their order (at most twelve).
   std::array<uint8_t, 12> unjustified{}, justified{};
   bool in_scope = true;
 };

@@ -458,11 +458,11 @@ TEST_P(Tayssir, SnapshotOfAScopeBringsItsHouseholdsOtherChildrenAndTheAbsenceDay
       [&](const store::SnapshotPupilRow& r) {
         (r.in_scope ? inside : outside).insert(r.pupil_id);
         auto d = days[r.pupil_id];
-        EXPECT_EQ(r.unjustified[1], d[0]) << r.pupil_id;
-        EXPECT_EQ(r.justified[1], d[1]) << r.pupil_id;
-        EXPECT_EQ(r.unjustified[3], d[2]) << r.pupil_id;
-        EXPECT_EQ(r.justified[3], d[3]) << r.pupil_id;
-        EXPECT_EQ(r.unjustified[2] + r.justified[2], 0);  // November was not asked for
+        EXPECT_EQ(r.unjustified[0], d[0]) << r.pupil_id;
+        EXPECT_EQ(r.justified[0], d[1]) << r.pupil_id;
+        EXPECT_EQ(r.unjustified[1], d[2]) << r.pupil_id;
+        EXPECT_EQ(r.justified[1], d[3]) << r.pupil_id;
+        EXPECT_EQ(r.unjustified[2] + r.justified[2], 0);  // nothing beyond the months asked for
         if (d[0] + d[1] + d[2] + d[3] > 0) ++with_absences;
         if (r.household_id && !r.payee_cin.empty()) ++with_payee;
         if (r.pupil_id == moved) {
