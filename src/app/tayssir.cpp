@@ -648,10 +648,12 @@ ComputeResult compute_cycles(store::Store& st, const ComputeOptions& opt) {
     std::vector<int64_t> appeal_ids;
     for (const auto& a : ts.appeals_to_pay(pol.program, d, row.id)) {
       auto src = ts.cycle(a.cycle_id);
+      auto why = adjustment_reason(
+          "appeal #{} upheld ({} {}): {}",
+          {std::to_string(a.id), src ? src->period : "", a.months, a.decision_note});
       adjustments.push_back({a.cycle_id, a.pupil_id, a.school_id, a.household_id, a.amount,
-                             fmt::format("appeal #{} upheld ({} {}): {}", a.id,
-                                         src ? src->period : "", a.months, a.decision_note),
-                             a.id, a.massar, a.school_code, "", ""});
+                             why.english, a.id, a.massar, a.school_code, "", "", "appeal",
+                             why.detail});
       appealed[{a.cycle_id, a.pupil_id}] += a.amount;
       appeal_ids.push_back(a.id);
       row.adjustments += a.amount;
@@ -687,21 +689,38 @@ ComputeResult compute_cycles(store::Store& st, const ComputeOptions& opt) {
         if (upheld.count(p)) delta = std::max<int64_t>(0, delta);
         if (delta == 0) continue;
         const store::CycleLineRow& ref = n != now.end() ? n->second : b->second;
-        std::string why;
+        AdjustmentReason why;
         if (b == before.end())
-          why = fmt::format("{}: not in the paid cycle, now {} ({})", src.period, ref.reason,
-                            ref.months);
+          why = adjustment_reason("{}: not in the paid cycle, now {} ({})",
+                                  {src.period, ref.reason, ref.months}, {1});
         else if (n == now.end())
-          why = fmt::format("{}: no longer in the registry of this directorate", src.period);
-        else if (b->second.reason != n->second.reason)
-          why = fmt::format("{}: decision {} → {}", src.period, b->second.reason, n->second.reason);
-        else
           why =
-              fmt::format("{}: months {} → {}, absence days {} → {}", src.period, b->second.months,
-                          n->second.months, b->second.absences, n->second.absences);
-        adjustments.push_back(
-            {src.id, p, ref.school_id, ref.household_id, delta, why, 0, "", "", "", ""});
+              adjustment_reason("{}: no longer in the registry of this directorate", {src.period});
+        else if (is == was)
+          why = adjustment_reason(
+              "{}: back to the months paid ({}); the adjustments made since ({} MAD) no longer "
+              "apply",
+              {src.period, n->second.months, format_mad(-delta)});
+        else if (b->second.reason != n->second.reason)
+          why = adjustment_reason("{}: decision {} → {}",
+                                  {src.period, b->second.reason, n->second.reason}, {1, 2});
+        else
+          why = adjustment_reason("{}: months {} → {}, absence days {} → {}",
+                                  {src.period, b->second.months, n->second.months,
+                                   b->second.absences, n->second.absences});
+        adjustments.push_back({src.id, p, ref.school_id, ref.household_id, delta, why.english, 0,
+                               "", "", "", "", "correction", why.detail});
         row.adjustments += delta;
+      }
+      // A household whose net there was below zero was paid nothing: what it owes is recovered
+      // here, once (from this cycle's payment; if that is short too, the next cycle carries it).
+      for (const auto& u : ts.unrecovered(src.id, row.id)) {
+        auto why = adjustment_reason(
+            "{} (cycle #{}): the household's net was {} MAD, nothing was paid; recovered here",
+            {src.period, std::to_string(src.id), format_mad(u.net)});
+        adjustments.push_back({src.id, u.pupil_id, u.school_id, u.household_id, u.net, why.english,
+                               0, "", "", "", "", "carried", why.detail});
+        row.adjustments += u.net;
       }
     }
     ts.replace_adjustments(row.id, adjustments);
@@ -1109,6 +1128,9 @@ Written write_list(store::Store& st, const store::CycleRow& c, CycleList list,
       for (const char* h : {ar ? "المبلغ الشهري (درهم)" : "Montant mensuel (MAD)",
                             ar ? "المستحق (درهم)" : "Dû (MAD)", ar ? "التوقيع" : "Signature"})
         spec.headings.emplace_back(h);
+      spec.types.assign(spec.headings.size(), ColumnType::text);
+      spec.types[spec.headings.size() - 3] = spec.types[spec.headings.size() - 2] =
+          ColumnType::amount;
       open();
       ts.each_line_detail(c.id, school_id, [&](const store::LineDetailRow& d) {
         if (d.line.reason != "eligible") return;
@@ -1150,7 +1172,7 @@ Written write_list(store::Store& st, const store::CycleRow& c, CycleList list,
       spec.headings = {H("رقم البطاقة الوطنية", "CIN"), H("اسم المستفيد", "Nom du bénéficiaire"),
                        H("المبلغ (درهم)", "Montant (MAD)"), H("عدد الأطفال", "Nombre d'enfants"),
                        H("أرقام مسار الأطفال", "Codes Massar des enfants")};
-      spec.types = {ColumnType::text, ColumnType::text, ColumnType::text, ColumnType::integer,
+      spec.types = {ColumnType::text, ColumnType::text, ColumnType::amount, ColumnType::integer,
                     ColumnType::text};
       struct Pay {
         std::string name;
@@ -1173,7 +1195,7 @@ Written write_list(store::Store& st, const store::CycleRow& c, CycleList list,
       }
       open();
       for (auto& [cin, p] : pay) {
-        if (p.amount <= 0) continue;  // nothing to pay (a recovery stays on the adjustments)
+        if (p.amount <= 0) continue;  // nothing to pay: the next cycle computed recovers it
         std::sort(p.children.begin(), p.children.end());
         out->row({cin, p.name, format_mad(p.amount), std::to_string(p.children.size()),
                   fmt::format("{}", fmt::join(p.children, " "))});
@@ -1188,8 +1210,9 @@ Written write_list(store::Store& st, const store::CycleRow& c, CycleList list,
           H("المستوى الترابي", "Niveau"),   H("الرمز", "Code"),    H("التلاميذ", "Élèves"),
           H("المستفيدون", "Bénéficiaires"), H("الأسر", "Ménages"), H("المستحق (درهم)", "Dû (MAD)"),
           H("الضائع (درهم)", "Perdu (MAD)")};
-      spec.types = {ColumnType::text, ColumnType::text, ColumnType::integer, ColumnType::integer,
-                    ColumnType::integer};
+      spec.types = {ColumnType::text,    ColumnType::text,    ColumnType::integer,
+                    ColumnType::integer, ColumnType::integer, ColumnType::amount,
+                    ColumnType::amount};
       struct Sum {
         int64_t pupils = 0, beneficiaries = 0, due = 0, forfeited = 0;
         std::set<int64_t> households;
@@ -1225,11 +1248,13 @@ Written write_list(store::Store& st, const store::CycleRow& c, CycleList list,
       spec.headings = {H("المؤسسة", "Établissement"), H("رقم مسار", "Code Massar"),
                        H("الدورة الأصلية", "Cycle d'origine"), H("المبلغ (درهم)", "Montant (MAD)"),
                        H("السبب", "Motif")};
+      spec.types = {ColumnType::text, ColumnType::text, ColumnType::text, ColumnType::amount,
+                    ColumnType::text};
       open();
       for (const auto& a : ts.adjustments(c.id)) {
         auto src = ts.cycle(a.source_cycle_id);
         out->row({a.school_code, a.massar, src ? fmt::format("{} #{}", src->period, src->id) : "",
-                  format_mad(a.amount), a.reason});
+                  format_mad(a.amount), render_adjustment_reason(a, opt.lang)});
         ++w.rows;
         w.amount += a.amount;
       }
@@ -1448,6 +1473,8 @@ int64_t write_what_if_changes(const WhatIfResult& r, const std::string& path,
                    H("القرار الحالي", "Décision actuelle"),
                    H("القرار الجديد", "Nouvelle décision"),
                    H("المبلغ الشهري الجديد (درهم)", "Nouveau montant mensuel (MAD)")};
+  spec.types.assign(spec.headings.size(), io::ColumnType::text);
+  spec.types.back() = io::ColumnType::amount;
   std::string tmp = path + ".part";
   try {
     auto w = opt.format == FileFormat::xlsx  ? io::open_xlsx_writer(tmp, spec)

@@ -34,6 +34,18 @@ std::string render_refusal(std::string_view templ, const std::vector<std::string
                            Lang lang, const std::string& english);
 bool refusal_listed(std::string_view templ);
 bool translations_complete();  // every translation has as many values as its English
+// Why an adjustment line was made: its English sentence (stored as `reason`) and its template
+// with the values (stored as `reason_detail`); values at the positions in `decisions` are
+// decision codes (eligible, household_cap…), said in the list's language.
+struct AdjustmentReason {
+  std::string english, detail;
+};
+AdjustmentReason adjustment_reason(std::string_view templ, const std::vector<std::string>& values,
+                                   const std::vector<int>& decisions = {});
+// An adjustment's reason in Arabic or French; its English when the row has no detail (written
+// before migration 011) or the template is not listed.
+std::string render_adjustment_reason(const store::AdjustmentRow& a, Lang lang);
+bool adjustment_reason_listed(std::string_view templ);
 // A field of a policy's JSON that is wrong ("policy: PATH WHY"), in Arabic or French.
 std::string render_field_problem(std::string_view path, std::string_view why, Lang lang);
 

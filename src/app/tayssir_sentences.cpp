@@ -1,10 +1,12 @@
 // What Tayssir says when it refuses, in Arabic and French (the web app) beside the English (the
 // CLI): a policy's problems, a wrong field of its JSON, and the use cases' other refusals, each an
-// English template with its translations. A template missing here shows in English everywhere;
-// unit tests check that every template the engine and the use cases use is here.
+// English template with its translations; and why an adjustment line was made (the lists). A
+// template missing here shows in English everywhere; unit tests check that every template the
+// engine and the use cases use is here.
 #include <fmt/format.h>
 
 #include <array>
+#include <nlohmann/json.hpp>
 #include <string_view>
 
 #include "app/sentences.hpp"
@@ -214,9 +216,64 @@ constexpr std::array kRefusals = {
            "تُجرى المحاكاة على مديرية أو جهة أو على المستوى الوطني",
            "une simulation porte sur une direction, une région ou le pays"},
 };
+// Why an adjustment line was made (the values: periods, cycle ids, months as letters P/F/L/-,
+// absence days, decisions said in the list's language, an appeal's note as written).
+constexpr std::array kAdjustmentReasons = {
+  Sentence{"appeal #{} upheld ({} {}): {}",
+           "تظلم رقم {} مقبول ({} {}): {}",
+           "recours n° {} accepté ({} {}) : {}"},
+  Sentence{"{}: not in the paid cycle, now {} ({})",
+           "{}: لم يكن في الدورة المؤداة، والآن {} ({})",
+           "{} : absent du cycle payé, maintenant {} ({})"},
+  Sentence{"{}: no longer in the registry of this directorate",
+           "{}: لم يعد في سجل هذه المديرية",
+           "{} : ne figure plus au registre de cette direction"},
+  Sentence{"{}: back to the months paid ({}); the adjustments made since ({} MAD) no longer apply",
+           "{}: عودة إلى الأشهر المؤداة ({})؛ التسويات التي تلتها ({} درهم) لم تعد سارية",
+           "{} : retour aux mois payés ({}) ; les régularisations faites depuis ({} MAD) ne s'appliquent plus"},
+  Sentence{"{}: decision {} → {}",
+           "{}: القرار من {} إلى {}",
+           "{} : décision {} → {}"},
+  Sentence{"{}: months {} → {}, absence days {} → {}",
+           "{}: الأشهر من {} إلى {}، أيام الغياب من {} إلى {}",
+           "{} : mois {} → {}, jours d'absence {} → {}"},
+  Sentence{"{} (cycle #{}): the household's net was {} MAD, nothing was paid; recovered here",
+           "{} (الدورة رقم {}): كان صافي الأسرة {} درهم فلم يؤد لها شيء؛ يُسترجع هنا",
+           "{} (cycle n° {}) : le solde du ménage était de {} MAD, rien ne lui a été payé ; récupéré ici"},
+};
 // clang-format on
 
 }  // namespace
+
+AdjustmentReason adjustment_reason(std::string_view templ, const std::vector<std::string>& values,
+                                   const std::vector<int>& decisions) {
+  nlohmann::json d = {{"template", templ}, {"values", values}};
+  if (!decisions.empty()) d["decisions"] = decisions;
+  return {fill_template(templ, values), d.dump()};
+}
+
+std::string render_adjustment_reason(const store::AdjustmentRow& a, Lang lang) {
+  auto d = nlohmann::json::parse(a.reason_detail, nullptr, false);
+  if (!d.is_object() || !d.contains("template") || !d["template"].is_string() ||
+      !d.contains("values") || !d["values"].is_array())
+    return a.reason;
+  std::vector<std::string> values;
+  for (const auto& v : d["values"])
+    values.push_back(v.is_string() ? v.get<std::string>() : v.dump());
+  if (auto it = d.find("decisions"); it != d.end() && it->is_array())
+    for (const auto& i : *it)
+      if (i.is_number_integer() && i.get<int64_t>() >= 0 &&
+          i.get<int64_t>() < static_cast<int64_t>(values.size())) {
+        auto& v = values[static_cast<std::size_t>(i.get<int64_t>())];
+        if (auto r = tayssir::parse_reason(v))
+          v = std::string(tayssir::reason_label(*r, lang == Lang::ar));
+      }
+  return say(kAdjustmentReasons, d["template"].get<std::string>(), values, lang).value_or(a.reason);
+}
+
+bool adjustment_reason_listed(std::string_view templ) {
+  return listed(kAdjustmentReasons, templ);
+}
 
 bool refusal_listed(std::string_view templ) {
   return listed(kRefusals, templ);
@@ -229,7 +286,7 @@ std::string render_refusal(std::string_view templ, const std::vector<std::string
 
 bool translations_complete() {
   return app::translations_complete(kSentences) && app::translations_complete(kFieldWhy) &&
-         app::translations_complete(kRefusals);
+         app::translations_complete(kRefusals) && app::translations_complete(kAdjustmentReasons);
 }
 
 std::string render_field_problem(std::string_view path, std::string_view why, Lang lang) {

@@ -14,6 +14,20 @@ static bool formula_start(char c) {
   return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
 }
 
+// "-1234.50", "0", "12.5": a sum of money and nothing else.
+static bool plain_amount(const std::string& v) {
+  std::size_t i = !v.empty() && v[0] == '-' ? 1 : 0, digits = 0;
+  while (i < v.size() && v[i] >= '0' && v[i] <= '9') ++i, ++digits;
+  if (digits == 0 || digits > 15) return false;
+  if (i == v.size()) return true;
+  if (v[i] != '.') return false;
+  std::size_t decimals = v.size() - i - 1;
+  if (decimals < 1 || decimals > 2) return false;
+  for (++i; i < v.size(); ++i)
+    if (v[i] < '0' || v[i] > '9') return false;
+  return true;
+}
+
 std::string neutralise_cell(const std::string& cell) {
   if (!cell.empty() && formula_start(cell[0])) return "'" + cell;
   return cell;
@@ -41,8 +55,10 @@ class CsvWriter final : public TableWriter {
     line_.clear();
     for (std::size_t i = 0; i < cells.size(); ++i) {
       if (i) line_.push_back(spec_.delimiter);
-      std::string c = neutralise_cell(cells[i]);
-      if (header_done_ && i < spec_.types.size() && spec_.types[i] == ColumnType::date)
+      ColumnType t = header_done_ && i < spec_.types.size() ? spec_.types[i] : ColumnType::text;
+      std::string c =
+          t == ColumnType::amount && plain_amount(cells[i]) ? cells[i] : neutralise_cell(cells[i]);
+      if (t == ColumnType::date)
         if (auto d = parse_iso_date(cells[i])) c = d->dmy();
       bool quote = c.find_first_of(std::string("\"\r\n") + spec_.delimiter) != std::string::npos ||
                    (!c.empty() && (c.front() == ' ' || c.back() == ' '));
@@ -96,6 +112,8 @@ class XlsxWriter final : public TableWriter {
     format_set_bold(bold_);
     date_ = workbook_add_format(wb_);
     format_set_num_format(date_, "dd/mm/yyyy");
+    amount_ = workbook_add_format(wb_);
+    format_set_num_format(amount_, "0.00");
     for (std::size_t c = 0; c < spec.headings.size(); ++c) {
       worksheet_write_string(ws_, 0, static_cast<lxw_col_t>(c), spec.headings[c].c_str(), bold_);
       worksheet_set_column(ws_, static_cast<lxw_col_t>(c), static_cast<lxw_col_t>(c), 18, nullptr);
@@ -122,6 +140,8 @@ class XlsxWriter final : public TableWriter {
         } else {
           err = worksheet_write_string(ws_, row_, col, neutralise_cell(v).c_str(), nullptr);
         }
+      } else if (t == ColumnType::amount && plain_amount(v)) {
+        err = worksheet_write_number(ws_, row_, col, std::strtod(v.c_str(), nullptr), amount_);
       } else if (t == ColumnType::integer) {
         err = worksheet_write_number(ws_, row_, col, std::strtod(v.c_str(), nullptr), nullptr);
       } else {
@@ -146,6 +166,7 @@ class XlsxWriter final : public TableWriter {
   lxw_worksheet* ws_ = nullptr;
   lxw_format* bold_ = nullptr;
   lxw_format* date_ = nullptr;
+  lxw_format* amount_ = nullptr;
   lxw_row_t row_ = 0;
 };
 

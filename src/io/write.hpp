@@ -8,7 +8,9 @@
 
 namespace sanad::io {
 
-enum class ColumnType { text, integer, date };  // date cells are given as ISO text
+// Date cells are given as ISO text; amount cells as money written "-1234.50" (a number in XLSX,
+// and in CSV a negative amount is not taken for a formula).
+enum class ColumnType { text, integer, date, amount };
 
 struct SheetSpec {
   std::string name;  // sheet name (XLSX)

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 #include <unordered_map>
 
 #include "store/scope_sql.hpp"
@@ -422,22 +423,24 @@ void TayssirStore::replace_adjustments(int64_t cycle_id, const std::vector<Adjus
   for (const auto& a : rows)
     db_.execute(
         "INSERT INTO tayssir_adjustments (cycle_id, source_cycle_id, pupil_id, school_id, "
-        "household_id, amount, reason, appeal_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "household_id, amount, reason, appeal_id, kind, reason_detail) VALUES ($1, $2, $3, $4, "
+        "$5, $6, $7, $8, $9, $10)",
         {cycle_id, a.source_cycle_id, a.pupil_id, a.school_id, id_or_null(a.household_id), a.amount,
-         a.reason, id_or_null(a.appeal_id)});
+         a.reason, id_or_null(a.appeal_id), a.kind, a.reason_detail});
 }
 
 std::vector<AdjustmentRow> TayssirStore::adjustments(int64_t cycle_id) {
   std::vector<AdjustmentRow> out;
   db_.query(
       "SELECT j.source_cycle_id, j.pupil_id, j.school_id, j.household_id, j.amount, j.reason, "
-      "j.appeal_id, p.massar, sc.code, h.payee_cin, h.payee_name FROM tayssir_adjustments j "
+      "j.appeal_id, p.massar, sc.code, h.payee_cin, h.payee_name, j.kind, j.reason_detail "
+      "FROM tayssir_adjustments j "
       "JOIN pupils p ON p.id = j.pupil_id JOIN schools sc ON sc.id = j.school_id LEFT JOIN "
       "households h ON h.id = j.household_id WHERE j.cycle_id = $1 ORDER BY "
       "sc.code, p.massar, j.source_cycle_id, j.appeal_id",
       {cycle_id}, [&](const ResultRow& r) {
         out.push_back({r.i64(0), r.i64(1), r.i64(2), r.i64(3), r.i64(4), r.text(5), r.i64(6),
-                       r.text(7), r.text(8), r.text(9), r.text(10)});
+                       r.text(7), r.text(8), r.text(9), r.text(10), r.text(11), r.text(12)});
       });
   return out;
 }
@@ -447,9 +450,38 @@ std::vector<std::pair<int64_t, int64_t>> TayssirStore::adjusted_for(int64_t sour
   std::vector<std::pair<int64_t, int64_t>> out;
   db_.query(
       "SELECT pupil_id, sum(amount) FROM tayssir_adjustments WHERE source_cycle_id = $1 AND "
-      "cycle_id <> $2 GROUP BY pupil_id ORDER BY pupil_id",
+      "cycle_id <> $2 AND kind <> 'carried' GROUP BY pupil_id ORDER BY pupil_id",
       {source_cycle_id, except_cycle_id},
       [&](const ResultRow& r) { out.emplace_back(r.i64(0), r.i64(1)); });
+  return out;
+}
+
+std::vector<UnrecoveredNet> TayssirStore::unrecovered(int64_t cycle_id, int64_t except_cycle_id) {
+  // Lines are never negative: only a household with a negative adjustment can owe.
+  std::map<int64_t, UnrecoveredNet> owing;
+  db_.query(
+      "SELECT household_id, pupil_id, school_id FROM tayssir_adjustments WHERE cycle_id = $1 AND "
+      "amount < 0 AND household_id IS NOT NULL ORDER BY household_id, amount, pupil_id",
+      {cycle_id}, [&](const ResultRow& r) {
+        owing.try_emplace(r.i64(0), UnrecoveredNet{r.i64(0), 0, r.i64(1), r.i64(2)});
+      });
+  if (owing.empty()) return {};
+  db_.query(
+      "SELECT household_id, sum(amount) FROM (SELECT household_id, due AS amount FROM "
+      "tayssir_lines WHERE cycle_id = $1 AND household_id IN (SELECT household_id FROM "
+      "tayssir_adjustments WHERE cycle_id = $1 AND amount < 0) UNION ALL SELECT household_id, "
+      "amount FROM tayssir_adjustments WHERE cycle_id = $1 AND household_id IS NOT NULL) x "
+      "GROUP BY household_id",
+      {cycle_id}, [&](const ResultRow& r) {
+        if (auto it = owing.find(r.i64(0)); it != owing.end()) it->second.net = r.i64(1);
+      });
+  db_.query(
+      "SELECT household_id FROM tayssir_adjustments WHERE kind = 'carried' AND source_cycle_id = "
+      "$1 AND cycle_id <> $2",
+      {cycle_id, except_cycle_id}, [&](const ResultRow& r) { owing.erase(r.i64(0)); });
+  std::vector<UnrecoveredNet> out;
+  for (const auto& [h, u] : owing)
+    if (u.net < 0) out.push_back(u);
   return out;
 }
 

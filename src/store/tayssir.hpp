@@ -43,9 +43,18 @@ struct LineChanges {
 
 struct AdjustmentRow {
   int64_t source_cycle_id = 0, pupil_id = 0, school_id = 0, household_id = 0, amount = 0;
-  std::string reason;
+  std::string reason;                                      // in English
   int64_t appeal_id = 0;                                   // 0: a recomputation
   std::string massar, school_code, payee_cin, payee_name;  // read with the row (not written)
+  std::string kind = "correction";                         // or "appeal", "carried"
+  std::string reason_detail;  // the reason's template and values (JSON); "" before 011
+};
+
+// A household whose net in a paid cycle (its lines due plus its adjustments) was below zero:
+// a recovery its payment could not make. Named by the pupil and school of its largest negative
+// adjustment there.
+struct UnrecoveredNet {
+  int64_t household_id = 0, net = 0, pupil_id = 0, school_id = 0;
 };
 
 struct CycleSchool {
@@ -139,9 +148,12 @@ class TayssirStore {
   void replace_adjustments(int64_t cycle_id, const std::vector<AdjustmentRow>& rows);
   std::vector<AdjustmentRow> adjustments(int64_t cycle_id);
   // Per pupil, the sum of adjustments for `source_cycle_id` made in cycles other than
-  // `except_cycle_id`.
+  // `except_cycle_id`; carried nets are not corrections of the source cycle and are left out.
   std::vector<std::pair<int64_t, int64_t>> adjusted_for(int64_t source_cycle_id,
                                                         int64_t except_cycle_id);
+  // The households of `cycle_id` whose net is below zero, less those a cycle other than
+  // `except_cycle_id` carried already; by household id.
+  std::vector<UnrecoveredNet> unrecovered(int64_t cycle_id, int64_t except_cycle_id);
 
   // Appeals.
   int64_t insert_appeal(const AppealRow& a);

@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <sstream>
 #include <thread>
 #include <tuple>
 
@@ -76,12 +77,14 @@ class Tayssir : public BothBackends {
     confirm_all(cycle);
     advance_cycle(st(), cycle, "checked", manager);
     advance_cycle(st(), cycle, "approved", manager);
+    last_payment_file = tmp("pay.csv");
     auto pay =
-        export_payments(st(), cycle, tmp("pay.csv"), {FileFormat::csv, Lang::fr, ""}, manager);
+        export_payments(st(), cycle, last_payment_file, {FileFormat::csv, Lang::fr, ""}, manager);
     advance_cycle(st(), cycle, "closed", manager);
     return pay.amount;
   }
   Actor who{"test", "local"}, head{"head", "local"}, manager{"manager", "local"};
+  std::string last_payment_file;
 };
 
 // The published rules written once more, independently, as one SQL query over the registry
@@ -323,6 +326,124 @@ TEST_P(Tayssir, CorrectionAfterClosingBecomesAnAdjustmentOnce) {
   auto t3 = compute("T3").cycles.at(0);
   EXPECT_TRUE(store::TayssirStore(st()).adjustments(t3.cycle_id).empty());
   EXPECT_EQ(t3.row.adjustments, 0);
+}
+
+// What a household is owed and what it was paid, cycle after cycle, meet: a correction larger
+// than the household's next payment is not lost (nor paid back twice) but recovered later.
+TEST_P(Tayssir, AHouseholdThatOwesIsPaidNothingAndALaterCycleRecoversIt) {
+  load_demo();
+  auto t1 = compute("T1").cycles.at(0);
+  store::TayssirStore ts(st());
+  // A pupil paid for the four months, the only child of his household, enrolled once.
+  std::map<int64_t, int> children;
+  ts.each_line(t1.cycle_id, 0, [&](const store::CycleLineRow& l) { children[l.household_id]++; });
+  int64_t pupil = 0, household = 0, monthly = 0;
+  ts.each_line(t1.cycle_id, 0, [&](const store::CycleLineRow& l) {
+    if (pupil == 0 && l.reason == "eligible" && l.months == "PPPP" && l.household_id != 0 &&
+        children[l.household_id] == 1 &&
+        st().db().scalar_i64("SELECT count(*) FROM enrolments WHERE pupil_id = $1 AND "
+                             "school_year = $2",
+                             {l.pupil_id, kYear}) == 1) {
+      pupil = l.pupil_id;
+      household = l.household_id;
+      monthly = l.monthly;
+    }
+  });
+  ASSERT_NE(pupil, 0);
+  const std::string cin =
+      *st().db().scalar_text("SELECT payee_cin FROM households WHERE id = $1", {household});
+  auto due_of = [&](int64_t cycle) {
+    int64_t due = -1;
+    ts.each_line(cycle, 0, [&](const store::CycleLineRow& l) {
+      if (l.pupil_id == pupil) due = l.due;
+    });
+    return due;
+  };
+  // What the payment file just written pays this household (0 when it is not on it).
+  auto paid_to_household = [&] {
+    std::istringstream in(slurp(last_payment_file));
+    std::string line;
+    int64_t amount = 0;
+    while (std::getline(in, line))
+      if (line.rfind(cin + ";", 0) == 0) {
+        std::vector<std::string> cells;
+        std::istringstream cs(line);
+        for (std::string c; std::getline(cs, c, ';');) cells.push_back(c);
+        EXPECT_GE(cells.size(), 3u) << line;
+        auto dot = cells.at(2).find('.');
+        amount = std::stoll(cells[2].substr(0, dot)) * 100 + std::stoll(cells[2].substr(dot + 1));
+      }
+    return amount;
+  };
+  // What he is owed for January–March while enrolled.
+  const int64_t due_t2 = due_of(compute("T2").cycles.at(0).cycle_id);
+  ASSERT_GE(due_t2, 0);
+
+  EXPECT_EQ(pay_and_close(t1.cycle_id), t1.row.due);
+  EXPECT_EQ(paid_to_household(), 4 * monthly);
+
+  // The school then records that he left on 20 September: three months were paid too many, and
+  // he has nothing due in T2 to take them from.
+  st().db().execute(
+      "UPDATE enrolments SET status = 'left', left_date = '2025-09-20' WHERE "
+      "pupil_id = $1 AND school_year = $2",
+      {pupil, kYear});
+  auto t2 = compute("T2").cycles.at(0);
+  EXPECT_EQ(due_of(t2.cycle_id), 0);
+  auto adj = ts.adjustments(t2.cycle_id);
+  ASSERT_EQ(adj.size(), 1u);
+  EXPECT_EQ(adj[0].amount, -3 * monthly);
+  EXPECT_EQ(adj[0].kind, "correction");
+  EXPECT_EQ(ts.unrecovered(t2.cycle_id, 0).size(), 1u);
+  pay_and_close(t2.cycle_id);
+  EXPECT_EQ(paid_to_household(), 0);  // not on the payment file: nothing is taken back by it
+
+  // The leaving was a mistake, corrected before T3: T3 pays him T3, what T2 owed him and T1's
+  // three months back, and recovers the three months T2 could not take.
+  st().db().execute(
+      "UPDATE enrolments SET status = 'enrolled', left_date = NULL WHERE "
+      "pupil_id = $1 AND school_year = $2",
+      {pupil, kYear});
+  compute("T3");
+  auto t3 = compute("T3").cycles.at(0);  // recomputing the draft changes nothing
+  adj = ts.adjustments(t3.cycle_id);
+  std::map<std::pair<int64_t, std::string>, int64_t> by_source;
+  for (const auto& a : adj) {
+    EXPECT_EQ(a.pupil_id, pupil);
+    by_source[{a.source_cycle_id, a.kind}] += a.amount;
+  }
+  std::map<std::pair<int64_t, std::string>, int64_t> expected{
+      {{t1.cycle_id, "correction"}, 3 * monthly}, {{t2.cycle_id, "carried"}, -3 * monthly}};
+  if (due_t2 != 0) expected[{t2.cycle_id, "correction"}] = due_t2;
+  EXPECT_EQ(by_source, expected);
+  EXPECT_EQ(adj.size(), expected.size());
+  // The carried recovery is not a correction of T2: what T2 was corrected by is T2's own due.
+  int64_t corrected_t2 = 0;
+  for (const auto& [p, amount] : ts.adjusted_for(t2.cycle_id, 0))
+    if (p == pupil) corrected_t2 = amount;
+  EXPECT_EQ(corrected_t2, due_t2);
+
+  // The lists say why, in the list's language.
+  std::string list = tmp("adjustments.csv");
+  write_cycle_list(st(), t3.cycle_id, CycleList::adjustments, list,
+                   {FileFormat::csv, Lang::fr, ""});
+  EXPECT_NE(
+      slurp(list).find(fmt::format("le solde du ménage était de {} MAD", format_mad(-3 * monthly))),
+      std::string::npos)
+      << slurp(list);
+  EXPECT_NE(slurp(list).find(fmt::format(
+                "T1 : retour aux mois payés (PPPP) ; les régularisations faites depuis ({} MAD)",
+                format_mad(-3 * monthly))),
+            std::string::npos)
+      << slurp(list);
+  write_cycle_list(st(), t3.cycle_id, CycleList::adjustments, list,
+                   {FileFormat::csv, Lang::ar, ""});
+  EXPECT_NE(slurp(list).find("كان صافي الأسرة"), std::string::npos) << slurp(list);
+
+  const int64_t due_t3 = due_of(t3.cycle_id);
+  pay_and_close(t3.cycle_id);
+  // Over the three cycles the household was paid exactly his ten months' dues.
+  EXPECT_EQ(4 * monthly + 0 + paid_to_household(), 4 * monthly + due_t2 + due_t3);
 }
 
 TEST_P(Tayssir, RecomputingADraftRewritesOnlyTheLinesThatChanged) {

@@ -211,6 +211,37 @@ TEST(Writers, CsvRoundTripsThroughTheReader) {
   EXPECT_EQ(t.rows[1].cells[2], "22/11/2024");
 }
 
+// A sum of money may be negative (a recovery): in an amount column it stays a number, while
+// anything else that starts like a formula there is neutralised as in any other column.
+TEST(Writers, NegativeAmountsStayNumbers) {
+  SheetSpec spec{"s", false, {"motif", "montant"}, {ColumnType::text, ColumnType::amount}, ';', ""};
+  std::string csv = tmp_path("amounts.csv");
+  auto w = open_csv_writer(csv, spec);
+  w->row({"-420.00", "-420.00"});
+  w->row({"x", "-1+cmd|' /C calc'!A0"});
+  w->row({"y", "12.5"});
+  w->close();
+  Table t = read_table(csv);
+  std::filesystem::remove(csv);
+  ASSERT_EQ(t.rows.size(), 4u);
+  EXPECT_EQ(t.rows[1].cells[0], "'-420.00");  // a text column: neutralised
+  EXPECT_EQ(t.rows[1].cells[1], "-420.00");
+  EXPECT_EQ(t.rows[2].cells[1], "'-1+cmd|' /C calc'!A0");
+  EXPECT_EQ(t.rows[3].cells[1], "12.5");
+
+  std::string xlsx = tmp_path("amounts.xlsx");
+  w = open_xlsx_writer(xlsx, spec);
+  w->row({"a", "-420.00"});
+  w->row({"b", "-9-9"});
+  w->close();
+  std::string sheet = unzip_part(xlsx, "xl/worksheets/sheet1.xml");
+  t = read_table(xlsx);
+  std::filesystem::remove(xlsx);
+  EXPECT_NE(sheet.find("<v>-420</v>"), std::string::npos) << sheet;  // a number cell
+  ASSERT_EQ(t.rows.size(), 3u);
+  EXPECT_EQ(t.rows[2].cells[1], "'-9-9");
+}
+
 TEST(Writers, XlsxIsRightToLeftAndReadable) {
   std::string path = tmp_path("w.xlsx");
   SheetSpec spec{"التلاميذ", true, {"رقم التلميذ", "تاريخ"}, {ColumnType::text, ColumnType::date},

@@ -1,4 +1,6 @@
 // The Tayssir engine on hand-made registries: the published rules pinned one by one.
+#include <fmt/format.h>
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -236,10 +238,44 @@ TEST(TayssirPolicy, EveryRefusalOfTheUseCasesIsTranslated) {
     ++found;
   }
   EXPECT_GE(found, 45);  // the scan found the calls
+  // The same for why an adjustment was made (adjustment_reason("…", …)).
+  const std::regex why(R"re(adjustment_reason\(\s*((?:"(?:[^"\\]|\\.)*"\s*)+))re");
+  found = 0;
+  for (std::sregex_iterator it(src.begin(), src.end(), why), end; it != end; ++it) {
+    std::string templ;
+    const std::string lits = (*it)[1];
+    for (std::sregex_iterator l(lits.begin(), lits.end(), literal); l != end; ++l)
+      templ += std::regex_replace((*l)[1].str(), escaped_quote, "\"");
+    EXPECT_TRUE(sanad::app::adjustment_reason_listed(templ)) << "not translated: " << templ;
+    ++found;
+  }
+  EXPECT_EQ(found, 7);
   EXPECT_TRUE(sanad::app::translations_complete());
   const auto fr = sanad::app::render_refusal("{} of {} schools have not confirmed their list yet",
                                              {"3", "12"}, Lang::fr, "");
   EXPECT_EQ(fr, "3 établissements sur 12 n'ont pas encore confirmé leur liste");
+}
+
+// An adjustment's reason is kept as its template and values: a list says it in its language,
+// decisions included; a row from before (English only) shows its English.
+TEST(TayssirPolicy, AdjustmentReasonsAreSaidInTheListsLanguage) {
+  using sanad::tayssir::Reason;
+  auto why = sanad::app::adjustment_reason("{}: decision {} → {}",
+                                           {"T1", "eligible", "household_cap"}, {1, 2});
+  EXPECT_EQ(why.english, "T1: decision eligible → household_cap");
+  sanad::store::AdjustmentRow a;
+  a.reason = why.english;
+  a.reason_detail = why.detail;
+  EXPECT_EQ(sanad::app::render_adjustment_reason(a, Lang::fr),
+            fmt::format("T1 : décision {} → {}", reason_label(Reason::eligible, false),
+                        reason_label(Reason::household_cap, false)));
+  EXPECT_EQ(sanad::app::render_adjustment_reason(a, Lang::ar),
+            fmt::format("T1: القرار من {} إلى {}", reason_label(Reason::eligible, true),
+                        reason_label(Reason::household_cap, true)));
+  a.reason_detail = "";
+  EXPECT_EQ(sanad::app::render_adjustment_reason(a, Lang::ar), why.english);
+  a.reason_detail = "{not json";
+  EXPECT_EQ(sanad::app::render_adjustment_reason(a, Lang::ar), why.english);
 }
 
 TEST(TayssirCycle, TheFourAmounts) {
