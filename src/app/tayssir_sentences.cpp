@@ -241,9 +241,35 @@ constexpr std::array kAdjustmentReasons = {
            "{} (الدورة رقم {}): كان صافي الأسرة {} درهم فلم يؤد لها شيء؛ يُسترجع هنا",
            "{} (cycle n° {}) : le solde du ménage était de {} MAD, rien ne lui a été payé ; récupéré ici"},
 };
+// What two records flagged for review have in common (tayssir::Suspect::why).
+constexpr std::array kSuspectWhy = {
+  Sentence{"same Arabic name and birth date, same household",
+           "نفس الاسم بالعربية وتاريخ الازدياد، في نفس الأسرة",
+           "même nom en arabe et même date de naissance, même ménage"},
+  Sentence{"same Arabic name and birth date, other households",
+           "نفس الاسم بالعربية وتاريخ الازدياد، في أسرتين مختلفتين",
+           "même nom en arabe et même date de naissance, deux ménages"},
+  Sentence{"same French name and birth date, same household",
+           "نفس الاسم بالفرنسية وتاريخ الازدياد، في نفس الأسرة",
+           "même nom en français et même date de naissance, même ménage"},
+  Sentence{"same French name and birth date, other households",
+           "نفس الاسم بالفرنسية وتاريخ الازدياد، في أسرتين مختلفتين",
+           "même nom en français et même date de naissance, deux ménages"},
+  Sentence{"same payee name, CIN one character apart, same commune",
+           "نفس اسم المستفيد ورقم بطاقة يختلف بحرف واحد، في نفس الجماعة",
+           "même nom d'allocataire, CIN à un caractère près, même commune"},
+};
 // clang-format on
 
 }  // namespace
+
+std::string render_suspect_why(const std::string& why, Lang lang) {
+  return say(kSuspectWhy, why, {}, lang).value_or(why);
+}
+
+bool suspect_why_listed(std::string_view why) {
+  return listed(kSuspectWhy, why);
+}
 
 AdjustmentReason adjustment_reason(std::string_view templ, const std::vector<std::string>& values,
                                    const std::vector<int>& decisions) {

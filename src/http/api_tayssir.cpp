@@ -181,7 +181,12 @@ ApiResponse r_compute(Ctx& c) {
       cycles.push_back(j);
     }
     for (const auto& s : r.suspects)
-      suspects.push_back({{"kind", s.kind}, {"a", s.a}, {"b", s.b}, {"why", s.why}});
+      suspects.push_back({{"kind", s.kind},
+                          {"a", s.a},
+                          {"b", s.b},
+                          {"why", s.why},
+                          {"why_ar", app::render_suspect_why(s.why, Lang::ar)},
+                          {"why_fr", app::render_suspect_why(s.why, Lang::fr)}});
     return reply(200, {{"cycles", cycles}, {"suspects", suspects}});
   } catch (const app::TayssirError& e) {
     return refused(e);
@@ -611,6 +616,8 @@ ApiResponse r_suspects(Ctx& c) {
     for (const auto& d : r.items)
       items.push_back({{"kind", d.pair.kind},
                        {"why", d.pair.why},
+                       {"why_ar", app::render_suspect_why(d.pair.why, Lang::ar)},
+                       {"why_fr", app::render_suspect_why(d.pair.why, Lang::fr)},
                        {"decision", d.pair.decision},
                        {"a", side_json(d.pair.kind, d.a)},
                        {"b", side_json(d.pair.kind, d.b)}});

@@ -456,7 +456,9 @@ TEST(TayssirEligibility, SameChildEnrolledTwiceIsHeldForReviewNeverMerged) {
   EXPECT_EQ(e.suspects[0].b, "B000000001");
   EXPECT_EQ(e.suspects[0].decision, "");
 
-  EXPECT_NE(e.suspects[0].why.find("same household"), std::string::npos);
+  EXPECT_EQ(e.suspects[0].why, "same Arabic name and birth date, same household");
+  EXPECT_EQ(sanad::app::render_suspect_why(e.suspects[0].why, Lang::fr),
+            "même nom en arabe et même date de naissance, même ménage");
 
   // A namesake born the same day in another household is listed, not held back.
   auto other = r.household("XY000001", "x");
@@ -467,7 +469,8 @@ TEST(TayssirEligibility, SameChildEnrolledTwiceIsHeldForReviewNeverMerged) {
   EXPECT_EQ(e.reason[static_cast<std::size_t>(namesake)], Reason::eligible);
   ASSERT_EQ(e.suspects.size(), 2u);
   EXPECT_EQ(e.suspects[1].b, "C000000001");
-  EXPECT_NE(e.suspects[1].why.find("other households"), std::string::npos);
+  EXPECT_EQ(e.suspects[1].why, "same Arabic name and birth date, other households");
+  for (const auto& x : e.suspects) EXPECT_TRUE(sanad::app::suspect_why_listed(x.why)) << x.why;
   e = decide(p, r.s, {{"pupil", "A000000001", "C000000001", "same"}});
   EXPECT_EQ(e.reason[static_cast<std::size_t>(namesake)], Reason::duplicate_confirmed);
 
@@ -492,6 +495,8 @@ TEST(TayssirEligibility, SamePayeeUnderTwoCinsIsListedAndCappedOnceConfirmed) {
   EXPECT_EQ(e.suspects[0].kind, "payee");
   EXPECT_EQ(e.suspects[0].a, "AB123456");
   EXPECT_EQ(e.suspects[0].b, "AB123465");
+  EXPECT_EQ(sanad::app::render_suspect_why(e.suspects[0].why, Lang::ar),
+            "نفس اسم المستفيد ورقم بطاقة يختلف بحرف واحد، في نفس الجماعة");
   EXPECT_EQ(e.eligible(), 5);  // listed, not merged
   e = decide(p, r.s, {{"payee", "AB123456", "AB123465", "same"}});
   EXPECT_EQ(e.eligible(), 4);  // one household of four now: three paid

@@ -355,11 +355,6 @@ const dict = {
   decision_same: ['نفس الشخص: يُؤدى له مرة واحدة', 'même personne : payée une fois'],
   decision_distinct: ['شخصان مختلفان', 'deux personnes distinctes'],
   children_codes: ['الأطفال', 'Enfants'],
-  why_ar_same: ['نفس الاسم بالعربية وتاريخ الازدياد، في نفس الأسرة', 'même nom en arabe et même date de naissance, même ménage'],
-  why_ar_other: ['نفس الاسم بالعربية وتاريخ الازدياد، في أسرتين مختلفتين', 'même nom en arabe et même date de naissance, deux ménages'],
-  why_fr_same: ['نفس الاسم بالفرنسية وتاريخ الازدياد، في نفس الأسرة', 'même nom en français et même date de naissance, même ménage'],
-  why_fr_other: ['نفس الاسم بالفرنسية وتاريخ الازدياد، في أسرتين مختلفتين', 'même nom en français et même date de naissance, deux ménages'],
-  why_payee: ['نفس اسم المستفيد ورقم بطاقة يختلف بحرف واحد، في نفس الجماعة', "même nom d'allocataire, CIN à un caractère près, même commune"],
   changes_title: ['سجل التغييرات', 'Historique des modifications'],
   changes_help: [
     'ما غيّرته عمليات الاستيراد في هذا السجل، حقلاً بحقل، مع من قام بها ومتى ومن أين وبأي ملف.',

@@ -3,7 +3,7 @@
 // "the same" (paid once) or "distinct"; every decision is audited.
 import { useState } from 'preact/hooks';
 import { api, qs } from '../api';
-import { date, label, num, t, type Key } from '../i18n';
+import { date, label, lang, num, t, type Key } from '../i18n';
 import { BackLink, errorText, Pager, Problem, Spinner, useLoad } from '../util';
 
 interface Side {
@@ -23,6 +23,8 @@ interface Side {
 interface Pair {
   kind: 'pupil' | 'payee';
   why: string;
+  why_ar: string;
+  why_fr: string;
   decision: string;
   a: Side;
   b: Side;
@@ -36,15 +38,8 @@ interface Suspects {
   items: Pair[];
 }
 
-// The engine says what matched in English; the interface says it in its language.
-const WHY: Record<string, Key> = {
-  'same Arabic name and birth date, same household': 'why_ar_same',
-  'same Arabic name and birth date, other households': 'why_ar_other',
-  'same French name and birth date, same household': 'why_fr_same',
-  'same French name and birth date, other households': 'why_fr_other',
-  'same payee name, CIN one character apart, same commune': 'why_payee',
-};
-const why = (w: string) => (WHY[w] ? t(WHY[w]) : w);
+// What matched, as the server says it in the interface's language.
+const why = (p: Pair) => (lang.get() === 'ar' ? p.why_ar : p.why_fr) || p.why;
 
 function SideCard({ kind, s }: { kind: string; s: Side }) {
   if (kind === 'pupil')
@@ -123,7 +118,7 @@ function PairCard({ p, onDone }: { p: Pair; onDone: () => void }) {
   return (
     <div class={'card pair' + (p.decision ? ' decided' : '')} data-testid="pair">
       <div class="card-head">
-        <h3>{why(p.why)}</h3>
+        <h3>{why(p)}</h3>
         <span class={'state ' + (p.decision || 'draft')} data-testid="decision">
           {p.decision ? t(('decision_' + p.decision) as Key) : t('decision_pending')}
         </span>
