@@ -334,7 +334,8 @@ uint64_t name_key(const std::string& norm) {
 }  // namespace
 
 LoadedSnapshot load_snapshot(store::Store& st, const Scope& scope, const std::string& year,
-                             const std::vector<std::string>& months) {
+                             const std::vector<std::string>& months,
+                             const std::vector<tayssir::Review>& reviews) {
   LoadedSnapshot L;
   tayssir::Snapshot& s = L.s;
   TayssirStore ts(st);
@@ -441,7 +442,12 @@ LoadedSnapshot load_snapshot(store::Store& st, const Scope& scope, const std::st
     }
     group.clear();
   };
-  ts.each_snapshot_pupil(scope, year, s.months, [&](const store::SnapshotPupilRow& r) {
+  // A child reviewed as enrolled twice is held back whichever scope is computed: his other
+  // enrolment comes into the snapshot even in another directorate and another household.
+  std::vector<std::pair<std::string, std::string>> same_child;
+  for (const auto& r : reviews)
+    if (r.kind == "pupil" && r.decision == "same") same_child.emplace_back(r.a, r.b);
+  ts.each_snapshot_pupil(scope, year, s.months, same_child, [&](const store::SnapshotPupilRow& r) {
     if (!group.empty() &&
         (group.back().pupil_id != r.pupil_id || group.back().in_scope != r.in_scope))
       flush();
@@ -555,11 +561,12 @@ ComputeResult compute_cycles(store::Store& st, const ComputeOptions& opt) {
     }
 
   say("loading the registry");
+  const auto reviews = load_reviews(st);
   LoadedSnapshot L = load_snapshot(st, opt.scope, pol.school_year,
-                                   std::vector<std::string>(months.begin(), months.end()));
+                                   std::vector<std::string>(months.begin(), months.end()), reviews);
   const auto& s = L.s;
   say(fmt::format("deciding eligibility of {} pupils", s.pupils()));
-  auto e = tayssir::decide(pol, s, load_reviews(st));
+  auto e = tayssir::decide(pol, s, reviews);
   say(fmt::format("computing {} ({} eligible)", per.code, e.eligible()));
   auto run = tayssir::run_cycle(pol, per, s, e);
   std::map<std::string, tayssir::CycleResult> reruns;
@@ -818,8 +825,9 @@ std::vector<tayssir::Suspect> list_suspects(store::Store& st, const std::string&
                                             const Scope& scope) {
   Policy pol = get_policy(st, policy);
   if (!st.scope_exists(scope)) refuse("no such territory: {}", scope.code);
-  auto L = load_snapshot(st, scope, pol.school_year, {});
-  auto out = tayssir::decide(pol, L.s, load_reviews(st)).suspects;
+  const auto reviews = load_reviews(st);
+  auto L = load_snapshot(st, scope, pol.school_year, {}, reviews);
+  auto out = tayssir::decide(pol, L.s, reviews).suspects;
   std::stable_sort(out.begin(), out.end(),
                    [](const tayssir::Suspect& a, const tayssir::Suspect& b) {
                      return a.decision.empty() && !b.decision.empty();
@@ -1385,10 +1393,10 @@ WhatIfResult what_if(store::Store& st, const Policy& base, const Policy& variant
   std::set<std::string> months(base.months.begin(), base.months.end());
   months.insert(variant.months.begin(), variant.months.end());
   say("loading the registry");
-  LoadedSnapshot L = load_snapshot(st, scope, base.school_year,
-                                   std::vector<std::string>(months.begin(), months.end()));
-  const auto& s = L.s;
   auto reviews = load_reviews(st);
+  LoadedSnapshot L = load_snapshot(st, scope, base.school_year,
+                                   std::vector<std::string>(months.begin(), months.end()), reviews);
+  const auto& s = L.s;
 
   struct Run {
     tayssir::Eligibility e;

@@ -76,9 +76,12 @@ struct LoadedSnapshot {
   std::vector<std::string> school_directorate;       // by school index
   std::unordered_map<int64_t, int32_t> pupil_index;  // store id → index
 };
-LoadedSnapshot load_snapshot(store::Store& st, const Scope& scope, const std::string& year,
-                             const std::vector<std::string>& months);
 std::vector<tayssir::Review> load_reviews(store::Store& st);
+// With `reviews`, the other enrolment of a child reviewed as enrolled twice comes in from
+// outside the scope.
+LoadedSnapshot load_snapshot(store::Store& st, const Scope& scope, const std::string& year,
+                             const std::vector<std::string>& months,
+                             const std::vector<tayssir::Review>& reviews);
 
 // Cycles.
 struct ComputeOptions {

@@ -367,8 +367,8 @@ int TayssirCommand::run(store::Store& st, const std::string& actor,
       using clock = std::chrono::steady_clock;
       auto secs = [](clock::duration d) { return std::chrono::duration<double>(d).count(); };
       auto t0 = clock::now();
-      auto L = app::load_snapshot(st, *scope, pol.school_year, per->months);
       auto reviews = app::load_reviews(st);
+      auto L = app::load_snapshot(st, *scope, pol.school_year, per->months, reviews);
       double load = secs(clock::now() - t0);
       long rss_before = peak_rss_kib();
       double best = 1e300, best_decide = 0;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <unordered_map>
 
 #include "store/scope_sql.hpp"
@@ -119,9 +120,10 @@ void TayssirStore::each_school(const std::function<void(const SnapshotSchoolRow&
   });
 }
 
-void TayssirStore::each_snapshot_pupil(const Scope& scope, const std::string& year,
-                                       const std::vector<std::string>& months,
-                                       const std::function<void(const SnapshotPupilRow&)>& fn) {
+void TayssirStore::each_snapshot_pupil(
+    const Scope& scope, const std::string& year, const std::vector<std::string>& months,
+    const std::vector<std::pair<std::string, std::string>>& linked,
+    const std::function<void(const SnapshotPupilRow&)>& fn) {
   Params q(scope);
   std::string y = q.add(year);
   // The tallies' columns of the months asked for.
@@ -134,6 +136,12 @@ void TayssirStore::each_snapshot_pupil(const Scope& scope, const std::string& ye
         fmt::format(", coalesce(t.unjustified_{0:02}, 0), coalesce(t.justified_{0:02}, 0)", mm);
   }
   std::vector<int64_t> households;  // those of the scope's pupils
+  std::unordered_map<std::string, std::vector<std::string>> partners;
+  for (const auto& [a, b] : linked) {
+    partners[a].push_back(b);
+    partners[b].push_back(a);
+  }
+  std::set<std::string> read, wanted;  // codes among the linked read so far; their partners
   auto emit = [&](bool in_scope) {
     return [&, in_scope](const ResultRow& r) {
       SnapshotPupilRow row;
@@ -158,6 +166,10 @@ void TayssirStore::each_snapshot_pupil(const Scope& scope, const std::string& ye
       }
       row.in_scope = in_scope;
       if (in_scope && row.household_id) households.push_back(row.household_id);
+      if (auto it = partners.find(row.massar); it != partners.end()) {
+        read.insert(row.massar);
+        if (in_scope) wanted.insert(it->second.begin(), it->second.end());
+      }
       fn(row);
     };
   };
@@ -171,20 +183,39 @@ void TayssirStore::each_snapshot_pupil(const Scope& scope, const std::string& ye
                   "AND {} ORDER BY p.id, e.id",
                   kPupilColumns, tally_columns, tallies, y, q.where),
       q.values, emit(true));
-  if (scope.kind == NodeKind::nation || households.empty()) return;
+  if (scope.kind == NodeKind::nation) return;
   // Their households' other children, from the households just read (a subquery repeating the
   // scope's join was planned with a hash of every pupil of the scope in each worker: 2.6 s for a
   // region).
-  stage_ids(db_, "stage_snapshot_households", std::move(households));
-  db_.query(
-      fmt::format("SELECT {}{} FROM stage_snapshot_households s JOIN household_members m ON "
-                  "m.household_id = s.id JOIN households h ON h.id = m.household_id JOIN "
-                  "pupils p ON p.id = m.pupil_id JOIN enrolments e ON e.pupil_id = p.id "
-                  "JOIN schools sc ON sc.id = e.school_id JOIN communes cm ON cm.code = "
-                  "sc.commune_code {} WHERE e.school_year = {} AND NOT ({}) ORDER BY p.id, e.id",
-                  kPupilColumns, tally_columns, tallies, y, q.where),
-      q.values, emit(false));
-  db_.execute("DROP TABLE stage_snapshot_households");
+  if (!households.empty()) {
+    stage_ids(db_, "stage_snapshot_households", std::move(households));
+    db_.query(
+        fmt::format("SELECT {}{} FROM stage_snapshot_households s JOIN household_members m ON "
+                    "m.household_id = s.id JOIN households h ON h.id = m.household_id JOIN "
+                    "pupils p ON p.id = m.pupil_id JOIN enrolments e ON e.pupil_id = p.id "
+                    "JOIN schools sc ON sc.id = e.school_id JOIN communes cm ON cm.code = "
+                    "sc.commune_code {} WHERE e.school_year = {} AND NOT ({}) ORDER BY p.id, e.id",
+                    kPupilColumns, tally_columns, tallies, y, q.where),
+        q.values, emit(false));
+    db_.execute("DROP TABLE stage_snapshot_households");
+  }
+  // The partners of the linked pupils read in the scope, enrolled elsewhere that year.
+  std::vector<int64_t> ids;
+  for (const auto& code : wanted)
+    if (!read.count(code))
+      if (auto id = db_.scalar_i64("SELECT id FROM pupils WHERE massar = $1", {code}))
+        ids.push_back(*id);
+  if (ids.empty()) return;
+  stage_ids(db_, "stage_snapshot_linked", std::move(ids));
+  db_.query(fmt::format("SELECT {}{} FROM stage_snapshot_linked s JOIN pupils p ON p.id = s.id "
+                        "JOIN enrolments e ON e.pupil_id = p.id JOIN schools sc ON sc.id = "
+                        "e.school_id JOIN communes cm ON cm.code = sc.commune_code LEFT JOIN "
+                        "household_members m ON m.pupil_id = p.id LEFT JOIN households h ON h.id "
+                        "= m.household_id {} WHERE e.school_year = {} AND NOT ({}) ORDER BY "
+                        "p.id, e.id",
+                        kPupilColumns, tally_columns, tallies, y, q.where),
+            q.values, emit(false));
+  db_.execute("DROP TABLE stage_snapshot_linked");
 }
 
 // --- reviews -----------------------------------------------------------------------------------

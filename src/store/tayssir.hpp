@@ -118,8 +118,11 @@ class TayssirStore {
   // false), each with its household's payee and RAMED and its absence days of the months asked
   // for (read from the tallies kept beside the absences).
   void each_school(const std::function<void(const SnapshotSchoolRow&)>& fn);
+  // `linked`: pairs of codes Massar; when one of a pair is read in the scope, the other comes
+  // too (out of the scope) if nothing else brought it.
   void each_snapshot_pupil(const Scope& scope, const std::string& year,
                            const std::vector<std::string>& months,  // "2025-09", in the year
+                           const std::vector<std::pair<std::string, std::string>>& linked,
                            const std::function<void(const SnapshotPupilRow&)>& fn);
 
   // Reviews of suspected duplicates.

@@ -446,6 +446,62 @@ TEST_P(Tayssir, AHouseholdThatOwesIsPaidNothingAndALaterCycleRecoversIt) {
   EXPECT_EQ(4 * monthly + 0 + paid_to_household(), 4 * monthly + due_t2 + due_t3);
 }
 
+// A child found enrolled twice — here in another province, under another payee — and confirmed
+// as one child by a reviewer is paid once, whichever directorate computes its cycle first.
+TEST_P(Tayssir, AChildConfirmedEnrolledTwiceIsHeldBackWhereverTheOtherEnrolmentIs) {
+  load_demo();
+  auto t1 = compute("T1").cycles.at(0);
+  store::TayssirStore ts(st());
+  std::optional<std::pair<Pupil, Enrolment>> here;
+  std::set<int64_t> eligible;
+  ts.each_line(t1.cycle_id, 0, [&](const store::CycleLineRow& l) {
+    if (l.reason == "eligible") eligible.insert(l.pupil_id);
+  });
+  st().each_enrolment(kTaounate, kYear, [&](const Pupil& p, const Enrolment& e) {
+    if (here || p.birth_date.empty() || e.status != "enrolled") return;
+    auto id = st().db().scalar_i64("SELECT id FROM pupils WHERE massar = $1", {p.massar});
+    if (id && eligible.count(*id)) here = {p, e};
+  });
+  ASSERT_TRUE(here.has_value());
+  const std::string commune = *st().db().scalar_text(
+      "SELECT code FROM communes WHERE directorate_code <> $1 ORDER BY code LIMIT 1",
+      {kTaounate.code});
+  School elsewhere{"99001X", "مدرسة أخرى", "Autre école", {"primaire", "college"},
+                   commune,  "rural",      "public"};
+  Pupil twin = here->first;
+  twin.massar = "A000000001";  // an earlier code: the one kept
+  ASSERT_LT(twin.massar, here->first.massar);
+  Enrolment e2 = here->second;
+  e2.massar = twin.massar;
+  e2.school_code = elsewhere.code;
+  e2.class_name = "1";
+  {
+    store::Transaction tx(st().db());
+    st().put_schools({elsewhere});
+    st().put_roster({twin}, {e2});
+    tx.commit();
+  }
+  auto reason_here = [&](int64_t cycle) {
+    std::string reason;
+    auto id =
+        *st().db().scalar_i64("SELECT id FROM pupils WHERE massar = $1", {here->first.massar});
+    ts.each_line(cycle, 0, [&](const store::CycleLineRow& l) {
+      if (l.pupil_id == id) reason = l.reason;
+    });
+    return reason;
+  };
+  // Not the same household, not the same directorate: Taounate alone does not see the pair.
+  EXPECT_EQ(reason_here(compute("T1").cycles.at(0).cycle_id), "eligible");
+  review_pair(st(), "pupil", twin.massar, here->first.massar, "same", "one child, two codes",
+              manager);
+  auto again = compute("T1").cycles.at(0);
+  EXPECT_EQ(reason_here(again.cycle_id), "duplicate_confirmed");
+  // Nothing else changed: the one line, and the other enrolment is not Taounate's to pay.
+  EXPECT_EQ(again.row.pupils, t1.row.pupils);
+  EXPECT_EQ(again.row.beneficiaries, t1.row.beneficiaries - 1);
+  EXPECT_EQ(again.lines.written, 1);
+}
+
 TEST_P(Tayssir, RecomputingADraftRewritesOnlyTheLinesThatChanged) {
   load_demo();
   auto first = compute("T1").cycles.at(0);
@@ -575,7 +631,7 @@ TEST_P(Tayssir, SnapshotOfAScopeBringsItsHouseholdsOtherChildrenAndTheAbsenceDay
   std::set<int64_t> inside, outside;
   int64_t with_payee = 0, with_absences = 0;
   store::TayssirStore(st()).each_snapshot_pupil(
-      Scope{NodeKind::commune, here}, kYear, {"2025-10", "2025-12"},
+      Scope{NodeKind::commune, here}, kYear, {"2025-10", "2025-12"}, {},
       [&](const store::SnapshotPupilRow& r) {
         (r.in_scope ? inside : outside).insert(r.pupil_id);
         auto d = days[r.pupil_id];
