@@ -47,7 +47,7 @@ AdjustmentReason adjustment_reason(std::string_view templ, const std::vector<std
 std::string render_adjustment_reason(const store::AdjustmentRow& a, Lang lang);
 bool adjustment_reason_listed(std::string_view templ);
 // What a pair of suspects has in common (tayssir::Suspect::why) in Arabic or French.
-std::string render_suspect_why(const std::string& why, Lang lang);
+std::string render_suspect_why(std::string_view why, Lang lang);
 bool suspect_why_listed(std::string_view why);
 // A field of a policy's JSON that is wrong ("policy: PATH WHY"), in Arabic or French.
 std::string render_field_problem(std::string_view path, std::string_view why, Lang lang);

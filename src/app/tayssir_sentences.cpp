@@ -263,8 +263,8 @@ constexpr std::array kSuspectWhy = {
 
 }  // namespace
 
-std::string render_suspect_why(const std::string& why, Lang lang) {
-  return say(kSuspectWhy, why, {}, lang).value_or(why);
+std::string render_suspect_why(std::string_view why, Lang lang) {
+  return say(kSuspectWhy, why, {}, lang).value_or(std::string(why));
 }
 
 bool suspect_why_listed(std::string_view why) {

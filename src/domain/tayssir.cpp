@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <cstring>
 #include <numeric>
 #include <set>
 #include <stdexcept>
@@ -297,6 +299,33 @@ std::string pair_key(const std::string& kind, const std::string& a, const std::s
   return kind + '\x1f' + a + '\x1f' + b;
 }
 
+// Eight bytes of a code from `from`, big-endian: integers in the codes' order (ties compared in
+// full), so that millions of codes Massar sort without comparing strings.
+uint64_t prefix_key(const std::string& code, std::size_t from = 0) {
+  unsigned char b[8] = {};
+  if (from < code.size())
+    std::memcpy(b, code.data() + from, std::min<std::size_t>(8, code.size() - from));
+  uint64_t k = 0;
+  for (unsigned char c : b) k = k << 8 | c;
+  return k;
+}
+
+// What a flagged pair has in common (Suspect::why).
+constexpr std::array<const char*, 5> kWhy = {
+    "same Arabic name and birth date, same household",
+    "same Arabic name and birth date, other households",
+    "same French name and birth date, same household",
+    "same French name and birth date, other households",
+    "same payee name, CIN one character apart, same commune"};
+constexpr uint8_t kWhyPayee = 4;
+
+// A pair flagged while deciding: indices (pupils, or households for payees) rather than strings;
+// `a`'s code before `b`'s.
+struct Flag {
+  uint8_t payee, why;  // payee 0: a pupil pair ("payee" sorts before "pupil")
+  int32_t a, b;
+};
+
 }  // namespace
 
 Eligibility decide(const Policy& p, const Snapshot& s, const std::vector<Review>& reviews) {
@@ -308,10 +337,16 @@ Eligibility decide(const Policy& p, const Snapshot& s, const std::vector<Review>
   std::unordered_map<std::string, std::string> decided;
   for (const auto& r : reviews)
     decided[pair_key(r.kind, std::min(r.a, r.b), std::max(r.a, r.b))] = r.decision;
-  auto decision_of = [&](const std::string& kind, const std::string& a, const std::string& b) {
-    auto it = decided.find(pair_key(kind, a, b));
-    return it == decided.end() ? std::string() : it->second;
+  static const std::string kUndecided;
+  std::string lookup;  // reused: millions of pairs may be flagged
+  auto decision_of = [&](const char* kind, const std::string& a,
+                         const std::string& b) -> const std::string& {
+    if (decided.empty()) return kUndecided;
+    lookup.assign(kind).append(1, '\x1f').append(a).append(1, '\x1f').append(b);
+    auto it = decided.find(lookup);
+    return it == decided.end() ? kUndecided : it->second;
   };
+  std::vector<Flag> flags;
 
   // Targeted communes per cycle.
   std::map<std::string, std::vector<uint8_t>> targeted;
@@ -355,19 +390,21 @@ Eligibility decide(const Policy& p, const Snapshot& s, const std::vector<Review>
   std::vector<uint8_t> dup(n, 0);  // 1 probable, 2 confirmed
   {
     struct Item {
-      uint64_t key;
+      uint64_t key, code;  // name key; the code Massar's prefix key
       int32_t birth, pupil;
     };
     std::vector<Item> items;
     items.reserve(n);
-    auto add = [&](const std::vector<uint64_t>& keys, const char* what) {
+    auto add = [&](const std::vector<uint64_t>& keys, uint8_t why_same) {
       items.clear();
       for (std::size_t i = 0; i < n; ++i)
         if (keys[i] != 0 && s.birth_day[i] != kNoDate)
-          items.push_back({keys[i], s.birth_day[i], static_cast<int32_t>(i)});
+          items.push_back(
+              {keys[i], prefix_key(s.massar[i]), s.birth_day[i], static_cast<int32_t>(i)});
       std::sort(items.begin(), items.end(), [&](const Item& x, const Item& y) {
         if (x.key != y.key) return x.key < y.key;
         if (x.birth != y.birth) return x.birth < y.birth;
+        if (x.code != y.code) return x.code < y.code;
         return s.massar[static_cast<std::size_t>(x.pupil)] <
                s.massar[static_cast<std::size_t>(y.pupil)];
       });
@@ -389,11 +426,9 @@ Eligibility decide(const Policy& p, const Snapshot& s, const std::vector<Review>
           }
           if (!any) continue;
           std::size_t first = same_household ? *same_household : *any;
-          std::string d = decision_of("pupil", s.massar[first], s.massar[i]);
-          out.suspects.push_back(
-              {"pupil", s.massar[first], s.massar[i],
-               std::string(what) + (same_household ? ", same household" : ", other households"),
-               d});
+          const std::string& d = decision_of("pupil", s.massar[first], s.massar[i]);
+          flags.push_back({0, static_cast<uint8_t>(why_same + (same_household ? 0 : 1)),
+                           static_cast<int32_t>(first), static_cast<int32_t>(i)});
           if (d == "same")
             dup[i] = 2;
           else if (d.empty() && same_household)
@@ -402,8 +437,8 @@ Eligibility decide(const Policy& p, const Snapshot& s, const std::vector<Review>
         lo = hi;
       }
     };
-    add(s.name_ar_key, "same Arabic name and birth date");
-    add(s.name_fr_key, "same French name and birth date");
+    add(s.name_ar_key, 0);
+    add(s.name_fr_key, 2);
   }
 
   // The same payee under two CINs one keystroke apart, with the same normalized name, whose
@@ -445,11 +480,9 @@ Eligibility decide(const Policy& p, const Snapshot& s, const std::vector<Review>
             const auto& a = s.household_cin[static_cast<std::size_t>(order[i])];
             const auto& b = s.household_cin[static_cast<std::size_t>(order[j])];
             if (!one_edit_apart(a, b) || name(order[i]) != name(order[j])) continue;
-            const auto& x = std::min(a, b);
-            const auto& y = std::max(a, b);
-            std::string d = decision_of("payee", x, y);
-            out.suspects.push_back(
-                {"payee", x, y, "same payee name, CIN one character apart, same commune", d});
+            const bool ab = a < b;
+            const std::string& d = decision_of("payee", ab ? a : b, ab ? b : a);
+            flags.push_back({1, kWhyPayee, ab ? order[i] : order[j], ab ? order[j] : order[i]});
             if (d == "same") uf.join(order[i], order[j]);
           }
       lo = hi;
@@ -469,14 +502,52 @@ Eligibility decide(const Policy& p, const Snapshot& s, const std::vector<Review>
   }
   out.group.resize(nh);
   for (std::size_t h = 0; h < nh; ++h) out.group[h] = uf.find(static_cast<int32_t>(h));
-  std::sort(out.suspects.begin(), out.suspects.end(), [](const Suspect& x, const Suspect& y) {
-    return std::tie(x.kind, x.a, x.b) < std::tie(y.kind, y.a, y.b);
-  });
-  out.suspects.erase(std::unique(out.suspects.begin(), out.suspects.end(),
-                                 [](const Suspect& x, const Suspect& y) {
-                                   return x.kind == y.kind && x.a == y.a && x.b == y.b;
-                                 }),
-                     out.suspects.end());
+  // The pairs by kind and codes, once each (a pair found by both names keeps the Arabic).
+  {
+    auto code = [&](uint8_t payee, int32_t i) -> const std::string& {
+      return payee ? s.household_cin[static_cast<std::size_t>(i)]
+                   : s.massar[static_cast<std::size_t>(i)];
+    };
+    struct Keyed {
+      std::array<uint64_t, 4> key;  // 16 bytes of each code: all of a code Massar or a CIN
+      Flag f;
+      bool long_a, long_b;  // a code over 16 bytes: equal keys are compared in full
+    };
+    std::vector<Keyed> keyed;
+    keyed.reserve(flags.size());
+    for (const auto& f : flags) {
+      const auto &a = code(f.payee, f.a), &b = code(f.payee, f.b);
+      keyed.push_back({{prefix_key(a), prefix_key(a, 8), prefix_key(b), prefix_key(b, 8)},
+                       f,
+                       a.size() > 16,
+                       b.size() > 16});
+    }
+    flags = {};
+    // <0, 0, >0 as the (kind, a, b) of x against y's.
+    auto compare = [&](const Keyed& x, const Keyed& y) -> int {
+      if (x.f.payee != y.f.payee) return x.f.payee > y.f.payee ? -1 : 1;
+      for (int k : {0, 1, 2, 3}) {
+        if (x.key[k] != y.key[k]) return x.key[k] < y.key[k] ? -1 : 1;
+        if (k == 1 && (x.long_a || y.long_a))
+          if (int c = code(x.f.payee, x.f.a).compare(code(y.f.payee, y.f.a))) return c;
+      }
+      if (x.long_b || y.long_b) return code(x.f.payee, x.f.b).compare(code(y.f.payee, y.f.b));
+      return 0;
+    };
+    std::sort(keyed.begin(), keyed.end(), [&](const Keyed& x, const Keyed& y) {
+      int c = compare(x, y);
+      return c != 0 ? c < 0 : x.f.why < y.f.why;
+    });
+    out.suspects.reserve(keyed.size());
+    for (std::size_t k = 0; k < keyed.size(); ++k) {
+      if (k > 0 && compare(keyed[k - 1], keyed[k]) == 0) continue;
+      const Flag& f = keyed[k].f;
+      const char* kind = f.payee ? "payee" : "pupil";
+      const std::string& a = code(f.payee, f.a);
+      const std::string& b = code(f.payee, f.b);
+      out.suspects.push_back({kind, a, b, kWhy[f.why], decision_of(kind, a, b)});
+    }
+  }
 
   // Each pupil's decision, the first reason that applies.
   const std::string first_month = p.months.empty() ? std::string() : p.months.front();
@@ -600,6 +671,7 @@ CycleResult run_cycle(const Policy& p, const Period& period, const Snapshot& s,
 
   CycleResult out;
   out.months = period.months;
+  out.lines.reserve(static_cast<std::size_t>(std::count(s.in_scope.begin(), s.in_scope.end(), 1)));
   std::vector<int32_t> paid_groups;
   for (std::size_t i = 0; i < n; ++i) {
     if (!s.in_scope[i]) continue;

@@ -160,7 +160,7 @@ std::string_view reason_label(Reason r, bool arabic);
 struct Suspect {
   std::string kind;      // "pupil" or "payee"
   std::string a, b;      // codes Massar or CINs, a < b
-  std::string why;       // what matched
+  std::string_view why;  // what matched (a sentence of the engine's, static)
   std::string decision;  // the review's decision, "" while pending
 };
 

@@ -387,9 +387,9 @@ TEST_P(TayssirApi, SuspectedDuplicatesAreReviewedWithinTheScope) {
   ASSERT_FALSE(pair.is_null()) << page.dump();
   EXPECT_EQ(pair["kind"], "pupil");
   EXPECT_EQ(pair["decision"], "");
-  EXPECT_EQ(pair["why_fr"], "même nom en français et même date de naissance, deux ménages")
+  EXPECT_EQ(pair["why_fr"], "même nom en arabe et même date de naissance, deux ménages")
       << pair.dump();
-  EXPECT_EQ(pair["why_ar"], "نفس الاسم بالفرنسية وتاريخ الازدياد، في أسرتين مختلفتين");
+  EXPECT_EQ(pair["why_ar"], "نفس الاسم بالعربية وتاريخ الازدياد، في أسرتين مختلفتين");
   EXPECT_EQ(pair["a"]["name_ar"], pair["b"]["name_ar"]);
   EXPECT_EQ(pair["a"]["birth_date"], first->first.birth_date);
   std::set<std::string> schools{pair["a"]["school"], pair["b"]["school"]};

@@ -7,8 +7,10 @@
 #include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <regex>
 #include <set>
+#include <tuple>
 
 #include "app/tayssir.hpp"
 #include "domain/dates.hpp"
@@ -479,6 +481,83 @@ TEST(TayssirEligibility, SameChildEnrolledTwiceIsHeldForReviewNeverMerged) {
   EXPECT_EQ(e.suspects[0].decision, "distinct");
   e = decide(p, r.s, {{"pupil", "A000000001", "B000000001", "same"}});
   EXPECT_EQ(e.reason[static_cast<std::size_t>(second)], Reason::duplicate_confirmed);
+}
+
+// Many namesakes (the national demo flags millions of pairs): each pair is listed once, by kind
+// then codes in their string order — codes of any length, relaxed ones included — with the
+// Arabic reason when both names match, and what a reviewer decided.
+TEST(TayssirEligibility, FlaggedPairsAreListedOnceInTheOrderOfTheirCodes) {
+  Registry r;
+  std::mt19937 rng(7);
+  std::vector<std::string> codes;
+  for (int i = 0; i < 400; ++i) {
+    // Codes Massar, and relaxed codes longer than 16 characters sharing long prefixes.
+    std::string c = i % 3 ? fmt::format("{}{:09}", char('A' + rng() % 3), rng() % 1000)
+                          : fmt::format("RELAXED-CODE-{:04}-{}", rng() % 5, rng() % 20);
+    if (std::find(codes.begin(), codes.end(), c) == codes.end()) codes.push_back(c);
+  }
+  for (const auto& c : codes) {
+    auto h = r.household(fmt::format("AB{:06}", rng() % 50), "x");
+    auto p = r.pupil(c, "3AP", 0, h, Status::enrolled, "", "2017-05-02");
+    r.s.name_ar_key[static_cast<std::size_t>(p)] = 1 + rng() % 4;
+    r.s.name_fr_key[static_cast<std::size_t>(p)] = 1 + rng() % 4;
+  }
+  Policy p = published_policy("2025-2026");
+  auto e = decide(p, r.s, {});
+  ASSERT_GT(e.suspects.size(), 100u);
+  std::set<std::tuple<std::string, std::string, std::string>> seen;
+  for (std::size_t k = 0; k < e.suspects.size(); ++k) {
+    const auto& x = e.suspects[k];
+    EXPECT_LT(x.a, x.b);
+    EXPECT_TRUE(seen.insert({x.kind, x.a, x.b}).second) << x.a << " " << x.b;
+    if (k > 0) {
+      const auto& w = e.suspects[k - 1];
+      EXPECT_LT(std::tie(w.kind, w.a, w.b), std::tie(x.kind, x.a, x.b)) << k;
+    }
+    EXPECT_TRUE(sanad::app::suspect_why_listed(x.why)) << x.why;
+    EXPECT_EQ(x.decision, "");
+  }
+  // The same registry with every code replaced by a short one in the same order: the same
+  // pairs, in the same order (long codes sharing their first 16 characters are compared in full).
+  std::vector<std::string> sorted = r.s.massar;
+  std::sort(sorted.begin(), sorted.end());
+  std::map<std::string, std::string> shorter, back;
+  for (std::size_t k = 0; k < sorted.size(); ++k) {
+    shorter[sorted[k]] = fmt::format("A{:09}", k);
+    back[fmt::format("A{:09}", k)] = sorted[k];
+  }
+  Registry renamed = r;
+  for (auto& c : renamed.s.massar) c = shorter.at(c);
+  auto short_e = decide(p, renamed.s, {});
+  ASSERT_EQ(short_e.suspects.size(), e.suspects.size());
+  auto original = [&](const tayssir::Suspect& x, const std::string& code) {
+    return x.kind == "pupil" ? back.at(code) : code;  // payees keep their CINs
+  };
+  for (std::size_t k = 0; k < e.suspects.size(); ++k) {
+    const auto& x = short_e.suspects[k];
+    EXPECT_EQ(x.kind, e.suspects[k].kind) << k;
+    EXPECT_EQ(original(x, x.a), e.suspects[k].a) << k;
+    EXPECT_EQ(original(x, x.b), e.suspects[k].b) << k;
+    EXPECT_EQ(x.why, e.suspects[k].why) << k;
+  }
+  // A reviewer's decision comes with its pair.
+  const auto& some = e.suspects[e.suspects.size() / 2];
+  auto again = decide(p, r.s, {{"pupil", some.a, some.b, "distinct"}});
+  ASSERT_EQ(again.suspects.size(), e.suspects.size());
+  EXPECT_EQ(again.suspects[e.suspects.size() / 2].decision, "distinct");
+
+  // Found by both names: listed once, said by the Arabic one.
+  Registry two;
+  auto h = two.household("AB000001", "a");
+  for (auto c : {"A000000001", "A000000002"}) {
+    auto i =
+        static_cast<std::size_t>(two.pupil(c, "3AP", 0, h, Status::enrolled, "", "2017-05-02"));
+    two.s.name_ar_key[i] = 11;
+    two.s.name_fr_key[i] = 22;
+  }
+  auto both = decide(p, two.s, {});
+  ASSERT_EQ(both.suspects.size(), 1u);
+  EXPECT_EQ(both.suspects[0].why, "same Arabic name and birth date, same household");
 }
 
 TEST(TayssirEligibility, SamePayeeUnderTwoCinsIsListedAndCappedOnceConfirmed) {
