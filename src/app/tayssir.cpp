@@ -1077,6 +1077,7 @@ namespace {
 
 struct Written {
   int64_t rows = 0, amount = 0;
+  int64_t owing_rows = 0, owing = 0;  // payments: households left off, net below zero
 };
 
 std::string month_state_label(char c, bool ar) {
@@ -1203,7 +1204,11 @@ Written write_list(store::Store& st, const store::CycleRow& c, CycleList list,
       }
       open();
       for (auto& [cin, p] : pay) {
-        if (p.amount <= 0) continue;  // nothing to pay: the next cycle computed recovers it
+        if (p.amount < 0) {  // nothing to pay: the next cycle computed recovers it
+          ++w.owing_rows;
+          w.owing += p.amount;
+        }
+        if (p.amount <= 0) continue;
         std::sort(p.children.begin(), p.children.end());
         out->row({cin, p.name, format_mad(p.amount), std::to_string(p.children.size()),
                   fmt::format("{}", fmt::join(p.children, " "))});
@@ -1308,7 +1313,7 @@ PaymentExport export_payments(store::Store& st, int64_t cycle_id, const std::str
     std::ifstream in(tmp, std::ios::binary);
     std::stringstream buf;
     buf << in.rdbuf();
-    PaymentExport out{w.rows, w.amount, store::sha256_hex(buf.str())};
+    PaymentExport out{w.rows, w.amount, store::sha256_hex(buf.str()), w.owing_rows, w.owing};
     TayssirStore ts(st);
     store::Transaction tx(st.db());
     st.db().lock_job(cycle_lock_key(c.policy_id, c.period, c.directorate_code));
@@ -1323,6 +1328,8 @@ PaymentExport export_payments(store::Store& st, int64_t cycle_id, const std::str
               json{{"households", out.households},
                    {"amount", out.amount},
                    {"sha256", out.sha256},
+                   {"owing_households", out.owing_households},
+                   {"owing", out.owing},
                    {"file", std::filesystem::path(path).filename().string()}}
                   .dump()});
     tx.commit();

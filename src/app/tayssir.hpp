@@ -149,6 +149,9 @@ int64_t write_cycle_list(store::Store& st, int64_t cycle_id, CycleList list,
 struct PaymentExport {
   int64_t households = 0, amount = 0;
   std::string sha256;
+  // Households left off the file because their net is below zero, and what they owe (< 0): the
+  // next cycle computed recovers it.
+  int64_t owing_households = 0, owing = 0;
 };
 PaymentExport export_payments(store::Store& st, int64_t cycle_id, const std::string& path,
                               const ListOptions& opt, const Actor& who);

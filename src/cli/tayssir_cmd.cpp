@@ -288,6 +288,11 @@ int TayssirCommand::run(store::Store& st, const std::string& actor,
       auto r = app::export_payments(st, cycle, out, *o, who);
       std::cout << fmt::format("{}: {} households, {} MAD, sha256 {}\n", out, r.households,
                                app::format_mad(r.amount), r.sha256);
+      if (r.owing_households > 0)
+        std::cout << fmt::format(
+            "{} households left off: they owe {} MAD from corrections, recovered by the next "
+            "cycle computed\n",
+            r.owing_households, app::format_mad(-r.owing));
     } else if (*explain) {
       auto x = app::explain_line(st, cycle, massar);
       std::cout << fmt::format(

@@ -386,6 +386,7 @@ ApiResponse r_pay(Ctx& c) {
   }
   auto res = file_response(std::move(bytes), format, fmt::format("tayssir-{}-payments", row->id));
   res.headers.emplace_back("X-Sha256", r.sha256);
+  res.headers.emplace_back("X-Households-Owing", std::to_string(r.owing_households));
   return res;
 }
 

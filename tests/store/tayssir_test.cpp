@@ -80,11 +80,13 @@ class Tayssir : public BothBackends {
     last_payment_file = tmp("pay.csv");
     auto pay =
         export_payments(st(), cycle, last_payment_file, {FileFormat::csv, Lang::fr, ""}, manager);
+    last_payment = pay;
     advance_cycle(st(), cycle, "closed", manager);
     return pay.amount;
   }
   Actor who{"test", "local"}, head{"head", "local"}, manager{"manager", "local"};
   std::string last_payment_file;
+  PaymentExport last_payment;
 };
 
 // The published rules written once more, independently, as one SQL query over the registry
@@ -397,6 +399,8 @@ TEST_P(Tayssir, AHouseholdThatOwesIsPaidNothingAndALaterCycleRecoversIt) {
   EXPECT_EQ(ts.unrecovered(t2.cycle_id, 0).size(), 1u);
   pay_and_close(t2.cycle_id);
   EXPECT_EQ(paid_to_household(), 0);  // not on the payment file: nothing is taken back by it
+  EXPECT_EQ(last_payment.owing_households, 1);  // said when exporting
+  EXPECT_EQ(last_payment.owing, -3 * monthly);
 
   // The leaving was a mistake, corrected before T3: T3 pays him T3, what T2 owed him and T1's
   // three months back, and recovers the three months T2 could not take.
