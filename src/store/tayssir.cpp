@@ -184,38 +184,36 @@ void TayssirStore::each_snapshot_pupil(
                   kPupilColumns, tally_columns, tallies, y, q.where),
       q.values, emit(true));
   if (scope.kind == NodeKind::nation) return;
+  // Pupils enrolled outside the scope, reached from ids staged in a temporary table by `from`
+  // (which names the table {0} and joins p, m and h).
+  auto read_outside = [&](const char* stage, std::vector<int64_t> ids, const char* from) {
+    stage_ids(db_, stage, std::move(ids));
+    db_.query(fmt::format("SELECT {}{} FROM {} JOIN enrolments e ON e.pupil_id = p.id JOIN "
+                          "schools sc ON sc.id = e.school_id JOIN communes cm ON cm.code = "
+                          "sc.commune_code {} WHERE e.school_year = {} AND NOT ({}) ORDER BY "
+                          "p.id, e.id",
+                          kPupilColumns, tally_columns, fmt::format(fmt::runtime(from), stage),
+                          tallies, y, q.where),
+              q.values, emit(false));
+    db_.execute(fmt::format("DROP TABLE {}", stage));
+  };
   // Their households' other children, from the households just read (a subquery repeating the
   // scope's join was planned with a hash of every pupil of the scope in each worker: 2.6 s for a
   // region).
-  if (!households.empty()) {
-    stage_ids(db_, "stage_snapshot_households", std::move(households));
-    db_.query(
-        fmt::format("SELECT {}{} FROM stage_snapshot_households s JOIN household_members m ON "
-                    "m.household_id = s.id JOIN households h ON h.id = m.household_id JOIN "
-                    "pupils p ON p.id = m.pupil_id JOIN enrolments e ON e.pupil_id = p.id "
-                    "JOIN schools sc ON sc.id = e.school_id JOIN communes cm ON cm.code = "
-                    "sc.commune_code {} WHERE e.school_year = {} AND NOT ({}) ORDER BY p.id, e.id",
-                    kPupilColumns, tally_columns, tallies, y, q.where),
-        q.values, emit(false));
-    db_.execute("DROP TABLE stage_snapshot_households");
-  }
+  if (!households.empty())
+    read_outside("stage_snapshot_households", std::move(households),
+                 "{0} s JOIN household_members m ON m.household_id = s.id JOIN households h ON "
+                 "h.id = m.household_id JOIN pupils p ON p.id = m.pupil_id");
   // The partners of the linked pupils read in the scope, enrolled elsewhere that year.
   std::vector<int64_t> ids;
   for (const auto& code : wanted)
     if (!read.count(code))
       if (auto id = db_.scalar_i64("SELECT id FROM pupils WHERE massar = $1", {code}))
         ids.push_back(*id);
-  if (ids.empty()) return;
-  stage_ids(db_, "stage_snapshot_linked", std::move(ids));
-  db_.query(fmt::format("SELECT {}{} FROM stage_snapshot_linked s JOIN pupils p ON p.id = s.id "
-                        "JOIN enrolments e ON e.pupil_id = p.id JOIN schools sc ON sc.id = "
-                        "e.school_id JOIN communes cm ON cm.code = sc.commune_code LEFT JOIN "
-                        "household_members m ON m.pupil_id = p.id LEFT JOIN households h ON h.id "
-                        "= m.household_id {} WHERE e.school_year = {} AND NOT ({}) ORDER BY "
-                        "p.id, e.id",
-                        kPupilColumns, tally_columns, tallies, y, q.where),
-            q.values, emit(false));
-  db_.execute("DROP TABLE stage_snapshot_linked");
+  if (!ids.empty())
+    read_outside("stage_snapshot_linked", std::move(ids),
+                 "{0} s JOIN pupils p ON p.id = s.id LEFT JOIN household_members m ON m.pupil_id "
+                 "= p.id LEFT JOIN households h ON h.id = m.household_id");
 }
 
 // --- reviews -----------------------------------------------------------------------------------

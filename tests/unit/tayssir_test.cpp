@@ -221,37 +221,37 @@ TEST(TayssirPolicy, AWrongFieldIsSaidInArabicAndFrench) {
   EXPECT_NE(refusal(bad).message_ar.find("cap_rule يجب أن يكون largest_amount"), std::string::npos);
 }
 
-// Every refusal the Tayssir use cases write (refuse("…", …) in app/tayssir.cpp) is said in Arabic
-// and French, each translation with as many values as the English.
-TEST(TayssirPolicy, EveryRefusalOfTheUseCasesIsTranslated) {
-  std::ifstream in(std::string(SANAD_EXAMPLES_DIR) + "/../../../src/app/tayssir.cpp");
-  ASSERT_TRUE(in) << "the source of the use cases";
-  const std::string src((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const std::regex call(R"re(refuse\(\s*((?:"(?:[^"\\]|\\.)*"\s*)+))re");
+// The templates `function("…" "…", …)` is called with in `src` (string literals joined).
+std::vector<std::string> templates_passed_to(const std::string& src, const std::string& function) {
+  const std::regex call(function + R"re(\(\s*((?:"(?:[^"\\]|\\.)*"\s*)+))re");
   const std::regex literal(R"re("((?:[^"\\]|\\.)*)")re");
   const std::regex escaped_quote(R"re(\\")re");
-  int found = 0;
+  std::vector<std::string> out;
   for (std::sregex_iterator it(src.begin(), src.end(), call), end; it != end; ++it) {
     std::string templ;
     const std::string lits = (*it)[1];
     for (std::sregex_iterator l(lits.begin(), lits.end(), literal); l != end; ++l)
       templ += std::regex_replace((*l)[1].str(), escaped_quote, "\"");
+    out.push_back(templ);
+  }
+  return out;
+}
+
+// Every refusal the Tayssir use cases write (refuse("…", …) in app/tayssir.cpp) and every reason
+// of an adjustment line (adjustment_reason("…", …)) is said in Arabic and French, each
+// translation with as many values as the English.
+TEST(TayssirPolicy, EveryRefusalOfTheUseCasesIsTranslated) {
+  std::ifstream in(std::string(SANAD_EXAMPLES_DIR) + "/../../../src/app/tayssir.cpp");
+  ASSERT_TRUE(in) << "the source of the use cases";
+  const std::string src((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto refusals = templates_passed_to(src, "refuse");
+  for (const auto& templ : refusals)
     EXPECT_TRUE(sanad::app::refusal_listed(templ)) << "not translated: " << templ;
-    ++found;
-  }
-  EXPECT_GE(found, 45);  // the scan found the calls
-  // The same for why an adjustment was made (adjustment_reason("…", …)).
-  const std::regex why(R"re(adjustment_reason\(\s*((?:"(?:[^"\\]|\\.)*"\s*)+))re");
-  found = 0;
-  for (std::sregex_iterator it(src.begin(), src.end(), why), end; it != end; ++it) {
-    std::string templ;
-    const std::string lits = (*it)[1];
-    for (std::sregex_iterator l(lits.begin(), lits.end(), literal); l != end; ++l)
-      templ += std::regex_replace((*l)[1].str(), escaped_quote, "\"");
+  EXPECT_GE(refusals.size(), 45u);  // the scan found the calls
+  const auto reasons = templates_passed_to(src, "adjustment_reason");
+  for (const auto& templ : reasons)
     EXPECT_TRUE(sanad::app::adjustment_reason_listed(templ)) << "not translated: " << templ;
-    ++found;
-  }
-  EXPECT_EQ(found, 7);
+  EXPECT_EQ(reasons.size(), 7u);
   EXPECT_TRUE(sanad::app::translations_complete());
   const auto fr = sanad::app::render_refusal("{} of {} schools have not confirmed their list yet",
                                              {"3", "12"}, Lang::fr, "");
