@@ -328,6 +328,10 @@ const dict = {
     'Les règles ci-dessus sont appliquées au registre actuel, sur une année entière, sans rien enregistrer, à côté de la politique en vigueur.',
   ],
   run_whatif: ['تشغيل المحاكاة', 'Lancer la simulation'],
+  whatif_national: [
+    'تشمل المحاكاة كل تلاميذ البلاد وقد تستغرق بضع دقائق. هل تريد المتابعة؟ (لمدة أقصر: اكتب رمز جهة أو مديرية)',
+    "La simulation porte sur tous les élèves du pays et peut prendre quelques minutes. Continuer ? (plus court : le code d'une région ou d'une direction)",
+  ],
   whatif_running: ['جارٍ الاحتساب على سجل {0}…', 'Calcul sur le registre de {0}…'],
   in_force: ['المعمول بها', 'En vigueur'],
   variant: ['المقترحة', 'Variante'],

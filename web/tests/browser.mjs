@@ -310,6 +310,13 @@ await step('the manager runs a what-if: without an amount for 1AP, its paid pupi
   assert.ok(await p.locator('[data-testid=frozen]').isVisible(), 'the policy of an exported cycle is frozen');
   assert.equal(await p.locator('[data-testid=save-policy]').count(), 0, 'a directorate does not save national rules');
   await p.fill('input[name=amount-1AP]', '');
+  // The whole country asks first (minutes of work); declined, nothing runs.
+  await p.fill('input[name=scope]', 'MA');
+  const asked = new Promise((resolve) => p.once('dialog', async (d) => { const m = d.message(); await d.dismiss(); resolve(m); }));
+  await p.click('[data-testid=run-whatif]');
+  assert.match(await asked, /كل تلاميذ البلاد/, 'a national what-if is confirmed first');
+  assert.equal(await p.locator('[data-testid=whatif-result]').count(), 0, 'declined: nothing ran');
+  await p.fill('input[name=scope]', '');
   await p.click('[data-testid=run-whatif]');
   await p.waitForSelector('[data-testid=whatif-result]');
   const leaving = await p.locator('[data-testid=leaving] tbody tr').count();

@@ -466,8 +466,11 @@ export function PolicyPage({ code, me }: { code: string; me: Principal }) {
       location.hash = '#/tayssir-policy/' + encodeURIComponent(newCode.trim());
     });
   };
-  const simulate = () =>
-    run(async () => {
+  const simulate = () => {
+    // The whole country is millions of pupils, loaded and decided twice: minutes, not seconds.
+    const target = scope.trim() || me.scope.code || 'MA';
+    if (target.toUpperCase() === 'MA' && !confirm(t('whatif_national'))) return;
+    return run(async () => {
       setWhatIf(null);
       setSimulating(true);
       try {
@@ -476,6 +479,7 @@ export function PolicyPage({ code, me }: { code: string; me: Principal }) {
         setSimulating(false);
       }
     });
+  };
   const download = () =>
     run(() => postDownload('/tayssir/whatif/changes' + qs({ lang: lang.get(), format: 'xlsx' }), `whatif-${code}.xlsx`, variantBody()));
 
