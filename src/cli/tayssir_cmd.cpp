@@ -240,7 +240,7 @@ int TayssirCommand::run(store::Store& st, const std::string& actor,
       if (r.cycles.empty()) std::cout << "no pupil of the scope is enrolled in that year\n";
       if (!r.suspects.empty()) {
         std::cout << fmt::format(
-            "{} suspected duplicate(s) held back for review (sanad tayssir review …):\n",
+            "{} suspected duplicate(s) listed for review (sanad tayssir suspects, review …):\n",
             r.suspects.size());
         for (std::size_t i = 0; i < r.suspects.size() && i < 50; ++i)
           std::cout << fmt::format("  {} {} {}: {}\n", r.suspects[i].kind, r.suspects[i].a,

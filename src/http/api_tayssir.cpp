@@ -155,6 +155,8 @@ ApiResponse r_cycles(Ctx& c) {
   return reply(200, out);
 }
 
+constexpr std::size_t kComputeSuspectsShown = 50;
+
 ApiResponse r_compute(Ctx& c) {
   if (!allowed(c, app::Action::tayssir_run)) return forbidden();
   json in = body_of(c);
@@ -180,14 +182,20 @@ ApiResponse r_compute(Ctx& c) {
       j["lines_deleted"] = cc.lines.deleted;
       cycles.push_back(j);
     }
-    for (const auto& s : r.suspects)
+    // The first pairs only: a national computation may flag millions (the list is
+    // /api/v1/tayssir/suspects, by pages).
+    for (std::size_t i = 0; i < r.suspects.size() && i < kComputeSuspectsShown; ++i) {
+      const auto& s = r.suspects[i];
       suspects.push_back({{"kind", s.kind},
                           {"a", s.a},
                           {"b", s.b},
                           {"why", s.why},
                           {"why_ar", app::render_suspect_why(s.why, Lang::ar)},
                           {"why_fr", app::render_suspect_why(s.why, Lang::fr)}});
-    return reply(200, {{"cycles", cycles}, {"suspects", suspects}});
+    }
+    return reply(200, {{"cycles", cycles},
+                       {"suspects", suspects},
+                       {"suspects_pending", static_cast<int64_t>(r.suspects.size())}});
   } catch (const app::TayssirError& e) {
     return refused(e);
   }

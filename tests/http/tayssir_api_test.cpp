@@ -77,6 +77,16 @@ TEST_P(TayssirApi, EachRoleReachesItsOwnPartOfACycle) {
   auto computed = call("POST", "/api/v1/tayssir/cycles", "manager", body);
   ASSERT_EQ(computed.status, 200) << computed.body;
   int64_t id = json::parse(computed.body)["cycles"][0]["id"];
+  {
+    // The pending pairs are counted; only the first come with the answer (the list has pages).
+    const json j = json::parse(computed.body);
+    auto listed =
+        app::list_suspects(st(), "tayssir-2025-2026", Scope{NodeKind::directorate, "03.531"});
+    int64_t pending = std::count_if(listed.begin(), listed.end(),
+                                    [](const auto& x) { return x.decision.empty(); });
+    EXPECT_EQ(j["suspects_pending"], pending);
+    EXPECT_EQ(j["suspects"].size(), std::min<std::size_t>(50, static_cast<std::size_t>(pending)));
+  }
   EXPECT_EQ(call("POST", "/api/v1/tayssir/cycles", "foreign",
                  R"({"policy":"tayssir-2025-2026","period":"T1","scope":"03.531"})")
                 .status,

@@ -156,11 +156,11 @@ export function TayssirPage({ me }: { me: Principal }) {
     setDone('');
     setError('');
     try {
-      const r = await api.post<{ cycles: Cycle[]; suspects: unknown[] }>('/tayssir/cycles', {
+      const r = await api.post<{ cycles: Cycle[]; suspects_pending: number }>('/tayssir/cycles', {
         policy: chosen.code,
         period: period || chosen.periods[0]?.code,
       });
-      setDone(t('computed', r.cycles.length) + (r.suspects.length ? ' ' + t('suspects', r.suspects.length) : ''));
+      setDone(t('computed', r.cycles.length) + (r.suspects_pending ? ' ' + t('suspects', r.suspects_pending) : ''));
       cycles.reload();
     } catch (err) {
       setError(errorText(err));
