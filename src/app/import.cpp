@@ -537,7 +537,7 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
           auto left = v.date(out, row, "left_date", e.status == "left", today);
           if (left) {
             e.left_date = left->iso();
-            if (e.status != "left")
+            if (e.status != "left" && e.status != "transferred")  // a transfer's date is kept
               v.error(out, row, "left_date", v.get(row, "left_date"),
                       "a leaving date is given but the pupil has not left");
             if (year) {

@@ -383,6 +383,10 @@ LoadedSnapshot load_snapshot(store::Store& st, const Scope& scope, const std::st
   s.months = months;
   std::sort(s.months.begin(), s.months.end());
 
+  // Pupils of the scope who came from outside it by a dated transfer: the date they left there.
+  std::unordered_map<int64_t, std::string> arrived;
+  ts.each_transfer_into(
+      scope, year, [&](int64_t pupil, const std::string& left) { arrived.emplace(pupil, left); });
   // Pupils: the rows of one pupil arrive together; the enrolment that counts is the last one
   // not marked transferred in the scope, else a transfer out of the scope, else (a sibling
   // outside the scope) the last active one elsewhere.
@@ -398,7 +402,10 @@ LoadedSnapshot load_snapshot(store::Store& st, const Scope& scope, const std::st
       for (const auto& r : group)
         if (r.in_scope) {
           pick = &r;
-          status = tayssir::Status::transferred_out;
+          // Transferred on a known date to a school outside the scope: this school pays up to
+          // the month he left it, as for leaving; without a date he is not paid here.
+          status =
+              r.left_date.size() >= 7 ? tayssir::Status::left : tayssir::Status::transferred_out;
         }
     if (!pick)
       for (const auto& r : group)
@@ -408,7 +415,7 @@ LoadedSnapshot load_snapshot(store::Store& st, const Scope& scope, const std::st
       return;
     }
     const auto& r = *pick;
-    if (status != tayssir::Status::transferred_out)
+    if (r.status != "transferred")
       status = r.status == "repeating" ? tayssir::Status::repeating
                : r.status == "left"    ? tayssir::Status::left
                                        : tayssir::Status::enrolled;
@@ -436,6 +443,9 @@ LoadedSnapshot load_snapshot(store::Store& st, const Scope& scope, const std::st
                                                            : std::string("0000-00"));
     s.school.push_back(sc == school_index.end() ? tayssir::kNone : sc->second);
     s.in_scope.push_back(r.in_scope ? 1 : 0);
+    if (r.in_scope && r.status != "transferred")
+      if (auto it = arrived.find(r.pupil_id); it != arrived.end() && it->second.size() >= 7)
+        s.arrived_month.emplace(static_cast<int32_t>(s.massar.size() - 1), it->second.substr(0, 7));
     for (std::size_t k = 0; k < s.months.size(); ++k) {
       s.absent_unjustified.push_back(r.unjustified[k]);
       s.absent_justified.push_back(r.justified[k]);
@@ -1017,15 +1027,16 @@ store::AppealRow decide_appeal(store::Store& st, int64_t appeal_id, const Appeal
                                                     : 0;
     if (monthly <= 0)
       refuse("the level {} has no amount in policy {}: nothing to pay", line->level, pol.code);
-    // By default the months not paid, except after leaving school and those whose absence days
-    // were over the threshold (an appeal on absences names its months).
+    // By default the months not paid, except after leaving school, before a transfer into it
+    // (the former school paid them) and those whose absence days were over the threshold (an
+    // appeal on absences names its months).
     const int threshold = tayssir::absence_threshold(pol, line->level);
     const auto counted = counted_days(line->absences);
     std::vector<std::string> months;
     for (std::size_t k = 0; k < per.months.size(); ++k) {
       char state = k < line->months.size() ? line->months[k] : '-';
       bool over = k < counted.size() && counted[k] > threshold;
-      bool asked = d.months.empty() ? state != 'P' && state != 'L' && !over
+      bool asked = d.months.empty() ? state != 'P' && state != 'L' && state != 'T' && !over
                                     : std::find(d.months.begin(), d.months.end(), per.months[k]) !=
                                           d.months.end();
       if (!asked) continue;
@@ -1088,6 +1099,8 @@ std::string month_state_label(char c, bool ar) {
       return ar ? "ضائع (غياب)" : "perdu (absences)";
     case 'L':
       return ar ? "غادر" : "parti";
+    case 'T':
+      return ar ? "قبل انتقاله إليها" : "avant son transfert";
   }
   return "";
 }

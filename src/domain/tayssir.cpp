@@ -650,12 +650,14 @@ PeriodColumns columns_of(const Period& period, const Snapshot& s) {
   return pc;
 }
 
-// The rule of one month: nothing when not eligible, nothing due after the month of leaving,
-// forfeited when the counted absence days exceed the threshold, paid otherwise.
-char month_state(bool eligible, const std::string& left_month, const std::string& month,
-                 int counted, int threshold) {
+// The rule of one month: nothing when not eligible, nothing due after the month of leaving nor
+// up to the month of a transfer into the school (the former school pays those), forfeited when
+// the counted absence days exceed the threshold, paid otherwise.
+char month_state(bool eligible, const std::string& left_month, const std::string* arrived,
+                 const std::string& month, int counted, int threshold) {
   if (!eligible) return '-';
   if (!left_month.empty() && month > left_month) return 'L';
+  if (arrived && month <= *arrived) return 'T';
   return counted > threshold ? 'F' : 'P';
 }
 
@@ -682,13 +684,17 @@ CycleResult run_cycle(const Policy& p, const Period& period, const Snapshot& s,
     line.months.assign(pm, '-');
     line.absences.assign(pm, 0);
     const int threshold = level_threshold[s.level[i]];
+    const std::string* arrived = nullptr;
+    if (!s.arrived_month.empty())
+      if (auto it = s.arrived_month.find(static_cast<int32_t>(i)); it != s.arrived_month.end())
+        arrived = &it->second;
     for (std::size_t k = 0; k < pm; ++k) {
       std::size_t cell = i * nm + static_cast<std::size_t>(pc.col[k]);
       int counted =
           s.absent_unjustified[cell] + (p.justified_absences_count ? s.absent_justified[cell] : 0);
       line.absences[k] = static_cast<uint8_t>(std::min(counted, 255));
-      char st = month_state(line.reason == Reason::eligible, s.left_month[i], period.months[k],
-                            counted, threshold);
+      char st = month_state(line.reason == Reason::eligible, s.left_month[i], arrived,
+                            period.months[k], counted, threshold);
       line.months[k] = st;
       if (st == 'F') line.forfeited += line.monthly;
       if (st == 'P') line.due += line.monthly;

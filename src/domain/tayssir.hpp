@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace sanad::tayssir {
@@ -116,10 +117,13 @@ struct Snapshot {
   std::vector<uint8_t> level;
   std::vector<Status> status;
   std::vector<std::string> left_month;  // "2026-02" for status left, else ""
-  std::vector<int32_t> school;          // for transferred_out, the school left
-  std::vector<int32_t> household;       // kNone when no household is on file
-  std::vector<uint8_t> in_scope;        // 0: a sibling outside the cycle's scope (counts for
-                                        // the household cap, is not paid here)
+  // Pupils who came by a dated transfer from a school outside the scope: the month of the
+  // transfer ("2025-10"); that school pays the months up to it ('T' here). Few: by pupil index.
+  std::unordered_map<int32_t, std::string> arrived_month;
+  std::vector<int32_t> school;     // for transferred_out, the school left
+  std::vector<int32_t> household;  // kNone when no household is on file
+  std::vector<uint8_t> in_scope;   // 0: a sibling outside the cycle's scope (counts for
+                                   // the household cap, is not paid here)
 
   // Absence days per pupil and month: months[] names the columns, row-major by pupil.
   std::vector<std::string> months;
@@ -176,7 +180,8 @@ Eligibility decide(const Policy& p, const Snapshot& s, const std::vector<Review>
 
 // ---------------------------------------------------------------------------------------------
 // A cycle: per pupil, for each month of the period, paid ('P'), forfeited by absences ('F'),
-// after leaving school ('L') or nothing because the pupil is not eligible ('-').
+// after leaving school ('L'), before a transfer into the school ('T': the former school pays it)
+// or nothing because the pupil is not eligible ('-').
 
 struct PupilLine {
   int32_t pupil = 0;

@@ -125,6 +125,11 @@ class TayssirStore {
                            const std::vector<std::pair<std::string, std::string>>& linked,
                            const std::function<void(const SnapshotPupilRow&)>& fn);
 
+  // Pupils enrolled in the scope that year who were transferred, on a date, from a school outside
+  // it: (pupil id, the latest such date).
+  void each_transfer_into(const Scope& scope, const std::string& year,
+                          const std::function<void(int64_t, const std::string&)>& fn);
+
   // Reviews of suspected duplicates.
   std::vector<ReviewRow> reviews();
   void put_review(const ReviewRow& r);  // replaces the decision on that pair

@@ -479,13 +479,18 @@ TEST_P(Registry, ATransferredPupilHasTwoEnrolmentsButOneIdentity) {
   std::string f = tmp("transfer.csv");
   write_file(f,
              "رقم التلميذ;النسب;الإسم;النوع;رمز المؤسسة;السنة "
-             "الدراسية;المستوى;القسم;الوضعية;المؤسسة المستقبلة\n"
-             "K100000001;العلوي;آدم;ذكر;35310051B;2024-2025;الأول ابتدائي;1-1;منتقل;35310077K\n"
-             "K100000001;العلوي;آدم;ذكر;35310077K;2024-2025;الأول ابتدائي;1-1;متمدرس;\n");
+             "الدراسية;المستوى;القسم;الوضعية;المؤسسة المستقبلة;تاريخ المغادرة\n"
+             "K100000001;العلوي;آدم;ذكر;35310051B;2024-2025;الأول ابتدائي;1-1;منتقل;35310077K;"
+             "15/01/2025\n"
+             "K100000001;العلوي;آدم;ذكر;35310077K;2024-2025;الأول ابتدائي;1-1;متمدرس;;\n");
   auto r = import_file(st(), ListKind::pupils, f, opts());
   EXPECT_TRUE(r.issues.empty()) << (r.issues.empty() ? "" : format_issue(r.issues[0]));
   EXPECT_EQ(counts_of(r, "pupils").inserted, 1);
   EXPECT_EQ(counts_of(r, "enrolments").inserted, 2);
+  // The date he left the first school is kept with the transfer (the Tayssir cycles use it).
+  EXPECT_EQ(st().db().scalar_text("SELECT e.left_date FROM enrolments e JOIN schools s ON s.id = "
+                                  "e.school_id WHERE s.code = '35310051B'"),
+            "2025-01-15");
   write_file(f,
              "رقم التلميذ;النسب;الإسم;النوع;رمز المؤسسة;السنة الدراسية;المستوى;القسم\n"
              "K100000002;العلوي;آدم;ذكر;35310051B;2024-2025;الأول ابتدائي;1-1\n"

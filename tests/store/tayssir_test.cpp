@@ -506,6 +506,90 @@ TEST_P(Tayssir, AChildConfirmedEnrolledTwiceIsHeldBackWhereverTheOtherEnrolmentI
   EXPECT_EQ(again.lines.written, 1);
 }
 
+// A pupil transferred on 15 October to a school of another province: his first school pays
+// September and October, the new one November and December — each month once, whichever
+// directorate computes first. Without the date, the new school pays the four months.
+TEST_P(Tayssir, ADatedTransferSplitsThePeriodBetweenTheTwoSchools) {
+  load_demo();
+  auto t1 = compute("T1").cycles.at(0);
+  store::TayssirStore ts(st());
+  std::map<int64_t, store::CycleLineRow> lines;
+  ts.each_line(t1.cycle_id, 0, [&](const store::CycleLineRow& l) { lines.emplace(l.pupil_id, l); });
+  std::optional<std::pair<Pupil, Enrolment>> here;
+  int64_t id = 0;
+  st().each_enrolment(kTaounate, kYear, [&](const Pupil& p, const Enrolment& e) {
+    if (here || e.status != "enrolled") return;
+    auto pid = *st().db().scalar_i64("SELECT id FROM pupils WHERE massar = $1", {p.massar});
+    auto l = lines.find(pid);
+    if (l == lines.end() || l->second.months != "PPPP" || !l->second.household_id) return;
+    if (st().db()
+            .scalar_text("SELECT ramed FROM households WHERE id = $1", {l->second.household_id})
+            .value_or("")
+            .empty())
+      return;
+    here = {p, e};
+    id = pid;
+  });
+  ASSERT_TRUE(here.has_value());
+  const int64_t monthly = lines.at(id).monthly;
+  const std::string commune = *st().db().scalar_text(
+      "SELECT code FROM communes WHERE directorate_code <> $1 AND milieu = 'rural' ORDER BY code "
+      "LIMIT 1",
+      {kTaounate.code});
+  const Scope there{
+      NodeKind::directorate,
+      *st().db().scalar_text("SELECT directorate_code FROM communes WHERE code = $1", {commune})};
+  School elsewhere{"99002X", "مدرسة", "École", {"primaire", "college"}, commune, "rural", "public"};
+  auto move = [&](const std::string& date) {
+    Enrolment from = here->second, to = here->second;
+    from.status = "transferred";
+    from.transfer_to = elsewhere.code;
+    from.left_date = date;
+    to.school_code = elsewhere.code;
+    to.class_name = "1";
+    store::Transaction tx(st().db());
+    st().put_schools({elsewhere});
+    st().put_roster({here->first}, {from, to});
+    tx.commit();
+  };
+  auto line_in = [&](const Scope& scope) {
+    ComputeOptions o;
+    o.policy = "tayssir-" + kYear;
+    o.period = "T1";
+    o.scope = scope;
+    o.who = who;
+    auto cycle = compute_cycles(st(), o).cycles.at(0).cycle_id;
+    store::CycleLineRow found;
+    ts.each_line(cycle, 0, [&](const store::CycleLineRow& l) {
+      if (l.pupil_id == id) found = l;
+    });
+    return found;
+  };
+
+  move("2025-10-15");
+  auto first = line_in(kTaounate), second = line_in(there);
+  EXPECT_EQ(first.reason, "eligible");
+  EXPECT_EQ(first.months, "PPLL");
+  EXPECT_EQ(first.due, 2 * monthly);
+  EXPECT_EQ(second.reason, "eligible");
+  EXPECT_EQ(second.months, "TTPP");
+  EXPECT_EQ(second.due, 2 * monthly);
+  // An officer's list says why those months are not paid here.
+  std::string list = tmp("beneficiaries.csv");
+  auto cycle_there = *ts.cycle(ts.policy("tayssir-" + kYear)->id, "T1", there.code);
+  write_cycle_list(st(), cycle_there.id, CycleList::beneficiaries, list,
+                   {FileFormat::csv, Lang::fr, ""});
+  EXPECT_NE(slurp(list).find("avant son transfert"), std::string::npos);
+
+  move("");  // the date unknown
+  first = line_in(kTaounate);
+  second = line_in(there);
+  EXPECT_EQ(first.reason, "transferred_out");
+  EXPECT_EQ(first.due, 0);
+  EXPECT_EQ(second.months, "PPPP");
+  EXPECT_EQ(second.due, 4 * monthly);
+}
+
 TEST_P(Tayssir, RecomputingADraftRewritesOnlyTheLinesThatChanged) {
   load_demo();
   auto first = compute("T1").cycles.at(0);

@@ -385,6 +385,24 @@ TEST(TayssirCycle, PupilWhoLeavesInFebruaryIsPaidUntilThatMonth) {
   EXPECT_EQ(line_of(t3, left).months, "LLL");
 }
 
+// Come by a transfer in November from a school outside the scope: that school pays up to
+// November, this one from December; absences before do not forfeit anything here.
+TEST(TayssirCycle, PupilTransferredInIsPaidHereAfterTheMonthOfHisTransfer) {
+  Registry r;
+  auto h = r.household("AB123456", "a");
+  auto came = r.pupil("A000000001", "4AP", 0, h);
+  r.s.arrived_month[came] = "2025-11";
+  r.absent(came, "2025-10", 9);
+  Policy p = published_policy("2025-2026");
+  auto e = decide(p, r.s, {});
+  EXPECT_EQ(e.reason[static_cast<std::size_t>(came)], Reason::eligible);
+  auto t1 = run_cycle(p, period(p, "T1"), r.s, e);
+  EXPECT_EQ(line_of(t1, came).months, "TTTP");
+  EXPECT_EQ(line_of(t1, came).due, 8000);
+  EXPECT_EQ(line_of(t1, came).forfeited, 0);
+  EXPECT_EQ(line_of(run_cycle(p, period(p, "T2"), r.s, e), came).months, "PPP");
+}
+
 TEST(TayssirEligibility, TargetingAndRamedExemptionOfFormerlyCoveredCommunes) {
   Registry r;
   auto with = r.household("AB000001", "a", true);

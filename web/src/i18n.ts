@@ -228,6 +228,7 @@ const dict = {
   m_P: ['مستحق', 'payé'],
   m_F: ['ضائع (غياب)', 'perdu (absences)'],
   m_L: ['غادر', 'parti'],
+  m_T: ['قبل انتقاله إليها (تؤديه المؤسسة السابقة)', 'avant son transfert (payé par l’école d’origine)'],
   'm_-': ['—', '—'],
   appeals: ['التظلمات', 'Recours'],
   file_appeal: ['تسجيل تظلم', 'Déposer un recours'],
