@@ -221,16 +221,17 @@ void TayssirStore::each_transfer_into(const Scope& scope, const std::string& yea
   if (scope.kind == NodeKind::nation) return;  // every school is in the scope
   Params q(scope);
   std::string y = q.add(year);
-  // The scope's schools, twice: the transfer left a school outside it, for one inside it.
-  const std::string in_scope = fmt::format(
-      "SELECT sc.id FROM schools sc JOIN communes cm ON cm.code = sc.commune_code WHERE {}",
-      q.where);
+  // Transfers that left a school outside the scope, for a pupil enrolled in one inside it (an
+  // EXISTS per transfer: SQLite would build the whole scope's list of pupils for an IN).
   db_.query(fmt::format("SELECT t.pupil_id, max(t.left_date) FROM enrolments t WHERE "
                         "t.school_year = {0} AND t.status = 'transferred' AND t.left_date IS NOT "
-                        "NULL AND t.school_id NOT IN ({1}) AND t.pupil_id IN (SELECT e.pupil_id "
-                        "FROM enrolments e WHERE e.school_year = {0} AND e.status <> "
-                        "'transferred' AND e.school_id IN ({1})) GROUP BY t.pupil_id",
-                        y, in_scope),
+                        "NULL AND t.school_id NOT IN (SELECT sc.id FROM schools sc JOIN communes "
+                        "cm ON cm.code = sc.commune_code WHERE {1}) AND EXISTS (SELECT 1 FROM "
+                        "enrolments e JOIN schools sc ON sc.id = e.school_id JOIN communes cm ON "
+                        "cm.code = sc.commune_code WHERE e.pupil_id = t.pupil_id AND "
+                        "e.school_year = {0} AND e.status <> 'transferred' AND {1}) GROUP BY "
+                        "t.pupil_id",
+                        y, q.where),
             q.values, [&](const ResultRow& r) { fn(r.i64(0), r.text(1)); });
 }
 
