@@ -1091,6 +1091,30 @@ struct Written {
   int64_t owing_rows = 0, owing = 0;  // payments: households left off, net below zero
 };
 
+// What each household (by payee CIN) is paid by a cycle: its lines due and its adjustments.
+struct Pay {
+  std::string name;
+  int64_t amount = 0;
+  std::vector<std::string> children;
+};
+std::map<std::string, Pay> payments_of(TayssirStore& ts, int64_t cycle_id) {
+  std::map<std::string, Pay> pay;
+  ts.each_line_detail(cycle_id, 0, [&](const store::LineDetailRow& d) {
+    if (d.payee_cin.empty() || d.line.due == 0) return;
+    auto& p = pay[d.payee_cin];
+    p.name = d.payee_name;
+    p.amount += d.line.due;
+    p.children.push_back(d.massar);
+  });
+  for (const auto& a : ts.adjustments(cycle_id)) {
+    if (a.payee_cin.empty()) continue;  // no payee on file: on the adjustments list only
+    auto& p = pay[a.payee_cin];
+    p.name = a.payee_name;
+    p.amount += a.amount;
+  }
+  return pay;
+}
+
 std::string month_state_label(char c, bool ar) {
   switch (c) {
     case 'P':
@@ -1196,25 +1220,7 @@ Written write_list(store::Store& st, const store::CycleRow& c, CycleList list,
                        H("أرقام مسار الأطفال", "Codes Massar des enfants")};
       spec.types = {ColumnType::text, ColumnType::text, ColumnType::amount, ColumnType::integer,
                     ColumnType::text};
-      struct Pay {
-        std::string name;
-        int64_t amount = 0;
-        std::vector<std::string> children;
-      };
-      std::map<std::string, Pay> pay;  // by CIN
-      ts.each_line_detail(c.id, 0, [&](const store::LineDetailRow& d) {
-        if (d.payee_cin.empty() || d.line.due == 0) return;
-        auto& p = pay[d.payee_cin];
-        p.name = d.payee_name;
-        p.amount += d.line.due;
-        p.children.push_back(d.massar);
-      });
-      for (const auto& a : ts.adjustments(c.id)) {
-        if (a.payee_cin.empty()) continue;  // no payee on file: on the adjustments list only
-        auto& p = pay[a.payee_cin];
-        p.name = a.payee_name;
-        p.amount += a.amount;
-      }
+      auto pay = payments_of(ts, c.id);
       open();
       for (auto& [cin, p] : pay) {
         if (p.amount < 0) {  // nothing to pay: the next cycle computed recovers it
@@ -1306,6 +1312,22 @@ int64_t write_cycle_list(store::Store& st, int64_t cycle_id, CycleList list,
     std::filesystem::remove(tmp, ec);
     throw;
   }
+}
+
+PaymentExport payment_totals(store::Store& st, int64_t cycle_id) {
+  auto c = get_cycle(st, cycle_id);
+  TayssirStore ts(st);
+  PaymentExport out;
+  for (const auto& [cin, p] : payments_of(ts, c.id)) {
+    if (p.amount > 0) {
+      ++out.households;
+      out.amount += p.amount;
+    } else if (p.amount < 0) {
+      ++out.owing_households;
+      out.owing += p.amount;
+    }
+  }
+  return out;
 }
 
 PaymentExport export_payments(store::Store& st, int64_t cycle_id, const std::string& path,

@@ -155,6 +155,8 @@ struct PaymentExport {
 };
 PaymentExport export_payments(store::Store& st, int64_t cycle_id, const std::string& path,
                               const ListOptions& opt, const Actor& who);
+// What exporting the cycle would pay (no file, no sha256): to confirm before paying.
+PaymentExport payment_totals(store::Store& st, int64_t cycle_id);
 
 // Suspected duplicates and their review: the pairs the eligibility of a policy's year flags in a
 // scope (pending first, then those decided), and a reviewer's decision on one.

@@ -282,8 +282,9 @@ int TayssirCommand::run(store::Store& st, const std::string& actor,
       auto o = fmt_opts();
       if (!o) return kUsage;
       auto c = app::get_cycle(st, cycle);
+      auto p = c.state == "approved" ? app::payment_totals(st, cycle) : app::PaymentExport{};
       if (!confirmed(yes, fmt::format("Export cycle {} for payment ({} MAD to {} households)?",
-                                      cycle, app::format_mad(c.due + c.adjustments), c.households)))
+                                      cycle, app::format_mad(p.amount), p.households)))
         return kFail;
       auto r = app::export_payments(st, cycle, out, *o, who);
       std::cout << fmt::format("{}: {} households, {} MAD, sha256 {}\n", out, r.households,

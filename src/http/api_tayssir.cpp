@@ -235,6 +235,14 @@ ApiResponse r_cycle(Ctx& c) {
   out["schools"] = schools;
   out["checks"] = checks;
   out["appeals"] = appeals;
+  if (row->state == "approved" && allowed(c, app::Action::tayssir_run)) {
+    // What the payment file will pay, for the confirmation before paying.
+    auto p = app::payment_totals(c.st, row->id);
+    out["payable"] = {{"households", p.households},
+                      {"amount", p.amount},
+                      {"owing_households", p.owing_households},
+                      {"owing", p.owing}};
+  }
   return reply(200, out);
 }
 

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
 
 #include "app/accounts.hpp"
 #include "app/demo.hpp"
@@ -171,8 +172,32 @@ TEST_P(TayssirApi, EachRoleReachesItsOwnPartOfACycle) {
       st(), {"POST", cyc + "/pay", session("manager").first, "", "", "127.0.0.1", false});
   EXPECT_EQ(no_token.status, 403);
   EXPECT_EQ(call("POST", cyc + "/pay", "head-a").status, 403);
+  // Before paying, the manager sees what the file will pay; a school head does not.
+  const json payable = get(cyc, "manager")["payable"];
+  EXPECT_FALSE(get(cyc, "head-a").contains("payable"));
   auto pay = call("POST", cyc + "/pay?format=csv&lang=fr", "manager");
   ASSERT_EQ(pay.status, 200) << pay.body;
+  {
+    // The file pays what was announced: its amounts summed, its households counted.
+    int64_t households = 0, amount = 0;
+    std::istringstream in(pay.body);
+    std::string line;
+    std::getline(in, line);  // headings
+    while (std::getline(in, line)) {
+      std::vector<std::string> cells;
+      std::istringstream cs(line);
+      for (std::string x; std::getline(cs, x, ';');) cells.push_back(x);
+      ASSERT_GE(cells.size(), 3u) << line;
+      auto dot = cells[2].find('.');
+      amount += std::stoll(cells[2].substr(0, dot)) * 100 + std::stoll(cells[2].substr(dot + 1));
+      ++households;
+    }
+    EXPECT_GT(households, 0);
+    EXPECT_EQ(payable["households"], households);
+    EXPECT_EQ(payable["amount"], amount);
+    EXPECT_EQ(payable["owing_households"], 0);
+    EXPECT_FALSE(get(cyc, "manager").contains("payable"));  // exported: nothing left to pay
+  }
   EXPECT_EQ(pay.body.rfind("\xEF\xBB\xBF"
                            "CIN;",
                            0),

@@ -203,8 +203,12 @@ const dict = {
   to_closed: ['إغلاق الدورة', 'Clôturer'],
   pay: ['تصدير ملف الأداء', 'Exporter le fichier de paiement'],
   confirm_pay: [
-    'سيُصدَّر ملف الأداء للدورة {0} ({1} درهم). لا يمكن التراجع عن ذلك ولا تصدير الدورة مرة ثانية. هل تؤكد؟',
-    'Le fichier de paiement du cycle {0} ({1} MAD) sera exporté. Cela ne peut être ni annulé ni refait. Confirmer ?',
+    'سيُصدَّر ملف الأداء للدورة {0} ({1} درهم لـ{2} أسرة). لا يمكن التراجع عن ذلك ولا تصدير الدورة مرة ثانية. هل تؤكد؟',
+    'Le fichier de paiement du cycle {0} ({1} MAD à {2} ménages) sera exporté. Cela ne peut être ni annulé ni refait. Confirmer ?',
+  ],
+  confirm_pay_owing: [
+    '{0} أسرة لن تتوصل بشيء: عليها {1} درهم من التسويات، تُسترجع في الدورة الموالية.',
+    '{0} ménage(s) ne recevront rien : ils doivent {1} MAD de régularisations, récupérés au cycle suivant.',
   ],
   confirm_close: ['إغلاق الدورة {0}؟ لن تتغير بعد ذلك.', 'Clôturer le cycle {0} ? Il ne changera plus.'],
   school_checks: ['مراجعة المؤسسات', 'Vérification par les établissements'],

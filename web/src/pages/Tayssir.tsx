@@ -57,6 +57,8 @@ interface CycleView extends Cycle {
   schools: number;
   checks: Check[];
   appeals: Appeal[];
+  // Approved, for who may pay: what the payment file will pay.
+  payable?: { households: number; amount: number; owing_households: number; owing: number };
 }
 interface Line {
   massar: string;
@@ -383,7 +385,12 @@ export function CyclePage({ id, me }: { id: string; me: Principal }) {
     act(() => api.post(`/tayssir/cycles/${id}/advance`, { to }));
   };
   const pay = () => {
-    if (!cycle || !confirm(t('confirm_pay', id, mad(cycle.due + cycle.adjustments)))) return;
+    if (!cycle) return;
+    const p = cycle.payable;
+    const text =
+      t('confirm_pay', id, mad(p ? p.amount : cycle.due + cycle.adjustments), p ? p.households : cycle.households) +
+      (p && p.owing_households ? ' ' + t('confirm_pay_owing', p.owing_households, mad(-p.owing)) : '');
+    if (!confirm(text)) return;
     act(() => postDownload(`/tayssir/cycles/${id}/pay` + qs({ lang: lang.get() }), `tayssir-${id}-payments.xlsx`));
   };
   const check = (confirmed: boolean) => {
