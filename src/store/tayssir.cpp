@@ -505,11 +505,13 @@ std::vector<std::pair<int64_t, int64_t>> TayssirStore::adjusted_for(int64_t sour
 }
 
 std::vector<UnrecoveredNet> TayssirStore::unrecovered(int64_t cycle_id, int64_t except_cycle_id) {
-  // Lines are never negative: only a household with a negative adjustment can owe.
+  // Lines are never negative: only a household with a negative adjustment can owe; one without
+  // a payee's CIN was not on the payment file at all.
   std::map<int64_t, UnrecoveredNet> owing;
   db_.query(
-      "SELECT household_id, pupil_id, school_id FROM tayssir_adjustments WHERE cycle_id = $1 AND "
-      "amount < 0 AND household_id IS NOT NULL ORDER BY household_id, amount, pupil_id",
+      "SELECT a.household_id, a.pupil_id, a.school_id FROM tayssir_adjustments a JOIN households "
+      "h ON h.id = a.household_id WHERE a.cycle_id = $1 AND a.amount < 0 AND h.payee_cin <> '' "
+      "ORDER BY a.household_id, a.amount, a.pupil_id",
       {cycle_id}, [&](const ResultRow& r) {
         owing.try_emplace(r.i64(0), UnrecoveredNet{r.i64(0), 0, r.i64(1), r.i64(2)});
       });
