@@ -836,13 +836,30 @@ TEST_P(Tayssir, AbsenceTalliesFollowTheAbsences) {
   EXPECT_EQ(tallied(), counted());
   EXPECT_EQ(st().ensure_absence_tallies(), 0);  // they agree: nothing to do
 
-  // Absences written around the store (a copy by SQL): `sanad init` counts the tallies again.
+  // Absences written around the store (a copy by SQL): `sanad init` counts the tallies again —
+  // by ranges of 100,000 pupil ids, so a pupil far from the others (id 250,000, copied from the
+  // first with his absences) makes it walk several ranges.
+  const int64_t model = *db.scalar_i64("SELECT min(pupil_id) FROM absences");
+  db.execute(
+      "INSERT INTO pupils (id, massar, last_ar, first_ar, last_fr, first_fr, name_ar_norm, "
+      "name_fr_norm, sex, birth_date, birth_place) SELECT 250000, 'Z250000000', last_ar, "
+      "first_ar, last_fr, first_fr, name_ar_norm, name_fr_norm, sex, birth_date, birth_place "
+      "FROM pupils WHERE id = $1",
+      {model});
+  db.execute(
+      "INSERT INTO absences (pupil_id, day, justified) SELECT 250000, day, justified FROM "
+      "absences WHERE pupil_id = $1",
+      {model});
   db.execute(
       "DELETE FROM absence_tallies WHERE pupil_id IN (SELECT pupil_id FROM absences WHERE "
       "day LIKE '2025-10%')");
   EXPECT_NE(tallied(), counted());
   EXPECT_EQ(st().ensure_absence_tallies(), st().count("absences"));
   EXPECT_EQ(tallied(), counted());
+  EXPECT_EQ(db.scalar_i64("SELECT count(*) FROM absence_tallies WHERE pupil_id = 250000"),
+            db.scalar_i64("SELECT count(DISTINCT school_year) FROM absence_tallies WHERE "
+                          "pupil_id = $1",
+                          {model}));
 }
 
 // Two computations at once: another directorate's cycle being written (its row inserted, its
