@@ -1277,16 +1277,21 @@ Written write_list(store::Store& st, const store::CycleRow& c, CycleList list,
     }
     case CycleList::adjustments: {
       spec.name = H("التسويات", "Régularisations");
-      spec.headings = {H("المؤسسة", "Établissement"), H("رقم مسار", "Code Massar"),
-                       H("الدورة الأصلية", "Cycle d'origine"), H("المبلغ (درهم)", "Montant (MAD)"),
-                       H("السبب", "Motif")};
-      spec.types = {ColumnType::text, ColumnType::text, ColumnType::text, ColumnType::amount,
-                    ColumnType::text};
+      spec.headings = {H("المؤسسة", "Établissement"),          H("رقم مسار", "Code Massar"),
+                       H("الدورة الأصلية", "Cycle d'origine"), H("النوع", "Nature"),
+                       H("المبلغ (درهم)", "Montant (MAD)"),    H("السبب", "Motif")};
+      spec.types = {ColumnType::text, ColumnType::text,   ColumnType::text,
+                    ColumnType::text, ColumnType::amount, ColumnType::text};
+      auto kind = [&](const std::string& k) -> std::string {
+        if (k == "appeal") return H("تظلم مقبول", "recours accepté");
+        if (k == "carried") return H("استرجاع مرحّل", "récupération reportée");
+        return H("تصحيح", "correction");
+      };
       open();
       for (const auto& a : ts.adjustments(c.id)) {
         auto src = ts.cycle(a.source_cycle_id);
         out->row({a.school_code, a.massar, src ? fmt::format("{} #{}", src->period, src->id) : "",
-                  format_mad(a.amount), render_adjustment_reason(a, opt.lang)});
+                  kind(a.kind), format_mad(a.amount), render_adjustment_reason(a, opt.lang)});
         ++w.rows;
         w.amount += a.amount;
       }

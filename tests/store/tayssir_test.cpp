@@ -440,6 +440,7 @@ TEST_P(Tayssir, AHouseholdThatOwesIsPaidNothingAndALaterCycleRecoversIt) {
   std::string list = tmp("adjustments.csv");
   write_cycle_list(st(), t3.cycle_id, CycleList::adjustments, list,
                    {FileFormat::csv, Lang::fr, ""});
+  EXPECT_NE(slurp(list).find(";récupération reportée;"), std::string::npos) << slurp(list);
   EXPECT_NE(
       slurp(list).find(fmt::format("le solde du ménage était de {} MAD", format_mad(-3 * monthly))),
       std::string::npos)
