@@ -282,10 +282,18 @@ int TayssirCommand::run(store::Store& st, const std::string& actor,
       auto o = fmt_opts();
       if (!o) return kUsage;
       auto c = app::get_cycle(st, cycle);
-      auto p = c.state == "approved" ? app::payment_totals(st, cycle) : app::PaymentExport{};
-      if (!confirmed(yes, fmt::format("Export cycle {} for payment ({} MAD to {} households)?",
-                                      cycle, app::format_mad(p.amount), p.households)))
-        return kFail;
+      // Asked only of an approved cycle (another is refused below, with its reason).
+      if (c.state == "approved") {
+        auto p = app::payment_totals(st, cycle);
+        if (!confirmed(
+                yes, fmt::format("Export cycle {} for payment ({} MAD to {} households{})?", cycle,
+                                 app::format_mad(p.amount), p.households,
+                                 p.owing_households
+                                     ? fmt::format("; {} left off, owing {} MAD",
+                                                   p.owing_households, app::format_mad(-p.owing))
+                                     : "")))
+          return kFail;
+      }
       auto r = app::export_payments(st, cycle, out, *o, who);
       std::cout << fmt::format("{}: {} households, {} MAD, sha256 {}\n", out, r.households,
                                app::format_mad(r.amount), r.sha256);

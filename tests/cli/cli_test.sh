@@ -166,8 +166,11 @@ expect_rc 0 "tayssir checked" -- "$sanad" --db "$T" tayssir advance 1 checked
 expect_rc 0 "tayssir approved" -- "$sanad" --db "$T" tayssir advance 1 approved
 expect_rc 1 "tayssir pay without confirmation" -- "$sanad" --db "$T" tayssir pay 1 -o "$work/pay.xlsx" </dev/null
 [ ! -e "$work/pay.xlsx" ] && ok || bad "a payment file was written without confirmation"
+announced=$(sed -n 's/.*for payment (\([0-9.]*\) MAD to \([0-9]*\) households.*/\2 households, \1 MAD/p' "$work/err")
+[ -n "$announced" ] && ok || bad "the question names no amount: $(cat "$work/err")"
 expect_rc 0 "tayssir pay" -- "$sanad" --db "$T" tayssir pay 1 -o "$work/pay.xlsx" --yes
 grep -q "households, .* MAD, sha256 [0-9a-f]\{64\}" "$work/out" || bad "pay output: $(cat "$work/out")"
+grep -qF ": $announced, sha256" "$work/out" && ok || bad "paid other than announced ($announced): $(cat "$work/out")"
 expect_rc 65 "tayssir pay twice" -- "$sanad" --db "$T" tayssir pay 1 -o "$work/pay2.xlsx" --yes
 grep -q "already exported" "$work/err" && [ ! -e "$work/pay2.xlsx" ] && ok || bad "second payment: $(cat "$work/err")"
 expect_rc 0 "tayssir beneficiaries" -- "$sanad" --db "$T" tayssir list 1 beneficiaries -o "$work/ben.xlsx"
