@@ -493,6 +493,43 @@ std::vector<tayssir::Review> load_reviews(store::Store& st) {
 
 namespace {
 
+// A household whose net in a paid cycle (its lines due and its adjustments, as the payment file
+// sums them: households with a payee's CIN) was below zero was paid nothing: what it owes is
+// recovered by the cycle `into`, once (if that payment is short too, the next carries it).
+// `lines` are the paid cycle's, by pupil. Each recovery is named by the pupil and school of the
+// household's largest negative adjustment there.
+std::vector<store::AdjustmentRow> carried_recoveries(
+    TayssirStore& ts, const store::CycleRow& src,
+    const std::map<int64_t, store::CycleLineRow>& lines, int64_t into) {
+  struct Owing {
+    int64_t net = 0, worst = 0, pupil = 0, school = 0;
+  };
+  std::map<int64_t, Owing> owing;  // by household; lines are never negative
+  const auto adjusted = ts.adjustments(src.id);
+  for (const auto& a : adjusted)
+    if (a.amount < 0 && a.household_id && !a.payee_cin.empty()) {
+      auto& o = owing[a.household_id];
+      if (o.pupil == 0 || a.amount < o.worst || (a.amount == o.worst && a.pupil_id < o.pupil))
+        o.worst = a.amount, o.pupil = a.pupil_id, o.school = a.school_id;
+    }
+  if (owing.empty()) return {};
+  for (const auto& a : adjusted)
+    if (auto it = owing.find(a.household_id); it != owing.end()) it->second.net += a.amount;
+  for (const auto& [pupil, l] : lines)
+    if (auto it = owing.find(l.household_id); it != owing.end()) it->second.net += l.due;
+  const auto carried = ts.carried_from(src.id, into);
+  std::vector<store::AdjustmentRow> out;
+  for (const auto& [household, o] : owing) {
+    if (o.net >= 0 || carried.count(household)) continue;
+    auto why = adjustment_reason(
+        "{} (cycle #{}): the household's net was {} MAD, nothing was paid; recovered here",
+        {src.period, std::to_string(src.id), format_mad(o.net)});
+    out.push_back({src.id, o.pupil, o.school, household, o.net, why.english, 0, "", "", "", "",
+                   "carried", why.detail});
+  }
+  return out;
+}
+
 const tayssir::Period& period_of(const Policy& p, const std::string& code) {
   for (const auto& per : p.periods)
     if (per.code == code) return per;
@@ -729,15 +766,9 @@ ComputeResult compute_cycles(store::Store& st, const ComputeOptions& opt) {
                                "", "", "", "", "correction", why.detail});
         row.adjustments += delta;
       }
-      // A household whose net there was below zero was paid nothing: what it owes is recovered
-      // here, once (from this cycle's payment; if that is short too, the next cycle carries it).
-      for (const auto& u : ts.unrecovered(src.id, row.id)) {
-        auto why = adjustment_reason(
-            "{} (cycle #{}): the household's net was {} MAD, nothing was paid; recovered here",
-            {src.period, std::to_string(src.id), format_mad(u.net)});
-        adjustments.push_back({src.id, u.pupil_id, u.school_id, u.household_id, u.net, why.english,
-                               0, "", "", "", "", "carried", why.detail});
-        row.adjustments += u.net;
+      for (auto& a : carried_recoveries(ts, src, before, row.id)) {
+        row.adjustments += a.amount;
+        adjustments.push_back(std::move(a));
       }
     }
     ts.replace_adjustments(row.id, adjustments);

@@ -504,34 +504,12 @@ std::vector<std::pair<int64_t, int64_t>> TayssirStore::adjusted_for(int64_t sour
   return out;
 }
 
-std::vector<UnrecoveredNet> TayssirStore::unrecovered(int64_t cycle_id, int64_t except_cycle_id) {
-  // Lines are never negative: only a household with a negative adjustment can owe; one without
-  // a payee's CIN was not on the payment file at all.
-  std::map<int64_t, UnrecoveredNet> owing;
-  db_.query(
-      "SELECT a.household_id, a.pupil_id, a.school_id FROM tayssir_adjustments a JOIN households "
-      "h ON h.id = a.household_id WHERE a.cycle_id = $1 AND a.amount < 0 AND h.payee_cin <> '' "
-      "ORDER BY a.household_id, a.amount, a.pupil_id",
-      {cycle_id}, [&](const ResultRow& r) {
-        owing.try_emplace(r.i64(0), UnrecoveredNet{r.i64(0), 0, r.i64(1), r.i64(2)});
-      });
-  if (owing.empty()) return {};
-  db_.query(
-      "SELECT household_id, sum(amount) FROM (SELECT household_id, due AS amount FROM "
-      "tayssir_lines WHERE cycle_id = $1 AND household_id IN (SELECT household_id FROM "
-      "tayssir_adjustments WHERE cycle_id = $1 AND amount < 0) UNION ALL SELECT household_id, "
-      "amount FROM tayssir_adjustments WHERE cycle_id = $1 AND household_id IS NOT NULL) x "
-      "GROUP BY household_id",
-      {cycle_id}, [&](const ResultRow& r) {
-        if (auto it = owing.find(r.i64(0)); it != owing.end()) it->second.net = r.i64(1);
-      });
+std::set<int64_t> TayssirStore::carried_from(int64_t source_cycle_id, int64_t except_cycle_id) {
+  std::set<int64_t> out;
   db_.query(
       "SELECT household_id FROM tayssir_adjustments WHERE kind = 'carried' AND source_cycle_id = "
-      "$1 AND cycle_id <> $2",
-      {cycle_id, except_cycle_id}, [&](const ResultRow& r) { owing.erase(r.i64(0)); });
-  std::vector<UnrecoveredNet> out;
-  for (const auto& [h, u] : owing)
-    if (u.net < 0) out.push_back(u);
+      "$1 AND cycle_id <> $2 AND household_id IS NOT NULL",
+      {source_cycle_id, except_cycle_id}, [&](const ResultRow& r) { out.insert(r.i64(0)); });
   return out;
 }
 

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -48,13 +49,6 @@ struct AdjustmentRow {
   std::string massar, school_code, payee_cin, payee_name;  // read with the row (not written)
   std::string kind = "correction";                         // or "appeal", "carried"
   std::string reason_detail;  // the reason's template and values (JSON); "" before 011
-};
-
-// A household whose net in a paid cycle (its lines due plus its adjustments) was below zero:
-// a recovery its payment could not make. Named by the pupil and school of its largest negative
-// adjustment there.
-struct UnrecoveredNet {
-  int64_t household_id = 0, net = 0, pupil_id = 0, school_id = 0;
 };
 
 struct CycleSchool {
@@ -159,9 +153,9 @@ class TayssirStore {
   // `except_cycle_id`; carried nets are not corrections of the source cycle and are left out.
   std::vector<std::pair<int64_t, int64_t>> adjusted_for(int64_t source_cycle_id,
                                                         int64_t except_cycle_id);
-  // The households of `cycle_id` whose net is below zero, less those a cycle other than
-  // `except_cycle_id` carried already; by household id.
-  std::vector<UnrecoveredNet> unrecovered(int64_t cycle_id, int64_t except_cycle_id);
+  // The households whose net in `source_cycle_id` a cycle other than `except_cycle_id` carried
+  // already (adjustment lines of kind "carried").
+  std::set<int64_t> carried_from(int64_t source_cycle_id, int64_t except_cycle_id);
 
   // Appeals.
   int64_t insert_appeal(const AppealRow& a);
