@@ -622,7 +622,8 @@ ComputeResult compute_cycles(store::Store& st, const ComputeOptions& opt) {
 
   ComputeResult out;
   for (const auto& sp : e.suspects)
-    if (sp.decision.empty()) out.suspects.push_back(sp);
+    if (sp.decision.empty() && out.suspects_pending++ < static_cast<int64_t>(kSuspectsShown))
+      out.suspects.push_back(sp);
 
   auto directorate_of_line = [&](const tayssir::PupilLine& l) -> const std::string& {
     static const std::string none;

@@ -84,6 +84,8 @@ LoadedSnapshot load_snapshot(store::Store& st, const Scope& scope, const std::st
                              const std::vector<tayssir::Review>& reviews);
 
 // Cycles.
+constexpr std::size_t kSuspectsShown = 50;
+
 struct ComputeOptions {
   std::string policy, period;
   Scope scope;  // the nation, a region or a directorate: one cycle per directorate in it
@@ -102,7 +104,10 @@ struct ComputedCycle {
 
 struct ComputeResult {
   std::vector<ComputedCycle> cycles;
-  std::vector<tayssir::Suspect> suspects;  // pending review, in the scope
+  // Pairs pending review in the scope: how many, and the first kSuspectsShown of them (a
+  // national computation may flag millions; list_suspects has them all).
+  int64_t suspects_pending = 0;
+  std::vector<tayssir::Suspect> suspects;
 };
 
 ComputeResult compute_cycles(store::Store& st, const ComputeOptions& opt);

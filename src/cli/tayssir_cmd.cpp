@@ -238,14 +238,13 @@ int TayssirCommand::run(store::Store& st, const std::string& actor,
                           : " (not recomputed: it left the draft state)")
                   << "\n";
       if (r.cycles.empty()) std::cout << "no pupil of the scope is enrolled in that year\n";
-      if (!r.suspects.empty()) {
+      if (r.suspects_pending > 0) {
         std::cout << fmt::format(
             "{} suspected duplicate(s) listed for review (sanad tayssir suspects, review …):\n",
-            r.suspects.size());
-        for (std::size_t i = 0; i < r.suspects.size() && i < 50; ++i)
-          std::cout << fmt::format("  {} {} {}: {}\n", r.suspects[i].kind, r.suspects[i].a,
-                                   r.suspects[i].b, r.suspects[i].why);
-        if (r.suspects.size() > 50) std::cout << "  …\n";
+            r.suspects_pending);
+        for (const auto& x : r.suspects)
+          std::cout << fmt::format("  {} {} {}: {}\n", x.kind, x.a, x.b, x.why);
+        if (r.suspects_pending > static_cast<int64_t>(r.suspects.size())) std::cout << "  …\n";
       }
     } else if (*cycles) {
       auto scope = parse_scope(scope_s);

@@ -155,7 +155,13 @@ ApiResponse r_cycles(Ctx& c) {
   return reply(200, out);
 }
 
-constexpr std::size_t kComputeSuspectsShown = 50;
+// A pair of suspects with what matched: in English, Arabic and French.
+json with_why(json pair, std::string_view why) {
+  pair["why"] = why;
+  pair["why_ar"] = app::render_suspect_why(why, Lang::ar);
+  pair["why_fr"] = app::render_suspect_why(why, Lang::fr);
+  return pair;
+}
 
 ApiResponse r_compute(Ctx& c) {
   if (!allowed(c, app::Action::tayssir_run)) return forbidden();
@@ -182,20 +188,12 @@ ApiResponse r_compute(Ctx& c) {
       j["lines_deleted"] = cc.lines.deleted;
       cycles.push_back(j);
     }
-    // The first pairs only: a national computation may flag millions (the list is
-    // /api/v1/tayssir/suspects, by pages).
-    for (std::size_t i = 0; i < r.suspects.size() && i < kComputeSuspectsShown; ++i) {
-      const auto& s = r.suspects[i];
-      suspects.push_back({{"kind", s.kind},
-                          {"a", s.a},
-                          {"b", s.b},
-                          {"why", s.why},
-                          {"why_ar", app::render_suspect_why(s.why, Lang::ar)},
-                          {"why_fr", app::render_suspect_why(s.why, Lang::fr)}});
-    }
-    return reply(200, {{"cycles", cycles},
-                       {"suspects", suspects},
-                       {"suspects_pending", static_cast<int64_t>(r.suspects.size())}});
+    // The first pairs only (the list is /api/v1/tayssir/suspects, by pages).
+    for (const auto& s : r.suspects)
+      suspects.push_back(with_why({{"kind", s.kind}, {"a", s.a}, {"b", s.b}}, s.why));
+    return reply(
+        200,
+        {{"cycles", cycles}, {"suspects", suspects}, {"suspects_pending", r.suspects_pending}});
   } catch (const app::TayssirError& e) {
     return refused(e);
   }
@@ -631,13 +629,11 @@ ApiResponse r_suspects(Ctx& c) {
     auto r = app::suspects_to_review(c.st, pol->code, scope, (page - 1) * size, size);
     json items = json::array();
     for (const auto& d : r.items)
-      items.push_back({{"kind", d.pair.kind},
-                       {"why", d.pair.why},
-                       {"why_ar", app::render_suspect_why(d.pair.why, Lang::ar)},
-                       {"why_fr", app::render_suspect_why(d.pair.why, Lang::fr)},
-                       {"decision", d.pair.decision},
-                       {"a", side_json(d.pair.kind, d.a)},
-                       {"b", side_json(d.pair.kind, d.b)}});
+      items.push_back(with_why({{"kind", d.pair.kind},
+                                {"decision", d.pair.decision},
+                                {"a", side_json(d.pair.kind, d.a)},
+                                {"b", side_json(d.pair.kind, d.b)}},
+                               d.pair.why));
     return reply(200, {{"policy", pol->code},
                        {"scope", scope_text(scope)},
                        {"total", r.total},

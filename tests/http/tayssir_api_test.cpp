@@ -2,6 +2,7 @@
 // a school head sees and checks its own school's part of a cycle and nothing of the others.
 #include <fmt/format.h>
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -196,6 +197,9 @@ TEST_P(TayssirApi, EachRoleReachesItsOwnPartOfACycle) {
     EXPECT_EQ(payable["households"], households);
     EXPECT_EQ(payable["amount"], amount);
     EXPECT_EQ(payable["owing_households"], 0);
+    std::map<std::string, std::string> headers(pay.headers.begin(), pay.headers.end());
+    EXPECT_EQ(headers["X-Households-Owing"], "0");
+    EXPECT_EQ(headers["X-Sha256"].size(), 64u);
     EXPECT_FALSE(get(cyc, "manager").contains("payable"));  // exported: nothing left to pay
   }
   EXPECT_EQ(pay.body.rfind("\xEF\xBB\xBF"
