@@ -295,8 +295,10 @@ struct UnionFind {
   }
 };
 
-std::string pair_key(const std::string& kind, const std::string& a, const std::string& b) {
-  return kind + '\x1f' + a + '\x1f' + b;
+// The key of a reviewed pair, written into `out` (reused: millions of pairs may be looked up).
+const std::string& pair_key(std::string& out, std::string_view kind, const std::string& a,
+                            const std::string& b) {
+  return out.assign(kind).append(1, '\x1f').append(a).append(1, '\x1f').append(b);
 }
 
 // Eight bytes of a code from `from`, big-endian: integers in the codes' order (ties compared in
@@ -334,16 +336,15 @@ Eligibility decide(const Policy& p, const Snapshot& s, const std::vector<Review>
   out.reason.assign(n, Reason::eligible);
   out.monthly.assign(n, 0);
 
+  std::string lookup;
   std::unordered_map<std::string, std::string> decided;
   for (const auto& r : reviews)
-    decided[pair_key(r.kind, std::min(r.a, r.b), std::max(r.a, r.b))] = r.decision;
+    decided[pair_key(lookup, r.kind, std::min(r.a, r.b), std::max(r.a, r.b))] = r.decision;
   static const std::string kUndecided;
-  std::string lookup;  // reused: millions of pairs may be flagged
   auto decision_of = [&](const char* kind, const std::string& a,
                          const std::string& b) -> const std::string& {
     if (decided.empty()) return kUndecided;
-    lookup.assign(kind).append(1, '\x1f').append(a).append(1, '\x1f').append(b);
-    auto it = decided.find(lookup);
+    auto it = decided.find(pair_key(lookup, kind, a, b));
     return it == decided.end() ? kUndecided : it->second;
   };
   std::vector<Flag> flags;
