@@ -9,6 +9,7 @@
 #include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <numeric>
 #include <set>
 #include <sstream>
 #include <unordered_set>
@@ -387,84 +388,118 @@ LoadedSnapshot load_snapshot(store::Store& st, const Scope& scope, const std::st
   std::unordered_map<int64_t, std::string> arrived;
   ts.each_transfer_into(
       scope, year, [&](int64_t pupil, const std::string& left) { arrived.emplace(pupil, left); });
-  // Pupils: the rows of one pupil arrive together; the enrolment that counts is the last one
-  // not marked transferred in the scope, else a transfer out of the scope, else (a sibling
-  // outside the scope) the last active one elsewhere.
+  // Pupils: the rows come in any order, several for a pupil with several enrolments that year.
+  // The enrolment that counts is the latest (by its id) not marked transferred in the scope, else
+  // the latest transfer out of the scope, else (a sibling outside the scope) the latest active
+  // one elsewhere: a row's rank, the highest kept, 0 never.
   std::map<std::string, uint8_t> level_index;
-  std::vector<store::SnapshotPupilRow> group;
-  auto flush = [&] {
-    if (group.empty()) return;
-    const store::SnapshotPupilRow* pick = nullptr;
-    tayssir::Status status = tayssir::Status::enrolled;
-    for (const auto& r : group)
-      if (r.in_scope && r.status != "transferred") pick = &r;
-    if (!pick)
-      for (const auto& r : group)
-        if (r.in_scope) {
-          pick = &r;
-          // Transferred on a known date to a school outside the scope: this school pays up to
-          // the month he left it, as for leaving; without a date he is not paid here.
-          status =
-              r.left_date.size() >= 7 ? tayssir::Status::left : tayssir::Status::transferred_out;
-        }
-    if (!pick)
-      for (const auto& r : group)
-        if (r.status != "transferred") pick = &r;
-    if (!pick || L.pupil_index.count(pick->pupil_id)) {
-      group.clear();
+  std::vector<uint8_t> rank;
+  std::vector<int64_t> enrolment;
+  const std::size_t nmonths = s.months.size();
+  auto take = [&](const store::SnapshotPupilRow& r) {
+    const bool active = r.status != "transferred";
+    const uint8_t rk = static_cast<uint8_t>((r.in_scope ? 2 : 0) + (active ? 1 : 0));
+    if (rk == 0) return;
+    auto [at, fresh] = L.pupil_index.emplace(r.pupil_id, static_cast<int32_t>(s.pupil_id.size()));
+    const auto i = static_cast<std::size_t>(at->second);
+    if (fresh) {
+      rank.push_back(0);
+      enrolment.push_back(0);
+      s.pupil_id.push_back(r.pupil_id);
+      s.massar.push_back(r.massar);
+      s.name_ar_key.push_back(name_key(r.name_ar_norm));
+      s.name_fr_key.push_back(name_key(r.name_fr_norm));
+      auto born = parse_iso_date(r.birth_date);
+      s.birth_day.push_back(born ? static_cast<int32_t>(born->days()) : tayssir::kNoDate);
+      s.level.push_back(0);
+      s.status.push_back(tayssir::Status::enrolled);
+      s.left_month.emplace_back();
+      s.school.push_back(tayssir::kNone);
+      s.in_scope.push_back(0);
+      s.absent_unjustified.resize(s.absent_unjustified.size() + nmonths);
+      s.absent_justified.resize(s.absent_justified.size() + nmonths);
+      pupil_household.push_back(r.household_id);  // the pupil's, whichever row
+      if (r.household_id && household_seen.insert(r.household_id).second)
+        households.push_back({r.household_id, r.payee_cin, r.payee_name_norm, !r.ramed.empty()});
+    } else if (std::pair(rk, r.enrolment_id) <= std::pair(rank[i], enrolment[i])) {
       return;
     }
-    const auto& r = *pick;
-    if (r.status != "transferred")
-      status = r.status == "repeating" ? tayssir::Status::repeating
-               : r.status == "left"    ? tayssir::Status::left
-                                       : tayssir::Status::enrolled;
-    auto sc = school_index.find(r.school_id);
-    if (r.household_id && household_seen.insert(r.household_id).second)
-      households.push_back({r.household_id, r.payee_cin, r.payee_name_norm, !r.ramed.empty()});
-    pupil_household.push_back(r.household_id);
+    rank[i] = rk;
+    enrolment[i] = r.enrolment_id;
+    tayssir::Status status = r.status == "repeating" ? tayssir::Status::repeating
+                             : r.status == "left"    ? tayssir::Status::left
+                                                     : tayssir::Status::enrolled;
+    // Transferred on a known date to a school outside the scope: this school pays up to the
+    // month he left it, as for leaving; without a date he is not paid here.
+    if (!active)
+      status = r.left_date.size() >= 7 ? tayssir::Status::left : tayssir::Status::transferred_out;
     auto lv = level_index.find(r.level);
     if (lv == level_index.end()) {
-      lv = level_index.emplace(r.level, static_cast<uint8_t>(s.level_codes.size())).first;
-      s.level_codes.push_back(r.level);
+      lv = level_index.emplace(r.level, static_cast<uint8_t>(level_index.size())).first;
+      if (level_index.size() > 250) refuse("too many distinct levels in the registry");
     }
-    auto born = parse_iso_date(r.birth_date);
-    L.pupil_index.emplace(r.pupil_id, static_cast<int32_t>(s.massar.size()));
-    s.pupil_id.push_back(r.pupil_id);
-    s.massar.push_back(r.massar);
-    s.name_ar_key.push_back(name_key(r.name_ar_norm));
-    s.name_fr_key.push_back(name_key(r.name_fr_norm));
-    s.birth_day.push_back(born ? static_cast<int32_t>(born->days()) : tayssir::kNoDate);
-    s.level.push_back(lv->second);
-    s.status.push_back(status);
+    s.level[i] = lv->second;
+    s.status[i] = status;
     // A pupil marked as having left without a date is taken to have left before the year.
-    s.left_month.push_back(status != tayssir::Status::left ? std::string()
-                           : r.left_date.size() >= 7       ? r.left_date.substr(0, 7)
-                                                           : std::string("0000-00"));
-    s.school.push_back(sc == school_index.end() ? tayssir::kNone : sc->second);
-    s.in_scope.push_back(r.in_scope ? 1 : 0);
-    if (r.in_scope && r.status != "transferred")
-      if (auto it = arrived.find(r.pupil_id); it != arrived.end() && it->second.size() >= 7)
-        s.arrived_month.emplace(static_cast<int32_t>(s.massar.size() - 1), it->second.substr(0, 7));
-    for (std::size_t k = 0; k < s.months.size(); ++k) {
-      s.absent_unjustified.push_back(r.unjustified[k]);
-      s.absent_justified.push_back(r.justified[k]);
+    s.left_month[i] = status != tayssir::Status::left ? std::string()
+                      : r.left_date.size() >= 7       ? r.left_date.substr(0, 7)
+                                                      : std::string("0000-00");
+    auto sc = school_index.find(r.school_id);
+    s.school[i] = sc == school_index.end() ? tayssir::kNone : sc->second;
+    s.in_scope[i] = r.in_scope ? 1 : 0;
+    for (std::size_t k = 0; k < nmonths; ++k) {
+      s.absent_unjustified[i * nmonths + k] = r.unjustified[k];
+      s.absent_justified[i * nmonths + k] = r.justified[k];
     }
-    group.clear();
   };
   // A child reviewed as enrolled twice is held back whichever scope is computed: his other
   // enrolment comes into the snapshot even in another directorate and another household.
   std::vector<std::pair<std::string, std::string>> same_child;
   for (const auto& r : reviews)
     if (r.kind == "pupil" && r.decision == "same") same_child.emplace_back(r.a, r.b);
-  ts.each_snapshot_pupil(scope, year, s.months, same_child, [&](const store::SnapshotPupilRow& r) {
-    if (!group.empty() &&
-        (group.back().pupil_id != r.pupil_id || group.back().in_scope != r.in_scope))
-      flush();
-    group.push_back(r);
+  ts.each_snapshot_pupil(scope, year, s.months, same_child, take);
+
+  // Pupils in the order of their ids, levels in the order of their codes: what the engine
+  // decides does not depend on the order the rows came in.
+  std::vector<int32_t> order(s.pupil_id.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](int32_t a, int32_t b) {
+    return s.pupil_id[static_cast<std::size_t>(a)] < s.pupil_id[static_cast<std::size_t>(b)];
   });
-  flush();
-  if (s.level_codes.size() > 250) refuse("too many distinct levels in the registry");
+  auto permute = [&](auto& column, std::size_t width) {
+    std::remove_reference_t<decltype(column)> sorted;
+    sorted.reserve(column.size());
+    for (int32_t from : order)
+      for (std::size_t k = 0; k < width; ++k)
+        sorted.push_back(std::move(column[static_cast<std::size_t>(from) * width + k]));
+    column = std::move(sorted);
+  };
+  permute(s.pupil_id, 1);
+  permute(s.massar, 1);
+  permute(s.name_ar_key, 1);
+  permute(s.name_fr_key, 1);
+  permute(s.birth_day, 1);
+  permute(s.level, 1);
+  permute(s.status, 1);
+  permute(s.left_month, 1);
+  permute(s.school, 1);
+  permute(s.in_scope, 1);
+  permute(s.absent_unjustified, nmonths);
+  permute(s.absent_justified, nmonths);
+  permute(pupil_household, 1);
+  permute(rank, 1);
+  std::vector<uint8_t> level_order(level_index.size());
+  for (const auto& [code, index] : level_index) {
+    level_order[index] = static_cast<uint8_t>(s.level_codes.size());
+    s.level_codes.push_back(code);
+  }
+  for (std::size_t i = 0; i < s.pupil_id.size(); ++i) {
+    s.level[i] = level_order[s.level[i]];
+    L.pupil_index[s.pupil_id[i]] = static_cast<int32_t>(i);
+    if (rank[i] == 3)  // enrolled in the scope
+      if (auto it = arrived.find(s.pupil_id[i]); it != arrived.end() && it->second.size() >= 7)
+        s.arrived_month.emplace(static_cast<int32_t>(i), it->second.substr(0, 7));
+  }
   std::sort(households.begin(), households.end(),
             [](const Household& a, const Household& b) { return a.id < b.id; });
   std::unordered_map<int64_t, int32_t> household_index;

@@ -83,7 +83,7 @@ struct SchoolCheckRow {
 
 // Raw registry rows for a cycle's snapshot.
 struct SnapshotPupilRow {
-  int64_t pupil_id = 0, school_id = 0, household_id = 0;  // household 0: none
+  int64_t pupil_id = 0, enrolment_id = 0, school_id = 0, household_id = 0;  // household 0: none
   std::string massar, name_ar_norm, name_fr_norm, birth_date, level, status, left_date;
   std::string payee_cin, payee_name_norm, ramed;  // the household's, with each of its pupils
   // Absence days in each of the months asked for, in their order (at most twelve).
@@ -110,7 +110,9 @@ class TayssirStore {
   // Snapshot rows. Pupils: every enrolment of the year in a school of the scope, plus the
   // enrolments of the year of their households' other children outside the scope (in_scope
   // false), each with its household's payee and RAMED and its absence days of the months asked
-  // for (read from the tallies kept beside the absences).
+  // for (read from the tallies kept beside the absences). Rows come in no particular order (a
+  // pupil's enrolments need not be together; sorting a region's rows cost the server a sort
+  // spilled to disk).
   void each_school(const std::function<void(const SnapshotSchoolRow&)>& fn);
   // `linked`: pairs of codes Massar; when one of a pair is read in the scope, the other comes
   // too (out of the scope) if nothing else brought it.

@@ -1056,3 +1056,63 @@ TEST_P(Tayssir, UpheldAppealIsPaidOnceAsAnAdjustment) {
   EXPECT_NE(std::find(actions.begin(), actions.end(), "manager:tayssir appeal upheld"),
             actions.end());
 }
+
+// The snapshot's rows come from the store in no particular order: a pupil with several
+// enrolments in the scope counts by the latest one not marked transferred, and the snapshot is
+// in the order of the pupils' ids whatever order the rows came in.
+TEST_P(Tayssir, APupilEnrolledTwiceInTheScopeCountsByHisLatestEnrolment) {
+  load_demo();
+  auto& db = st().db();
+  std::optional<std::pair<Pupil, Enrolment>> first;
+  st().each_enrolment(kTaounate, kYear, [&](const Pupil& p, const Enrolment& e) {
+    if (!first && e.status == "enrolled") first = {p, e};
+  });
+  ASSERT_TRUE(first.has_value());
+  const std::string other = *db.scalar_text(
+      "SELECT min(sc.code) FROM schools sc JOIN communes cm ON cm.code = sc.commune_code JOIN "
+      "enrolments e ON e.school_id = sc.id WHERE cm.directorate_code = $1 AND e.level = $2 AND "
+      "sc.code <> $3",
+      {kTaounate.code, first->second.level, first->second.school_code});
+  const int64_t id =
+      *db.scalar_i64("SELECT id FROM pupils WHERE massar = $1", {first->first.massar});
+  auto snapshot_school = [&] {
+    auto L = load_snapshot(st(), kTaounate, kYear, {"2025-09"}, {});
+    const auto& s = L.s;
+    EXPECT_TRUE(std::is_sorted(s.pupil_id.begin(), s.pupil_id.end()));
+    EXPECT_EQ(std::adjacent_find(s.pupil_id.begin(), s.pupil_id.end()), s.pupil_id.end());
+    EXPECT_TRUE(std::is_sorted(s.level_codes.begin(), s.level_codes.end()));
+    auto i = static_cast<std::size_t>(L.pupil_index.at(id));
+    EXPECT_EQ(s.pupil_id[i], id);
+    EXPECT_EQ(s.in_scope[i], 1);
+    return std::pair(s.school_code[static_cast<std::size_t>(s.school[i])], s.status[i]);
+  };
+
+  // Transferred within the directorate: the new school's enrolment counts.
+  Enrolment from = first->second, to = first->second;
+  from.status = "transferred";
+  from.transfer_to = other;
+  to.school_code = other;
+  to.class_name = "9";
+  {
+    store::Transaction tx(db);
+    st().put_roster({first->first}, {from, to});
+    tx.commit();
+  }
+  ASSERT_EQ(*db.scalar_i64("SELECT count(*) FROM enrolments WHERE pupil_id = $1 AND school_year "
+                           "= $2",
+                           {id, kYear}),
+            2);
+  EXPECT_EQ(snapshot_school(), std::pair(other, tayssir::Status::enrolled));
+
+  // The first school's row made active again, after the second: the later row (by its id) counts,
+  // whichever of the two the store returns first.
+  db.execute(
+      "UPDATE enrolments SET status = 'enrolled', transfer_to = NULL WHERE pupil_id = $1 AND "
+      "school_year = $2 AND status = 'transferred'",
+      {id, kYear});
+  const std::string latest = *db.scalar_text(
+      "SELECT sc.code FROM enrolments e JOIN schools sc ON sc.id = e.school_id WHERE e.pupil_id = "
+      "$1 AND e.school_year = $2 ORDER BY e.id DESC LIMIT 1",
+      {id, kYear});
+  EXPECT_EQ(snapshot_school(), std::pair(latest, tayssir::Status::enrolled));
+}
