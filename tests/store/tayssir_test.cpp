@@ -653,25 +653,48 @@ TEST_P(Tayssir, RecomputingADraftRewritesOnlyTheLinesThatChanged) {
   });
   EXPECT_EQ(count, first.row.pupils);
 
-  // A line always names a cycle, a pupil and a school that exist (on PostgreSQL the cycle's
-  // lines are a partition of their own, whose foreign keys were checked when it was attached).
+  // A line always names a cycle and a school that exist (on PostgreSQL the cycle's lines are a
+  // partition of their own, whose foreign keys were checked when it was attached) ...
   const std::string insert =
       "INSERT INTO tayssir_lines (cycle_id, pupil_id, school_id, household_id, level, reason, "
-      "monthly, months, absences, due, forfeited) SELECT $1, $2, school_id, household_id, level, "
-      "reason, monthly, months, absences, due, forfeited FROM tayssir_lines WHERE cycle_id = $3 "
-      "AND pupil_id = $4";
-  int64_t unknown_pupil = *st().db().scalar_i64("SELECT max(id) + 1 FROM pupils");
-  for (auto [cycle, pupil_id] : {std::pair<int64_t, int64_t>{first.cycle_id, unknown_pupil},
-                                 {first.cycle_id + 1000, pupil}}) {
+      "monthly, months, absences, due, forfeited) VALUES ($1, $2, $3, NULL, 'x', 'eligible', 0, "
+      "'', '', 0, 0)";
+  const int64_t school = *st().db().scalar_i64(
+      "SELECT school_id FROM tayssir_lines WHERE cycle_id = $1 AND pupil_id = $2",
+      {first.cycle_id, pupil});
+  const int64_t unknown_school = *st().db().scalar_i64("SELECT max(id) + 1 FROM schools");
+  for (auto [cycle, school_id] : {std::pair<int64_t, int64_t>{first.cycle_id + 1000, school},
+                                  {first.cycle_id, unknown_school}}) {
     store::Transaction tx(st().db());
+    st().db().execute("DELETE FROM tayssir_lines WHERE cycle_id = $1 AND pupil_id = $2",
+                      {first.cycle_id, pupil});
     EXPECT_THROW(
         {
-          st().db().execute(insert, {cycle, pupil_id, first.cycle_id, pupil});
+          st().db().execute(insert, {cycle, pupil, school_id});
           tx.commit();
         },
         store::DbError)
-        << cycle << " " << pupil_id;
+        << cycle << " " << school_id;
   }
+  // ... and the pupils, households and schools the lines name are never deleted (on PostgreSQL
+  // this stands for the lines' foreign keys to pupils and households).
+  const auto household = *st().db().scalar_i64(
+      "SELECT min(household_id) FROM tayssir_lines WHERE cycle_id = $1", {first.cycle_id});
+  for (auto [table, id] : {std::pair<std::string, int64_t>{"pupils", pupil},
+                           {"households", household},
+                           {"schools", school}}) {
+    store::Transaction tx(st().db());
+    try {
+      st().db().execute("DELETE FROM " + table + " WHERE id = $1", {id});
+      tx.commit();
+      ADD_FAILURE() << "a row of " << table << " was deleted";
+    } catch (const store::DbError& e) {
+      EXPECT_NE(std::string(e.what()).find("never deleted"), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_EQ(*st().db().scalar_i64("SELECT count(*) FROM tayssir_lines WHERE cycle_id = $1",
+                                  {first.cycle_id}),
+            first.row.pupils);
   if (GetParam() == std::string("postgres")) {
     EXPECT_EQ(st().db().scalar_text(
                   "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
