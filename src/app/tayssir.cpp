@@ -531,11 +531,12 @@ namespace {
 // A household whose net in a paid cycle (its lines due and its adjustments, as the payment file
 // sums them: households with a payee's CIN) was below zero was paid nothing: what it owes is
 // recovered by the cycle `into`, once (if that payment is short too, the next carries it).
-// `lines` are the paid cycle's, by pupil. Each recovery is named by the pupil and school of the
-// household's largest negative adjustment there.
+// `lines` are the paid cycle's, by pupil (read here when null, and only when the cycle has a
+// household that may owe). Each recovery is named by the pupil and school of the household's
+// largest negative adjustment there.
 std::vector<store::AdjustmentRow> carried_recoveries(
     TayssirStore& ts, const store::CycleRow& src,
-    const std::map<int64_t, store::CycleLineRow>& lines, int64_t into) {
+    const std::map<int64_t, store::CycleLineRow>* lines, int64_t into, const std::string& period) {
   struct Owing {
     int64_t net = 0, worst = 0, pupil = 0, school = 0;
   };
@@ -550,15 +551,20 @@ std::vector<store::AdjustmentRow> carried_recoveries(
   if (owing.empty()) return {};
   for (const auto& a : adjusted)
     if (auto it = owing.find(a.household_id); it != owing.end()) it->second.net += a.amount;
-  for (const auto& [pupil, l] : lines)
+  auto add = [&](const store::CycleLineRow& l) {
     if (auto it = owing.find(l.household_id); it != owing.end()) it->second.net += l.due;
+  };
+  if (lines)
+    for (const auto& [pupil, l] : *lines) add(l);
+  else
+    ts.each_line(src.id, 0, add);
   const auto carried = ts.carried_from(src.id, into);
   std::vector<store::AdjustmentRow> out;
   for (const auto& [household, o] : owing) {
     if (o.net >= 0 || carried.count(household)) continue;
     auto why = adjustment_reason(
         "{} (cycle #{}): the household's net was {} MAD, nothing was paid; recovered here",
-        {src.period, std::to_string(src.id), format_mad(o.net)});
+        {period, std::to_string(src.id), format_mad(o.net)});
     out.push_back({src.id, o.pupil, o.school, household, o.net, why.english, 0, "", "", "", "",
                    "carried", why.detail});
   }
@@ -641,6 +647,17 @@ ComputeResult compute_cycles(store::Store& st, const ComputeOptions& opt) {
       rerun_periods.insert(c.period);
       for (const auto& m : period_of(pol, c.period).months) months.insert(m);
     }
+
+  // Paid cycles of the program's earlier school years: a household's debt left there is
+  // carried into this year (the recomputation of their months is not: it needs their year's
+  // registry).
+  // directorate → (cycle, its school year)
+  std::map<std::string, std::vector<std::pair<store::CycleRow, std::string>>> earlier;
+  for (const auto& p : ts.policies())
+    if (p.program == pol.program && p.school_year < pol.school_year)
+      for (const auto& c : ts.cycles(p.id, "", opt.scope))
+        if (c.state == "exported" || c.state == "closed")
+          earlier[c.directorate_code].emplace_back(c, p.school_year);
 
   say("loading the registry");
   const auto reviews = load_reviews(st);
@@ -802,11 +819,18 @@ ComputeResult compute_cycles(store::Store& st, const ComputeOptions& opt) {
                                "", "", "", "", "correction", why.detail});
         row.adjustments += delta;
       }
-      for (auto& a : carried_recoveries(ts, src, before, row.id)) {
+      for (auto& a : carried_recoveries(ts, src, &before, row.id, src.period)) {
         row.adjustments += a.amount;
         adjustments.push_back(std::move(a));
       }
     }
+    // What a household still owed at the end of an earlier school year of the program (its
+    // last cycles' payments short) is recovered here, once.
+    for (const auto& [src, year] : earlier[d])
+      for (auto& a : carried_recoveries(ts, src, nullptr, row.id, src.period + " " + year)) {
+        row.adjustments += a.amount;
+        adjustments.push_back(std::move(a));
+      }
     ts.replace_adjustments(row.id, adjustments);
     cc.adjustment_lines = static_cast<int64_t>(adjustments.size());
     ts.update_cycle_totals(row);

@@ -1139,3 +1139,73 @@ TEST_P(Tayssir, APupilEnrolledTwiceInTheScopeCountsByHisLatestEnrolment) {
       {id, kYear});
   EXPECT_EQ(snapshot_school(), std::pair(latest, tayssir::Status::enrolled));
 }
+
+// A household that still owes when the school year's last cycle is paid has its debt recovered
+// by the program's first cycle of the next school year, once.
+TEST_P(Tayssir, ADebtLeftAtTheEndOfTheYearIsRecoveredTheNextYear) {
+  load_demo();
+  auto t1 = compute("T1").cycles.at(0);
+  store::TayssirStore ts(st());
+  std::map<int64_t, int> children;
+  ts.each_line(t1.cycle_id, 0, [&](const store::CycleLineRow& l) { children[l.household_id]++; });
+  int64_t pupil = 0, household = 0, monthly = 0;
+  ts.each_line(t1.cycle_id, 0, [&](const store::CycleLineRow& l) {
+    if (pupil == 0 && l.reason == "eligible" && l.months == "PPPP" && l.household_id != 0 &&
+        children[l.household_id] == 1 &&
+        st().db().scalar_i64("SELECT count(*) FROM enrolments WHERE pupil_id = $1 AND "
+                             "school_year = $2",
+                             {l.pupil_id, kYear}) == 1) {
+      pupil = l.pupil_id;
+      household = l.household_id;
+      monthly = l.monthly;
+    }
+  });
+  ASSERT_NE(pupil, 0);
+  pay_and_close(t1.cycle_id);
+  // Found to have left on 20 September, after T1 paid him four months; the year's last cycle
+  // (T3) has nothing of his to take the three months from.
+  st().db().execute(
+      "UPDATE enrolments SET status = 'left', left_date = '2025-09-20' WHERE pupil_id = $1 AND "
+      "school_year = $2",
+      {pupil, kYear});
+  auto t3 = compute("T3").cycles.at(0);
+  pay_and_close(t3.cycle_id);
+  ASSERT_EQ(last_payment.owing_households, 1);
+  ASSERT_EQ(last_payment.owing, -3 * monthly);
+
+  // The next school year: the same pupils enrolled again, the program's policy for that year.
+  const std::string next = "2026-2027";
+  auto& db = st().db();
+  db.execute(
+      "INSERT INTO school_years (code, starts, ends) VALUES ($1, '2026-09-01', "
+      "'2027-06-30')",
+      {next});
+  db.execute(
+      "INSERT INTO enrolments (pupil_id, school_year, school_id, level, class_name, status) "
+      "SELECT pupil_id, $1, school_id, level, class_name, 'enrolled' FROM enrolments WHERE "
+      "school_year = $2 AND pupil_id <> $3",
+      {next, kYear, pupil});
+  create_policy(st(), tayssir::published_policy(next), who);
+  auto compute_next = [&](const std::string& period) {
+    ComputeOptions o;
+    o.policy = "tayssir-" + next;
+    o.period = period;
+    o.scope = kTaounate;
+    o.who = who;
+    return compute_cycles(st(), o).cycles.at(0);
+  };
+  auto n1 = compute_next("T1");
+  auto adj = ts.adjustments(n1.cycle_id);
+  ASSERT_EQ(adj.size(), 1u);
+  EXPECT_EQ(adj[0].source_cycle_id, t3.cycle_id);
+  EXPECT_EQ(adj[0].kind, "carried");
+  EXPECT_EQ(adj[0].household_id, household);
+  EXPECT_EQ(adj[0].amount, -3 * monthly);
+  EXPECT_EQ(n1.row.adjustments, -3 * monthly);
+  EXPECT_NE(adj[0].reason.find("T3 " + kYear), std::string::npos) << adj[0].reason;
+  // Recomputing the draft keeps it once; another cycle of the year does not take it again.
+  n1 = compute_next("T1");
+  EXPECT_EQ(ts.adjustments(n1.cycle_id).size(), 1u);
+  auto n2 = compute_next("T2");
+  EXPECT_TRUE(ts.adjustments(n2.cycle_id).empty());
+}
