@@ -4,6 +4,7 @@
 // lists people sign and pay from. Each change is one transaction and one audit entry.
 #pragma once
 #include <functional>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -82,6 +83,17 @@ std::vector<tayssir::Review> load_reviews(store::Store& st);
 LoadedSnapshot load_snapshot(store::Store& st, const Scope& scope, const std::string& year,
                              const std::vector<std::string>& months,
                              const std::vector<tayssir::Review>& reviews);
+// The same, kept in this process (a server) between what-ifs and lists of suspected duplicates
+// while nothing it is read from has changed: any audited change moves it but the Tayssir
+// program's own steps (cycles, checks, appeals, policies, reviews: the reviews it depends on are
+// part of what it is kept under) and sign-ins or exports — as the statistics are kept. The last
+// two snapshots are kept, of at most kKeptSnapshotPupils pupils each (a region; not the nation).
+// Cycles, which pay, always read the registry afresh.
+constexpr std::size_t kKeptSnapshotPupils = 2'500'000;
+std::shared_ptr<const LoadedSnapshot> snapshot_of(store::Store& st, const Scope& scope,
+                                                  const std::string& year,
+                                                  const std::vector<std::string>& months,
+                                                  const std::vector<tayssir::Review>& reviews);
 
 // Cycles.
 constexpr std::size_t kSuspectsShown = 50;

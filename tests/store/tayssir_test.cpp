@@ -955,13 +955,21 @@ TEST_P(Tayssir, WhatIfComparesTwoPoliciesWithoutWritingAnything) {
   variant.code = "extension";
   variant.targets.push_back({"primaire", {}, "urban", "poverty_rate", 10});
 
+  // The census figures changed as their import does it, audited (a server keeps the registry
+  // read for what-ifs until the audit log moves).
+  auto poverty = [&](double rate) {
+    store::Transaction tx(st().db());
+    store::StatsStore(st()).put_indicator(urban[0], "poverty_rate", rate, "test");
+    st().audit({"test", "local", "import census", "census.csv", "{}"});
+    tx.commit();
+  };
   // Under the threshold: nothing changes.
-  store::StatsStore(st()).put_indicator(urban[0], "poverty_rate", 9.5, "test");
+  poverty(9.5);
   auto same = what_if(st(), base, variant, kTaounate);
   EXPECT_TRUE(same.entering.empty());
   EXPECT_TRUE(same.leaving.empty());
   EXPECT_EQ(same.total.variant.cost, same.total.base.cost);
-  store::StatsStore(st()).put_indicator(urban[0], "poverty_rate", 12.5, "test");
+  poverty(12.5);
 
   auto audit_before = st().count("audit_log");
   auto r = what_if(st(), base, variant, kTaounate);
@@ -1208,4 +1216,39 @@ TEST_P(Tayssir, ADebtLeftAtTheEndOfTheYearIsRecoveredTheNextYear) {
   EXPECT_EQ(ts.adjustments(n1.cycle_id).size(), 1u);
   auto n2 = compute_next("T2");
   EXPECT_TRUE(ts.adjustments(n2.cycle_id).empty());
+}
+
+// A server keeps a scope's snapshot between computations while the registry stays as it was:
+// the program's own steps leave it, an audited change to the registry makes it read again.
+TEST_P(Tayssir, ASnapshotIsKeptUntilTheRegistryChanges) {
+  load_demo();
+  const std::vector<std::string> months{"2025-10", "2025-09"};
+  auto first = snapshot_of(st(), kTaounate, kYear, months, {});
+  EXPECT_EQ(snapshot_of(st(), kTaounate, kYear, {"2025-09", "2025-10"}, {}).get(), first.get());
+  auto cycle = compute("T1").cycles.at(0);  // computing and checking leave the registry as it was
+  confirm_all(cycle.cycle_id);
+  EXPECT_EQ(snapshot_of(st(), kTaounate, kYear, months, {}).get(), first.get());
+  // A pupil marked as having left, with the change audited as every change is: read again.
+  const int64_t pupil = first->s.pupil_id[0];
+  ASSERT_EQ(first->s.status[0], tayssir::Status::enrolled);
+  {
+    store::Transaction tx(st().db());
+    st().db().execute(
+        "UPDATE enrolments SET status = 'left', left_date = '2025-10-02' WHERE pupil_id = $1 AND "
+        "school_year = $2",
+        {pupil, kYear});
+    st().audit({"test", "local", "import pupils", "pupils", "{}"});
+    tx.commit();
+  }
+  auto after = snapshot_of(st(), kTaounate, kYear, months, {});
+  ASSERT_NE(after.get(), first.get());
+  auto i = static_cast<std::size_t>(after->pupil_index.at(pupil));
+  EXPECT_EQ(after->s.status[i], tayssir::Status::left);
+  EXPECT_EQ(after->s.left_month[i], "2025-10");
+  EXPECT_EQ(first->s.status[0], tayssir::Status::enrolled);  // a snapshot in use stays whole
+  // Other months, or a reviewer's `same` on a pair: another snapshot.
+  EXPECT_NE(snapshot_of(st(), kTaounate, kYear, {"2025-09"}, {}).get(), after.get());
+  const std::vector<tayssir::Review> same{
+      {"pupil", after->s.massar[0], after->s.massar[1], "same"}};
+  EXPECT_NE(snapshot_of(st(), kTaounate, kYear, months, same).get(), after.get());
 }
