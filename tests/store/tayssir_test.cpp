@@ -779,6 +779,19 @@ TEST_P(Tayssir, SnapshotOfAScopeBringsItsHouseholdsOtherChildrenAndTheAbsenceDay
   EXPECT_GT(with_payee, 0);
   EXPECT_GT(with_absences, 10);
   EXPECT_NE(here, there);
+
+  // The whole country: every pupil enrolled that year, all in the scope, with his days.
+  std::set<int64_t> everyone;
+  store::TayssirStore(st()).each_snapshot_pupil(
+      Scope::nation(), kYear, {"2025-10"}, {}, [&](const store::SnapshotPupilRow& r) {
+        EXPECT_TRUE(r.in_scope);
+        EXPECT_EQ(r.unjustified[0], days[r.pupil_id][0]) << r.pupil_id;
+        EXPECT_EQ(r.justified[0], days[r.pupil_id][1]) << r.pupil_id;
+        everyone.insert(r.pupil_id);
+      });
+  EXPECT_EQ(static_cast<int64_t>(everyone.size()),
+            *db.scalar_i64("SELECT count(DISTINCT pupil_id) FROM enrolments WHERE school_year = $1",
+                           {kYear}));
 }
 
 // The absence tallies the cycles read always equal the absences counted afresh, whatever wrote
