@@ -86,6 +86,23 @@ class Tayssir : public BothBackends {
     advance_cycle(st(), cycle, "closed", manager);
     return pay.amount;
   }
+  // A pupil of the cycle paid for its four months, the only child of his household, enrolled
+  // once that year: (pupil, household, monthly amount), pupil 0 when there is none.
+  std::tuple<int64_t, int64_t, int64_t> only_child_paid_in_full(int64_t cycle) {
+    store::TayssirStore ts(st());
+    std::map<int64_t, int> children;
+    ts.each_line(cycle, 0, [&](const store::CycleLineRow& l) { children[l.household_id]++; });
+    std::tuple<int64_t, int64_t, int64_t> out{0, 0, 0};
+    ts.each_line(cycle, 0, [&](const store::CycleLineRow& l) {
+      if (std::get<0>(out) == 0 && l.reason == "eligible" && l.months == "PPPP" &&
+          l.household_id != 0 && children[l.household_id] == 1 &&
+          st().db().scalar_i64(
+              "SELECT count(*) FROM enrolments WHERE pupil_id = $1 AND school_year = $2",
+              {l.pupil_id, kYear}) == 1)
+        out = {l.pupil_id, l.household_id, l.monthly};
+    });
+    return out;
+  }
   Actor who{"test", "local"}, head{"head", "local"}, manager{"manager", "local"};
   std::string last_payment_file;
   PaymentExport last_payment;
@@ -339,20 +356,7 @@ TEST_P(Tayssir, AHouseholdThatOwesIsPaidNothingAndALaterCycleRecoversIt) {
   auto t1 = compute("T1").cycles.at(0);
   store::TayssirStore ts(st());
   // A pupil paid for the four months, the only child of his household, enrolled once.
-  std::map<int64_t, int> children;
-  ts.each_line(t1.cycle_id, 0, [&](const store::CycleLineRow& l) { children[l.household_id]++; });
-  int64_t pupil = 0, household = 0, monthly = 0;
-  ts.each_line(t1.cycle_id, 0, [&](const store::CycleLineRow& l) {
-    if (pupil == 0 && l.reason == "eligible" && l.months == "PPPP" && l.household_id != 0 &&
-        children[l.household_id] == 1 &&
-        st().db().scalar_i64("SELECT count(*) FROM enrolments WHERE pupil_id = $1 AND "
-                             "school_year = $2",
-                             {l.pupil_id, kYear}) == 1) {
-      pupil = l.pupil_id;
-      household = l.household_id;
-      monthly = l.monthly;
-    }
-  });
+  const auto [pupil, household, monthly] = only_child_paid_in_full(t1.cycle_id);
   ASSERT_NE(pupil, 0);
   const std::string cin =
       *st().db().scalar_text("SELECT payee_cin FROM households WHERE id = $1", {household});
@@ -1167,20 +1171,7 @@ TEST_P(Tayssir, ADebtLeftAtTheEndOfTheYearIsRecoveredTheNextYear) {
   load_demo();
   auto t1 = compute("T1").cycles.at(0);
   store::TayssirStore ts(st());
-  std::map<int64_t, int> children;
-  ts.each_line(t1.cycle_id, 0, [&](const store::CycleLineRow& l) { children[l.household_id]++; });
-  int64_t pupil = 0, household = 0, monthly = 0;
-  ts.each_line(t1.cycle_id, 0, [&](const store::CycleLineRow& l) {
-    if (pupil == 0 && l.reason == "eligible" && l.months == "PPPP" && l.household_id != 0 &&
-        children[l.household_id] == 1 &&
-        st().db().scalar_i64("SELECT count(*) FROM enrolments WHERE pupil_id = $1 AND "
-                             "school_year = $2",
-                             {l.pupil_id, kYear}) == 1) {
-      pupil = l.pupil_id;
-      household = l.household_id;
-      monthly = l.monthly;
-    }
-  });
+  const auto [pupil, household, monthly] = only_child_paid_in_full(t1.cycle_id);
   ASSERT_NE(pupil, 0);
   pay_and_close(t1.cycle_id);
   // Found to have left on 20 September, after T1 paid him four months; the year's last cycle
