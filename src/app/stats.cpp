@@ -416,7 +416,7 @@ std::vector<std::string> stats_years(store::Store& st) {
   return st.school_years();
 }
 
-std::string registry_version(store::Store& st) {
+std::string registry_version(store::Store& st, const std::string& also_quiet) {
   // What leaves the figures as they are: signing in and out, accounts, exports, targets and
   // reported values. Anything else (imports, cycles, definitions, census) is a change.
   static const std::vector<std::string> quiet_actions = {
@@ -426,10 +426,12 @@ std::string registry_version(store::Store& st) {
   // Kept with the head it was computed at: while the head stays there (no entry at all since,
   // in this database or another), so does the version. Heads of two databases never meet (the
   // first entry carries a random identity).
-  static VersionedCache<std::string> kept(1);
-  return *kept.get(st.audit_head(), "", [&] {
+  static VersionedCache<std::string> kept(8);
+  return *kept.get(st.audit_head(), also_quiet, [&] {
+    auto prefixes = quiet_prefixes;
+    if (!also_quiet.empty()) prefixes.push_back(also_quiet);
     return std::make_shared<const std::string>(
-        store::StatsStore(st).audit_head(quiet_actions, quiet_prefixes));
+        store::StatsStore(st).audit_head(quiet_actions, prefixes));
   });
 }
 

@@ -56,8 +56,9 @@ std::shared_ptr<const StatsSnapshot> compute_stats(store::Store& st, const std::
 
 // The version of the registry as the audit log tells it: changes when anything that figures or
 // lists are made of changes (imports, cycles, definitions, census), not when someone signs in,
-// exports or reports. Caches compare it to know they are out of date.
-std::string registry_version(store::Store& st);
+// exports or reports. Caches compare it to know they are out of date. With `also_quiet`, the
+// entries whose action or subject begins with it do not change it either.
+std::string registry_version(store::Store& st, const std::string& also_quiet = "");
 
 // The school years of the registry (those enrolments were imported for), oldest first.
 std::vector<std::string> stats_years(store::Store& st);

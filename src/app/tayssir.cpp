@@ -15,7 +15,7 @@
 #include <sstream>
 #include <unordered_set>
 
-#include "app/versioned.hpp"
+#include "app/stats.hpp"
 #include "domain/dates.hpp"
 #include "domain/text.hpp"
 #include "domain/vocab.hpp"
@@ -524,18 +524,10 @@ std::shared_ptr<const LoadedSnapshot> snapshot_of(store::Store& st, const Scope&
                                                   const std::string& year,
                                                   const std::vector<std::string>& months,
                                                   const std::vector<tayssir::Review>& reviews) {
-  // The audit log's head, skipping what leaves the registry as it was; an empty log is no
+  // The registry's version, the Tayssir program's own steps aside; an empty audit log is no
   // version (heads of two databases never meet otherwise: the first entry carries a random
   // identity).
-  static const std::vector<std::string> quiet_actions = {
-      "login",           "login failed",      "logout",          "export",
-      "exchange.export", "exchange.delivery", "indicator.target"};
-  static const std::vector<std::string> quiet_prefixes = {"indicator.report.", "user ", "tayssir "};
-  static VersionedCache<std::string> versions(1);
-  const std::string version = *versions.get(st.audit_head(), "", [&] {
-    return std::make_shared<const std::string>(
-        store::StatsStore(st).audit_head(quiet_actions, quiet_prefixes));
-  });
+  const std::string version = registry_version(st, "tayssir ");
   auto load = [&] {
     return std::make_shared<const LoadedSnapshot>(load_snapshot(st, scope, year, months, reviews));
   };
