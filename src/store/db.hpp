@@ -42,6 +42,12 @@ class Db {
   virtual void exec_script(std::string_view sql) = 0;  // several statements, no parameters
   virtual int64_t execute(std::string_view sql, const std::vector<Value>& params = {}) = 0;
   virtual void query(std::string_view sql, const std::vector<Value>& params, const RowFn& fn) = 0;
+  // The same for a result of millions of rows: on PostgreSQL the rows are handed over as they
+  // arrive instead of the whole result first being held in memory (gigabytes for the nation).
+  virtual void query_large(std::string_view sql, const std::vector<Value>& params,
+                           const RowFn& fn) {
+    query(sql, params, fn);
+  }
   // Appends rows to a table as fast as the backend can (COPY on PostgreSQL).
   virtual void bulk_insert(std::string_view table, const std::vector<std::string>& columns,
                            const std::function<bool(std::vector<Value>&)>& next_row) = 0;

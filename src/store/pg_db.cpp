@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 #include <libpq-fe.h>
 
+#include <exception>
 #include <unordered_map>
 
 #include "store/db.hpp"
@@ -78,6 +79,43 @@ class PgDb final : public Db {
     }
   }
 
+  void query_large(std::string_view sql, const std::vector<Value>& params,
+                   const RowFn& fn) override {
+    Params p(params);
+    std::string s(sql);
+    if (!PQsendQueryParams(conn_, s.c_str(), static_cast<int>(params.size()), nullptr,
+                           p.values.data(), nullptr, nullptr, 0))
+      throw error(sql);
+    if (!PQsetSingleRowMode(conn_)) {
+      while (PGresult* r = PQgetResult(conn_)) PQclear(r);
+      throw DbError(fmt::format("cannot read rows one by one (in: {})", sql.substr(0, 200)));
+    }
+    std::exception_ptr failed_in_fn;
+    std::string failed;
+    while (PGresult* r = PQgetResult(conn_)) {
+      ResultGuard g{r};
+      auto st = PQresultStatus(r);
+      if (st == PGRES_SINGLE_TUPLE) {
+        if (failed_in_fn || !failed.empty()) continue;
+        try {
+          fn(PgRow(r, 0));
+        } catch (...) {
+          // The rest is not wanted: ask the server to stop, then drain what is on its way.
+          failed_in_fn = std::current_exception();
+          if (PGcancel* c = PQgetCancel(conn_)) {
+            char buf[256];
+            PQcancel(c, buf, sizeof buf);
+            PQfreeCancel(c);
+          }
+        }
+      } else if (st != PGRES_TUPLES_OK && failed.empty()) {
+        failed = error(sql).what();
+      }
+    }
+    if (failed_in_fn) std::rethrow_exception(failed_in_fn);
+    if (!failed.empty()) throw DbError(failed);
+  }
+
   void bulk_insert(std::string_view table, const std::vector<std::string>& columns,
                    const std::function<bool(std::vector<Value>&)>& next_row) override {
     std::string sql = fmt::format("COPY {} ({}) FROM STDIN", table, fmt::join(columns, ","));
@@ -148,18 +186,27 @@ class PgDb final : public Db {
   void lock_job(int64_t key) override { execute("SELECT pg_advisory_xact_lock($1)", {key}); }
 
  private:
-  PGresult* run(std::string_view sql, const std::vector<Value>& params) {
-    std::vector<std::string> texts(params.size());
-    std::vector<const char*> values(params.size(), nullptr);
-    for (std::size_t i = 0; i < params.size(); ++i) {
-      const Value& v = params[i];
-      if (std::holds_alternative<int64_t>(v)) {
-        texts[i] = std::to_string(std::get<int64_t>(v));
-        values[i] = texts[i].c_str();
-      } else if (std::holds_alternative<std::string>(v)) {
-        values[i] = std::get<std::string>(v).c_str();
+  // Parameters as the text libpq sends (NULL for none); valid while `params` is.
+  struct Params {
+    std::vector<std::string> texts;
+    std::vector<const char*> values;
+    explicit Params(const std::vector<Value>& params)
+        : texts(params.size()), values(params.size(), nullptr) {
+      for (std::size_t i = 0; i < params.size(); ++i) {
+        const Value& v = params[i];
+        if (std::holds_alternative<int64_t>(v)) {
+          texts[i] = std::to_string(std::get<int64_t>(v));
+          values[i] = texts[i].c_str();
+        } else if (std::holds_alternative<std::string>(v)) {
+          values[i] = std::get<std::string>(v).c_str();
+        }
       }
     }
+  };
+
+  PGresult* run(std::string_view sql, const std::vector<Value>& params) {
+    Params p(params);
+    auto& values = p.values;
     std::string key(sql);
     auto it = prepared_.find(key);
     if (it == prepared_.end() && key.find("stage_") == std::string::npos) {

@@ -185,9 +185,9 @@ void TayssirStore::each_snapshot_pupil(
       "{} WHERE e.school_year = {}";
   const std::vector<Value> year_only{year};
   if (scope.kind == NodeKind::nation) {
-    db_.query(fmt::format(fmt::runtime(pupils_of_year), kPupilColumns, tally_columns, "",
-                          tallies_of("$1"), "$1"),
-              year_only, emit(true));
+    db_.query_large(fmt::format(fmt::runtime(pupils_of_year), kPupilColumns, tally_columns, "",
+                                tallies_of("$1"), "$1"),
+                    year_only, emit(true));
     return;
   }
   // The scope's schools first, staged: joined through communes, a region's schools were
@@ -200,7 +200,7 @@ void TayssirStore::each_snapshot_pupil(
                         scope_where),
             scope_values, [&](const ResultRow& r) { schools.push_back(r.i64(0)); });
   stage_ids(db_, "stage_snapshot_schools", std::move(schools));
-  db_.query(
+  db_.query_large(
       fmt::format(fmt::runtime(pupils_of_year), kPupilColumns, tally_columns,
                   "JOIN stage_snapshot_schools s ON s.id = e.school_id", tallies_of("$1"), "$1"),
       year_only, emit(true));
@@ -209,12 +209,12 @@ void TayssirStore::each_snapshot_pupil(
   // (which names the table {0} and joins p, m and h).
   auto read_outside = [&](const char* stage, std::vector<int64_t> ids, const char* from) {
     stage_ids(db_, stage, std::move(ids));
-    db_.query(fmt::format("SELECT {}{} FROM {} JOIN enrolments e ON e.pupil_id = p.id JOIN "
-                          "schools sc ON sc.id = e.school_id JOIN communes cm ON cm.code = "
-                          "sc.commune_code {} WHERE e.school_year = {} AND NOT ({})",
-                          kPupilColumns, tally_columns, fmt::format(fmt::runtime(from), stage),
-                          tallies, y, q.where),
-              q.values, emit(false));
+    db_.query_large(fmt::format("SELECT {}{} FROM {} JOIN enrolments e ON e.pupil_id = p.id JOIN "
+                                "schools sc ON sc.id = e.school_id JOIN communes cm ON cm.code = "
+                                "sc.commune_code {} WHERE e.school_year = {} AND NOT ({})",
+                                kPupilColumns, tally_columns,
+                                fmt::format(fmt::runtime(from), stage), tallies, y, q.where),
+                    q.values, emit(false));
     db_.execute(fmt::format("DROP TABLE {}", stage));
   };
   // Their households' other children, from the households just read (a subquery repeating the

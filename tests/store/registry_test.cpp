@@ -779,3 +779,44 @@ TEST_P(Registry, ALargeFirstLoadBuildsItsIndexesAgain) {
                                  "e.pupil_id WHERE p.massar = 'B000000000' AND e.class_name = '0'"),
             1);
 }
+
+// A result of many rows is handed over row by row (PostgreSQL) or as always (SQLite): all rows,
+// in order; a failure in the middle — the reader's or the database's — is reported and leaves
+// the connection usable.
+TEST_P(Registry, ALargeResultComesRowByRowAndAFailureInTheMiddleLeavesTheConnectionUsable) {
+  auto& db = st().db();
+  const std::string numbers =
+      "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200000) ";
+  int64_t count = 0, sum = 0, last = 0;
+  bool in_order = true;
+  db.query_large(numbers + "SELECT i, 'x' || i FROM n", {}, [&](const store::ResultRow& r) {
+    in_order = in_order && r.i64(0) == last + 1 && r.text(1) == "x" + std::to_string(r.i64(0));
+    last = r.i64(0);
+    ++count;
+    sum += r.i64(0);
+  });
+  EXPECT_EQ(count, 200000);
+  EXPECT_EQ(sum, int64_t{200000} * 200001 / 2);
+  EXPECT_TRUE(in_order);
+
+  count = 0;
+  EXPECT_THROW(db.query_large(numbers + "SELECT i FROM n", {},
+                              [&](const store::ResultRow&) {
+                                if (++count == 10) throw std::runtime_error("enough");
+                              }),
+               std::runtime_error);
+  EXPECT_EQ(count, 10);
+  EXPECT_EQ(db.scalar_i64("SELECT 41 + 1"), 42);
+
+  // Division by zero at the 150,000th row (PostgreSQL raises it; SQLite gives NULL).
+  count = 0;
+  try {
+    db.query_large(numbers + "SELECT 1 / (i - 150000) FROM n", {},
+                   [&](const store::ResultRow&) { ++count; });
+    EXPECT_EQ(GetParam(), std::string("sqlite"));
+  } catch (const store::DbError& e) {
+    EXPECT_EQ(GetParam(), std::string("postgres"));
+    EXPECT_NE(std::string(e.what()).find("division by zero"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(db.scalar_i64("SELECT 41 + 1"), 42);
+}
