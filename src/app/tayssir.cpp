@@ -328,11 +328,50 @@ void update_policy(store::Store& st, const Policy& p, const Actor& who) {
 
 namespace {
 
-uint64_t name_key(const std::string& norm) {
+uint64_t name_key(std::string_view norm) {
   if (norm.empty()) return 0;
-  uint64_t h = std::hash<std::string>{}(norm);
+  uint64_t h = std::hash<std::string_view>{}(norm);
   return h ? h : 1;
 }
+
+// The store's ids (from sequences: dense from 1) to indices: a table while they stay below
+// kDense, a hash map above (a registry whose ids were moved far, or hostile).
+class IdIndex {
+ public:
+  static constexpr int32_t kAbsent = -1;
+  int32_t find(int64_t id) const {
+    if (id >= 0 && id < kDense)
+      return static_cast<std::size_t>(id) < table_.size() ? table_[static_cast<std::size_t>(id)]
+                                                          : kAbsent;
+    auto it = sparse_.find(id);
+    return it == sparse_.end() ? kAbsent : it->second;
+  }
+  // The index of `id`, or `index` given to it when it had none (then true).
+  std::pair<int32_t, bool> emplace(int64_t id, int32_t index) {
+    if (id >= 0 && id < kDense) {
+      const auto at = static_cast<std::size_t>(id);
+      if (at >= table_.size()) table_.resize(std::max(at + 1, table_.size() * 2), kAbsent);
+      if (table_[at] != kAbsent) return {table_[at], false};
+      table_[at] = index;
+      return {index, true};
+    }
+    auto [it, fresh] = sparse_.emplace(id, index);
+    return {it->second, fresh};
+  }
+  void set(int64_t id, int32_t index) {
+    if (!emplace(id, index).second) {
+      if (id >= 0 && id < kDense)
+        table_[static_cast<std::size_t>(id)] = index;
+      else
+        sparse_[id] = index;
+    }
+  }
+
+ private:
+  static constexpr int64_t kDense = int64_t{1} << 25;  // a table of at most 128 MB
+  std::vector<int32_t> table_;
+  std::unordered_map<int64_t, int32_t> sparse_;
+};
 
 }  // namespace
 
@@ -360,10 +399,10 @@ LoadedSnapshot load_snapshot(store::Store& st, const Scope& scope, const std::st
         col[static_cast<std::size_t>(it->second)] = v;
       });
 
-  std::unordered_map<int64_t, int32_t> school_index;
+  IdIndex school_index;
   ts.each_school([&](const store::SnapshotSchoolRow& r) {
     auto c = commune_index.find(r.commune_code);
-    school_index.emplace(r.id, static_cast<int32_t>(s.school_code.size()));
+    school_index.set(r.id, static_cast<int32_t>(s.school_code.size()));
     s.school_code.push_back(r.code);
     s.school_commune.push_back(c == commune_index.end() ? tayssir::kNone : c->second);
     L.school_id.push_back(r.id);
@@ -374,7 +413,7 @@ LoadedSnapshot load_snapshot(store::Store& st, const Scope& scope, const std::st
   // Households come with their pupils; they are numbered in the order of their ids once all are
   // read.
   std::vector<int64_t> pupil_household;  // per pupil, the household's id (0: none)
-  std::unordered_set<int64_t> household_seen;
+  IdIndex household_seen;
   struct Household {
     int64_t id;
     std::string cin, name_norm;
@@ -394,7 +433,8 @@ LoadedSnapshot load_snapshot(store::Store& st, const Scope& scope, const std::st
   // The enrolment that counts is the latest (by its id) not marked transferred in the scope, else
   // the latest transfer out of the scope, else (a sibling outside the scope) the latest active
   // one elsewhere: a row's rank, the highest kept, 0 never.
-  std::map<std::string, uint8_t> level_index;
+  std::map<std::string, uint8_t, std::less<>> level_index;
+  IdIndex pupil_index;
   std::vector<uint8_t> rank;
   std::vector<int64_t> enrolment;
   const std::size_t nmonths = s.months.size();
@@ -402,13 +442,13 @@ LoadedSnapshot load_snapshot(store::Store& st, const Scope& scope, const std::st
     const bool active = r.status != "transferred";
     const uint8_t rk = static_cast<uint8_t>((r.in_scope ? 2 : 0) + (active ? 1 : 0));
     if (rk == 0) return;
-    auto [at, fresh] = L.pupil_index.emplace(r.pupil_id, static_cast<int32_t>(s.pupil_id.size()));
-    const auto i = static_cast<std::size_t>(at->second);
+    auto [at, fresh] = pupil_index.emplace(r.pupil_id, static_cast<int32_t>(s.pupil_id.size()));
+    const auto i = static_cast<std::size_t>(at);
     if (fresh) {
       rank.push_back(0);
       enrolment.push_back(0);
       s.pupil_id.push_back(r.pupil_id);
-      s.massar.push_back(r.massar);
+      s.massar.emplace_back(r.massar);
       s.name_ar_key.push_back(name_key(r.name_ar_norm));
       s.name_fr_key.push_back(name_key(r.name_fr_norm));
       auto born = parse_iso_date(r.birth_date);
@@ -421,8 +461,9 @@ LoadedSnapshot load_snapshot(store::Store& st, const Scope& scope, const std::st
       s.absent_unjustified.resize(s.absent_unjustified.size() + nmonths);
       s.absent_justified.resize(s.absent_justified.size() + nmonths);
       pupil_household.push_back(r.household_id);  // the pupil's, whichever row
-      if (r.household_id && household_seen.insert(r.household_id).second)
-        households.push_back({r.household_id, r.payee_cin, r.payee_name_norm, !r.ramed.empty()});
+      if (r.household_id && household_seen.emplace(r.household_id, 0).second)
+        households.push_back({r.household_id, std::string(r.payee_cin),
+                              std::string(r.payee_name_norm), !r.ramed.empty()});
     } else if (std::pair(rk, r.enrolment_id) <= std::pair(rank[i], enrolment[i])) {
       return;
     }
@@ -444,10 +485,10 @@ LoadedSnapshot load_snapshot(store::Store& st, const Scope& scope, const std::st
     s.status[i] = status;
     // A pupil marked as having left without a date is taken to have left before the year.
     s.left_month[i] = status != tayssir::Status::left ? std::string()
-                      : r.left_date.size() >= 7       ? r.left_date.substr(0, 7)
+                      : r.left_date.size() >= 7       ? std::string(r.left_date.substr(0, 7))
                                                       : std::string("0000-00");
-    auto sc = school_index.find(r.school_id);
-    s.school[i] = sc == school_index.end() ? tayssir::kNone : sc->second;
+    const int32_t sc = school_index.find(r.school_id);
+    s.school[i] = sc == IdIndex::kAbsent ? tayssir::kNone : sc;
     s.in_scope[i] = r.in_scope ? 1 : 0;
     for (std::size_t k = 0; k < nmonths; ++k) {
       s.absent_unjustified[i * nmonths + k] = r.unjustified[k];
@@ -497,17 +538,15 @@ LoadedSnapshot load_snapshot(store::Store& st, const Scope& scope, const std::st
   }
   for (std::size_t i = 0; i < s.pupil_id.size(); ++i) {
     s.level[i] = level_order[s.level[i]];
-    L.pupil_index[s.pupil_id[i]] = static_cast<int32_t>(i);
     if (rank[i] == 3)  // enrolled in the scope
       if (auto it = arrived.find(s.pupil_id[i]); it != arrived.end() && it->second.size() >= 7)
         s.arrived_month.emplace(static_cast<int32_t>(i), it->second.substr(0, 7));
   }
   std::sort(households.begin(), households.end(),
             [](const Household& a, const Household& b) { return a.id < b.id; });
-  std::unordered_map<int64_t, int32_t> household_index;
-  household_index.reserve(households.size());
+  IdIndex& household_index = household_seen;
   for (auto& h : households) {
-    household_index.emplace(h.id, static_cast<int32_t>(s.household_cin.size()));
+    household_index.set(h.id, static_cast<int32_t>(s.household_cin.size()));
     s.household_cin.push_back(std::move(h.cin));
     s.household_name_norm.push_back(std::move(h.name_norm));
     s.household_ramed.push_back(h.ramed ? 1 : 0);
@@ -515,9 +554,14 @@ LoadedSnapshot load_snapshot(store::Store& st, const Scope& scope, const std::st
   }
   s.household.reserve(pupil_household.size());
   for (int64_t id : pupil_household)
-    s.household.push_back(id ? household_index.at(id) : tayssir::kNone);
+    s.household.push_back(id ? household_index.find(id) : tayssir::kNone);
 
   return L;
+}
+
+int32_t LoadedSnapshot::pupil_at(int64_t id) const {
+  auto it = std::lower_bound(s.pupil_id.begin(), s.pupil_id.end(), id);
+  return it != s.pupil_id.end() && *it == id ? static_cast<int32_t>(it - s.pupil_id.begin()) : -1;
 }
 
 std::shared_ptr<const LoadedSnapshot> snapshot_of(store::Store& st, const Scope& scope,

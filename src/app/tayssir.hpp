@@ -73,9 +73,10 @@ tayssir::Policy copy_policy(store::Store& st, const std::string& from, const std
 // The registry of a scope as the engine sees it, with the store's ids beside the indices.
 struct LoadedSnapshot {
   tayssir::Snapshot s;
-  std::vector<int64_t> school_id, household_id;      // by index
-  std::vector<std::string> school_directorate;       // by school index
-  std::unordered_map<int64_t, int32_t> pupil_index;  // store id → index
+  std::vector<int64_t> school_id, household_id;  // by index
+  std::vector<std::string> school_directorate;   // by school index
+  // The index of the pupil of store id `id` (the pupils are in the order of their ids), or -1.
+  int32_t pupil_at(int64_t id) const;
 };
 std::vector<tayssir::Review> load_reviews(store::Store& st);
 // With `reviews`, the other enrolment of a child reviewed as enrolled twice comes in from

@@ -31,7 +31,9 @@ class ResultRow {
   virtual ~ResultRow() = default;
   virtual bool is_null(int col) const = 0;
   virtual std::string text(int col) const = 0;  // "" for NULL
-  virtual int64_t i64(int col) const = 0;       // 0 for NULL
+  // The same without a copy, valid until the next row.
+  virtual std::string_view view(int col) const = 0;
+  virtual int64_t i64(int col) const = 0;  // 0 for NULL
 };
 using RowFn = std::function<void(const ResultRow&)>;
 

@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 #include <libpq-fe.h>
 
+#include <charconv>
 #include <exception>
 #include <unordered_map>
 
@@ -13,11 +14,16 @@ class PgRow final : public ResultRow {
  public:
   PgRow(PGresult* r, int row) : r_(r), row_(row) {}
   bool is_null(int c) const override { return PQgetisnull(r_, row_, c); }
-  std::string text(int c) const override {
-    return std::string(PQgetvalue(r_, row_, c), static_cast<std::size_t>(PQgetlength(r_, row_, c)));
+  std::string text(int c) const override { return std::string(view(c)); }
+  std::string_view view(int c) const override {
+    return {PQgetvalue(r_, row_, c), static_cast<std::size_t>(PQgetlength(r_, row_, c))};
   }
   int64_t i64(int c) const override {
-    return is_null(c) ? 0 : std::strtoll(PQgetvalue(r_, row_, c), nullptr, 10);
+    // A NULL or a value that is not an integer reads 0; a numeric's fraction is cut.
+    auto v = view(c);
+    int64_t out = 0;
+    std::from_chars(v.data(), v.data() + v.size(), out);
+    return out;
   }
   void set_row(int r) { row_ = r; }
 

@@ -33,10 +33,11 @@ class SqliteRow final : public ResultRow {
  public:
   explicit SqliteRow(sqlite3_stmt* s) : s_(s) {}
   bool is_null(int c) const override { return sqlite3_column_type(s_, c) == SQLITE_NULL; }
-  std::string text(int c) const override {
+  std::string text(int c) const override { return std::string(view(c)); }
+  std::string_view view(int c) const override {
     auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s_, c));
-    return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(s_, c)))
-             : std::string();
+    return p ? std::string_view(p, static_cast<std::size_t>(sqlite3_column_bytes(s_, c)))
+             : std::string_view();
   }
   int64_t i64(int c) const override { return sqlite3_column_int64(s_, c); }
 

@@ -146,18 +146,18 @@ void TayssirStore::each_snapshot_pupil(
     return [&, in_scope](const ResultRow& r) {
       SnapshotPupilRow row;
       row.pupil_id = r.i64(0);
-      row.massar = r.text(1);
-      row.name_ar_norm = r.text(2);
-      row.name_fr_norm = r.text(3);
-      row.birth_date = r.text(4);
+      row.massar = r.view(1);
+      row.name_ar_norm = r.view(2);
+      row.name_fr_norm = r.view(3);
+      row.birth_date = r.view(4);
       row.school_id = r.i64(5);
-      row.level = r.text(6);
-      row.status = r.text(7);
-      row.left_date = r.text(8);
+      row.level = r.view(6);
+      row.status = r.view(7);
+      row.left_date = r.view(8);
       row.household_id = r.i64(9);
-      row.payee_cin = r.text(10);
-      row.payee_name_norm = r.text(11);
-      row.ramed = r.text(12);
+      row.payee_cin = r.view(10);
+      row.payee_name_norm = r.view(11);
+      row.ramed = r.view(12);
       row.enrolment_id = r.i64(13);
       for (std::size_t k = 0; k < months.size(); ++k) {
         row.unjustified[k] =
@@ -167,8 +167,9 @@ void TayssirStore::each_snapshot_pupil(
       }
       row.in_scope = in_scope;
       if (in_scope && row.household_id) households.push_back(row.household_id);
-      if (auto it = partners.find(row.massar); it != partners.end()) {
-        read.insert(row.massar);
+      if (auto it = partners.empty() ? partners.end() : partners.find(std::string(row.massar));
+          it != partners.end()) {
+        read.emplace(row.massar);
         if (in_scope) wanted.insert(it->second.begin(), it->second.end());
       }
       fn(row);

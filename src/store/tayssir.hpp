@@ -8,6 +8,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "domain/ids.hpp"
@@ -81,11 +82,12 @@ struct SchoolCheckRow {
   std::string school_code, state, note, checked_by, checked_at;
 };
 
-// Raw registry rows for a cycle's snapshot.
+// Raw registry rows for a cycle's snapshot. The texts are views of the row as read, valid only
+// while the callback that receives it runs (no copy of a million rows' names).
 struct SnapshotPupilRow {
   int64_t pupil_id = 0, enrolment_id = 0, school_id = 0, household_id = 0;  // household 0: none
-  std::string massar, name_ar_norm, name_fr_norm, birth_date, level, status, left_date;
-  std::string payee_cin, payee_name_norm, ramed;  // the household's, with each of its pupils
+  std::string_view massar, name_ar_norm, name_fr_norm, birth_date, level, status, left_date;
+  std::string_view payee_cin, payee_name_norm, ramed;  // the household's, with each of its pupils
   // Absence days in each of the months asked for, in their order (at most twelve).
   std::array<uint8_t, 12> unjustified{}, justified{};
   bool in_scope = true;
