@@ -50,7 +50,9 @@ class PgDb final : public Db {
     }
     PQsetNoticeProcessor(
         conn_, [](void*, const char*) {}, nullptr);
-    exec_script("SET client_encoding = 'UTF8'; SET client_min_messages = warning;");
+    // No JIT compilation of queries: on the largest (a region's snapshot, 924,000 rows through
+    // four joins) it cost more than it gained (2.2 s without, 2.5 s with, 130 ms compiling).
+    exec_script("SET client_encoding = 'UTF8'; SET client_min_messages = warning; SET jit = off;");
   }
   ~PgDb() override {
     if (conn_) PQfinish(conn_);
