@@ -1167,6 +1167,60 @@ TEST_P(Tayssir, APupilEnrolledTwiceInTheScopeCountsByHisLatestEnrolment) {
   EXPECT_EQ(snapshot_school(), std::pair(latest, tayssir::Status::enrolled));
 }
 
+// Ids are dense from 1 in a registry the program filled, and the snapshot indexes them by table;
+// ids moved far (another system's, beyond 32 bits) are indexed all the same.
+TEST_P(Tayssir, PupilsAndHouseholdsWithFarIdsAreInTheSnapshot) {
+  load_demo();
+  auto& db = st().db();
+  std::optional<Enrolment> near;
+  st().each_enrolment(kTaounate, kYear, [&](const Pupil&, const Enrolment& e) {
+    if (!near && e.status == "enrolled") near = e;
+  });
+  ASSERT_TRUE(near.has_value());
+  const int64_t school =
+      *db.scalar_i64("SELECT id FROM schools WHERE code = $1", {near->school_code});
+  const int64_t household = 5'000'000'000;
+  {
+    store::Transaction tx(db);
+    db.execute(
+        "INSERT INTO households (id, payee_cin, payee_name, payee_name_norm) VALUES ($1, "
+        "'ZZ900001', 'Far Payee', 'far payee')",
+        {household});
+    for (int64_t k = 0; k < 2; ++k) {
+      const int64_t pupil = 4'000'000'000 + k;
+      db.execute(
+          "INSERT INTO pupils (id, massar, last_ar, first_ar, name_ar_norm, sex) VALUES ($1, $2, "
+          "'بعيد', 'علي', 'بعيد علي', 'M')",
+          {pupil, fmt::format("Z90000000{}", k)});
+      db.execute(
+          "INSERT INTO enrolments (pupil_id, school_year, school_id, level, class_name, status) "
+          "VALUES ($1, $2, $3, $4, '1', 'enrolled')",
+          {pupil, kYear, school, near->level});
+      db.execute(
+          "INSERT INTO household_members (pupil_id, household_id, relation) VALUES ($1, $2, "
+          "'father')",
+          {pupil, household});
+    }
+    tx.commit();
+  }
+  auto L = load_snapshot(st(), kTaounate, kYear, {"2025-09"}, {});
+  const auto& s = L.s;
+  int32_t shared = tayssir::kNone;
+  for (int64_t k = 0; k < 2; ++k) {
+    const int32_t i = L.pupil_at(4'000'000'000 + k);
+    ASSERT_GE(i, 0) << k;
+    const auto at = static_cast<std::size_t>(i);
+    EXPECT_EQ(s.massar[at], fmt::format("Z90000000{}", k));
+    EXPECT_EQ(s.school_code[static_cast<std::size_t>(s.school[at])], near->school_code);
+    ASSERT_NE(s.household[at], tayssir::kNone);
+    EXPECT_EQ(s.household_cin[static_cast<std::size_t>(s.household[at])], "ZZ900001");
+    if (k == 0) shared = s.household[at];
+    EXPECT_EQ(s.household[at], shared);  // one household for the two
+  }
+  EXPECT_EQ(L.household_id[static_cast<std::size_t>(shared)], household);
+  EXPECT_EQ(L.pupil_at(4'000'000'002), -1);
+}
+
 // A household that still owes when the school year's last cycle is paid has its debt recovered
 // by the program's first cycle of the next school year, once.
 TEST_P(Tayssir, ADebtLeftAtTheEndOfTheYearIsRecoveredTheNextYear) {
