@@ -83,7 +83,15 @@ InitResult init_database(store::Store& st, const std::string& actor) {
                   res.communes.updated,
                   res.regions.inserted > 0 ? "; database " + random_token().substr(0, 16) : "")});
   tx.commit();
+  // Tallies recounted are a change of what cycles and what-ifs read: recorded, which also moves
+  // the registry's version (a server's kept snapshot is read again).
+  store::Transaction recount(st.db());
   res.absence_days_recounted = st.ensure_absence_tallies();
+  if (res.absence_days_recounted)
+    st.audit({actor, "local", "absence tallies recounted", "absences",
+              fmt::format("{} absence days; the tallies did not match them",
+                          res.absence_days_recounted)});
+  recount.commit();
   return res;
 }
 

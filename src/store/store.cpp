@@ -576,10 +576,8 @@ int64_t Store::ensure_absence_tallies() {
       db_->scalar_i64(fmt::format("SELECT COALESCE(sum({}), 0) FROM absence_tallies", total))
           .value_or(0);
   if (days == tallied) return 0;
-  Transaction tx(*db_);
   db_->execute("DELETE FROM absence_tallies");
   count_tallies(*db_, "1 = 1");
-  tx.commit();
   return days;
 }
 

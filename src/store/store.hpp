@@ -72,6 +72,7 @@ class Store {
   bool initialized();                  // all migrations applied
   // The absence tallies checked against the absences (their total days) and, when they differ
   // (absences written around the store), counted again whole. Returns the days rebuilt, or 0.
+  // The caller holds the transaction.
   int64_t ensure_absence_tallies();
 
   // Territory. Regions, provinces and communes are reference data, replaced on load; a

@@ -14,7 +14,9 @@
 
 #include "app/demo.hpp"
 #include "app/import.hpp"
+#include "app/stats.hpp"
 #include "app/tayssir.hpp"
+#include "app/territory.hpp"
 #include "backend.hpp"
 #include "io/table.hpp"
 #include "store/stats.hpp"
@@ -877,7 +879,9 @@ TEST_P(Tayssir, AbsenceTalliesFollowTheAbsences) {
   ASSERT_TRUE(rr.written) << (rr.issues.empty() ? "" : format_issue(rr.issues[0]));
   EXPECT_GT(rr.counts.at(0).second.deleted, 0);
   EXPECT_EQ(tallied(), counted());
-  EXPECT_EQ(st().ensure_absence_tallies(), 0);  // they agree: nothing to do
+  const std::string version = registry_version(st(), "tayssir ");
+  EXPECT_EQ(init_database(st(), "ops").absence_days_recounted, 0);  // they agree: nothing to do
+  EXPECT_EQ(registry_version(st(), "tayssir "), version);
 
   // Absences written around the store (a copy by SQL): `sanad init` counts the tallies again —
   // by ranges of 100,000 pupil ids, so a pupil far from the others (id 250,000, copied from the
@@ -897,8 +901,13 @@ TEST_P(Tayssir, AbsenceTalliesFollowTheAbsences) {
       "DELETE FROM absence_tallies WHERE pupil_id IN (SELECT pupil_id FROM absences WHERE "
       "day LIKE '2025-10%')");
   EXPECT_NE(tallied(), counted());
-  EXPECT_EQ(st().ensure_absence_tallies(), st().count("absences"));
+  EXPECT_EQ(init_database(st(), "ops").absence_days_recounted, st().count("absences"));
   EXPECT_EQ(tallied(), counted());
+  // Recorded, and what reads the registry sees it changed (a server's kept snapshot is read again).
+  EXPECT_EQ(db.scalar_i64("SELECT count(*) FROM audit_log WHERE action = 'absence tallies "
+                          "recounted' AND actor = 'ops'"),
+            1);
+  EXPECT_NE(registry_version(st(), "tayssir "), version);
   EXPECT_EQ(db.scalar_i64("SELECT count(*) FROM absence_tallies WHERE pupil_id = 250000"),
             db.scalar_i64("SELECT count(DISTINCT school_year) FROM absence_tallies WHERE "
                           "pupil_id = $1",
