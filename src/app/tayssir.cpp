@@ -1163,12 +1163,7 @@ int64_t file_appeal(store::Store& st, int64_t cycle_id, const std::string& massa
   if (c->state == "draft")
     refuse("cycle {} is a draft: the school flags the error and the cycle is recomputed", cycle_id);
   auto pid = ts.pupil_id(massar);
-  bool in_cycle = false;
-  if (pid)
-    ts.each_line(cycle_id, 0, [&](const store::CycleLineRow& l) {
-      if (l.pupil_id == *pid) in_cycle = true;
-    });
-  if (!in_cycle) refuse("pupil {} is not in cycle {}", massar, cycle_id);
+  if (!pid || !ts.line(cycle_id, *pid)) refuse("pupil {} is not in cycle {}", massar, cycle_id);
   for (const auto& a : ts.appeals_of_cycle(cycle_id))
     if (a.pupil_id == *pid && a.state == "open")
       refuse("appeal #{} on this pupil and cycle is still open", a.id);
@@ -1197,10 +1192,8 @@ store::AppealRow decide_appeal(store::Store& st, int64_t appeal_id, const Appeal
   auto c = *ts.cycle(a->cycle_id);
   Policy pol = get_policy(st, c.policy_code);
   const auto& per = period_of(pol, c.period);
-  std::optional<store::CycleLineRow> line;
-  ts.each_line(c.id, 0, [&](const store::CycleLineRow& l) {
-    if (l.pupil_id == a->pupil_id) line = l;
-  });
+  const std::optional<store::CycleLineRow> line = ts.line(c.id, a->pupil_id);
+  if (!line) refuse("pupil {} is not in cycle {}", a->massar, c.id);
   a->state = d.upheld ? "upheld" : "rejected";
   a->decision_note = trim(d.note);
   a->decided_by = who.name;

@@ -438,6 +438,13 @@ LineChanges TayssirStore::replace_lines(int64_t cycle_id, const std::vector<Cycl
   return out;
 }
 
+namespace {
+CycleLineRow line_of_row(const ResultRow& r) {
+  return {r.i64(0), r.i64(1),  r.i64(2),  r.text(3), r.text(4),
+          r.i64(5), r.text(6), r.text(7), r.i64(8),  r.i64(9)};
+}
+}  // namespace
+
 void TayssirStore::each_line(int64_t cycle_id, int64_t school_id,
                              const std::function<void(const CycleLineRow&)>& fn) {
   std::vector<Value> params{cycle_id};
@@ -446,14 +453,20 @@ void TayssirStore::each_line(int64_t cycle_id, int64_t school_id,
     params.push_back(school_id);
     where += " AND school_id = $2";
   }
-  db_.query(
+  db_.query_large(
       "SELECT pupil_id, school_id, household_id, level, reason, monthly, months, absences, due, "
       "forfeited FROM tayssir_lines WHERE " +
-          where + " ORDER BY school_id, pupil_id",
-      params, [&](const ResultRow& r) {
-        fn({r.i64(0), r.i64(1), r.i64(2), r.text(3), r.text(4), r.i64(5), r.text(6), r.text(7),
-            r.i64(8), r.i64(9)});
-      });
+          where,
+      params, [&](const ResultRow& r) { fn(line_of_row(r)); });
+}
+
+std::optional<CycleLineRow> TayssirStore::line(int64_t cycle_id, int64_t pupil_id) {
+  std::optional<CycleLineRow> out;
+  db_.query(
+      "SELECT pupil_id, school_id, household_id, level, reason, monthly, months, absences, due, "
+      "forfeited FROM tayssir_lines WHERE cycle_id = $1 AND pupil_id = $2",
+      {cycle_id, pupil_id}, [&](const ResultRow& r) { out = line_of_row(r); });
+  return out;
 }
 
 void TayssirStore::each_line_detail(int64_t cycle_id, int64_t school_id,

@@ -146,8 +146,11 @@ class TayssirStore {
 
   // Makes the cycle's lines these, rewriting only those that differ.
   LineChanges replace_lines(int64_t cycle_id, const std::vector<CycleLineRow>& lines);
+  // In no order; the callback may not query the store (on PostgreSQL the rows are still
+  // arriving).
   void each_line(int64_t cycle_id, int64_t school_id,  // school 0: all
                  const std::function<void(const CycleLineRow&)>& fn);
+  std::optional<CycleLineRow> line(int64_t cycle_id, int64_t pupil_id);
   // Ordered by school code, payee CIN, code Massar.
   void each_line_detail(int64_t cycle_id, int64_t school_id,  // school 0: all
                         const std::function<void(const LineDetailRow&)>& fn);
