@@ -893,7 +893,7 @@ ComputeResult compute_cycles(store::Store& st, const ComputeOptions& opt) {
         AdjustmentReason why;
         if (b == before.end())
           why = adjustment_reason("{}: not in the paid cycle, now {} ({})",
-                                  {src.period, ref.reason, ref.months}, {1});
+                                  {src.period, ref.reason, ref.months}, {1}, {2});
         else if (n == now.end())
           why =
               adjustment_reason("{}: no longer in the registry of this directorate", {src.period});
@@ -901,14 +901,15 @@ ComputeResult compute_cycles(store::Store& st, const ComputeOptions& opt) {
           why = adjustment_reason(
               "{}: back to the months paid ({}); the adjustments made since ({} MAD) no longer "
               "apply",
-              {src.period, n->second.months, format_mad(-delta)});
+              {src.period, n->second.months, format_mad(-delta)}, {}, {1});
         else if (b->second.reason != n->second.reason)
           why = adjustment_reason("{}: decision {} → {}",
                                   {src.period, b->second.reason, n->second.reason}, {1, 2});
         else
           why = adjustment_reason("{}: months {} → {}, absence days {} → {}",
                                   {src.period, b->second.months, n->second.months,
-                                   b->second.absences, n->second.absences});
+                                   b->second.absences, n->second.absences},
+                                  {}, {1, 2});
         adjustments.push_back({src.id, p, ref.school_id, ref.household_id, delta, why.english, 0,
                                "", "", "", "", "correction", why.detail});
         row.adjustments += delta;
@@ -1291,20 +1292,6 @@ std::map<std::string, Pay> payments_of(TayssirStore& ts, int64_t cycle_id) {
     p.amount += a.amount;
   }
   return pay;
-}
-
-std::string month_state_label(char c, bool ar) {
-  switch (c) {
-    case 'P':
-      return ar ? "مستحق" : "payé";
-    case 'F':
-      return ar ? "ضائع (غياب)" : "perdu (absences)";
-    case 'L':
-      return ar ? "غادر" : "parti";
-    case 'T':
-      return ar ? "قبل انتقاله إليها" : "avant son transfert";
-  }
-  return "";
 }
 
 std::string pupil_name(const store::LineDetailRow& d, bool ar) {

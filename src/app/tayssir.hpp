@@ -41,8 +41,14 @@ bool translations_complete();  // every translation has as many values as its En
 struct AdjustmentReason {
   std::string english, detail;
 };
+// `month_states`: the indices of the values that are a period's months as letters (PPFL), said
+// as words in the list's language.
 AdjustmentReason adjustment_reason(std::string_view templ, const std::vector<std::string>& values,
-                                   const std::vector<int>& decisions = {});
+                                   const std::vector<int>& decisions = {},
+                                   const std::vector<int>& month_states = {});
+// A month's state in a line (P paid, F forfeited, L after leaving, T before a transfer into the
+// school) in Arabic or French; "" for a month not due.
+std::string month_state_label(char state, bool ar);
 // An adjustment's reason in Arabic or French; its English when the row has no detail (written
 // before migration 011) or the template is not listed.
 std::string render_adjustment_reason(const store::AdjustmentRow& a, Lang lang);

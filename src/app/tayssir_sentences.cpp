@@ -271,10 +271,26 @@ bool suspect_why_listed(std::string_view why) {
   return listed(kSuspectWhy, why);
 }
 
+std::string month_state_label(char c, bool ar) {
+  switch (c) {
+    case 'P':
+      return ar ? "مستحق" : "payé";
+    case 'F':
+      return ar ? "ضائع (غياب)" : "perdu (absences)";
+    case 'L':
+      return ar ? "غادر" : "parti";
+    case 'T':
+      return ar ? "قبل انتقاله إليها" : "avant son transfert";
+  }
+  return "";
+}
+
 AdjustmentReason adjustment_reason(std::string_view templ, const std::vector<std::string>& values,
-                                   const std::vector<int>& decisions) {
+                                   const std::vector<int>& decisions,
+                                   const std::vector<int>& month_states) {
   nlohmann::json d = {{"template", templ}, {"values", values}};
   if (!decisions.empty()) d["decisions"] = decisions;
+  if (!month_states.empty()) d["month_states"] = month_states;
   return {fill_template(templ, values), d.dump()};
 }
 
@@ -293,6 +309,22 @@ std::string render_adjustment_reason(const store::AdjustmentRow& a, Lang lang) {
         auto& v = values[static_cast<std::size_t>(i.get<int64_t>())];
         if (auto r = tayssir::parse_reason(v))
           v = std::string(tayssir::reason_label(*r, lang == Lang::ar));
+      }
+  // A period's months as letters (PPFL) said as words, in order: "payé, payé, perdu (absences),
+  // parti"; a month not due ('-') says so.
+  if (auto it = d.find("month_states"); it != d.end() && it->is_array())
+    for (const auto& i : *it)
+      if (i.is_number_integer() && i.get<int64_t>() >= 0 &&
+          i.get<int64_t>() < static_cast<int64_t>(values.size())) {
+        auto& v = values[static_cast<std::size_t>(i.get<int64_t>())];
+        std::string words;
+        for (char c : v) {
+          std::string w = month_state_label(c, lang == Lang::ar);
+          if (w.empty())
+            w = c == '-' ? (lang == Lang::ar ? "غير مستحق" : "non dû") : std::string(1, c);
+          words += (words.empty() ? "" : lang == Lang::ar ? "، " : ", ") + w;
+        }
+        v = words;
       }
   return say(kAdjustmentReasons, d["template"].get<std::string>(), values, lang).value_or(a.reason);
 }

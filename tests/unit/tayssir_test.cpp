@@ -274,6 +274,22 @@ TEST(TayssirPolicy, AdjustmentReasonsAreSaidInTheListsLanguage) {
   EXPECT_EQ(sanad::app::render_adjustment_reason(a, Lang::ar),
             fmt::format("T1: القرار من {} إلى {}", reason_label(Reason::eligible, true),
                         reason_label(Reason::household_cap, true)));
+  // The months of a line, kept as letters, are said as words.
+  auto months =
+      sanad::app::adjustment_reason("{}: months {} → {}, absence days {} → {}",
+                                    {"T1", "PPF-", "PPPL", "0,0,6,0", "0,0,3,0"}, {}, {1, 2});
+  EXPECT_EQ(months.english, "T1: months PPF- → PPPL, absence days 0,0,6,0 → 0,0,3,0");
+  sanad::store::AdjustmentRow m;
+  m.reason = months.english;
+  m.reason_detail = months.detail;
+  const std::string fr = sanad::app::render_adjustment_reason(m, Lang::fr);
+  EXPECT_NE(fr.find("payé, payé, perdu (absences), non dû → payé, payé, payé, parti"),
+            std::string::npos)
+      << fr;
+  const std::string ar = sanad::app::render_adjustment_reason(m, Lang::ar);
+  EXPECT_NE(ar.find("مستحق، مستحق، ضائع (غياب)، غير مستحق"), std::string::npos) << ar;
+  EXPECT_EQ(ar.find("PPF"), std::string::npos) << ar;
+
   a.reason_detail = "";
   EXPECT_EQ(sanad::app::render_adjustment_reason(a, Lang::ar), why.english);
   a.reason_detail = "{not json";
