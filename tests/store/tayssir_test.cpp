@@ -454,7 +454,8 @@ TEST_P(Tayssir, AHouseholdThatOwesIsPaidNothingAndALaterCycleRecoversIt) {
       std::string::npos)
       << slurp(list);
   EXPECT_NE(slurp(list).find(fmt::format(
-                "T1 : retour aux mois payés (PPPP) ; les régularisations faites depuis ({} MAD)",
+                "T1 : retour aux mois payés (payé, payé, payé, payé) ; les régularisations faites "
+                "depuis ({} MAD)",
                 format_mad(-3 * monthly))),
             std::string::npos)
       << slurp(list);
