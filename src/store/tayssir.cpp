@@ -477,7 +477,7 @@ void TayssirStore::each_line_detail(int64_t cycle_id, int64_t school_id,
     params.push_back(school_id);
     where += " AND l.school_id = $2";
   }
-  db_.query(
+  db_.query_large(
       "SELECT l.pupil_id, l.school_id, l.household_id, l.level, l.reason, l.monthly, l.months, "
       "l.absences, l.due, l.forfeited, p.massar, p.last_ar, p.first_ar, p.last_fr, p.first_fr, "
       "sc.code, h.payee_cin, h.payee_name FROM tayssir_lines l JOIN pupils p ON p.id = "

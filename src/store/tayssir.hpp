@@ -151,7 +151,7 @@ class TayssirStore {
   void each_line(int64_t cycle_id, int64_t school_id,  // school 0: all
                  const std::function<void(const CycleLineRow&)>& fn);
   std::optional<CycleLineRow> line(int64_t cycle_id, int64_t pupil_id);
-  // Ordered by school code, payee CIN, code Massar.
+  // Ordered by school code, payee CIN, code Massar; the callback may not query the store.
   void each_line_detail(int64_t cycle_id, int64_t school_id,  // school 0: all
                         const std::function<void(const LineDetailRow&)>& fn);
   void replace_adjustments(int64_t cycle_id, const std::vector<AdjustmentRow>& rows);
