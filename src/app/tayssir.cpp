@@ -350,7 +350,10 @@ class IdIndex {
   std::pair<int32_t, bool> emplace(int64_t id, int32_t index) {
     if (id >= 0 && id < kDense) {
       const auto at = static_cast<std::size_t>(id);
-      if (at >= table_.size()) table_.resize(std::max(at + 1, table_.size() * 2), kAbsent);
+      if (at >= table_.size())
+        table_.resize(
+            std::min(std::max(at + 1, table_.size() * 2), static_cast<std::size_t>(kDense)),
+            kAbsent);
       if (table_[at] != kAbsent) return {table_[at], false};
       table_[at] = index;
       return {index, true};
