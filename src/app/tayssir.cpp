@@ -416,7 +416,7 @@ LoadedSnapshot load_snapshot(store::Store& st, const Scope& scope, const std::st
   // Households come with their pupils; they are numbered in the order of their ids once all are
   // read.
   std::vector<int64_t> pupil_household;  // per pupil, the household's id (0: none)
-  IdIndex household_seen;
+  IdIndex household_index;               // the households seen; once sorted, their indices
   struct Household {
     int64_t id;
     std::string cin, name_norm;
@@ -464,7 +464,7 @@ LoadedSnapshot load_snapshot(store::Store& st, const Scope& scope, const std::st
       s.absent_unjustified.resize(s.absent_unjustified.size() + nmonths);
       s.absent_justified.resize(s.absent_justified.size() + nmonths);
       pupil_household.push_back(r.household_id);  // the pupil's, whichever row
-      if (r.household_id && household_seen.emplace(r.household_id, 0).second)
+      if (r.household_id && household_index.emplace(r.household_id, 0).second)
         households.push_back({r.household_id, std::string(r.payee_cin),
                               std::string(r.payee_name_norm), !r.ramed.empty()});
     } else if (std::pair(rk, r.enrolment_id) <= std::pair(rank[i], enrolment[i])) {
@@ -547,7 +547,6 @@ LoadedSnapshot load_snapshot(store::Store& st, const Scope& scope, const std::st
   }
   std::sort(households.begin(), households.end(),
             [](const Household& a, const Household& b) { return a.id < b.id; });
-  IdIndex& household_index = household_seen;
   for (auto& h : households) {
     household_index.set(h.id, static_cast<int32_t>(s.household_cin.size()));
     s.household_cin.push_back(std::move(h.cin));
