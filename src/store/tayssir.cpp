@@ -135,7 +135,8 @@ void TayssirStore::each_snapshot_pupil(
     tally_columns +=
         fmt::format(", coalesce(t.unjustified_{0:02}, 0), coalesce(t.justified_{0:02}, 0)", mm);
   }
-  std::vector<int64_t> households;  // those of the scope's pupils
+  std::vector<int64_t> households;    // those of the scope's pupils
+  std::vector<int64_t> scope_pupils;  // the pupils read in the scope
   std::unordered_map<std::string, std::vector<std::string>> partners;
   for (const auto& [a, b] : linked) {
     partners[a].push_back(b);
@@ -166,6 +167,7 @@ void TayssirStore::each_snapshot_pupil(
             static_cast<uint8_t>(std::min<int64_t>(255, r.i64(15 + 2 * static_cast<int>(k))));
       }
       row.in_scope = in_scope;
+      if (in_scope) scope_pupils.push_back(row.pupil_id);
       if (in_scope && row.household_id) households.push_back(row.household_id);
       if (auto it = partners.empty() ? partners.end() : partners.find(std::string(row.massar));
           it != partners.end()) {
@@ -218,13 +220,29 @@ void TayssirStore::each_snapshot_pupil(
                     q.values, emit(false));
     db_.execute(fmt::format("DROP TABLE {}", stage));
   };
-  // Their households' other children, from the households just read (a subquery repeating the
-  // scope's join was planned with a hash of every pupil of the scope in each worker: 2.6 s for a
-  // region).
-  if (!households.empty())
-    read_outside("stage_snapshot_households", std::move(households),
-                 "{0} s JOIN household_members m ON m.household_id = s.id JOIN households h ON "
-                 "h.id = m.household_id JOIN pupils p ON p.id = m.pupil_id");
+  // Their households' other children: the members of the households just read who were not
+  // read in the scope, then their enrolments elsewhere. (A pupil read in the scope needs no row
+  // from outside: his rows in the scope rank first. One query joining the households' members
+  // to their enrolments outside the scope hashed the whole country's members, pupils and
+  // enrolments: 6 s for a region on a national database, to find a few children.)
+  if (!households.empty()) {
+    stage_ids(db_, "stage_snapshot_households", std::move(households));
+    std::sort(scope_pupils.begin(), scope_pupils.end());
+    std::vector<int64_t> others;
+    db_.query_large(
+        "SELECT m.pupil_id FROM stage_snapshot_households s JOIN household_members m ON "
+        "m.household_id = s.id",
+        {}, [&](const ResultRow& r) {
+          const int64_t id = r.i64(0);
+          if (!std::binary_search(scope_pupils.begin(), scope_pupils.end(), id))
+            others.push_back(id);
+        });
+    db_.execute("DROP TABLE stage_snapshot_households");
+    if (!others.empty())
+      read_outside("stage_snapshot_others", std::move(others),
+                   "{0} s JOIN pupils p ON p.id = s.id JOIN household_members m ON m.pupil_id = "
+                   "p.id JOIN households h ON h.id = m.household_id");
+  }
   // The partners of the linked pupils read in the scope, enrolled elsewhere that year.
   std::vector<int64_t> ids;
   for (const auto& code : wanted)

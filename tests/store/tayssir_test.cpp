@@ -738,14 +738,17 @@ TEST_P(Tayssir, SnapshotOfAScopeBringsItsHouseholdsOtherChildrenAndTheAbsenceDay
   db.execute("UPDATE enrolments SET school_id = $1 WHERE pupil_id = $2 AND school_year = $3",
              {other_school, moved, kYear});
 
-  // Independently: the pupils enrolled outside the commune whose household has a child in it.
+  // Independently: the pupils enrolled outside the commune, and not in it, whose household has a
+  // child in it.
   std::set<int64_t> expected_outside;
   db.query(
       "SELECT DISTINCT e.pupil_id FROM enrolments e JOIN schools sc ON sc.id = e.school_id JOIN "
       "household_members m ON m.pupil_id = e.pupil_id WHERE e.school_year = $1 AND "
       "sc.commune_code <> $2 AND m.household_id IN (SELECT m2.household_id FROM "
       "household_members m2 JOIN enrolments e2 ON e2.pupil_id = m2.pupil_id JOIN schools s2 ON "
-      "s2.id = e2.school_id WHERE e2.school_year = $1 AND s2.commune_code = $2)",
+      "s2.id = e2.school_id WHERE e2.school_year = $1 AND s2.commune_code = $2) AND e.pupil_id "
+      "NOT IN (SELECT e3.pupil_id FROM enrolments e3 JOIN schools s3 ON s3.id = e3.school_id "
+      "WHERE e3.school_year = $1 AND s3.commune_code = $2)",
       {kYear, here}, [&](const store::ResultRow& r) { expected_outside.insert(r.i64(0)); });
   ASSERT_TRUE(expected_outside.count(moved));
 
