@@ -111,10 +111,10 @@ class TayssirStore {
 
   // Snapshot rows. Pupils: every enrolment of the year in a school of the scope, plus the
   // enrolments of the year of their households' other children outside the scope (in_scope
-  // false), each with its household's payee and RAMED and its absence days of the months asked
-  // for (read from the tallies kept beside the absences). Rows come in no particular order (a
-  // pupil's enrolments need not be together; sorting a region's rows cost the server a sort
-  // spilled to disk).
+  // false; only children not enrolled in the scope themselves), each with its household's payee and
+  // RAMED and its absence days of the months asked for (read from the tallies kept beside the
+  // absences). Rows come in no particular order (a pupil's enrolments need not be together; sorting
+  // a region's rows cost the server a sort spilled to disk).
   void each_school(const std::function<void(const SnapshotSchoolRow&)>& fn);
   // `linked`: pairs of codes Massar; when one of a pair is read in the scope, the other comes
   // too (out of the scope) if nothing else brought it.
