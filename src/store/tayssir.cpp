@@ -183,13 +183,13 @@ void TayssirStore::each_snapshot_pupil(
   };
   const std::string tallies = tallies_of(y);
   const char* pupils_of_year =
-      "SELECT {}{} FROM enrolments e {} JOIN pupils p ON p.id = e.pupil_id LEFT JOIN "
+      "SELECT {}{} FROM {} JOIN pupils p ON p.id = e.pupil_id LEFT JOIN "
       "household_members m ON m.pupil_id = p.id LEFT JOIN households h ON h.id = m.household_id "
       "{} WHERE e.school_year = {}";
   const std::vector<Value> year_only{year};
   if (scope.kind == NodeKind::nation) {
-    db_.query_large(fmt::format(fmt::runtime(pupils_of_year), kPupilColumns, tally_columns, "",
-                                tallies_of("$1"), "$1"),
+    db_.query_large(fmt::format(fmt::runtime(pupils_of_year), kPupilColumns, tally_columns,
+                                "enrolments e", tallies_of("$1"), "$1"),
                     year_only, emit(true));
     return;
   }
@@ -202,11 +202,34 @@ void TayssirStore::each_snapshot_pupil(
                         "sc.commune_code WHERE {}",
                         scope_where),
             scope_values, [&](const ResultRow& r) { schools.push_back(r.i64(0)); });
+  const auto scope_schools = static_cast<int64_t>(schools.size());
   stage_ids(db_, "stage_snapshot_schools", std::move(schools));
-  db_.query_large(
-      fmt::format(fmt::runtime(pupils_of_year), kPupilColumns, tally_columns,
-                  "JOIN stage_snapshot_schools s ON s.id = e.school_id", tallies_of("$1"), "$1"),
-      year_only, emit(true));
+  // A scope that is a small part of a PostgreSQL database (a region of the national one): its
+  // enrolments of the year staged first, then joined to the rest. Joined directly, the planner
+  // hashed the whole country's pupils, memberships and households for an eighth of them
+  // (10.4–12.2 s; staged 5.5 s). Where the scope is most of the database, the direct join keeps
+  // its parallel plan, which a temporary table would take away (2.2 s; staged 5.3 s).
+  const bool stage_enrolments =
+      db_.dialect() == Dialect::postgres &&
+      db_.scalar_i64("SELECT count(*) FROM schools").value_or(0) > 4 * scope_schools;
+  if (stage_enrolments) {
+    db_.execute("DROP TABLE IF EXISTS stage_snapshot_enrolments");
+    db_.execute("CREATE TEMPORARY TABLE stage_snapshot_enrolments (LIKE enrolments)");
+    db_.execute(
+        "INSERT INTO stage_snapshot_enrolments SELECT e.* FROM enrolments e JOIN "
+        "stage_snapshot_schools s ON s.id = e.school_id WHERE e.school_year = $1",
+        year_only);
+    db_.execute("ANALYZE stage_snapshot_enrolments");
+    db_.query_large(fmt::format(fmt::runtime(pupils_of_year), kPupilColumns, tally_columns,
+                                "stage_snapshot_enrolments e", tallies_of("$1"), "$1"),
+                    year_only, emit(true));
+    db_.execute("DROP TABLE stage_snapshot_enrolments");
+  } else {
+    db_.query_large(fmt::format(fmt::runtime(pupils_of_year), kPupilColumns, tally_columns,
+                                "enrolments e JOIN stage_snapshot_schools s ON s.id = e.school_id",
+                                tallies_of("$1"), "$1"),
+                    year_only, emit(true));
+  }
   db_.execute("DROP TABLE stage_snapshot_schools");
   // Pupils enrolled outside the scope, reached from ids staged in a temporary table by `from`
   // (which names the table {0} and joins p, m and h).
