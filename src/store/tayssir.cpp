@@ -7,6 +7,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "domain/id_index.hpp"
 #include "store/scope_sql.hpp"
 
 namespace sanad::store {
@@ -120,6 +121,45 @@ void TayssirStore::each_school(const std::function<void(const SnapshotSchoolRow&
   });
 }
 
+namespace {
+
+// A small vocabulary read from many rows (levels, statuses, dates): each value kept once.
+class Interned {
+ public:
+  uint32_t of(std::string_view v) {
+    auto it = index_.find(v);
+    if (it != index_.end()) return it->second;
+    const auto i = static_cast<uint32_t>(values_.size());
+    values_.emplace_back(v);
+    index_.emplace(std::string(v), i);
+    return i;
+  }
+  std::string_view at(uint32_t i) const { return values_[i]; }
+
+ private:
+  std::vector<std::string> values_;
+  std::map<std::string, uint32_t, std::less<>> index_;
+};
+
+// Texts of many rows, one after the other in one string.
+class TextArena {
+ public:
+  // Keeps the texts; returns where they begin.
+  std::size_t add(std::initializer_list<std::string_view> texts) {
+    const std::size_t at = chars_.size();
+    for (auto t : texts) chars_.append(t);
+    return at;
+  }
+  std::string_view at(std::size_t from, std::size_t size) const {
+    return std::string_view(chars_).substr(from, size);
+  }
+
+ private:
+  std::string chars_;
+};
+
+}  // namespace
+
 void TayssirStore::each_snapshot_pupil(
     const Scope& scope, const std::string& year, const std::vector<std::string>& months,
     const std::vector<std::pair<std::string, std::string>>& linked,
@@ -128,139 +168,240 @@ void TayssirStore::each_snapshot_pupil(
   std::string y = q.add(year);
   // The tallies' columns of the months asked for.
   if (months.size() > 12) throw DbError("more than twelve months asked for");
-  std::string tally_columns;
+  std::string tally_columns, tally_fields;
   for (const auto& m : months) {
     int mm = m.size() == 7 ? std::atoi(m.c_str() + 5) : 0;
     if (mm < 1 || mm > 12) throw DbError("not a month: " + m);
     tally_columns +=
         fmt::format(", coalesce(t.unjustified_{0:02}, 0), coalesce(t.justified_{0:02}, 0)", mm);
+    tally_fields += fmt::format(", t.unjustified_{0:02}, t.justified_{0:02}", mm);
   }
-  std::vector<int64_t> households;    // those of the scope's pupils
-  std::vector<int64_t> scope_pupils;  // the pupils read in the scope
+  const std::size_t nmonths = months.size();
+  auto count = [](int64_t n) { return static_cast<uint8_t>(std::clamp<int64_t>(n, 0, 255)); };
   std::unordered_map<std::string, std::vector<std::string>> partners;
   for (const auto& [a, b] : linked) {
     partners[a].push_back(b);
     partners[b].push_back(a);
   }
   std::set<std::string> read, wanted;  // codes among the linked read so far; their partners
-  auto emit = [&](bool in_scope) {
-    return [&, in_scope](const ResultRow& r) {
-      SnapshotPupilRow row;
-      row.pupil_id = r.i64(0);
-      row.massar = r.view(1);
-      row.name_ar_norm = r.view(2);
-      row.name_fr_norm = r.view(3);
-      row.birth_date = r.view(4);
-      row.school_id = r.i64(5);
-      row.level = r.view(6);
-      row.status = r.view(7);
-      row.left_date = r.view(8);
-      row.household_id = r.i64(9);
-      row.payee_cin = r.view(10);
-      row.payee_name_norm = r.view(11);
-      row.ramed = r.view(12);
-      row.enrolment_id = r.i64(13);
-      for (std::size_t k = 0; k < months.size(); ++k) {
-        row.unjustified[k] =
-            static_cast<uint8_t>(std::min<int64_t>(255, r.i64(14 + 2 * static_cast<int>(k))));
-        row.justified[k] =
-            static_cast<uint8_t>(std::min<int64_t>(255, r.i64(15 + 2 * static_cast<int>(k))));
-      }
-      row.in_scope = in_scope;
-      if (in_scope) scope_pupils.push_back(row.pupil_id);
-      if (in_scope && row.household_id) households.push_back(row.household_id);
-      if (auto it = partners.empty() ? partners.end() : partners.find(std::string(row.massar));
-          it != partners.end()) {
-        read.emplace(row.massar);
-        if (in_scope) wanted.insert(it->second.begin(), it->second.end());
-      }
-      fn(row);
-    };
+  auto deliver = [&](const SnapshotPupilRow& row) {
+    if (auto it = partners.empty() ? partners.end() : partners.find(std::string(row.massar));
+        it != partners.end()) {
+      read.emplace(row.massar);
+      if (row.in_scope) wanted.insert(it->second.begin(), it->second.end());
+    }
+    fn(row);
   };
-  auto tallies_of = [](const std::string& year_param) {
-    return fmt::format("LEFT JOIN absence_tallies t ON t.pupil_id = p.id AND t.school_year = {}",
-                       year_param);
-  };
-  const std::string tallies = tallies_of(y);
-  const char* pupils_of_year =
-      "SELECT {}{} FROM {} JOIN pupils p ON p.id = e.pupil_id LEFT JOIN "
-      "household_members m ON m.pupil_id = p.id LEFT JOIN households h ON h.id = m.household_id "
-      "{} WHERE e.school_year = {}";
   const std::vector<Value> year_only{year};
-  if (scope.kind == NodeKind::nation) {
-    db_.query_large(fmt::format(fmt::runtime(pupils_of_year), kPupilColumns, tally_columns,
-                                "enrolments e", tallies_of("$1"), "$1"),
-                    year_only, emit(true));
-    return;
+
+  // The scope's pupils are read table by table and joined here, by arrays indexed by id: the
+  // server joining pupils, enrolments, memberships, households and tallies hashed them all and
+  // spilled to disk (2.5 s for a region; the five plain reads take 1.6 s, and a national
+  // computation's share grows with the country). Where the scope is a small part of the
+  // database (a region of the national one), the rows are chosen by the server from the scope's
+  // schools and pupils staged in temporary tables; otherwise every row is read and those of
+  // other pupils skipped.
+  const bool nation = scope.kind == NodeKind::nation;
+  bool small = false;
+  if (!nation) {
+    std::vector<int64_t> schools;
+    auto [scope_where, scope_values] = scope_filter(scope);
+    db_.query(fmt::format("SELECT sc.id FROM schools sc JOIN communes cm ON cm.code = "
+                          "sc.commune_code WHERE {}",
+                          scope_where),
+              scope_values, [&](const ResultRow& r) { schools.push_back(r.i64(0)); });
+    const auto scope_schools = static_cast<int64_t>(schools.size());
+    small = db_.scalar_i64("SELECT count(*) FROM schools").value_or(0) > 4 * scope_schools;
+    stage_ids(db_, "stage_snapshot_schools", std::move(schools));
   }
-  // The scope's schools first, staged: joined through communes, a region's schools were
-  // estimated from the share of its communes, ten times too few on a database holding one
-  // region, and PostgreSQL probed the tallies by index for each of 924,000 rows.
-  std::vector<int64_t> schools;
-  auto [scope_where, scope_values] = scope_filter(scope);
-  db_.query(fmt::format("SELECT sc.id FROM schools sc JOIN communes cm ON cm.code = "
-                        "sc.commune_code WHERE {}",
-                        scope_where),
-            scope_values, [&](const ResultRow& r) { schools.push_back(r.i64(0)); });
-  const auto scope_schools = static_cast<int64_t>(schools.size());
-  stage_ids(db_, "stage_snapshot_schools", std::move(schools));
-  // A scope that is a small part of a PostgreSQL database (a region of the national one): its
-  // enrolments of the year staged first, then joined to the rest. Joined directly, the planner
-  // hashed the whole country's pupils, memberships and households for an eighth of them
-  // (10.4–12.2 s; staged 5.5 s). Where the scope is most of the database, the direct join keeps
-  // its parallel plan, which a temporary table would take away (2.2 s; staged 5.3 s).
-  const bool stage_enrolments =
-      db_.dialect() == Dialect::postgres &&
-      db_.scalar_i64("SELECT count(*) FROM schools").value_or(0) > 4 * scope_schools;
-  if (stage_enrolments) {
-    db_.execute("DROP TABLE IF EXISTS stage_snapshot_enrolments");
-    db_.execute("CREATE TEMPORARY TABLE stage_snapshot_enrolments (LIKE enrolments)");
-    db_.execute(
-        "INSERT INTO stage_snapshot_enrolments SELECT e.* FROM enrolments e JOIN "
-        "stage_snapshot_schools s ON s.id = e.school_id WHERE e.school_year = $1",
-        year_only);
-    db_.execute("ANALYZE stage_snapshot_enrolments");
-    db_.query_large(fmt::format(fmt::runtime(pupils_of_year), kPupilColumns, tally_columns,
-                                "stage_snapshot_enrolments e", tallies_of("$1"), "$1"),
-                    year_only, emit(true));
-    db_.execute("DROP TABLE stage_snapshot_enrolments");
-  } else {
-    db_.query_large(fmt::format(fmt::runtime(pupils_of_year), kPupilColumns, tally_columns,
-                                "enrolments e JOIN stage_snapshot_schools s ON s.id = e.school_id",
-                                tallies_of("$1"), "$1"),
-                    year_only, emit(true));
-  }
-  db_.execute("DROP TABLE stage_snapshot_schools");
+
+  // 1. The enrolments of the year in the scope, a chain of them per pupil.
+  IdIndex pupil_at;                      // pupil id → k
+  std::vector<int64_t> pupil_ids;        // k → pupil id
+  std::vector<int32_t> first_enrolment;  // k → its first enrolment, then e_next
+  struct Enrolment {
+    int64_t id, school_id;
+    uint32_t level, status, left_date;
+    int32_t next;
+  };
+  std::vector<Enrolment> enrolments;
+  Interned words;  // levels, statuses and dates of leaving
+  db_.query_large(
+      fmt::format("SELECT e.pupil_id, e.school_id, e.level, e.status, e.left_date, e.id FROM {} "
+                  "WHERE e.school_year = $1",
+                  nation ? "enrolments e"
+                         : "enrolments e JOIN stage_snapshot_schools s ON s.id = e.school_id"),
+      year_only, [&](const ResultRow& r) {
+        auto [k, fresh] = pupil_at.emplace(r.i64(0), static_cast<int32_t>(pupil_ids.size()));
+        if (fresh) {
+          pupil_ids.push_back(r.i64(0));
+          first_enrolment.push_back(-1);
+        }
+        auto& head = first_enrolment[static_cast<std::size_t>(k)];
+        enrolments.push_back({r.i64(5), r.i64(1), words.of(r.view(2)), words.of(r.view(3)),
+                              words.of(r.view(4)), head});
+        head = static_cast<int32_t>(enrolments.size() - 1);
+      });
+  if (!nation) db_.execute("DROP TABLE stage_snapshot_schools");
+  const std::size_t npupils = pupil_ids.size();
+  if (small) stage_ids(db_, "stage_snapshot_pupils", pupil_ids);
+  const char* of_pupils = small ? "stage_snapshot_pupils s JOIN " : "";
+  auto pupil_join = [&](const char* alias) {
+    return small ? fmt::format(" ON {}.pupil_id = s.id", alias) : std::string();
+  };
+
+  // 2. Their households (a pupil is in one at most); members of those households who are not
+  // pupils of the scope are the other children, read further down.
+  std::vector<int64_t> household_of(npupils, 0);
+  std::vector<std::pair<int64_t, int64_t>> outside_members;  // (pupil, household), full reads
+  db_.query_large(fmt::format("SELECT m.pupil_id, m.household_id FROM {}household_members m{}",
+                              of_pupils, pupil_join("m")),
+                  {}, [&](const ResultRow& r) {
+                    const int32_t k = pupil_at.find(r.i64(0));
+                    if (k != IdIndex::kAbsent)
+                      household_of[static_cast<std::size_t>(k)] = r.i64(1);
+                    else if (!nation)
+                      outside_members.emplace_back(r.i64(0), r.i64(1));
+                  });
+  std::vector<int64_t> households;
+  for (int64_t h : household_of)
+    if (h) households.push_back(h);
+  std::sort(households.begin(), households.end());
+  households.erase(std::unique(households.begin(), households.end()), households.end());
+  if (small && !households.empty()) stage_ids(db_, "stage_snapshot_households", households);
+  struct Payee {
+    std::size_t at = 0;
+    uint32_t cin = 0, name = 0, ramed = 0;
+  };
+  IdIndex household_at;
+  for (std::size_t i = 0; i < households.size(); ++i)
+    household_at.set(households[i], static_cast<int32_t>(i));
+  std::vector<Payee> payees(households.size());
+  TextArena payee_texts;
+  if (!households.empty())
+    db_.query_large(small
+                        ? "SELECT h.id, h.payee_cin, h.payee_name_norm, h.ramed FROM "
+                          "stage_snapshot_households s JOIN households h ON h.id = s.id"
+                        : "SELECT h.id, h.payee_cin, h.payee_name_norm, h.ramed FROM households h",
+                    {}, [&](const ResultRow& r) {
+                      const int32_t i = household_at.find(r.i64(0));
+                      if (i == IdIndex::kAbsent) return;
+                      auto cin = r.view(1), name = r.view(2), ramed = r.view(3);
+                      payees[static_cast<std::size_t>(i)] = {
+                          payee_texts.add({cin, name, ramed}), static_cast<uint32_t>(cin.size()),
+                          static_cast<uint32_t>(name.size()), static_cast<uint32_t>(ramed.size())};
+                    });
+
+  // 3. Their absence days in the months asked for.
+  std::vector<uint8_t> absent(npupils * 2 * nmonths, 0);  // k → (unjustified, justified) a month
+  if (nmonths)
+    db_.query_large(fmt::format("SELECT t.pupil_id{} FROM {}absence_tallies t{} WHERE "
+                                "t.school_year = $1",
+                                tally_fields, of_pupils, pupil_join("t")),
+                    year_only, [&](const ResultRow& r) {
+                      const int32_t k = pupil_at.find(r.i64(0));
+                      if (k == IdIndex::kAbsent) return;
+                      uint8_t* a = &absent[static_cast<std::size_t>(k) * 2 * nmonths];
+                      for (std::size_t j = 0; j < 2 * nmonths; ++j)
+                        a[j] = count(r.i64(1 + static_cast<int>(j)));
+                    });
+
+  // 4. The pupils themselves, each delivered with every enrolment of his in the scope.
+  db_.query_large(
+      fmt::format("SELECT p.id, p.massar, p.name_ar_norm, p.name_fr_norm, p.birth_date FROM "
+                  "{}pupils p{}",
+                  of_pupils, small ? " ON p.id = s.id" : ""),
+      {}, [&](const ResultRow& r) {
+        const int32_t k = pupil_at.find(r.i64(0));
+        if (k == IdIndex::kAbsent) return;
+        const auto kk = static_cast<std::size_t>(k);
+        SnapshotPupilRow row;
+        row.pupil_id = r.i64(0);
+        row.massar = r.view(1);
+        row.name_ar_norm = r.view(2);
+        row.name_fr_norm = r.view(3);
+        row.birth_date = r.view(4);
+        row.household_id = household_of[kk];
+        if (row.household_id) {
+          const Payee& p = payees[static_cast<std::size_t>(household_at.find(row.household_id))];
+          row.payee_cin = payee_texts.at(p.at, p.cin);
+          row.payee_name_norm = payee_texts.at(p.at + p.cin, p.name);
+          row.ramed = payee_texts.at(p.at + p.cin + p.name, p.ramed);
+        }
+        const uint8_t* a = &absent[kk * 2 * nmonths];
+        for (std::size_t j = 0; j < nmonths; ++j) {
+          row.unjustified[j] = a[2 * j];
+          row.justified[j] = a[2 * j + 1];
+        }
+        row.in_scope = true;
+        for (int32_t e = first_enrolment[kk]; e >= 0;) {
+          const Enrolment& en = enrolments[static_cast<std::size_t>(e)];
+          row.enrolment_id = en.id;
+          row.school_id = en.school_id;
+          row.level = words.at(en.level);
+          row.status = words.at(en.status);
+          row.left_date = words.at(en.left_date);
+          deliver(row);
+          e = en.next;
+        }
+      });
+  if (small) db_.execute("DROP TABLE stage_snapshot_pupils");
+  if (nation) return;  // every enrolment of the year was read
+
   // Pupils enrolled outside the scope, reached from ids staged in a temporary table by `from`
   // (which names the table {0} and joins p, m and h).
   auto read_outside = [&](const char* stage, std::vector<int64_t> ids, const char* from) {
     stage_ids(db_, stage, std::move(ids));
     db_.query_large(fmt::format("SELECT {}{} FROM {} JOIN enrolments e ON e.pupil_id = p.id JOIN "
                                 "schools sc ON sc.id = e.school_id JOIN communes cm ON cm.code = "
-                                "sc.commune_code {} WHERE e.school_year = {} AND NOT ({})",
+                                "sc.commune_code LEFT JOIN absence_tallies t ON t.pupil_id = p.id "
+                                "AND t.school_year = {} WHERE e.school_year = {} AND NOT ({})",
                                 kPupilColumns, tally_columns,
-                                fmt::format(fmt::runtime(from), stage), tallies, y, q.where),
-                    q.values, emit(false));
+                                fmt::format(fmt::runtime(from), stage), y, y, q.where),
+                    q.values, [&](const ResultRow& r) {
+                      SnapshotPupilRow row;
+                      row.pupil_id = r.i64(0);
+                      row.massar = r.view(1);
+                      row.name_ar_norm = r.view(2);
+                      row.name_fr_norm = r.view(3);
+                      row.birth_date = r.view(4);
+                      row.school_id = r.i64(5);
+                      row.level = r.view(6);
+                      row.status = r.view(7);
+                      row.left_date = r.view(8);
+                      row.household_id = r.i64(9);
+                      row.payee_cin = r.view(10);
+                      row.payee_name_norm = r.view(11);
+                      row.ramed = r.view(12);
+                      row.enrolment_id = r.i64(13);
+                      for (std::size_t j = 0; j < nmonths; ++j) {
+                        row.unjustified[j] = count(r.i64(14 + 2 * static_cast<int>(j)));
+                        row.justified[j] = count(r.i64(15 + 2 * static_cast<int>(j)));
+                      }
+                      row.in_scope = false;
+                      deliver(row);
+                    });
     db_.execute(fmt::format("DROP TABLE {}", stage));
   };
-  // Their households' other children: the members of the households just read who were not
-  // read in the scope, then their enrolments elsewhere. (A pupil read in the scope needs no row
-  // from outside: his rows in the scope rank first. One query joining the households' members
-  // to their enrolments outside the scope hashed the whole country's members, pupils and
-  // enrolments: 6 s for a region on a national database, to find a few children.)
+  // Their households' other children: the members of those households who are not pupils of
+  // the scope, then their enrolments elsewhere. (One query joining the households' members to
+  // their enrolments outside the scope hashed the whole country's members, pupils and
+  // enrolments: 6 s for a region on a national database, to find a few children.) When every
+  // membership was read above, they are among those kept aside; otherwise the server finds them.
   if (!households.empty()) {
-    stage_ids(db_, "stage_snapshot_households", std::move(households));
-    std::sort(scope_pupils.begin(), scope_pupils.end());
     std::vector<int64_t> others;
-    db_.query_large(
-        "SELECT m.pupil_id FROM stage_snapshot_households s JOIN household_members m ON "
-        "m.household_id = s.id",
-        {}, [&](const ResultRow& r) {
-          const int64_t id = r.i64(0);
-          if (!std::binary_search(scope_pupils.begin(), scope_pupils.end(), id))
-            others.push_back(id);
-        });
-    db_.execute("DROP TABLE stage_snapshot_households");
+    if (small) {
+      db_.query_large(
+          "SELECT m.pupil_id FROM stage_snapshot_households s JOIN household_members m ON "
+          "m.household_id = s.id",
+          {}, [&](const ResultRow& r) {
+            if (pupil_at.find(r.i64(0)) == IdIndex::kAbsent) others.push_back(r.i64(0));
+          });
+      db_.execute("DROP TABLE stage_snapshot_households");
+    } else {
+      for (const auto& [pupil, household] : outside_members)
+        if (household_at.find(household) != IdIndex::kAbsent) others.push_back(pupil);
+    }
     if (!others.empty())
       read_outside("stage_snapshot_others", std::move(others),
                    "{0} s JOIN pupils p ON p.id = s.id JOIN household_members m ON m.pupil_id = "

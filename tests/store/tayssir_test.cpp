@@ -790,6 +790,40 @@ TEST_P(Tayssir, SnapshotOfAScopeBringsItsHouseholdsOtherChildrenAndTheAbsenceDay
   EXPECT_GT(with_absences, 10);
   EXPECT_NE(here, there);
 
+  // A scope holding most of the database's schools (the directorate, all but one school) is read
+  // table by table whole, not through staged ids: the same child, moved to a school of another
+  // directorate, still comes from outside with his household's payee and his days.
+  const std::string elsewhere = *db.scalar_text(
+      "SELECT min(code) FROM communes WHERE directorate_code <> $1", {kTaounate.code});
+  db.execute(
+      "INSERT INTO schools (code, name_ar, name_fr, name_norm, cycles, commune_code, milieu, "
+      "sector) SELECT 'X' || code, name_ar, name_fr, name_norm, cycles, $2, milieu, sector FROM "
+      "schools WHERE id = $1",
+      {other_school, elsewhere});
+  db.execute(
+      "UPDATE enrolments SET school_id = (SELECT id FROM schools WHERE code = 'X' || (SELECT code "
+      "FROM schools WHERE id = $1)) WHERE pupil_id = $2 AND school_year = $3",
+      {other_school, moved, kYear});
+  ASSERT_GT(*db.scalar_i64("SELECT count(*) FROM schools"), 8);
+  std::set<int64_t> in_directorate, out_of_directorate;
+  store::TayssirStore(st()).each_snapshot_pupil(
+      kTaounate, kYear, {"2025-10", "2025-12"}, {}, [&](const store::SnapshotPupilRow& r) {
+        (r.in_scope ? in_directorate : out_of_directorate).insert(r.pupil_id);
+        auto d = days[r.pupil_id];
+        EXPECT_EQ(r.unjustified[0], d[0]) << r.pupil_id;
+        EXPECT_EQ(r.justified[1], d[3]) << r.pupil_id;
+        if (r.pupil_id == moved) {
+          EXPECT_FALSE(r.in_scope);
+          EXPECT_FALSE(r.payee_cin.empty());
+        }
+      });
+  EXPECT_EQ(out_of_directorate, std::set<int64_t>{moved});
+  EXPECT_EQ(static_cast<int64_t>(in_directorate.size()),
+            *db.scalar_i64("SELECT count(DISTINCT e.pupil_id) FROM enrolments e JOIN schools sc "
+                           "ON sc.id = e.school_id JOIN communes cm ON cm.code = sc.commune_code "
+                           "WHERE e.school_year = $1 AND cm.directorate_code = $2",
+                           {kYear, kTaounate.code}));
+
   // The whole country: every pupil enrolled that year, all in the scope, with his days.
   std::set<int64_t> everyone;
   store::TayssirStore(st()).each_snapshot_pupil(
