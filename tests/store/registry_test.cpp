@@ -780,6 +780,45 @@ TEST_P(Registry, ALargeFirstLoadBuildsItsIndexesAgain) {
             1);
 }
 
+// A large result gives every value as stored, whatever characters it holds (on PostgreSQL it
+// comes through COPY's text format, with the parameters written into the statement).
+TEST_P(Registry, ALargeResultGivesEveryValueAsStored) {
+  auto& db = st().db();
+  const std::vector<std::string> texts = {"tab\there",
+                                          "line\nbreak\r\n",
+                                          "back\\slash \\N \\x41 \\101",
+                                          "\\N",
+                                          "quote ' and \" and $1",
+                                          "\b\f\v bell \x07",
+                                          "محمد بن عبد الله",
+                                          "",
+                                          "end with backslash\\"};
+  const std::string sql =
+      "SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, NULL, '$2 stays', 12 AS \"a$1\", $10, $11";
+  std::vector<store::Value> params(texts.begin(), texts.end());
+  params.emplace_back(int64_t{-9007199254740993});
+  params.emplace_back();  // NULL
+  int rows = 0;
+  db.query_large(sql, params, [&](const store::ResultRow& r) {
+    ++rows;
+    for (int c = 0; c < 9; ++c) {
+      EXPECT_EQ(r.text(c), texts[static_cast<std::size_t>(c)]) << c;
+      EXPECT_FALSE(r.is_null(c)) << c;
+    }
+    EXPECT_TRUE(r.is_null(9));
+    EXPECT_EQ(r.view(9), "");
+    EXPECT_EQ(r.text(10), "$2 stays");
+    EXPECT_EQ(r.i64(11), 12);
+    EXPECT_EQ(r.i64(12), -9007199254740993);
+    EXPECT_TRUE(r.is_null(13));
+  });
+  EXPECT_EQ(rows, 1);
+  if (GetParam() == std::string("postgres")) {  // SQLite reads a parameter not given as NULL
+    EXPECT_THROW(db.query_large("SELECT $2", {std::string("one")}, [](const store::ResultRow&) {}),
+                 store::DbError);
+  }
+}
+
 // A result of many rows is handed over row by row (PostgreSQL) or as always (SQLite): all rows,
 // in order; a failure in the middle — the reader's or the database's — is reported and leaves
 // the connection usable.
