@@ -141,6 +141,15 @@ class Interned {
   std::map<std::string, uint32_t, std::less<>> index_;
 };
 
+// A pupil's own columns, the first five of a row: id, code Massar, normalized names, birth date.
+void read_pupil_columns(SnapshotPupilRow& row, const ResultRow& r) {
+  row.pupil_id = r.i64(0);
+  row.massar = r.view(1);
+  row.name_ar_norm = r.view(2);
+  row.name_fr_norm = r.view(3);
+  row.birth_date = r.view(4);
+}
+
 // Texts of many rows, one after the other in one string.
 class TextArena {
  public:
@@ -316,11 +325,7 @@ void TayssirStore::each_snapshot_pupil(
         if (k == IdIndex::kAbsent) return;
         const auto kk = static_cast<std::size_t>(k);
         SnapshotPupilRow row;
-        row.pupil_id = r.i64(0);
-        row.massar = r.view(1);
-        row.name_ar_norm = r.view(2);
-        row.name_fr_norm = r.view(3);
-        row.birth_date = r.view(4);
+        read_pupil_columns(row, r);
         row.household_id = household_of[kk];
         if (row.household_id) {
           const Payee& p = payees[static_cast<std::size_t>(household_at.find(row.household_id))];
@@ -360,11 +365,7 @@ void TayssirStore::each_snapshot_pupil(
                                 fmt::format(fmt::runtime(from), stage), y, y, q.where),
                     q.values, [&](const ResultRow& r) {
                       SnapshotPupilRow row;
-                      row.pupil_id = r.i64(0);
-                      row.massar = r.view(1);
-                      row.name_ar_norm = r.view(2);
-                      row.name_fr_norm = r.view(3);
-                      row.birth_date = r.view(4);
+                      read_pupil_columns(row, r);
                       row.school_id = r.i64(5);
                       row.level = r.view(6);
                       row.status = r.view(7);
