@@ -343,6 +343,8 @@ LoadedSnapshot load_snapshot(store::Store& st, const Scope& scope, const std::st
   LoadedSnapshot L;
   tayssir::Snapshot& s = L.s;
   TayssirStore ts(st);
+  // Its tables are read one after the other: all as they stood at one moment.
+  store::ReadTransaction consistent(st.db());
 
   std::unordered_map<std::string, int32_t> commune_index;
   std::vector<std::string> commune_directorate;

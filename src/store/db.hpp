@@ -54,6 +54,10 @@ class Db {
   virtual void bulk_insert(std::string_view table, const std::vector<std::string>& columns,
                            const std::function<bool(std::vector<Value>&)>& next_row) = 0;
   virtual void begin() = 0;
+  // Begins a transaction that reads the database as it stood when it began, whatever others
+  // write meanwhile (PostgreSQL: repeatable read; SQLite: a deferred transaction, one snapshot of
+  // the WAL, taking no write lock). Temporary tables may be written in it.
+  virtual void begin_read() = 0;
   virtual void commit() = 0;
   virtual void rollback() = 0;
   virtual bool in_transaction() = 0;
@@ -94,6 +98,30 @@ class Transaction {
  private:
   Db& db_;
   bool done_ = false;
+};
+
+// Several statements reading one state of the database (a snapshot of the registry read table
+// by table). Nothing when a transaction is already open: it is the caller's. Ends by a rollback:
+// it keeps nothing.
+class ReadTransaction {
+ public:
+  explicit ReadTransaction(Db& db) : db_(db), own_(!db.in_transaction()) {
+    if (own_) db_.begin_read();
+  }
+  ~ReadTransaction() {
+    if (own_) {
+      try {
+        db_.rollback();
+      } catch (...) {
+      }
+    }
+  }
+  ReadTransaction(const ReadTransaction&) = delete;
+  ReadTransaction& operator=(const ReadTransaction&) = delete;
+
+ private:
+  Db& db_;
+  bool own_;
 };
 
 }  // namespace sanad::store

@@ -286,6 +286,7 @@ class PgDb final : public Db {
   }
 
   void begin() override { exec_script("BEGIN"); }
+  void begin_read() override { exec_script("BEGIN ISOLATION LEVEL REPEATABLE READ"); }
   void commit() override { exec_script("COMMIT"); }
   void rollback() override { exec_script("ROLLBACK"); }
   bool in_transaction() override { return PQtransactionStatus(conn_) != PQTRANS_IDLE; }

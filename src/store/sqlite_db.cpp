@@ -150,6 +150,7 @@ class SqliteDb final : public Db {
   }
 
   void begin() override { execute("BEGIN IMMEDIATE", {}); }
+  void begin_read() override { execute("BEGIN DEFERRED", {}); }
   void commit() override { execute("COMMIT", {}); }
   void rollback() override { execute("ROLLBACK", {}); }
   bool in_transaction() override { return sqlite3_get_autocommit(db_) == 0; }

@@ -780,6 +780,36 @@ TEST_P(Registry, ALargeFirstLoadBuildsItsIndexesAgain) {
             1);
 }
 
+// Statements in a read transaction see the database as it stood when it began to read, whatever
+// another connection commits meanwhile (a snapshot of the registry is read table by table);
+// temporary tables may be written in it; a transaction already open is left to its owner.
+TEST_P(Registry, AReadTransactionSeesOneStateOfTheDatabase) {
+  auto other = backend_.store(false);
+  auto& db = st().db();
+  auto years = [&] { return *db.scalar_i64("SELECT count(*) FROM school_years"); };
+  const int64_t before = years();
+  {
+    store::ReadTransaction read(db);
+    EXPECT_TRUE(db.in_transaction());
+    EXPECT_EQ(years(), before);
+    other->db().execute(
+        "INSERT INTO school_years (code, starts, ends) VALUES ('2031-2032', '2031-09-01', "
+        "'2032-08-31')");
+    EXPECT_EQ(years(), before);  // the other's row is not seen
+    db.execute("CREATE TEMP TABLE read_stage (id BIGINT)");
+    EXPECT_EQ(db.execute("INSERT INTO read_stage (id) VALUES (1), (2)"), 2);
+    EXPECT_EQ(years(), before);
+  }
+  EXPECT_FALSE(db.in_transaction());
+  EXPECT_EQ(years(), before + 1);
+  {
+    store::Transaction tx(db);
+    { store::ReadTransaction inner(db); }
+    EXPECT_TRUE(db.in_transaction());  // the outer one is still open
+    tx.commit();
+  }
+}
+
 // A large result gives every value as stored, whatever characters it holds (on PostgreSQL it
 // comes through COPY's text format, with the parameters written into the statement).
 TEST_P(Registry, ALargeResultGivesEveryValueAsStored) {
