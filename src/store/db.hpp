@@ -58,6 +58,11 @@ class Db {
   // write meanwhile (PostgreSQL: repeatable read; SQLite: a deferred transaction, one snapshot of
   // the WAL, taking no write lock). Temporary tables may be written in it.
   virtual void begin_read() = 0;
+  // A second connection reading what this transaction reads (PostgreSQL: its snapshot exported
+  // to a read-only transaction of the other), for reading two tables at once on two server
+  // processes; nullptr when the backend has none or no transaction is open. Used by one thread
+  // at a time; closed (its transaction rolled back) when destroyed.
+  virtual std::unique_ptr<Db> reader_beside() { return nullptr; }
   virtual void commit() = 0;
   virtual void rollback() = 0;
   virtual bool in_transaction() = 0;

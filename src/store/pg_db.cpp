@@ -134,7 +134,7 @@ struct ResultGuard {
 
 class PgDb final : public Db {
  public:
-  explicit PgDb(const std::string& conninfo) {
+  explicit PgDb(const std::string& conninfo) : conninfo_(conninfo) {
     conn_ = PQconnectdb(conninfo.c_str());
     if (PQstatus(conn_) != CONNECTION_OK) {
       std::string msg = PQerrorMessage(conn_);
@@ -287,6 +287,19 @@ class PgDb final : public Db {
 
   void begin() override { exec_script("BEGIN"); }
   void begin_read() override { exec_script("BEGIN ISOLATION LEVEL REPEATABLE READ"); }
+
+  std::unique_ptr<Db> reader_beside() override {
+    if (!in_transaction()) return nullptr;
+    std::string snapshot;
+    query("SELECT pg_export_snapshot()", {}, [&](const ResultRow& r) { snapshot = r.text(0); });
+    if (snapshot.empty() || snapshot.find_first_not_of("0123456789ABCDEF-") != std::string::npos)
+      throw DbError("unexpected snapshot name: " + snapshot);
+    auto other = std::make_unique<PgDb>(conninfo_);
+    other->exec_script(
+        "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT '" + snapshot +
+        "'");
+    return other;
+  }
   void commit() override { exec_script("COMMIT"); }
   void rollback() override { exec_script("ROLLBACK"); }
   bool in_transaction() override { return PQtransactionStatus(conn_) != PQTRANS_IDLE; }
@@ -377,6 +390,7 @@ class PgDb final : public Db {
     return DbError(fmt::format("{} (in: {})", msg, sql.substr(0, 200)));
   }
 
+  std::string conninfo_;
   PGconn* conn_ = nullptr;
   std::unordered_map<std::string, std::string> prepared_;
 };

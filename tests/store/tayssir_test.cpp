@@ -806,6 +806,10 @@ TEST_P(Tayssir, SnapshotOfAScopeBringsItsHouseholdsOtherChildrenAndTheAbsenceDay
       {other_school, moved, kYear});
   ASSERT_GT(*db.scalar_i64("SELECT count(*) FROM schools"), 8);
   std::set<int64_t> in_directorate, out_of_directorate;
+  // Read as load_snapshot reads, in a read transaction (PostgreSQL: the tallies then come on a
+  // second connection).
+  std::optional<store::ReadTransaction> read;
+  read.emplace(db);
   store::TayssirStore(st()).each_snapshot_pupil(
       kTaounate, kYear, {"2025-10", "2025-12"}, {}, [&](const store::SnapshotPupilRow& r) {
         (r.in_scope ? in_directorate : out_of_directorate).insert(r.pupil_id);
@@ -824,8 +828,11 @@ TEST_P(Tayssir, SnapshotOfAScopeBringsItsHouseholdsOtherChildrenAndTheAbsenceDay
                            "WHERE e.school_year = $1 AND cm.directorate_code = $2",
                            {kYear, kTaounate.code}));
 
+  read.reset();
+
   // The whole country: every pupil enrolled that year, all in the scope, with his days.
   std::set<int64_t> everyone;
+  read.emplace(db);
   store::TayssirStore(st()).each_snapshot_pupil(
       Scope::nation(), kYear, {"2025-10"}, {}, [&](const store::SnapshotPupilRow& r) {
         EXPECT_TRUE(r.in_scope);
