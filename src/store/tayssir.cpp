@@ -255,7 +255,7 @@ void TayssirStore::each_snapshot_pupil(
   // 1. The enrolments of the year in the scope, a chain of them per pupil.
   IdIndex pupil_at;                      // pupil id → k
   std::vector<int64_t> pupil_ids;        // k → pupil id
-  std::vector<int32_t> first_enrolment;  // k → its first enrolment, then e_next
+  std::vector<int32_t> first_enrolment;  // k → his last enrolment read, then each one's next
   struct Enrolment {
     int64_t id, school_id;
     uint32_t level, status, left_date;
