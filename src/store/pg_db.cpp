@@ -294,7 +294,12 @@ class PgDb final : public Db {
     query("SELECT pg_export_snapshot()", {}, [&](const ResultRow& r) { snapshot = r.text(0); });
     if (snapshot.empty() || snapshot.find_first_not_of("0123456789ABCDEF-") != std::string::npos)
       throw DbError("unexpected snapshot name: " + snapshot);
-    auto other = std::make_unique<PgDb>(conninfo_);
+    std::unique_ptr<PgDb> other;
+    try {
+      other = std::make_unique<PgDb>(conninfo_);
+    } catch (const DbError&) {
+      return nullptr;  // no second connection to be had (the server's limit): one after the other
+    }
     other->exec_script(
         "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT '" + snapshot +
         "'");
