@@ -64,60 +64,18 @@ class CopyRow final : public ResultRow {
   }
 
  private:
+  // COPY TO writes \b \f \n \r \t \v and a backslash before any other character it escapes (the
+  // backslash itself); never octal or hex sequences (PostgreSQL's documentation of COPY).
   std::string_view decode(std::string_view f) {
+    static constexpr std::string_view kLetters = "bfnrtv", kControls = "\b\f\n\r\t\v";
     const std::size_t start = decoded_.size();
-    auto digit = [](char ch, int base) {
-      if (ch >= '0' && ch <= '9' && ch - '0' < base) return ch - '0';
-      if (base == 16 && ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
-      if (base == 16 && ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
-      return -1;
-    };
     for (std::size_t i = 0; i < f.size(); ++i) {
       char ch = f[i];
-      if (ch != '\\' || i + 1 == f.size()) {
-        decoded_.push_back(ch);
-        continue;
+      if (ch == '\\' && i + 1 < f.size()) {
+        ch = f[++i];
+        if (const auto at = kLetters.find(ch); at != std::string_view::npos) ch = kControls[at];
       }
-      ch = f[++i];
-      switch (ch) {
-        case 'b':
-          decoded_.push_back('\b');
-          break;
-        case 'f':
-          decoded_.push_back('\f');
-          break;
-        case 'n':
-          decoded_.push_back('\n');
-          break;
-        case 'r':
-          decoded_.push_back('\r');
-          break;
-        case 't':
-          decoded_.push_back('\t');
-          break;
-        case 'v':
-          decoded_.push_back('\v');
-          break;
-        case 'x': {
-          int v = 0, k = 0;
-          for (int d; k < 2 && i + 1 < f.size() && (d = digit(f[i + 1], 16)) >= 0; ++k, ++i)
-            v = v * 16 + d;
-          if (k == 0)
-            decoded_.push_back('x');
-          else
-            decoded_.push_back(static_cast<char>(v));
-          break;
-        }
-        default:
-          if (digit(ch, 8) >= 0) {
-            int v = digit(ch, 8), d;
-            for (int k = 1; k < 3 && i + 1 < f.size() && (d = digit(f[i + 1], 8)) >= 0; ++k, ++i)
-              v = v * 8 + d;
-            decoded_.push_back(static_cast<char>(v));
-          } else {
-            decoded_.push_back(ch);
-          }
-      }
+      decoded_.push_back(ch);
     }
     return std::string_view(decoded_).substr(start);
   }
