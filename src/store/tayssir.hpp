@@ -117,7 +117,9 @@ class TayssirStore {
   // a region's rows cost the server a sort spilled to disk).
   void each_school(const std::function<void(const SnapshotSchoolRow&)>& fn);
   // `linked`: pairs of codes Massar; when one of a pair is read in the scope, the other comes
-  // too (out of the scope) if nothing else brought it.
+  // too (out of the scope) if nothing else brought it. The tables are read one after the other:
+  // hold a ReadTransaction around the call for one state of the database (on PostgreSQL the
+  // tallies then come on a second connection, at the same time).
   void each_snapshot_pupil(const Scope& scope, const std::string& year,
                            const std::vector<std::string>& months,  // "2025-09", in the year
                            const std::vector<std::pair<std::string, std::string>>& linked,
