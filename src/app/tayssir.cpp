@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <limits>
 #include <map>
 #include <mutex>
@@ -722,7 +723,15 @@ ComputeResult compute_cycles(store::Store& st, const ComputeOptions& opt) {
                     std::vector<std::string>(months.begin(), months.end()), reviews);
   const auto& s = L.s;
   say(fmt::format("deciding eligibility of {} pupils", s.pupils()));
-  auto e = tayssir::decide(pol, s, reviews);
+  auto e = tayssir::decide_unlisted(pol, s, reviews);
+  // The flagged pairs are listed beside the computation and the writing (nationally three million
+  // pairs, 3 s; the writing waits on the server); one after the other if no thread can be had.
+  std::future<std::vector<tayssir::Suspect>> listed;
+  try {
+    listed =
+        std::async(std::launch::async, [&] { return tayssir::suspects_of(s, e.flagged, reviews); });
+  } catch (const std::system_error&) {
+  }
   say(fmt::format("computing {} ({} eligible)", per.code, e.eligible()));
   auto run = tayssir::run_cycle(pol, per, s, e);
   std::map<std::string, tayssir::CycleResult> reruns;
@@ -730,9 +739,6 @@ ComputeResult compute_cycles(store::Store& st, const ComputeOptions& opt) {
     reruns.emplace(code, tayssir::run_cycle(pol, period_of(pol, code), s, e));
 
   ComputeResult out;
-  for (const auto& sp : e.suspects)
-    if (sp.decision.empty() && out.suspects_pending++ < static_cast<int64_t>(kSuspectsShown))
-      out.suspects.push_back(sp);
 
   auto directorate_of_line = [&](const tayssir::PupilLine& l) -> const std::string& {
     static const std::string none;
@@ -761,8 +767,30 @@ ComputeResult compute_cycles(store::Store& st, const ComputeOptions& opt) {
   for (const auto& l : run.lines) by_dir[directorate_of_line(l)].push_back(&l);
 
   auto dirs = st.directorates(opt.scope);
+  // A directorate's lines as stored rows, built on a second thread for the next directorate while
+  // this one is written (nationally the server attaches each directorate's lines for ~0.1 s, the
+  // client waiting); one after the other if no thread can be had.
+  auto rows_of = [&](std::size_t di) {
+    std::vector<store::CycleLineRow> rows;
+    if (auto it = by_dir.find(dirs[di].code); it != by_dir.end()) {
+      rows.reserve(it->second.size());
+      for (const auto* l : it->second) rows.push_back(to_row(*l));
+    }
+    return rows;
+  };
+  std::future<std::vector<store::CycleLineRow>> next_rows;
+  auto build_next = [&](std::size_t di) {
+    next_rows = {};
+    if (di < dirs.size()) try {
+        next_rows = std::async(std::launch::async, rows_of, di);
+      } catch (const std::system_error&) {
+      }
+  };
+  build_next(0);
   for (std::size_t di = 0; di < dirs.size(); ++di) {
     const std::string& d = dirs[di].code;
+    std::vector<store::CycleLineRow> rows = next_rows.valid() ? next_rows.get() : rows_of(di);
+    build_next(di + 1);
     auto lines_it = by_dir.find(d);
     if (lines_it == by_dir.end() && !ts.cycle(policy_id, per.code, d)) continue;
     say(fmt::format("writing the cycle of directorate {} ({}/{})", d, di + 1, dirs.size()));
@@ -789,11 +817,9 @@ ComputeResult compute_cycles(store::Store& st, const ComputeOptions& opt) {
     row.computed_by = opt.who.name;
     row.id = existing ? existing->id : ts.insert_cycle(row);
 
-    std::vector<store::CycleLineRow> rows;
     std::set<int32_t> groups;
     if (lines_it != by_dir.end())
       for (const auto* l : lines_it->second) {
-        rows.push_back(to_row(*l));
         row.pupils++;
         if (l->reason == tayssir::Reason::eligible) row.beneficiaries++;
         row.due += l->due;
@@ -908,6 +934,10 @@ ComputeResult compute_cycles(store::Store& st, const ComputeOptions& opt) {
     cc.row = *ts.cycle(row.id);
     out.cycles.push_back(cc);
   }
+  e.suspects = listed.valid() ? listed.get() : tayssir::suspects_of(s, e.flagged, reviews);
+  for (const auto& sp : e.suspects)
+    if (sp.decision.empty() && out.suspects_pending++ < static_cast<int64_t>(kSuspectsShown))
+      out.suspects.push_back(sp);
   return out;
 }
 

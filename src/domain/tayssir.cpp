@@ -325,37 +325,43 @@ constexpr std::array<const char*, 5> kWhy = {
     "same payee name, CIN one character apart, same commune"};
 constexpr uint8_t kWhyPayee = 4;
 
-// A pair flagged while deciding: indices (pupils, or households for payees) rather than strings;
-// `a`'s code before `b`'s.
-struct Flag {
-  uint8_t payee, why;  // payee 0: a pupil pair ("payee" sorts before "pupil")
-  int32_t a, b;
+// The reviewers' decisions on pairs, by kind and codes.
+class Decisions {
+ public:
+  explicit Decisions(const std::vector<Review>& reviews) {
+    std::string key;
+    for (const auto& r : reviews)
+      decided_[pair_key(key, r.kind, std::min(r.a, r.b), std::max(r.a, r.b))] = r.decision;
+  }
+  // "" when undecided; `scratch` is the caller's (threads each have their own).
+  const std::string& of(std::string& scratch, const char* kind, const std::string& a,
+                        const std::string& b) const {
+    static const std::string kUndecided;
+    if (decided_.empty()) return kUndecided;
+    auto it = decided_.find(pair_key(scratch, kind, a, b));
+    return it == decided_.end() ? kUndecided : it->second;
+  }
+
+ private:
+  std::unordered_map<std::string, std::string> decided_;
 };
 
 }  // namespace
 
-Eligibility decide(const Policy& p, const Snapshot& s, const std::vector<Review>& reviews) {
+Eligibility decide_unlisted(const Policy& p, const Snapshot& s,
+                            const std::vector<Review>& reviews) {
   const std::size_t n = s.pupils(), nc = s.commune_code.size();
   Eligibility out;
   out.reason.assign(n, Reason::eligible);
   out.monthly.assign(n, 0);
 
-  std::unordered_map<std::string, std::string> decided;
-  {
-    std::string key;
-    for (const auto& r : reviews)
-      decided[pair_key(key, r.kind, std::min(r.a, r.b), std::max(r.a, r.b))] = r.decision;
-  }
-  static const std::string kUndecided;
-  // `scratch`: the caller's (the payees are looked at on a thread of their own).
+  const Decisions decided(reviews);
   auto decision_of = [&](std::string& scratch, const char* kind, const std::string& a,
                          const std::string& b) -> const std::string& {
-    if (decided.empty()) return kUndecided;
-    auto it = decided.find(pair_key(scratch, kind, a, b));
-    return it == decided.end() ? kUndecided : it->second;
+    return decided.of(scratch, kind, a, b);
   };
   std::string lookup;
-  std::vector<Flag> flags;
+  std::vector<FlaggedPair> flags;
 
   // Targeted communes per cycle.
   std::map<std::string, std::vector<uint8_t>> targeted;
@@ -396,7 +402,7 @@ Eligibility decide(const Policy& p, const Snapshot& s, const std::vector<Review>
   // only once a reviewer confirmed it.
   const std::size_t nh = s.household_cin.size();
   UnionFind uf(nh);
-  std::vector<Flag> payee_flags;
+  std::vector<FlaggedPair> payee_flags;
   std::exception_ptr payee_failed;
   auto payees = [&] {
     try {
@@ -532,52 +538,7 @@ Eligibility decide(const Policy& p, const Snapshot& s, const std::vector<Review>
   }
   out.group.resize(nh);
   for (std::size_t h = 0; h < nh; ++h) out.group[h] = uf.find(static_cast<int32_t>(h));
-  // The pairs by kind and codes, once each (a pair found by both names keeps the Arabic).
-  {
-    auto code = [&](uint8_t payee, int32_t i) -> const std::string& {
-      return payee ? s.household_cin[static_cast<std::size_t>(i)]
-                   : s.massar[static_cast<std::size_t>(i)];
-    };
-    struct Keyed {
-      std::array<uint64_t, 4> key;  // 16 bytes of each code: all of a code Massar or a CIN
-      Flag f;
-      bool long_a, long_b;  // a code over 16 bytes: equal keys are compared in full
-    };
-    std::vector<Keyed> keyed;
-    keyed.reserve(flags.size());
-    for (const auto& f : flags) {
-      const auto &a = code(f.payee, f.a), &b = code(f.payee, f.b);
-      keyed.push_back({{prefix_key(a), prefix_key(a, 8), prefix_key(b), prefix_key(b, 8)},
-                       f,
-                       a.size() > 16,
-                       b.size() > 16});
-    }
-    flags = {};
-    // <0, 0, >0 as the (kind, a, b) of x against y's.
-    auto compare = [&](const Keyed& x, const Keyed& y) -> int {
-      if (x.f.payee != y.f.payee) return x.f.payee > y.f.payee ? -1 : 1;
-      for (int k : {0, 1, 2, 3}) {
-        if (x.key[k] != y.key[k]) return x.key[k] < y.key[k] ? -1 : 1;
-        if (k == 1 && (x.long_a || y.long_a))
-          if (int c = code(x.f.payee, x.f.a).compare(code(y.f.payee, y.f.a))) return c;
-      }
-      if (x.long_b || y.long_b) return code(x.f.payee, x.f.b).compare(code(y.f.payee, y.f.b));
-      return 0;
-    };
-    std::sort(keyed.begin(), keyed.end(), [&](const Keyed& x, const Keyed& y) {
-      int c = compare(x, y);
-      return c != 0 ? c < 0 : x.f.why < y.f.why;
-    });
-    out.suspects.reserve(keyed.size());
-    for (std::size_t k = 0; k < keyed.size(); ++k) {
-      if (k > 0 && compare(keyed[k - 1], keyed[k]) == 0) continue;
-      const Flag& f = keyed[k].f;
-      const char* kind = f.payee ? "payee" : "pupil";
-      const std::string& a = code(f.payee, f.a);
-      const std::string& b = code(f.payee, f.b);
-      out.suspects.push_back({kind, a, b, kWhy[f.why], decision_of(lookup, kind, a, b)});
-    }
-  }
+  out.flagged = std::move(flags);
 
   // Each pupil's decision, the first reason that applies.
   const std::string first_month = p.months.empty() ? std::string() : p.months.front();
@@ -660,6 +621,64 @@ Eligibility decide(const Policy& p, const Snapshot& s, const std::vector<Review>
     }
   }
   return out;
+}
+
+std::vector<Suspect> suspects_of(const Snapshot& s, const std::vector<FlaggedPair>& flagged,
+                                 const std::vector<Review>& reviews) {
+  // The pairs by kind and codes, once each (a pair found by both names keeps the Arabic).
+  const Decisions decided(reviews);
+  std::string lookup;
+  std::vector<Suspect> out;
+  auto code = [&](uint8_t payee, int32_t i) -> const std::string& {
+    return payee ? s.household_cin[static_cast<std::size_t>(i)]
+                 : s.massar[static_cast<std::size_t>(i)];
+  };
+  struct Keyed {
+    std::array<uint64_t, 4> key;  // 16 bytes of each code: all of a code Massar or a CIN
+    FlaggedPair f;
+    bool long_a, long_b;  // a code over 16 bytes: equal keys are compared in full
+  };
+  std::vector<Keyed> keyed;
+  keyed.reserve(flagged.size());
+  for (const auto& f : flagged) {
+    const auto &a = code(f.payee, f.a), &b = code(f.payee, f.b);
+    keyed.push_back({{prefix_key(a), prefix_key(a, 8), prefix_key(b), prefix_key(b, 8)},
+                     f,
+                     a.size() > 16,
+                     b.size() > 16});
+  }
+  // <0, 0, >0 as the (kind, a, b) of x against y's.
+  auto compare = [&](const Keyed& x, const Keyed& y) -> int {
+    if (x.f.payee != y.f.payee) return x.f.payee > y.f.payee ? -1 : 1;
+    for (int k : {0, 1, 2, 3}) {
+      if (x.key[k] != y.key[k]) return x.key[k] < y.key[k] ? -1 : 1;
+      if (k == 1 && (x.long_a || y.long_a))
+        if (int c = code(x.f.payee, x.f.a).compare(code(y.f.payee, y.f.a))) return c;
+    }
+    if (x.long_b || y.long_b) return code(x.f.payee, x.f.b).compare(code(y.f.payee, y.f.b));
+    return 0;
+  };
+  std::sort(keyed.begin(), keyed.end(), [&](const Keyed& x, const Keyed& y) {
+    int c = compare(x, y);
+    return c != 0 ? c < 0 : x.f.why < y.f.why;
+  });
+  out.reserve(keyed.size());
+  for (std::size_t k = 0; k < keyed.size(); ++k) {
+    if (k > 0 && compare(keyed[k - 1], keyed[k]) == 0) continue;
+    const FlaggedPair& f = keyed[k].f;
+    const char* kind = f.payee ? "payee" : "pupil";
+    const std::string& a = code(f.payee, f.a);
+    const std::string& b = code(f.payee, f.b);
+    out.push_back({kind, a, b, kWhy[f.why], decided.of(lookup, kind, a, b)});
+  }
+  return out;
+}
+
+Eligibility decide(const Policy& p, const Snapshot& s, const std::vector<Review>& reviews) {
+  Eligibility e = decide_unlisted(p, s, reviews);
+  e.suspects = suspects_of(s, e.flagged, reviews);
+  e.flagged = {};
+  return e;
 }
 
 namespace {

@@ -168,15 +168,29 @@ struct Suspect {
   std::string decision;  // the review's decision, "" while pending
 };
 
+// A pair flagged while deciding: indices (pupils, or households for payees) rather than strings;
+// `a`'s code before `b`'s.
+struct FlaggedPair {
+  uint8_t payee, why;  // payee 0: a pupil pair ("payee" sorts before "pupil")
+  int32_t a, b;
+};
+
 struct Eligibility {
-  std::vector<Reason> reason;     // per pupil
-  std::vector<int64_t> monthly;   // centimes a month when eligible, else 0
-  std::vector<int32_t> group;     // per household: its group after confirmed "same payee"
-  std::vector<Suspect> suspects;  // sorted by kind, a, b
+  std::vector<Reason> reason;        // per pupil
+  std::vector<int64_t> monthly;      // centimes a month when eligible, else 0
+  std::vector<int32_t> group;        // per household: its group after confirmed "same payee"
+  std::vector<Suspect> suspects;     // sorted by kind, a, b
+  std::vector<FlaggedPair> flagged;  // from decide_unlisted: the pairs not yet listed
   int64_t eligible() const;
 };
 
+// Every pupil's decision and the flagged pairs listed as suspects.
 Eligibility decide(const Policy& p, const Snapshot& s, const std::vector<Review>& reviews);
+// The same decisions, the flagged pairs left in `flagged` and `suspects` empty: listing them
+// (nationally three million pairs, 3 s) can then be done beside other work by suspects_of.
+Eligibility decide_unlisted(const Policy& p, const Snapshot& s, const std::vector<Review>& reviews);
+std::vector<Suspect> suspects_of(const Snapshot& s, const std::vector<FlaggedPair>& flagged,
+                                 const std::vector<Review>& reviews);
 
 // ---------------------------------------------------------------------------------------------
 // A cycle: per pupil, for each month of the period, paid ('P'), forfeited by absences ('F'),
