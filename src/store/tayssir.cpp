@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <exception>
-#include <latch>
 #include <map>
 #include <optional>
 #include <set>
@@ -230,25 +229,15 @@ void TayssirStore::each_snapshot_pupil(
 
   // Where every tally is read whole, they come on a second connection (PostgreSQL, inside a
   // read transaction: the same snapshot) while this one reads the enrolments, memberships and
-  // payees; then that connection reads the second half of the pupils' table (by block) while
-  // this one reads the first. The server's process is the slower side of each read: nationally
-  // the five reads took 14.5 s one after the other, two streams at once about half as long.
+  // payees. The server's process is the slower side of each read: nationally the five reads took
+  // 14.5 s one after the other, two streams at once about half as long.
   std::unique_ptr<Db> beside = !small && nmonths ? db_.reader_beside() : nullptr;
   std::vector<int64_t> tally_ids;
   std::vector<uint8_t> tally_days;  // 2 × nmonths a row, in the order of tally_ids
-  std::exception_ptr tally_failed, pupils_failed;
-  std::latch tallies_read(1);
-  // The pupils read beside: id, then the lengths of massar, the two names and the birth date.
-  std::optional<int64_t> split_block;
-  std::vector<int64_t> later_ids;
-  std::vector<uint32_t> later_sizes;
-  TextArena later_texts;
-  if (beside && db_.dialect() == Dialect::postgres)
-    split_block = db_.scalar_i64(
-        "SELECT pg_relation_size('pupils') / current_setting('block_size')::bigint / 2");
-  std::optional<std::jthread> reader;
+  std::exception_ptr tally_failed;
+  std::optional<std::jthread> tally_reader;
   if (beside)
-    reader.emplace([&] {
+    tally_reader.emplace([&] {
       try {
         beside->query_large(
             fmt::format("SELECT t.pupil_id{} FROM absence_tallies t WHERE t.school_year = $1",
@@ -260,22 +249,6 @@ void TayssirStore::each_snapshot_pupil(
             });
       } catch (...) {
         tally_failed = std::current_exception();
-      }
-      tallies_read.count_down();
-      if (tally_failed || !split_block) return;
-      try {
-        beside->query_large(
-            fmt::format("SELECT p.id, p.massar, p.name_ar_norm, p.name_fr_norm, p.birth_date "
-                        "FROM pupils p WHERE p.ctid >= '({},0)'::tid",
-                        *split_block),
-            {}, [&](const ResultRow& r) {
-              later_ids.push_back(r.i64(0));
-              for (int c = 1; c <= 4; ++c)
-                later_sizes.push_back(static_cast<uint32_t>(r.view(c).size()));
-              later_texts.add({r.view(1), r.view(2), r.view(3), r.view(4)});
-            });
-      } catch (...) {
-        pupils_failed = std::current_exception();
       }
     });
 
@@ -358,8 +331,10 @@ void TayssirStore::each_snapshot_pupil(
 
   // 3. Their absence days in the months asked for.
   std::vector<uint8_t> absent(npupils * 2 * nmonths, 0);  // k → (unjustified, justified) a month
-  if (reader) {
-    tallies_read.wait();
+  if (tally_reader) {
+    tally_reader->join();
+    tally_reader.reset();
+    beside.reset();
     if (tally_failed) std::rethrow_exception(tally_failed);
     for (std::size_t row = 0; row < tally_ids.size(); ++row) {
       const int32_t k = pupil_at.find(tally_ids[row]);
@@ -383,64 +358,40 @@ void TayssirStore::each_snapshot_pupil(
   }
 
   // 4. The pupils themselves, each delivered with every enrolment of his in the scope.
-  auto deliver_pupil = [&](int64_t id, std::string_view massar, std::string_view name_ar,
-                           std::string_view name_fr, std::string_view birth_date) {
-    const int32_t k = pupil_at.find(id);
-    if (k == IdIndex::kAbsent) return;
-    const auto kk = static_cast<std::size_t>(k);
-    SnapshotPupilRow row;
-    row.pupil_id = id;
-    row.massar = massar;
-    row.name_ar_norm = name_ar;
-    row.name_fr_norm = name_fr;
-    row.birth_date = birth_date;
-    row.household_id = household_of[kk];
-    if (row.household_id) {
-      const Payee& p = payees[static_cast<std::size_t>(household_at.find(row.household_id))];
-      row.payee_cin = payee_texts.at(p.at, p.cin);
-      row.payee_name_norm = payee_texts.at(p.at + p.cin, p.name);
-      row.ramed = payee_texts.at(p.at + p.cin + p.name, p.ramed);
-    }
-    const uint8_t* a = &absent[kk * 2 * nmonths];
-    for (std::size_t j = 0; j < nmonths; ++j) {
-      row.unjustified[j] = a[2 * j];
-      row.justified[j] = a[2 * j + 1];
-    }
-    row.in_scope = true;
-    for (int32_t e = first_enrolment[kk]; e >= 0;) {
-      const Enrolment& en = enrolments[static_cast<std::size_t>(e)];
-      row.enrolment_id = en.id;
-      row.school_id = en.school_id;
-      row.level = words.at(en.level);
-      row.status = words.at(en.status);
-      row.left_date = words.at(en.left_date);
-      deliver(row);
-      e = en.next;
-    }
-  };
-  std::string pupils_where;
-  if (split_block) pupils_where = fmt::format(" WHERE p.ctid < '({},0)'::tid", *split_block);
   db_.query_large(
       fmt::format("SELECT p.id, p.massar, p.name_ar_norm, p.name_fr_norm, p.birth_date FROM "
-                  "{}pupils p{}{}",
-                  of_pupils, small ? " ON p.id = s.id" : "", pupils_where),
+                  "{}pupils p{}",
+                  of_pupils, small ? " ON p.id = s.id" : ""),
       {}, [&](const ResultRow& r) {
-        deliver_pupil(r.i64(0), r.view(1), r.view(2), r.view(3), r.view(4));
+        const int32_t k = pupil_at.find(r.i64(0));
+        if (k == IdIndex::kAbsent) return;
+        const auto kk = static_cast<std::size_t>(k);
+        SnapshotPupilRow row;
+        read_pupil_columns(row, r);
+        row.household_id = household_of[kk];
+        if (row.household_id) {
+          const Payee& p = payees[static_cast<std::size_t>(household_at.find(row.household_id))];
+          row.payee_cin = payee_texts.at(p.at, p.cin);
+          row.payee_name_norm = payee_texts.at(p.at + p.cin, p.name);
+          row.ramed = payee_texts.at(p.at + p.cin + p.name, p.ramed);
+        }
+        const uint8_t* a = &absent[kk * 2 * nmonths];
+        for (std::size_t j = 0; j < nmonths; ++j) {
+          row.unjustified[j] = a[2 * j];
+          row.justified[j] = a[2 * j + 1];
+        }
+        row.in_scope = true;
+        for (int32_t e = first_enrolment[kk]; e >= 0;) {
+          const Enrolment& en = enrolments[static_cast<std::size_t>(e)];
+          row.enrolment_id = en.id;
+          row.school_id = en.school_id;
+          row.level = words.at(en.level);
+          row.status = words.at(en.status);
+          row.left_date = words.at(en.left_date);
+          deliver(row);
+          e = en.next;
+        }
       });
-  if (reader) {
-    reader->join();
-    reader.reset();
-    beside.reset();
-    if (pupils_failed) std::rethrow_exception(pupils_failed);
-    std::size_t at = 0;
-    for (std::size_t i = 0; i < later_ids.size(); ++i) {
-      const uint32_t* n = &later_sizes[4 * i];
-      deliver_pupil(later_ids[i], later_texts.at(at, n[0]), later_texts.at(at + n[0], n[1]),
-                    later_texts.at(at + n[0] + n[1], n[2]),
-                    later_texts.at(at + n[0] + n[1] + n[2], n[3]));
-      at += n[0] + n[1] + n[2] + n[3];
-    }
-  }
   if (small) db_.execute("DROP TABLE stage_snapshot_pupils");
   if (nation) return;  // every enrolment of the year was read
 
