@@ -453,7 +453,8 @@ Eligibility decide_unlisted(const Policy& p, const Snapshot& s,
     }
   };
   // Nationally the payees take 1.7 s, each of the two name passes below 1.0–1.3 s: the payees
-  // run beside them on a second thread (they share nothing but what they read).
+  // and the French names run beside the Arabic names on threads of their own (they share nothing
+  // but what they read).
   std::optional<std::jthread> worker;
   try {
     worker.emplace(payees);
@@ -472,10 +473,12 @@ Eligibility decide_unlisted(const Policy& p, const Snapshot& s,
       uint64_t key, code;  // name key; the code Massar's prefix key
       int32_t birth, pupil;
     };
-    std::vector<Item> items;
-    items.reserve(n);
-    auto add = [&](const std::vector<uint64_t>& keys, uint8_t why_same) {
-      items.clear();
+    // One pass a name, each into its own flags and marks (`scratch`: its own too).
+    auto add = [&](const std::vector<uint64_t>& keys, uint8_t why_same,
+                   std::vector<FlaggedPair>& found, std::vector<uint8_t>& marks,
+                   std::string& scratch) {
+      std::vector<Item> items;
+      items.reserve(n);
       for (std::size_t i = 0; i < n; ++i)
         if (keys[i] != 0 && s.birth_day[i] != kNoDate)
           items.push_back(
@@ -505,19 +508,43 @@ Eligibility decide_unlisted(const Policy& p, const Snapshot& s,
           }
           if (!any) continue;
           std::size_t first = same_household ? *same_household : *any;
-          const std::string& d = decision_of(lookup, "pupil", s.massar[first], s.massar[i]);
-          flags.push_back({0, static_cast<uint8_t>(why_same + (same_household ? 0 : 1)),
+          const std::string& d = decision_of(scratch, "pupil", s.massar[first], s.massar[i]);
+          found.push_back({0, static_cast<uint8_t>(why_same + (same_household ? 0 : 1)),
                            static_cast<int32_t>(first), static_cast<int32_t>(i)});
           if (d == "same")
-            dup[i] = 2;
+            marks[i] = 2;
           else if (d.empty() && same_household)
-            dup[i] = std::max<uint8_t>(dup[i], 1);
+            marks[i] = std::max<uint8_t>(marks[i], 1);
         }
         lo = hi;
       }
     };
-    add(s.name_ar_key, 0);
-    add(s.name_fr_key, 2);
+    // The French names' marks are joined to the Arabic's after, the higher kept (as a second pass
+    // would have raised the first's).
+    std::vector<FlaggedPair> fr_flags;
+    std::vector<uint8_t> fr_dup(n, 0);
+    std::exception_ptr fr_failed;
+    auto french = [&] {
+      try {
+        std::string scratch;
+        add(s.name_fr_key, 2, fr_flags, fr_dup, scratch);
+      } catch (...) {
+        fr_failed = std::current_exception();
+      }
+    };
+    std::optional<std::jthread> fr_worker;
+    try {
+      fr_worker.emplace(french);
+    } catch (const std::system_error&) {
+    }
+    add(s.name_ar_key, 0, flags, dup, lookup);
+    if (fr_worker)
+      fr_worker->join();
+    else
+      french();
+    if (fr_failed) std::rethrow_exception(fr_failed);
+    for (std::size_t i = 0; i < n; ++i) dup[i] = std::max(dup[i], fr_dup[i]);
+    flags.insert(flags.end(), fr_flags.begin(), fr_flags.end());
   }
 
   if (worker) worker->join();
