@@ -517,6 +517,38 @@ TEST(TayssirEligibility, SameChildEnrolledTwiceIsHeldForReviewNeverMerged) {
   EXPECT_EQ(e.reason[static_cast<std::size_t>(second)], Reason::duplicate_confirmed);
 }
 
+// The French spelling alone finds the same child too (its pass runs beside the Arabic one); a pair
+// found by both names is listed once, as the Arabic found it.
+TEST(TayssirEligibility, SameChildUnderTheSameFrenchNameIsHeldForReview) {
+  Registry r;
+  auto h = r.household("AB000001", "a");
+  auto first = r.pupil("A000000001", "3AP", 0, h, Status::enrolled, "", "2017-05-02");
+  auto second = r.pupil("B000000001", "3AP", 0, h, Status::enrolled, "", "2017-05-02");
+  auto third = r.pupil("C000000001", "3AP", 0, h, Status::enrolled, "", "2017-05-02");
+  auto at = [](int32_t i) { return static_cast<std::size_t>(i); };
+  r.s.name_fr_key[at(first)] = r.s.name_fr_key[at(second)] = 77;
+  Policy p = published_policy("2025-2026");
+  auto e = decide(p, r.s, {});
+  EXPECT_EQ(e.reason[at(first)], Reason::eligible);
+  EXPECT_EQ(e.reason[at(second)], Reason::probable_duplicate);
+  EXPECT_EQ(e.reason[at(third)], Reason::eligible);
+  ASSERT_EQ(e.suspects.size(), 1u);
+  EXPECT_EQ(e.suspects[0].why, "same French name and birth date, same household");
+  e = decide(p, r.s, {{"pupil", "A000000001", "B000000001", "same"}});
+  EXPECT_EQ(e.reason[at(second)], Reason::duplicate_confirmed);
+
+  // The third shares the Arabic name with the first, and the French one too: one pair, Arabic.
+  r.s.name_fr_key[at(third)] = 77;
+  r.s.name_ar_key[at(third)] = r.s.name_ar_key[at(first)];
+  e = decide(p, r.s, {});
+  EXPECT_EQ(e.reason[at(third)], Reason::probable_duplicate);
+  std::vector<std::string> listed;
+  for (const auto& x : e.suspects) listed.push_back(x.a + " " + x.b + ": " + std::string(x.why));
+  EXPECT_EQ(listed, (std::vector<std::string>{
+                        "A000000001 B000000001: same French name and birth date, same household",
+                        "A000000001 C000000001: same Arabic name and birth date, same household"}));
+}
+
 // Many namesakes (the national demo flags millions of pairs): each pair is listed once, by kind
 // then codes in their string order — codes of any length, relaxed ones included — with the
 // Arabic reason when both names match, and what a reviewer decided.
