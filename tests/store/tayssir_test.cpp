@@ -1011,6 +1011,94 @@ TEST_P(Tayssir, TwoDirectoratesComputedAtOnceBothLand) {
   EXPECT_EQ(mine->cycles[0].lines.written, mine->cycles[0].row.pupils);
 }
 
+// On PostgreSQL a new cycle's lines are written ahead on a second connection into a table of
+// their own, which the cycle's transaction attaches; tables no cycle took are swept away.
+TEST_P(Tayssir, LinesStagedAheadBecomeTheirCycleOrAreSweptAway) {
+  load_demo();
+  auto first = compute("T1").cycles.at(0);
+  const bool pg = GetParam() == std::string("postgres");
+  auto& db = st().db();
+  auto staged_tables = [&] {
+    return pg ? *db.scalar_i64(
+                    "SELECT count(*) FROM pg_class WHERE relnamespace = "
+                    "current_schema()::regnamespace "
+                    "AND relname LIKE "
+                    "'tayssir\\_lines\\_staged\\_%'")
+              : 0;
+  };
+  EXPECT_EQ(staged_tables(), 0);
+  EXPECT_EQ(
+      *db.scalar_i64("SELECT count(*) FROM tayssir_lines WHERE cycle_id = $1", {first.cycle_id}),
+      first.row.pupils);
+  std::vector<store::CycleLineRow> lines;
+  store::TayssirStore ts(st());
+  ts.each_line(first.cycle_id, 0, [&](const store::CycleLineRow& l) { lines.push_back(l); });
+  ASSERT_FALSE(lines.empty());
+
+  auto other = backend_.store(false);
+  store::TayssirStore beside(other->db());
+  const int64_t policy_id =
+      *db.scalar_i64("SELECT policy_id FROM tayssir_cycles WHERE id = $1", {first.cycle_id});
+  auto cycle_row = [&](const std::string& period) {
+    store::CycleRow c;
+    c.policy_id = policy_id;
+    c.period = period;
+    c.directorate_code = first.directorate;
+    c.state = "draft";
+    c.computed_at = "now";
+    c.computed_by = "test";
+    return c;
+  };
+  // Staged, then taken by a cycle inserted under the reserved id: its lines, as staged.
+  const int64_t id = beside.stage_lines(lines);
+  if (!pg) {
+    EXPECT_EQ(id, 0);  // SQLite has one writer: nothing is staged
+    return;
+  }
+  ASSERT_GT(id, first.cycle_id);
+  EXPECT_EQ(staged_tables(), 1);
+  EXPECT_EQ(*db.scalar_i64("SELECT count(*) FROM tayssir_lines WHERE cycle_id = $1", {id}), 0);
+  {
+    store::Transaction tx(db);
+    EXPECT_EQ(ts.insert_cycle(cycle_row("S1"), id), id);
+    EXPECT_TRUE(ts.attach_staged_lines(id));
+    tx.commit();
+  }
+  std::vector<store::CycleLineRow> taken;
+  ts.each_line(id, 0, [&](const store::CycleLineRow& l) { taken.push_back(l); });
+  auto by_pupil = [](std::vector<store::CycleLineRow> v) {
+    std::sort(v.begin(), v.end(),
+              [](const auto& a, const auto& b) { return a.pupil_id < b.pupil_id; });
+    return v;
+  };
+  EXPECT_EQ(by_pupil(taken), by_pupil(lines));
+  EXPECT_EQ(staged_tables(), 0);
+
+  // Staged lines that are gone when the cycle comes: attach says so, the lines are written.
+  const int64_t gone = beside.stage_lines(lines);
+  beside.drop_staged_lines(gone);
+  {
+    store::Transaction tx(db);
+    ts.insert_cycle(cycle_row("S2"), gone);
+    EXPECT_FALSE(ts.attach_staged_lines(gone));
+    EXPECT_EQ(ts.replace_lines(gone, lines).written, static_cast<int64_t>(lines.size()));
+    tx.commit();
+  }
+  EXPECT_EQ(*db.scalar_i64("SELECT count(*) FROM tayssir_lines WHERE cycle_id = $1", {gone}),
+            static_cast<int64_t>(lines.size()));
+
+  // Lines left staged by a computation that stopped are swept by the next one, which lands.
+  const int64_t left = beside.stage_lines(lines);
+  EXPECT_EQ(staged_tables(), 1);
+  auto second = compute("T2").cycles.at(0);
+  EXPECT_EQ(staged_tables(), 0);
+  EXPECT_NE(second.cycle_id, left);
+  EXPECT_EQ(
+      *db.scalar_i64("SELECT count(*) FROM tayssir_lines WHERE cycle_id = $1", {second.cycle_id}),
+      second.row.pupils);
+  EXPECT_EQ(*db.scalar_i64("SELECT count(*) FROM tayssir_lines WHERE cycle_id = $1", {left}), 0);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, Tayssir, ::testing::Values("sqlite", "postgres"),
                          sanad::testing::backend_name);
 
