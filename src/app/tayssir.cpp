@@ -767,50 +767,30 @@ ComputeResult compute_cycles(store::Store& st, const ComputeOptions& opt) {
   for (const auto& l : run.lines) by_dir[directorate_of_line(l)].push_back(&l);
 
   auto dirs = st.directorates(opt.scope);
-  // The next directorate's lines are made ready on a second thread while this one is written:
-  // built as stored rows and, where the backend has a second writer (PostgreSQL) and the cycle is
-  // new, written on a second connection into a table of their own that the cycle's transaction
-  // then attaches (nationally the server attaches each directorate's lines for ~0.1 s, the
-  // client waiting, and copying them took as long again). One after the other, on this
-  // connection, when no thread or connection can be had.
-  std::unique_ptr<store::Db> writer = st.db().writer_beside();
-  if (writer) {
-    // Lines staged by a computation that failed or stopped before attaching them.
-    store::Transaction tx(st.db());
-    st.db().lock_job(kCycleWritingLock);
-    ts.drop_staged_lines();
-    tx.commit();
-  }
-  struct Ready {
+  // A directorate's lines as stored rows, built on a second thread for the next directorate while
+  // this one is written (nationally the server attaches each directorate's lines for ~0.1 s, the
+  // client waiting); one after the other if no thread can be had.
+  auto rows_of = [&](std::size_t di) {
     std::vector<store::CycleLineRow> rows;
-    int64_t staged = 0;  // the cycle id the rows are staged under (0: not staged)
-  };
-  auto ready = [&](std::size_t di) {
-    Ready r;
     if (auto it = by_dir.find(dirs[di].code); it != by_dir.end()) {
-      r.rows.reserve(it->second.size());
-      for (const auto* l : it->second) r.rows.push_back(to_row(*l));
+      rows.reserve(it->second.size());
+      for (const auto* l : it->second) rows.push_back(to_row(*l));
     }
-    if (writer && !r.rows.empty()) {
-      store::TayssirStore beside(*writer);
-      if (!beside.cycle(policy_id, per.code, dirs[di].code)) r.staged = beside.stage_lines(r.rows);
-    }
-    return r;
+    return rows;
   };
-  std::future<Ready> next;
-  auto prepare = [&](std::size_t di) {
-    next = {};
+  std::future<std::vector<store::CycleLineRow>> next_rows;
+  auto build_next = [&](std::size_t di) {
+    next_rows = {};
     if (di < dirs.size()) try {
-        next = std::async(std::launch::async, ready, di);
+        next_rows = std::async(std::launch::async, rows_of, di);
       } catch (const std::system_error&) {
       }
   };
-  prepare(0);
+  build_next(0);
   for (std::size_t di = 0; di < dirs.size(); ++di) {
     const std::string& d = dirs[di].code;
-    Ready here = next.valid() ? next.get() : ready(di);
-    prepare(di + 1);
-    const std::vector<store::CycleLineRow>& rows = here.rows;
+    std::vector<store::CycleLineRow> rows = next_rows.valid() ? next_rows.get() : rows_of(di);
+    build_next(di + 1);
     auto lines_it = by_dir.find(d);
     if (lines_it == by_dir.end() && !ts.cycle(policy_id, per.code, d)) continue;
     say(fmt::format("writing the cycle of directorate {} ({}/{})", d, di + 1, dirs.size()));
@@ -835,11 +815,7 @@ ComputeResult compute_cycles(store::Store& st, const ComputeOptions& opt) {
     row.state = "draft";
     row.computed_at = store::now_iso();
     row.computed_by = opt.who.name;
-    // Staged lines are attached to a new cycle; if the cycle came meanwhile (another computation)
-    // they are dropped and the lines written as without them.
-    const bool staged = here.staged && !existing;
-    if (here.staged && existing) ts.drop_staged_lines(here.staged);
-    row.id = existing ? existing->id : ts.insert_cycle(row, staged ? here.staged : 0);
+    row.id = existing ? existing->id : ts.insert_cycle(row);
 
     std::set<int32_t> groups;
     if (lines_it != by_dir.end())
@@ -852,10 +828,7 @@ ComputeResult compute_cycles(store::Store& st, const ComputeOptions& opt) {
         if (l->due > 0 && h != tayssir::kNone) groups.insert(e.group[static_cast<std::size_t>(h)]);
       }
     row.households = static_cast<int64_t>(groups.size());
-    if (staged && ts.attach_staged_lines(row.id))
-      cc.lines = {static_cast<int64_t>(rows.size()), 0};
-    else
-      cc.lines = ts.replace_lines(row.id, rows);
+    cc.lines = ts.replace_lines(row.id, rows);
 
     // Adjustments. Upheld appeals on other cycles first, then each paid cycle of this
     // directorate recomputed on today's registry, less what it paid, what other cycles already

@@ -63,10 +63,6 @@ class Db {
   // processes; nullptr when the backend has none or no transaction is open. Used by one thread
   // at a time; closed (its transaction rolled back) when destroyed.
   virtual std::unique_ptr<Db> reader_beside() { return nullptr; }
-  // A second connection to the same database, in no transaction, for writing on a second server
-  // process while this one works; nullptr when the backend has none (SQLite: one writer) or no
-  // connection can be had.
-  virtual std::unique_ptr<Db> writer_beside() { return nullptr; }
   virtual void commit() = 0;
   virtual void rollback() = 0;
   virtual bool in_transaction() = 0;

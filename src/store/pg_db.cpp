@@ -263,13 +263,6 @@ class PgDb final : public Db {
         "'");
     return other;
   }
-  std::unique_ptr<Db> writer_beside() override {
-    try {
-      return std::make_unique<PgDb>(conninfo_);
-    } catch (const DbError&) {
-      return nullptr;  // the server's connection limit: the caller writes on its own connection
-    }
-  }
   void commit() override { exec_script("COMMIT"); }
   void rollback() override { exec_script("ROLLBACK"); }
   bool in_transaction() override { return PQtransactionStatus(conn_) != PQTRANS_IDLE; }

@@ -570,16 +570,7 @@ std::vector<CycleRow> TayssirStore::cycles(int64_t policy_id, const std::string&
   return out;
 }
 
-int64_t TayssirStore::insert_cycle(const CycleRow& c, int64_t reserved_id) {
-  if (reserved_id) {
-    // The id came from the identity's sequence (stage_lines), which PostgreSQL otherwise assigns.
-    db_.execute(
-        "INSERT INTO tayssir_cycles (id, policy_id, period, directorate_code, state, "
-        "computed_at, computed_by) OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        {reserved_id, c.policy_id, c.period, c.directorate_code, c.state, c.computed_at,
-         c.computed_by});
-    return reserved_id;
-  }
+int64_t TayssirStore::insert_cycle(const CycleRow& c) {
   std::optional<int64_t> id;
   db_.query(
       "INSERT INTO tayssir_cycles (policy_id, period, directorate_code, state, computed_at, "
@@ -607,68 +598,6 @@ bool TayssirStore::move_cycle(int64_t id, const std::string& from, const std::st
                {id, from, to, payment_sha256}) == 1;
   return db_.execute("UPDATE tayssir_cycles SET state = $3 WHERE id = $1 AND state = $2",
                      {id, from, to}) == 1;
-}
-
-namespace {
-void copy_lines(Db& db, const std::string& table, int64_t cycle_id,
-                const std::vector<const CycleLineRow*>& put) {
-  std::size_t i = 0;
-  db.bulk_insert(table,
-                 {"cycle_id", "pupil_id", "school_id", "household_id", "level", "reason", "monthly",
-                  "months", "absences", "due", "forfeited"},
-                 [&](std::vector<Value>& v) {
-                   if (i == put.size()) return false;
-                   const auto& l = *put[i++];
-                   v = {cycle_id,   l.pupil_id, l.school_id, id_or_null(l.household_id),
-                        l.level,    l.reason,   l.monthly,   l.months,
-                        l.absences, l.due,      l.forfeited};
-                   return true;
-                 });
-}
-}  // namespace
-
-int64_t TayssirStore::stage_lines(const std::vector<CycleLineRow>& lines) {
-  if (db_.dialect() != Dialect::postgres || lines.empty()) return 0;
-  const auto id =
-      db_.scalar_i64("SELECT nextval(pg_get_serial_sequence('tayssir_cycles', 'id'))").value_or(0);
-  if (id <= 0) throw DbError("no cycle id could be reserved");
-  std::vector<const CycleLineRow*> put;
-  put.reserve(lines.size());
-  for (const auto& l : lines) put.push_back(&l);
-  const std::string table = fmt::format("tayssir_lines_staged_{}", id);
-  Transaction tx(db_);
-  db_.execute(fmt::format("CREATE TABLE {} (LIKE tayssir_lines)", table));
-  copy_lines(db_, table, id, put);
-  tx.commit();
-  return id;
-}
-
-bool TayssirStore::attach_staged_lines(int64_t cycle_id) {
-  const std::string staged = fmt::format("tayssir_lines_staged_{}", cycle_id);
-  const std::string partition = fmt::format("tayssir_lines_{}", cycle_id);
-  // (The sweep of drop_staged_lines and this both run under the cycle-writing lock.)
-  if (!db_.scalar_i64("SELECT 1 WHERE to_regclass($1) IS NOT NULL", {staged})) return false;
-  db_.execute(fmt::format("ALTER TABLE {} RENAME TO {}", staged, partition));
-  db_.execute(fmt::format("ALTER TABLE tayssir_lines ATTACH PARTITION {} FOR VALUES IN ({})",
-                          partition, cycle_id));
-  return true;
-}
-
-void TayssirStore::drop_staged_lines(int64_t cycle_id) {
-  if (db_.dialect() != Dialect::postgres) return;
-  if (cycle_id) {
-    db_.execute(fmt::format("DROP TABLE IF EXISTS tayssir_lines_staged_{}", cycle_id));
-    return;
-  }
-  std::vector<std::string> tables;
-  db_.query(
-      "SELECT c.relname FROM pg_class c WHERE c.relkind = 'r' AND c.relnamespace = "
-      "current_schema()::regnamespace AND c.relname LIKE 'tayssir\\_lines\\_staged\\_%'",
-      {}, [&](const ResultRow& r) { tables.push_back(r.text(0)); });
-  for (const auto& t : tables) {
-    if (t.find_first_not_of("abcdefghijklmnopqrstuvwxyz_0123456789") != std::string::npos) continue;
-    db_.execute(fmt::format("DROP TABLE IF EXISTS {}", t));
-  }
 }
 
 LineChanges TayssirStore::replace_lines(int64_t cycle_id, const std::vector<CycleLineRow>& lines) {
@@ -716,7 +645,18 @@ LineChanges TayssirStore::replace_lines(int64_t cycle_id, const std::vector<Cycl
   // by one query each instead of a trigger per row and key.
   const bool attach = pg && first;
   if (attach) db_.execute(fmt::format("CREATE TABLE {} (LIKE tayssir_lines)", partition));
-  copy_lines(db_, attach ? partition : "tayssir_lines", cycle_id, put);
+  std::size_t i = 0;
+  db_.bulk_insert(attach ? partition : "tayssir_lines",
+                  {"cycle_id", "pupil_id", "school_id", "household_id", "level", "reason",
+                   "monthly", "months", "absences", "due", "forfeited"},
+                  [&](std::vector<Value>& v) {
+                    if (i == put.size()) return false;
+                    const auto& l = *put[i++];
+                    v = {cycle_id,   l.pupil_id, l.school_id, id_or_null(l.household_id),
+                         l.level,    l.reason,   l.monthly,   l.months,
+                         l.absences, l.due,      l.forfeited};
+                    return true;
+                  });
   if (attach)
     db_.execute(fmt::format("ALTER TABLE tayssir_lines ATTACH PARTITION {} FOR VALUES IN ({})",
                             partition, cycle_id));

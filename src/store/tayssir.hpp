@@ -100,7 +100,6 @@ struct SnapshotSchoolRow {
 class TayssirStore {
  public:
   explicit TayssirStore(Store& st) : db_(st.db()) {}
-  explicit TayssirStore(Db& db) : db_(db) {}  // a connection of its own (Db::writer_beside)
 
   // Policies.
   std::optional<PolicyRow> policy(const std::string& code);
@@ -141,8 +140,7 @@ class TayssirStore {
                                 const std::string& directorate);
   // Cycles of a policy (all periods when `period` is empty) whose directorate is in `scope`.
   std::vector<CycleRow> cycles(int64_t policy_id, const std::string& period, const Scope& scope);
-  // Inserts the cycle, under `reserved_id` when given (an id reserved by stage_lines).
-  int64_t insert_cycle(const CycleRow& c, int64_t reserved_id = 0);
+  int64_t insert_cycle(const CycleRow& c);
   void update_cycle_totals(const CycleRow& c);  // totals, computed_at/by
   // Moves the cycle from one state to another; false when it was not in `from` any more.
   bool move_cycle(int64_t id, const std::string& from, const std::string& to,
@@ -150,20 +148,6 @@ class TayssirStore {
 
   // Makes the cycle's lines these, rewriting only those that differ.
   LineChanges replace_lines(int64_t cycle_id, const std::vector<CycleLineRow>& lines);
-  // PostgreSQL, on a connection of its own (not in a transaction): a new cycle's lines written
-  // ahead into a table committed apart (tayssir_lines_staged_<id>), under a cycle id reserved
-  // from the cycles' sequence, while another connection writes another cycle. The cycle's own
-  // transaction then inserts it under that id and makes the table its partition
-  // (attach_staged_lines): until then the lines belong to no cycle and nothing reads them.
-  // Returns the id; 0 when the backend does not stage (SQLite) or there are no lines.
-  int64_t stage_lines(const std::vector<CycleLineRow>& lines);
-  // Makes the lines staged under `cycle_id` that cycle's partition (in the caller's transaction,
-  // holding the cycle-writing lock); false when they are gone (dropped as left over by another
-  // computation's sweep): the caller then writes them itself.
-  bool attach_staged_lines(int64_t cycle_id);
-  // Drops the lines staged under `cycle_id` (0: every staged table, those left by a computation
-  // that failed or stopped; call it holding the cycle-writing lock).
-  void drop_staged_lines(int64_t cycle_id = 0);
   // In no order; the callback may not query the store (on PostgreSQL the rows are still
   // arriving).
   void each_line(int64_t cycle_id, int64_t school_id,  // school 0: all
