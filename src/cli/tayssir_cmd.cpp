@@ -2,11 +2,13 @@
 #include "cli/tayssir_cmd.hpp"
 
 #include <fmt/format.h>
+#include <malloc.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <sstream>
 
 #include "app/tayssir.hpp"
@@ -16,6 +18,17 @@
 namespace sanad::cli {
 
 namespace {
+
+// For a command that builds a registry's arrays (millions of rows, growing by doubling) and
+// exits: the C library keeps the memory it frees for the next allocations instead of giving it
+// back to the system and faulting fresh pages in again. Nationally loading the snapshot takes
+// about 1 s less (14 s), at about 0.7 GB more at the peak (3.8 GB). Not for the server, which
+// runs on and would keep that memory.
+void keep_freed_memory() {
+  mallopt(M_MMAP_MAX, 0);
+  mallopt(M_TRIM_THRESHOLD, std::numeric_limits<int>::max());
+}
+
 constexpr int kUsage = 2, kDataErr = 65, kFail = 1;
 
 std::string read_file(const std::string& path) {
@@ -228,6 +241,7 @@ int TayssirCommand::run(store::Store& st, const std::string& actor,
         return kUsage;
       }
       app::ComputeOptions o{policy, period, *scope, who, progress};
+      keep_freed_memory();
       auto r = app::compute_cycles(st, o);
       progress_done();
       for (const auto& c : r.cycles)
@@ -379,6 +393,7 @@ int TayssirCommand::run(store::Store& st, const std::string& actor,
       if (!per) throw app::TayssirError("no period " + period);
       using clock = std::chrono::steady_clock;
       auto secs = [](clock::duration d) { return std::chrono::duration<double>(d).count(); };
+      keep_freed_memory();  // as `compute` does
       auto t0 = clock::now();
       auto reviews = app::load_reviews(st);
       auto L = app::load_snapshot(st, *scope, pol.school_year, per->months, reviews);
