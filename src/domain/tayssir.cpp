@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstring>
 #include <exception>
+#include <functional>
 #include <numeric>
 #include <optional>
 #include <set>
@@ -325,6 +326,17 @@ constexpr std::array<const char*, 5> kWhy = {
     "same payee name, CIN one character apart, same commune"};
 constexpr uint8_t kWhyPayee = 4;
 
+// Runs `fn` on a thread of its own, joined by the caller or when the result is destroyed; when no
+// thread can be had, runs it at once and returns nothing.
+std::optional<std::jthread> run_beside(const std::function<void()>& fn) {
+  try {
+    return std::optional<std::jthread>(std::in_place, fn);
+  } catch (const std::system_error&) {
+    fn();
+    return std::nullopt;
+  }
+}
+
 // The reviewers' decisions on pairs, by kind and codes.
 class Decisions {
  public:
@@ -455,12 +467,7 @@ Eligibility decide_unlisted(const Policy& p, const Snapshot& s,
   // Nationally the payees take 1.7 s, each of the two name passes below 1.0–1.3 s: the payees
   // and the French names run beside the Arabic names on threads of their own (they share nothing
   // but what they read).
-  std::optional<std::jthread> worker;
-  try {
-    worker.emplace(payees);
-  } catch (const std::system_error&) {
-    payees();  // no thread to be had: one after the other
-  }
+  auto worker = run_beside(payees);
 
   // The same child enrolled twice: same birth date and same normalized name (Arabic or French).
   // In the same household the later code Massar is held back until a reviewer decides; across
@@ -532,16 +539,9 @@ Eligibility decide_unlisted(const Policy& p, const Snapshot& s,
         fr_failed = std::current_exception();
       }
     };
-    std::optional<std::jthread> fr_worker;
-    try {
-      fr_worker.emplace(french);
-    } catch (const std::system_error&) {
-    }
+    auto fr_worker = run_beside(french);
     add(s.name_ar_key, 0, flags, dup, lookup);
-    if (fr_worker)
-      fr_worker->join();
-    else
-      french();
+    if (fr_worker) fr_worker->join();
     if (fr_failed) std::rethrow_exception(fr_failed);
     for (std::size_t i = 0; i < n; ++i) dup[i] = std::max(dup[i], fr_dup[i]);
     flags.insert(flags.end(), fr_flags.begin(), fr_flags.end());
