@@ -16,6 +16,7 @@
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 
 #include "domain/dates.hpp"
 #include "domain/ids.hpp"
@@ -326,16 +327,36 @@ constexpr std::array<const char*, 5> kWhy = {
     "same payee name, CIN one character apart, same commune"};
 constexpr uint8_t kWhyPayee = 4;
 
-// Runs `fn` on a thread of its own, joined by the caller or when the result is destroyed; when no
-// thread can be had, runs it at once and returns nothing.
-std::optional<std::jthread> run_beside(const std::function<void()>& fn) {
-  try {
-    return std::optional<std::jthread>(std::in_place, fn);
-  } catch (const std::system_error&) {
-    fn();
-    return std::nullopt;
+// A pass run on a thread of its own, or at once when no thread can be had; join() waits for it
+// and rethrows what it threw (destroyed unjoined, it still waits).
+class Beside {
+ public:
+  explicit Beside(std::function<void()> fn) : fn_(std::move(fn)) {
+    try {
+      thread_.emplace([this] { run(); });
+    } catch (const std::system_error&) {
+      run();
+    }
   }
-}
+  Beside(const Beside&) = delete;
+  Beside& operator=(const Beside&) = delete;
+  void join() {
+    if (thread_ && thread_->joinable()) thread_->join();
+    if (failed_) std::rethrow_exception(std::exchange(failed_, nullptr));
+  }
+
+ private:
+  void run() {
+    try {
+      fn_();
+    } catch (...) {
+      failed_ = std::current_exception();
+    }
+  }
+  std::function<void()> fn_;
+  std::exception_ptr failed_;
+  std::optional<std::jthread> thread_;  // last: joined before the rest goes
+};
 
 // The reviewers' decisions on pairs, by kind and codes.
 class Decisions {
@@ -368,10 +389,6 @@ Eligibility decide_unlisted(const Policy& p, const Snapshot& s,
   out.monthly.assign(n, 0);
 
   const Decisions decided(reviews);
-  auto decision_of = [&](std::string& scratch, const char* kind, const std::string& a,
-                         const std::string& b) -> const std::string& {
-    return decided.of(scratch, kind, a, b);
-  };
   std::string lookup;
   std::vector<FlaggedPair> flags;
 
@@ -415,59 +432,54 @@ Eligibility decide_unlisted(const Policy& p, const Snapshot& s,
   const std::size_t nh = s.household_cin.size();
   UnionFind uf(nh);
   std::vector<FlaggedPair> payee_flags;
-  std::exception_ptr payee_failed;
   auto payees = [&] {
-    try {
-      std::string scratch;
-      std::vector<int32_t> commune_of(nh, kNone);
-      for (std::size_t i = 0; i < n; ++i) {
-        int32_t h = s.household[i], sc = s.school[i];
-        if (h != kNone && sc != kNone && commune_of[static_cast<std::size_t>(h)] == kNone)
-          commune_of[static_cast<std::size_t>(h)] = s.school_commune[static_cast<std::size_t>(sc)];
-      }
-      std::vector<int32_t> order;
-      for (std::size_t h = 0; h < nh; ++h)
-        if (!s.household_name_norm[h].empty()) order.push_back(static_cast<int32_t>(h));
-      auto name = [&](int32_t h) -> const std::string& {
-        return s.household_name_norm[static_cast<std::size_t>(h)];
-      };
-      std::vector<uint64_t> name_hash(nh, 0);
-      for (int32_t h : order)
-        name_hash[static_cast<std::size_t>(h)] = std::hash<std::string>{}(name(h));
-      auto commune = [&](int32_t h) { return commune_of[static_cast<std::size_t>(h)]; };
-      auto hash = [&](int32_t h) { return name_hash[static_cast<std::size_t>(h)]; };
-      std::sort(order.begin(), order.end(), [&](int32_t x, int32_t y) {
-        if (commune(x) != commune(y)) return commune(x) < commune(y);
-        if (hash(x) != hash(y)) return hash(x) < hash(y);
-        return x < y;
-      });
-      for (std::size_t lo = 0; lo < order.size();) {
-        std::size_t hi = lo + 1;
-        while (hi < order.size() && commune(order[hi]) == commune(order[lo]) &&
-               hash(order[hi]) == hash(order[lo]))
-          ++hi;
-        if (hi - lo <= 2000)
-          for (std::size_t i = lo; i < hi; ++i)
-            for (std::size_t j = i + 1; j < hi; ++j) {
-              const auto& a = s.household_cin[static_cast<std::size_t>(order[i])];
-              const auto& b = s.household_cin[static_cast<std::size_t>(order[j])];
-              if (!one_edit_apart(a, b) || name(order[i]) != name(order[j])) continue;
-              const bool ab = a < b;
-              const std::string& d = decision_of(scratch, "payee", ab ? a : b, ab ? b : a);
-              payee_flags.push_back(
-                  {1, kWhyPayee, ab ? order[i] : order[j], ab ? order[j] : order[i]});
-              if (d == "same") uf.join(order[i], order[j]);
-            }
-        lo = hi;
-      }
-    } catch (...) {
-      payee_failed = std::current_exception();
+    std::string scratch;
+    std::vector<int32_t> commune_of(nh, kNone);
+    for (std::size_t i = 0; i < n; ++i) {
+      int32_t h = s.household[i], sc = s.school[i];
+      if (h != kNone && sc != kNone && commune_of[static_cast<std::size_t>(h)] == kNone)
+        commune_of[static_cast<std::size_t>(h)] = s.school_commune[static_cast<std::size_t>(sc)];
+    }
+    std::vector<int32_t> order;
+    for (std::size_t h = 0; h < nh; ++h)
+      if (!s.household_name_norm[h].empty()) order.push_back(static_cast<int32_t>(h));
+    auto name = [&](int32_t h) -> const std::string& {
+      return s.household_name_norm[static_cast<std::size_t>(h)];
+    };
+    std::vector<uint64_t> name_hash(nh, 0);
+    for (int32_t h : order)
+      name_hash[static_cast<std::size_t>(h)] = std::hash<std::string>{}(name(h));
+    auto commune = [&](int32_t h) { return commune_of[static_cast<std::size_t>(h)]; };
+    auto hash = [&](int32_t h) { return name_hash[static_cast<std::size_t>(h)]; };
+    std::sort(order.begin(), order.end(), [&](int32_t x, int32_t y) {
+      if (commune(x) != commune(y)) return commune(x) < commune(y);
+      if (hash(x) != hash(y)) return hash(x) < hash(y);
+      return x < y;
+    });
+    for (std::size_t lo = 0; lo < order.size();) {
+      std::size_t hi = lo + 1;
+      while (hi < order.size() && commune(order[hi]) == commune(order[lo]) &&
+             hash(order[hi]) == hash(order[lo]))
+        ++hi;
+      if (hi - lo <= 2000)
+        for (std::size_t i = lo; i < hi; ++i)
+          for (std::size_t j = i + 1; j < hi; ++j) {
+            const auto& a = s.household_cin[static_cast<std::size_t>(order[i])];
+            const auto& b = s.household_cin[static_cast<std::size_t>(order[j])];
+            if (!one_edit_apart(a, b) || name(order[i]) != name(order[j])) continue;
+            const bool ab = a < b;
+            const std::string& d = decided.of(scratch, "payee", ab ? a : b, ab ? b : a);
+            payee_flags.push_back(
+                {1, kWhyPayee, ab ? order[i] : order[j], ab ? order[j] : order[i]});
+            if (d == "same") uf.join(order[i], order[j]);
+          }
+      lo = hi;
     }
   };
   // Nationally the payees take 1.7 s, each of the two name passes below 1.0–1.3 s: the payees
   // and the French names run beside the Arabic names on threads of their own (they share nothing
   // but what they read).
-  auto worker = run_beside(payees);
+  Beside worker(payees);
 
   // The same child enrolled twice: same birth date and same normalized name (Arabic or French).
   // In the same household the later code Massar is held back until a reviewer decides; across
@@ -515,7 +527,7 @@ Eligibility decide_unlisted(const Policy& p, const Snapshot& s,
           }
           if (!any) continue;
           std::size_t first = same_household ? *same_household : *any;
-          const std::string& d = decision_of(scratch, "pupil", s.massar[first], s.massar[i]);
+          const std::string& d = decided.of(scratch, "pupil", s.massar[first], s.massar[i]);
           found.push_back({0, static_cast<uint8_t>(why_same + (same_household ? 0 : 1)),
                            static_cast<int32_t>(first), static_cast<int32_t>(i)});
           if (d == "same")
@@ -530,25 +542,17 @@ Eligibility decide_unlisted(const Policy& p, const Snapshot& s,
     // would have raised the first's).
     std::vector<FlaggedPair> fr_flags;
     std::vector<uint8_t> fr_dup(n, 0);
-    std::exception_ptr fr_failed;
-    auto french = [&] {
-      try {
-        std::string scratch;
-        add(s.name_fr_key, 2, fr_flags, fr_dup, scratch);
-      } catch (...) {
-        fr_failed = std::current_exception();
-      }
-    };
-    auto fr_worker = run_beside(french);
+    Beside french([&] {
+      std::string scratch;
+      add(s.name_fr_key, 2, fr_flags, fr_dup, scratch);
+    });
     add(s.name_ar_key, 0, flags, dup, lookup);
-    if (fr_worker) fr_worker->join();
-    if (fr_failed) std::rethrow_exception(fr_failed);
+    french.join();
     for (std::size_t i = 0; i < n; ++i) dup[i] = std::max(dup[i], fr_dup[i]);
     flags.insert(flags.end(), fr_flags.begin(), fr_flags.end());
   }
 
-  if (worker) worker->join();
-  if (payee_failed) std::rethrow_exception(payee_failed);
+  worker.join();
   flags.insert(flags.end(), payee_flags.begin(), payee_flags.end());
   payee_flags = {};
   // The same payee confirmed under two CINs without a similar name is joined too.
