@@ -2,7 +2,8 @@
 # The Tayssir cycle benchmark: one transfer period (T1, four months) with eligibility, on the demo
 # registry with its absences, measured
 #   - engine alone (`sanad tayssir bench`: snapshot loaded once, best of three runs),
-#   - end to end from SQLite and from PostgreSQL (`sanad tayssir compute`: load, compute, write),
+#   - end to end from SQLite and from PostgreSQL (`sanad tayssir compute`: load, compute, write;
+#     on PostgreSQL twice: right after the registry's copy, then in its steady state),
 # beside the same rules written as one SQL query (bench/tayssir_cycle.sql) run in DuckDB (its npm
 # package, bench/duckdb) and in PostgreSQL on the same data. The totals must agree.
 # Usage: scripts/with-postgres.sh bench/tayssir.sh BUILD_DIR [province|region|national]
@@ -66,7 +67,7 @@ duck_s=$(node -e "console.log(JSON.parse(process.argv[1]).query_s.toFixed(3))" "
 duck_due=$(node -e "console.log(JSON.parse(process.argv[1]).due)" "$duck")
 duck_ben=$(node -e "console.log(JSON.parse(process.argv[1]).beneficiaries)" "$duck")
 
-pgs_s=— pgs_mem=— pgq_s=— pgs_due=$sq_due pgq_due=$sq_due
+pgf_s=— pgf_mem=— pgs_s=— pgs_mem=— pgq_s=— vac_s=— pgf_due=$sq_due pgs_due=$sq_due pgq_due=$sq_due
 if [ "${SKIP_PG:-0}" != 1 ]; then
 echo "5. PostgreSQL" >&2
 pg=${SANAD_TEST_PG:?run through scripts/with-postgres.sh}
@@ -84,6 +85,25 @@ for table in schools pupils enrolments households; do
 done
 psql "$pgdb" -qAtc "ANALYZE" >/dev/null
 "$sanad" --db "$pgdb" tayssir policy init --year 2025-2026 >/dev/null
+# First, right after the copy: every page of the registry is read for the first time, and
+# PostgreSQL writes its hint bits back as it reads — a cost paid once after a bulk load.
+read -r pgf_s pgf_mem < <(t "$sanad" --db "$pgdb" tayssir compute --policy tayssir-2025-2026 --period T1 --scope "$scope")
+pgf_due=$(psql "$pgdb" -qAtc "SELECT sum(due) FROM tayssir_cycles")
+# Then the registry in its steady state, as autovacuum leaves a live one: the cycles computed
+# above are dropped (lines' partitions, adjustments, cycles), the tables vacuumed, and the same
+# computation run again on a database with no cycle. The goal is read on this one.
+psql "$pgdb" -qAt -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
+DO $$ DECLARE r record; BEGIN
+  FOR r IN SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+           WHERE i.inhparent = 'tayssir_lines'::regclass LOOP
+    EXECUTE format('DROP TABLE %I', r.relname);
+  END LOOP;
+END $$;
+DELETE FROM tayssir_adjustments;
+DELETE FROM tayssir_cycles;
+SQL
+read -r vac_s _ < <(t psql "$pgdb" -qAtc "VACUUM (ANALYZE)")
+echo "VACUUM (ANALYZE): $vac_s s" >&2
 read -r pgs_s pgs_mem < <(t "$sanad" --db "$pgdb" tayssir compute --policy tayssir-2025-2026 --period T1 --scope "$scope")
 pgs_due=$(psql "$pgdb" -qAtc "SELECT sum(due) FROM tayssir_cycles")
 best=""
@@ -96,7 +116,7 @@ pgq_due=$(psql "$pgdb" -qAt -c "SELECT sum(due) FROM ($(cat bench/tayssir_cycle.
 fi
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 == 0) print "—"; else printf "%.2f", a / b }'; }
-agree=$([ "$sq_due" = "$duck_due" ] && [ "$sq_due" = "$pgs_due" ] && [ "$sq_due" = "$pgq_due" ] && [ "$sq_ben" = "$duck_ben" ] && echo yes || echo "NO ($sq_due / $pgs_due / $duck_due / $pgq_due)")
+agree=$([ "$sq_due" = "$duck_due" ] && [ "$sq_due" = "$pgf_due" ] && [ "$sq_due" = "$pgs_due" ] && [ "$sq_due" = "$pgq_due" ] && [ "$sq_ben" = "$duck_ben" ] && echo yes || echo "NO ($sq_due / $pgf_due / $pgs_due / $duck_due / $pgq_due)")
 {
   echo "Scale $scale (scope $scope): $pupils pupils, $absences absence days in September–December; totals agree: $agree (due $sq_due centimes, $sq_ben beneficiaries)."
   echo
@@ -104,6 +124,7 @@ agree=$([ "$sq_due" = "$duck_due" ] && [ "$sq_due" = "$pgs_due" ] && [ "$sq_due"
   echo "|---|---|---|---|"
   echo "| engine alone (eligibility + T1), snapshot in memory | ${engine_s} s, ${engine_rss} KiB peak (snapshot load ${load_s} s) | DuckDB query: ${duck_s} s (${duck_mem} KiB peak, tables in memory) | $(ratio "$engine_s" "$duck_s")× (< 1×) |"
   echo "| end to end from SQLite (load, compute, write lines) | ${sq_s} s, ${sq_mem} KiB peak | DuckDB query: ${duck_s} s | $(ratio "$sq_s" "$duck_s")× |"
-  echo "| end to end from PostgreSQL | ${pgs_s} s, ${pgs_mem} KiB peak | DuckDB query: ${duck_s} s | $(ratio "$pgs_s" "$duck_s")× (< 3×) |"
+  echo "| end to end from PostgreSQL, right after the copy (first read) | ${pgf_s} s, ${pgf_mem} KiB peak | DuckDB query: ${duck_s} s | $(ratio "$pgf_s" "$duck_s")× |"
+  echo "| end to end from PostgreSQL, steady state (after \`VACUUM (ANALYZE)\`, ${vac_s} s) | ${pgs_s} s, ${pgs_mem} KiB peak | DuckDB query: ${duck_s} s | $(ratio "$pgs_s" "$duck_s")× (< 3×) |"
   echo "| the same query in PostgreSQL | — | ${pgq_s} s | — |"
 } | tee "$out/results.md"
