@@ -644,7 +644,23 @@ LineChanges TayssirStore::replace_lines(int64_t cycle_id, const std::vector<Cycl
   // A new partition is filled as a table of its own, then attached: its foreign keys are checked
   // by one query each instead of a trigger per row and key.
   const bool attach = pg && first;
-  if (attach) db_.execute(fmt::format("CREATE TABLE {} (LIKE tayssir_lines)", partition));
+  if (attach) {
+    // Its lines are checked here, not by the partitioned table's trigger (migration postgres
+    // 014): the cycle, and the schools they name, by one query each.
+    if (!db_.scalar_i64("SELECT 1 FROM tayssir_cycles WHERE id = $1 FOR KEY SHARE", {cycle_id}))
+      throw DbError(fmt::format("a Tayssir line names cycle {}, which does not exist", cycle_id));
+    std::vector<int64_t> schools;
+    schools.reserve(put.size());
+    for (const auto* l : put) schools.push_back(l->school_id);
+    std::sort(schools.begin(), schools.end());
+    schools.erase(std::unique(schools.begin(), schools.end()), schools.end());
+    if (auto unknown = db_.scalar_i64(
+            "SELECT x FROM unnest($1::bigint[]) x WHERE NOT EXISTS (SELECT 1 FROM schools s "
+            "WHERE s.id = x) LIMIT 1",
+            {fmt::format("{{{}}}", fmt::join(schools, ","))}))
+      throw DbError(fmt::format("a Tayssir line names school {}, which does not exist", *unknown));
+    db_.execute(fmt::format("CREATE TABLE {} (LIKE tayssir_lines)", partition));
+  }
   std::size_t i = 0;
   db_.bulk_insert(attach ? partition : "tayssir_lines",
                   {"cycle_id", "pupil_id", "school_id", "household_id", "level", "reason",

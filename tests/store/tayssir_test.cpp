@@ -660,8 +660,8 @@ TEST_P(Tayssir, RecomputingADraftRewritesOnlyTheLinesThatChanged) {
   });
   EXPECT_EQ(count, first.row.pupils);
 
-  // A line always names a cycle and a school that exist (on PostgreSQL the cycle's lines are a
-  // partition of their own, whose foreign keys were checked when it was attached) ...
+  // A line always names a cycle and a school that exist (on PostgreSQL, a line inserted into
+  // the cycle's partition is checked by a trigger) ...
   const std::string insert =
       "INSERT INTO tayssir_lines (cycle_id, pupil_id, school_id, household_id, level, reason, "
       "monthly, months, absences, due, forfeited) VALUES ($1, $2, $3, NULL, 'x', 'eligible', 0, "
@@ -697,6 +697,46 @@ TEST_P(Tayssir, RecomputingADraftRewritesOnlyTheLinesThatChanged) {
       ADD_FAILURE() << "a row of " << table << " was deleted";
     } catch (const store::DbError& e) {
       EXPECT_NE(std::string(e.what()).find("never deleted"), std::string::npos) << e.what();
+    }
+  }
+  // ... a cycle's first lines too (on PostgreSQL copied into a table of their own, then
+  // attached as the cycle's partition: the store checks them before): one line naming a school
+  // that does not exist, and none of them is written ...
+  const auto cycle_row = *ts.cycle(first.cycle_id);
+  std::vector<store::CycleLineRow> lines;
+  ts.each_line(first.cycle_id, 0, [&](const store::CycleLineRow& l) {
+    if (lines.size() < 3) lines.push_back(l);
+  });
+  lines.at(1).school_id = unknown_school;
+  {
+    store::Transaction tx(st().db());
+    store::CycleRow other = cycle_row;
+    other.period = "T3";
+    const int64_t other_id = ts.insert_cycle(other);
+    try {
+      ts.replace_lines(other_id, lines);
+      tx.commit();
+      ADD_FAILURE() << "a line naming an unknown school was written";
+    } catch (const store::DbError& e) {
+      if (GetParam() == std::string("postgres")) {
+        EXPECT_NE(std::string(e.what()).find(fmt::format("school {}", unknown_school)),
+                  std::string::npos)
+            << e.what();
+      }
+    }
+  }
+  EXPECT_EQ(*st().db().scalar_i64("SELECT count(*) FROM tayssir_cycles WHERE period = 'T3'"), 0);
+  // ... and a cycle that has lines is not deleted.
+  {
+    store::Transaction tx(st().db());
+    try {
+      st().db().execute("DELETE FROM tayssir_cycles WHERE id = $1", {first.cycle_id});
+      tx.commit();
+      ADD_FAILURE() << "a cycle with lines was deleted";
+    } catch (const store::DbError& e) {
+      if (GetParam() == std::string("postgres")) {
+        EXPECT_NE(std::string(e.what()).find("has lines"), std::string::npos) << e.what();
+      }
     }
   }
   EXPECT_EQ(*st().db().scalar_i64("SELECT count(*) FROM tayssir_lines WHERE cycle_id = $1",
