@@ -85,8 +85,9 @@ for table in schools pupils enrolments households; do
 done
 psql "$pgdb" -qAtc "ANALYZE" >/dev/null
 "$sanad" --db "$pgdb" tayssir policy init --year 2025-2026 >/dev/null
-# First, right after the copy: every page of the registry is read for the first time, and
-# PostgreSQL writes its hint bits back as it reads — a cost paid once after a bulk load.
+# First, right after the copy: every page of the registry is read for the first time (and
+# PostgreSQL writes its hint bits back as it reads; nationally this measured the same as the
+# steady state within the noise, see bench/RESULTS.md).
 read -r pgf_s pgf_mem < <(t "$sanad" --db "$pgdb" tayssir compute --policy tayssir-2025-2026 --period T1 --scope "$scope")
 pgf_due=$(psql "$pgdb" -qAtc "SELECT sum(due) FROM tayssir_cycles")
 # Then the registry in its steady state, as autovacuum leaves a live one: the cycles computed

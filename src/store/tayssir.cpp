@@ -641,12 +641,12 @@ LineChanges TayssirStore::replace_lines(int64_t cycle_id, const std::vector<Cycl
     db_.execute("DROP TABLE stage_lines_gone");
   }
   if (put.empty()) return out;
-  // A new partition is filled as a table of its own, then attached: its foreign keys are checked
-  // by one query each instead of a trigger per row and key.
+  // A new partition is filled as a table of its own, then attached: its indexes are built once
+  // each and no trigger fires per row (its lines are checked just below, by one query each).
   const bool attach = pg && first;
   if (attach) {
     // Its lines are checked here, not by the partitioned table's trigger (migration postgres
-    // 014): the cycle, and the schools they name, by one query each.
+    // 014): the cycle, and the schools they name, by their ids.
     if (!db_.scalar_i64("SELECT 1 FROM tayssir_cycles WHERE id = $1 FOR KEY SHARE", {cycle_id}))
       throw DbError(fmt::format("a Tayssir line names cycle {}, which does not exist", cycle_id));
     std::vector<int64_t> schools;
