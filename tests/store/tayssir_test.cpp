@@ -726,6 +726,25 @@ TEST_P(Tayssir, RecomputingADraftRewritesOnlyTheLinesThatChanged) {
     }
   }
   EXPECT_EQ(*st().db().scalar_i64("SELECT count(*) FROM tayssir_cycles WHERE period = 'T3'"), 0);
+  // ... nor lines of a cycle that does not exist.
+  lines.at(1).school_id = school;
+  const int64_t no_cycle = *st().db().scalar_i64("SELECT max(id) + 1 FROM tayssir_cycles");
+  {
+    store::Transaction tx(st().db());
+    try {
+      ts.replace_lines(no_cycle, lines);
+      tx.commit();
+      ADD_FAILURE() << "lines of a cycle that does not exist were written";
+    } catch (const store::DbError& e) {
+      if (GetParam() == std::string("postgres")) {
+        EXPECT_NE(std::string(e.what()).find(fmt::format("cycle {}", no_cycle)), std::string::npos)
+            << e.what();
+      }
+    }
+  }
+  EXPECT_EQ(
+      *st().db().scalar_i64("SELECT count(*) FROM tayssir_lines WHERE cycle_id = $1", {no_cycle}),
+      0);
   // ... and a cycle that has lines is not deleted.
   {
     store::Transaction tx(st().db());
