@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <ctime>
 #include <exception>
@@ -12,6 +13,7 @@
 #include <set>
 #include <thread>
 #include <unordered_map>
+#include <utility>
 
 #include "domain/dates.hpp"
 #include "domain/ids.hpp"
@@ -258,11 +260,12 @@ void check_rows(const io::Table& t, const Layout& l, const ImportOptions& opt, I
 }
 
 // The same in two passes, for large files: `parse(row, issues, slot, warnings)` checks each row
-// on its own, on every core (it may only read what is shared); then `link(row, issues, slot)`
-// runs over the rows in order, for what depends on the rows before (a code seen twice).
-template <typename Slot, typename Parse, typename Link>
+// on its own, on every core (it may only read what is shared); `survey(slots, issues)` then sees
+// them all at once; then `link(i, row, issues, slot)` runs over the rows in order, for what
+// depends on the rows before (a code seen twice).
+template <typename Slot, typename Parse, typename Survey, typename Link>
 void check_rows_parallel(const io::Table& t, const Layout& l, const ImportOptions& opt,
-                         ImportResult& res, Parse&& parse, Link&& link) {
+                         ImportResult& res, Parse&& parse, Survey&& survey, Link&& link) {
   const std::size_t first = l.header + 1, n = t.rows.size() - std::min(t.rows.size(), first);
   std::vector<Slot> slots(n);
   std::vector<std::vector<ImportIssue>> issues(n);
@@ -297,11 +300,12 @@ void check_rows_parallel(const io::Table& t, const Layout& l, const ImportOption
   for (auto& w : warnings)
     res.warnings.insert(res.warnings.end(), std::make_move_iterator(w.begin()),
                         std::make_move_iterator(w.end()));
+  survey(std::as_const(slots), std::as_const(issues));
   for (std::size_t i = 0; i < n; ++i) {
     const io::Row& row = t.rows[first + i];
     if (row.blank()) continue;
     ++res.rows_read;
-    link(row, issues[i], slots[i]);
+    link(i, row, issues[i], slots[i]);
     count_row(res, issues[i]);
   }
 }
@@ -454,8 +458,8 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
         {"massar", "last_ar", "first_ar", "sex", "school_code", "school_year", "level", "class"});
     std::map<std::string, School> school_map;
     std::unordered_map<std::string, std::pair<std::size_t, int64_t>>
-        pupil_at;  // massar → (index, row)
-    pupil_at.reserve(t.rows.size());
+        pupil_at;                // massar → (index, row), of the codes on several rows
+    std::vector<uint8_t> alone;  // by row: no other row that passed its own checks has its code
     pupils.reserve(t.rows.size());
     enrolments.reserve(t.rows.size());
     for (auto& s : st.schools(opt.scope)) school_map.emplace(s.code, s);
@@ -547,12 +551,34 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
             }
           }
         },
-        [&](const io::Row& row, std::vector<ImportIssue>& out, Parsed& slot) {
+        [&](const std::vector<Parsed>& slots, const std::vector<std::vector<ImportIssue>>& issues) {
+          // Most codes are on one row. Such a row cannot meet another in the checks below, which
+          // then keep in their maps only the codes on several rows (a transfer's two schools):
+          // found by sorting the codes' hashes rather than by a map of every code.
+          std::vector<std::pair<std::size_t, uint32_t>> hashes;
+          hashes.reserve(slots.size());
+          for (std::size_t i = 0; i < slots.size(); ++i)
+            if (issues[i].empty())
+              hashes.emplace_back(std::hash<std::string>{}(slots[i].p.massar),
+                                  static_cast<uint32_t>(i));
+          std::sort(hashes.begin(), hashes.end());
+          alone.assign(slots.size(), 0);
+          for (std::size_t k = 0; k < hashes.size(); ++k)
+            alone[hashes[k].second] =
+                (k == 0 || hashes[k - 1].first != hashes[k].first) &&
+                (k + 1 == hashes.size() || hashes[k + 1].first != hashes[k].first);
+        },
+        [&](std::size_t i, const io::Row& row, std::vector<ImportIssue>& out, Parsed& slot) {
           Pupil& p = slot.p;
           Enrolment& e = slot.e;
           // One enrolment per pupil, year and school (a transferred pupil has two in one year:
           // the school he left and the one he joined); one identity per code Massar.
           if (!out.empty()) return;
+          if (alone[i]) {
+            pupils.push_back(std::move(p));
+            enrolments.push_back(std::move(e));
+            return;
+          }
           std::string key = e.massar + "|" + e.school_year + "|" + e.school_code;
           if (auto at = seen.find(key); at != seen.end()) {
             v.error(out, row, "massar", e.massar,
