@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
+#include <cstring>
 #include <span>
 #include <vector>
 
@@ -70,14 +72,35 @@ void utf8_append(std::string& out, char32_t cp) {
 }
 
 bool utf8_valid(std::string_view s) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const std::size_t n = s.size();
   std::size_t i = 0;
-  while (i < s.size()) {
-    std::size_t before = i;
-    char32_t cp = utf8_next(s, i);
-    if (cp == 0xFFFD) {
-      // A literal U+FFFD is valid (3 bytes); a decoding error advances by one byte.
-      if (i - before != 3) return false;
+  while (i < n) {
+    // A whole file is checked: ASCII eight bytes at a time, two-byte sequences (Arabic) here,
+    // the rest by the decoder.
+    if (i + 8 <= n) {
+      uint64_t w = 0;
+      std::memcpy(&w, p + i, 8);
+      if ((w & 0x8080808080808080ULL) == 0) {
+        i += 8;
+        continue;
+      }
     }
+    const unsigned char c = p[i];
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    if (c >= 0xC2 && c <= 0xDF) {  // below 0xC2 would be an overlong form
+      if (i + 1 < n && (p[i + 1] & 0xC0) == 0x80) {
+        i += 2;
+        continue;
+      }
+      return false;
+    }
+    const std::size_t before = i;
+    // A literal U+FFFD is valid (3 bytes); a decoding error advances by one byte.
+    if (utf8_next(s, i) == 0xFFFD && i - before != 3) return false;
   }
   return true;
 }
@@ -414,7 +437,7 @@ int few_bits(uint64_t x) {
 // Whether x has at most A (0, 1 or 2) bits set: few_bits(x) <= A without a branch, for the scan
 // of every name of a table, where the branches of few_bits were mispredicted.
 template <int A>
-inline bool fits(uint64_t x) {
+inline unsigned fits(uint64_t x) {  // 1 or 0, to be combined without branches
   if constexpr (A == 0) return x == 0;
   const uint64_t one_less = x & (x - 1);
   if constexpr (A == 1) return one_less == 0;
@@ -503,7 +526,7 @@ void NameTable::add(std::string_view norm) {
 // words and take both tests; the rest, letters of several words together, only the first.
 namespace {
 template <int A>
-bool may_match(uint64_t m, const uint64_t (&part)[3]) {
+unsigned may_match(uint64_t m, const uint64_t (&part)[3]) {
   const uint64_t a = part[0], b = part[1];
   return fits<0>(m & ~a) | (fits<A>(m & ~a) & fits<A>(a & ~m)) | fits<0>(m & ~b) |
          (fits<A>(m & ~b) & fits<A>(b & ~m)) | fits<A>(m & ~part[2]);

@@ -127,6 +127,20 @@ TEST(Utf8, RejectsInvalidSequences) {
   EXPECT_FALSE(utf8_valid("\xC3"));
   EXPECT_FALSE(utf8_valid("\xC0\xAF"));      // overlong
   EXPECT_FALSE(utf8_valid("\xED\xA0\x80"));  // surrogate
+  // The same after runs of ASCII (read eight bytes at a time) and within Arabic text, anywhere
+  // in a line: a file is valid only if every byte of it is.
+  const std::string ascii = "B525661531,03061000X,";
+  for (std::size_t cut = 0; cut <= ascii.size(); ++cut) {
+    const std::string head = ascii.substr(0, cut);
+    EXPECT_TRUE(utf8_valid(head + "أمزيان,رحمة\n" + head)) << cut;
+    EXPECT_TRUE(utf8_valid(head + "\xEF\xBF\xBD"));  // U+FFFD itself
+    EXPECT_FALSE(utf8_valid(head + "\xD8")) << cut;  // a lead byte at the end
+    EXPECT_FALSE(utf8_valid(head + "\xD8" + ascii)) << cut;
+    EXPECT_FALSE(utf8_valid(head + "أمز\xC1\xA1" + ascii)) << cut;  // overlong
+    EXPECT_FALSE(utf8_valid(head + "\x80" + ascii)) << cut;         // a lone continuation
+    EXPECT_FALSE(utf8_valid(head + "\xED\xA0\x80" + ascii)) << cut;
+    EXPECT_FALSE(utf8_valid(head + "\xF4\x90\x80\x80")) << cut;  // beyond U+10FFFF
+  }
   EXPECT_EQ(utf8_length("سند"), 3u);
 }
 
