@@ -1,9 +1,12 @@
 #include <fmt/format.h>
 #include <iconv.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <fstream>
+#include <thread>
+#include <vector>
 
 #include "domain/text.hpp"
 #include "io/table.hpp"
@@ -88,26 +91,25 @@ static char detect_delimiter(std::string_view text) {
   return cands[best];
 }
 
-Table read_csv_bytes(std::string bytes, const std::string& name, const ReadLimits& lim) {
-  if (static_cast<int64_t>(bytes.size()) > lim.max_file_bytes)
-    throw ReadError(fmt::format("{}: the file is larger than the limit of {} MiB", name,
-                                lim.max_file_bytes >> 20));
-  if (bytes.find('\0') != std::string::npos &&
-      !(bytes.size() >= 2 && (bytes[0] == '\xFF' || bytes[0] == '\xFE')))
-    throw ReadError(fmt::format("{}: this is not a text file (it holds NUL bytes)", name));
-  std::string text;
-  try {
-    text = decode_to_utf8(std::move(bytes));
-  } catch (const ReadError& e) {
-    throw ReadError(fmt::format("{}: {}", name, e.what()));
-  }
-  Table t;
-  t.file = name;
-  const char delim = detect_delimiter(text);
+namespace {
+
+// Reads the rows of text[from, to), which begins a line; numbers its lines from 1.
+// `clean_end`: the part ended where a row ends (not inside a quoted cell), as a part that is not
+// the file's last must. Throws ReadError as the file's reader does.
+struct CsvPart {
+  std::vector<Row> rows;
+  int64_t next_line = 1;  // the number of the line after the part
+  bool clean_end = true;
+};
+
+CsvPart read_csv_part(const std::string& text, std::size_t from, std::size_t to, char delim,
+                      bool last, const std::string& name, const ReadLimits& lim) {
+  CsvPart part;
+  auto& rows = part.rows;
   Row row;
   std::string cell;
   int64_t line = 1;
-  row.number = 1;
+  row.number = line;
   bool in_quotes = false, cell_started = false;
   auto end_cell = [&] {
     if (static_cast<int64_t>(row.cells.size()) >= lim.max_columns)
@@ -119,15 +121,15 @@ Table read_csv_bytes(std::string bytes, const std::string& name, const ReadLimit
   };
   auto end_row = [&] {
     end_cell();
-    if (static_cast<int64_t>(t.rows.size()) >= lim.max_rows)
+    if (static_cast<int64_t>(rows.size()) >= lim.max_rows)
       throw ReadError(fmt::format("{}: more than {} rows", name, lim.max_rows));
     const std::size_t width = row.cells.size();
-    t.rows.push_back(std::move(row));
+    rows.push_back(std::move(row));
     row = Row{};
     row.cells.reserve(width);  // rows are alike
   };
-  const std::size_t n = text.size();
-  for (std::size_t i = 0; i < n; ++i) {
+  const std::size_t n = to;
+  for (std::size_t i = from; i < n; ++i) {
     char c = text[i];
     if (in_quotes) {
       if (c == '"') {
@@ -163,9 +165,90 @@ Table read_csv_bytes(std::string bytes, const std::string& name, const ReadLimit
       throw ReadError(fmt::format("{}: row {} has a cell longer than {} bytes", name, row.number,
                                   lim.max_cell_bytes));
   }
+  part.next_line = line;
+  if (!last) {
+    part.clean_end = !in_quotes && !cell_started && cell.empty() && row.cells.empty();
+    return part;
+  }
   if (in_quotes)
     throw ReadError(fmt::format("{}: row {}: a quoted cell is never closed", name, row.number));
   if (cell_started || !cell.empty() || !row.cells.empty()) end_row();
+  return part;
+}
+
+// A large file is read in parts, one per core, each from a line's start. A part may begin inside
+// a quoted cell that holds line breaks: then the part before does not end cleanly, and the file
+// is read again from its start in one part, as it is when any part finds a fault (so that the
+// error names the right row).
+std::vector<Row> read_csv_rows(const std::string& text, char delim, const std::string& name,
+                               const ReadLimits& lim, std::size_t parts) {
+  constexpr std::size_t kPartBytes = 4 << 20;
+  if (parts == 0)
+    parts =
+        std::clamp<std::size_t>(text.size() / kPartBytes, 1,
+                                std::min(8u, std::max(1u, std::thread::hardware_concurrency())));
+  std::vector<std::size_t> starts{0};
+  for (std::size_t k = 1; k < parts; ++k) {
+    std::size_t at = text.find('\n', std::max(starts.back(), text.size() * k / parts));
+    if (at == std::string::npos || at + 1 >= text.size()) break;
+    starts.push_back(at + 1);
+  }
+  if (starts.size() == 1) return read_csv_part(text, 0, text.size(), delim, true, name, lim).rows;
+  const std::size_t n = starts.size();
+  starts.push_back(text.size());
+  std::vector<CsvPart> got(n);
+  std::vector<char> failed(n, 0);
+  auto run = [&](std::size_t k) {
+    try {
+      got[k] = read_csv_part(text, starts[k], starts[k + 1], delim, k + 1 == n, name, lim);
+    } catch (...) {  // read again in one part, where the error is thrown with its true row
+      failed[k] = 1;
+    }
+  };
+  std::vector<std::thread> helpers;
+  for (std::size_t k = 1; k < n; ++k) helpers.emplace_back(run, k);
+  run(0);
+  for (auto& h : helpers) h.join();
+  std::size_t total = 0;
+  bool whole = true;
+  for (std::size_t k = 0; k < n; ++k) {
+    whole = whole && !failed[k] && got[k].clean_end;
+    total += got[k].rows.size();
+  }
+  if (!whole || static_cast<int64_t>(total) > lim.max_rows)
+    return read_csv_part(text, 0, text.size(), delim, true, name, lim).rows;
+  std::vector<Row> rows = std::move(got[0].rows);
+  rows.reserve(total);
+  int64_t offset = got[0].next_line - 1;  // lines before the part
+  for (std::size_t k = 1; k < n; ++k) {
+    for (auto& r : got[k].rows) {
+      r.number += offset;
+      rows.push_back(std::move(r));
+    }
+    offset += got[k].next_line - 1;
+  }
+  return rows;
+}
+
+}  // namespace
+
+Table read_csv_bytes(std::string bytes, const std::string& name, const ReadLimits& lim,
+                     std::size_t parts) {
+  if (static_cast<int64_t>(bytes.size()) > lim.max_file_bytes)
+    throw ReadError(fmt::format("{}: the file is larger than the limit of {} MiB", name,
+                                lim.max_file_bytes >> 20));
+  if (bytes.find('\0') != std::string::npos &&
+      !(bytes.size() >= 2 && (bytes[0] == '\xFF' || bytes[0] == '\xFE')))
+    throw ReadError(fmt::format("{}: this is not a text file (it holds NUL bytes)", name));
+  std::string text;
+  try {
+    text = decode_to_utf8(std::move(bytes));
+  } catch (const ReadError& e) {
+    throw ReadError(fmt::format("{}: {}", name, e.what()));
+  }
+  Table t;
+  t.file = name;
+  t.rows = read_csv_rows(text, detect_delimiter(text), name, lim, parts);
   return t;
 }
 

@@ -38,7 +38,9 @@ struct ReadError : std::runtime_error {
 
 // Reads a CSV or XLSX file, chosen by content (an XLSX is a zip: it starts with "PK").
 Table read_table(const std::string& path, const ReadLimits& limits = {});
-Table read_csv_bytes(std::string bytes, const std::string& name, const ReadLimits& limits = {});
+// A large CSV is read on every core, in `parts` (0: as many as suit its size and the machine).
+Table read_csv_bytes(std::string bytes, const std::string& name, const ReadLimits& limits = {},
+                     std::size_t parts = 0);
 Table read_xlsx(const std::string& path, const ReadLimits& limits = {});
 Table read_xlsx_bytes(const std::string& bytes, const std::string& name,
                       const ReadLimits& limits = {});

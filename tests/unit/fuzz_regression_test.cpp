@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <string>
+#include <vector>
 
 #include "io/table.hpp"
 
@@ -30,10 +32,23 @@ TEST(FuzzRegressions, CsvCorpus) {
   ASSERT_FALSE(files.empty());
   for (const auto& f : files) {
     SCOPED_TRACE(f.string());
-    try {
-      sanad::io::read_csv_bytes(slurp(f), f.filename().string());
-    } catch (const sanad::io::ReadError&) {
+    // Read in one part and in several (as a large file is), the same rows or the same error.
+    const std::string bytes = slurp(f);
+    std::vector<std::string> seen;
+    for (std::size_t parts : {1, 2, 3, 5}) {
+      std::string out;
+      try {
+        for (const auto& row : sanad::io::read_csv_bytes(bytes, "f.csv", {}, parts).rows) {
+          out += std::to_string(row.number) + ":";
+          for (const auto& c : row.cells) out += std::to_string(c.size()) + "|" + c;
+          out += "\n";
+        }
+      } catch (const sanad::io::ReadError& e) {
+        out = std::string("error: ") + e.what();
+      }
+      seen.push_back(out);
     }
+    for (std::size_t k = 1; k < seen.size(); ++k) EXPECT_EQ(seen[k], seen[0]) << k;
   }
 }
 

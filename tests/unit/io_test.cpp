@@ -1,3 +1,4 @@
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <iconv.h>
 #include <minizip/unzip.h>
@@ -90,6 +91,67 @@ TEST(Csv, QuotedCellsKeepDelimitersAndNewlines) {
   EXPECT_EQ(t.rows[1].cells[1], "line1\nline2");
   EXPECT_EQ(t.rows[2].cells[1], "say \"hi\"");
   EXPECT_EQ(t.rows[2].number, 4);  // the record after a two-line cell starts on line 4
+}
+
+// A large file is read in parts, one per core, each from a line's start: what it reads is what
+// one part reads, whatever lies across a part's first line (a quoted cell holding line breaks,
+// CRLF) and wherever a fault is.
+TEST(Csv, AFileReadInPartsReadsAsInOne) {
+  std::string text = "\xEF\xBB\xBFmassar;nom;note\n";
+  for (int i = 0; i < 300; ++i) {
+    std::string note = i % 13 == 0 ? "\"deux\nlignes; \"\"cité\"\"\"" : "ok";
+    if (i == 150) {  // in the middle: most cuts fall inside it
+      note = "\"";
+      for (int k = 0; k < 40; ++k) note += fmt::format("rang {}\n", k);
+      note += "\"";
+    }
+    text += fmt::format("A{:09};العلوي {};{}{}", i, i, note, i % 2 ? "\r\n" : "\n");
+  }
+  auto same = [](const Table& a, const Table& b) {
+    if (a.rows.size() != b.rows.size()) return false;
+    for (std::size_t r = 0; r < a.rows.size(); ++r)
+      if (a.rows[r].number != b.rows[r].number || a.rows[r].cells != b.rows[r].cells) return false;
+    return true;
+  };
+  const Table whole = read_csv_bytes(text, "f.csv", {}, 1);
+  ASSERT_EQ(whole.rows.size(), 301u);
+  // Row i starts on line 2 + i, after the line breaks of the cells before it.
+  auto line_of = [](int i) { return 2 + i + (i + 12) / 13 + (i > 150 ? 40 : 0); };
+  EXPECT_EQ(whole.rows[300].number, line_of(299));
+  std::string plain = text;
+  for (std::size_t at; (at = plain.find("rang ")) != std::string::npos;)
+    plain.erase(at, plain.find('\n', at) + 1 - at);
+  for (std::size_t parts = 2; parts <= 9; ++parts) {
+    EXPECT_TRUE(same(whole, read_csv_bytes(text, "f.csv", {}, parts))) << parts;
+    // The same with the long cell emptied: most cuts then fall on a row's start.
+    EXPECT_TRUE(
+        same(read_csv_bytes(plain, "f.csv", {}, 1), read_csv_bytes(plain, "f.csv", {}, parts)))
+        << parts;
+  }
+  // A fault in a later part names its row as a reading in one part does.
+  ReadLimits lim;
+  lim.max_columns = 3;
+  std::string bad = text;
+  bad.insert(bad.find("A000000250"), "x;");
+  std::string one, many;
+  try {
+    read_csv_bytes(bad, "f.csv", lim, 1);
+  } catch (const ReadError& e) {
+    one = e.what();
+  }
+  try {
+    read_csv_bytes(bad, "f.csv", lim, 4);
+  } catch (const ReadError& e) {
+    many = e.what();
+  }
+  EXPECT_EQ(one, fmt::format("f.csv: row {} has more than 3 columns", line_of(250)));
+  EXPECT_EQ(many, one);
+  // A limit on the rows is counted over every part.
+  lim = {};
+  lim.max_rows = 300;
+  EXPECT_THROW(read_csv_bytes(plain, "f.csv", lim, 4), ReadError);
+  lim.max_rows = 301;
+  EXPECT_EQ(read_csv_bytes(plain, "f.csv", lim, 4).rows.size(), 301u);
 }
 
 TEST(Csv, ReadsWindows1256) {
