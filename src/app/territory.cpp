@@ -62,9 +62,9 @@ Territory shipped_territory() {
   return t;
 }
 
-InitResult init_database(store::Store& st, const std::string& actor) {
+InitResult init_database(store::Store& st, const std::string& actor, std::string_view through) {
   InitResult res;
-  res.migrations = st.migrate();
+  res.migrations = st.migrate(through);
   Territory t = shipped_territory();
   store::Transaction tx(st.db());
   res.regions = st.put_regions(t.regions);

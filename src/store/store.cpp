@@ -549,10 +549,13 @@ std::vector<std::string> Store::pending_migrations() {
   return pending;
 }
 
-std::vector<std::string> Store::migrate() {
+std::vector<std::string> Store::migrate(std::string_view through) {
   Transaction tx(*db_);
   db_->lock_job(0x5A4E4144);  // two processes never migrate at once
   auto pending = pending_migrations();
+  if (!through.empty())
+    std::erase_if(
+        pending, [&](const std::string& name) { return name.substr(0, through.size()) > through; });
   for (const auto& [name, sql] : migrations_for(dialect())) {
     if (std::find(pending.begin(), pending.end(), name) == pending.end()) continue;
     try {

@@ -68,8 +68,10 @@ class Store {
 
   // Migrations: numbered SQL files per dialect, compiled into the program.
   std::vector<std::string> pending_migrations();
-  std::vector<std::string> migrate();  // applies what is pending, returns their names
-  bool initialized();                  // all migrations applied
+  // Applies what is pending (those numbered up to `through`, e.g. "013", when given: an upgrade
+  // is tested from an earlier schema); returns their names.
+  std::vector<std::string> migrate(std::string_view through = {});
+  bool initialized();  // all migrations applied
   // The absence tallies checked against the absences (their total days) and, when they differ
   // (absences written around the store), counted again whole. Returns the days rebuilt, or 0.
   // The caller holds the transaction.

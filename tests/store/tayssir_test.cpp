@@ -1070,6 +1070,107 @@ TEST_P(Tayssir, TwoDirectoratesComputedAtOnceBothLand) {
   EXPECT_EQ(mine->cycles[0].lines.written, mine->cycles[0].row.pupils);
 }
 
+// A database computed by an earlier Sanad, then upgraded: the schema before the last migration
+// that changed what guards the lines (PostgreSQL 014: their foreign keys replaced by checks;
+// SQLite 012: the rows they name never deleted), a cycle computed there, then `sanad init`.
+class TayssirUpgrade : public Tayssir {
+ protected:
+  static std::string before(const std::string& backend) {
+    return backend == "postgres" ? "013" : "011";
+  }
+  void SetUp() override {
+    if (!backend_.open(GetParam())) {
+      if (sanad::testing::pg_required())
+        FAIL() << "SANAD_TEST_PG is not set (run through make test)";
+      GTEST_SKIP() << "PostgreSQL not available (SANAD_TEST_PG unset)";
+    }
+    st_ = backend_.store(/*init=*/false);
+    init_database(*st_, "test", before(GetParam()));
+  }
+};
+
+TEST_P(TayssirUpgrade, ACycleComputedBeforeAnUpgradeKeepsItsLinesAndItsGuards) {
+  // The earlier Sanad knew no later migration (the demo asks for a database with all it knows).
+  const auto later = st().pending_migrations();
+  ASSERT_EQ(later.size(), 1u);
+  st().db().execute("INSERT INTO schema_migrations (name, applied_at) VALUES ($1, 'before')",
+                    {later[0]});
+  load_demo();
+  const auto first = compute("T1").cycles.at(0);
+  const auto lines = lines_by_school(first.cycle_id);
+  ASSERT_GT(lines.size(), 1u);
+  st().db().execute("DELETE FROM schema_migrations WHERE name = $1", {later[0]});
+  ASSERT_FALSE(st().initialized());
+  const std::string partition_keys =
+      "SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND conrelid IN (SELECT inhrelid "
+      "FROM pg_inherits WHERE inhparent = 'tayssir_lines'::regclass)";
+  if (GetParam() == "postgres") {  // the cycle's partition has its keys (to cycle and school)
+    EXPECT_EQ(*st().db().scalar_i64(partition_keys), 2);
+  }
+
+  const auto upgraded = init_database(st(), "test").migrations;
+  EXPECT_EQ(upgraded,
+            (std::vector<std::string>{GetParam() == "postgres" ? "014_lines_checked.sql"
+                                                               : "012_registry_kept.sql"}));
+  EXPECT_TRUE(st().initialized());
+  EXPECT_EQ(lines_by_school(first.cycle_id), lines);
+  if (GetParam() == "postgres") {  // checked by the triggers instead
+    EXPECT_EQ(*st().db().scalar_i64(partition_keys), 0);
+  }
+  // Recomputed, nothing changes; the next period is computed.
+  auto again = compute("T1").cycles.at(0);
+  EXPECT_EQ(again.cycle_id, first.cycle_id);
+  EXPECT_EQ(again.lines.written, 0);
+  EXPECT_EQ(again.lines.deleted, 0);
+  EXPECT_EQ(compute("T2").cycles.at(0).row.pupils, first.row.pupils);
+
+  // The guards hold on the lines written before: a line naming a school that does not exist is
+  // refused, and neither the cycle nor a school, pupil or household its lines name is deleted.
+  int64_t pupil = 0, school = 0, household = 0;
+  st().db().query(
+      "SELECT pupil_id, school_id, household_id FROM tayssir_lines WHERE cycle_id = $1 AND "
+      "household_id IS NOT NULL ORDER BY pupil_id LIMIT 1",
+      {first.cycle_id}, [&](const store::ResultRow& r) {
+        pupil = r.i64(0);
+        school = r.i64(1);
+        household = r.i64(2);
+      });
+  ASSERT_NE(pupil, 0);
+  const int64_t unknown_school = *st().db().scalar_i64("SELECT max(id) + 1 FROM schools");
+  {
+    store::Transaction tx(st().db());
+    st().db().execute("DELETE FROM tayssir_lines WHERE cycle_id = $1 AND pupil_id = $2",
+                      {first.cycle_id, pupil});
+    EXPECT_THROW(
+        {
+          st().db().execute(
+              "INSERT INTO tayssir_lines (cycle_id, pupil_id, school_id, household_id, level, "
+              "reason, monthly, months, absences, due, forfeited) VALUES ($1, $2, $3, NULL, 'x', "
+              "'eligible', 0, '', '', 0, 0)",
+              {first.cycle_id, pupil, unknown_school});
+          tx.commit();
+        },
+        store::DbError);
+  }
+  for (auto [table, id] : {std::pair<std::string, int64_t>{"tayssir_cycles", first.cycle_id},
+                           {"schools", school},
+                           {"pupils", pupil},
+                           {"households", household}}) {
+    store::Transaction tx(st().db());
+    EXPECT_THROW(
+        {
+          st().db().execute("DELETE FROM " + table + " WHERE id = $1", {id});
+          tx.commit();
+        },
+        store::DbError)
+        << table;
+  }
+  EXPECT_EQ(lines_by_school(first.cycle_id), lines);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, TayssirUpgrade, ::testing::Values("sqlite", "postgres"),
+                         sanad::testing::backend_name);
+
 INSTANTIATE_TEST_SUITE_P(Backends, Tayssir, ::testing::Values("sqlite", "postgres"),
                          sanad::testing::backend_name);
 
