@@ -50,7 +50,9 @@ class Db {
                            const RowFn& fn) {
     query(sql, params, fn);
   }
-  // Appends rows to a table as fast as the backend can (COPY on PostgreSQL).
+  // Appends rows to a table as fast as the backend can (COPY on PostgreSQL). `next_row` may be
+  // called on another thread than the caller's (one call at a time, in order): it makes values
+  // and does not use the database.
   virtual void bulk_insert(std::string_view table, const std::vector<std::string>& columns,
                            const std::function<bool(std::vector<Value>&)>& next_row) = 0;
   virtual void begin() = 0;

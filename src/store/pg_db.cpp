@@ -194,8 +194,7 @@ class PgDb final : public Db {
         throw error(sql);
       buf.clear();
     };
-    bool failed = false;
-    std::string why;
+    std::exception_ptr failed;  // a row that could not be made, or could not be sent
     try {
       while (next_row(row)) {
         for (std::size_t i = 0; i < row.size(); ++i) {
@@ -231,16 +230,15 @@ class PgDb final : public Db {
         if (buf.size() > (1 << 20)) flush();
       }
       flush();
-    } catch (const std::exception& e) {
-      failed = true;
-      why = e.what();
+    } catch (...) {
+      failed = std::current_exception();
     }
     PQputCopyEnd(conn_, failed ? "aborted by sanad" : nullptr);
     for (PGresult* r; (r = PQgetResult(conn_));) {
       ResultGuard g{r};
       if (!failed && PQresultStatus(r) != PGRES_COMMAND_OK) throw error(sql);
     }
-    if (failed) throw DbError(why);
+    if (failed) std::rethrow_exception(failed);  // as it was thrown, as on SQLite
   }
 
   void begin() override { exec_script("BEGIN"); }

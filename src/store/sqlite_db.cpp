@@ -2,7 +2,12 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <array>
+#include <condition_variable>
+#include <exception>
 #include <filesystem>
+#include <mutex>
+#include <thread>
 #include <unordered_map>
 
 #include "store/db.hpp"
@@ -130,23 +135,111 @@ class SqliteDb final : public Db {
       for (std::size_t r = 0; r < batch; ++r) many_sql += (r ? "," : "") + one;
       many = prepare(many_sql, /*tidy=*/false);  // `single` stays prepared
     }
-    std::vector<std::vector<Value>> rows(batch);
-    std::size_t k = 0;
-    for (;;) {
-      rows[k].clear();
-      if (!next_row(rows[k])) break;
-      if (!many) {  // one column too many for two rows in a statement
-        step_one(single, rows[0], head + one);
-        continue;
+    if (!many) {  // one column too many for two rows in a statement
+      std::vector<Value> row;
+      while (next_row(row)) {
+        step_one(single, row, head + one);
+        row.clear();
       }
-      if (++k < batch) continue;
-      sqlite3_clear_bindings(many);
-      for (std::size_t r = 0; r < batch; ++r) bind_at(many, rows[r], static_cast<int>(r * nc));
-      if (sqlite3_step(many) != SQLITE_DONE) fail(many, many_sql);
-      sqlite3_reset(many);
-      k = 0;
+      return;
     }
-    for (std::size_t r = 0; r < k; ++r) step_one(single, rows[r], head + one);
+    // Rows come in chunks of statements. A large insert makes its next chunk on another core
+    // while SQLite writes this one: making rows (the values of a row, a name's normalised form)
+    // was a fifth of the writing.
+    struct Chunk {
+      std::vector<std::vector<Value>> rows;
+      std::size_t n = 0;
+      bool full = false, last = false;
+    };
+    const std::size_t chunk_rows = batch * 64;
+    auto fill = [&](Chunk& c) {  // false when the rows are all made
+      c.n = 0;
+      for (; c.n < chunk_rows; ++c.n) {
+        auto& r = c.rows[c.n];
+        r.clear();
+        if (!next_row(r)) return false;
+      }
+      return true;
+    };
+    auto write = [&](const Chunk& c) {
+      std::size_t r = 0;
+      for (; r + batch <= c.n; r += batch) {
+        sqlite3_clear_bindings(many);
+        for (std::size_t k = 0; k < batch; ++k)
+          bind_at(many, c.rows[r + k], static_cast<int>(k * nc));
+        if (sqlite3_step(many) != SQLITE_DONE) fail(many, many_sql);
+        sqlite3_reset(many);
+      }
+      for (; r < c.n; ++r) step_one(single, c.rows[r], head + one);
+    };
+    std::array<Chunk, 2> chunks;
+    chunks[0].rows.resize(chunk_rows);
+    if (!fill(chunks[0])) {  // a small insert stays on this thread
+      write(chunks[0]);
+      return;
+    }
+    chunks[1].rows.resize(chunk_rows);
+    chunks[0].full = true;
+    std::mutex m;
+    std::condition_variable cv;
+    bool stop = false;
+    std::exception_ptr failed;
+    std::thread maker([&] {
+      try {
+        for (std::size_t k = 1;; ++k) {
+          Chunk& c = chunks[k % 2];
+          {
+            std::unique_lock lock(m);
+            cv.wait(lock, [&] { return !c.full || stop; });
+            if (stop) return;
+          }
+          const bool more = fill(c);
+          {
+            std::lock_guard lock(m);
+            c.full = true;
+            c.last = !more;
+          }
+          cv.notify_all();
+          if (!more) return;
+        }
+      } catch (...) {
+        std::lock_guard lock(m);
+        failed = std::current_exception();
+        cv.notify_all();
+      }
+    });
+    auto finish = [&] {
+      {
+        std::lock_guard lock(m);
+        stop = true;
+      }
+      cv.notify_all();
+      maker.join();
+    };
+    try {
+      for (std::size_t k = 0;; ++k) {
+        Chunk& c = chunks[k % 2];
+        {
+          std::unique_lock lock(m);
+          cv.wait(lock, [&] { return c.full || failed; });
+          if (!c.full) break;  // the rows could not all be made
+        }
+        write(c);
+        bool last = false;
+        {
+          std::lock_guard lock(m);
+          c.full = false;
+          last = c.last;
+        }
+        cv.notify_all();
+        if (last) break;
+      }
+    } catch (...) {
+      finish();
+      throw;
+    }
+    finish();
+    if (failed) std::rethrow_exception(failed);
   }
 
   void begin() override { execute("BEGIN IMMEDIATE", {}); }

@@ -676,6 +676,46 @@ TEST_P(Registry, ARowWhoseParentIsMissingIsRefusedWithItsTransaction) {
   EXPECT_TRUE(import_file(st(), ListKind::absences, kExamples + "/absences.csv", opts()).written);
 }
 
+// A large bulk write (on SQLite its rows are made on another core while the previous ones are
+// written) writes every row in order, or, when a row is refused or cannot be made, nothing, and
+// says why.
+TEST_P(Registry, ABulkWriteIsWholeOrNothing) {
+  auto& db = st().db();
+  db.execute("CREATE TABLE bulk_probe (k BIGINT PRIMARY KEY, v TEXT NOT NULL)");
+  const int64_t n = 50'000;
+  auto write = [&](int64_t refused_at, int64_t unmade_at) {
+    store::Transaction tx(db);
+    int64_t k = 0;
+    db.bulk_insert("bulk_probe", {"k", "v"}, [&](std::vector<store::Value>& v) {
+      if (k == n) return false;
+      if (k == unmade_at) throw std::runtime_error(fmt::format("row {} cannot be made", k));
+      v = {k == refused_at ? int64_t{7} : k, fmt::format("value of {} padded past SSO", k)};
+      ++k;
+      return true;
+    });
+    tx.commit();
+  };
+  auto count = [&] { return *db.scalar_i64("SELECT count(*) FROM bulk_probe"); };
+  EXPECT_THROW(write(30'001, -1), store::DbError);  // a key seen twice
+  EXPECT_EQ(count(), 0);
+  try {
+    write(-1, 40'000);
+    ADD_FAILURE() << "a row that could not be made was not reported";
+  } catch (const store::DbError& e) {
+    ADD_FAILURE() << e.what();
+  } catch (const std::runtime_error& e) {
+    EXPECT_EQ(std::string(e.what()), "row 40000 cannot be made");
+  }
+  EXPECT_EQ(count(), 0);
+  write(-1, -1);
+  EXPECT_EQ(count(), n);
+  EXPECT_EQ(*db.scalar_i64("SELECT sum(k) FROM bulk_probe"), n * (n - 1) / 2);
+  for (int64_t k : {0, 6'399, 6'400, 43'210, 49'999}) {
+    EXPECT_EQ(db.scalar_text("SELECT v FROM bulk_probe WHERE k = $1", {k}),
+              fmt::format("value of {} padded past SSO", k));
+  }
+}
+
 TEST_P(Registry, ALargeLoadKeepsItsForeignKeys) {
   load_examples();
   // 100,800 absences into an empty table (a large first load: on PostgreSQL its foreign key is
