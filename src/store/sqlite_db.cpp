@@ -7,6 +7,7 @@
 #include <exception>
 #include <filesystem>
 #include <mutex>
+#include <system_error>
 #include <thread>
 #include <unordered_map>
 
@@ -174,17 +175,15 @@ class SqliteDb final : public Db {
     };
     std::array<Chunk, 2> chunks;
     chunks[0].rows.resize(chunk_rows);
-    if (!fill(chunks[0])) {  // a small insert stays on this thread
-      write(chunks[0]);
-      return;
-    }
-    chunks[1].rows.resize(chunk_rows);
+    bool more = fill(chunks[0]);
+    if (more) chunks[1].rows.resize(chunk_rows);
     chunks[0].full = true;
     std::mutex m;
     std::condition_variable cv;
     bool stop = false;
     std::exception_ptr failed;
-    std::thread maker([&] {
+    std::thread maker;
+    auto make = [&] {
       try {
         for (std::size_t k = 1;; ++k) {
           Chunk& c = chunks[k % 2];
@@ -193,21 +192,35 @@ class SqliteDb final : public Db {
             cv.wait(lock, [&] { return !c.full || stop; });
             if (stop) return;
           }
-          const bool more = fill(c);
+          const bool rest = fill(c);
           {
             std::lock_guard lock(m);
             c.full = true;
-            c.last = !more;
+            c.last = !rest;
           }
           cv.notify_all();
-          if (!more) return;
+          if (!rest) return;
         }
       } catch (...) {
         std::lock_guard lock(m);
         failed = std::current_exception();
         cv.notify_all();
       }
-    });
+    };
+    if (more) {
+      try {
+        maker = std::thread(make);
+      } catch (const std::system_error&) {  // no thread to be had
+      }
+    }
+    if (!maker.joinable()) {  // a small insert, or no other thread: one chunk after the other
+      write(chunks[0]);
+      while (more) {
+        more = fill(chunks[0]);
+        write(chunks[0]);
+      }
+      return;
+    }
     auto finish = [&] {
       {
         std::lock_guard lock(m);
