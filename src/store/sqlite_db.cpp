@@ -156,6 +156,7 @@ class SqliteDb final : public Db {
     auto fill = [&](Chunk& c) {  // false when the rows are all made
       c.n = 0;
       for (; c.n < chunk_rows; ++c.n) {
+        if (c.n == c.rows.size()) c.rows.emplace_back();  // a chunk grows as far as it is used
         auto& r = c.rows[c.n];
         r.clear();
         if (!next_row(r)) return false;
@@ -174,9 +175,7 @@ class SqliteDb final : public Db {
       for (; r < c.n; ++r) step_one(single, c.rows[r], head + one);
     };
     std::array<Chunk, 2> chunks;
-    chunks[0].rows.resize(chunk_rows);
     bool more = fill(chunks[0]);
-    if (more) chunks[1].rows.resize(chunk_rows);
     chunks[0].full = true;
     std::mutex m;
     std::condition_variable cv;
