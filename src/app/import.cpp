@@ -11,6 +11,7 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <system_error>
 #include <thread>
 #include <unordered_map>
 #include <utility>
@@ -292,7 +293,12 @@ void check_rows_parallel(const io::Table& t, const Layout& l, const ImportOption
     }
   };
   std::vector<std::thread> helpers;
-  for (std::size_t part = 1; part < parts; ++part) helpers.emplace_back(guarded, part);
+  std::size_t started = 1;
+  try {
+    for (; started < parts; ++started) helpers.emplace_back(guarded, started);
+  } catch (const std::system_error&) {  // no more threads to be had: the rest on this one
+  }
+  for (std::size_t part = started; part < parts; ++part) guarded(part);
   guarded(0);
   for (auto& h : helpers) h.join();
   for (auto& f : failed)

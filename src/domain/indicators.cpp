@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <system_error>
 #include <thread>
 #include <tuple>
 
@@ -351,7 +352,12 @@ void Cube::compute(const Facts& facts, const Census& census, int threads) {
     work(0, 1);
   } else {
     std::vector<std::thread> pool;
-    for (int t = 0; t < threads; ++t) pool.emplace_back(work, t, threads);
+    int started = 0;
+    try {
+      for (; started < threads; ++started) pool.emplace_back(work, started, threads);
+    } catch (const std::system_error&) {  // no more threads to be had: the rest on this one
+    }
+    for (int t = started; t < threads; ++t) work(t, threads);
     for (auto& t : pool) t.join();
   }
   // Schools and census values of communes.

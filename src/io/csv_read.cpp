@@ -5,6 +5,7 @@
 #include <array>
 #include <cerrno>
 #include <fstream>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -206,7 +207,12 @@ std::vector<Row> read_csv_rows(const std::string& text, char delim, const std::s
     }
   };
   std::vector<std::thread> helpers;
-  for (std::size_t k = 1; k < n; ++k) helpers.emplace_back(run, k);
+  std::size_t started = 1;
+  try {
+    for (; started < n; ++started) helpers.emplace_back(run, started);
+  } catch (const std::system_error&) {  // no more threads to be had: the rest on this one
+  }
+  for (std::size_t k = started; k < n; ++k) run(k);
   run(0);
   for (auto& h : helpers) h.join();
   std::size_t total = 0;
