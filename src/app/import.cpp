@@ -11,13 +11,13 @@
 #include <fstream>
 #include <map>
 #include <set>
-#include <system_error>
 #include <thread>
 #include <unordered_map>
 #include <utility>
 
 #include "domain/dates.hpp"
 #include "domain/ids.hpp"
+#include "domain/parallel.hpp"
 #include "domain/text.hpp"
 #include "io/write.hpp"
 
@@ -284,25 +284,7 @@ void check_rows_parallel(const io::Table& t, const Layout& l, const ImportOption
         opt.progress(fmt::format("validated about {} of {} rows", d / 100'000 * 100'000, n));
     }
   };
-  std::vector<std::exception_ptr> failed(parts);
-  auto guarded = [&](std::size_t part) {
-    try {
-      run(part);
-    } catch (...) {
-      failed[part] = std::current_exception();
-    }
-  };
-  std::vector<std::thread> helpers;
-  std::size_t started = 1;
-  try {
-    for (; started < parts; ++started) helpers.emplace_back(guarded, started);
-  } catch (const std::system_error&) {  // no more threads to be had: the rest on this one
-  }
-  for (std::size_t part = started; part < parts; ++part) guarded(part);
-  guarded(0);
-  for (auto& h : helpers) h.join();
-  for (auto& f : failed)
-    if (f) std::rethrow_exception(f);
+  run_in_parallel(parts, run);
   for (auto& w : warnings)
     res.warnings.insert(res.warnings.end(), std::make_move_iterator(w.begin()),
                         std::make_move_iterator(w.end()));

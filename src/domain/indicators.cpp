@@ -4,10 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <system_error>
-#include <thread>
 #include <tuple>
 
+#include "domain/parallel.hpp"
 #include "domain/vocab.hpp"
 
 namespace sanad::stats {
@@ -351,14 +350,8 @@ void Cube::compute(const Facts& facts, const Census& census, int threads) {
   if (threads == 1) {
     work(0, 1);
   } else {
-    std::vector<std::thread> pool;
-    int started = 0;
-    try {
-      for (; started < threads; ++started) pool.emplace_back(work, started, threads);
-    } catch (const std::system_error&) {  // no more threads to be had: the rest on this one
-    }
-    for (int t = started; t < threads; ++t) work(t, threads);
-    for (auto& t : pool) t.join();
+    run_in_parallel(static_cast<std::size_t>(threads),
+                    [&](std::size_t t) { work(static_cast<int>(t), threads); });
   }
   // Schools and census values of communes.
   for (std::size_t m = 0; m < measures_.size(); ++m) {

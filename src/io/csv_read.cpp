@@ -5,10 +5,10 @@
 #include <array>
 #include <cerrno>
 #include <fstream>
-#include <system_error>
 #include <thread>
 #include <vector>
 
+#include "domain/parallel.hpp"
 #include "domain/text.hpp"
 #include "io/table.hpp"
 
@@ -206,15 +206,7 @@ std::vector<Row> read_csv_rows(const std::string& text, char delim, const std::s
       failed[k] = 1;
     }
   };
-  std::vector<std::thread> helpers;
-  std::size_t started = 1;
-  try {
-    for (; started < n; ++started) helpers.emplace_back(run, started);
-  } catch (const std::system_error&) {  // no more threads to be had: the rest on this one
-  }
-  for (std::size_t k = started; k < n; ++k) run(k);
-  run(0);
-  for (auto& h : helpers) h.join();
+  run_in_parallel(n, run);
   std::size_t total = 0;
   bool whole = true;
   for (std::size_t k = 0; k < n; ++k) {

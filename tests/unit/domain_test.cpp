@@ -1,7 +1,12 @@
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <stdexcept>
+#include <vector>
+
 #include "domain/dates.hpp"
 #include "domain/ids.hpp"
+#include "domain/parallel.hpp"
 #include "domain/text.hpp"
 #include "domain/vocab.hpp"
 
@@ -239,4 +244,24 @@ TEST(Vocabulary, Cycles) {
   EXPECT_EQ(parse_cycles("ابتدائي، إعدادي")->size(), 2u);
   EXPECT_FALSE(parse_cycles("université"));
   EXPECT_EQ(join_cycles(*c, Lang::fr), "primaire+college");
+}
+
+TEST(Parallel, EveryPartRunsAndTheFirstFailureInPartOrderIsReported) {
+  std::vector<std::atomic<int>> ran(5);
+  EXPECT_THROW(
+      {
+        try {
+          run_in_parallel(5, [&](std::size_t k) {
+            ++ran[k];
+            if (k == 4) throw std::logic_error("part 4");
+            if (k == 2) throw std::runtime_error("part 2");
+          });
+        } catch (const std::runtime_error& e) {
+          EXPECT_STREQ(e.what(), "part 2");
+          throw;
+        }
+      },
+      std::runtime_error);
+  for (std::size_t k = 0; k < ran.size(); ++k) EXPECT_EQ(ran[k], 1) << k;
+  run_in_parallel(0, [](std::size_t) { FAIL() << "no part to run"; });
 }
