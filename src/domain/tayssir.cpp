@@ -20,6 +20,7 @@
 
 #include "domain/dates.hpp"
 #include "domain/ids.hpp"
+#include "domain/parallel.hpp"
 #include "domain/vocab.hpp"
 
 namespace sanad::tayssir {
@@ -326,37 +327,6 @@ constexpr std::array<const char*, 5> kWhy = {
     "same French name and birth date, other households",
     "same payee name, CIN one character apart, same commune"};
 constexpr uint8_t kWhyPayee = 4;
-
-// A pass run on a thread of its own, or at once when no thread can be had; join() waits for it
-// and rethrows what it threw (destroyed unjoined, it still waits).
-class Beside {
- public:
-  explicit Beside(std::function<void()> fn) : fn_(std::move(fn)) {
-    try {
-      thread_.emplace([this] { run(); });
-    } catch (const std::system_error&) {
-      run();
-    }
-  }
-  Beside(const Beside&) = delete;
-  Beside& operator=(const Beside&) = delete;
-  void join() {
-    if (thread_ && thread_->joinable()) thread_->join();
-    if (failed_) std::rethrow_exception(std::exchange(failed_, nullptr));
-  }
-
- private:
-  void run() {
-    try {
-      fn_();
-    } catch (...) {
-      failed_ = std::current_exception();
-    }
-  }
-  std::function<void()> fn_;
-  std::exception_ptr failed_;
-  std::optional<std::jthread> thread_;  // last: joined before the rest goes
-};
 
 // The reviewers' decisions on pairs, by kind and codes.
 class Decisions {
