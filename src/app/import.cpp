@@ -1,4 +1,6 @@
 #include "app/import.hpp"
+#include "app/import_scope.hpp"
+#include "app/requests.hpp"
 #include "app/sentences.hpp"
 
 #include <fmt/format.h>
@@ -20,6 +22,7 @@
 #include "domain/parallel.hpp"
 #include "domain/text.hpp"
 #include "io/write.hpp"
+#include "store/requests.hpp"
 
 namespace sanad::app {
 namespace {
@@ -233,9 +236,11 @@ void progress(const ImportOptions& opt, int64_t done, int64_t total) {
     opt.progress(fmt::format("validated {} of {} rows", done, total));
 }
 
-// A row checked: valid, or rejected with its issues.
-void count_row(ImportResult& res, std::vector<ImportIssue>& issues) {
-  if (issues.empty()) {
+// A row checked: valid, held as a request to another scope, or rejected with its issues.
+void count_row(ImportResult& res, std::vector<ImportIssue>& issues, bool held = false) {
+  if (held && issues.empty()) {
+    ++res.rows_held;
+  } else if (issues.empty()) {
     ++res.rows_valid;
   } else {
     ++res.rows_rejected;
@@ -263,7 +268,7 @@ void check_rows(const io::Table& t, const Layout& l, const ImportOptions& opt, I
 // The same in two passes, for large files: `parse(row, issues, slot, warnings)` checks each row
 // on its own, on every core (it may only read what is shared); `survey(slots, issues)` then sees
 // them all at once; then `link(i, row, issues, slot)` runs over the rows in order, for what
-// depends on the rows before (a code seen twice).
+// depends on the rows before (a code seen twice), and returns true when it held the row.
 template <typename Slot, typename Parse, typename Survey, typename Link>
 void check_rows_parallel(const io::Table& t, const Layout& l, const ImportOptions& opt,
                          ImportResult& res, Parse&& parse, Survey&& survey, Link&& link) {
@@ -293,8 +298,8 @@ void check_rows_parallel(const io::Table& t, const Layout& l, const ImportOption
     const io::Row& row = t.rows[first + i];
     if (row.blank()) continue;
     ++res.rows_read;
-    link(i, row, issues[i], slots[i]);
-    count_row(res, issues[i]);
+    const bool held = link(i, row, issues[i], slots[i]);
+    count_row(res, issues[i], held);
   }
 }
 
@@ -359,6 +364,18 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
   }
   Layout layout = find_layout(kind, t);
   Validator v(kind, t, layout, opt);
+  ScopeGate gate(st, opt.scope);                  // whose records the rows name
+  std::vector<store::ImportRequestRow> requests;  // rows held for another scope to decide
+  auto hold = [&](int64_t row, std::string_view key, const std::string& value, const char* reason,
+                  store::ImportRequestRow rq) {
+    ImportIssue i{t.file, t.sheet, row, v.column_name(key), value, reason, reason, {}};
+    res.held.push_back(std::move(i));
+    rq.requested_by = opt.actor;
+    rq.origin = opt.origin;
+    rq.file = t.file;
+    rq.file_row = row;
+    requests.push_back(std::move(rq));
+  };
   const std::string today = opt.today.empty() ? today_iso() : opt.today;
   std::unordered_map<std::string, int64_t> seen;  // natural key → first row
   seen.reserve(t.rows.size());
@@ -375,12 +392,6 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
     require_columns(v, kind, {"code", "name_ar", "cycles", "commune"});
     std::map<std::string, Commune> communes;
     for (auto& c : st.communes(opt.scope)) communes.emplace(c.code, c);
-    // Codes of schools that exist outside the scope: such a row would move another's school.
-    std::set<std::string> foreign;
-    if (opt.scope.kind != NodeKind::nation) {
-      for (auto& s : st.schools(Scope::nation())) foreign.insert(s.code);
-      for (auto& s : st.schools(opt.scope)) foreign.erase(s.code);
-    }
     check_rows(
         t, layout, opt, res, [&](std::size_t, const io::Row& row, std::vector<ImportIssue>& out) {
           School s;
@@ -393,7 +404,7 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
             v.error(out, row, "code", s.code,
                     "the same school code appears twice in the file (first on row {})",
                     first_seen(seen, s.code));
-          else if (foreign.count(s.code))
+          else if (gate.school_elsewhere(s.code))  // such a row would move another's school
             v.error(out, row, "code", s.code, "this school code is used outside your scope");
           else
             seen[s.code] = row.number;
@@ -444,13 +455,16 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
     require_columns(
         v, kind,
         {"massar", "last_ar", "first_ar", "sex", "school_code", "school_year", "level", "class"});
-    std::map<std::string, School> school_map;
-    std::unordered_map<std::string, std::pair<std::size_t, int64_t>>
-        pupil_at;                // massar → (index, row), of the codes on several rows
+    const auto& school_map = gate.schools();
+    struct Seen {
+      Pupil pupil;
+      int64_t row = 0;
+      bool written = false;  // his identity is among those written
+    };
+    std::unordered_map<std::string, Seen> pupil_at;  // of the codes on several rows
     std::vector<uint8_t> alone;  // by row: no other row that passed its own checks has its code
     pupils.reserve(t.rows.size());
     enrolments.reserve(t.rows.size());
-    for (auto& s : st.schools(opt.scope)) school_map.emplace(s.code, s);
     struct Parsed {
       Pupil p;
       Enrolment e;
@@ -555,36 +569,81 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
             alone[hashes[k].second] =
                 (k == 0 || hashes[k - 1].first != hashes[k].first) &&
                 (k + 1 == hashes.size() || hashes[k + 1].first != hashes[k].first);
+          // Whose pupils these are: what the registry holds of them, read once.
+          if (!gate.open()) {
+            std::vector<std::string> codes;
+            for (std::size_t i = 0; i < slots.size(); ++i)
+              if (issues[i].empty()) codes.push_back(slots[i].p.massar);
+            gate.load_pupils(codes);
+          }
         },
-        [&](std::size_t i, const io::Row& row, std::vector<ImportIssue>& out, Parsed& slot) {
+        [&](std::size_t i, const io::Row& row, std::vector<ImportIssue>& out,
+            Parsed& slot) -> bool {
           Pupil& p = slot.p;
           Enrolment& e = slot.e;
           // One enrolment per pupil, year and school (a transferred pupil has two in one year:
           // the school he left and the one he joined); one identity per code Massar.
-          if (!out.empty()) return;
-          if (alone[i]) {
-            pupils.push_back(std::move(p));
-            enrolments.push_back(std::move(e));
-            return;
+          if (!out.empty()) return false;
+          Seen* first = nullptr;
+          if (!alone[i]) {
+            std::string key = e.massar + "|" + e.school_year + "|" + e.school_code;
+            if (auto at = seen.find(key); at != seen.end()) {
+              v.error(out, row, "massar", e.massar,
+                      "the same pupil appears twice for this school and year (first on row {})",
+                      at->second);
+              return false;
+            }
+            auto [it, fresh] = pupil_at.try_emplace(p.massar, Seen{p, row.number, false});
+            if (!fresh && !(it->second.pupil == p)) {
+              v.error(out, row, "massar", p.massar,
+                      "this code Massar has a different name, sex or birth on row {}: one code "
+                      "is one pupil",
+                      it->second.row);
+              return false;
+            }
+            seen.emplace(std::move(key), row.number);
+            first = &it->second;
           }
-          std::string key = e.massar + "|" + e.school_year + "|" + e.school_code;
-          if (auto at = seen.find(key); at != seen.end()) {
-            v.error(out, row, "massar", e.massar,
-                    "the same pupil appears twice for this school and year (first on row {})",
-                    at->second);
-            return;
+          // The scope: a pupil of another school this year is not enrolled here by a file.
+          using G = gate::RosterStanding;
+          const G g = gate.roster(p, e.school_year);
+          switch (g.kind) {
+            case G::identity_differs:
+              v.error(out, row, "massar", p.massar,
+                      "this code Massar is recorded with another name, sex or birth date: they "
+                      "are corrected by the school that has the pupil today");
+              return false;
+            case G::later_elsewhere:
+              v.error(out, row, "school_year", e.school_year,
+                      "this pupil is enrolled in a later school year in a school outside your "
+                      "scope");
+              return false;
+            case G::held: {
+              store::ImportRequestRow rq;
+              rq.kind = "transfer";
+              rq.massar = p.massar;
+              rq.school_code = e.school_code;
+              rq.school_year = e.school_year;
+              rq.payload =
+                  nlohmann::json{{"pupil", pupil_json(p)}, {"enrolment", enrolment_json(e)}}.dump();
+              rq.holders = g.holders;
+              hold(row.number, "massar", p.massar,
+                   "enrolled this school year in a school outside your scope: held as a transfer "
+                   "request for that school to accept",
+                   std::move(rq));
+              return true;
+            }
+            case G::own_keep_identity:
+              enrolments.push_back(std::move(e));
+              return false;
+            case G::fresh:
+            case G::own:
+              break;
           }
-          auto [it, fresh] = pupil_at.try_emplace(p.massar, pupils.size(), row.number);
-          if (!fresh && !(pupils[it->second.first] == p)) {
-            v.error(out, row, "massar", p.massar,
-                    "this code Massar has a different name, sex or birth on row {}: one code "
-                    "is one pupil",
-                    it->second.second);
-            return;
-          }
-          seen.emplace(std::move(key), row.number);
-          if (fresh) pupils.push_back(std::move(p));
+          if (!first || !first->written) pupils.push_back(std::move(p));
+          if (first) first->written = true;
           enrolments.push_back(std::move(e));
+          return false;
         });
   } else if (kind == ListKind::households) {
     require_columns(v, kind, {"massar", "payee_cin", "payee_name", "relation"});
@@ -688,47 +747,75 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
         });
   }
 
-  // Checks against the registry: the pupils a household or an absence names must exist.
+  // Checks against the registry: the pupils a household or an absence names must exist within
+  // the scope (one of another scope is unknown here, in the same words); a household whose
+  // children all attend schools of another scope is not changed from here.
   if (kind == ListKind::households || kind == ListKind::absences) {
     std::vector<std::string> codes;
     if (kind == ListKind::households)
       for (const auto& m : members) codes.push_back(m.massar);
     else
       for (const auto& a : absences) codes.push_back(a.massar);
-    auto unknown_list = st.unknown_pupils(codes, opt.scope);
-    std::set<std::string> unknown(unknown_list.begin(), unknown_list.end());
-    if (!unknown.empty()) {
-      std::string col = v.column_name("massar");
-      std::vector<Membership> keep_m;
-      std::vector<Absence> keep_a;
-      std::set<std::string> cins_used;
-      for (std::size_t i = 0; i < codes.size(); ++i) {
-        if (unknown.count(codes[i])) {
-          ImportIssue issue{t.file,
-                            t.sheet,
-                            row_of[i],
-                            col,
-                            codes[i],
-                            {},
-                            "unknown pupil (import the pupils first)",
-                            {}};
-          issue.reason = issue.reason_template;
-          res.issues.push_back(std::move(issue));
-          ++res.rows_rejected;
-          --res.rows_valid;
-        } else if (kind == ListKind::households) {
-          keep_m.push_back(members[i]);
-          cins_used.insert(members[i].payee_cin);
-        } else {
-          keep_a.push_back(absences[i]);
-        }
-      }
-      members = std::move(keep_m);
-      absences = std::move(keep_a);
-      if (kind == ListKind::households)
-        std::erase_if(households,
-                      [&](const Household& h) { return !cins_used.count(h.payee_cin); });
+    gate.load_pupils(codes);
+    std::vector<uint8_t> known(codes.size());
+    std::vector<std::string> cins;
+    for (std::size_t i = 0; i < codes.size(); ++i) {
+      known[i] = kind == ListKind::households ? gate.pupil_current(codes[i])
+                                              : gate.pupil_present(codes[i], absences[i].date);
+      if (known[i] && kind == ListKind::households) cins.push_back(members[i].payee_cin);
     }
+    gate.load_households(cins);
+    std::map<std::string, const Household*> household_of;
+    for (const auto& h : households) household_of.emplace(h.payee_cin, &h);
+    const std::string col = v.column_name("massar");
+    std::vector<Membership> keep_m;
+    std::vector<Absence> keep_a;
+    std::set<std::string> cins_used;
+    for (std::size_t i = 0; i < codes.size(); ++i) {
+      if (!known[i]) {
+        ImportIssue issue{t.file,
+                          t.sheet,
+                          row_of[i],
+                          col,
+                          codes[i],
+                          {},
+                          "unknown pupil (import the pupils first)",
+                          {}};
+        issue.reason = issue.reason_template;
+        res.issues.push_back(std::move(issue));
+        ++res.rows_rejected;
+        --res.rows_valid;
+      } else if (kind == ListKind::households) {
+        const Membership& m = members[i];
+        auto standing = gate.household(m.payee_cin);
+        if (!standing.held) {
+          keep_m.push_back(m);
+          cins_used.insert(m.payee_cin);
+          continue;
+        }
+        store::ImportRequestRow rq;
+        rq.kind = "household_link";
+        rq.massar = m.massar;
+        rq.school_code = gate.current_school(m.massar);
+        rq.payee_cin = m.payee_cin;
+        rq.payload = nlohmann::json{{"household", household_json(*household_of.at(m.payee_cin))},
+                                    {"membership", membership_json(m)}}
+                         .dump();
+        rq.holders = standing.holders;
+        hold(row_of[i], "payee_cin", m.payee_cin,
+             "this CIN is the payee of a household whose children attend schools outside your "
+             "scope: held as a request to link the pupil, for one of those schools to accept",
+             std::move(rq));
+        --res.rows_valid;
+        ++res.rows_held;
+      } else {
+        keep_a.push_back(absences[i]);
+      }
+    }
+    members = std::move(keep_m);
+    absences = std::move(keep_a);
+    if (kind == ListKind::households)
+      std::erase_if(households, [&](const Household& h) { return !cins_used.count(h.payee_cin); });
   }
   std::stable_sort(res.issues.begin(), res.issues.end(),
                    [](const ImportIssue& a, const ImportIssue& b) { return a.row < b.row; });
@@ -779,7 +866,23 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
     res.to_delete = static_cast<int64_t>(gone.size());
   }
 
-  if ((res.rows_rejected > 0 && !opt.skip_invalid) || opt.dry_run) return res;
+  std::stable_sort(res.held.begin(), res.held.end(),
+                   [](const ImportIssue& a, const ImportIssue& b) { return a.row < b.row; });
+  if ((res.rows_rejected > 0 && !opt.skip_invalid) || opt.dry_run) {
+    // Rows naming another scope's records say that those records exist: even when nothing is
+    // written, the attempt is in the audit log, where that scope's auditors see it.
+    if (!res.held.empty()) {
+      std::vector<std::string> keys;
+      for (const auto& h : res.held) keys.push_back(h.value);
+      store::Transaction tx(st.db());
+      st.audit({opt.actor, opt.origin, "import-check", std::string(list_kind_name(kind)),
+                fmt::format("file={} rows={} naming records outside scope {} {}: {}", t.file,
+                            res.rows_read, node_kind_name(opt.scope.kind), opt.scope.code,
+                            fmt::join(keys, " "))});
+      tx.commit();
+    }
+    return res;
+  }
 
   if (opt.progress && res.rows_valid >= 100000)
     opt.progress(fmt::format("writing {} rows", res.rows_valid));
@@ -807,8 +910,14 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
     }
     res.counts.emplace_back("absences", std::move(counts));
   }
+  if (!requests.empty()) {
+    const std::string now = store::now_iso();
+    for (auto& rq : requests) rq.requested_at = now;
+    res.counts.emplace_back("requests", store::RequestStore(st).put(requests));
+  }
   std::string detail = fmt::format("file={} rows={} valid={} rejected={}", t.file, res.rows_read,
                                    res.rows_valid, res.rows_rejected);
+  if (res.rows_held) detail += fmt::format(" held={}", res.rows_held);
   for (const auto& [what, c] : res.counts)
     detail += fmt::format("; {}: +{} ~{} ={}{}", what, c.inserted, c.updated, c.unchanged,
                           c.deleted ? fmt::format(" -{}", c.deleted) : "");

@@ -49,6 +49,11 @@ bool reason_translations_complete();  // every translation has as many values as
 struct ImportResult {
   ListKind kind = ListKind::pupils;
   int64_t rows_read = 0, rows_valid = 0, rows_rejected = 0;
+  // Rows naming a record of another scope (a pupil enrolled this year in another school, a
+  // household whose children are elsewhere): not written, but filed as requests for that scope
+  // to accept (app/requests.hpp) when the import is written. Each with its row and reason.
+  int64_t rows_held = 0;
+  std::vector<ImportIssue> held;
   std::vector<std::pair<std::string, store::MergeCounts>> counts;  // per entity written
   std::vector<ImportIssue> issues;
   std::vector<std::string> warnings;

@@ -13,18 +13,16 @@
 
 #include "app/actor.hpp"
 #include "app/export.hpp"
+#include "app/refusal.hpp"
 #include "domain/tayssir.hpp"
 #include "store/store.hpp"
 #include "store/tayssir.hpp"
 
 namespace sanad::app {
 
-// A refusal to show the user as it is (a rule, a state, a missing record).
-struct TayssirError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-  // The same in Arabic and French, when the refusal has them (an invalid policy's problems).
-  std::string message_ar, message_fr;
-};
+// A refusal to show the user as it is (a rule, a state, a missing record), with its Arabic and
+// French when it has them (an invalid policy's problems).
+using TayssirError = Refusal;
 
 // A policy's problem in Arabic or French (tayssir_sentences.cpp); in English when not listed.
 std::string render_problem(const tayssir::Problem& p, Lang lang);

@@ -1085,6 +1085,47 @@ std::vector<std::string> Store::unknown_pupils(const std::vector<std::string>& m
   return out;
 }
 
+std::vector<Store::PupilOnRecord> Store::pupils_on_record(const std::vector<std::string>& massar) {
+  std::vector<PupilOnRecord> out;
+  if (massar.empty()) return out;
+  stage_codes(*db_, massar);
+  db_->query(
+      "SELECT p.massar, p.last_ar, p.first_ar, p.last_fr, p.first_fr, p.sex, p.birth_date, "
+      "p.birth_place, e.school_year, sc.code, e.level, e.class_name, e.status, e.transfer_to, "
+      "e.left_date FROM stage_codes s JOIN pupils p ON p.massar = s.code LEFT JOIN enrolments e "
+      "ON e.pupil_id = p.id LEFT JOIN schools sc ON sc.id = e.school_id ORDER BY p.massar, "
+      "e.school_year, sc.code",
+      {}, [&](const ResultRow& r) {
+        if (out.empty() || out.back().pupil.massar != r.view(0))
+          out.push_back({Pupil{r.text(0), r.text(1), r.text(2), r.text(3), r.text(4), r.text(5),
+                               r.text(6), r.text(7)},
+                         {}});
+        if (!r.is_null(8))
+          out.back().enrolments.push_back({r.text(0), r.text(8), r.text(9), r.text(10), r.text(11),
+                                           r.text(12), r.text(13), r.text(14)});
+      });
+  db_->execute("DROP TABLE stage_codes");
+  return out;
+}
+
+std::vector<Store::HouseholdOnRecord> Store::households_on_record(
+    const std::vector<std::string>& cins) {
+  std::vector<HouseholdOnRecord> out;
+  if (cins.empty()) return out;
+  stage_codes(*db_, cins);
+  db_->query(
+      "SELECT h.payee_cin, h.payee_name, h.phone, h.ramed, p.massar FROM stage_codes s JOIN "
+      "households h ON h.payee_cin = s.code LEFT JOIN household_members m ON m.household_id = "
+      "h.id LEFT JOIN pupils p ON p.id = m.pupil_id ORDER BY h.payee_cin, p.massar",
+      {}, [&](const ResultRow& r) {
+        if (out.empty() || out.back().household.payee_cin != r.view(0))
+          out.push_back({Household{r.text(0), r.text(1), r.text(2), r.text(3)}, {}});
+        if (!r.is_null(4)) out.back().children.push_back(r.text(4));
+      });
+  db_->execute("DROP TABLE stage_codes");
+  return out;
+}
+
 // --- one pupil --------------------------------------------------------------------------------
 
 std::optional<Pupil> Store::pupil(const std::string& massar) {

@@ -117,6 +117,20 @@ class Store {
   std::vector<std::string> unknown_pupils(const std::vector<std::string>& massar,
                                           const Scope& scope = Scope::nation());
 
+  // What an import needs to know of the records its rows name, to tell whose they are: the
+  // pupils among these codes that exist, each with every enrolment (every year and school), by
+  // code; and the households among these CINs that exist, each with its children's codes.
+  struct PupilOnRecord {
+    Pupil pupil;
+    std::vector<Enrolment> enrolments;  // by year, then school
+  };
+  std::vector<PupilOnRecord> pupils_on_record(const std::vector<std::string>& massar);
+  struct HouseholdOnRecord {
+    Household household;
+    std::vector<std::string> children;  // codes Massar, ordered
+  };
+  std::vector<HouseholdOnRecord> households_on_record(const std::vector<std::string>& cins);
+
   // One pupil and what hangs on it.
   std::optional<Pupil> pupil(const std::string& massar);
   std::vector<Enrolment> enrolments_of(const std::string& massar);  // by year, then school
