@@ -112,6 +112,18 @@ constexpr std::array kReasons = {
   Sentence{"unknown pupil (import the pupils first)",
          "تلميذ غير معروف (استورد التلاميذ أولا)",
          "élève inconnu (importez d'abord les élèves)"},
+  Sentence{"this code Massar is recorded with another name, sex or birth date: they are corrected by the school that has the pupil today",
+         "رمز مسار هذا مسجل باسم أو نوع أو تاريخ ازدياد مختلف: تصححها المؤسسة التي يدرس بها التلميذ حاليا",
+         "ce code Massar est enregistré avec un autre nom, sexe ou date de naissance : c'est l'établissement actuel de l'élève qui les corrige"},
+  Sentence{"this pupil is enrolled in a later school year in a school outside your scope",
+         "هذا التلميذ مسجل في سنة دراسية لاحقة بمؤسسة خارج نطاق صلاحياتك",
+         "cet élève est inscrit une année scolaire ultérieure dans un établissement hors de votre périmètre"},
+  Sentence{"enrolled this school year in a school outside your scope: held as a transfer request for that school to accept",
+         "مسجل هذه السنة الدراسية بمؤسسة خارج نطاق صلاحياتك: حُفظ الصف طلبَ انتقال تقبله تلك المؤسسة",
+         "inscrit cette année scolaire dans un établissement hors de votre périmètre : ligne gardée comme demande de transfert, à accepter par cet établissement"},
+  Sentence{"this CIN is the payee of a household whose children attend schools outside your scope: held as a request to link the pupil, for one of those schools to accept",
+         "رقم البطاقة هذا لولي أمر أسرة يدرس أبناؤها بمؤسسات خارج نطاق صلاحياتك: حُفظ الصف طلبَ ربط للتلميذ تقبله إحدى تلك المؤسسات",
+         "cette CIN est celle du tuteur d'un ménage dont les enfants sont scolarisés hors de votre périmètre : ligne gardée comme demande de rattachement de l'élève, à accepter par l'un de ces établissements"},
 };
 // clang-format on
 

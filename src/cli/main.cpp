@@ -15,6 +15,7 @@
 #include "app/export.hpp"
 #include "app/import.hpp"
 #include "app/territory.hpp"
+#include "cli/requests_cmd.hpp"
 #include "cli/stats_cmd.hpp"
 #include "cli/tayssir_cmd.hpp"
 #include "http/server.hpp"
@@ -319,6 +320,7 @@ int main(int argc, char** argv) {
   cli::TayssirCommand tayssir(cli);
   cli::StatsCommand stats_cmd(cli);
   cli::ExchangeCommand exchange_cmd(cli);
+  cli::RequestsCommand requests_cmd(cli);
 
   try {
     cli.parse(argc, argv);
@@ -366,6 +368,14 @@ int main(int argc, char** argv) {
         return kFail;
       }
       return exchange_cmd.run(st, actor());
+    }
+    if (requests_cmd.parsed()) {
+      store::Store st = store::Store::open(db);
+      if (!st.initialized()) {
+        std::cerr << "sanad requests: the database is not initialised: run `sanad init` first\n";
+        return kFail;
+      }
+      return requests_cmd.run(st, actor());
     }
     if (*imp)
       return run_import(db, kind, file, skip, dry, report, lenient, replace_from, replace_to);

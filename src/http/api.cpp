@@ -499,19 +499,22 @@ ApiResponse r_import(Ctx& c) {
   } catch (const app::ImportError& e) {
     return error(422, "unreadable", e.what());
   }
-  json issues = json::array(), counts = json::object();
+  json issues = json::array(), held = json::array(), counts = json::object();
   constexpr std::size_t kMaxIssues = 1000;
-  for (std::size_t i = 0; i < r.issues.size() && i < kMaxIssues; ++i) {
-    const auto& x = r.issues[i];
-    issues.push_back({{"file", x.file},
-                      {"sheet", x.sheet},
-                      {"row", x.row},
-                      {"column", x.column},
-                      {"value", x.value},
-                      {"reason", x.reason},
-                      {"reason_ar", app::render_reason(x, Lang::ar)},
-                      {"reason_fr", app::render_reason(x, Lang::fr)}});
-  }
+  auto issue_json = [](const app::ImportIssue& x) {
+    return json{{"file", x.file},
+                {"sheet", x.sheet},
+                {"row", x.row},
+                {"column", x.column},
+                {"value", x.value},
+                {"reason", x.reason},
+                {"reason_ar", app::render_reason(x, Lang::ar)},
+                {"reason_fr", app::render_reason(x, Lang::fr)}};
+  };
+  for (std::size_t i = 0; i < r.issues.size() && i < kMaxIssues; ++i)
+    issues.push_back(issue_json(r.issues[i]));
+  for (std::size_t i = 0; i < r.held.size() && i < kMaxIssues; ++i)
+    held.push_back(issue_json(r.held[i]));
   for (const auto& [what, n] : r.counts)
     counts[what] = {{"inserted", n.inserted},
                     {"updated", n.updated},
@@ -522,6 +525,8 @@ ApiResponse r_import(Ctx& c) {
                      {"rows_read", r.rows_read},
                      {"rows_valid", r.rows_valid},
                      {"rows_rejected", r.rows_rejected},
+                     {"rows_held", r.rows_held},
+                     {"held", held},
                      {"issues_total", r.issues.size()},
                      {"issues", issues},
                      {"warnings", r.warnings},
@@ -677,6 +682,7 @@ const std::vector<Route>& all_routes() {
     std::vector<Route> v(std::begin(kCoreRoutes), std::end(kCoreRoutes));
     for (const auto& r : tayssir_routes()) v.push_back(r);
     for (const auto& r : stats_routes()) v.push_back(r);
+    for (const auto& r : requests_routes()) v.push_back(r);
     return v;
   }();
   return routes;

@@ -58,5 +58,7 @@ std::string temp_file_bytes(const std::string& extension,
 const std::vector<Route>& tayssir_routes();
 // The statistics routes (api_stats.cpp).
 const std::vector<Route>& stats_routes();
+// The import requests' routes (api_requests.cpp).
+const std::vector<Route>& requests_routes();
 
 }  // namespace sanad::http
