@@ -197,9 +197,11 @@ std::optional<RequestView> decide_request(store::Store& st, const Principal& p, 
         write.push_back(std::move(e));
     if (write.empty())
       refuse("the pupil is no longer enrolled in {} in a school of your scope", {r->school_year});
-    const std::string left = d.left_date.empty() ? today : d.left_date;
-    auto day = parse_iso_date(left);
+    // By default today, or the year's last day when the year is over.
     const int start = school_year_start(r->school_year);
+    const std::string left =
+        !d.left_date.empty() ? d.left_date : std::min(today, SchoolYear{start}.last_day());
+    auto day = parse_iso_date(left);
     if (!day || !SchoolYear{start}.contains(*day))
       refuse("the date he left is a day of the school year {} (YYYY-MM-DD)", {r->school_year});
     if (left > today) refuse("the date he left is in the future");

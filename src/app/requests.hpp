@@ -60,7 +60,8 @@ std::pair<int64_t, int64_t> pending_requests(store::Store& st, const Principal& 
 struct RequestDecision {
   bool accept = false;
   std::string note;       // required to refuse
-  std::string left_date;  // a transfer: when he left the holding school (ISO; default today)
+  std::string left_date;  // a transfer: when he left the holding school (ISO; default today, or
+                          // the year's last day when the year is over)
   std::string today;      // ISO; empty: the system's date
 };
 // Decides a request. Nothing when it does not exist or the principal may not decide it (the same

@@ -381,6 +381,43 @@ const dict = {
   change_file: ['الملف', 'Fichier'],
   script_ar: ['بالعربية', 'en arabe'],
   script_fr: ['بالفرنسية', 'en français'],
+  nav_requests: ['الطلبات', 'Demandes'],
+  requests_title: ['طلبات الانتقال والربط', 'Demandes de transfert et de rattachement'],
+  requests_help: [
+    'حين يذكر ملفٌ مستورد تلميذاً مسجلاً هذه السنة بمؤسسة أخرى، أو أسرةً يدرس أبناؤها بمؤسسات أخرى، لا يُكتب الصف: يصير طلباً تقبله تلك المؤسسة أو ترفضه.',
+    "Quand un fichier importé nomme un élève inscrit cette année dans un autre établissement, ou un ménage dont les enfants sont scolarisés ailleurs, la ligne n'est pas écrite : elle devient une demande que cet établissement accepte ou refuse.",
+  ],
+  requests_incoming: ['الطلبات الواردة', 'Demandes reçues'],
+  requests_outgoing: ['الطلبات المرسلة', 'Demandes envoyées'],
+  requests_none: ['لا توجد طلبات.', 'Aucune demande.'],
+  request_transfer: ['طلب انتقال تلميذ', "Demande de transfert d'un élève"],
+  request_household_link: ['طلب ربط تلميذ بأسرة', "Demande de rattachement d'un élève à un ménage"],
+  request_state: ['الحالة', 'État'],
+  request_state_pending: ['في الانتظار', 'En attente'],
+  request_state_accepted: ['مقبول', 'Acceptée'],
+  request_state_refused: ['مرفوض', 'Refusée'],
+  request_asking_school: ['المؤسسة الطالبة', 'Établissement demandeur'],
+  request_payee_said: ['ولي الأمر كما ورد في الملف', 'Tuteur selon le fichier'],
+  request_by: ['قدمه', 'Demandée par'],
+  request_decided: ['البت', 'Décision'],
+  request_left_date: ['تاريخ مغادرة مؤسستكم', 'Date de départ de votre établissement'],
+  request_accept: ['قبول', 'Accepter'],
+  request_refuse: ['رفض', 'Refuser'],
+  request_refuse_needs_note: ['اكتب سبب الرفض في الملاحظة', 'Écrivez la raison du refus dans la note'],
+  request_confirm_transfer: [
+    'سيُسجَّل {0} منتقلاً من مؤسستكم إلى {1} ابتداءً من {2}. لا يمكن التراجع عن هذا من هنا. هل تؤكد؟',
+    '{0} sera inscrit comme transféré de votre établissement vers {1} à partir du {2}. Cela ne peut pas être défait ici. Confirmer ?',
+  ],
+  request_confirm_link: [
+    'سيُربط {0} بالأسرة ذات البطاقة {1}، دون تغيير معطيات ولي الأمر. هل تؤكد؟',
+    '{0} sera rattaché au ménage de CIN {1}, sans changer les données du tuteur. Confirmer ?',
+  ],
+  rows_held: ['صفوف محفوظة كطلبات', 'Lignes gardées comme demandes'],
+  held_help: [
+    'هذه الصفوف تذكر تلاميذ أو أسراً خارج نطاق صلاحياتك: لن تُكتب، بل تُرسل عند تأكيد الاستيراد طلباتٍ تبت فيها مؤسساتها.',
+    "Ces lignes nomment des élèves ou des ménages hors de votre périmètre : elles ne seront pas écrites, mais envoyées à la confirmation de l'import comme demandes à leurs établissements.",
+  ],
+  requests_sent: ['{0} طلب أُرسل إلى مؤسسات أخرى', '{0} demande(s) envoyée(s) à d’autres établissements'],
 } as const;
 
 export type Key = keyof typeof dict;

@@ -8,6 +8,7 @@ import { Territory } from './pages/Territory';
 import { SchoolPage } from './pages/School';
 import { PupilPage } from './pages/Pupil';
 import { ImportPage } from './pages/Import';
+import { RequestsPage } from './pages/Requests';
 import { UsersPage } from './pages/Users';
 import { AuditPage } from './pages/Audit';
 import { CyclePage, TayssirPage } from './pages/Tayssir';
@@ -39,6 +40,8 @@ function Page({ route, me }: { route: string; me: Principal }) {
       return <PupilPage massar={parts[1] ?? ''} />;
     case 'import':
       return <ImportPage me={me} />;
+    case 'requests':
+      return <RequestsPage />;
     case 'users':
       return <UsersPage me={me} />;
     case 'audit':
@@ -101,6 +104,7 @@ function App() {
     ['#/stats', t('nav_stats'), can('read_registry')],
     ['#/tayssir', t('nav_tayssir'), can('tayssir_read')],
     ['#/import', t('nav_import'), can('import_data')],
+    ['#/requests', t('nav_requests'), can('import_data')],
     ['#/users', t('nav_users'), can('manage_users')],
     ['#/audit', t('nav_audit'), can('read_audit') && me.scope.kind === 'nation'],
   ];

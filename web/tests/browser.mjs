@@ -513,6 +513,45 @@ await step('the national administrator sees the exchange deliveries and sends on
   await ctx.close();
 });
 
+await step("another school's roster holds the head's pupil as a transfer request; the head accepts it", async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'ar-MA' });
+  const o = await ctx.newPage();
+  await signIn(o, 'other');
+  await o.goto(base + '/#/import');
+  await o.setInputFiles('input[type=file]', fx.transfer.file);
+  await o.click('form button[type=submit]');
+  await o.waitForSelector('[data-testid=held]');
+  assert.ok((await o.textContent('[data-testid=held]')).includes(fx.transfer.massar));
+  // Nothing of the pupil is shown beyond his code: not his school, not his name as recorded.
+  assert.ok(!(await o.locator('body').innerText()).includes(fx.head.school_name_ar));
+  await shot(o, 'import-held');
+  await o.click('button:has-text("تأكيد الاستيراد")');
+  await o.click('.confirm button:has-text("تأكيد الاستيراد")');
+  await o.waitForSelector('[data-testid=requests-sent]');
+  await o.click('[data-testid=requests-sent] a');
+  await o.click('[data-testid=box-outgoing]');
+  await o.waitForSelector('[data-testid=request]');
+  assert.ok(!(await o.locator('main').innerText()).includes(fx.head.school));
+  await shot(o, 'requests-sent');
+  await ctx.close();
+
+  const h = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'ar-MA' });
+  const p = await h.newPage();
+  await signIn(p, fx.head.login);
+  await p.goto(base + '/#/requests');
+  await p.waitForSelector('[data-testid=request]');
+  assert.ok((await p.textContent('[data-testid=request]')).includes(fx.transfer.massar));
+  await shot(p, 'requests-received-phone');
+  await p.click('[data-testid=request] button:has-text("قبول")');
+  await p.waitForSelector('.confirm');
+  assert.ok((await p.textContent('.confirm')).includes(fx.transfer.name_ar));
+  await p.click('.confirm button:has-text("قبول")');
+  await p.selectOption('select', 'accepted');
+  await p.waitForSelector('[data-testid=request-state]:has-text("مقبول")');
+  await shot(p, 'requests-accepted');
+  await h.close();
+});
+
 await step('no script errors in the console', async () => {
   assert.deepEqual(consoleErrors.filter((e) => !e.includes('401') && !e.includes('404')), []);
 });

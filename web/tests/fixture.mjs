@@ -109,6 +109,20 @@ const [twin] = sql(
 );
 if (!twin) throw new Error('the twin of the browser test is missing');
 
+// One of the head's pupils in a roster of the other school (a primary school too): that import
+// holds the row as a transfer request, which the head accepts.
+const [moving] = sql(
+  `SELECT p.massar, p.last_ar, p.first_ar, p.sex, p.birth_date, e.level FROM enrolments e JOIN pupils p ON p.id = e.pupil_id
+   JOIN schools s ON s.id = e.school_id WHERE s.code = '${head.school}' AND e.school_year = '${year}' AND e.level LIKE '%AP'
+   AND p.massar <> '${pick.massar}' AND (SELECT count(*) FROM enrolments o WHERE o.pupil_id = p.id) = 1 ORDER BY p.massar DESC LIMIT 1`,
+);
+if (!moving) throw new Error("no pupil of the head's school to transfer");
+writeFileSync(
+  `${out}/transfer.csv`,
+  'Code Massar,Nom (arabe),Prénom (arabe),Sexe,Date de naissance,Code GRESA,Année scolaire,Niveau,Classe\n' +
+    `${moving.massar},${moving.last_ar},${moving.first_ar},${moving.sex},${moving.birth_date},${other},${year},${moving.level},${moving.level}-9\n`,
+);
+
 writeFileSync(
   `${out}/fixture.json`,
   JSON.stringify(
@@ -129,6 +143,7 @@ writeFileSync(
         policy: 'tayssir-2025-2026', twin: ['T000000001', twin.massar] },
       import: { file: `${out}/roster.csv`, bad_row: badRow, bad_value: '31/02/2018', good_rows: dataRow - 1, year: '2024-2025',
         corrected: { file: `${out}/roster-corrected.csv`, ...corrected } },
+      transfer: { file: `${out}/transfer.csv`, massar: moving.massar, name_ar: `${moving.last_ar} ${moving.first_ar}`, to: other },
       replace: { file: `${out}/absences-month.csv`, from: `${busiest.month}-01`, to: `${busiest.month}-${String(lastDay).padStart(2, '0')}`,
         rows: monthAbsences.length - 1, dropped: { massar: dropped.massar, day: dropped.day } },
     },

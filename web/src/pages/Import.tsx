@@ -18,6 +18,8 @@ interface Report {
   rows_read: number;
   rows_valid: number;
   rows_rejected: number;
+  rows_held: number;
+  held: Issue[];
   issues_total: number;
   issues: Issue[];
   warnings: string[];
@@ -80,7 +82,7 @@ export function ImportPage({ me }: { me: Principal }) {
     setConfirming(false);
     setError('');
   };
-  const writable = report && report.rows_valid > 0 && (report.rows_rejected === 0 || skip);
+  const writable = report && report.rows_valid + report.rows_held > 0 && (report.rows_rejected === 0 || skip);
   return (
     <section>
       <h1>{t('import_title')}</h1>
@@ -205,6 +207,33 @@ export function ImportPage({ me }: { me: Principal }) {
               {report.issues_total > report.issues.length && <p class="muted">{t('more_issues', report.issues_total - report.issues.length)}</p>}
             </div>
           )}
+          {report.rows_held > 0 && (
+            <div class="table-wrap">
+              <p class="notice" data-testid="held-note">
+                <strong>{num(report.rows_held)}</strong> {t('rows_held')}: {t('held_help')}
+              </p>
+              <table class="list" data-testid="held">
+                <thead>
+                  <tr>
+                    <th class="n">{t('row')}</th>
+                    <th>{t('column')}</th>
+                    <th>{t('value')}</th>
+                    <th>{t('reason')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {report.held.map((i) => (
+                    <tr>
+                      <td class="n">{i.row}</td>
+                      <td>{i.column}</td>
+                      <td class="code">{i.value}</td>
+                      <td dir="auto">{pick(i.reason_ar, i.reason_fr) || i.reason}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
           {replacing && report.rows_rejected === 0 && (
             <p class="notice" data-testid="replace-note">
               {t('replace_note', date(from), date(to), num(report.replaced_schools.length), num(report.to_delete))}
@@ -238,6 +267,11 @@ export function ImportPage({ me }: { me: Principal }) {
           <p class="ok" role="status">
             {t('imported')}
           </p>
+          {done.counts.requests && done.counts.requests.inserted + done.counts.requests.updated + done.counts.requests.unchanged > 0 && (
+            <p class="notice" data-testid="requests-sent">
+              <a href="#/requests">{t('requests_sent', num(done.counts.requests.inserted + done.counts.requests.updated + done.counts.requests.unchanged))}</a>
+            </p>
+          )}
           <ul>
             {Object.entries(done.counts).map(([what, c]) => (
               <li>
