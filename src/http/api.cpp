@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include <algorithm>
 #include "app/accounts.hpp"
 #include "app/browse.hpp"
 #include "app/export.hpp"
@@ -757,6 +758,12 @@ ApiResponse handle_api(store::Store& st, const ApiRequest& req) {
         nullptr,
         "",
         ""};
+  // Every name and value of the address is text: bytes that are not UTF-8 are refused here,
+  // before any route reads them.
+  bool text = std::all_of(c.params.begin(), c.params.end(),
+                          [](const std::string& p) { return utf8_valid(p); });
+  for (const auto& [k, v] : c.query) text = text && utf8_valid(k) && utf8_valid(v);
+  if (!text) return error(400, "bad_request", "the address holds bytes that are not UTF-8 text");
   store::Store::RequestView view(st);
   if (route->public_route) return route->fn(c);
 

@@ -252,7 +252,12 @@ ApiResponse r_lines(Ctx& c) {
   std::string school = ascii_upper(c.q("school"));
   int64_t school_id = 0;
   if (!school.empty()) {
+    // A school of the cycle's directorate within reach, or "not found" as for one that is not
+    // there: a school elsewhere answers the same.
     if (!reach.has(school)) return not_found();
+    auto where = c.st.ancestry({NodeKind::school, school});
+    if (!where || !app::within({NodeKind::directorate, row->directorate_code}, *where))
+      return not_found();
     auto id = store::TayssirStore(c.st).school_id(school);
     if (!id) return not_found();
     school_id = *id;

@@ -9,9 +9,11 @@
 
 #include "app/accounts.hpp"
 #include "app/demo.hpp"
+#include "app/import.hpp"
 #include "app/tayssir.hpp"
 #include "http/api.hpp"
 #include "http/signed_in.hpp"
+#include "io/table.hpp"
 #include "store/backend.hpp"
 
 using namespace sanad;
@@ -120,6 +122,26 @@ TEST_P(TayssirApi, EachRoleReachesItsOwnPartOfACycle) {
   EXPECT_EQ(lines["total"], per_school[school_a]);
   for (const auto& l : lines["items"]) EXPECT_EQ(l["school"], school_a);
   get(cyc + "/lines?school=" + school_b, "head-a", 404);
+  {
+    // A school outside the cycle's directorate answers as one that does not exist (issue 24).
+    ImportOptions o;
+    o.actor = "test";
+    auto commune = st().db().scalar_text(
+        "SELECT code FROM communes WHERE region_code = '04' ORDER BY code LIMIT 1");
+    ASSERT_TRUE(import_table(st(), ListKind::schools,
+                             io::read_csv_bytes("Code établissement,Nom établissement "
+                                                "(arabe),Cycle,Code commune\n04X00001A,مدرسة,"
+                                                "primaire," +
+                                                    *commune + "\n",
+                                                "s.csv"),
+                             o)
+                    .written);
+    auto elsewhere = call("GET", cyc + "/lines?school=04X00001A", "manager");
+    auto nowhere = call("GET", cyc + "/lines?school=NOPE00001", "manager");
+    EXPECT_EQ(elsewhere.status, 404);
+    EXPECT_EQ(elsewhere.body, nowhere.body);
+    EXPECT_EQ(call("GET", cyc + "/lines?school=04X00001A", "admin").status, 404);
+  }
   EXPECT_EQ(get(cyc + "/lines?school=" + school_b, "manager")["total"], per_school[school_b]);
   std::string pupil_b = get(cyc + "/lines?school=" + school_b, "manager")["items"][0]["massar"];
   std::string pupil_a = lines["items"][0]["massar"];
