@@ -226,6 +226,14 @@ json audit_json(const std::vector<store::AuditRecord>& rows) {
 // --- routes -------------------------------------------------------------------------------------
 
 ApiResponse r_login(Ctx& c) {
+  // A page of another site must not sign a browser in (into an account of its choosing): it
+  // cannot send JSON without the browser asking this server first, nor hide where it comes from.
+  const std::string_view type =
+      std::string_view(c.req.content_type)
+          .substr(0, std::min(c.req.content_type.find(';'), c.req.content_type.size()));
+  if (c.req.foreign_origin) return error(403, "csrf", "a sign-in comes from Sanad's own pages");
+  if (trim(type) != "application/json")
+    return error(415, "unsupported_media_type", "a sign-in is sent as application/json");
   json in = json::parse(c.req.body, nullptr, false);
   if (!in.is_object() || !in.contains("login") || !in.contains("password") ||
       !in["login"].is_string() || !in["password"].is_string())

@@ -17,8 +17,10 @@ struct ApiRequest {
   std::string cookie;  // the Cookie header
   std::string csrf;    // the X-CSRF-Token header
   std::string body;
-  std::string origin;  // the client's address, for the audit log
-  bool tls = false;    // served over TLS: cookies get Secure
+  std::string origin;           // the client's address, for the audit log
+  bool tls = false;             // served over TLS: cookies get Secure
+  std::string content_type;     // the Content-Type header
+  bool foreign_origin = false;  // sent by a page of another site (Origin, Sec-Fetch-Site)
 };
 
 struct ApiResponse {

@@ -155,6 +155,21 @@ std::optional<std::string> static_file(const std::string& dir, std::string_view 
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
+// Whether a page of another site sent the request: the browser says so (Sec-Fetch-Site), or
+// names an origin whose host is not the one asked (Host, or X-Forwarded-Host behind a proxy).
+template <typename Request>
+bool foreign_origin(const Request& req, bool behind_proxy) {
+  const std::string_view site = req["Sec-Fetch-Site"];
+  if (beast::iequals(site, "cross-site") || beast::iequals(site, "same-site")) return true;
+  const std::string_view origin = req[bhttp::field::origin];
+  if (origin.empty()) return false;
+  const auto scheme = origin.find("://");
+  if (scheme == std::string_view::npos) return true;  // "null": a sandboxed or local page
+  std::string_view host = req[bhttp::field::host];
+  if (behind_proxy && !req["X-Forwarded-Host"].empty()) host = req["X-Forwarded-Host"];
+  return !beast::iequals(origin.substr(scheme + 3), host);
+}
+
 constexpr const char* kCsp =
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
     "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
@@ -243,6 +258,8 @@ class Session : public std::enable_shared_from_this<Session> {
       a.cookie = std::string(req_[bhttp::field::cookie]);
       a.csrf = std::string(req_["X-CSRF-Token"]);
       a.body = std::move(req_.body());
+      a.content_type = std::string(req_[bhttp::field::content_type]);
+      a.foreign_origin = foreign_origin(req_, srv_.opt.behind_proxy);
       beast::error_code ec;
       auto ep = stream_.socket().remote_endpoint(ec);
       a.origin = ec ? "unknown" : ep.address().to_string();

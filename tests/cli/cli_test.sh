@@ -302,6 +302,15 @@ exec 3<>"/dev/tcp/127.0.0.1/$port" && printf 'GET / HTTP/1.1\r\nHost: x\r\nConne
 body='{"login":"api1","password":"api password 9"}'
 exec 3<>"/dev/tcp/127.0.0.1/$port" && printf 'POST /api/v1/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s' "${#body}" "$body" >&3 && \
   timeout 5 cat <&3 >"$work/login" && grep -q "^HTTP/1.1 200" "$work/login" && grep -qi "^Set-Cookie: sanad_session=[0-9a-f]\{64\}; Path=/; HttpOnly; SameSite=Strict" "$work/login" && ok || { bad "API login over HTTP"; cat "$work/login" >&2; }
+# A sign-in from a page of another site, or sent as a form, is refused (login CSRF).
+exec 3<>"/dev/tcp/127.0.0.1/$port" && printf 'POST /api/v1/login HTTP/1.1\r\nHost: 127.0.0.1:%s\r\nOrigin: http://evil.example\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s' "$port" "${#body}" "$body" >&3 && \
+  timeout 5 cat <&3 >"$work/login" && grep -q "^HTTP/1.1 403" "$work/login" && ! grep -qi "^Set-Cookie" "$work/login" && ok || bad "a sign-in from another origin"
+exec 3<>"/dev/tcp/127.0.0.1/$port" && printf 'POST /api/v1/login HTTP/1.1\r\nHost: x\r\nSec-Fetch-Site: cross-site\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s' "${#body}" "$body" >&3 && \
+  timeout 5 cat <&3 >"$work/login" && grep -q "^HTTP/1.1 403" "$work/login" && ok || bad "a cross-site sign-in"
+exec 3<>"/dev/tcp/127.0.0.1/$port" && printf 'POST /api/v1/login HTTP/1.1\r\nHost: 127.0.0.1:%s\r\nOrigin: http://127.0.0.1:%s\r\nContent-Type: text/plain\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s' "$port" "$port" "${#body}" "$body" >&3 && \
+  timeout 5 cat <&3 >"$work/login" && grep -q "^HTTP/1.1 415" "$work/login" && ok || bad "a sign-in sent as text"
+exec 3<>"/dev/tcp/127.0.0.1/$port" && printf 'POST /api/v1/login HTTP/1.1\r\nHost: 127.0.0.1:%s\r\nOrigin: http://127.0.0.1:%s\r\nSec-Fetch-Site: same-origin\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s' "$port" "$port" "${#body}" "$body" >&3 && \
+  timeout 5 cat <&3 >"$work/login" && grep -q "^HTTP/1.1 200" "$work/login" && ok || bad "a sign-in from Sanad's own page"
 exec 3<>"/dev/tcp/127.0.0.1/$port" && printf 'POST /api/v1/imports/pupils HTTP/1.1\r\nHost: x\r\nContent-Length: 2000000\r\n\r\n' >&3 && \
   timeout 5 cat <&3 >"$work/big" && grep -q "^HTTP/1.1 413" "$work/big" && grep -q "limited to 1 MB" "$work/big" && ok || bad "an upload over the limit gets 413"
 exec 4<>"/dev/tcp/127.0.0.1/$port"  # idle keep-alive connection

@@ -32,7 +32,8 @@ class Api : public sanad::testing::BothBackends {
   ApiResponse call(const std::string& method, const std::string& target,
                    const std::string& cookie = "", const std::string& csrf = "",
                    const std::string& body = "") {
-    return handle_api(st(), {method, target, cookie, csrf, body, "127.0.0.1", false});
+    return handle_api(
+        st(), {method, target, cookie, csrf, body, "127.0.0.1", false, "application/json", false});
   }
   // Signs in; returns the Cookie header to send and the CSRF token.
   std::pair<std::string, std::string> sign_in(const std::string& login) {
@@ -51,6 +52,23 @@ TEST_P(Api, LoginSetsAnHttpOnlySameSiteCookieAndLogoutNeedsTheCsrfToken) {
   auto bad = call("POST", "/api/v1/login", "", "", R"({"login":"head1","password":"nope"})");
   EXPECT_EQ(bad.status, 401);
   EXPECT_EQ(call("POST", "/api/v1/login", "", "", "not json").status, 400);
+  // A page of another site cannot sign a browser in (login CSRF, issue 24): neither as a form or
+  // text it may send without asking, nor from its own origin.
+  const std::string good = json{{"login", "head1"}, {"password", kPw}}.dump();
+  for (const char* type : {"text/plain", "application/x-www-form-urlencoded", ""})
+    EXPECT_EQ(
+        handle_api(st(), {"POST", "/api/v1/login", "", "", good, "127.0.0.1", false, type, false})
+            .status,
+        415)
+        << type;
+  auto foreign = handle_api(
+      st(), {"POST", "/api/v1/login", "", "", good, "127.0.0.1", false, "application/json", true});
+  EXPECT_EQ(foreign.status, 403);
+  EXPECT_TRUE(foreign.headers.empty());  // no cookie
+  EXPECT_EQ(handle_api(st(), {"POST", "/api/v1/login", "", "", good, "127.0.0.1", false,
+                              "application/json; charset=utf-8", false})
+                .status,
+            200);
   auto r =
       call("POST", "/api/v1/login", "", "", json{{"login", "head1"}, {"password", kPw}}.dump());
   ASSERT_EQ(r.status, 200);

@@ -23,9 +23,9 @@ class SignedIn {
     auto it = sessions_.find(login);
     if (it != sessions_.end()) return it->second;
     auto r = http::handle_api(
-        store_(),
-        {"POST", "/api/v1/login", "", "",
-         nlohmann::json{{"login", login}, {"password", password_}}.dump(), "127.0.0.1", false});
+        store_(), {"POST", "/api/v1/login", "", "",
+                   nlohmann::json{{"login", login}, {"password", password_}}.dump(), "127.0.0.1",
+                   false, "application/json", false});
     EXPECT_EQ(r.status, 200) << login << " " << r.body;
     std::string cookie;
     for (const auto& [k, v] : r.headers)
@@ -36,7 +36,8 @@ class SignedIn {
   http::ApiResponse call(const std::string& method, const std::string& target,
                          const std::string& who, const std::string& body = "") {
     auto [cookie, csrf] = session(who);
-    return http::handle_api(store_(), {method, target, cookie, csrf, body, "127.0.0.1", false});
+    return http::handle_api(store_(), {method, target, cookie, csrf, body, "127.0.0.1", false,
+                                       "application/json", false});
   }
 
   // A GET expected to answer `status`; its JSON when it is 200 and JSON.

@@ -279,9 +279,10 @@ TEST_P(StatsApi, ValuesAreSubmittedBelowAndApprovedAbove) {
             "approved");
   // Without the CSRF token nothing moves.
   auto [cookie, csrf] = session("manager");
-  EXPECT_EQ(
-      handle_api(st(), {"POST", to + "target", cookie, "", target, "127.0.0.1", false}).status,
-      403);
+  EXPECT_EQ(handle_api(st(), {"POST", to + "target", cookie, "", target, "127.0.0.1", false,
+                              "application/json", false})
+                .status,
+            403);
 }
 
 std::string slurp(const fs::path& p) {

@@ -191,8 +191,8 @@ TEST_P(TayssirApi, EachRoleReachesItsOwnPartOfACycle) {
   EXPECT_EQ(json::parse(approved.body)["state"], "approved");
 
   // Paying: once, by the manager; the CSRF token is required like every change.
-  auto no_token = handle_api(
-      st(), {"POST", cyc + "/pay", session("manager").first, "", "", "127.0.0.1", false});
+  auto no_token = handle_api(st(), {"POST", cyc + "/pay", session("manager").first, "", "",
+                                    "127.0.0.1", false, "", false});
   EXPECT_EQ(no_token.status, 403);
   EXPECT_EQ(call("POST", cyc + "/pay", "head-a").status, 403);
   // Before paying, the manager sees what the file will pay; a school head does not.
@@ -261,7 +261,8 @@ TEST_P(TayssirApi, EachRoleReachesItsOwnPartOfACycle) {
 }
 
 TEST_P(TayssirApi, VocabularyNamesTheReasonsAndPoliciesAreListed) {
-  auto v = json::parse(handle_api(st(), {"GET", "/api/v1/vocabulary", "", "", "", "", false}).body);
+  auto v = json::parse(
+      handle_api(st(), {"GET", "/api/v1/vocabulary", "", "", "", "", false, "", false}).body);
   bool found = false;
   for (const auto& t : v["tayssir_reasons"])
     if (t["code"] == "ramed_missing") found = t["fr"] == "carte RAMED manquante";
