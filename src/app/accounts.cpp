@@ -1,8 +1,10 @@
 #include "app/accounts.hpp"
 
+#include <arpa/inet.h>
 #include <fmt/format.h>
 #include <sodium.h>
 
+#include <algorithm>
 #include <cctype>
 #include <ctime>
 #include <nlohmann/json.hpp>
@@ -213,6 +215,20 @@ std::optional<Principal> principal_of(store::Store& st, const store::UserRow& u)
 }
 }  // namespace
 
+std::string network_of(const std::string& address) {
+  unsigned char b[16];
+  if (inet_pton(AF_INET, address.c_str(), b) == 1)
+    return fmt::format("{}.{}.{}.0/24", b[0], b[1], b[2]);
+  if (inet_pton(AF_INET6, address.c_str(), b) == 1) {
+    const bool mapped = std::all_of(b, b + 10, [](unsigned char x) { return x == 0; }) &&
+                        b[10] == 0xff && b[11] == 0xff;
+    if (mapped) return fmt::format("{}.{}.{}.0/24", b[12], b[13], b[14]);
+    return fmt::format("{:02x}{:02x}:{:02x}{:02x}:{:02x}{:02x}:{:02x}{:02x}::/64", b[0], b[1], b[2],
+                       b[3], b[4], b[5], b[6], b[7]);
+  }
+  return address;
+}
+
 LoginResult login(store::Store& st, const std::string& login, const std::string& password,
                   const std::string& origin, const SessionPolicy& policy) {
   const std::string wrong = "wrong login or password";
@@ -224,7 +240,9 @@ LoginResult login(store::Store& st, const std::string& login, const std::string&
                     "administrator to reset the password",
                     policy.throttle.window_minutes));
   }
-  if (st.login_failures_from(origin, since) >= policy.throttle.max_failures_per_origin)
+  const std::string network = network_of(origin);
+  if (st.login_failures_from(origin, since) >= policy.throttle.max_failures_per_origin ||
+      st.login_failures_from_network(network, since) >= policy.throttle.max_failures_per_network)
     throw AccountError(
         fmt::format("too many failed attempts from this address: try again in {} minutes",
                     policy.throttle.window_minutes));
@@ -236,7 +254,7 @@ LoginResult login(store::Store& st, const std::string& login, const std::string&
   bool ok = verify_password(u ? u->password_hash : dummy, password) && u.has_value();
   store::Transaction tx(st.db());
   if (!ok) {
-    st.add_login_failure(login, origin, store::now_iso());
+    st.add_login_failure(login, origin, network, store::now_iso());
     st.audit({login, origin, "login failed", "user " + login, "{}"});
     tx.commit();
     throw AccountError(wrong);

@@ -52,7 +52,14 @@ struct Throttle {
   int max_failures = 5;              // failed attempts …
   int window_minutes = 15;           // … within this window lock the login for the rest of it
   int max_failures_per_origin = 30;  // failed attempts from one address, whatever the logins
+  // … and from one network (network_of), whatever the addresses in it.
+  int max_failures_per_network = 90;
 };
+
+// The network an address belongs to, for counting failed logins: the /24 of an IPv4 address
+// ("10.1.2.0/24", also when written as ::ffff:10.1.2.3), the /64 of an IPv6 one; the text
+// itself when it is not an address.
+std::string network_of(const std::string& address);
 
 struct LoginResult {
   std::string token;  // for the cookie; only its hash is stored

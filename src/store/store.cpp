@@ -1598,9 +1598,16 @@ void Store::delete_expired_sessions(const std::string& now) {
 }
 
 void Store::add_login_failure(const std::string& login, const std::string& origin,
-                              const std::string& at) {
-  db_->execute("INSERT INTO login_failures (login, origin, at) VALUES ($1, $2, $3)",
-               {login, origin, at});
+                              const std::string& network, const std::string& at) {
+  db_->execute("INSERT INTO login_failures (login, origin, network, at) VALUES ($1, $2, $3, $4)",
+               {login, origin, network, at});
+}
+
+int64_t Store::login_failures_from_network(const std::string& network, const std::string& since) {
+  return db_
+      ->scalar_i64("SELECT count(*) FROM login_failures WHERE network = $1 AND at >= $2",
+                   {network, since})
+      .value_or(0);
 }
 
 int64_t Store::login_failures_since(const std::string& login, const std::string& since) {

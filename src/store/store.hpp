@@ -166,9 +166,10 @@ class Store {
   void delete_sessions_of(int64_t user_id);
   void delete_expired_sessions(const std::string& now);
   void add_login_failure(const std::string& login, const std::string& origin,
-                         const std::string& at);
+                         const std::string& network, const std::string& at);
   int64_t login_failures_since(const std::string& login, const std::string& since);
   int64_t login_failures_from(const std::string& origin, const std::string& since);
+  int64_t login_failures_from_network(const std::string& network, const std::string& since);
   void clear_login_failures(const std::string& login);
 
   // The audit log: append-only, each entry's hash covers the previous entry's hash and its own

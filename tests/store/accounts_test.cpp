@@ -1,6 +1,7 @@
+#include <fmt/format.h>
 // Accounts, sessions, throttling, scopes and the audit chain, on both backends.
-#include "app/accounts.hpp"
 #include "app/access.hpp"
+#include "app/accounts.hpp"
 #include "app/import.hpp"
 #include "backend.hpp"
 
@@ -119,6 +120,36 @@ TEST_P(Accounts, OneAddressTryingManyLoginsIsThrottledToo) {
   EXPECT_NE(error_of([&] { login(st(), "head1", kPw, "10.0.0.9", policy); }).find("this address"),
             std::string::npos);
   EXPECT_NO_THROW(login(st(), "head1", kPw, "10.0.0.10", policy));  // another address
+}
+
+// Moving from one address to the next of the same network does not escape the limit (issue 24):
+// failures are also counted per /24 (IPv4) and /64 (IPv6).
+TEST_P(Accounts, AnAttackerMovingAcrossOneNetworksAddressesIsThrottledAsOne) {
+  add("head1", "school_head", "35310051B");
+  SessionPolicy policy;
+  policy.throttle.max_failures_per_origin = 3;
+  policy.throttle.max_failures_per_network = 8;
+  for (int i = 0; i < 8; ++i)
+    EXPECT_EQ(error_of([&] {
+                login(st(), "u" + std::to_string(i), "x", fmt::format("127.0.0.{}", 30 + i),
+                      policy);
+              }),
+              "wrong login or password");
+  EXPECT_NE(error_of([&] { login(st(), "head1", kPw, "127.0.0.99", policy); }).find("this address"),
+            std::string::npos);
+  EXPECT_NO_THROW(login(st(), "head1", kPw, "127.0.1.99", policy));  // another network
+  for (int i = 0; i < 8; ++i)
+    error_of([&] {
+      login(st(), "v" + std::to_string(i), "x", fmt::format("2001:db8::{}", i + 1), policy);
+    });
+  EXPECT_NE(error_of([&] {
+              login(st(), "head1", kPw, "2001:db8:0:0:ffff::5", policy);
+            }).find("this address"),
+            std::string::npos);
+  EXPECT_NO_THROW(login(st(), "head1", kPw, "2001:db8:0:1::5", policy));
+  EXPECT_EQ(network_of("::ffff:10.1.2.3"), "10.1.2.0/24");
+  EXPECT_EQ(network_of("2001:DB8::1"), "2001:0db8:0000:0000::/64");
+  EXPECT_EQ(network_of("unknown"), "unknown");
 }
 
 TEST_P(Accounts, DisablingOrANewPasswordEndsSessions) {
