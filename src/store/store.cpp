@@ -567,7 +567,13 @@ std::vector<std::string> Store::migrate(std::string_view through) {
                  {name, now_iso()});
   }
   tx.commit();
-  seal_audit();
+  // The entries written before the chain existed are hashed once, when the migration that
+  // brought the chain is applied; later, an entry without a hash is a break, never sealed (or an
+  // entry slipped in by SQL would be laundered by the next `sanad init`).
+  const std::string chain = dialect() == Dialect::sqlite ? "002_" : "003_";
+  if (std::any_of(pending.begin(), pending.end(),
+                  [&](const std::string& n) { return n.rfind(chain, 0) == 0; }))
+    seal_audit();
   return pending;
 }
 
@@ -1405,6 +1411,16 @@ AuditCheck Store::verify_audit(const std::string& anchor) {
       throw std::invalid_argument("the anchor is not ID:HASH as `sanad audit head` prints it");
     anchor_id = std::stoll(id);
     anchor_hash = anchor.substr(colon + 1);
+    // "0:" is the head of an empty log (nothing to check); any other anchor names an entry and
+    // its SHA-256 in hex.
+    const bool empty_log = anchor_id == 0 && anchor_hash.empty();
+    if (!empty_log && (anchor_id == 0 || anchor_hash.size() != 64 ||
+                       !std::all_of(anchor_hash.begin(), anchor_hash.end(), [](char ch) {
+                         return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f');
+                       })))
+      throw std::invalid_argument(
+          "the anchor is not ID:HASH as `sanad audit head` prints it (an entry's number and its "
+          "64 hexadecimal digits)");
   }
   // The record changes of each entry, digested as the entry's detail says they were.
   std::map<int64_t, ChangesDigest> digests;

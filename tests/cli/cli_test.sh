@@ -122,6 +122,7 @@ anchor=$(cat "$work/out")
 expect_rc 0 "audit verify with an anchor" -- "$sanad" --db "$A" audit verify --anchor "$anchor"
 grep -q "the anchor's entry is there" "$work/out" || bad "audit verify --anchor: $(cat "$work/out")"
 expect_rc 2 "audit verify with a malformed anchor" -- "$sanad" --db "$A" audit verify --anchor "yesterday"
+expect_rc 2 "audit verify with an anchor of no entry" -- "$sanad" --db "$A" audit verify --anchor "0:abc"
 grep -q "ID:HASH" "$work/err" || bad "malformed anchor: $(cat "$work/err")"
 if [ "$backend" = sqlite ]; then
   sqlite3 "$A" "DELETE FROM audit_log WHERE id = ${anchor%%:*}"

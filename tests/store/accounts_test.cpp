@@ -212,6 +212,27 @@ TEST_P(Accounts, TheAuditChainDetectsAlteredAndDeletedEntries) {
   EXPECT_EQ(*gone.broken_at, hist[0].id);  // the entry after the deleted one
 }
 
+// An entry slipped into the log without a hash stays a break: `sanad init` (which runs the
+// migrations) does not seal it into the chain (issue 24). An anchor must name an entry and its
+// hash: "0:abc" is no anchor.
+TEST_P(Accounts, AnEntryWithoutAHashIsNeverLaunderedByAnUpgrade) {
+  add("head1", "school_head", "35310051B");
+  st().db().execute(
+      "INSERT INTO audit_log (at, actor, origin, action, subject, detail) VALUES "
+      "('2026-01-01T00:00:00Z', 'intruder', 'x', 'import', 'pupils', 'forged')");
+  auto bad = st().verify_audit();
+  ASSERT_TRUE(bad.broken_at);
+  EXPECT_EQ(bad.reason, "entry has no hash");
+  init_database(st(), "test");  // what `sanad init` does
+  auto after = st().verify_audit();
+  ASSERT_TRUE(after.broken_at);
+  EXPECT_EQ(*after.broken_at, *bad.broken_at);
+  EXPECT_THROW(st().verify_audit("0:abc"), std::invalid_argument);
+  EXPECT_THROW(st().verify_audit("3:abc"), std::invalid_argument);
+  EXPECT_THROW(st().verify_audit("0:" + std::string(64, 'a')), std::invalid_argument);
+  EXPECT_NO_THROW(st().verify_audit("0:"));
+}
+
 // The chain cannot tell that its newest entries were deleted; an anchor kept outside can.
 TEST_P(Accounts, AnAnchorDetectsEntriesDeletedFromTheEnd) {
   add("head1", "school_head", "35310051B");
