@@ -28,7 +28,8 @@ int64_t export_list(store::Store& st, ListKind kind, const std::string& path,
   }
   // Write to a temporary file beside the target and rename at the end: a failed export never
   // leaves a half-written file under the requested name.
-  std::string tmp = path + ".part";
+  io::FileBeside file(path);
+  const std::string& tmp = file.temp();
   auto w = opt.format == FileFormat::xlsx  ? io::open_xlsx_writer(tmp, spec)
            : opt.format == FileFormat::pdf ? io::open_pdf_writer(tmp, spec)
                                            : io::open_csv_writer(tmp, spec);
@@ -100,11 +101,9 @@ int64_t export_list(store::Store& st, ListKind kind, const std::string& path,
         break;
     }
     w->close();
-    std::filesystem::rename(tmp, path);
+    file.commit();
   } catch (...) {
-    w.reset();
-    std::error_code ec;
-    std::filesystem::remove(tmp, ec);
+    w.reset();  // closes the temporary file before it is removed
     throw;
   }
   return n;

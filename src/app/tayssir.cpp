@@ -1465,16 +1465,10 @@ Written write_list(store::Store& st, const store::CycleRow& c, CycleList list,
 int64_t write_cycle_list(store::Store& st, int64_t cycle_id, CycleList list,
                          const std::string& path, const ListOptions& opt) {
   auto c = get_cycle(st, cycle_id);
-  std::string tmp = path + ".part";
-  try {
-    auto w = write_list(st, c, list, tmp, opt);
-    std::filesystem::rename(tmp, path);
-    return w.rows;
-  } catch (...) {
-    std::error_code ec;
-    std::filesystem::remove(tmp, ec);
-    throw;
-  }
+  io::FileBeside file(path);
+  auto w = write_list(st, c, list, file.temp(), opt);
+  file.commit();
+  return w.rows;
 }
 
 PaymentExport payment_totals(store::Store& st, int64_t cycle_id) {
@@ -1501,14 +1495,12 @@ PaymentExport export_payments(store::Store& st, int64_t cycle_id, const std::str
            cycle_id, c.payment_sha256);
   if (c.state != "approved")
     refuse("cycle {} is {}: only an approved cycle is exported", cycle_id, c.state);
-  std::string tmp = path + ".part";
-  auto cleanup = [&] {
-    std::error_code ec;
-    std::filesystem::remove(tmp, ec);
-  };
-  try {
-    auto w = write_list(st, c, CycleList::payments, tmp, opt);
-    std::ifstream in(tmp, std::ios::binary);
+  // Each run writes a file of its own: of two runs at once, the one refused below leaves nothing,
+  // and the file under `path` is the one whose SHA-256 is recorded.
+  io::FileBeside file(path);
+  {
+    auto w = write_list(st, c, CycleList::payments, file.temp(), opt);
+    std::ifstream in(file.temp(), std::ios::binary);
     std::stringstream buf;
     buf << in.rdbuf();
     PaymentExport out{w.rows, w.amount, store::sha256_hex(buf.str()), w.owing_rows, w.owing};
@@ -1531,11 +1523,8 @@ PaymentExport export_payments(store::Store& st, int64_t cycle_id, const std::str
                    {"file", std::filesystem::path(path).filename().string()}}
                   .dump()});
     tx.commit();
-    std::filesystem::rename(tmp, path);
+    file.commit();
     return out;
-  } catch (...) {
-    cleanup();
-    throw;
   }
 }
 
@@ -1689,8 +1678,9 @@ int64_t write_what_if_changes(const WhatIfResult& r, const std::string& path,
                    H("المبلغ الشهري الجديد (درهم)", "Nouveau montant mensuel (MAD)")};
   spec.types.assign(spec.headings.size(), io::ColumnType::text);
   spec.types.back() = io::ColumnType::amount;
-  std::string tmp = path + ".part";
-  try {
+  io::FileBeside file(path);
+  const std::string& tmp = file.temp();
+  {
     auto w = opt.format == FileFormat::xlsx  ? io::open_xlsx_writer(tmp, spec)
              : opt.format == FileFormat::pdf ? io::open_pdf_writer(tmp, spec)
                                              : io::open_csv_writer(tmp, spec);
@@ -1707,12 +1697,8 @@ int64_t write_what_if_changes(const WhatIfResult& r, const std::string& path,
         ++n;
       }
     w->close();
-    std::filesystem::rename(tmp, path);
+    file.commit();
     return n;
-  } catch (...) {
-    std::error_code ec;
-    std::filesystem::remove(tmp, ec);
-    throw;
   }
 }
 

@@ -3,12 +3,46 @@
 #include <fmt/format.h>
 #include <xlsxwriter.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <random>
 #include <stdexcept>
 
 #include "domain/dates.hpp"
 
 namespace sanad::io {
+
+FileBeside::FileBeside(const std::string& path) : path_(path) {
+  std::random_device rd;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    temp_ = fmt::format("{}.part-{:06x}{:06x}", path, rd() & 0xFFFFFF, rd() & 0xFFFFFF);
+    int fd = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd >= 0) {
+      ::close(fd);
+      return;
+    }
+    if (errno != EEXIST)
+      throw std::runtime_error(
+          fmt::format("{}: cannot write beside it: {}", path, std::strerror(errno)));
+  }
+  throw std::runtime_error(fmt::format("{}: no temporary name free beside it", path));
+}
+
+FileBeside::~FileBeside() {
+  if (done_) return;
+  std::error_code ec;
+  std::filesystem::remove(temp_, ec);
+}
+
+void FileBeside::commit() {
+  std::filesystem::rename(temp_, path_);
+  done_ = true;
+}
 
 static bool formula_start(char c) {
   return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';

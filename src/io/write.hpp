@@ -33,6 +33,24 @@ std::unique_ptr<TableWriter> open_xlsx_writer(const std::string& path, const She
 // A4 landscape, text shaped for Arabic, headings on every page (written at close()).
 std::unique_ptr<TableWriter> open_pdf_writer(const std::string& path, const SheetSpec& spec);
 
+// A file written under a temporary name of its own beside `path` (PATH.part-XXXXXXXXXXXX, created
+// exclusively, so that two writers of the same path never share it), renamed onto `path` by
+// commit(), and removed when it goes out of scope uncommitted: a failed or refused write never
+// leaves a half-written file, nor another writer's, under the requested name.
+class FileBeside {
+ public:
+  explicit FileBeside(const std::string& path);
+  ~FileBeside();
+  FileBeside(const FileBeside&) = delete;
+  FileBeside& operator=(const FileBeside&) = delete;
+  const std::string& temp() const { return temp_; }
+  void commit();
+
+ private:
+  std::string path_, temp_;
+  bool done_ = false;
+};
+
 // "=1+1" → "'=1+1": a leading =, +, -, @, tab or carriage return is escaped with a quote.
 std::string neutralise_cell(const std::string& cell);
 // The reverse, applied on import so that export → import round-trips.

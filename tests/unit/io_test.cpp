@@ -378,3 +378,26 @@ TEST(Writers, PdfListHasItsHeadingsOnEveryPageAndEveryRow) {
   EXPECT_EQ(count_of(text, "أيوببنعلي"), 120);  // Arabic letters, shaped, in logical order
   std::filesystem::remove(path);
 }
+
+// Two writers of one path each write a file of their own beside it; the one committed is the one
+// left under the path, and the other leaves nothing (issue 24: two payment exports at once).
+TEST(FileBeside, TwoWritersOfOnePathNeverShareTheirFile) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("sanad_beside_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string path = (dir / "out.csv").string();
+  {
+    sanad::io::FileBeside a(path), b(path);
+    EXPECT_NE(a.temp(), b.temp());
+    std::ofstream(a.temp()) << "a";
+    std::ofstream(b.temp()) << "b";
+    a.commit();
+  }  // b goes out of scope uncommitted
+  std::ifstream in(path);
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  EXPECT_EQ(text, "a");
+  int files = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir)) ++files;
+  EXPECT_EQ(files, 1);
+  std::filesystem::remove_all(dir);
+}
