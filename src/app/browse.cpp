@@ -258,31 +258,34 @@ std::optional<PupilRecord> pupil_record(store::Store& st, const Principal& p,
   if (!pupil) return std::nullopt;
   PupilRecord r;
   r.pupil = *pupil;
-  bool visible = false;
   std::map<std::string, std::optional<School>> schools;
-  for (auto& e : st.enrolments_of(massar)) {
-    auto it = schools.find(e.school_code);
+  auto school_of = [&](const std::string& code) -> const std::optional<School>& {
+    auto it = schools.find(code);
     if (it == schools.end()) {
       std::optional<School> s;
-      if (can_see(st, p, Scope{NodeKind::school, e.school_code}))
-        for (auto& x : st.schools(Scope{NodeKind::school, e.school_code})) s = x;
-      it = schools.emplace(e.school_code, s).first;
+      if (can_see(st, p, Scope{NodeKind::school, code}))
+        for (auto& x : st.schools(Scope{NodeKind::school, code})) s = x;
+      it = schools.emplace(code, s).first;
     }
-    PupilRecord::Stay stay{std::move(e), it->second.has_value(), "", ""};
-    if (it->second) {
-      stay.school_name_ar = it->second->name_ar;
-      stay.school_name_fr = it->second->name_fr;
-      visible = true;
+    return it->second;
+  };
+  // Only his stays in the scope's schools: where else he was or went is not the scope's.
+  for (auto& e : st.enrolments_of(massar)) {
+    const auto& school = school_of(e.school_code);
+    if (!school) continue;
+    PupilRecord::Stay stay{std::move(e), true, school->name_ar, school->name_fr, false};
+    if (!stay.enrolment.transfer_to.empty() && !school_of(stay.enrolment.transfer_to)) {
+      stay.enrolment.transfer_to.clear();
+      stay.transfer_elsewhere = true;
     }
     r.history.push_back(std::move(stay));
   }
-  if (!visible) return std::nullopt;
+  if (r.history.empty()) return std::nullopt;
 
   if (auto h = st.household_of(massar)) {
     r.household = h->first;
     r.relation = h->second.relation;
     auto members = st.members_of(h->first.payee_cin);
-    r.household_children = static_cast<int64_t>(members.size());
     std::vector<std::string> others;
     for (const auto& m : members)
       if (m.massar != massar) others.push_back(m.massar);
@@ -292,6 +295,7 @@ std::optional<PupilRecord> pupil_record(store::Store& st, const Principal& p,
     for (const auto& m : members)
       if (m.massar != massar && !hide.count(m.massar))
         if (auto s = st.pupil(m.massar)) r.siblings.push_back({*s, m.relation});
+    r.household_children = 1 + static_cast<int64_t>(r.siblings.size());
   }
   std::map<std::string, PupilRecord::Month> months;
   for (const auto& a : st.absences_of(massar)) {

@@ -44,10 +44,13 @@ std::optional<PupilPage> search_school_pupils(store::Store& st, const Principal&
 // A pupil's record: identity, enrolments, household, absences by month. Nothing when the pupil
 // was never enrolled in a school of the principal's scope.
 struct PupilRecord {
+  // His enrolments in schools of the principal's scope only; a transfer to a school outside it
+  // does not name that school (transfer_to empty, transfer_elsewhere set).
   struct Stay {
     Enrolment enrolment;
-    bool in_scope = false;  // a school outside the scope is named by its code only
+    bool in_scope = true;
     std::string school_name_ar, school_name_fr;
+    bool transfer_elsewhere = false;
   };
   struct Sibling {
     Pupil pupil;
@@ -61,8 +64,8 @@ struct PupilRecord {
   std::vector<Stay> history;
   std::optional<Household> household;
   std::string relation;
-  int64_t household_children = 0;
-  std::vector<Sibling> siblings;  // the other children of the household within the scope
+  int64_t household_children = 0;  // he and the siblings within the scope
+  std::vector<Sibling> siblings;   // the other children of the household within the scope
   std::vector<Month> absences;
 };
 // The history of a record: what imports changed in it, field by field, newest first, each with

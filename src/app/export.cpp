@@ -1,5 +1,7 @@
 #include "app/export.hpp"
 
+#include <set>
+
 #include <fmt/format.h>
 
 #include <filesystem>
@@ -78,14 +80,20 @@ int64_t export_list(store::Store& st, ListKind kind, const std::string& path,
           ++n;
         }
         break;
-      case ListKind::pupils:
+      case ListKind::pupils: {
+        std::set<std::string> seen;  // the viewer's schools, when it is not the nation
+        if (opt.viewer.kind != NodeKind::nation)
+          for (const auto& s : st.schools(opt.viewer)) seen.insert(s.code);
         st.each_enrolment(opt.scope, opt.year, [&](const Pupil& p, const Enrolment& e) {
+          const bool named = opt.viewer.kind == NodeKind::nation || seen.count(e.transfer_to);
           w->row({p.massar, p.last_ar, p.first_ar, p.last_fr, p.first_fr, lab(sexes(), p.sex),
                   p.birth_date, p.birth_place, e.school_code, e.school_year, lab(levels(), e.level),
-                  e.class_name, lab(enrolment_statuses(), e.status), e.transfer_to, e.left_date});
+                  e.class_name, lab(enrolment_statuses(), e.status), named ? e.transfer_to : "",
+                  e.left_date});
           ++n;
         });
         break;
+      }
       case ListKind::households:
         st.each_membership(opt.scope, [&](const Household& h, const Membership& m) {
           w->row({m.massar, h.payee_cin, h.payee_name, lab(relations(), m.relation), h.phone,

@@ -18,6 +18,9 @@ struct ExportOptions {
   Scope scope;
   Lang lang = Lang::ar;
   std::string year;  // pupils: one school year, or all when empty
+  // Who reads the list: a transfer's destination outside this scope is not named (its cell left
+  // empty). The nation's scope (the command line) sees every destination.
+  Scope viewer;
 };
 
 // Writes the list and returns the number of data rows.

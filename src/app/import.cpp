@@ -604,6 +604,9 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
             seen.emplace(std::move(key), row.number);
             first = &it->second;
           }
+          // A transfer whose destination the scope's export left unnamed keeps the one recorded.
+          if (e.status == "transferred" && e.transfer_to.empty() && !gate.open())
+            e.transfer_to = gate.recorded_transfer_to(e.massar, e.school_year, e.school_code);
           // The scope: a pupil of another school this year is not enrolled here by a file.
           using G = gate::RosterStanding;
           const G g = gate.roster(p, e.school_year);

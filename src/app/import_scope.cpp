@@ -161,6 +161,15 @@ std::string ScopeGate::current_school(const std::string& massar) const {
   return "";
 }
 
+std::string ScopeGate::recorded_transfer_to(const std::string& massar, const std::string& year,
+                                            const std::string& school) const {
+  const auto* p = pupil(massar);
+  if (!p) return "";
+  for (const auto& e : p->enrolments)
+    if (e.school_year == year && e.school_code == school) return e.transfer_to;
+  return "";
+}
+
 ScopeGate::HouseholdStanding ScopeGate::household(const std::string& cin) const {
   HouseholdStanding s;
   if (open_) return s;

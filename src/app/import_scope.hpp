@@ -93,6 +93,10 @@ class ScopeGate {
   gate::RosterStanding roster(const Pupil& row, const std::string& year) const;
   // The school of the scope the pupil attends in his latest school year ("" when none).
   std::string current_school(const std::string& massar) const;
+  // The destination recorded for his transfer from `school` in `year` ("" when none): a scope's
+  // export leaves a destination outside it unnamed, and importing that file again keeps it.
+  std::string recorded_transfer_to(const std::string& massar, const std::string& year,
+                                   const std::string& school) const;
 
   struct HouseholdStanding {
     bool held = false;

@@ -401,6 +401,7 @@ ApiResponse r_pupil(Ctx& c) {
                        {"class", e.class_name},
                        {"status", e.status},
                        {"transfer_to", e.transfer_to},
+                       {"transfer_elsewhere", s.transfer_elsewhere},
                        {"left_date", e.left_date}});
   }
   for (const auto& s : r->siblings)
@@ -443,6 +444,7 @@ ApiResponse r_export(Ctx& c) {
   if (!kind) return not_found();
   app::ExportOptions opt;
   opt.scope = c.who->scope;
+  opt.viewer = c.who->scope;
   if (!c.q("scope").empty()) {
     auto s = parse_scope(c.q("scope"));
     if (!s || !app::can_see(c.st, *c.who, *s)) return not_found();

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "app/browse.hpp"
+#include "app/export.hpp"
 #include "app/import.hpp"
 #include "app/requests.hpp"
 #include "backend.hpp"
@@ -178,6 +179,35 @@ TEST_P(ImportScope, AForeignPupilInARosterIsHeldAsATransferRequestNotRewritten) 
   EXPECT_EQ(list_requests(st(), head, RequestBox::outgoing, "")->at(0).state, "accepted");
   EXPECT_TRUE(pupil_record(st(), head, "F000000001"));
   EXPECT_EQ(st().audit_latest("transfer F000000001", 1).at(0).action, "request-accept");
+  // Each side's page shows its own stay only, and not where he went (low findings of issue 24).
+  auto seen_by_a = pupil_record(st(), head, "F000000001");
+  ASSERT_EQ(seen_by_a->history.size(), 1u);
+  EXPECT_EQ(seen_by_a->history[0].enrolment.school_code, kSchoolA);
+  auto seen_by_x = pupil_record(st(), holder, "F000000001");
+  ASSERT_EQ(seen_by_x->history.size(), 1u);
+  EXPECT_EQ(seen_by_x->history[0].enrolment.transfer_to, "");
+  EXPECT_TRUE(seen_by_x->history[0].transfer_elsewhere);
+  // X's export leaves the destination unnamed; importing it again from X keeps the one recorded.
+  const std::string path = ::testing::TempDir() + "/x_pupils.csv";
+  ExportOptions eo;
+  eo.scope = {NodeKind::school, kSchoolX};
+  eo.viewer = eo.scope;
+  eo.lang = Lang::fr;
+  export_list(st(), ListKind::pupils, path, eo);
+  auto exported = io::read_table(path);
+  ASSERT_EQ(exported.rows.size(), 2u);
+  EXPECT_EQ(exported.rows[1].cells[13], "");  // transfer_to
+  ImportOptions io_x;
+  io_x.actor = "head-x";
+  io_x.today = "2026-05-20";
+  io_x.scope = eo.scope;
+  auto reimport = import_file(st(), ListKind::pupils, path, io_x);
+  EXPECT_TRUE(reimport.written) << (reimport.issues.empty() ? ""
+                                                            : format_issue(reimport.issues[0]));
+  EXPECT_EQ(counts_of(reimport, "enrolments").unchanged, 1);
+  eo.viewer = Scope::nation();
+  export_list(st(), ListKind::pupils, path, eo);
+  EXPECT_EQ(io::read_table(path).rows[1].cells[13], kSchoolA);
 }
 
 // A pupil with no enrolment in the row's year (a new school year) is enrolled when the row's
@@ -251,6 +281,13 @@ TEST_P(ImportScope, AForeignHouseholdIsNeverRewrittenAndAForeignChildIsUnknown) 
   ASSERT_TRUE(decide_request(st(), holder, in->at(0).id, accept(), "test"));
   EXPECT_EQ(st().household_of("A000000001")->first.payee_cin, "ZZ100");
   EXPECT_EQ(st().household_of("A000000001")->first.payee_name, "خديجة الفاسي");
+  // The household's page, seen from X, counts and names only X's children.
+  auto seen = pupil_record(st(), holder, "F000000001");
+  ASSERT_TRUE(seen && seen->household);
+  EXPECT_EQ(seen->household_children, 1);
+  EXPECT_TRUE(seen->siblings.empty());
+  auto admin = principal("admin", Role::national_admin, Scope::nation());
+  EXPECT_EQ(pupil_record(st(), admin, "F000000001")->household_children, 2);
 }
 
 // Absences need a pupil present in the scope on that day: another scope's pupil, or one's own on

@@ -106,6 +106,7 @@ const dict = {
   unjustified: ['غير مبررة', 'Non justifiées'],
   no_absences: ['لا غياب مسجل.', 'Aucune absence enregistrée.'],
   transfer_to: ['نحو', 'Vers'],
+  transfer_elsewhere: ['نحو مؤسسة خارج نطاق صلاحياتك', 'vers un établissement hors de votre périmètre'],
   left_date: ['تاريخ المغادرة', 'Date de départ'],
   import_title: ['استيراد ملف', 'Importer un fichier'],
   import_kind: ['نوع اللائحة', 'Type de liste'],

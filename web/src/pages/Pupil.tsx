@@ -13,6 +13,7 @@ interface Stay {
   class: string;
   status: string;
   transfer_to: string;
+  transfer_elsewhere?: boolean;
   left_date: string;
 }
 interface Sibling {
@@ -109,6 +110,7 @@ export function PupilPage({ massar }: { massar: string }) {
                     <td>
                       {label('status', h.status)}
                       {h.transfer_to && ` — ${t('transfer_to')} ${h.transfer_to}`}
+                      {h.transfer_elsewhere && ` — ${t('transfer_elsewhere')}`}
                       {h.left_date && ` — ${date(h.left_date)}`}
                     </td>
                   </tr>
