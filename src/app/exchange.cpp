@@ -376,7 +376,7 @@ ImportSummary import_census(store::Store& st, const std::string& path, const Act
                                             "name_fr", "area",        "sex"};
   for (const auto& row : table.rows) {
     if (row.blank()) continue;
-    const auto& f = row.cells;
+    const std::vector<std::string> f = row.cells.strings();
     if (head.empty()) {
       head = f;
       for (std::size_t i = 0; i < f.size(); ++i) col[f[i]] = i;

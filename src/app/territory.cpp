@@ -24,7 +24,7 @@ std::vector<std::map<std::string, std::string>> embedded_csv(const std::string& 
     if (t.rows[r].blank()) continue;
     std::map<std::string, std::string> m;
     for (std::size_t c = 0; c < head.size() && c < t.rows[r].cells.size(); ++c)
-      m[head[c]] = t.rows[r].cells[c];
+      m[std::string(head[c])] = std::string(t.rows[r].cells[c]);
     out.push_back(std::move(m));
   }
   return out;

@@ -14,12 +14,6 @@
 
 namespace sanad::io {
 
-bool Row::blank() const {
-  for (const auto& c : cells)
-    if (!trim(c).empty()) return false;
-  return true;
-}
-
 static std::string iconv_convert(const std::string& in, const char* from) {
   iconv_t cd = iconv_open("UTF-8", from);
   if (cd == reinterpret_cast<iconv_t>(-1))
@@ -98,7 +92,7 @@ namespace {
 // `clean_end`: the part ended where a row ends (not inside a quoted cell), as a part that is not
 // the file's last must. Throws ReadError as the file's reader does.
 struct CsvPart {
-  std::vector<Row> rows;
+  Table rows;
   int64_t next_line = 1;  // the number of the line after the part
   bool clean_end = true;
 };
@@ -107,27 +101,36 @@ CsvPart read_csv_part(const std::string& text, std::size_t from, std::size_t to,
                       bool last, const std::string& name, const ReadLimits& lim) {
   CsvPart part;
   auto& rows = part.rows;
-  Row row;
-  std::string cell;
-  int64_t line = 1;
-  row.number = line;
+  // The row being read: its cells' text one after the other, and where each ends.
+  std::string row_text;
+  std::vector<std::size_t> ends;
+  std::vector<std::string_view> views;
+  int64_t line = 1, row_number = 1, row_count = 0;
+  std::size_t cell_start = 0;
   bool in_quotes = false, cell_started = false;
   auto end_cell = [&] {
-    if (static_cast<int64_t>(row.cells.size()) >= lim.max_columns)
+    if (static_cast<int64_t>(ends.size()) >= lim.max_columns)
       throw ReadError(
-          fmt::format("{}: row {} has more than {} columns", name, row.number, lim.max_columns));
-    row.cells.push_back(std::move(cell));
-    cell.clear();
+          fmt::format("{}: row {} has more than {} columns", name, row_number, lim.max_columns));
+    ends.push_back(row_text.size());
+    cell_start = row_text.size();
     cell_started = false;
   };
   auto end_row = [&] {
     end_cell();
-    if (static_cast<int64_t>(rows.size()) >= lim.max_rows)
+    if (row_count >= lim.max_rows)
       throw ReadError(fmt::format("{}: more than {} rows", name, lim.max_rows));
-    const std::size_t width = row.cells.size();
-    rows.push_back(std::move(row));
-    row = Row{};
-    row.cells.reserve(width);  // rows are alike
+    views.clear();
+    std::size_t b = 0;
+    for (std::size_t e : ends) {
+      views.emplace_back(row_text.data() + b, e - b);
+      b = e;
+    }
+    rows.add_row(row_number, views);
+    ++row_count;
+    row_text.clear();
+    ends.clear();
+    cell_start = 0;
   };
   const std::size_t n = to;
   for (std::size_t i = from; i < n; ++i) {
@@ -135,14 +138,14 @@ CsvPart read_csv_part(const std::string& text, std::size_t from, std::size_t to,
     if (in_quotes) {
       if (c == '"') {
         if (i + 1 < n && text[i + 1] == '"') {
-          cell.push_back('"');
+          row_text.push_back('"');
           ++i;
         } else {
           in_quotes = false;
         }
       } else {
         if (c == '\n') ++line;
-        cell.push_back(c);
+        row_text.push_back(c);
       }
     } else if (c == '"' && !cell_started) {
       in_quotes = true;
@@ -153,27 +156,28 @@ CsvPart read_csv_part(const std::string& text, std::size_t from, std::size_t to,
       if (c == '\r' && i + 1 < n && text[i + 1] == '\n') ++i;
       end_row();
       ++line;
-      row.number = line;
+      row_number = line;
     } else {
       // A run of plain characters, taken at once.
       std::size_t j = i + 1;
       while (j < n && text[j] != delim && text[j] != '"' && text[j] != '\r' && text[j] != '\n') ++j;
-      cell.append(text, i, j - i);
+      row_text.append(text, i, j - i);
       cell_started = true;
       i = j - 1;
     }
-    if (static_cast<int64_t>(cell.size()) > lim.max_cell_bytes)
-      throw ReadError(fmt::format("{}: row {} has a cell longer than {} bytes", name, row.number,
+    if (static_cast<int64_t>(row_text.size() - cell_start) > lim.max_cell_bytes)
+      throw ReadError(fmt::format("{}: row {} has a cell longer than {} bytes", name, row_number,
                                   lim.max_cell_bytes));
   }
   part.next_line = line;
+  const bool cell_open = cell_started || row_text.size() > cell_start;
   if (!last) {
-    part.clean_end = !in_quotes && !cell_started && cell.empty() && row.cells.empty();
+    part.clean_end = !in_quotes && !cell_open && ends.empty();
     return part;
   }
   if (in_quotes)
-    throw ReadError(fmt::format("{}: row {}: a quoted cell is never closed", name, row.number));
-  if (cell_started || !cell.empty() || !row.cells.empty()) end_row();
+    throw ReadError(fmt::format("{}: row {}: a quoted cell is never closed", name, row_number));
+  if (cell_open || !ends.empty()) end_row();
   return part;
 }
 
@@ -181,8 +185,8 @@ CsvPart read_csv_part(const std::string& text, std::size_t from, std::size_t to,
 // a quoted cell that holds line breaks: then the part before does not end cleanly, and the file
 // is read again from its start in one part, as it is when any part finds a fault (so that the
 // error names the right row).
-std::vector<Row> read_csv_rows(const std::string& text, char delim, const std::string& name,
-                               const ReadLimits& lim, std::size_t parts) {
+Table read_csv_rows(const std::string& text, char delim, const std::string& name,
+                    const ReadLimits& lim, std::size_t parts) {
   constexpr std::size_t kPartBytes = 4 << 20;
   if (parts == 0)
     parts =
@@ -211,18 +215,17 @@ std::vector<Row> read_csv_rows(const std::string& text, char delim, const std::s
   bool whole = true;
   for (std::size_t k = 0; k < n; ++k) {
     whole = whole && !failed[k] && got[k].clean_end;
-    total += got[k].rows.size();
+    total += got[k].rows.rows.size();
   }
-  if (!whole || static_cast<int64_t>(total) > lim.max_rows)
+  if (!whole || static_cast<int64_t>(total) > lim.max_rows) {
+    got.clear();
     return read_csv_part(text, 0, text.size(), delim, true, name, lim).rows;
-  std::vector<Row> rows = std::move(got[0].rows);
-  rows.reserve(total);
+  }
+  Table rows = std::move(got[0].rows);
+  rows.rows.reserve(total);
   int64_t offset = got[0].next_line - 1;  // lines before the part
   for (std::size_t k = 1; k < n; ++k) {
-    for (auto& r : got[k].rows) {
-      r.number += offset;
-      rows.push_back(std::move(r));
-    }
+    rows.append(std::move(got[k].rows), offset);
     offset += got[k].next_line - 1;
   }
   return rows;
@@ -244,9 +247,8 @@ Table read_csv_bytes(std::string bytes, const std::string& name, const ReadLimit
   } catch (const ReadError& e) {
     throw ReadError(fmt::format("{}: {}", name, e.what()));
   }
-  Table t;
+  Table t = read_csv_rows(text, detect_delimiter(text), name, lim, parts);
   t.file = name;
-  t.rows = read_csv_rows(text, detect_delimiter(text), name, lim, parts);
   return t;
 }
 

@@ -67,9 +67,10 @@ std::string neutralise_cell(const std::string& cell) {
   return cell;
 }
 
-std::string unneutralise_cell(const std::string& cell) {
-  if (cell.size() >= 2 && cell[0] == '\'' && formula_start(cell[1])) return cell.substr(1);
-  return cell;
+std::string unneutralise_cell(std::string_view cell) {
+  if (cell.size() >= 2 && cell[0] == '\'' && formula_start(cell[1]))
+    return std::string(cell.substr(1));
+  return std::string(cell);
 }
 
 namespace {

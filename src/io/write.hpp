@@ -4,6 +4,7 @@
 #pragma once
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sanad::io {
@@ -54,6 +55,6 @@ class FileBeside {
 // "=1+1" → "'=1+1": a leading =, +, -, @, tab or carriage return is escaped with a quote.
 std::string neutralise_cell(const std::string& cell);
 // The reverse, applied on import so that export → import round-trips.
-std::string unneutralise_cell(const std::string& cell);
+std::string unneutralise_cell(std::string_view cell);
 
 }  // namespace sanad::io

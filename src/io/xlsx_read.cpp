@@ -358,7 +358,10 @@ struct SheetHandler : XmlHandler {
   int64_t col = 0, next_col = 0;
   std::string type, value;
   int style = -1;
-  Row row;
+  struct {
+    int64_t number = 0;
+    std::vector<std::string> cells;
+  } row;
 
   static int64_t column_of(std::string_view ref) {
     int64_t c = 0;
@@ -381,8 +384,9 @@ struct SheetHandler : XmlHandler {
       }
       // Rows absent from the sheet are blank rows: keep them, a roster's layout depends on them.
       while (next_row < num && static_cast<int64_t>(table.rows.size()) < lim.max_rows)
-        table.rows.push_back(Row{next_row++, {}});
-      row = Row{num, {}};
+        table.add_row(next_row++, {});
+      row.number = num;
+      row.cells.clear();
       next_row = num + 1;
       next_col = 0;
       if (static_cast<int64_t>(table.rows.size()) >= lim.max_rows)
@@ -450,8 +454,9 @@ struct SheetHandler : XmlHandler {
       value.clear();
     } else if (n == "row") {
       in_row = false;
-      table.rows.push_back(std::move(row));
-      row = Row{};
+      table.add_row(row.number, row.cells);
+      row.number = 0;
+      row.cells.clear();
     }
   }
 

@@ -17,7 +17,7 @@ std::string outcome(const std::string& bytes, std::size_t parts) {
     std::string out;
     for (const auto& row : sanad::io::read_csv_bytes(bytes, "fuzz.csv", lim, parts).rows) {
       out += std::to_string(row.number) + ":";
-      for (const auto& c : row.cells) out += std::to_string(c.size()) + "|" + c;
+      for (const auto c : row.cells) (out += std::to_string(c.size()) + "|") += c;
       out += "\n";
     }
     return out;

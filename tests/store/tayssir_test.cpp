@@ -255,7 +255,7 @@ TEST_P(Tayssir, CycleLifeIsRecordedAndPaidOnce) {
   EXPECT_EQ(rows[0].cells[0], "CIN");
   int64_t sum = 0;
   for (std::size_t i = 1; i < rows.size(); ++i) {
-    const std::string& mad = rows[i].cells[2];
+    const std::string mad(rows[i].cells[2]);
     auto dot = mad.find('.');
     sum += std::stoll(mad.substr(0, dot)) * 100 + std::stoll(mad.substr(dot + 1));
   }

@@ -40,7 +40,7 @@ TEST(FuzzRegressions, CsvCorpus) {
       try {
         for (const auto& row : sanad::io::read_csv_bytes(bytes, "f.csv", {}, parts).rows) {
           out += std::to_string(row.number) + ":";
-          for (const auto& c : row.cells) out += std::to_string(c.size()) + "|" + c;
+          for (const auto c : row.cells) (out += std::to_string(c.size()) + "|") += c;
           out += "\n";
         }
       } catch (const sanad::io::ReadError& e) {
