@@ -93,6 +93,62 @@ Layout find_layout(ListKind kind, const io::Table& t) {
   return best;
 }
 
+// The issues of one row: written out while the import still keeps issues of rows this far down,
+// only counted beyond (a hostile file of a million bad rows costs no more than its first ones).
+struct RowIssues {
+  std::vector<ImportIssue> items;
+  bool detail = true;
+  bool empty() const { return items.empty(); }
+};
+
+// Every issue of an import counted, the first `cap` by row (then as found) kept.
+class IssueSink {
+ public:
+  explicit IssueSink(std::size_t cap) : cap_(cap) {}
+  // Whether an issue of this row may still be among those kept.
+  bool wants(int64_t row) const {
+    return kept_.size() < cap_ || (cap_ > 0 && row < kept_.front().first.first);
+  }
+  void add(ImportIssue&& i) {
+    ++total_;
+    if (!wants(i.row)) return;
+    kept_.emplace_back(std::make_pair(i.row, seq_++), std::move(i));
+    std::push_heap(kept_.begin(), kept_.end(), by_key);
+    if (kept_.size() > cap_) {
+      std::pop_heap(kept_.begin(), kept_.end(), by_key);
+      kept_.pop_back();
+    }
+  }
+  void add_row(RowIssues& r) {
+    for (auto& i : r.items) {
+      if (r.detail)
+        add(std::move(i));
+      else
+        ++total_;
+    }
+  }
+  void merge(IssueSink&& other) {
+    total_ += other.total_ - static_cast<int64_t>(other.kept_.size());
+    for (auto& [key, i] : other.kept_) add(std::move(i));
+  }
+  int64_t total() const { return total_; }
+  std::vector<ImportIssue> sorted() {
+    std::sort(kept_.begin(), kept_.end(), by_key);
+    std::vector<ImportIssue> out;
+    out.reserve(kept_.size());
+    for (auto& [key, i] : kept_) out.push_back(std::move(i));
+    kept_.clear();
+    return out;
+  }
+
+ private:
+  using Kept = std::pair<std::pair<int64_t, int64_t>, ImportIssue>;  // (row, order found)
+  static bool by_key(const Kept& a, const Kept& b) { return a.first < b.first; }
+  std::size_t cap_;
+  int64_t total_ = 0, seq_ = 0;
+  std::vector<Kept> kept_;  // a heap: the last kept (greatest row) first
+};
+
 class Validator {
  public:
   Validator(ListKind kind, const io::Table& t, const Layout& l, const ImportOptions& o)
@@ -113,8 +169,13 @@ class Validator {
 
   // `reason` is an English template of the catalogue (import_reasons.cpp) with {} for `args`.
   template <typename... A>
-  void error(std::vector<ImportIssue>& out, const io::Row& row, std::string_view key,
-             const std::string& value, const char* reason, const A&... args) const {
+  void error(RowIssues& out, const io::Row& row, std::string_view key, const std::string& value,
+             const char* reason, const A&... args) const {
+    if (!out.detail) {  // counted only: nothing formatted
+      out.items.emplace_back();
+      out.items.back().row = row.number;
+      return;
+    }
     ImportIssue i{t_.file, t_.sheet, row.number, column_name(key), value, {}, reason, {}};
     (i.args.push_back(fmt::format("{}", args)), ...);
     i.reason = fill_template(reason, i.args);
@@ -122,7 +183,7 @@ class Validator {
     bool from_row = it != l_.column.end() && it->second < row.cells.size() &&
                     !trim(row.cells[it->second]).empty();
     if (!from_row && l_.block.count(key)) i.row = l_.block.at(key).first;  // the header block's row
-    out.push_back(std::move(i));
+    out.items.push_back(std::move(i));
   }
 
   std::string column_name(std::string_view key) const {
@@ -134,8 +195,8 @@ class Validator {
   }
 
   // Free text: valid, no control characters, not too long. Returns false after reporting.
-  bool text(std::vector<ImportIssue>& out, const io::Row& row, std::string_view key,
-            const std::string& v, bool required, std::size_t max_chars) const {
+  bool text(RowIssues& out, const io::Row& row, std::string_view key, const std::string& v,
+            bool required, std::size_t max_chars) const {
     if (v.empty()) {
       if (required) error(out, row, key, v, "required value is empty");
       return !required;
@@ -154,9 +215,8 @@ class Validator {
   }
 
   template <typename F>
-  std::optional<std::string> code_of(std::vector<ImportIssue>& out, const io::Row& row,
-                                     std::string_view key, const Vocabulary& voc, bool required,
-                                     F&& fallback) const {
+  std::optional<std::string> code_of(RowIssues& out, const io::Row& row, std::string_view key,
+                                     const Vocabulary& voc, bool required, F&& fallback) const {
     std::string v = get(row, key);
     if (v.empty()) {
       if (!required) return fallback();
@@ -174,7 +234,7 @@ class Validator {
     return std::string(*c);
   }
 
-  std::optional<std::string> massar(std::vector<ImportIssue>& out, const io::Row& row,
+  std::optional<std::string> massar(RowIssues& out, const io::Row& row,
                                     std::vector<std::string>& warnings) const {
     std::string v = ascii_upper(get(row, "massar"));
     if (v.empty()) {
@@ -197,8 +257,8 @@ class Validator {
     return v;
   }
 
-  std::optional<Date> date(std::vector<ImportIssue>& out, const io::Row& row, std::string_view key,
-                           bool required, const std::string& today) const {
+  std::optional<Date> date(RowIssues& out, const io::Row& row, std::string_view key, bool required,
+                           const std::string& today) const {
     std::string v = get(row, key);
     if (v.empty()) {
       if (required) error(out, row, key, v, "required date is empty");
@@ -226,32 +286,27 @@ class Validator {
   const ImportOptions& opt_;
 };
 
-struct Checked {
-  std::vector<std::size_t> valid_rows;  // indices into table.rows
-  std::vector<ImportIssue> issues;
-};
-
 void progress(const ImportOptions& opt, int64_t done, int64_t total) {
   if (opt.progress && done % 100000 == 0 && done)
     opt.progress(fmt::format("validated {} of {} rows", done, total));
 }
 
 // A row checked: valid, held as a request to another scope, or rejected with its issues.
-void count_row(ImportResult& res, std::vector<ImportIssue>& issues, bool held = false) {
+void count_row(ImportResult& res, IssueSink& sink, RowIssues& issues, bool held = false) {
   if (held && issues.empty()) {
     ++res.rows_held;
   } else if (issues.empty()) {
     ++res.rows_valid;
   } else {
     ++res.rows_rejected;
-    for (auto& i : issues) res.issues.push_back(std::move(i));
+    sink.add_row(issues);
   }
 }
 
-// Checks the rows of one kind and passes each valid row's index to `accept`.
+// Checks the rows of one kind, in order.
 template <typename CheckRow>
 void check_rows(const io::Table& t, const Layout& l, const ImportOptions& opt, ImportResult& res,
-                CheckRow&& check) {
+                IssueSink& sink, CheckRow&& check) {
   int64_t total = static_cast<int64_t>(t.rows.size() - l.header - 1);
   int64_t done = 0;
   for (std::size_t r = l.header + 1; r < t.rows.size(); ++r) {
@@ -259,47 +314,78 @@ void check_rows(const io::Table& t, const Layout& l, const ImportOptions& opt, I
     progress(opt, ++done, total);
     if (row.blank()) continue;
     ++res.rows_read;
-    std::vector<ImportIssue> issues;
+    RowIssues issues;
+    issues.detail = sink.wants(row.number);
     check(r, row, issues);
-    count_row(res, issues);
+    count_row(res, sink, issues);
   }
 }
 
 // The same in two passes, for large files: `parse(row, issues, slot, warnings)` checks each row
-// on its own, on every core (it may only read what is shared); `survey(slots, issues)` then sees
-// them all at once; then `link(i, row, issues, slot)` runs over the rows in order, for what
-// depends on the rows before (a code seen twice), and returns true when it held the row.
+// on its own, on every core (it may only read what is shared), and only the rows that pass keep
+// their slot; `survey(each)` then sees them all at once (`each(fn)` calls fn(i, slot) for each, i
+// counting the table's rows after the headings); then `link(i, row, issues, slot)` runs over them
+// in order, for what depends on the rows before (a code seen twice), and returns true when it
+// held the row.
 template <typename Slot, typename Parse, typename Survey, typename Link>
 void check_rows_parallel(const io::Table& t, const Layout& l, const ImportOptions& opt,
-                         ImportResult& res, Parse&& parse, Survey&& survey, Link&& link) {
+                         ImportResult& res, IssueSink& sink, Parse&& parse, Survey&& survey,
+                         Link&& link) {
   const std::size_t first = l.header + 1, n = t.rows.size() - std::min(t.rows.size(), first);
-  std::vector<Slot> slots(n);
-  std::vector<std::vector<ImportIssue>> issues(n);
   const std::size_t cores = std::max(1u, std::thread::hardware_concurrency());
   const std::size_t parts = n < 20'000 ? 1 : std::min<std::size_t>(cores, 8);
-  std::vector<std::vector<std::string>> warnings(parts);
+  struct Part {
+    std::vector<std::pair<uint32_t, Slot>> passed;
+    IssueSink issues;
+    int64_t read = 0, rejected = 0;
+    std::vector<std::string> warnings;
+  };
+  std::vector<Part> out;
+  for (std::size_t p = 0; p < parts; ++p) out.push_back({{}, IssueSink(opt.max_issues), 0, 0, {}});
   std::atomic<int64_t> done{0};
   auto run = [&](std::size_t part) {
+    Part& P = out[part];
     const std::size_t from = n * part / parts, to = n * (part + 1) / parts;
     for (std::size_t i = from; i < to; ++i) {
       const io::Row& row = t.rows[first + i];
-      if (!row.blank()) parse(row, issues[i], slots[i], warnings[part]);
       const int64_t d = ++done;
       if (part == 0 && opt.progress && d / 100'000 > (d - 1) / 100'000)
         opt.progress(fmt::format("validated about {} of {} rows", d / 100'000 * 100'000, n));
+      if (row.blank()) continue;
+      ++P.read;
+      RowIssues issues;
+      issues.detail = P.issues.wants(row.number);
+      Slot slot;
+      parse(row, issues, slot, P.warnings);
+      if (issues.empty()) {
+        P.passed.emplace_back(static_cast<uint32_t>(i), std::move(slot));
+      } else {
+        ++P.rejected;
+        P.issues.add_row(issues);
+      }
     }
   };
   run_in_parallel(parts, run);
-  for (auto& w : warnings)
-    res.warnings.insert(res.warnings.end(), std::make_move_iterator(w.begin()),
-                        std::make_move_iterator(w.end()));
-  survey(std::as_const(slots), std::as_const(issues));
-  for (std::size_t i = 0; i < n; ++i) {
-    const io::Row& row = t.rows[first + i];
-    if (row.blank()) continue;
-    ++res.rows_read;
-    const bool held = link(i, row, issues[i], slots[i]);
-    count_row(res, issues[i], held);
+  for (auto& P : out) {
+    res.warnings.insert(res.warnings.end(), std::make_move_iterator(P.warnings.begin()),
+                        std::make_move_iterator(P.warnings.end()));
+    res.rows_read += P.read;
+    res.rows_rejected += P.rejected;
+    sink.merge(std::move(P.issues));
+  }
+  survey([&](auto&& fn) {
+    for (const auto& P : out)
+      for (const auto& [i, slot] : P.passed) fn(static_cast<std::size_t>(i), slot);
+  });
+  for (auto& P : out) {
+    for (auto& [i, slot] : P.passed) {
+      const io::Row& row = t.rows[first + i];
+      RowIssues issues;
+      issues.detail = sink.wants(row.number);
+      const bool held = link(i, row, issues, slot);
+      count_row(res, sink, issues, held);
+    }
+    std::vector<std::pair<uint32_t, Slot>>().swap(P.passed);  // their values moved on
   }
 }
 
@@ -344,6 +430,13 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
     throw ImportError(fmt::format("{} cannot be imported", list_kind_name(kind)));
   ImportResult res;
   res.kind = kind;
+  IssueSink sink(opt.max_issues);
+  // What the sink kept becomes the result's issues, on every way out.
+  auto finish = [&]() -> ImportResult&& {
+    res.issues_total = sink.total();
+    res.issues = sink.sorted();
+    return std::move(res);
+  };
   const bool replacing = !opt.replace_from.empty() || !opt.replace_to.empty();
   std::string replace_year;
   if (replacing) {
@@ -366,8 +459,12 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
   Validator v(kind, t, layout, opt);
   ScopeGate gate(st, opt.scope);                  // whose records the rows name
   std::vector<store::ImportRequestRow> requests;  // rows held for another scope to decide
+  // A row held as a request; false, writing nothing, when the file has held too many already: a
+  // file naming thousands of other scopes' records is not a day's work but a search, refused.
+  constexpr std::size_t kMaxHeld = 10'000;
   auto hold = [&](int64_t row, std::string_view key, const std::string& value, const char* reason,
                   store::ImportRequestRow rq) {
+    if (res.held.size() >= kMaxHeld) return false;
     ImportIssue i{t.file, t.sheet, row, v.column_name(key), value, reason, reason, {}};
     res.held.push_back(std::move(i));
     rq.requested_by = opt.actor;
@@ -375,10 +472,13 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
     rq.file = t.file;
     rq.file_row = row;
     requests.push_back(std::move(rq));
+    return true;
   };
+  const char* too_many_held =
+      "more than 10000 rows of the file name pupils or households outside your scope: ask your "
+      "directorate to import it";
   const std::string today = opt.today.empty() ? today_iso() : opt.today;
   std::unordered_map<std::string, int64_t> seen;  // natural key → first row
-  seen.reserve(t.rows.size());
 
   std::vector<School> schools;
   std::vector<Pupil> pupils;
@@ -392,65 +492,64 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
     require_columns(v, kind, {"code", "name_ar", "cycles", "commune"});
     std::map<std::string, Commune> communes;
     for (auto& c : st.communes(opt.scope)) communes.emplace(c.code, c);
-    check_rows(
-        t, layout, opt, res, [&](std::size_t, const io::Row& row, std::vector<ImportIssue>& out) {
-          School s;
-          s.code = ascii_upper(v.get(row, "code"));
-          if (s.code.empty())
-            v.error(out, row, "code", s.code, "required value is empty");
-          else if (!valid_school_code(s.code))
-            v.error(out, row, "code", s.code, "a school code is 4 to 12 letters or digits");
-          else if (seen.count(s.code))
-            v.error(out, row, "code", s.code,
-                    "the same school code appears twice in the file (first on row {})",
-                    first_seen(seen, s.code));
-          else if (gate.school_elsewhere(s.code))  // such a row would move another's school
-            v.error(out, row, "code", s.code, "this school code is used outside your scope");
-          else
-            seen[s.code] = row.number;
-          s.name_ar = v.get(row, "name_ar");
-          v.text(out, row, "name_ar", s.name_ar, true, 150);
-          s.name_fr = v.get(row, "name_fr");
-          v.text(out, row, "name_fr", s.name_fr, false, 150);
-          std::string cyc = v.get(row, "cycles");
-          auto cycles = parse_cycles(cyc);
-          if (!cycles)
-            v.error(out, row, "cycles", cyc,
-                    "unknown cycle; expected primaire, college, lycee or prescolaire (several "
-                    "joined by +)");
-          else
-            s.cycles = *cycles;
-          s.commune_code = v.get(row, "commune");
-          auto cm = communes.find(s.commune_code);
-          if (s.commune_code.empty())
-            v.error(out, row, "commune", s.commune_code, "required value is empty");
-          else if (cm == communes.end())
-            v.error(out, row, "commune", s.commune_code,
-                    "unknown commune code (expected an HCP code such as 03.531.01.05)");
-          auto milieu =
-              v.code_of(out, row, "milieu", milieus(), false, [&]() -> std::optional<std::string> {
-                return cm != communes.end() ? std::optional<std::string>(cm->second.milieu)
-                                            : std::nullopt;
-              });
-          s.milieu = milieu.value_or("");
-          s.sector = v.code_of(out, row, "sector", sectors(), false, [] {
-                        return std::optional<std::string>("public");
-                      }).value_or("");
-          std::string beds = v.get(row, "boarding_beds");
-          if (!beds.empty()) {
-            char* end = nullptr;
-            long long n = std::strtoll(beds.c_str(), &end, 10);
-            if (*end || n < 0 || n > 100000)
-              v.error(out, row, "boarding_beds", beds,
-                      "not a whole number of beds between 0 and 100000");
-            else
-              s.boarding_beds = n;
-          }
-          auto canteen = v.code_of(out, row, "canteen", yes_no(), false,
-                                   [] { return std::optional<std::string>("0"); });
-          s.canteen = canteen && *canteen == "1";
-          if (out.empty()) schools.push_back(std::move(s));
-        });
+    check_rows(t, layout, opt, res, sink, [&](std::size_t, const io::Row& row, RowIssues& out) {
+      School s;
+      s.code = ascii_upper(v.get(row, "code"));
+      if (s.code.empty())
+        v.error(out, row, "code", s.code, "required value is empty");
+      else if (!valid_school_code(s.code))
+        v.error(out, row, "code", s.code, "a school code is 4 to 12 letters or digits");
+      else if (seen.count(s.code))
+        v.error(out, row, "code", s.code,
+                "the same school code appears twice in the file (first on row {})",
+                first_seen(seen, s.code));
+      else if (gate.school_elsewhere(s.code))  // such a row would move another's school
+        v.error(out, row, "code", s.code, "this school code is used outside your scope");
+      else
+        seen[s.code] = row.number;
+      s.name_ar = v.get(row, "name_ar");
+      v.text(out, row, "name_ar", s.name_ar, true, 150);
+      s.name_fr = v.get(row, "name_fr");
+      v.text(out, row, "name_fr", s.name_fr, false, 150);
+      std::string cyc = v.get(row, "cycles");
+      auto cycles = parse_cycles(cyc);
+      if (!cycles)
+        v.error(out, row, "cycles", cyc,
+                "unknown cycle; expected primaire, college, lycee or prescolaire (several "
+                "joined by +)");
+      else
+        s.cycles = *cycles;
+      s.commune_code = v.get(row, "commune");
+      auto cm = communes.find(s.commune_code);
+      if (s.commune_code.empty())
+        v.error(out, row, "commune", s.commune_code, "required value is empty");
+      else if (cm == communes.end())
+        v.error(out, row, "commune", s.commune_code,
+                "unknown commune code (expected an HCP code such as 03.531.01.05)");
+      auto milieu =
+          v.code_of(out, row, "milieu", milieus(), false, [&]() -> std::optional<std::string> {
+            return cm != communes.end() ? std::optional<std::string>(cm->second.milieu)
+                                        : std::nullopt;
+          });
+      s.milieu = milieu.value_or("");
+      s.sector = v.code_of(out, row, "sector", sectors(), false, [] {
+                    return std::optional<std::string>("public");
+                  }).value_or("");
+      std::string beds = v.get(row, "boarding_beds");
+      if (!beds.empty()) {
+        char* end = nullptr;
+        long long n = std::strtoll(beds.c_str(), &end, 10);
+        if (*end || n < 0 || n > 100000)
+          v.error(out, row, "boarding_beds", beds,
+                  "not a whole number of beds between 0 and 100000");
+        else
+          s.boarding_beds = n;
+      }
+      auto canteen = v.code_of(out, row, "canteen", yes_no(), false,
+                               [] { return std::optional<std::string>("0"); });
+      s.canteen = canteen && *canteen == "1";
+      if (out.empty()) schools.push_back(std::move(s));
+    });
   } else if (kind == ListKind::pupils) {
     require_columns(
         v, kind,
@@ -463,16 +562,13 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
     };
     std::unordered_map<std::string, Seen> pupil_at;  // of the codes on several rows
     std::vector<uint8_t> alone;  // by row: no other row that passed its own checks has its code
-    pupils.reserve(t.rows.size());
-    enrolments.reserve(t.rows.size());
     struct Parsed {
       Pupil p;
       Enrolment e;
     };
     check_rows_parallel<Parsed>(
-        t, layout, opt, res,
-        [&](const io::Row& row, std::vector<ImportIssue>& out, Parsed& slot,
-            std::vector<std::string>& warnings) {
+        t, layout, opt, res, sink,
+        [&](const io::Row& row, RowIssues& out, Parsed& slot, std::vector<std::string>& warnings) {
           Pupil& p = slot.p;
           Enrolment& e = slot.e;
           auto code = v.massar(out, row, warnings);
@@ -553,18 +649,18 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
             }
           }
         },
-        [&](const std::vector<Parsed>& slots, const std::vector<std::vector<ImportIssue>>& issues) {
+        [&](auto&& each) {
           // Most codes are on one row. Such a row cannot meet another in the checks below, which
           // then keep in their maps only the codes on several rows (a transfer's two schools):
           // found by sorting the codes' hashes rather than by a map of every code.
           std::vector<std::pair<std::size_t, uint32_t>> hashes;
-          hashes.reserve(slots.size());
-          for (std::size_t i = 0; i < slots.size(); ++i)
-            if (issues[i].empty())
-              hashes.emplace_back(std::hash<std::string>{}(slots[i].p.massar),
-                                  static_cast<uint32_t>(i));
+          each([&](std::size_t i, const Parsed& slot) {
+            hashes.emplace_back(std::hash<std::string>{}(slot.p.massar), static_cast<uint32_t>(i));
+          });
           std::sort(hashes.begin(), hashes.end());
-          alone.assign(slots.size(), 0);
+          pupils.reserve(hashes.size());
+          enrolments.reserve(hashes.size());
+          alone.assign(t.rows.size(), 0);
           for (std::size_t k = 0; k < hashes.size(); ++k)
             alone[hashes[k].second] =
                 (k == 0 || hashes[k - 1].first != hashes[k].first) &&
@@ -572,13 +668,11 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
           // Whose pupils these are: what the registry holds of them, read once.
           if (!gate.open()) {
             std::vector<std::string> codes;
-            for (std::size_t i = 0; i < slots.size(); ++i)
-              if (issues[i].empty()) codes.push_back(slots[i].p.massar);
+            each([&](std::size_t, const Parsed& slot) { codes.push_back(slot.p.massar); });
             gate.load_pupils(codes);
           }
         },
-        [&](std::size_t i, const io::Row& row, std::vector<ImportIssue>& out,
-            Parsed& slot) -> bool {
+        [&](std::size_t i, const io::Row& row, RowIssues& out, Parsed& slot) -> bool {
           Pupil& p = slot.p;
           Enrolment& e = slot.e;
           // One enrolment per pupil, year and school (a transferred pupil has two in one year:
@@ -630,11 +724,13 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
               rq.payload =
                   nlohmann::json{{"pupil", pupil_json(p)}, {"enrolment", enrolment_json(e)}}.dump();
               rq.holders = g.holders;
-              hold(row.number, "massar", p.massar,
-                   "enrolled this school year in a school outside your scope: held as a transfer "
-                   "request for that school to accept",
-                   std::move(rq));
-              return true;
+              if (hold(row.number, "massar", p.massar,
+                       "enrolled this school year in a school outside your scope: held as a "
+                       "transfer request for that school to accept",
+                       std::move(rq)))
+                return true;
+              v.error(out, row, "massar", p.massar, too_many_held);
+              return false;
             }
             case G::own_keep_identity:
               enrolments.push_back(std::move(e));
@@ -651,103 +747,99 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
   } else if (kind == ListKind::households) {
     require_columns(v, kind, {"massar", "payee_cin", "payee_name", "relation"});
     std::unordered_map<std::string, std::pair<Household, int64_t>> by_cin;
-    check_rows(
-        t, layout, opt, res, [&](std::size_t, const io::Row& row, std::vector<ImportIssue>& out) {
-          Household h;
-          Membership m;
-          auto code = v.massar(out, row, res.warnings);
-          if (code) {
-            if (seen.count(*code))
-              v.error(out, row, "massar", *code,
-                      "the same pupil appears twice in the file (first on row {})",
-                      first_seen(seen, *code));
-            else
-              seen[*code] = row.number;
-            m.massar = *code;
-          }
-          h.payee_cin = ascii_upper(v.get(row, "payee_cin"));
-          if (h.payee_cin.empty())
-            v.error(out, row, "payee_cin", h.payee_cin, "required value is empty");
-          else if (!valid_cin(h.payee_cin))
-            v.error(out, row, "payee_cin", h.payee_cin,
-                    "a CIN is one or two letters followed by digits (e.g. CB541194)");
-          m.payee_cin = h.payee_cin;
-          h.payee_name = v.get(row, "payee_name");
-          v.text(out, row, "payee_name", h.payee_name, true, 150);
-          m.relation = v.code_of(out, row, "relation", relations(), true, [] {
-                          return std::optional<std::string>();
-                        }).value_or("");
-          std::string phone = v.get(row, "phone");
-          if (!phone.empty()) {
-            auto p = normalize_phone(phone);
-            if (!p)
-              v.error(out, row, "phone", phone, "not a Moroccan phone number (e.g. 0612345678)");
-            else
-              h.phone = *p;
-          }
-          h.ramed = ascii_upper(v.get(row, "ramed"));
-          if (!h.ramed.empty() && !valid_ramed(h.ramed))
-            v.error(out, row, "ramed", h.ramed,
-                    "a RAMED number is letters, digits, - or /, at most 32");
-          if (out.empty()) {
-            auto it = by_cin.find(h.payee_cin);
-            if (it == by_cin.end()) {
-              by_cin.emplace(h.payee_cin, std::make_pair(h, row.number));
-              households.push_back(h);
-            } else if (!(it->second.first == h)) {
-              const Household& f = it->second.first;
-              std::string what = f.payee_name != h.payee_name ? "name"
+    check_rows(t, layout, opt, res, sink, [&](std::size_t, const io::Row& row, RowIssues& out) {
+      Household h;
+      Membership m;
+      auto code = v.massar(out, row, res.warnings);
+      if (code) {
+        if (seen.count(*code))
+          v.error(out, row, "massar", *code,
+                  "the same pupil appears twice in the file (first on row {})",
+                  first_seen(seen, *code));
+        else
+          seen[*code] = row.number;
+        m.massar = *code;
+      }
+      h.payee_cin = ascii_upper(v.get(row, "payee_cin"));
+      if (h.payee_cin.empty())
+        v.error(out, row, "payee_cin", h.payee_cin, "required value is empty");
+      else if (!valid_cin(h.payee_cin))
+        v.error(out, row, "payee_cin", h.payee_cin,
+                "a CIN is one or two letters followed by digits (e.g. CB541194)");
+      m.payee_cin = h.payee_cin;
+      h.payee_name = v.get(row, "payee_name");
+      v.text(out, row, "payee_name", h.payee_name, true, 150);
+      m.relation = v.code_of(out, row, "relation", relations(), true, [] {
+                      return std::optional<std::string>();
+                    }).value_or("");
+      std::string phone = v.get(row, "phone");
+      if (!phone.empty()) {
+        auto p = normalize_phone(phone);
+        if (!p)
+          v.error(out, row, "phone", phone, "not a Moroccan phone number (e.g. 0612345678)");
+        else
+          h.phone = *p;
+      }
+      h.ramed = ascii_upper(v.get(row, "ramed"));
+      if (!h.ramed.empty() && !valid_ramed(h.ramed))
+        v.error(out, row, "ramed", h.ramed,
+                "a RAMED number is letters, digits, - or /, at most 32");
+      if (out.empty()) {
+        auto it = by_cin.find(h.payee_cin);
+        if (it == by_cin.end()) {
+          by_cin.emplace(h.payee_cin, std::make_pair(h, row.number));
+          households.push_back(h);
+        } else if (!(it->second.first == h)) {
+          const Household& f = it->second.first;
+          std::string what = f.payee_name != h.payee_name ? "name"
+                             : f.phone != h.phone         ? "phone"
+                                                          : "RAMED number";
+          std::string_view key = f.payee_name != h.payee_name ? "payee_name"
                                  : f.phone != h.phone         ? "phone"
-                                                              : "RAMED number";
-              std::string_view key = f.payee_name != h.payee_name ? "payee_name"
-                                     : f.phone != h.phone         ? "phone"
-                                                                  : "ramed";
-              v.error(out, row, key, v.get(row, key),
-                      "CIN {} has a different {} on row {}: one CIN is one person", h.payee_cin,
-                      what, it->second.second);
-            }
-          }
-          if (out.empty()) {
-            members.push_back(std::move(m));
-            row_of.push_back(row.number);
-          }
-        });
+                                                              : "ramed";
+          v.error(out, row, key, v.get(row, key),
+                  "CIN {} has a different {} on row {}: one CIN is one person", h.payee_cin, what,
+                  it->second.second);
+        }
+      }
+      if (out.empty()) {
+        members.push_back(std::move(m));
+        row_of.push_back(row.number);
+      }
+    });
   } else {
     require_columns(v, kind, {"massar", "date"});
-    check_rows(
-        t, layout, opt, res, [&](std::size_t, const io::Row& row, std::vector<ImportIssue>& out) {
-          Absence a;
-          auto code = v.massar(out, row, res.warnings);
-          auto d = v.date(out, row, "date", true, today);
-          if (code) a.massar = *code;
-          if (d) {
-            a.date = d->iso();
-            if (d->year < 2000)
-              v.error(out, row, "date", v.get(row, "date"),
-                      "an absence before 2000 is not plausible");
-            else if (replacing && (a.date < opt.replace_from || a.date > opt.replace_to))
-              v.error(out, row, "date", v.get(row, "date"),
-                      "the day is outside the period the file replaces ({} to {})",
-                      opt.replace_from, opt.replace_to);
-          }
-          auto j = v.code_of(out, row, "justified", yes_no(), false,
-                             [] { return std::optional<std::string>("0"); });
-          a.justified = j && *j == "1";
-          if (code && d) {
-            std::string key = a.massar + "|" + a.date;
-            if (seen.count(key))
-              v.error(
-                  out, row, "date", v.get(row, "date"),
+    check_rows(t, layout, opt, res, sink, [&](std::size_t, const io::Row& row, RowIssues& out) {
+      Absence a;
+      auto code = v.massar(out, row, res.warnings);
+      auto d = v.date(out, row, "date", true, today);
+      if (code) a.massar = *code;
+      if (d) {
+        a.date = d->iso();
+        if (d->year < 2000)
+          v.error(out, row, "date", v.get(row, "date"), "an absence before 2000 is not plausible");
+        else if (replacing && (a.date < opt.replace_from || a.date > opt.replace_to))
+          v.error(out, row, "date", v.get(row, "date"),
+                  "the day is outside the period the file replaces ({} to {})", opt.replace_from,
+                  opt.replace_to);
+      }
+      auto j = v.code_of(out, row, "justified", yes_no(), false,
+                         [] { return std::optional<std::string>("0"); });
+      a.justified = j && *j == "1";
+      if (code && d) {
+        std::string key = a.massar + "|" + a.date;
+        if (seen.count(key))
+          v.error(out, row, "date", v.get(row, "date"),
                   "the same absence (pupil and day) appears twice in the file (first on row {})",
                   first_seen(seen, key));
-            else
-              seen[key] = row.number;
-          }
-          if (out.empty()) {
-            absences.push_back(std::move(a));
-            row_of.push_back(row.number);
-          }
-        });
+        else
+          seen[key] = row.number;
+      }
+      if (out.empty()) {
+        absences.push_back(std::move(a));
+        row_of.push_back(row.number);
+      }
+    });
   }
 
   // Checks against the registry: the pupils a household or an absence names must exist within
@@ -785,7 +877,7 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
                           "unknown pupil (import the pupils first)",
                           {}};
         issue.reason = issue.reason_template;
-        res.issues.push_back(std::move(issue));
+        sink.add(std::move(issue));
         ++res.rows_rejected;
         --res.rows_valid;
       } else if (kind == ListKind::households) {
@@ -805,12 +897,18 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
                                     {"membership", membership_json(m)}}
                          .dump();
         rq.holders = standing.holders;
-        hold(row_of[i], "payee_cin", m.payee_cin,
-             "this CIN is the payee of a household whose children attend schools outside your "
-             "scope: held as a request to link the pupil, for one of those schools to accept",
-             std::move(rq));
         --res.rows_valid;
-        ++res.rows_held;
+        if (hold(row_of[i], "payee_cin", m.payee_cin,
+                 "this CIN is the payee of a household whose children attend schools outside your "
+                 "scope: held as a request to link the pupil, for one of those schools to accept",
+                 std::move(rq))) {
+          ++res.rows_held;
+        } else {
+          ImportIssue issue{t.file,      t.sheet,       row_of[i],     v.column_name("payee_cin"),
+                            m.payee_cin, too_many_held, too_many_held, {}};
+          sink.add(std::move(issue));
+          ++res.rows_rejected;
+        }
       } else {
         keep_a.push_back(absences[i]);
       }
@@ -820,8 +918,6 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
     if (kind == ListKind::households)
       std::erase_if(households, [&](const Household& h) { return !cins_used.count(h.payee_cin); });
   }
-  std::stable_sort(res.issues.begin(), res.issues.end(),
-                   [](const ImportIssue& a, const ImportIssue& b) { return a.row < b.row; });
 
   // A period replaced: the absences of the covered schools in that period that the file no
   // longer lists go. The list must then be whole: a rejected row would delete its absence.
@@ -831,7 +927,7 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
       if (opt.skip_invalid)
         res.warnings.push_back(
             "a file replacing a period is written only when every row is valid: nothing written");
-      return res;
+      return finish();
     }
     // Absences name no school, so transfers are treated with care: a school of the scope is
     // covered when a listed pupil is enrolled there only, and a pupil also enrolled that year in
@@ -884,7 +980,7 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
                             fmt::join(keys, " "))});
       tx.commit();
     }
-    return res;
+    return finish();
   }
 
   if (opt.progress && res.rows_valid >= 100000)
@@ -939,7 +1035,7 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
   st.audit({opt.actor, opt.origin, "import", std::string(list_kind_name(kind)), detail}, changes);
   tx.commit();
   res.written = true;
-  return res;
+  return finish();
 }
 
 std::string imported_file(const store::AuditRecord& entry) {

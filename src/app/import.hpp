@@ -23,6 +23,9 @@ struct ImportOptions {
   Scope scope;
   io::ReadLimits limits;
   std::string today;  // ISO date used to refuse future dates; empty = the system's date
+  // Issues kept (the first by row); the others are only counted (ImportResult::issues_total), so
+  // that a file of a million bad rows costs no more memory than its first ones.
+  std::size_t max_issues = 1000;
   // Absences only: the file is the whole list of the absences from replace_from to replace_to
   // (ISO dates within one school year) of the schools its pupils attend (within the scope); the
   // absences of that period the file no longer lists are deleted — but not those of a pupil also
@@ -55,7 +58,9 @@ struct ImportResult {
   int64_t rows_held = 0;
   std::vector<ImportIssue> held;
   std::vector<std::pair<std::string, store::MergeCounts>> counts;  // per entity written
+  // The first issues by row (ImportOptions::max_issues of them), and how many there were.
   std::vector<ImportIssue> issues;
+  int64_t issues_total = 0;
   std::vector<std::string> warnings;
   // A file replacing a period: the schools it covers and how many absences of the period it no
   // longer lists (to be deleted; also counted by a dry run).

@@ -102,6 +102,7 @@ int run_import(const std::string& db, const std::string& kind_s, const std::stri
   opt.progress = progress;
   opt.replace_from = from;
   opt.replace_to = to;
+  opt.max_issues = report.empty() ? 1000 : 100'000;  // the report lists them
   app::ImportResult r;
   try {
     r = app::import_file(st, *kind, file, opt);
@@ -118,10 +119,13 @@ int run_import(const std::string& db, const std::string& kind_s, const std::stri
   for (const auto& w : r.warnings) std::cerr << "warning: " << w << "\n";
   const std::size_t shown = std::min<std::size_t>(r.issues.size(), 200);
   for (std::size_t i = 0; i < shown; ++i) std::cerr << app::format_issue(r.issues[i]) << "\n";
-  if (r.issues.size() > shown)
-    std::cerr << fmt::format(
-        "… and {} more errors{}\n", r.issues.size() - shown,
-        report.empty() ? " (use --report FILE for the full list)" : " (all in the report)");
+  const auto total = static_cast<std::size_t>(r.issues_total);
+  if (total > shown)
+    std::cerr << fmt::format("… and {} more errors{}\n", total - shown,
+                             report.empty() ? " (use --report FILE for the first 100,000)"
+                             : total > r.issues.size()
+                                 ? fmt::format(" (the first {} in the report)", r.issues.size())
+                                 : std::string(" (all in the report)"));
   if (!report.empty()) app::write_report_csv(report, r);
   std::cout << fmt::format("{}: {} rows read, {} valid, {} rejected\n", file, r.rows_read,
                            r.rows_valid, r.rows_rejected);

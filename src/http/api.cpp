@@ -497,6 +497,7 @@ ApiResponse r_import(Ctx& c) {
   opt.origin = c.req.origin;
   opt.scope = c.who->scope;
   opt.limits.max_rows = 1'000'000;
+  opt.max_issues = 1000;
   app::ImportResult r;
   try {
     io::Table t = c.req.body.rfind("PK\x03\x04", 0) == 0
@@ -538,7 +539,7 @@ ApiResponse r_import(Ctx& c) {
                      {"rows_rejected", r.rows_rejected},
                      {"rows_held", r.rows_held},
                      {"held", held},
-                     {"issues_total", r.issues.size()},
+                     {"issues_total", r.issues_total},
                      {"issues", issues},
                      {"warnings", r.warnings},
                      {"counts", counts},

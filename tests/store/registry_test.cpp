@@ -785,6 +785,40 @@ TEST_P(Registry, ALargeFileIsCheckedOnEveryCoreAndReportedInRowOrder) {
   EXPECT_EQ(r.issues[2].column, "Date de naissance");
 }
 
+// A file of many bad rows (issue 24): every issue is counted, the first ones by row are kept (in
+// row order, whichever part of the file a core checked), and nothing is written.
+TEST_P(Registry, AFileOfManyBadRowsKeepsItsFirstIssuesAndCountsTheRest) {
+  ASSERT_TRUE(import_file(st(), ListKind::schools, kExamples + "/schools.csv", opts()).written);
+  std::string csv =
+      "massar,nom_ar,prenom_ar,Sexe,Code GRESA,Année scolaire,Niveau,Classe,"
+      "Date de naissance\n";
+  // 40,000 rows: the first 30,000 good, then 10,000 with a bad sex and a bad date each.
+  for (int i = 0; i < 40'000; ++i)
+    csv += fmt::format("A{:09},العلوي,زكرياء,{},35310051B,2024-2025,1AP,1,{}\n", i,
+                       i < 30'000 ? "M" : "X", i < 30'000 ? "01/03/2018" : "31/02/2018");
+  // and 60,000 rows of one character.
+  for (int i = 0; i < 60'000; ++i) csv += "x\n";
+  const std::string f = tmp("bad.csv");
+  write_file(f, csv);
+  ImportOptions o = opts();
+  o.max_issues = 50;
+  auto r = import_file(st(), ListKind::pupils, f, o);
+  EXPECT_FALSE(r.written);
+  EXPECT_EQ(r.rows_read, 100'000);
+  EXPECT_EQ(r.rows_valid, 30'000);
+  EXPECT_EQ(r.rows_rejected, 70'000);
+  ASSERT_EQ(r.issues.size(), 50u);
+  // A row of one character misses the eight columns after the first: eight issues each.
+  EXPECT_EQ(r.issues_total, 10'000 * 2 + 60'000 * 8);
+  EXPECT_EQ(r.issues.front().row, 30'002);
+  EXPECT_EQ(r.issues.front().column, "Sexe");
+  EXPECT_EQ(r.issues[1].row, 30'002);
+  EXPECT_EQ(r.issues[1].column, "Date de naissance");
+  EXPECT_EQ(r.issues.back().row, 30'026);
+  for (std::size_t i = 1; i < r.issues.size(); ++i) EXPECT_LE(r.issues[i - 1].row, r.issues[i].row);
+  EXPECT_EQ(st().count("pupils"), 0);
+}
+
 TEST_P(Registry, ALargeFirstLoadBuildsItsIndexesAgain) {
   ASSERT_TRUE(import_file(st(), ListKind::schools, kExamples + "/schools.csv", opts()).written);
   const bool pg = GetParam() == std::string("postgres");
