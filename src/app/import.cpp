@@ -41,7 +41,15 @@ struct Layout {
   std::map<std::string_view, std::string> heading;  // field key → heading as written
   std::map<std::string_view, std::pair<int64_t, std::string>> block;  // key → (row, value)
   std::map<std::string_view, std::string> block_label;
+  std::vector<std::string> ignored;  // what is said of the headings not read
 };
+
+// A column's letter as a spreadsheet names it (0 → A, 26 → AA).
+std::string column_letter(std::size_t c) {
+  std::string out;
+  for (++c; c > 0; c = (c - 1) / 26) out.insert(out.begin(), static_cast<char>('A' + (c - 1) % 26));
+  return out;
+}
 
 Layout find_layout(ListKind kind, const io::Table& t) {
   Layout best;
@@ -74,6 +82,26 @@ Layout find_layout(ListKind kind, const io::Table& t) {
     throw ImportError(fmt::format(
         "{}{}: no heading row found for {} in the first {} rows; expected columns such as: {}",
         t.file, t.sheet.empty() ? "" : " [" + t.sheet + "]", list_kind_name(kind), scan, expected));
+  }
+  // Headings that are not read are said, never dropped in silence: one not known (a misspelling, a
+  // heading garbled by a wrong encoding), or a second column for what another already gives.
+  {
+    const auto& cells = t.rows[best.header].cells;
+    std::set<std::string_view> taken;
+    for (std::size_t c = 0; c < cells.size(); ++c) {
+      const std::string h = trim(cells[c]);
+      if (h.empty()) continue;
+      auto key = field_for_heading(kind, h);
+      const std::string where = fmt::format("{}: row {}, column {} «{}»", t.file,
+                                            t.rows[best.header].number, column_letter(c), h);
+      if (!key)
+        best.ignored.push_back(fmt::format("{}: not a heading known for {}: the column is not read",
+                                           where, list_kind_name(kind)));
+      else if (!taken.insert(*key).second)
+        best.ignored.push_back(
+            fmt::format("{}: gives again what column {} gives: only the first is read", where,
+                        column_letter(best.column.at(*key))));
+    }
   }
   // Rows above the headings: a block of "label; value" pairs (Massar rosters).
   for (std::size_t r = 0; r < best.header; ++r) {
@@ -456,6 +484,7 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
     replace_year = sy.code();
   }
   Layout layout = find_layout(kind, t);
+  res.warnings = layout.ignored;
   Validator v(kind, t, layout, opt);
   ScopeGate gate(st, opt.scope);                  // whose records the rows name
   std::vector<store::ImportRequestRow> requests;  // rows held for another scope to decide

@@ -59,6 +59,31 @@ std::string decode_to_utf8(std::string bytes, std::string* used) {
     set("UTF-8");
     return bytes;
   }
+  // Not UTF-8 as a whole: Windows-1256, unless some lines are UTF-8 with letters beyond ASCII
+  // (a file saved in two encodings: read as Windows-1256, those lines and their headings would
+  // be garbled and silently unrecognised).
+  int64_t line = 1, utf8_line = 0, other_line = 0;
+  for (std::size_t i = 0; i < bytes.size() && !(utf8_line && other_line);) {
+    std::size_t end = bytes.find('\n', i);
+    if (end == std::string::npos) end = bytes.size();
+    std::string_view l(bytes.data() + i, end - i);
+    const bool ascii = std::all_of(l.begin(), l.end(),
+                                   [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+    if (!ascii) {
+      if (utf8_valid(l)) {
+        if (!utf8_line) utf8_line = line;
+      } else if (!other_line) {
+        other_line = line;
+      }
+    }
+    i = end + 1;
+    ++line;
+  }
+  if (utf8_line && other_line)
+    throw ReadError(fmt::format(
+        "the file mixes two encodings: line {} is UTF-8, line {} is not (Windows-1256?); save "
+        "the whole file again in one encoding (UTF-8)",
+        utf8_line, other_line));
   set("Windows-1256");
   return iconv_convert(bytes, "CP1256");
 }

@@ -819,6 +819,30 @@ TEST_P(Registry, AFileOfManyBadRowsKeepsItsFirstIssuesAndCountsTheRest) {
   EXPECT_EQ(st().count("pupils"), 0);
 }
 
+// A heading the import does not know, or a second column for the same field, is said, never
+// dropped in silence (issue 24): a garbled "Justifiée" would otherwise store every absence as
+// unjustified.
+TEST_P(Registry, AHeadingNotReadIsReported) {
+  load_examples();
+  ImportOptions o = opts();
+  o.dry_run = true;
+  auto r = import_table(st(), ListKind::absences,
+                        io::read_csv_bytes("Code Massar,Date d'absence,JustifiÃ©e,Date\n"
+                                           "R730699660,22/11/2024,oui,22/11/2024\n",
+                                           "abs.csv"),
+                        o);
+  ASSERT_EQ(r.warnings.size(), 2u);
+  EXPECT_EQ(r.warnings[0],
+            "abs.csv: row 1, column C «JustifiÃ©e»: not a heading known for absences: the column "
+            "is not read");
+  EXPECT_EQ(r.warnings[1],
+            "abs.csv: row 1, column D «Date»: gives again what column B gives: only the first is "
+            "read");
+  // The example files, whose headings are all known, say nothing.
+  auto clean = import_file(st(), ListKind::absences, kExamples + "/absences.csv", o);
+  EXPECT_TRUE(clean.warnings.empty());
+}
+
 TEST_P(Registry, ALargeFirstLoadBuildsItsIndexesAgain) {
   ASSERT_TRUE(import_file(st(), ListKind::schools, kExamples + "/schools.csv", opts()).written);
   const bool pg = GetParam() == std::string("postgres");

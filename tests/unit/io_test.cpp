@@ -156,6 +156,24 @@ TEST(Csv, AFileReadInPartsReadsAsInOne) {
   EXPECT_EQ(read_csv_bytes(plain, "f.csv", lim, 4).rows.size(), 301u);
 }
 
+// A UTF-8 file with one line saved as Windows-1256 (issue 24): read whole as Windows-1256, its
+// UTF-8 headings would be garbled and dropped; it is refused, naming a line of each encoding.
+TEST(Csv, AFileMixingTwoEncodingsIsRefusedNamingItsLines) {
+  const std::string text = "Code Massar,Date d'absence,Justifiée\nR1,22/11/2024,oui\n" +
+                           to_cp1256("R2,23/11/2024,نعم") + "\nR3,24/11/2024,non\n";
+  try {
+    read_csv_bytes(text, "absences.csv");
+    FAIL() << "a file of two encodings was read";
+  } catch (const ReadError& e) {
+    EXPECT_NE(std::string(e.what()).find("absences.csv"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("line 1 is UTF-8, line 3 is not"), std::string::npos)
+        << e.what();
+  }
+  // Windows-1256 whole, or UTF-8 whole, is read.
+  EXPECT_EQ(read_csv_bytes(to_cp1256("Code,نعم\nR1,لا\n"), "a.csv").rows[1].cells[1], "لا");
+  EXPECT_EQ(read_csv_bytes("Code,Justifiée\nR1,oui\n", "b.csv").rows[0].cells[1], "Justifiée");
+}
+
 TEST(Csv, ReadsWindows1256) {
   std::string text = "رقم التلميذ;النسب\nR938826497;العلوي\n";
   Table t = read_csv_bytes(to_cp1256(text), "old.csv");
