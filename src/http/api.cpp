@@ -737,6 +737,48 @@ std::vector<std::pair<std::string, std::string>> api_routes() {
   return out;
 }
 
+namespace {
+// (method, pattern) of the calls that are long work.
+constexpr std::pair<const char*, const char*> kLongWork[] = {
+    {"POST", "/imports/{kind}"},          {"GET", "/exports/{kind}"},
+    {"POST", "/tayssir/cycles"},          {"GET", "/tayssir/cycles/{id}/lists/{kind}"},
+    {"POST", "/tayssir/cycles/{id}/pay"}, {"POST", "/tayssir/whatif"},
+    {"POST", "/tayssir/whatif/changes"},  {"GET", "/stats/nodes/{node}/export"},
+    {"POST", "/exchange/deliveries"},
+};
+}  // namespace
+
+bool long_work(std::string_view method, std::string_view target) {
+  auto path = split_path(target.substr(0, target.find('?')));
+  if (path.size() < 2 || path[0] != "api" || path[1] != "v1") return false;
+  path.erase(path.begin(), path.begin() + 2);
+  for (const auto& [m, pattern] : kLongWork)
+    if (method == m && match(pattern, path)) return true;
+  return false;
+}
+
+std::optional<ApiResponse> check_upload_headers(store::Store& st, const ApiRequest& req) {
+  std::string_view target = req.target;
+  auto qpos = target.find('?');
+  auto path = split_path(target.substr(0, qpos));
+  if (path.size() < 4 || path[0] != "api" || path[1] != "v1" || path[2] != "imports")
+    return not_found();
+  for (const auto& p : path)
+    if (!utf8_valid(p))
+      return error(400, "bad_request", "the address holds bytes that are not UTF-8 text");
+  for (const auto& [k, v] :
+       parse_query(qpos == std::string_view::npos ? "" : target.substr(qpos + 1)))
+    if (!utf8_valid(k) || !utf8_valid(v))
+      return error(400, "bad_request", "the address holds bytes that are not UTF-8 text");
+  store::Store::RequestView view(st);
+  auto auth = app::authenticate(st, cookie_value(req.cookie, kCookie));
+  if (!auth) return error(401, "unauthenticated", "sign in first");
+  if (!app::same_secret(req.csrf, auth->csrf))
+    return error(403, "csrf", "missing or wrong X-CSRF-Token header");
+  if (!app::role_allows(auth->who.role, app::Action::import_data)) return forbidden();
+  return std::nullopt;
+}
+
 ApiResponse handle_api(store::Store& st, const ApiRequest& req) {
   std::string_view target = req.target;
   auto qpos = target.find('?');

@@ -3,7 +3,9 @@
 // the rules (who may see what) are app/'s.
 #pragma once
 #include <map>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "app/stats.hpp"
@@ -31,6 +33,15 @@ struct ApiResponse {
 };
 
 ApiResponse handle_api(store::Store& st, const ApiRequest& req);
+
+// An upload's headers, before its body is read (`req.body` is empty): the answer they already
+// give — no such route, an address that is not UTF-8, no session, no CSRF token, a role that may
+// not import — or nothing when the body is worth reading.
+std::optional<ApiResponse> check_upload_headers(store::Store& st, const ApiRequest& req);
+// Whether a call is long work (imports, exports, lists, payment files, cycle computations,
+// what-ifs, deliveries): the server runs those on workers of their own, so that they never hold
+// up the others.
+bool long_work(std::string_view method, std::string_view target);
 // Every route as (method, path pattern), e.g. ("GET", "/api/v1/schools/{code}"): the OpenAPI
 // description is checked against this list.
 std::vector<std::pair<std::string, std::string>> api_routes();

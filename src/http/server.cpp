@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast.hpp>
 #include <condition_variable>
@@ -73,6 +75,11 @@ td.n{{text-align:left;font-variant-numeric:tabular-nums}}small{{color:#555}}</st
 int worker_count(const ServeOptions& o) {
   return o.workers > 0 ? o.workers : default_workers(o.db_url);
 }
+// Workers of their own for long work (imports, exports, lists, computations): half as many, one
+// to four, so that the other calls always have theirs.
+int long_worker_count(const ServeOptions& o) {
+  return std::clamp(worker_count(o) / 2, 1, 4);
+}
 
 // Database connections for the workers: one each, lent for the length of a call.
 class StorePool {
@@ -111,14 +118,20 @@ struct Server {
   ServeOptions opt;
   asio::io_context io;
   tcp::acceptor acceptor{io};
-  asio::thread_pool workers;
-  StorePool stores;
+  asio::thread_pool workers, long_workers;
+  StorePool stores, long_stores;
   bool stopping = false;
   std::set<Session*> sessions;  // touched on the I/O thread only
+  // Uploads whose body is being read or worked on: beyond a few, the next are asked to come back
+  // (their bodies would only wait in memory for a long worker).
+  std::atomic<int> uploads{0};
+  int max_uploads() const { return long_worker_count(opt) + 1; }
   Server(const ServeOptions& o)
       : opt(o),
         workers(static_cast<std::size_t>(worker_count(o))),
-        stores(o.db_url, worker_count(o)) {}
+        long_workers(static_cast<std::size_t>(long_worker_count(o))),
+        stores(o.db_url, worker_count(o)),
+        long_stores(o.db_url, long_worker_count(o)) {}
 };
 
 std::string_view content_type_of(std::string_view path) {
@@ -180,7 +193,10 @@ class Session : public std::enable_shared_from_this<Session> {
   Session(tcp::socket s, Server& srv) : stream_(std::move(s)), srv_(srv) {
     srv_.sessions.insert(this);
   }
-  ~Session() { srv_.sessions.erase(this); }
+  ~Session() {
+    srv_.sessions.erase(this);
+    end_upload();
+  }
   void start() { read(); }
   bool busy() const { return busy_; }
   void close() {
@@ -194,6 +210,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void read() {
     busy_ = false;
+    body_unread_ = false;
     req_ = {};
     parser_.emplace();
     parser_->header_limit(16 * 1024);
@@ -222,6 +239,75 @@ class Session : public std::enable_shared_from_this<Session> {
                   fmt::format(R"({{"error":"too_large","message":"the body is limited to {} MB"}})",
                               limit >> 20));
     parser_->body_limit(limit);
+    if (upload && h.method() == bhttp::verb::post) return check_upload();
+    read_body(limit);
+  }
+
+  // An upload's headers are checked before its body is read: a caller without a session, a
+  // token or the right to import is answered at once, and its body never fills the memory; and
+  // only a few uploads are read at a time.
+  void check_upload() {
+    const auto limit = static_cast<std::uint64_t>(srv_.opt.max_upload);
+    if (srv_.uploads.fetch_add(1) >= srv_.max_uploads()) {
+      srv_.uploads.fetch_sub(1);
+      body_unread_ = true;
+      auto res = std::make_shared<Response>(bhttp::status::service_unavailable, 11);
+      res->set(bhttp::field::content_type, "application/json; charset=utf-8");
+      res->set(bhttp::field::retry_after, "10");
+      res->body() =
+          R"({"error":"busy","message":"other files are being imported: send this one again in a moment","message_ar":"ملفات أخرى قيد الاستيراد: أعد إرسال هذا الملف بعد لحظات","message_fr":"d'autres fichiers sont en cours d'import : renvoyez celui-ci dans un moment"})";
+      res->keep_alive(false);
+      return send(res);
+    }
+    counted_upload_ = true;
+    const auto& h = parser_->get();
+    ApiRequest a;
+    a.method = std::string(h.method_string());
+    a.target = std::string(h.target());
+    a.cookie = std::string(h[bhttp::field::cookie]);
+    a.csrf = std::string(h["X-CSRF-Token"]);
+    asio::post(srv_.workers, [self = shared_from_this(), a = std::move(a), limit]() mutable {
+      std::optional<ApiResponse> refused;
+      try {
+        auto lease = self->srv_.stores.acquire();
+        refused = check_upload_headers(*lease.st, a);
+      } catch (const std::exception& e) {
+        std::cerr << "sanad serve: " << a.method << " " << a.target << ": " << e.what() << "\n";
+        refused = ApiResponse{500,
+                              "application/json; charset=utf-8",
+                              R"({"error":"internal","message":"internal error"})",
+                              {}};
+      }
+      auto& io = self->srv_.io;
+      asio::post(io, [self = std::move(self), refused = std::move(refused), limit]() mutable {
+        if (refused) {
+          self->body_unread_ = true;
+          auto res = std::make_shared<Response>(static_cast<bhttp::status>(refused->status), 11);
+          res->set(bhttp::field::content_type, refused->content_type);
+          res->body() = std::move(refused->body);
+          res->keep_alive(false);  // the body is not read: the connection cannot go on
+          return self->send(res);
+        }
+        if (beast::iequals(self->parser_->get()[bhttp::field::expect], "100-continue")) {
+          auto go =
+              std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, 11);
+          return bhttp::async_write(self->stream_, *go,
+                                    [self, go, limit](beast::error_code ec, std::size_t) {
+                                      if (ec) return self->close();
+                                      self->read_body(limit);
+                                    });
+        }
+        self->read_body(limit);
+      });
+    });
+  }
+
+  void end_upload() {
+    if (counted_upload_) srv_.uploads.fetch_sub(1);
+    counted_upload_ = false;
+  }
+
+  void read_body(std::uint64_t limit) {
     stream_.expires_after(std::chrono::seconds(srv_.opt.request_seconds));
     bhttp::async_read(stream_, buf_, *parser_,
                       [self = shared_from_this(), limit](beast::error_code e, std::size_t) {
@@ -236,8 +322,27 @@ class Session : public std::enable_shared_from_this<Session> {
                       });
   }
 
+  // After an answer given before the body was read: the sending side is shut, and what the client
+  // still sends is read and thrown away for a moment, so that it reads the answer rather than a
+  // reset connection; then closed.
+  void linger_close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.expires_after(std::chrono::seconds(2));
+    drain_ = std::make_shared<std::array<char, 16384>>();
+    drain();
+  }
+  void drain() {
+    stream_.async_read_some(asio::buffer(*drain_),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                              if (ec) return self->close();
+                              self->drain();
+                            });
+  }
+
   // Answers and closes: the rest of the request is not read.
   void fail(bhttp::status status, const std::string& body) {
+    body_unread_ = true;
     auto res = std::make_shared<Response>(status, 11);
     res->set(bhttp::field::content_type, body.starts_with("{") ? "application/json; charset=utf-8"
                                                                : "text/plain; charset=utf-8");
@@ -275,11 +380,14 @@ class Session : public std::enable_shared_from_this<Session> {
         if (!xff.empty() && !bad) a.origin = client.to_string();
         a.tls = beast::iequals(req_["X-Forwarded-Proto"], "https");
       }
-      // The call runs on a worker with a connection of its own; the answer comes back here.
-      asio::post(srv_.workers, [self = shared_from_this(), a = std::move(a), res]() mutable {
+      // The call runs on a worker with a connection of its own (long work on one of the long
+      // workers); the answer comes back here.
+      const bool long_call = long_work(a.method, a.target);
+      auto& pool = long_call ? srv_.long_workers : srv_.workers;
+      asio::post(pool, [self = shared_from_this(), a = std::move(a), res, long_call]() mutable {
         ApiResponse r;
         try {
-          auto lease = self->srv_.stores.acquire();
+          auto lease = (long_call ? self->srv_.long_stores : self->srv_.stores).acquire();
           r = handle_api(*lease.st, a);
         } catch (const std::exception& e) {
           std::cerr << "sanad serve: " << a.method << " " << a.target << ": " << e.what() << "\n";
@@ -355,7 +463,10 @@ class Session : public std::enable_shared_from_this<Session> {
     bhttp::async_write(stream_, *res,
                        [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
                          self->busy_ = false;
-                         if (ec || !res->keep_alive() || self->srv_.stopping) return self->close();
+                         self->end_upload();
+                         if (ec) return self->close();
+                         if (!res->keep_alive() || self->srv_.stopping)
+                           return self->body_unread_ ? self->linger_close() : self->close();
                          self->read();
                        });
   }
@@ -366,6 +477,9 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   bhttp::request<bhttp::string_body> req_;
   bool busy_ = false;
+  bool counted_upload_ = false;
+  bool body_unread_ = false;
+  std::shared_ptr<std::array<char, 16384>> drain_;
 };
 
 void accept(Server& srv) {
@@ -522,7 +636,7 @@ int serve(const ServeOptions& opt) {
     });
   });
   std::cerr << "sanad: serving on http://" << opt.listen << "/ (" << worker_count(opt)
-            << " workers)\n";
+            << " workers, " << long_worker_count(opt) << " more for long work)\n";
   // The timer would keep run() going: it is cancelled once the last session has ended.
   asio::steady_timer idle(srv.io);
   std::function<void()> watch = [&] {
@@ -539,6 +653,7 @@ int serve(const ServeOptions& opt) {
   watch();
   srv.io.run();
   srv.workers.join();
+  srv.long_workers.join();
   std::cerr << "sanad: stopped\n";
   return 0;
 }

@@ -314,6 +314,13 @@ exec 3<>"/dev/tcp/127.0.0.1/$port" && printf 'POST /api/v1/login HTTP/1.1\r\nHos
   timeout 5 cat <&3 >"$work/login" && grep -q "^HTTP/1.1 200" "$work/login" && ok || bad "a sign-in from Sanad's own page"
 exec 3<>"/dev/tcp/127.0.0.1/$port" && printf 'POST /api/v1/imports/pupils HTTP/1.1\r\nHost: x\r\nContent-Length: 2000000\r\n\r\n' >&3 && \
   timeout 5 cat <&3 >"$work/big" && grep -q "^HTTP/1.1 413" "$work/big" && grep -q "limited to 1 MB" "$work/big" && ok || bad "an upload over the limit gets 413"
+# An upload is answered on its headers when they do not allow it: without a session, 401 before
+# a byte of its body is sent (the body would otherwise fill the memory first).
+exec 3<>"/dev/tcp/127.0.0.1/$port" && printf 'POST /api/v1/imports/pupils HTTP/1.1\r\nHost: x\r\nContent-Length: 900000\r\n\r\n' >&3 && \
+  timeout 5 cat <&3 >"$work/anon" && grep -q "^HTTP/1.1 401" "$work/anon" && ok || bad "an upload without a session is refused before its body: $(head -1 "$work/anon")"
+cookie=$(grep -i "^Set-Cookie: " "$work/login" | sed 's/^[^:]*: \([^;]*\).*/\1/' | tr -d '\r')
+exec 3<>"/dev/tcp/127.0.0.1/$port" && printf 'POST /api/v1/imports/pupils HTTP/1.1\r\nHost: x\r\nCookie: %s\r\nContent-Length: 900000\r\n\r\n' "$cookie" >&3 && \
+  timeout 5 cat <&3 >"$work/anon" && grep -q "^HTTP/1.1 403" "$work/anon" && ok || bad "an upload without the CSRF token is refused before its body: $(head -1 "$work/anon")"
 exec 4<>"/dev/tcp/127.0.0.1/$port"  # idle keep-alive connection
 sleep 0.2
 kill -TERM $pid; wait $pid && ok || bad "serve did not stop cleanly on SIGTERM"
@@ -361,6 +368,40 @@ kill -TERM $s1 $s2; wait $s1 $s2 || true
 if [ "$backend" = sqlite ]; then
   [ "$(sqlite3 "$A" "SELECT origin FROM audit_log WHERE action = 'login' ORDER BY id DESC LIMIT 1")" = 203.0.113.9 ] &&
     ok || bad "behind the proxy, the login's origin is not the client's address"
+fi
+
+# Long work never holds up the other calls: an import waiting for the database (another writer
+# holds its write lock for 8 s) runs on a worker of its own; a call made meanwhile is answered
+# first, even with a single ordinary worker.
+if [ "$backend" = sqlite ]; then
+  p3=$(free_port)
+  "$sanad" --db "$A" serve --listen "127.0.0.1:$p3" --web "$work/no-web-app" --workers 1 2>"$work/serve3.log" &
+  s3=$!
+  for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$p3") 2>/dev/null && break; sleep 0.1; done
+  node -e '
+    const base = `http://127.0.0.1:${process.argv[1]}/api/v1`;
+    const { spawn } = require("child_process");
+    (async () => {
+      const login = await fetch(`${base}/login`, { method: "POST", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ login: "api1", password: "api password 9" }) });
+      const cookie = login.headers.get("set-cookie").split(";")[0];
+      const { csrf } = await login.json();
+      const writer = spawn("sqlite3", [process.argv[2]], { stdio: ["pipe", "ignore", "inherit"] });
+      writer.stdin.write("BEGIN IMMEDIATE;\nSELECT 1;\n");
+      await new Promise((r) => setTimeout(r, 500));
+      const order = [];
+      const roster = require("fs").readFileSync(process.argv[3]);
+      const imp = fetch(`${base}/imports/pupils?file=r.csv&commit=1`, { method: "POST",
+        headers: { cookie, "X-CSRF-Token": csrf }, body: roster }).then((r) => order.push(`import ${r.status}`));
+      await new Promise((r) => setTimeout(r, 300));
+      const ses = fetch(`${base}/session`, { headers: { cookie } }).then((r) => order.push(`session ${r.status}`));
+      await ses;
+      setTimeout(() => writer.stdin.end("ROLLBACK;\n"), 8000);
+      await imp;
+      if (order[0] !== "session 200") throw new Error(`answered in this order: ${order.join(", ")}`);
+    })().catch((e) => { console.error(e.message); process.exit(1); });
+  ' "$p3" "$A" "$examples/roster_1AP-1.csv" 2>"$work/order.err" && ok || bad "a call waited behind an import: $(cat "$work/order.err")"
+  kill -TERM $s3; wait $s3 || true
 fi
 
 echo "cli ($backend): $passes passed, $fails failed"
