@@ -16,6 +16,17 @@ export interface Principal {
   actions: string[];
 }
 
+// A pupil's identity as the API gives it (names as entered, in both scripts).
+export interface PupilIdentity {
+  massar: string;
+  last_ar: string;
+  first_ar: string;
+  last_fr: string;
+  first_fr: string;
+  sex: string;
+  birth_date: string;
+}
+
 export class ApiError extends Error {
   constructor(
     public status: number,

@@ -29,6 +29,32 @@ interface Report {
   written: boolean;
 }
 
+// Rows of a report: where (row, column), the value, and why, in the interface's language.
+function IssueTable({ issues, testid }: { issues: Issue[]; testid: string }) {
+  return (
+    <table class="list" data-testid={testid}>
+      <thead>
+        <tr>
+          <th class="n">{t('row')}</th>
+          <th>{t('column')}</th>
+          <th>{t('value')}</th>
+          <th>{t('reason')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {issues.map((i) => (
+          <tr>
+            <td class="n">{i.row}</td>
+            <td>{i.column}</td>
+            <td class="code">{i.value}</td>
+            <td dir="auto">{pick(i.reason_ar, i.reason_fr) || i.reason}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
 export function ImportPage({ me }: { me: Principal }) {
   const kinds = ['pupils', 'households', 'absences'];
   if (['nation', 'region', 'directorate'].includes(me.scope.kind)) kinds.unshift('schools');
@@ -182,28 +208,7 @@ export function ImportPage({ me }: { me: Principal }) {
           </p>
           {report.issues.length > 0 && (
             <div class="table-wrap">
-              <table class="list" data-testid="issues">
-                <thead>
-                  <tr>
-                    <th class="n">{t('row')}</th>
-                    <th>{t('column')}</th>
-                    <th>{t('value')}</th>
-                    <th>{t('reason')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {report.issues.map((i) => (
-                    <tr>
-                      <td class="n">{i.row}</td>
-                      <td>{i.column}</td>
-                      <td class="code">{i.value}</td>
-                      <td lang="fr" dir="auto">
-                        {pick(i.reason_ar, i.reason_fr) || i.reason}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+              <IssueTable issues={report.issues} testid="issues" />
               {report.issues_total > report.issues.length && <p class="muted">{t('more_issues', report.issues_total - report.issues.length)}</p>}
             </div>
           )}
@@ -212,26 +217,7 @@ export function ImportPage({ me }: { me: Principal }) {
               <p class="notice" data-testid="held-note">
                 <strong>{num(report.rows_held)}</strong> {t('rows_held')}: {t('held_help')}
               </p>
-              <table class="list" data-testid="held">
-                <thead>
-                  <tr>
-                    <th class="n">{t('row')}</th>
-                    <th>{t('column')}</th>
-                    <th>{t('value')}</th>
-                    <th>{t('reason')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {report.held.map((i) => (
-                    <tr>
-                      <td class="n">{i.row}</td>
-                      <td>{i.column}</td>
-                      <td class="code">{i.value}</td>
-                      <td dir="auto">{pick(i.reason_ar, i.reason_fr) || i.reason}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+              <IssueTable issues={report.held} testid="held" />
             </div>
           )}
           {replacing && report.rows_rejected === 0 && (

@@ -1,4 +1,4 @@
-import { api } from '../api';
+import { api, type PupilIdentity } from '../api';
 import { date, label, monthName, num, pick, t } from '../i18n';
 import { Problem, Spinner, useLoad } from '../util';
 import { Changes } from './Changes';
@@ -24,14 +24,7 @@ interface Sibling {
   first_fr: string;
   relation: string;
 }
-interface Record {
-  massar: string;
-  last_ar: string;
-  first_ar: string;
-  last_fr: string;
-  first_fr: string;
-  sex: string;
-  birth_date: string;
+interface Record extends PupilIdentity {
   birth_place: string;
   history: Stay[];
   household: null | {

@@ -2,19 +2,10 @@
 // households (a link), for us to accept or refuse; and the rows of our imports held for another
 // scope, to follow. Accepting moves a pupil or links him to a household: it asks first.
 import { useState } from 'preact/hooks';
-import { api, qs } from '../api';
+import { api, qs, type PupilIdentity } from '../api';
 import { date, label, num, pick, t, type Key } from '../i18n';
 import { errorText, Problem, Spinner, useLoad } from '../util';
 
-interface PupilRow {
-  massar: string;
-  last_ar: string;
-  first_ar: string;
-  last_fr: string;
-  first_fr: string;
-  sex: string;
-  birth_date: string;
-}
 interface Request {
   id: number;
   kind: 'transfer' | 'household_link';
@@ -22,7 +13,7 @@ interface Request {
   massar: string;
   school_year: string;
   asking_school: { code: string; name_ar: string; name_fr: string };
-  pupil: PupilRow;
+  pupil: PupilIdentity;
   asked?: { level: string; class_name: string; status: string };
   household?: { payee_cin: string; payee_name: string; phone: string; ramed: string };
   relation?: string;

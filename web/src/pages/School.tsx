@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, exportUrl, qs } from '../api';
+import { api, exportUrl, qs, type PupilIdentity } from '../api';
 import { date, label, lang, num, pick, t, terms } from '../i18n';
 import { Pager, Problem, Spinner, useLoad } from '../util';
 import { Changes } from './Changes';
@@ -16,14 +16,7 @@ interface School {
   boarding_beds: number;
   canteen: boolean;
 }
-interface Line {
-  massar: string;
-  last_ar: string;
-  first_ar: string;
-  last_fr: string;
-  first_fr: string;
-  sex: string;
-  birth_date: string;
+interface Line extends PupilIdentity {
   level: string;
   class: string;
   status: string;
