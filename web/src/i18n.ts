@@ -134,7 +134,10 @@ const dict = {
   inserted: ['مضاف', 'ajoutés'],
   updated: ['معدل', 'modifiés'],
   unchanged: ['بدون تغيير', 'inchangés'],
-  more_issues: ['… و{0} أخطاء أخرى (صدّر التقرير كاملاً عبر سطر الأوامر)', '… et {0} autres erreurs'],
+  more_issues: [
+    'تُعرض أول {0} أخطاء من أصل {1}؛ صحّحها ثم تحقق من الملف من جديد (التقرير الكامل عبر سطر الأوامر: sanad import --report).',
+    'Les {0} premières erreurs sur {1} sont affichées ; corrigez-les puis vérifiez le fichier à nouveau (rapport complet en ligne de commande : sanad import --report).',
+  ],
   confirm_q: ['سيُكتب {0} صفاً في قاعدة البيانات. هل تؤكد؟', '{0} lignes seront écrites dans la base. Confirmer ?'],
   replace_period: [
     'الملف هو لائحة الغياب الكاملة لفترة: يُحذف غياب الفترة غير الوارد فيه',

@@ -209,7 +209,7 @@ export function ImportPage({ me }: { me: Principal }) {
           {report.issues.length > 0 && (
             <div class="table-wrap">
               <IssueTable issues={report.issues} testid="issues" />
-              {report.issues_total > report.issues.length && <p class="muted">{t('more_issues', report.issues_total - report.issues.length)}</p>}
+              {report.issues_total > report.issues.length && <p class="muted">{t('more_issues', num(report.issues.length), num(report.issues_total))}</p>}
             </div>
           )}
           {report.rows_held > 0 && (
