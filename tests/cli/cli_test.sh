@@ -95,8 +95,15 @@ expect_rc 2 "unknown command" -- "$sanad" frobnicate
 expect_rc 2 "import without file" -- "$sanad" --db "$A" import pupils
 expect_rc 2 "import unknown kind" -- "$sanad" --db "$A" import teachers "$examples/schools.csv"
 expect_rc 2 "export bad format" -- "$sanad" --db "$A" export pupils --format docx -o "$work/x"
+before=$("$sanad" --db "$A" audit head)
 expect_rc 0 "export pupils as PDF" -- "$sanad" --db "$A" export pupils --format pdf -o "$work/pupils.pdf"
 [ "$(head -c 5 "$work/pupils.pdf")" = "%PDF-" ] && ok || bad "export --format pdf"
+# A list of pupils written from the command line is in the audit log, as from the API.
+[ "$("$sanad" --db "$A" audit head)" != "$before" ] && ok || bad "the CLI's export left no audit entry"
+if [ "$backend" = sqlite ]; then
+  [ "$(sqlite3 "$A" "SELECT action || ' ' || subject || ' ' || (actor LIKE 'cli:%') FROM audit_log ORDER BY id DESC LIMIT 1")" = "export pupils 1" ] &&
+    ok || bad "the CLI's export: $(sqlite3 "$A" "SELECT * FROM audit_log ORDER BY id DESC LIMIT 1")"
+fi
 expect_rc 2 "export bad scope" -- "$sanad" --db "$A" export pupils --scope "x y" -o "$work/x"
 expect_rc 65 "export unknown scope" -- "$sanad" --db "$A" export pupils --scope 99 -o "$work/x"
 expect_rc 65 "missing file" -- "$sanad" --db "$A" import pupils "$work/does-not-exist.csv"
@@ -178,7 +185,9 @@ expect_rc 0 "tayssir beneficiaries" -- "$sanad" --db "$T" tayssir list 1 benefic
 first_school=$(tail -n +2 "$work/ts.csv" | cut -d, -f1 | head -1)
 expect_rc 0 "tayssir beneficiaries PDF" -- "$sanad" --db "$T" tayssir list 1 beneficiaries --format pdf --school "$first_school" -o "$work/ben.pdf"
 [ "$(head -c 5 "$work/ben.pdf")" = "%PDF-" ] && ok || bad "the signature list is not a PDF"
+before=$("$sanad" --db "$T" audit head)
 expect_rc 0 "tayssir exclusions" -- "$sanad" --db "$T" tayssir list 1 exclusions --format csv --lang fr -o "$work/exc.csv"
+[ "$("$sanad" --db "$T" audit head)" != "$before" ] && ok || bad "the CLI's cycle list left no audit entry"
 grep -q "carte RAMED manquante;ramed_missing" "$work/exc.csv" || bad "exclusions lack the RAMED reason"
 massar=$(grep ';ramed_missing' "$work/exc.csv" | head -1 | cut -d';' -f2)
 expect_rc 0 "tayssir explain" -- "$sanad" --db "$T" tayssir explain 1 "$massar"

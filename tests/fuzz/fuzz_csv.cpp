@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "io/table.hpp"
+#include "core/io/table.hpp"
 
 namespace {
 std::string outcome(const std::string& bytes, std::size_t parts) {

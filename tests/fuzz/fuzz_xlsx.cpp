@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <string>
 
-#include "io/table.hpp"
+#include "core/io/table.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   sanad::io::ReadLimits lim;

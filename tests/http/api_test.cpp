@@ -4,9 +4,9 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "app/accounts.hpp"
-#include "app/import.hpp"
-#include "http/api.hpp"
+#include "core/app/accounts.hpp"
+#include "core/http/api.hpp"
+#include "registry/app/import.hpp"
 #include "store/backend.hpp"
 
 using namespace sanad;

@@ -3,11 +3,11 @@
 // routes that let the other scope decide.
 #include <nlohmann/json.hpp>
 
-#include "app/accounts.hpp"
-#include "app/import.hpp"
-#include "http/api.hpp"
+#include "core/app/accounts.hpp"
+#include "core/http/api.hpp"
+#include "core/io/table.hpp"
 #include "http/signed_in.hpp"
-#include "io/table.hpp"
+#include "registry/app/import.hpp"
 #include "store/backend.hpp"
 
 using namespace sanad;

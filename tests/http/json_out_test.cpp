@@ -1,4 +1,4 @@
-#include "http/json_out.hpp"
+#include "core/http/json_out.hpp"
 
 #include <gtest/gtest.h>
 

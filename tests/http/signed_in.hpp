@@ -9,7 +9,7 @@
 #include <string>
 #include <utility>
 
-#include "http/api.hpp"
+#include "core/http/api.hpp"
 
 namespace sanad::testing {
 

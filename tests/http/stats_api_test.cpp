@@ -10,12 +10,12 @@
 #include <set>
 #include <sstream>
 
-#include "app/accounts.hpp"
-#include "app/delivery.hpp"
-#include "app/demo.hpp"
-#include "app/stats.hpp"
-#include "http/api.hpp"
+#include "core/app/accounts.hpp"
+#include "core/http/api.hpp"
 #include "http/signed_in.hpp"
+#include "registry/app/demo.hpp"
+#include "stats/app/delivery.hpp"
+#include "stats/app/stats.hpp"
 #include "store/backend.hpp"
 
 using namespace sanad;

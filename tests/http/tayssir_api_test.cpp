@@ -7,13 +7,13 @@
 #include <set>
 #include <sstream>
 
-#include "app/accounts.hpp"
-#include "app/demo.hpp"
-#include "app/import.hpp"
-#include "app/tayssir.hpp"
-#include "http/api.hpp"
+#include "core/app/accounts.hpp"
+#include "core/http/api.hpp"
+#include "core/io/table.hpp"
 #include "http/signed_in.hpp"
-#include "io/table.hpp"
+#include "modules/tayssir/app/tayssir.hpp"
+#include "registry/app/demo.hpp"
+#include "registry/app/import.hpp"
 #include "store/backend.hpp"
 
 using namespace sanad;

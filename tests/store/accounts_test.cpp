@@ -1,9 +1,9 @@
 #include <fmt/format.h>
 // Accounts, sessions, throttling, scopes and the audit chain, on both backends.
-#include "app/access.hpp"
-#include "app/accounts.hpp"
-#include "app/import.hpp"
 #include "backend.hpp"
+#include "core/app/access.hpp"
+#include "core/app/accounts.hpp"
+#include "registry/app/import.hpp"
 
 using namespace sanad;
 using namespace sanad::app;

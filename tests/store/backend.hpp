@@ -11,9 +11,9 @@
 #include <memory>
 #include <string>
 
-#include "app/import.hpp"
-#include "app/territory.hpp"
-#include "store/store.hpp"
+#include "core/app/territory.hpp"
+#include "core/store/store.hpp"
+#include "registry/app/import.hpp"
 
 namespace sanad::testing {
 

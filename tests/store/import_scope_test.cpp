@@ -4,12 +4,12 @@
 // decides. On both backends.
 #include <fmt/format.h>
 
-#include "app/browse.hpp"
-#include "app/export.hpp"
-#include "app/import.hpp"
-#include "app/requests.hpp"
 #include "backend.hpp"
-#include "io/table.hpp"
+#include "core/io/table.hpp"
+#include "registry/app/browse.hpp"
+#include "registry/app/export.hpp"
+#include "registry/app/import.hpp"
+#include "registry/app/requests.hpp"
 
 using namespace sanad;
 using namespace sanad::app;

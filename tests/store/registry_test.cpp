@@ -4,13 +4,13 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "app/demo.hpp"
-#include "app/export.hpp"
-#include "app/import.hpp"
-#include "app/sentences.hpp"
-#include "app/stats.hpp"
 #include "backend.hpp"
-#include "io/table.hpp"
+#include "core/app/sentences.hpp"
+#include "core/io/table.hpp"
+#include "registry/app/demo.hpp"
+#include "registry/app/export.hpp"
+#include "registry/app/import.hpp"
+#include "stats/app/stats.hpp"
 
 using namespace sanad;
 using namespace sanad::app;

@@ -4,11 +4,11 @@
 
 #include <cmath>
 
-#include "app/exchange.hpp"
-#include "app/stats.hpp"
 #include "backend.hpp"
-#include "domain/dates.hpp"
-#include "store/tayssir.hpp"
+#include "kernel/dates.hpp"
+#include "modules/tayssir/store/tayssir.hpp"
+#include "stats/app/exchange.hpp"
+#include "stats/app/stats.hpp"
 
 using namespace sanad;
 using sanad::testing::BothBackends;

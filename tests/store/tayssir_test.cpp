@@ -12,14 +12,14 @@
 #include <thread>
 #include <tuple>
 
-#include "app/demo.hpp"
-#include "app/import.hpp"
-#include "app/stats.hpp"
-#include "app/tayssir.hpp"
-#include "app/territory.hpp"
 #include "backend.hpp"
-#include "io/table.hpp"
-#include "store/stats.hpp"
+#include "core/app/territory.hpp"
+#include "core/io/table.hpp"
+#include "modules/tayssir/app/tayssir.hpp"
+#include "registry/app/demo.hpp"
+#include "registry/app/import.hpp"
+#include "stats/app/stats.hpp"
+#include "stats/store/stats.hpp"
 
 using namespace sanad;
 using namespace sanad::app;
@@ -342,7 +342,7 @@ TEST_P(Tayssir, CorrectionAfterClosingBecomesAnAdjustmentOnce) {
   // Paid with T2: the household's payment includes it.
   std::string list = tmp("adjustments.csv");
   EXPECT_EQ(write_cycle_list(st(), t2.cycle_id, CycleList::adjustments, list,
-                             {FileFormat::csv, Lang::fr, ""}),
+                             {FileFormat::csv, Lang::fr, ""}, who),
             1);
   EXPECT_NE(slurp(list).find(massar), std::string::npos);
   int64_t paid_t2 = pay_and_close(t2.cycle_id);
@@ -449,8 +449,8 @@ TEST_P(Tayssir, AHouseholdThatOwesIsPaidNothingAndALaterCycleRecoversIt) {
 
   // The lists say why, in the list's language.
   std::string list = tmp("adjustments.csv");
-  write_cycle_list(st(), t3.cycle_id, CycleList::adjustments, list,
-                   {FileFormat::csv, Lang::fr, ""});
+  write_cycle_list(st(), t3.cycle_id, CycleList::adjustments, list, {FileFormat::csv, Lang::fr, ""},
+                   who);
   EXPECT_NE(slurp(list).find(";récupération reportée;"), std::string::npos) << slurp(list);
   EXPECT_NE(
       slurp(list).find(fmt::format("le solde du ménage était de {} MAD", format_mad(-3 * monthly))),
@@ -462,8 +462,8 @@ TEST_P(Tayssir, AHouseholdThatOwesIsPaidNothingAndALaterCycleRecoversIt) {
                 format_mad(-3 * monthly))),
             std::string::npos)
       << slurp(list);
-  write_cycle_list(st(), t3.cycle_id, CycleList::adjustments, list,
-                   {FileFormat::csv, Lang::ar, ""});
+  write_cycle_list(st(), t3.cycle_id, CycleList::adjustments, list, {FileFormat::csv, Lang::ar, ""},
+                   who);
   EXPECT_NE(slurp(list).find("كان صافي الأسرة"), std::string::npos) << slurp(list);
 
   const int64_t due_t3 = due_of(t3.cycle_id);
@@ -600,7 +600,7 @@ TEST_P(Tayssir, ADatedTransferSplitsThePeriodBetweenTheTwoSchools) {
   std::string list = tmp("beneficiaries.csv");
   auto cycle_there = *ts.cycle(ts.policy("tayssir-" + kYear)->id, "T1", there.code);
   write_cycle_list(st(), cycle_there.id, CycleList::beneficiaries, list,
-                   {FileFormat::csv, Lang::fr, ""});
+                   {FileFormat::csv, Lang::fr, ""}, who);
   EXPECT_NE(slurp(list).find("avant son transfert"), std::string::npos);
 
   move("");  // the date unknown
@@ -1257,8 +1257,9 @@ TEST_P(Tayssir, WhatIfComparesTwoPoliciesWithoutWritingAnything) {
   ASSERT_FALSE(r2.leaving.empty());
   for (const auto& c : r2.leaving) EXPECT_EQ(c.reason_variant, "level_not_covered");
   std::string file = tmp("changes.csv");
-  EXPECT_EQ(write_what_if_changes(r2, file, {FileFormat::csv, Lang::fr, ""}),
-            static_cast<int64_t>(r2.entering.size() + r2.leaving.size()));
+  EXPECT_EQ(
+      write_what_if_changes(st(), r2, file, {FileFormat::csv, Lang::fr, ""}, who, "a", "b", "MA"),
+      static_cast<int64_t>(r2.entering.size() + r2.leaving.size()));
   EXPECT_NE(slurp(file).find("niveau non couvert"), std::string::npos);
 }
 

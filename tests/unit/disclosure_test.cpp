@@ -1,7 +1,7 @@
 // Disclosure control: small counts are withheld and cannot be found back by subtraction.
 #include <gtest/gtest.h>
 
-#include "domain/disclosure.hpp"
+#include "stats/domain/disclosure.hpp"
 
 using namespace sanad::disclosure;
 

@@ -4,11 +4,11 @@
 #include <stdexcept>
 #include <vector>
 
-#include "domain/dates.hpp"
-#include "domain/ids.hpp"
-#include "domain/parallel.hpp"
-#include "domain/text.hpp"
-#include "domain/vocab.hpp"
+#include "kernel/dates.hpp"
+#include "kernel/ids.hpp"
+#include "kernel/parallel.hpp"
+#include "kernel/text.hpp"
+#include "kernel/vocab.hpp"
 
 using namespace sanad;
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "io/table.hpp"
+#include "core/io/table.hpp"
 
 namespace fs = std::filesystem;
 

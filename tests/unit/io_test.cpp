@@ -8,8 +8,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "io/table.hpp"
-#include "io/write.hpp"
+#include "core/io/table.hpp"
+#include "core/io/write.hpp"
 
 using namespace sanad;
 using namespace sanad::io;

