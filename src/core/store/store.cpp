@@ -523,16 +523,47 @@ Store::Store(std::unique_ptr<Db> db) : db_(std::move(db)) {}
 
 // --- migrations -------------------------------------------------------------------------------
 
+namespace {
+
+// A part's migrations folder and its rank in the order they apply.
+int part_rank(std::string_view part) {
+  if (part == "core") return 0;
+  if (part == "registry") return 1;
+  if (part == "stats") return 2;
+  return 3;  // modules/NAME, by name
+}
+
+}  // namespace
+
+// Every migration of this dialect, in the order it applies: (recorded name, SQL).
 static std::vector<std::pair<std::string, std::string_view>> migrations_for(Dialect d) {
-  std::string prefix = d == Dialect::sqlite ? "src/core/store/migrations/sqlite/"
-                                            : "src/core/store/migrations/postgres/";
-  std::vector<std::pair<std::string, std::string_view>> out;
+  const std::string dialect = d == Dialect::sqlite ? "sqlite" : "postgres";
+  const std::string history = "src/core/store/migrations/" + dialect + "/";
+  std::vector<std::pair<std::string, std::string_view>> past;
+  // (rank, part, file) → SQL, of the parts' own migrations.
+  std::vector<std::tuple<int, std::string, std::string, std::string_view>> parts;
   for (std::size_t i = 0; i < embedded::file_count; ++i) {
     std::string_view p = embedded::files[i].path;
-    if (p.rfind(prefix, 0) == 0)
-      out.emplace_back(std::string(p.substr(prefix.size())), embedded::files[i].data);
+    if (p.rfind(history, 0) == 0) {
+      past.emplace_back(std::string(p.substr(history.size())), embedded::files[i].data);
+      continue;
+    }
+    const auto at = p.find("/migrations/");
+    if (p.rfind("src/", 0) != 0 || at == std::string_view::npos ||
+        p.rfind("src/core/store/", 0) == 0)
+      continue;
+    std::string part(p.substr(4, at - 4));
+    std::string file(p.substr(at + 12));
+    // NNN_name.sql for both dialects, or NNN_name.DIALECT.sql for one.
+    const auto dot = file.find('.');
+    const std::string ext = file.substr(dot);
+    if (ext != ".sql" && ext != "." + dialect + ".sql") continue;
+    parts.emplace_back(part_rank(part), part, file.substr(0, dot), embedded::files[i].data);
   }
-  std::sort(out.begin(), out.end());
+  std::sort(past.begin(), past.end());
+  std::sort(parts.begin(), parts.end());
+  auto out = std::move(past);
+  for (auto& [rank, part, name, sql] : parts) out.emplace_back(part + "/" + name, sql);
   return out;
 }
 
@@ -553,9 +584,10 @@ std::vector<std::string> Store::migrate(std::string_view through) {
   Transaction tx(*db_);
   db_->lock_job(0x5A4E4144);  // two processes never migrate at once
   auto pending = pending_migrations();
-  if (!through.empty())
-    std::erase_if(
-        pending, [&](const std::string& name) { return name.substr(0, through.size()) > through; });
+  if (!through.empty())  // the history up to that number, nothing of the parts' own
+    std::erase_if(pending, [&](const std::string& name) {
+      return name.find('/') != std::string::npos || name.substr(0, through.size()) > through;
+    });
   for (const auto& [name, sql] : migrations_for(dialect())) {
     if (std::find(pending.begin(), pending.end(), name) == pending.end()) continue;
     try {

@@ -66,10 +66,16 @@ class Store {
   Db& db() { return *db_; }
   Dialect dialect() const { return db_->dialect(); }
 
-  // Migrations: numbered SQL files per dialect, compiled into the program.
+  // Migrations, compiled into the program, applied in this order:
+  //  - the history, numbered per dialect (core/store/migrations/{sqlite,postgres}/NNN_name.sql),
+  //    recorded by their file name: every change up to the parts' own migrations;
+  //  - then each part's own (src/PART/migrations/NNN_name.sql for both dialects, or
+  //    NNN_name.sqlite.sql and NNN_name.postgres.sql where they differ), one number for both
+  //    dialects, recorded as "PART/NNN_name" (core, registry, stats, modules/NAME …): the core's
+  //    first, then the registry's, the statistics', and the modules' by name.
   std::vector<std::string> pending_migrations();
-  // Applies what is pending (those numbered up to `through`, e.g. "013", when given: an upgrade
-  // is tested from an earlier schema); returns their names.
+  // Applies what is pending (when `through` is given, e.g. "013", only the history up to that
+  // number: an upgrade is tested from an earlier schema); returns what was applied.
   std::vector<std::string> migrate(std::string_view through = {});
   bool initialized();  // all migrations applied
   // The absence tallies checked against the absences (their total days) and, when they differ
