@@ -1538,3 +1538,44 @@ TEST_P(Tayssir, ASnapshotIsKeptUntilTheRegistryChanges) {
       {"pupil", after->s.massar[0], after->s.massar[1], "same"}};
   EXPECT_NE(snapshot_of(st(), kTaounate, kYear, months, same).get(), after.get());
 }
+
+namespace {
+
+// The states a column's CHECK admits, tried one by one in a transaction rolled back: each of the
+// workflow's, and one that is not.
+void expect_check_admits_exactly(sanad::store::Store& st, const std::string& table,
+                                 const std::string& where, const sanad::app::Workflow& flow) {
+  for (auto state : flow.states()) {
+    sanad::store::Transaction tx(st.db());
+    EXPECT_NO_THROW(
+        st.db().execute("UPDATE " + table + " SET state = $1 WHERE " + where, {std::string(state)}))
+        << table << " refuses " << state;
+  }
+  sanad::store::Transaction tx(st.db());
+  EXPECT_THROW(st.db().execute("UPDATE " + table + " SET state = 'elsewhere' WHERE " + where),
+               sanad::store::DbError);
+}
+
+}  // namespace
+
+// A cycle's life and a reported value's are one typed table each (core/app/workflow.hpp): every
+// move names states of the table, and the database's CHECK admits exactly those states.
+TEST_P(Tayssir, TheWorkflowsAreTheDatabasesStates) {
+  EXPECT_TRUE(cycle_workflow().consistent());
+  EXPECT_TRUE(report_workflow().consistent());
+  EXPECT_EQ(cycle_workflow().next("approved", "checked"), "approved");
+  EXPECT_FALSE(cycle_workflow().next("approved", "draft"));
+  EXPECT_EQ(report_workflow().next("submit", "returned"), "submitted");
+  EXPECT_TRUE(report_workflow().move("return")->needs_note);
+  Workflow broken{"broken", {"a", "b"}, {{"go", {"a"}, "c"}}};
+  EXPECT_FALSE(broken.consistent());
+  load_demo();
+  auto first = compute("T1").cycles.at(0);
+  expect_check_admits_exactly(st(), "tayssir_cycles", "id = " + std::to_string(first.cycle_id),
+                              cycle_workflow());
+  st().db().execute(
+      "INSERT INTO indicator_reports (indicator, node_kind, node_code, school_year, value, "
+      "numerator, denominator, state, note, updated_by, updated_at) VALUES ('PUPILS', 'nation', "
+      "'', '2025-2026', 1, 1, 1, 'draft', '', 'test', 'now')");
+  expect_check_admits_exactly(st(), "indicator_reports", "indicator = 'PUPILS'", report_workflow());
+}

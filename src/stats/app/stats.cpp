@@ -585,6 +585,15 @@ std::optional<double> progress_of(store::Store& st, const StatsSnapshot& s, std:
   return std::nullopt;
 }
 
+const Workflow& report_workflow() {
+  static const Workflow w{"indicator report",
+                          {"draft", "submitted", "approved", "returned"},
+                          {{"submit", {"draft", "returned"}, "submitted"},
+                           {"approve", {"submitted"}, "approved"},
+                           {"return", {"submitted"}, "returned", true}}};
+  return w;
+}
+
 store::ReportRow report_value(store::Store& st, const StatsSnapshot& s, std::size_t indicator,
                               int32_t node, const std::string& action, const std::string& note,
                               const Actor& who) {
@@ -594,15 +603,14 @@ store::ReportRow report_value(store::Store& st, const StatsSnapshot& s, std::siz
   store::Transaction tx(st.db());
   store::StatsStore ss(st);
   auto old = ss.report(d.code, kind, sc.code, s.year);
-  std::string from = old ? old->state : "draft";
-  std::string to;
-  if (action == "submit" && (from == "draft" || from == "returned")) to = "submitted";
-  if (action == "approve" && from == "submitted") to = "approved";
-  if (action == "return" && from == "submitted") to = "returned";
-  if (to.empty())
+  const Workflow& flow = report_workflow();
+  std::string from = old ? old->state : std::string(flow.first());
+  auto next = flow.next(action, from);
+  if (!next)
     throw StatsError(fmt::format("{} {} at {} {}: cannot {} a value that is {}", d.code, s.year,
                                  kind, sc.code, action, from));
-  if (action == "return" && note.empty())
+  const std::string to(*next);
+  if (flow.move(action)->needs_note && note.empty())
     throw StatsError("a value is returned with a note saying what to correct");
   store::ReportRow r;
   if (old) r = *old;

@@ -15,6 +15,7 @@
 
 #include "core/app/actor.hpp"
 #include "core/app/registry_version.hpp"
+#include "core/app/workflow.hpp"
 #include "core/store/store.hpp"
 #include "stats/domain/indicators.hpp"
 #include "stats/store/stats.hpp"
@@ -119,6 +120,9 @@ std::optional<double> progress_of(store::Store& st, const StatsSnapshot& s, std:
                                   int32_t node);
 // Moves a reported value: "submit" (draft|returned → submitted, the value is taken from the
 // figures now), "approve" or "return" (submitted → …). Refuses any other move.
+// A reported value's life: draft → submitted → approved, or returned (with a note) and submitted
+// again. Moves are named by what is asked: submit, approve, return.
+const Workflow& report_workflow();
 store::ReportRow report_value(store::Store& st, const StatsSnapshot& s, std::size_t indicator,
                               int32_t node, const std::string& action, const std::string& note,
                               const Actor& who);

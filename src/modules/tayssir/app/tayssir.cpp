@@ -965,12 +965,21 @@ void check_school(store::Store& st, int64_t cycle_id, const std::string& school_
   tx.commit();
 }
 
+const Workflow& cycle_workflow() {
+  static const Workflow w{"tayssir cycle",
+                          {"draft", "checked", "approved", "exported", "closed"},
+                          {{"checked", {"draft"}, "checked"},
+                           {"draft", {"checked"}, "draft"},
+                           {"approved", {"checked"}, "approved"},
+                           {"exported", {"approved"}, "exported"},
+                           {"closed", {"exported"}, "closed"}}};
+  return w;
+}
+
 void advance_cycle(store::Store& st, int64_t cycle_id, const std::string& to, const Actor& who) {
-  static const std::map<std::string, std::string> from_of = {
-      {"checked", "draft"}, {"approved", "checked"}, {"closed", "exported"}, {"draft", "checked"}};
+  const Workflow& flow = cycle_workflow();
   if (to == "exported") refuse("a cycle is exported by writing its payment file (export-payments)");
-  auto f = from_of.find(to);
-  if (f == from_of.end())
+  if (!flow.move(to))
     refuse(
         "unknown state {} (checked, approved, closed, or draft to "
         "send a checked cycle back)",
@@ -981,8 +990,10 @@ void advance_cycle(store::Store& st, int64_t cycle_id, const std::string& to, co
   if (!c) refuse("no cycle {}", cycle_id);
   st.db().lock_job(cycle_lock_key(c->policy_id, c->period, c->directorate_code));
   c = ts.cycle(cycle_id);
-  if (c->state != f->second)
-    refuse("cycle {} is {}; it must be {} to become {}", cycle_id, c->state, f->second, to);
+  if (!flow.next(to, c->state))
+    refuse("cycle {} is {}; it must be {} to become {}", cycle_id, c->state, flow.from_text(to),
+           to);
+  const std::string from = c->state;
   if (to == "checked") {
     auto schools = ts.schools_of_cycle(cycle_id);
     std::map<int64_t, store::SchoolCheckRow> checks;
@@ -1004,9 +1015,9 @@ void advance_cycle(store::Store& st, int64_t cycle_id, const std::string& to, co
     if (missing)
       refuse("{} of {} schools have not confirmed their list yet", missing, schools.size());
   }
-  ts.move_cycle(cycle_id, f->second, to);
+  ts.move_cycle(cycle_id, from, to);
   st.audit({who.name, who.origin, "tayssir cycle " + to, fmt::format("tayssir cycle {}", cycle_id),
-            json{{"from", f->second}, {"to", to}}.dump()});
+            json{{"from", from}, {"to", to}}.dump()});
   tx.commit();
 }
 

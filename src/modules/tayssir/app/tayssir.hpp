@@ -13,6 +13,7 @@
 
 #include "core/app/actor.hpp"
 #include "core/app/refusal.hpp"
+#include "core/app/workflow.hpp"
 #include "core/store/store.hpp"
 #include "modules/tayssir/domain/tayssir.hpp"
 #include "modules/tayssir/store/tayssir.hpp"
@@ -139,6 +140,10 @@ void check_school(store::Store& st, int64_t cycle_id, const std::string& school_
                   bool confirmed, const std::string& note, const Actor& who);
 // draft → checked (every school confirmed, none flagged), checked → approved,
 // exported → closed. Exporting is export_payments.
+// A cycle's life: draft → checked (every school confirmed) → approved → exported (by writing its
+// payment file) → closed; a checked cycle may be sent back to draft. Moves are named by the state
+// they lead to.
+const Workflow& cycle_workflow();
 void advance_cycle(store::Store& st, int64_t cycle_id, const std::string& to, const Actor& who);
 
 store::CycleRow get_cycle(store::Store& st, int64_t cycle_id);  // or TayssirError
