@@ -51,8 +51,11 @@ struct Background {
 // A part's value, written with designated initializers: what it does not bring stays empty.
 struct Module {
   std::string_view name;
-  // Its routes under /api/v1.
+  // Its routes under /api/v1, and their description: the path of its OpenAPI fragment compiled
+  // into the program ({"paths": …, "components": {"schemas": …}}), merged into
+  // /api/v1/openapi.json with the core's.
   std::function<const std::vector<http::Route>&()> routes = nullptr;
+  std::string_view openapi;
   // Its subcommands, added to the command line.
   std::function<std::vector<std::unique_ptr<Command>>(CLI::App&)> commands = nullptr;
   // Options it adds to `sanad serve`.

@@ -18,6 +18,7 @@ const Module& module() {
         }();
         return routes;
       },
+      .openapi = "src/registry/openapi.json",
       .commands =
           [](CLI::App& cli) {
             std::vector<std::unique_ptr<Command>> out;

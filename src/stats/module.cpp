@@ -139,6 +139,7 @@ const Module& module() {
   static const Module m{
       .name = "stats",
       .routes = http::stats_routes,
+      .openapi = "src/stats/openapi.json",
       .commands =
           [](CLI::App& cli) {
             std::vector<std::unique_ptr<Command>> out;

@@ -6,6 +6,7 @@
 
 #include "core/app/accounts.hpp"
 #include "core/http/api.hpp"
+#include "http/openapi_check.hpp"
 #include "registry/app/import.hpp"
 #include "store/backend.hpp"
 
@@ -32,8 +33,10 @@ class Api : public sanad::testing::BothBackends {
   ApiResponse call(const std::string& method, const std::string& target,
                    const std::string& cookie = "", const std::string& csrf = "",
                    const std::string& body = "") {
-    return handle_api(
+    auto r = handle_api(
         st(), {method, target, cookie, csrf, body, "127.0.0.1", false, "application/json", false});
+    sanad::testing::expect_described(st(), method, target, r);
+    return r;
   }
   // Signs in; returns the Cookie header to send and the CSRF token.
   std::pair<std::string, std::string> sign_in(const std::string& login) {
@@ -361,6 +364,23 @@ TEST_P(Api, AccountsAreManagedByAdministratorsWithTheirHistory) {
   EXPECT_EQ(history[0]["detail"]["before"]["disabled"], false);
   EXPECT_EQ(history[0]["detail"]["after"]["disabled"], true);
   EXPECT_EQ(json::parse(call("GET", "/api/v1/audit?subject=user%20fes", cookie).body).size(), 2u);
+  // Enabled again, with a new password: the officer signs in with it.
+  EXPECT_EQ(call("POST", "/api/v1/users/fes1/enable", cookie, csrf).status, 200);
+  const std::string fresh = "another-long-passphrase";
+  EXPECT_EQ(
+      call("POST", "/api/v1/users/fes1/password", cookie, csrf, json{{"password", fresh}}.dump())
+          .status,
+      200);
+  EXPECT_EQ(
+      call("POST", "/api/v1/login", "", "", json{{"login", "fes1"}, {"password", fresh}}.dump())
+          .status,
+      200);
+  // The roles an administrator gives, each with the kinds of scope it takes.
+  auto roles = json::parse(call("GET", "/api/v1/roles", cookie).body);
+  bool head = false;
+  for (const auto& r : roles)
+    if (r["role"] == "school_head") head = r["scope_kinds"] == json::array({"school"});
+  EXPECT_TRUE(head) << roles.dump();
 }
 
 // Every route the API serves is described in /api/v1/openapi.json, and nothing else is.
@@ -391,6 +411,51 @@ TEST_P(Api, TheOpenApiDescriptionListsExactlyTheRoutes) {
     else
       EXPECT_EQ(res.status, 401) << method << " " << path;
   }
+}
+
+// Every JSON answer a route gives on success is described field by field (the web's types are
+// generated from these schemas), and the check the route tests run on every answer catches an
+// answer that drifts from its description.
+TEST_P(Api, EverySuccessfulAnswerHasARealSchemaAndDriftIsCaught) {
+  auto doc = json::parse(call("GET", "/api/v1/openapi.json").body);
+  auto resolve = [&](json s) {
+    while (s.contains("$ref")) {
+      const std::string ref = s["$ref"];
+      s = doc["components"]["schemas"][ref.substr(ref.rfind('/') + 1)];
+    }
+    return s;
+  };
+  int described = 0;
+  for (const auto& [path, ops] : doc["paths"].items())
+    for (const auto& [method, op] : ops.items())
+      for (const auto& [status, response] : op["responses"].items()) {
+        if (status[0] != '2' || !response.contains("content") ||
+            !response["content"].contains("application/json") || path == "/api/v1/openapi.json")
+          continue;
+        json s = resolve(response["content"]["application/json"]["schema"]);
+        if (s["type"] == "array") s = resolve(s["items"]);
+        EXPECT_TRUE(s.contains("properties") || s.contains("additionalProperties"))
+            << method << " " << path << " " << status << ": " << s.dump();
+        ++described;
+      }
+  EXPECT_GT(described, 40);
+
+  const json user = doc["components"]["schemas"]["User"];
+  const json good = {{"login", "a"},  {"full_name", "b"},  {"role", "school_head"},
+                     {"scope", "MA"}, {"disabled", false}, {"created_at", "2026-01-01"}};
+  auto problems = [&](const json& v) {
+    std::vector<std::string> out;
+    sanad::testing::check_schema(doc, user, v, "$", out);
+    return out;
+  };
+  EXPECT_TRUE(problems(good).empty());
+  json missing = good, wrong = good, extra = good;
+  missing.erase("role");
+  wrong["disabled"] = "no";
+  extra["password_hash"] = "x";
+  EXPECT_EQ(problems(missing), std::vector<std::string>{"$: missing role"});
+  EXPECT_EQ(problems(wrong), std::vector<std::string>{"$.disabled: expected boolean, got string"});
+  EXPECT_EQ(problems(extra), std::vector<std::string>{"$.password_hash: not described"});
 }
 
 TEST_P(Api, HostileRequestsGetClearErrorsNotCrashes) {

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "core/http/api.hpp"
+#include "http/openapi_check.hpp"
 
 namespace sanad::testing {
 
@@ -36,8 +37,10 @@ class SignedIn {
   http::ApiResponse call(const std::string& method, const std::string& target,
                          const std::string& who, const std::string& body = "") {
     auto [cookie, csrf] = session(who);
-    return http::handle_api(store_(), {method, target, cookie, csrf, body, "127.0.0.1", false,
-                                       "application/json", false});
+    auto r = http::handle_api(store_(), {method, target, cookie, csrf, body, "127.0.0.1", false,
+                                         "application/json", false});
+    expect_described(store_(), method, target, r);
+    return r;
   }
 
   // A GET expected to answer `status`; its JSON when it is 200 and JSON.

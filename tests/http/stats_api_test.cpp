@@ -92,6 +92,11 @@ class StatsApi : public sanad::testing::BothBackends {
 
 TEST_P(StatsApi, DashboardGivesTheEnginesFiguresWithTheirParts) {
   auto snap = compute_stats(st(), "2025-2026");
+  auto catalogue = get("/api/v1/stats/catalogue", "manager");
+  ASSERT_TRUE(catalogue.is_array());
+  bool gpi = false;
+  for (const auto& d : catalogue) gpi = gpi || d["code"] == "GPI";
+  EXPECT_TRUE(gpi) << catalogue.dump().substr(0, 300);
   auto dir = get("/api/v1/stats/nodes/03.531", "manager");
   ASSERT_TRUE(dir.is_object());
   EXPECT_EQ(dir["year"], "2025-2026");

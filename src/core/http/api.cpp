@@ -355,9 +355,35 @@ ApiResponse r_vocabulary(Ctx&) {
   return reply(200, out);
 }
 
+// The description of every route: the core's, with each part's paths and schemas merged in.
+const std::string& openapi_text() {
+  static const std::string text = [] {
+    json doc = json::parse(embedded::find("src/core/http/openapi.json").value_or("{}"));
+    for (const Module* m : modules()) {
+      if (m->openapi.empty()) continue;
+      auto fragment = embedded::find(m->openapi);
+      if (!fragment)
+        throw std::runtime_error("missing OpenAPI fragment " + std::string(m->openapi));
+      json part = json::parse(*fragment);
+      // Two parts describing one path or one schema name would hide each other: refused.
+      auto add = [&](json& into, const std::string& key, const json& value) {
+        if (into.contains(key))
+          throw std::runtime_error(std::string(m->openapi) + " describes " + key + " again");
+        into[key] = value;
+      };
+      for (auto& [path, item] : part["paths"].items()) add(doc["paths"], path, item);
+      if (part.contains("components"))
+        for (auto& [kind, entries] : part["components"].items())
+          for (auto& [name, value] : entries.items()) add(doc["components"][kind], name, value);
+    }
+    return doc.dump(1);
+  }();
+  return text;
+}
+
 ApiResponse r_openapi(Ctx&) {
   ApiResponse r;
-  r.body = std::string(embedded::find("src/core/http/openapi.json").value_or("{}"));
+  r.body = openapi_text();
   return r;
 }
 

@@ -10,6 +10,7 @@ const Module& module() {
   static const Module m{
       .name = "tayssir",
       .routes = http::tayssir_routes,
+      .openapi = "src/modules/tayssir/openapi.json",
       .commands =
           [](CLI::App& cli) {
             std::vector<std::unique_ptr<Command>> out;
