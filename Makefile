@@ -20,8 +20,10 @@ build: deps $(BUILD)/CMakeCache.txt web
 	cmake --build $(BUILD) -j$(JOBS)
 
 # The web app (web/): npm packages from the committed lockfile, then a Vite build into web/dist.
-WEB_SOURCES := $(shell find web/src -type f 2>/dev/null) web/index.html web/vite.config.ts \
-  web/tsconfig.json web/package.json $(wildcard web/public/*)
+# The API's types come from the OpenAPI fragments (web/scripts/api-types.mjs).
+WEB_SOURCES := $(shell find web/src -type f ! -name api-types.ts 2>/dev/null) web/index.html \
+  web/vite.config.ts web/tsconfig.json web/package.json $(wildcard web/public/* web/scripts/*) \
+  $(wildcard src/core/http/openapi.json src/*/openapi.json src/modules/*/openapi.json)
 # `npm ci` refuses a lockfile without other platforms' optional packages (rollup's), which the
 # registry this project reaches does not list; `npm install` then installs the same locked
 # versions and leaves the lockfile as it is.

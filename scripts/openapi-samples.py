@@ -19,12 +19,10 @@ import re
 import sys
 from pathlib import Path
 
-FRAGMENTS = [
-    "src/core/http/openapi.json",
-    "src/registry/openapi.json",
-    "src/stats/openapi.json",
-    "src/modules/tayssir/openapi.json",
-]
+ROOT = Path(__file__).resolve().parent.parent
+FRAGMENTS = ["src/core/http/openapi.json"] + sorted(
+    str(p.relative_to(ROOT)) for p in [*ROOT.glob("src/*/openapi.json"),
+                                       *ROOT.glob("src/modules/*/openapi.json")])
 VERBS = ("get", "post", "put", "delete", "patch")
 
 
@@ -102,7 +100,7 @@ def main():
     if len(sys.argv) < 2:
         sys.exit(__doc__)
     write = "--write" in sys.argv
-    root = Path(__file__).resolve().parent.parent
+    root = ROOT
     samples = collections.defaultdict(list)
     for line in open(sys.argv[1], encoding="utf-8"):
         s = json.loads(line)

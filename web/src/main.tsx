@@ -1,20 +1,14 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { api, setCsrf, type Principal, type Vocabulary } from './api';
-import { applyDocumentLang, lang, setLang, setVocabulary, t } from './i18n';
-import { useSignal } from './signal';
-import { Login } from './pages/Login';
-import { Territory } from './pages/Territory';
-import { SchoolPage } from './pages/School';
-import { PupilPage } from './pages/Pupil';
-import { ImportPage } from './pages/Import';
-import { RequestsPage } from './pages/Requests';
-import { UsersPage } from './pages/Users';
-import { AuditPage } from './pages/Audit';
-import { CyclePage, TayssirPage } from './pages/Tayssir';
-import { StatsPage, StatsPupilsPage } from './pages/Stats';
-import { PolicyPage } from './pages/Policy';
-import { SuspectsPage } from './pages/Suspects';
+import { api, setCsrf, type Principal } from './core/api';
+import { applyDocumentLang, lang, setLang, setVocabulary, t } from './core/i18n';
+import { useSignal } from './core/signal';
+import { Login } from './core/pages/Login';
+import { UsersPage } from './core/pages/Users';
+import { AuditPage } from './core/pages/Audit';
+import type { ModuleEntry, NavEntry, PageOf, WebModule } from './core/module';
+import { Problem, Spinner, useLoad } from './core/util';
+import { modules } from './modules';
 import './style.css';
 
 function useHash(): string {
@@ -27,38 +21,48 @@ function useHash(): string {
   return hash.replace(/^#/, '') || '/';
 }
 
+// The core's own pages (accounts, the audit log); every other page is a part's.
+const corePages: Record<string, PageOf> = {
+  users: (_, me) => <UsersPage me={me} />,
+  audit: () => <AuditPage />,
+};
+const coreNav: NavEntry[] = [
+  { href: '#/users', label: 'nav_users', action: 'manage_users' },
+  { href: '#/audit', label: 'nav_audit', action: 'read_audit', nation_only: true },
+];
+
+const loaded = new Map<string, Promise<WebModule>>();
+function load(entry: ModuleEntry): Promise<WebModule> {
+  if (!loaded.has(entry.name)) {
+    const p = entry.load();
+    p.catch(() => loaded.delete(entry.name)); // a failed download is tried again next time
+    loaded.set(entry.name, p);
+  }
+  return loaded.get(entry.name)!;
+}
+
+function ModulePage({ entry, parts, me }: { entry: ModuleEntry; parts: string[]; me: Principal }) {
+  const m = useLoad(() => load(entry), [entry.name]);
+  if (m.error) return <Problem error={m.error} />;
+  if (!m.data) return <Spinner on />;
+  const page = m.data.pages[parts[0] ?? ''];
+  return page ? page(parts.slice(1), me) : <p class="notice">{t('not_found')}</p>;
+}
+
 function Page({ route, me }: { route: string; me: Principal }) {
   const parts = route.split('/').filter(Boolean).map(decodeURIComponent);
-  switch (parts[0]) {
-    case undefined:
-      return <Territory me={me} />;
-    case 't':
-      return <Territory me={me} node={parts[1]} />;
-    case 'school':
-      return <SchoolPage code={parts[1] ?? ''} />;
-    case 'pupil':
-      return <PupilPage massar={parts[1] ?? ''} />;
-    case 'import':
-      return <ImportPage me={me} />;
-    case 'requests':
-      return <RequestsPage />;
-    case 'users':
-      return <UsersPage me={me} />;
-    case 'audit':
-      return <AuditPage />;
-    case 'stats':
-      return <StatsPage me={me} node={parts[1]} />;
-    case 'stats-pupils':
-      return <StatsPupilsPage parts={parts.slice(1)} />;
-    case 'tayssir':
-      return parts[1] ? <CyclePage id={parts[1]} me={me} /> : <TayssirPage me={me} />;
-    case 'tayssir-policy':
-      return <PolicyPage code={parts[1] ?? ''} me={me} />;
-    case 'tayssir-suspects':
-      return <SuspectsPage policy={parts[1] ?? ''} />;
-    default:
-      return <p class="notice">{t('not_found')}</p>;
-  }
+  const first = parts[0] ?? '';
+  if (corePages[first]) return corePages[first](parts.slice(1), me);
+  const entry = modules.find((m) => m.segments.includes(first));
+  if (!entry) return <p class="notice">{t('not_found')}</p>;
+  return <ModulePage key={entry.name} entry={entry} parts={parts} me={me} />;
+}
+
+// Which navigation entry the address belongs to: its own, or its part's first entry.
+function navFor(section: string): string {
+  const all = [...modules.flatMap((m) => m.nav), ...coreNav];
+  if (all.some((n) => n.href === '#/' + section)) return '#/' + section;
+  return modules.find((m) => m.segments.includes(section))?.nav[0]?.href ?? '';
 }
 
 function App() {
@@ -68,9 +72,9 @@ function App() {
 
   useEffect(() => applyDocumentLang(l), [l]);
   useEffect(() => {
-    api.get<Vocabulary>('/vocabulary').then(setVocabulary).catch(() => {});
+    api.get('/vocabulary').then(setVocabulary).catch(() => {});
     api
-      .get<Principal>('/session')
+      .get('/session')
       .then((p) => {
         setCsrf(p.csrf);
         setMe(p);
@@ -98,17 +102,10 @@ function App() {
       />
     );
 
-  const can = (a: string) => me.actions.includes(a);
-  const nav: [string, string, boolean][] = [
-    ['#/', t('nav_territory'), true],
-    ['#/stats', t('nav_stats'), can('read_registry')],
-    ['#/tayssir', t('nav_tayssir'), can('tayssir_read')],
-    ['#/import', t('nav_import'), can('import_data')],
-    ['#/requests', t('nav_requests'), can('import_data')],
-    ['#/users', t('nav_users'), can('manage_users')],
-    ['#/audit', t('nav_audit'), can('read_audit') && me.scope.kind === 'nation'],
-  ];
-  const section = '#/' + (route.split('/')[1] ?? '');
+  const can = (n: NavEntry) =>
+    (!n.action || me.actions.includes(n.action)) && (!n.nation_only || me.scope.kind === 'nation');
+  const nav = [...modules.flatMap((m) => m.nav), ...coreNav].filter(can);
+  const on = navFor(route.split('/')[1] ?? '');
   return (
     <div class="shell" key={l}>
       <header class="top">
@@ -116,13 +113,11 @@ function App() {
           {t('app_name')}
         </a>
         <nav>
-          {nav
-            .filter(([, , ok]) => ok)
-            .map(([href, text]) => (
-              <a href={href} class={section === href || (href === '#/' && ['#/', '#/t', '#/school', '#/pupil'].includes(section)) || (href === '#/stats' && section === '#/stats-pupils') || (href === '#/tayssir' && section.startsWith('#/tayssir-')) ? 'on' : ''}>
-                {text}
-              </a>
-            ))}
+          {nav.map((n) => (
+            <a href={n.href} class={n.href === on ? 'on' : ''}>
+              {t(n.label)}
+            </a>
+          ))}
         </nav>
         <div class="who">
           <span class="user" title={me.login}>

@@ -1,46 +1,13 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, exportUrl, qs, type PupilIdentity } from '../api';
-import { date, label, lang, num, pick, t, terms } from '../i18n';
-import { Pager, Problem, Spinner, useLoad } from '../util';
-import { Changes } from './Changes';
+import { api, exportUrl } from '../../core/api';
+import { date, label, lang, num, pick, t, terms } from '../../core/i18n';
+import { Pager, Problem, Spinner, useLoad } from '../../core/util';
+import { Changes } from '../../core/pages/Changes';
 import { nodeHref } from './Territory';
 
-interface School {
-  code: string;
-  name_ar: string;
-  name_fr: string;
-  cycles: string[];
-  commune: string;
-  milieu: string;
-  sector: string;
-  boarding_beds: number;
-  canteen: boolean;
-}
-interface Line extends PupilIdentity {
-  level: string;
-  class: string;
-  status: string;
-}
-interface Page {
-  year: string;
-  years: string[];
-  levels: string[];
-  classes: string[];
-  total: number;
-  page: number;
-  page_size: number;
-  items: Line[];
-}
-interface NodeLine {
-  kind: string;
-  code: string;
-  name_ar: string;
-  name_fr: string;
-}
-
 export function SchoolPage({ code }: { code: string }) {
-  const school = useLoad(() => api.get<School>('/schools/' + encodeURIComponent(code)), [code]);
-  const where = useLoad(() => api.get<{ path: NodeLine[] }>('/territory' + qs({ node: code })), [code]);
+  const school = useLoad(() => api.get('/schools/{code}', { path: { code } }), [code]);
+  const where = useLoad(() => api.get('/territory', { query: { node: code } }), [code]);
   const [typed, setTyped] = useState('');
   const [f, setF] = useState({ q: '', year: '', level: '', class: '', sex: '', status: '', page: 1 });
   // Searching as one types, a moment after the last key.
@@ -49,7 +16,7 @@ export function SchoolPage({ code }: { code: string }) {
     return () => clearTimeout(id);
   }, [typed]);
   const list = useLoad(
-    () => api.get<Page>('/schools/' + encodeURIComponent(code) + '/pupils' + qs({ ...f, page_size: 50 })),
+    () => api.get('/schools/{code}/pupils', { path: { code }, query: { ...f, page_size: 50 } }),
     [code, JSON.stringify(f)],
   );
   const s = school.data;
@@ -201,7 +168,7 @@ export function SchoolPage({ code }: { code: string }) {
               <Pager page={p.page} pages={pages} go={(page) => setF((x) => ({ ...x, page }))} />
             </>
           )}
-          <Changes url={'/schools/' + encodeURIComponent(code) + '/history'} />
+          <Changes of="school" code={code} />
         </>
       )}
     </section>

@@ -1,46 +1,10 @@
-import { api, type PupilIdentity } from '../api';
-import { date, label, monthName, num, pick, t } from '../i18n';
-import { Problem, Spinner, useLoad } from '../util';
-import { Changes } from './Changes';
-
-interface Stay {
-  school_year: string;
-  school: string;
-  in_scope: boolean;
-  school_name_ar: string;
-  school_name_fr: string;
-  level: string;
-  class: string;
-  status: string;
-  transfer_to: string;
-  transfer_elsewhere?: boolean;
-  left_date: string;
-}
-interface Sibling {
-  massar: string;
-  last_ar: string;
-  first_ar: string;
-  last_fr: string;
-  first_fr: string;
-  relation: string;
-}
-interface Record extends PupilIdentity {
-  birth_place: string;
-  history: Stay[];
-  household: null | {
-    payee_cin: string;
-    payee_name: string;
-    phone: string;
-    ramed: string;
-    relation: string;
-    children: number;
-    siblings: Sibling[];
-  };
-  absences: { month: string; days: number; justified: number; unjustified: number }[];
-}
+import { api } from '../../core/api';
+import { date, label, monthName, num, pick, t } from '../../core/i18n';
+import { Problem, Spinner, useLoad } from '../../core/util';
+import { Changes } from '../../core/pages/Changes';
 
 export function PupilPage({ massar }: { massar: string }) {
-  const r = useLoad(() => api.get<Record>('/pupils/' + encodeURIComponent(massar)), [massar]);
+  const r = useLoad(() => api.get('/pupils/{massar}', { path: { massar } }), [massar]);
   const p = r.data;
   return (
     <section>
@@ -183,7 +147,7 @@ export function PupilPage({ massar }: { massar: string }) {
               </table>
             </div>
           )}
-          <Changes url={'/pupils/' + encodeURIComponent(massar) + '/history'} />
+          <Changes of="pupil" code={massar} />
         </>
       )}
     </section>

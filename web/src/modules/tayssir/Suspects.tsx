@@ -2,41 +2,12 @@
 // payee under two CINs. Nothing is merged by itself: the reviewer compares both sides and decides
 // "the same" (paid once) or "distinct"; every decision is audited.
 import { useState } from 'preact/hooks';
-import { api, qs } from '../api';
-import { date, label, lang, num, t, type Key } from '../i18n';
-import { BackLink, errorText, Pager, Problem, Spinner, useLoad } from '../util';
+import { api, type Answer, type Schema } from '../../core/api';
+import { date, label, lang, num, t, type Key } from '../../core/i18n';
+import { BackLink, errorText, Pager, Problem, Spinner, useLoad } from '../../core/util';
 
-interface Side {
-  code: string;
-  name_ar?: string;
-  name_fr?: string;
-  birth_date?: string;
-  sex?: string;
-  school?: string;
-  level?: string;
-  payee_cin?: string;
-  payee_name?: string;
-  phone?: string;
-  ramed?: string;
-  children?: string[];
-}
-interface Pair {
-  kind: 'pupil' | 'payee';
-  why: string;
-  why_ar: string;
-  why_fr: string;
-  decision: string;
-  a: Side;
-  b: Side;
-}
-interface Suspects {
-  total: number;
-  pending: number;
-  outside: number;
-  page: number;
-  page_size: number;
-  items: Pair[];
-}
+type Side = Schema<'SuspectSide'>;
+type Pair = Answer<'/tayssir/suspects'>['items'][number];
 
 // What matched, as the server says it in the interface's language.
 const why = (p: Pair) => (lang.get() === 'ar' ? p.why_ar : p.why_fr) || p.why;
@@ -107,7 +78,7 @@ function PairCard({ p, onDone }: { p: Pair; onDone: () => void }) {
     setBusy(true);
     setError('');
     try {
-      await api.post('/tayssir/suspects/review', { kind: p.kind, a: p.a.code, b: p.b.code, decision, note });
+      await api.post('/tayssir/suspects/review', { body: { kind: p.kind, a: p.a.code, b: p.b.code, decision, note } });
       onDone();
     } catch (err) {
       setError(errorText(err));
@@ -147,7 +118,7 @@ function PairCard({ p, onDone }: { p: Pair; onDone: () => void }) {
 
 export function SuspectsPage({ policy }: { policy: string }) {
   const [page, setPage] = useState(1);
-  const r = useLoad(() => api.get<Suspects>('/tayssir/suspects' + qs({ policy, page, page_size: 20 })), [policy, page]);
+  const r = useLoad(() => api.get('/tayssir/suspects', { query: { policy, page, page_size: 20 } }), [policy, page]);
   const d = r.data;
   const pages = d ? Math.max(1, Math.ceil(d.total / d.page_size)) : 1;
   return (

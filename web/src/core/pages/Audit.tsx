@@ -1,17 +1,9 @@
 import { useState } from 'preact/hooks';
-import { api, qs } from '../api';
+import { api, type Schema } from '../api';
 import { date, t } from '../i18n';
 import { CsvButton, Problem, Spinner, useLoad } from '../util';
 
-export interface Entry {
-  id: number;
-  at: string;
-  actor: string;
-  origin: string;
-  action: string;
-  subject: string;
-  detail: unknown;
-}
+export type Entry = Schema<'AuditEntry'>;
 
 // One entry's detail: a before → after table when the entry has both, the text otherwise.
 function Detail({ d }: { d: unknown }) {
@@ -78,7 +70,7 @@ export function AuditTable({ entries }: { entries: Entry[] }) {
 
 export function AuditPage() {
   const [subject, setSubject] = useState('');
-  const r = useLoad(() => api.get<Entry[]>('/audit' + qs({ subject, limit: 200 })), [subject]);
+  const r = useLoad(() => api.get('/audit', { query: { subject, limit: 200 } }), [subject]);
   return (
     <section>
       <h1>{t('nav_audit')}</h1>

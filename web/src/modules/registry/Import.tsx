@@ -1,33 +1,9 @@
 import { useState } from 'preact/hooks';
-import { api, ApiError, qs, type Principal } from '../api';
-import { date, num, pick, t, type Key } from '../i18n';
+import { api, ApiError, type Answer, type Principal } from '../../core/api';
+import { date, num, pick, t, type Key } from '../../core/i18n';
 
-interface Issue {
-  file: string;
-  sheet: string;
-  row: number;
-  column: string;
-  value: string;
-  reason: string;
-  reason_ar?: string;
-  reason_fr?: string;
-}
-interface Report {
-  kind: string;
-  file: string;
-  rows_read: number;
-  rows_valid: number;
-  rows_rejected: number;
-  rows_held: number;
-  held: Issue[];
-  issues_total: number;
-  issues: Issue[];
-  warnings: string[];
-  counts: Record<string, { inserted: number; updated: number; unchanged: number; deleted: number }>;
-  replaced_schools: string[];
-  to_delete: number;
-  written: boolean;
-}
+type Report = Answer<'/imports/{kind}', 'post'>;
+type Issue = Report['issues'][number];
 
 // Rows of a report: where (row, column), the value, and why, in the interface's language.
 function IssueTable({ issues, testid }: { issues: Issue[]; testid: string }) {
@@ -76,18 +52,16 @@ export function ImportPage({ me }: { me: Principal }) {
     setBusy(true);
     setError('');
     try {
-      const r = await api.upload<Report>(
-        '/imports/' +
-          kind +
-          qs({
-            file: file.name,
-            commit: commit ? 1 : undefined,
-            skip_invalid: skip ? 1 : undefined,
-            replace_from: replacing ? from : undefined,
-            replace_to: replacing ? to : undefined,
-          }),
-        file,
-      );
+      const r = await api.upload('/imports/{kind}', file, {
+        path: { kind },
+        query: {
+          file: file.name,
+          commit: commit ? 1 : undefined,
+          skip_invalid: skip ? 1 : undefined,
+          replace_from: replacing ? from : undefined,
+          replace_to: replacing ? to : undefined,
+        },
+      });
       if (commit) {
         setDone(r);
         setReport(null);

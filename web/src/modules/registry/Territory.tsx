@@ -1,23 +1,7 @@
 import { useState } from 'preact/hooks';
-import { api, exportUrl, qs, type Principal } from '../api';
-import { num, pick, t, type Key } from '../i18n';
-import { CsvButton, Problem, Spinner, useLoad } from '../util';
-
-interface NodeLine {
-  kind: string;
-  code: string;
-  name_ar: string;
-  name_fr: string;
-  schools: number;
-  pupils: number;
-}
-interface View {
-  year: string;
-  years: string[];
-  path: NodeLine[];
-  node: NodeLine;
-  children: NodeLine[];
-}
+import { api, exportUrl, type Principal } from '../../core/api';
+import { num, pick, t, type Key } from '../../core/i18n';
+import { CsvButton, Problem, Spinner, useLoad } from '../../core/util';
 
 const childKind: Record<string, string> = { nation: 'region', region: 'directorate', directorate: 'commune', commune: 'school' };
 
@@ -27,7 +11,7 @@ export function nodeHref(n: { kind: string; code: string }) {
 
 export function Territory({ me, node }: { me: Principal; node?: string }) {
   const [year, setYear] = useState('');
-  const v = useLoad(() => api.get<View>('/territory' + qs({ node, year })), [node, year]);
+  const v = useLoad(() => api.get('/territory', { query: { node, year } }), [node, year]);
   const d = v.data;
   if (d && d.node.kind === 'school') {
     location.replace('#/school/' + encodeURIComponent(d.node.code));

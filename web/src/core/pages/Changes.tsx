@@ -1,19 +1,10 @@
 // The history of a record (a pupil, a school): what imports changed in it, field by field, with
 // who, when, from where and which file. The server gives it newest first.
-import { api } from '../api';
+import { api, type Schema } from '../api';
 import { date, label, t, type Key } from '../i18n';
 import { CsvButton, Problem, useLoad } from '../util';
 
-interface Change {
-  audit_id: number;
-  at: string;
-  actor: string;
-  origin: string;
-  file: string;
-  kind: string;
-  part: string;
-  fields: Record<string, [unknown, unknown]>;
-}
+type Change = Schema<'PupilChange'>;
 
 // A column of the registry → the label the pages use for it.
 const fieldKeys: Record<string, Key> = {
@@ -71,8 +62,14 @@ function what(c: Change): string {
   return kind;
 }
 
-export function Changes({ url }: { url: string }) {
-  const r = useLoad(() => api.get<Change[]>(url), [url]);
+export function Changes({ of, code }: { of: 'pupil' | 'school'; code: string }) {
+  const r = useLoad(
+    (): Promise<Change[]> =>
+      of === 'pupil'
+        ? api.get('/pupils/{massar}/history', { path: { massar: code } })
+        : api.get('/schools/{code}/history', { path: { code } }),
+    [of, code],
+  );
   return (
     <>
       <h2>{t('changes_title')}</h2>
@@ -81,7 +78,7 @@ export function Changes({ url }: { url: string }) {
       {r.data && r.data.length === 0 && <p class="notice">{t('no_changes')}</p>}
       {r.data && r.data.length > 0 && (
         <p class="actions">
-          <CsvButton table="changes" name={'history-' + url.split('/')[2]} />
+          <CsvButton table="changes" name={'history-' + code} />
         </p>
       )}
       {r.data && r.data.length > 0 && (

@@ -13,8 +13,8 @@ export function Login({ onDone, langButton }: { onDone: (p: Principal) => void; 
     setBusy(true);
     setError('');
     try {
-      await api.post('/login', { login, password });
-      onDone(await api.get<Principal>('/session'));
+      await api.post('/login', { body: { login, password } });
+      onDone(await api.get('/session'));
     } catch (err) {
       setError((err as Error).message);
     } finally {

@@ -2,34 +2,11 @@
 // households (a link), for us to accept or refuse; and the rows of our imports held for another
 // scope, to follow. Accepting moves a pupil or links him to a household: it asks first.
 import { useState } from 'preact/hooks';
-import { api, qs, type PupilIdentity } from '../api';
-import { date, label, num, pick, t, type Key } from '../i18n';
-import { errorText, Problem, Spinner, useLoad } from '../util';
+import { api, type Schema } from '../../core/api';
+import { date, label, num, pick, t, type Key } from '../../core/i18n';
+import { errorText, Problem, Spinner, useLoad } from '../../core/util';
 
-interface Request {
-  id: number;
-  kind: 'transfer' | 'household_link';
-  state: 'pending' | 'accepted' | 'refused';
-  massar: string;
-  school_year: string;
-  asking_school: { code: string; name_ar: string; name_fr: string };
-  pupil: PupilIdentity;
-  asked?: { level: string; class_name: string; status: string };
-  household?: { payee_cin: string; payee_name: string; phone: string; ramed: string };
-  relation?: string;
-  requested_by: string;
-  requested_at: string;
-  file: string;
-  file_row: number;
-  decided_by: string;
-  decided_at: string;
-  note: string;
-  may_decide: boolean;
-}
-interface Requests {
-  items: Request[];
-  pending: { incoming: number; outgoing: number };
-}
+type Request = Schema<'ImportRequest'>;
 
 const today = () => new Date().toISOString().slice(0, 10);
 // A school year's first and last day ("2025-2026" → 2025-09-01, 2026-08-31).
@@ -46,7 +23,9 @@ function RequestCard({ r, box, onDone }: { r: Request; box: string; onDone: () =
     setBusy(true);
     setError('');
     try {
-      await api.post(`/requests/${r.id}/${accept ? 'accept' : 'refuse'}`, accept ? { note, left_date: r.kind === 'transfer' ? left : undefined } : { note });
+      await (accept
+        ? api.post('/requests/{id}/accept', { path: { id: r.id }, body: { note, left_date: r.kind === 'transfer' ? left : undefined } })
+        : api.post('/requests/{id}/refuse', { path: { id: r.id }, body: { note } }));
       onDone();
     } catch (e) {
       setError(errorText(e));
@@ -152,7 +131,7 @@ function RequestCard({ r, box, onDone }: { r: Request; box: string; onDone: () =
 export function RequestsPage() {
   const [box, setBox] = useState<'incoming' | 'outgoing'>('incoming');
   const [state, setState] = useState('pending');
-  const r = useLoad(() => api.get<Requests>('/requests' + qs({ box, state })), [box, state]);
+  const r = useLoad(() => api.get('/requests', { query: { box, state } }), [box, state]);
   const d = r.data;
   return (
     <section>

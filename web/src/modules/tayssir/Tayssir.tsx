@@ -1,95 +1,13 @@
 // Tayssir: the cycles within reach, computing a period, and a cycle's page — its steps, the
 // schools' checks, the lines with the computation behind each, the lists, payment and appeals.
 import { useState } from 'preact/hooks';
-import { api, postDownload, qs, type Principal } from '../api';
-import { label, lang, mad, monthName, num, pick, t, type Key } from '../i18n';
-import { BackLink, errorText, Pager, Problem, Spinner, useLoad } from '../util';
+import { api, postDownload, qs, type Principal, type Schema } from '../../core/api';
+import { label, lang, mad, monthName, num, pick, t, type Key } from '../../core/i18n';
+import { BackLink, errorText, Pager, Problem, Spinner, useLoad } from '../../core/util';
 
-interface Period {
-  code: string;
-  name_ar: string;
-  name_fr: string;
-  months: string[];
-}
-interface PolicyInfo {
-  code: string;
-  school_year: string;
-  name_ar: string;
-  name_fr: string;
-  frozen: boolean;
-  periods: Period[];
-}
-export interface Cycle {
-  id: number;
-  policy: string;
-  period: string;
-  directorate: string;
-  state: string;
-  computed_at: string;
-  computed_by: string;
-  pupils: number;
-  beneficiaries: number;
-  households: number;
-  due: number;
-  forfeited: number;
-  adjustments: number;
-  payment_sha256: string;
-}
-interface Check {
-  school: string;
-  state: string;
-  note: string;
-  by: string;
-  at: string;
-}
-interface Appeal {
-  id: number;
-  massar: string;
-  school: string;
-  grounds: string;
-  state: string;
-  months: string;
-  amount: number;
-  note: string;
-  adjusted_in: number;
-}
-interface CycleView extends Cycle {
-  schools: number;
-  checks: Check[];
-  appeals: Appeal[];
-  // Approved, for who may pay: what the payment file will pay.
-  payable?: { households: number; amount: number; owing_households: number; owing: number };
-}
-interface Line {
-  massar: string;
-  last_ar: string;
-  first_ar: string;
-  last_fr: string;
-  first_fr: string;
-  school: string;
-  level: string;
-  reason: string;
-  monthly: number;
-  months: string;
-  absences: string;
-  due: number;
-}
-interface Lines {
-  months: string[];
-  total: number;
-  page: number;
-  page_size: number;
-  items: Line[];
-}
-interface Explanation {
-  massar: string;
-  school: string;
-  level: string;
-  reason: string;
-  monthly: number;
-  due: number;
-  months: { month: string; counted: number; threshold: number; state: string }[];
-}
+export type Cycle = Schema<'Cycle'>;
+type CycleView = Schema<'CycleDetail'>;
+type Appeal = CycleView['appeals'][number];
 
 const STATES = ['draft', 'checked', 'approved', 'exported', 'closed'];
 const stateLabel = (s: string) => t(('state_' + s) as Key);
@@ -138,11 +56,11 @@ function CycleTable({ cycles }: { cycles: Cycle[] }) {
 }
 
 export function TayssirPage({ me }: { me: Principal }) {
-  const policies = useLoad(() => api.get<PolicyInfo[]>('/tayssir/policies'), []);
+  const policies = useLoad(() => api.get('/tayssir/policies'), []);
   const [policy, setPolicy] = useState('');
   const chosen = policies.data?.find((p) => p.code === policy) ?? policies.data?.[0];
   const cycles = useLoad(
-    () => (chosen ? api.get<Cycle[]>('/tayssir/cycles' + qs({ policy: chosen.code })) : Promise.resolve([])),
+    () => (chosen ? api.get('/tayssir/cycles', { query: { policy: chosen.code } }) : Promise.resolve([])),
     [chosen?.code],
   );
   const [period, setPeriod] = useState('');
@@ -158,9 +76,8 @@ export function TayssirPage({ me }: { me: Principal }) {
     setDone('');
     setError('');
     try {
-      const r = await api.post<{ cycles: Cycle[]; suspects_pending: number }>('/tayssir/cycles', {
-        policy: chosen.code,
-        period: period || chosen.periods[0]?.code,
+      const r = await api.post('/tayssir/cycles', {
+        body: { policy: chosen.code, period: period || chosen.periods[0]?.code },
       });
       setDone(t('computed', r.cycles.length) + (r.suspects_pending ? ' ' + t('suspects', r.suspects_pending) : ''));
       cycles.reload();
@@ -237,7 +154,7 @@ function MonthCell({ state }: { state: string }) {
 }
 
 function ExplainPanel({ cycle, massar, me, onFiled }: { cycle: CycleView; massar: string; me: Principal; onFiled: () => void }) {
-  const r = useLoad(() => api.get<Explanation>(`/tayssir/cycles/${cycle.id}/explain/${encodeURIComponent(massar)}`), [massar]);
+  const r = useLoad(() => api.get('/tayssir/cycles/{id}/explain/{massar}', { path: { id: cycle.id, massar } }), [massar]);
   const [grounds, setGrounds] = useState('');
   const [msg, setMsg] = useState('');
   const [error, setError] = useState('');
@@ -246,7 +163,7 @@ function ExplainPanel({ cycle, massar, me, onFiled }: { cycle: CycleView; massar
     e.preventDefault();
     setError('');
     try {
-      const a = await api.post<{ id: number }>(`/tayssir/cycles/${cycle.id}/appeals`, { massar, grounds });
+      const a = await api.post('/tayssir/cycles/{id}/appeals', { path: { id: cycle.id }, body: { massar, grounds } });
       setMsg(t('appeal_filed', a.id));
       setGrounds('');
       onFiled();
@@ -317,7 +234,7 @@ function AppealRow({ a, canDecide, onDone }: { a: Appeal; canDecide: boolean; on
   const decide = async (upheld: boolean) => {
     if (!note.trim()) return setError(t('note_required'));
     try {
-      await api.post(`/tayssir/appeals/${a.id}/decision`, { upheld, note });
+      await api.post('/tayssir/appeals/{id}/decision', { path: { id: a.id }, body: { upheld, note } });
       onDone();
     } catch (err) {
       setError(errorText(err));
@@ -351,11 +268,11 @@ function AppealRow({ a, canDecide, onDone }: { a: Appeal; canDecide: boolean; on
 }
 
 export function CyclePage({ id, me }: { id: string; me: Principal }) {
-  const c = useLoad(() => api.get<CycleView>('/tayssir/cycles/' + encodeURIComponent(id)), [id]);
+  const c = useLoad(() => api.get('/tayssir/cycles/{id}', { path: { id: Number(id) } }), [id]);
   const [filter, setFilter] = useState('');
   const [page, setPage] = useState(1);
   const lines = useLoad(
-    () => api.get<Lines>(`/tayssir/cycles/${encodeURIComponent(id)}/lines` + qs({ reason: filter, page, page_size: 50 })),
+    () => api.get('/tayssir/cycles/{id}/lines', { path: { id: Number(id) }, query: { reason: filter, page, page_size: 50 } }),
     [id, filter, page],
   );
   const [open, setOpen] = useState('');
@@ -382,7 +299,7 @@ export function CyclePage({ id, me }: { id: string; me: Principal }) {
   };
   const advance = (to: string) => {
     if (to === 'closed' && !confirm(t('confirm_close', id))) return;
-    act(() => api.post(`/tayssir/cycles/${id}/advance`, { to }));
+    act(() => api.post('/tayssir/cycles/{id}/advance', { path: { id: Number(id) }, body: { to } }));
   };
   const pay = () => {
     if (!cycle) return;
@@ -395,7 +312,7 @@ export function CyclePage({ id, me }: { id: string; me: Principal }) {
   };
   const check = (confirmed: boolean) => {
     if (!confirmed && !note.trim()) return setError(t('note_required'));
-    act(() => api.post(`/tayssir/cycles/${id}/check`, { confirmed, note }));
+    act(() => api.post('/tayssir/cycles/{id}/check', { path: { id: Number(id) }, body: { confirmed, note } }));
   };
   const listUrl = (kind: string, format = 'xlsx') => `/api/v1/tayssir/cycles/${id}/lists/${kind}` + qs({ lang: lang.get(), format });
 

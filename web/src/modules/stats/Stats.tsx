@@ -16,61 +16,14 @@ import {
   Tooltip,
   type ChartConfiguration,
 } from 'chart.js';
-import { api, ApiError, qs, type Principal } from '../api';
-import { date, label, lang, num, pick, t, type Key } from '../i18n';
-import { Pager, Problem, Spinner, useLoad } from '../util';
+import { api, ApiError, href, type Answer, type Principal } from '../../core/api';
+import { date, label, lang, num, pick, t, type Key } from '../../core/i18n';
+import { Pager, Problem, Spinner, useLoad } from '../../core/util';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineController, LineElement, PointElement, Tooltip, Legend);
 
-interface Figure {
-  value: number | null;
-  numerator: number;
-  denominator: number;
-  numerator_rows: number;
-  denominator_rows: number;
-  display: string;
-}
-interface Indicator {
-  code: string;
-  name_ar: string;
-  name_fr: string;
-  unit: string;
-  direction: string;
-  has_denominator: boolean;
-  pupils: boolean;
-  disaggregations: string[];
-  figure: Figure;
-  by: { dimension: string; value: string; figure: Figure }[];
-  trend: { year: string; value: number | null }[];
-  target: { baseline: number; target: number; progress: number | null } | null;
-  report: { state: string; value: number | null; note: string; updated_by: string; updated_at: string } | null;
-  received: number | null;
-}
-interface NodeRef {
-  kind: string;
-  code: string;
-  name_ar: string;
-  name_fr: string;
-  in_scope?: boolean;
-}
-interface Dashboard {
-  year: string;
-  years: string[];
-  seconds: number;
-  computed_at: string;
-  node: NodeRef;
-  path: NodeRef[];
-  children: NodeRef[];
-  may_set_targets: boolean;
-  may_approve: boolean;
-  may_see_pupils: boolean;
-  indicators: Indicator[];
-}
-interface Ranking {
-  best: string | null;
-  worst: string | null;
-  items: (NodeRef & { figure: Figure; rank: number })[];
-}
+type Dashboard = Answer<'/stats/nodes/{node}'>;
+type Indicator = Dashboard['indicators'][number];
 
 export function statsHref(code: string, extra = ''): string {
   return '#/stats/' + encodeURIComponent(code || 'MA') + extra;
@@ -142,14 +95,14 @@ export function StatsPage({ me, node }: { me: Principal; node?: string }) {
   const [of, setOf] = useState<'children' | 'schools'>('children');
   const [msg, setMsg] = useState('');
   const code = node || (me.scope.kind === 'nation' ? 'MA' : me.scope.code);
-  const v = useLoad(() => api.get<Dashboard>('/stats/nodes/' + encodeURIComponent(code) + qs({ year })), [code, year]);
+  const v = useLoad(() => api.get('/stats/nodes/{node}', { path: { node: code }, query: { year } }), [code, year]);
   const d = v.data;
   const ind = d?.indicators.find((i) => i.code === chosen) ?? d?.indicators[0];
   const showRank = d && d.node.kind !== 'school';
   const r = useLoad(
     () =>
       showRank && ind
-        ? api.get<Ranking>('/stats/nodes/' + encodeURIComponent(code) + '/rank' + qs({ year: d!.year, indicator: ind.code, of }))
+        ? api.get('/stats/nodes/{node}/rank', { path: { node: code }, query: { year: d!.year, indicator: ind.code, of } })
         : Promise.resolve(null),
     [code, d?.year, ind?.code, of, showRank],
   );
@@ -177,14 +130,14 @@ export function StatsPage({ me, node }: { me: Principal; node?: string }) {
       setMsg((e as ApiError).message);
     }
   };
-  const report = (action: string) => {
+  const report = (action: 'submit' | 'approve' | 'return') => {
     if (!ind) return;
     let note = '';
     if (action === 'return') {
       note = prompt(t('note')) ?? '';
       if (!note) return setMsg(t('note_required'));
     }
-    act(() => api.post('/stats/nodes/' + encodeURIComponent(code) + '/report', { indicator: ind.code, year: d.year, action, note }));
+    act(() => api.post('/stats/nodes/{node}/report', { path: { node: code }, body: { indicator: ind.code, year: d.year, action, note } }));
   };
 
   const ranking = r.data;
@@ -218,7 +171,7 @@ export function StatsPage({ me, node }: { me: Principal; node?: string }) {
       {me.actions.includes('export_data') && (
         <p class="actions">
           {t('export')}:{' '}
-          <a href={'/api/v1/stats/nodes/' + encodeURIComponent(code) + '/export' + qs({ year: d.year, format: 'xlsx', lang: l })} download>
+          <a href={'/api/v1' + href('/stats/nodes/{node}/export', { path: { node: code }, query: { year: d.year, format: 'xlsx', lang: l } })} download>
             {t('download_xlsx')}
           </a>
         </p>
@@ -454,7 +407,7 @@ export function StatsPage({ me, node }: { me: Principal; node?: string }) {
                     const target = Number(f.get('target'));
                     if (!Number.isFinite(baseline) || !Number.isFinite(target) || f.get('baseline') === '' || f.get('target') === '')
                       return setMsg(t('error') + ': ' + t('baseline') + ' / ' + t('target'));
-                    act(() => api.post('/stats/nodes/' + encodeURIComponent(code) + '/target', { indicator: ind.code, year: d.year, baseline, target }));
+                    act(() => api.post('/stats/nodes/{node}/target', { path: { node: code }, body: { indicator: ind.code, year: d.year, baseline, target } }));
                   }}
                 >
                   <label>
@@ -502,23 +455,9 @@ export function StatsPage({ me, node }: { me: Principal; node?: string }) {
   );
 }
 
-interface Delivery {
-  id: number;
-  started_at: string;
-  year: string;
-  destination: string;
-  files: { name: string; bytes: number; sha256: string }[];
-  sha256: string;
-  bytes: number;
-  attempt: number;
-  status: string;
-  error: string;
-  trigger: string;
-}
-
 // The regular exchange with the planning directorate: its delivery log, and a send now.
 function Deliveries() {
-  const v = useLoad(() => api.get<{ configured: boolean; items: Delivery[] }>('/exchange/deliveries'), []);
+  const v = useLoad(() => api.get('/exchange/deliveries'), []);
   const [msg, setMsg] = useState('');
   const [busy, setBusy] = useState(false);
   const d = v.data;
@@ -588,19 +527,11 @@ function Deliveries() {
   );
 }
 
-interface PupilsPage {
-  total: number;
-  page: number;
-  page_size: number;
-  node: NodeRef;
-  items: { massar: string; last_ar: string; first_ar: string; last_fr: string; first_fr: string; sex: string; school: string; level: string; status: string; school_year: string }[];
-}
-
 export function StatsPupilsPage({ parts }: { parts: string[] }) {
   const [node, ind, year, dim, value, side] = parts;
   const [page, setPage] = useState(1);
   const q = { indicator: ind, year, dimension: dim === '-' ? '' : dim, value: value === '-' ? '' : value, denominator: side === 'den' ? '1' : '', page, page_size: 50 };
-  const v = useLoad(() => api.get<PupilsPage>('/stats/nodes/' + encodeURIComponent(node) + '/pupils' + qs(q)), [parts.join('/'), page]);
+  const v = useLoad(() => api.get('/stats/nodes/{node}/pupils', { path: { node }, query: q }), [parts.join('/'), page]);
   const d = v.data;
   const pages = d ? Math.max(1, Math.ceil(d.total / d.page_size)) : 1;
   return (

@@ -2,80 +2,18 @@
 // has left the draft), a copy for another year or a variant, and the what-if — the rules of the
 // form run beside the policy in force on the registry of the scope, writing nothing.
 import { useEffect, useState } from 'preact/hooks';
-import { api, postDownload, qs, type Principal } from '../api';
-import { label, lang, mad, monthName, num, pick, t, terms, type Key } from '../i18n';
-import { BackLink, errorText, Problem, Spinner, useLoad } from '../util';
+import { api, postDownload, qs, type Answer, type Principal, type Schema } from '../../core/api';
+import { label, lang, mad, monthName, num, pick, t, terms, type Key } from '../../core/i18n';
+import { BackLink, errorText, Problem, Spinner, useLoad } from '../../core/util';
 
-interface TargetRule {
-  cycle: string;
-  communes: string[];
-  milieu: string;
-  indicator: string;
-  min_value: number;
-}
-interface PeriodRules {
-  code: string;
-  name_ar: string;
-  name_fr: string;
-  months: string[];
-}
-export interface PolicyRules {
-  code: string;
-  program: string;
-  school_year: string;
-  name_ar: string;
-  name_fr: string;
-  targets: TargetRule[];
-  monthly_amount_centimes: Record<string, number>;
-  months: string[];
-  absence_threshold_days: Record<string, number>;
-  justified_absences_count: boolean;
-  household_cap: number;
-  cap_rule: string;
-  require_ramed: boolean;
-  ramed_exempt_communes: string[];
-  repeaters_eligible: boolean;
-  periods: PeriodRules[];
-}
-export interface PolicyInfo {
-  code: string;
-  school_year: string;
-  name_ar: string;
-  name_fr: string;
-  frozen: boolean;
-  periods: PeriodRules[];
-  policy: PolicyRules;
-}
-interface Figures {
-  beneficiaries: number;
-  households: number;
-  cost: number;
-}
-interface WhatIfRow {
-  directorate: string;
-  name_ar: string;
-  name_fr: string;
-  base: Figures;
-  variant: Figures;
-}
-interface Change {
-  massar: string;
-  school: string;
-  directorate: string;
-  reason_base: string;
-  reason_variant: string;
-  monthly_base: number;
-  monthly_variant: number;
-}
-interface WhatIf {
-  scope: string;
-  by_directorate: WhatIfRow[];
-  total: WhatIfRow;
-  entering: { count: number; items: Change[] };
-  leaving: { count: number; items: Change[] };
-}
+export type PolicyRules = Schema<'TayssirPolicy'>;
+export type PolicyInfo = Schema<'TayssirPolicyRecord'>;
+type TargetRule = PolicyRules['targets'][number];
+type PeriodRules = Schema<'TayssirPeriod'>;
+type WhatIf = Answer<'/tayssir/whatif', 'post'>;
+type WhatIfRow = WhatIf['by_directorate'][number];
+type Change = Schema<'WhatIfPupil'>;
 
-// The cycles of schooling, from the server's vocabulary (a policy may cover any of them).
 const cycleCodes = () => terms('cycle').map((c) => c.code);
 const codes = (text: string) => text.split(/[\s,;،]+/).filter(Boolean);
 
@@ -418,7 +356,7 @@ function WhatIfResult({ w }: { w: WhatIf }) {
 }
 
 export function PolicyPage({ code, me }: { code: string; me: Principal }) {
-  const policies = useLoad(() => api.get<PolicyInfo[]>('/tayssir/policies'), [code]);
+  const policies = useLoad(() => api.get('/tayssir/policies'), [code]);
   const info = policies.data?.find((p) => p.code === code);
   const [draft, setDraft] = useState<PolicyRules | null>(null);
   const [msg, setMsg] = useState('');
@@ -454,14 +392,14 @@ export function PolicyPage({ code, me }: { code: string; me: Principal }) {
   const variantBody = () => ({ base: code, variant_policy: { ...draft!, code: code + '-variant' }, scope: scope.trim() || undefined });
   const save = () =>
     run(async () => {
-      await api.post('/tayssir/policies/' + encodeURIComponent(code), draft);
+      await api.post('/tayssir/policies/{code}', { path: { code }, body: draft! });
       setMsg(t('saved'));
       policies.reload();
     });
   const copy = (e: Event) => {
     e.preventDefault();
     run(async () => {
-      await api.post('/tayssir/policies', { from: code, code: newCode.trim(), school_year: newYear.trim() });
+      await api.post('/tayssir/policies', { body: { from: code, code: newCode.trim(), school_year: newYear.trim() } });
       setMsg(t('copied', newCode.trim()));
       location.hash = '#/tayssir-policy/' + encodeURIComponent(newCode.trim());
     });
@@ -474,7 +412,7 @@ export function PolicyPage({ code, me }: { code: string; me: Principal }) {
       setWhatIf(null);
       setSimulating(true);
       try {
-        setWhatIf(await api.post<WhatIf>('/tayssir/whatif', variantBody()));
+        setWhatIf(await api.post('/tayssir/whatif', { body: variantBody() }));
       } finally {
         setSimulating(false);
       }

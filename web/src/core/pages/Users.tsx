@@ -1,26 +1,13 @@
 import { useState } from 'preact/hooks';
-import { api, ApiError, type Principal } from '../api';
+import { api, ApiError, type Answer, type Principal } from '../api';
 import { date, lang, t } from '../i18n';
 import { CsvButton, Problem, Spinner, useLoad } from '../util';
-import { AuditTable, type Entry } from './Audit';
+import { AuditTable } from './Audit';
 
-interface User {
-  login: string;
-  full_name: string;
-  role: string;
-  scope: string;
-  disabled: boolean;
-  created_at: string;
-}
-interface Role {
-  role: string;
-  ar: string;
-  fr: string;
-  scope_kinds: string[];
-}
+type Role = Answer<'/roles'>[number];
 
 function History({ login }: { login: string }) {
-  const r = useLoad(() => api.get<Entry[]>('/users/' + encodeURIComponent(login) + '/history'), [login]);
+  const r = useLoad(() => api.get('/users/{login}/history', { path: { login } }), [login]);
   return (
     <div class="history">
       <h3>
@@ -43,7 +30,7 @@ function AddUser({ roles, onDone }: { roles: Role[]; onDone: () => void }) {
         e.preventDefault();
         setError('');
         try {
-          await api.post('/users', u);
+          await api.post('/users', { body: u });
           onDone();
         } catch (err) {
           setError(err instanceof ApiError ? err.message : String(err));
@@ -86,8 +73,8 @@ function AddUser({ roles, onDone }: { roles: Role[]; onDone: () => void }) {
 }
 
 export function UsersPage({ me }: { me: Principal }) {
-  const users = useLoad(() => api.get<User[]>('/users'), []);
-  const roles = useLoad(() => api.get<Role[]>('/roles'), []);
+  const users = useLoad(() => api.get('/users'), []);
+  const roles = useLoad(() => api.get('/roles'), []);
   const [open, setOpen] = useState('');
   const [pw, setPw] = useState<{ login: string; value: string } | null>(null);
   const [msg, setMsg] = useState('');
@@ -154,14 +141,14 @@ export function UsersPage({ me }: { me: Principal }) {
                     <td class="row-actions">
                       {u.login !== me.login &&
                         (u.disabled ? (
-                          <button type="button" class="secondary" onClick={() => act(() => api.post(`/users/${encodeURIComponent(u.login)}/enable`))}>
+                          <button type="button" class="secondary" onClick={() => act(() => api.post('/users/{login}/enable', { path: { login: u.login } }))}>
                             {t('enable')}
                           </button>
                         ) : (
                           <button
                             type="button"
                             class="secondary"
-                            onClick={() => confirm(t('confirm_disable', u.login)) && act(() => api.post(`/users/${encodeURIComponent(u.login)}/disable`))}
+                            onClick={() => confirm(t('confirm_disable', u.login)) && act(() => api.post('/users/{login}/disable', { path: { login: u.login } }))}
                           >
                             {t('disable')}
                           </button>
@@ -181,7 +168,7 @@ export function UsersPage({ me }: { me: Principal }) {
                           class="inline-form"
                           onSubmit={(e) => {
                             e.preventDefault();
-                            act(() => api.post(`/users/${encodeURIComponent(u.login)}/password`, { password: pw.value })).then(() => setPw(null));
+                            act(() => api.post('/users/{login}/password', { path: { login: u.login }, body: { password: pw!.value } })).then(() => setPw(null));
                           }}
                         >
                           <label>

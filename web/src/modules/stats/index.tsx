@@ -1,0 +1,10 @@
+// The statistics' pages: a territory's indicators, and the pupils behind a figure.
+import type { WebModule } from '../../core/module';
+import { StatsPage, StatsPupilsPage } from './Stats';
+
+export const module: WebModule = {
+  pages: {
+    stats: ([node], me) => <StatsPage me={me} node={node} />,
+    'stats-pupils': (parts) => <StatsPupilsPage parts={parts} />,
+  },
+};
