@@ -12,6 +12,7 @@
 #include <algorithm>
 
 #include "core/app/accounts.hpp"
+#include "core/app/refusal.hpp"
 #include "core/module.hpp"
 #include "core/store/embedded.hpp"
 #include "kernel/dates.hpp"
@@ -547,7 +548,22 @@ ApiResponse handle_api(store::Store& st, const ApiRequest& req) {
     return error(403, "csrf", "missing or wrong X-CSRF-Token header");
   c.who = &auth->who;
   c.csrf = auth->csrf;
-  return route->fn(c);
+  // A use case that finds the caller may not answers so; the route only says it in HTTP.
+  try {
+    return route->fn(c);
+  } catch (const app::Forbidden&) {
+    return forbidden();
+  } catch (const app::NotFound&) {
+    return not_found();
+  } catch (const app::BadRequest& e) {
+    return error(400, "bad_request", e.what());
+  } catch (const app::Refusal& e) {
+    if (e.message_ar.empty()) return error(422, "refused", e.what());
+    return reply(422, {{"error", "refused"},
+                       {"message", e.what()},
+                       {"message_ar", e.message_ar},
+                       {"message_fr", e.message_fr}});
+  }
 }
 
 }  // namespace sanad::http

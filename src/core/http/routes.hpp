@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/app/access.hpp"
+#include "core/app/caller.hpp"
 #include "core/http/api.hpp"
 
 namespace sanad::http {
@@ -27,6 +28,8 @@ struct Ctx {
     auto it = query.find(k);
     return it == query.end() ? std::string() : it->second;
   }
+  // The signed-in principal, as the use cases take it.
+  app::Caller caller() const { return {*who, req.origin}; }
 };
 
 using Handler = ApiResponse (*)(Ctx&);
