@@ -26,6 +26,10 @@ struct Forbidden : std::runtime_error {
 };
 struct NotFound : std::runtime_error {
   NotFound() : std::runtime_error("not found or outside your access") {}
+  // Something that is nowhere (no school year imported yet…), said with its own code.
+  NotFound(std::string c, const std::string& message)
+      : std::runtime_error(message), code(std::move(c)) {}
+  std::string code = "not_found";
 };
 // What the caller sent is not what the use case takes (a field missing or of the wrong kind):
 // the API's 400. A rule of the program that refuses is a Refusal (422).

@@ -553,8 +553,8 @@ ApiResponse handle_api(store::Store& st, const ApiRequest& req) {
     return route->fn(c);
   } catch (const app::Forbidden&) {
     return forbidden();
-  } catch (const app::NotFound&) {
-    return not_found();
+  } catch (const app::NotFound& e) {
+    return e.code == "not_found" ? not_found() : error(404, e.code, e.what());
   } catch (const app::BadRequest& e) {
     return error(400, "bad_request", e.what());
   } catch (const app::Refusal& e) {
