@@ -54,5 +54,17 @@ while IFS= read -r file; do
   done < <(sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*"\([^"]*\)".*/\1/p' "$file")
 done < <(find . -name '*.cpp' -o -name '*.hpp' | sort)
 [ "$checked" -gt 100 ] || { echo "only $checked includes found: is $src the source folder?"; exit 1; }
+# http/ and cli/ decide nothing: who may do what is the use cases' (app/) and the role table's.
+# A call that decides a right or a reach there is refused (the router's check of an upload's
+# named action before its body is read is the core server's, in core/http/api.cpp).
+rules='role_allows|may_[a-z_]+\(\*|can_see\(|cycle_reach\(|cycle_in_reach\(|sees_part_of_cycle\('
+while IFS= read -r hit; do
+  case "$hit" in
+    core/http/api.cpp:*route-\>action*) continue ;;
+  esac
+  echo "$hit: an access rule in http/ or cli/ (it belongs to a use case in app/)"
+  bad=1
+done < <(grep -nE "$rules" $(find . -path '*/http/*' -o -path '*/cli/*' | grep -E '\.(c|h)pp$' | sort) |
+  sed 's|^\./||')
 [ $bad = 0 ] && echo "layout: $checked includes, each the right way"
 exit $bad

@@ -12,6 +12,7 @@
 #include <algorithm>
 
 #include "core/app/accounts.hpp"
+#include "core/app/accounts_for.hpp"
 #include "core/app/refusal.hpp"
 #include "core/module.hpp"
 #include "core/store/embedded.hpp"
@@ -236,13 +237,14 @@ ApiResponse r_login(Ctx& c) {
   }
 }
 
+app::AccountsFor accounts_for(Ctx& c) {
+  return {c.st, c.caller()};
+}
+
 ApiResponse r_session(Ctx& c) {
   json out = principal_json(*c.who);
   out["csrf"] = c.csrf;
-  json actions = json::array();
-  for (auto a : app::all_actions())
-    if (app::role_allows(c.who->role, a)) actions.push_back(app::action_name(a));
-  out["actions"] = actions;
+  out["actions"] = accounts_for(c).actions();
   return reply(200, out);
 }
 
@@ -270,44 +272,43 @@ ApiResponse r_roles(Ctx&) {
 }
 
 ApiResponse r_users(Ctx& c) {
-  if (!app::role_allows(c.who->role, app::Action::manage_users)) return forbidden();
   json out = json::array();
-  for (const auto& u : app::users_visible_to(c.st, *c.who)) out.push_back(user_json(u));
+  for (const auto& u : accounts_for(c).users()) out.push_back(user_json(u));
   return reply(200, out);
 }
 
 ApiResponse r_add_user(Ctx& c) {
-  if (!app::role_allows(c.who->role, app::Action::manage_users)) return forbidden();
+  auto a = accounts_for(c);
+  a.may_manage();
   json in = json::parse(c.req.body, nullptr, false);
   auto str = [&](const char* k) {
     return in.is_object() && in.contains(k) && in[k].is_string() ? in[k].get<std::string>()
                                                                  : std::string();
   };
   if (!in.is_object()) return error(400, "bad_request", "expected a JSON object");
-  app::NewUser u{str("login"), str("full_name"), str("role"), str("scope"), str("password")};
-  if (!app::may_manage_scope(c.st, *c.who, u.scope))
-    return error(422, "invalid", "the scope is not a node of your territory");
   try {
-    return reply(201, user_json(app::add_user(c.st, u, c.who->login, c.req.origin)));
+    return reply(201, user_json(a.add({str("login"), str("full_name"), str("role"), str("scope"),
+                                       str("password")})));
   } catch (const app::AccountError& e) {
     return error(422, "invalid", e.what());
   }
 }
 
 ApiResponse r_user_change(Ctx& c, const std::string& what) {
-  if (!app::role_allows(c.who->role, app::Action::manage_users)) return forbidden();
-  const std::string& login = c.params[0];
-  if (!app::may_manage_user(c.st, *c.who, login)) return not_found();
+  auto a = accounts_for(c);
   try {
     if (what == "password") {
       json in = json::parse(c.req.body, nullptr, false);
-      if (!in.is_object() || !in.contains("password") || !in["password"].is_string())
+      std::optional<std::string> password;
+      if (in.is_object() && in.contains("password") && in["password"].is_string())
+        password = in["password"].get<std::string>();
+      if (!password) {
+        a.may_manage(c.params[0]);  // who may not manage the account learns nothing more
         return error(400, "bad_request", "expected {\"password\": …}");
-      app::set_password(c.st, login, in["password"].get<std::string>(), c.who->login, c.req.origin);
+      }
+      a.set_password(c.params[0], *password);
     } else {
-      if (what == "disable" && login == c.who->login)
-        return error(422, "invalid", "you cannot disable your own account");
-      app::set_disabled(c.st, login, what == "disable", c.who->login, c.req.origin);
+      a.set_disabled(c.params[0], what == "disable");
     }
   } catch (const app::AccountError& e) {
     return error(422, "invalid", e.what());
@@ -325,20 +326,19 @@ ApiResponse r_user_enable(Ctx& c) {
 }
 
 ApiResponse r_user_history(Ctx& c) {
-  if (!app::role_allows(c.who->role, app::Action::manage_users)) return forbidden();
-  if (!app::may_manage_user(c.st, *c.who, c.params[0])) return not_found();
-  return reply(200, audit_json(c.st.audit_of("user " + c.params[0], 200)));
+  return reply(200, audit_json(accounts_for(c).history(c.params[0])));
 }
 
 ApiResponse r_audit(Ctx& c) {
-  if (!app::may_list_audit(*c.who)) return forbidden();
+  auto a = accounts_for(c);
+  a.may_list_audit();
   int64_t limit = 100;
   if (!c.q("limit").empty()) {
     auto v = to_int(c.q("limit"));
     if (!v || *v < 1 || *v > 1000) return error(400, "bad_request", "limit is 1 to 1000");
     limit = *v;
   }
-  return reply(200, audit_json(c.st.audit_latest(c.q("subject"), limit)));
+  return reply(200, audit_json(a.audit(c.q("subject"), limit)));
 }
 
 // The labels of every code the API returns (levels, statuses, …), in Arabic and French.

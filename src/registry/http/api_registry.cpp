@@ -11,6 +11,7 @@
 #include "registry/app/browse.hpp"
 #include "registry/app/export.hpp"
 #include "registry/app/import.hpp"
+#include "registry/app/registry_for.hpp"
 #include "registry/http/routes.hpp"
 
 namespace sanad::http {
@@ -194,17 +195,8 @@ ApiResponse r_pupil(Ctx& c) {
 }
 
 ApiResponse r_export(Ctx& c) {
-  if (!app::role_allows(c.who->role, app::Action::export_data)) return forbidden();
-  auto kind = app::parse_list_kind(c.params[0]);
-  if (!kind) return not_found();
-  app::ExportOptions opt;
-  opt.scope = c.who->scope;
-  opt.viewer = c.who->scope;
-  if (!c.q("scope").empty()) {
-    auto s = parse_scope(c.q("scope"));
-    if (!s || !app::can_see(c.st, *c.who, *s)) return not_found();
-    opt.scope = *s;
-  }
+  auto opt = app::export_for(c.st, c.caller(), c.params[0], c.q("scope"));
+  const auto kind = app::parse_list_kind(c.params[0]);
   const std::string format = c.q("format").empty() ? "csv" : c.q("format");
   if (!app::parse_file_format(format))
     return error(400, "bad_request", "format is csv, xlsx or pdf");
@@ -216,8 +208,6 @@ ApiResponse r_export(Ctx& c) {
   if (!opt.year.empty() && !parse_school_year(opt.year))
     return error(400, "bad_request", "year is a school year such as 2024-2025");
   int64_t rows = 0;
-  opt.actor = c.who->login;
-  opt.origin = c.req.origin;
   std::string bytes = temp_file_bytes(
       format, [&](const std::string& path) { rows = app::export_list(c.st, *kind, path, opt); });
   std::string scope_name = opt.scope.kind == NodeKind::nation ? "MA" : opt.scope.code;
@@ -228,20 +218,14 @@ ApiResponse r_export(Ctx& c) {
 }
 
 ApiResponse r_import(Ctx& c) {
-  if (!app::role_allows(c.who->role, app::Action::import_data)) return forbidden();
-  auto kind = app::parse_list_kind(c.params[0]);
-  if (!kind || !app::importable(*kind)) return not_found();
-  if (*kind == app::ListKind::schools && !app::may_import_schools(*c.who)) return forbidden();
+  app::ImportOptions opt = app::import_for(c.caller(), c.params[0]);
+  const auto kind = app::parse_list_kind(c.params[0]);
   if (c.req.body.empty()) return error(400, "bad_request", "the request body is the file");
   const std::string name = safe_file_name(c.q("file"));
-  app::ImportOptions opt;
   opt.dry_run = c.q("commit") != "1";
   opt.skip_invalid = c.q("skip_invalid") == "1";
   opt.replace_from = c.q("replace_from");
   opt.replace_to = c.q("replace_to");
-  opt.actor = c.who->login;
-  opt.origin = c.req.origin;
-  opt.scope = c.who->scope;
   opt.limits.max_rows = 1'000'000;
   opt.max_issues = 1000;
   app::ImportResult r;

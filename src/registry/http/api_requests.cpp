@@ -1,5 +1,6 @@
 // The import requests' routes: what a scope received and sent, and the decisions on them
 // (app/requests.hpp decides who may see and decide what).
+#include "registry/app/registry_for.hpp"
 #include "registry/app/requests.hpp"
 #include "registry/http/routes.hpp"
 
@@ -57,7 +58,7 @@ ApiResponse r_requests(Ctx& c) {
 }
 
 ApiResponse decide(Ctx& c, bool accept) {
-  if (!app::role_allows(c.who->role, app::Action::import_data)) return forbidden();
+  app::may_decide_requests(c.caller());
   auto id = to_int(c.params[0]);
   if (!id) return not_found();
   json in = c.req.body.empty() ? json::object() : json::parse(c.req.body, nullptr, false);

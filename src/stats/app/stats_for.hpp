@@ -38,7 +38,7 @@ class StatsFor {
   struct Dashboard {
     At at;
     std::vector<std::pair<std::string, std::shared_ptr<const StatsSnapshot>>> past;  // ≤ 5 years
-    std::map<std::string, store::TargetRow> targets;                                  // indicator
+    std::map<std::string, store::TargetRow> targets;                                 // indicator
     std::map<std::string, store::ReportRow> reports;
     std::map<std::string, std::optional<double>> received;
     std::vector<bool> above_in_scope;  // the nodes above, nation first: within the caller's scope

@@ -269,12 +269,11 @@ ApiResponse r_export(Ctx& c) {
     return error(400, "bad_request", "format is xlsx or csv");
   const std::string lang = c.q("lang").empty() ? "ar" : c.q("lang");
   if (lang != "ar" && lang != "fr") return error(400, "bad_request", "lang is ar or fr");
-  std::string bytes = temp_file_bytes(format, [&](const std::string& path) {
-    sf.write_figures(t, format, lang == "ar", path);
-  });
-  return file_response(std::move(bytes), format,
-                       fmt::format("indicators-{}-{}", api_code(t.snap->tree, t.node),
-                                   t.snap->year));
+  std::string bytes = temp_file_bytes(
+      format, [&](const std::string& path) { sf.write_figures(t, format, lang == "ar", path); });
+  return file_response(
+      std::move(bytes), format,
+      fmt::format("indicators-{}-{}", api_code(t.snap->tree, t.node), t.snap->year));
 }
 
 ApiResponse r_target(Ctx& c) {
@@ -288,8 +287,8 @@ ApiResponse r_target(Ctx& c) {
                  "expected {\"indicator\": CODE, \"year\": YEAR, \"baseline\": N, \"target\": N}");
   std::string year =
       in.contains("year") && in["year"].is_string() ? in["year"].get<std::string>() : std::string();
-  sf.set_target(c.params[0], year, in["indicator"].get<std::string>(),
-                in["baseline"].get<double>(), in["target"].get<double>());
+  sf.set_target(c.params[0], year, in["indicator"].get<std::string>(), in["baseline"].get<double>(),
+                in["target"].get<double>());
   return reply(200, {{"ok", true}});
 }
 

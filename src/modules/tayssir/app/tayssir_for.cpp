@@ -64,8 +64,7 @@ void TayssirFor::may_edit_policies() {
   if (!app::may_edit_policies(c_.who)) throw Forbidden();
 }
 
-TayssirFor::PolicyItem TayssirFor::update_policy(const std::string& code,
-                                                 const std::string& json) {
+TayssirFor::PolicyItem TayssirFor::update_policy(const std::string& code, const std::string& json) {
   may_edit_policies();
   found_if(find_policy(st_, code).has_value());
   auto p = policy_from_json(json);
@@ -150,16 +149,15 @@ TayssirFor::LinesPage TayssirFor::lines(int64_t id, const std::string& school,
   const bool eligible_only = reason == "eligible", excluded_only = reason == "excluded";
   LinesPage out;
   out.cycle = row.id;
-  store::TayssirStore(st_).each_line_detail(
-      row.id, school_id, [&](const store::LineDetailRow& d) {
-        if (!reach.has(d.school_code)) return;
-        bool eligible = d.line.reason == "eligible";
-        if ((eligible_only && !eligible) || (excluded_only && eligible)) return;
-        if (!reason.empty() && !eligible_only && !excluded_only && d.line.reason != reason) return;
-        ++out.total;
-        if (out.total <= (page - 1) * size || out.total > page * size) return;
-        out.items.push_back(d);
-      });
+  store::TayssirStore(st_).each_line_detail(row.id, school_id, [&](const store::LineDetailRow& d) {
+    if (!reach.has(d.school_code)) return;
+    bool eligible = d.line.reason == "eligible";
+    if ((eligible_only && !eligible) || (excluded_only && eligible)) return;
+    if (!reason.empty() && !eligible_only && !excluded_only && d.line.reason != reason) return;
+    ++out.total;
+    if (out.total <= (page - 1) * size || out.total > page * size) return;
+    out.items.push_back(d);
+  });
   for (const auto& per : get_policy(st_, row.policy_code).periods)
     if (per.code == row.period) out.months = per.months;
   return out;
@@ -203,8 +201,7 @@ void TayssirFor::may_write_list(int64_t id, std::optional<CycleList> kind,
     if (opt->school.empty()) throw BadRequest("name the school");
   }
   if (!opt->school.empty())
-    found_if(reach.has(opt->school) &&
-             can_see(st_, c_.who, Scope{NodeKind::school, opt->school}));
+    found_if(reach.has(opt->school) && can_see(st_, c_.who, Scope{NodeKind::school, opt->school}));
 }
 
 int64_t TayssirFor::write_list(int64_t id, CycleList kind, ListOptions& opt,
@@ -273,8 +270,7 @@ void TayssirFor::may_plan() {
   require(c_, {Action::tayssir_plan});
 }
 
-TayssirFor::WhatIfAsk TayssirFor::what_if_ask(const std::string& base,
-                                              const std::string& variant,
+TayssirFor::WhatIfAsk TayssirFor::what_if_ask(const std::string& base, const std::string& variant,
                                               const std::optional<std::string>& variant_policy,
                                               const std::string& scope) {
   may_plan();

@@ -92,12 +92,11 @@ class TayssirFor {
   void may_plan();
   // `variant_policy`: a policy's JSON, used instead of the stored `variant` when given.
   WhatIfAsk what_if_ask(const std::string& base, const std::string& variant,
-                        const std::optional<std::string>& variant_policy,
-                        const std::string& scope);
+                        const std::optional<std::string>& variant_policy, const std::string& scope);
   WhatIfResult what_if(const WhatIfAsk& a);
   void may_write_what_if_changes();
-  int64_t write_what_if_changes(const WhatIfAsk& a, const WhatIfResult& r,
-                                const std::string& path, const ListOptions& opt);
+  int64_t write_what_if_changes(const WhatIfAsk& a, const WhatIfResult& r, const std::string& path,
+                                const ListOptions& opt);
 
   // Suspected duplicates of a policy's year within the caller's scope (or `scope` inside it).
   struct Suspects {

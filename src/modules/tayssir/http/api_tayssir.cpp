@@ -133,8 +133,8 @@ ApiResponse r_compute(Ctx& c) {
   // The first pairs only (the list is /api/v1/tayssir/suspects, by pages).
   for (const auto& s : r.suspects)
     suspects.push_back(with_why({{"kind", s.kind}, {"a", s.a}, {"b", s.b}}, s.why));
-  return reply(200,
-               {{"cycles", cycles}, {"suspects", suspects}, {"suspects_pending", r.suspects_pending}});
+  return reply(
+      200, {{"cycles", cycles}, {"suspects", suspects}, {"suspects_pending", r.suspects_pending}});
 }
 
 ApiResponse r_cycle(Ctx& c) {
@@ -280,15 +280,14 @@ ApiResponse r_explain(Ctx& c) {
 
 ApiResponse r_file_appeal(Ctx& c) {
   json in = body_of(c);
-  int64_t id = tayssir_for(c).file_appeal(id_of(c), text_field(in, "massar"),
-                                          text_field(in, "grounds"));
+  int64_t id =
+      tayssir_for(c).file_appeal(id_of(c), text_field(in, "massar"), text_field(in, "grounds"));
   return reply(201, {{"id", id}});
 }
 
 // {"upheld": true|false, "note": …, "months": ["2025-10", …]}: nothing when it is not that.
 std::optional<app::AppealDecision> decision_of(const json& in) {
-  if (!in.is_object() || !in.contains("upheld") || !in["upheld"].is_boolean())
-    return std::nullopt;
+  if (!in.is_object() || !in.contains("upheld") || !in["upheld"].is_boolean()) return std::nullopt;
   app::AppealDecision d{in["upheld"].get<bool>(), text_field(in, "note"), {}};
   if (in.contains("months")) {
     if (!in["months"].is_array()) return std::nullopt;
@@ -379,9 +378,8 @@ ApiResponse r_what_if_changes(Ctx& c) {
     return error(400, "bad_request", "format is csv or xlsx, lang ar or fr");
   int64_t rows = 0;
   auto r = t.what_if(a);
-  std::string bytes = temp_file_bytes(format, [&](const std::string& path) {
-    rows = t.write_what_if_changes(a, r, path, *opt);
-  });
+  std::string bytes = temp_file_bytes(
+      format, [&](const std::string& path) { rows = t.write_what_if_changes(a, r, path, *opt); });
   auto res = file_response(std::move(bytes), format,
                            fmt::format("whatif-{}-{}", a.base.code, a.variant.code));
   res.headers.emplace_back("X-Rows", std::to_string(rows));
