@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -237,14 +238,22 @@ std::vector<std::string> templates_passed_to(const std::string& src, const std::
   return out;
 }
 
-// Every refusal the Tayssir use cases write (refuse("…", …) in app/tayssir.cpp) and every reason
-// of an adjustment line (adjustment_reason("…", …)) is said in Arabic and French, each
+// Every refusal the Tayssir use cases write (refuse("…", …) in app/tayssir_*.cpp) and every
+// reason of an adjustment line (adjustment_reason("…", …)) is said in Arabic and French, each
 // translation with as many values as the English.
 TEST(TayssirPolicy, EveryRefusalOfTheUseCasesIsTranslated) {
-  std::ifstream in(std::string(SANAD_EXAMPLES_DIR) +
-                   "/../../../src/modules/tayssir/app/tayssir.cpp");
-  ASSERT_TRUE(in) << "the source of the use cases";
-  const std::string src((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::filesystem::path app =
+      std::filesystem::path(SANAD_EXAMPLES_DIR) / "../../../src/modules/tayssir/app";
+  std::string src;
+  int files = 0;
+  for (const auto& e : std::filesystem::directory_iterator(app)) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind("tayssir_", 0) != 0 || e.path().extension() != ".cpp") continue;
+    std::ifstream in(e.path());
+    src.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    ++files;
+  }
+  ASSERT_GE(files, 6) << "the sources of the use cases in " << app;
   const auto refusals = templates_passed_to(src, "refuse");
   for (const auto& templ : refusals)
     EXPECT_TRUE(sanad::app::refusal_listed(templ)) << "not translated: " << templ;

@@ -1,0 +1,126 @@
+// Tayssir's appeals: filed on a line of a cycle past its draft, decided, paid as an adjustment.
+#include "modules/tayssir/app/tayssir.hpp"
+#include "modules/tayssir/app/tayssir_internal.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "kernel/dates.hpp"
+#include "kernel/text.hpp"
+
+namespace sanad::app {
+
+using nlohmann::json;
+using store::TayssirStore;
+using tayssir::Policy;
+
+// --- appeals -------------------------------------------------------------------------------------
+
+// A line's absence days per month, stored as "2,0,5,1".
+std::vector<int> counted_days(const std::string& text) {
+  std::vector<int> out;
+  std::stringstream ss(text);
+  std::string item;
+  while (std::getline(ss, item, ',')) out.push_back(std::stoi(item));
+  return out;
+}
+
+int64_t file_appeal(store::Store& st, int64_t cycle_id, const std::string& massar,
+                    const std::string& grounds, const Actor& who) {
+  if (trim(grounds).empty()) refuse("an appeal needs its grounds");
+  if (grounds.size() > 4000) refuse("the grounds are limited to 4000 characters");
+  TayssirStore ts(st);
+  store::Transaction tx(st.db());
+  auto c = ts.cycle(cycle_id);
+  if (!c) refuse("no cycle {}", cycle_id);
+  if (c->state == "draft")
+    refuse("cycle {} is a draft: the school flags the error and the cycle is recomputed", cycle_id);
+  auto pid = ts.pupil_id(massar);
+  if (!pid || !ts.line(cycle_id, *pid)) refuse("pupil {} is not in cycle {}", massar, cycle_id);
+  for (const auto& a : ts.appeals_of_cycle(cycle_id))
+    if (a.pupil_id == *pid && a.state == "open")
+      refuse("appeal #{} on this pupil and cycle is still open", a.id);
+  store::AppealRow row;
+  row.cycle_id = cycle_id;
+  row.pupil_id = *pid;
+  row.massar = massar;
+  row.grounds = trim(grounds);
+  row.filed_by = who.name;
+  row.filed_at = store::now_iso();
+  int64_t id = ts.insert_appeal(row);
+  st.audit({who.name, who.origin, "tayssir appeal filed", fmt::format("tayssir cycle {}", cycle_id),
+            json{{"appeal", id}, {"pupil", massar}, {"grounds", trim(grounds)}}.dump()});
+  tx.commit();
+  return id;
+}
+
+store::AppealRow decide_appeal(store::Store& st, int64_t appeal_id, const AppealDecision& d,
+                               const Actor& who) {
+  if (trim(d.note).empty()) refuse("say why: a decision needs a note");
+  TayssirStore ts(st);
+  store::Transaction tx(st.db());
+  auto a = ts.appeal(appeal_id);
+  if (!a) refuse("no appeal #{}", appeal_id);
+  if (a->state != "open") refuse("appeal #{} was already decided ({})", appeal_id, a->state);
+  auto c = *ts.cycle(a->cycle_id);
+  Policy pol = get_policy(st, c.policy_code);
+  const auto& per = period_of(pol, c.period);
+  const std::optional<store::CycleLineRow> line = ts.line(c.id, a->pupil_id);
+  if (!line) refuse("pupil {} is not in cycle {}", a->massar, c.id);
+  a->state = d.upheld ? "upheld" : "rejected";
+  a->decision_note = trim(d.note);
+  a->decided_by = who.name;
+  a->decided_at = store::now_iso();
+  if (d.upheld) {
+    auto amount = pol.amounts.find(line->level);
+    int64_t monthly = line->monthly > 0             ? line->monthly
+                      : amount != pol.amounts.end() ? amount->second
+                                                    : 0;
+    if (monthly <= 0)
+      refuse("the level {} has no amount in policy {}: nothing to pay", line->level, pol.code);
+    // By default the months not paid, except after leaving school, before a transfer into it
+    // (the former school paid them) and those whose absence days were over the threshold (an
+    // appeal on absences names its months).
+    const int threshold = tayssir::absence_threshold(pol, line->level);
+    const auto counted = counted_days(line->absences);
+    std::vector<std::string> months;
+    for (std::size_t k = 0; k < per.months.size(); ++k) {
+      char state = k < line->months.size() ? line->months[k] : '-';
+      bool over = k < counted.size() && counted[k] > threshold;
+      bool asked = d.months.empty() ? state != 'P' && state != 'L' && state != 'T' && !over
+                                    : std::find(d.months.begin(), d.months.end(), per.months[k]) !=
+                                          d.months.end();
+      if (!asked) continue;
+      if (state == 'P') refuse("{} was already paid in cycle {}", per.months[k], c.id);
+      months.push_back(per.months[k]);
+    }
+    for (const auto& m : d.months)
+      if (std::find(per.months.begin(), per.months.end(), m) == per.months.end())
+        refuse("{} is not a month of period {} ({})", m, per.code,
+               fmt::format("{}", fmt::join(per.months, ", ")));
+    if (months.empty()) refuse("no month left to pay for this pupil in that period");
+    a->months = fmt::format("{}", fmt::join(months, ","));
+    a->amount = monthly * static_cast<int64_t>(months.size());
+  }
+  ts.update_appeal_decision(*a);
+  st.audit({who.name, who.origin, d.upheld ? "tayssir appeal upheld" : "tayssir appeal rejected",
+            fmt::format("tayssir cycle {}", c.id),
+            json{{"appeal", a->id},
+                 {"pupil", a->massar},
+                 {"months", a->months},
+                 {"amount", a->amount},
+                 {"note", a->decision_note}}
+                .dump()});
+  tx.commit();
+  return *a;
+}
+
+std::vector<store::AppealRow> list_appeals(store::Store& st, int64_t cycle_id) {
+  get_cycle(st, cycle_id);
+  return TayssirStore(st).appeals_of_cycle(cycle_id);
+}
+
+}  // namespace sanad::app

@@ -1,0 +1,280 @@
+// The snapshot a Tayssir computation reads: a scope's pupils, households and absence days, kept
+// until the registry changes.
+#include "modules/tayssir/app/tayssir.hpp"
+#include "modules/tayssir/app/tayssir_internal.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <limits>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <numeric>
+
+#include "kernel/dates.hpp"
+#include "kernel/id_index.hpp"
+#include "kernel/text.hpp"
+#include "stats/app/stats.hpp"
+#include "stats/store/stats.hpp"
+
+namespace sanad::app {
+
+using nlohmann::json;
+using store::TayssirStore;
+using tayssir::Policy;
+
+// --- snapshot ------------------------------------------------------------------------------------
+
+namespace {
+
+uint64_t name_key(std::string_view norm) {
+  if (norm.empty()) return 0;
+  uint64_t h = std::hash<std::string_view>{}(norm);
+  return h ? h : 1;
+}
+
+}  // namespace
+
+LoadedSnapshot load_snapshot(store::Store& st, const Scope& scope, const std::string& year,
+                             const std::vector<std::string>& months,
+                             const std::vector<tayssir::Review>& reviews) {
+  LoadedSnapshot L;
+  tayssir::Snapshot& s = L.s;
+  TayssirStore ts(st);
+  // Its tables are read one after the other: all as they stood at one moment.
+  store::ReadTransaction consistent(st.db());
+
+  std::unordered_map<std::string, int32_t> commune_index;
+  std::vector<std::string> commune_directorate;
+  for (const auto& c : st.communes(Scope::nation())) {
+    commune_index.emplace(c.code, static_cast<int32_t>(s.commune_code.size()));
+    s.commune_code.push_back(c.code);
+    s.commune_rural.push_back(c.milieu == "rural" ? 1 : 0);
+    commune_directorate.push_back(c.directorate_code);
+  }
+  store::StatsStore(st).each_indicator(
+      [&](const std::string& commune, const std::string& ind, double v) {
+        auto it = commune_index.find(commune);
+        if (it == commune_index.end()) return;
+        auto& col = s.indicators[ind];
+        col.resize(s.commune_code.size(), std::numeric_limits<double>::quiet_NaN());
+        col[static_cast<std::size_t>(it->second)] = v;
+      });
+
+  IdIndex school_index;
+  ts.each_school([&](const store::SnapshotSchoolRow& r) {
+    auto c = commune_index.find(r.commune_code);
+    school_index.set(r.id, static_cast<int32_t>(s.school_code.size()));
+    s.school_code.push_back(r.code);
+    s.school_commune.push_back(c == commune_index.end() ? tayssir::kNone : c->second);
+    L.school_id.push_back(r.id);
+    L.school_directorate.push_back(
+        c == commune_index.end() ? "" : commune_directorate[static_cast<std::size_t>(c->second)]);
+  });
+
+  // Households come with their pupils; they are numbered in the order of their ids once all are
+  // read.
+  std::vector<int64_t> pupil_household;  // per pupil, the household's id (0: none)
+  IdIndex household_index;               // the households seen; once sorted, their indices
+  struct Household {
+    int64_t id;
+    std::string cin, name_norm;
+    bool ramed;
+  };
+  std::vector<Household> households;
+
+  // Absence days per pupil and month (the months in order), read with the pupils.
+  s.months = months;
+  std::sort(s.months.begin(), s.months.end());
+
+  // Pupils of the scope who came from outside it by a dated transfer: the date they left there.
+  std::unordered_map<int64_t, std::string> arrived;
+  ts.each_transfer_into(
+      scope, year, [&](int64_t pupil, const std::string& left) { arrived.emplace(pupil, left); });
+  // Pupils: the rows come in any order, several for a pupil with several enrolments that year.
+  // The enrolment that counts is the latest (by its id) not marked transferred in the scope, else
+  // the latest transfer out of the scope, else (a sibling outside the scope) the latest active
+  // one elsewhere: a row's rank, the highest kept, 0 never.
+  std::map<std::string, uint8_t, std::less<>> level_index;
+  IdIndex pupil_index;
+  std::vector<uint8_t> rank;
+  std::vector<int64_t> enrolment;
+  const std::size_t nmonths = s.months.size();
+  auto take = [&](const store::SnapshotPupilRow& r) {
+    const bool active = r.status != "transferred";
+    const uint8_t rk = static_cast<uint8_t>((r.in_scope ? 2 : 0) + (active ? 1 : 0));
+    if (rk == 0) return;
+    auto [at, fresh] = pupil_index.emplace(r.pupil_id, static_cast<int32_t>(s.pupil_id.size()));
+    const auto i = static_cast<std::size_t>(at);
+    if (fresh) {
+      rank.push_back(0);
+      enrolment.push_back(0);
+      s.pupil_id.push_back(r.pupil_id);
+      s.massar.emplace_back(r.massar);
+      s.name_ar_key.push_back(name_key(r.name_ar_norm));
+      s.name_fr_key.push_back(name_key(r.name_fr_norm));
+      auto born = parse_iso_date(r.birth_date);
+      s.birth_day.push_back(born ? static_cast<int32_t>(born->days()) : tayssir::kNoDate);
+      s.level.push_back(0);
+      s.status.push_back(tayssir::Status::enrolled);
+      s.left_month.emplace_back();
+      s.school.push_back(tayssir::kNone);
+      s.in_scope.push_back(0);
+      s.absent_unjustified.resize(s.absent_unjustified.size() + nmonths);
+      s.absent_justified.resize(s.absent_justified.size() + nmonths);
+      pupil_household.push_back(r.household_id);  // the pupil's, whichever row
+      if (r.household_id && household_index.emplace(r.household_id, 0).second)
+        households.push_back({r.household_id, std::string(r.payee_cin),
+                              std::string(r.payee_name_norm), !r.ramed.empty()});
+    } else if (std::pair(rk, r.enrolment_id) <= std::pair(rank[i], enrolment[i])) {
+      return;
+    }
+    rank[i] = rk;
+    enrolment[i] = r.enrolment_id;
+    tayssir::Status status = r.status == "repeating" ? tayssir::Status::repeating
+                             : r.status == "left"    ? tayssir::Status::left
+                                                     : tayssir::Status::enrolled;
+    // Transferred on a known date to a school outside the scope: this school pays up to the
+    // month he left it, as for leaving; without a date he is not paid here.
+    if (!active)
+      status = r.left_date.size() >= 7 ? tayssir::Status::left : tayssir::Status::transferred_out;
+    auto lv = level_index.find(r.level);
+    if (lv == level_index.end()) {
+      lv = level_index.emplace(r.level, static_cast<uint8_t>(level_index.size())).first;
+      if (level_index.size() > 250) refuse("too many distinct levels in the registry");
+    }
+    s.level[i] = lv->second;
+    s.status[i] = status;
+    // A pupil marked as having left without a date is taken to have left before the year.
+    s.left_month[i] = status != tayssir::Status::left ? std::string()
+                      : r.left_date.size() >= 7       ? std::string(r.left_date.substr(0, 7))
+                                                      : std::string("0000-00");
+    const int32_t sc = school_index.find(r.school_id);
+    s.school[i] = sc == IdIndex::kAbsent ? tayssir::kNone : sc;
+    s.in_scope[i] = r.in_scope ? 1 : 0;
+    for (std::size_t k = 0; k < nmonths; ++k) {
+      s.absent_unjustified[i * nmonths + k] = r.unjustified[k];
+      s.absent_justified[i * nmonths + k] = r.justified[k];
+    }
+  };
+  // A child reviewed as enrolled twice is held back whichever scope is computed: his other
+  // enrolment comes into the snapshot even in another directorate and another household.
+  std::vector<std::pair<std::string, std::string>> same_child;
+  for (const auto& r : reviews)
+    if (r.kind == "pupil" && r.decision == "same") same_child.emplace_back(r.a, r.b);
+  ts.each_snapshot_pupil(scope, year, s.months, same_child, take);
+
+  // Pupils in the order of their ids, levels in the order of their codes: what the engine
+  // decides does not depend on the order the rows came in.
+  std::vector<int32_t> order(s.pupil_id.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](int32_t a, int32_t b) {
+    return s.pupil_id[static_cast<std::size_t>(a)] < s.pupil_id[static_cast<std::size_t>(b)];
+  });
+  auto permute = [&](auto& column, std::size_t width) {
+    std::remove_reference_t<decltype(column)> sorted;
+    sorted.reserve(column.size());
+    for (int32_t from : order)
+      for (std::size_t k = 0; k < width; ++k)
+        sorted.push_back(std::move(column[static_cast<std::size_t>(from) * width + k]));
+    column = std::move(sorted);
+  };
+  permute(s.pupil_id, 1);
+  permute(s.massar, 1);
+  permute(s.name_ar_key, 1);
+  permute(s.name_fr_key, 1);
+  permute(s.birth_day, 1);
+  permute(s.level, 1);
+  permute(s.status, 1);
+  permute(s.left_month, 1);
+  permute(s.school, 1);
+  permute(s.in_scope, 1);
+  permute(s.absent_unjustified, nmonths);
+  permute(s.absent_justified, nmonths);
+  permute(pupil_household, 1);
+  permute(rank, 1);
+  std::vector<uint8_t> level_order(level_index.size());
+  for (const auto& [code, index] : level_index) {
+    level_order[index] = static_cast<uint8_t>(s.level_codes.size());
+    s.level_codes.push_back(code);
+  }
+  for (std::size_t i = 0; i < s.pupil_id.size(); ++i) {
+    s.level[i] = level_order[s.level[i]];
+    if (rank[i] == 3)  // enrolled in the scope
+      if (auto it = arrived.find(s.pupil_id[i]); it != arrived.end() && it->second.size() >= 7)
+        s.arrived_month.emplace(static_cast<int32_t>(i), it->second.substr(0, 7));
+  }
+  std::sort(households.begin(), households.end(),
+            [](const Household& a, const Household& b) { return a.id < b.id; });
+  for (auto& h : households) {
+    household_index.set(h.id, static_cast<int32_t>(s.household_cin.size()));
+    s.household_cin.push_back(std::move(h.cin));
+    s.household_name_norm.push_back(std::move(h.name_norm));
+    s.household_ramed.push_back(h.ramed ? 1 : 0);
+    L.household_id.push_back(h.id);
+  }
+  s.household.reserve(pupil_household.size());
+  for (int64_t id : pupil_household)
+    s.household.push_back(id ? household_index.find(id) : tayssir::kNone);
+
+  return L;
+}
+
+int32_t LoadedSnapshot::pupil_at(int64_t id) const {
+  auto it = std::lower_bound(s.pupil_id.begin(), s.pupil_id.end(), id);
+  return it != s.pupil_id.end() && *it == id ? static_cast<int32_t>(it - s.pupil_id.begin()) : -1;
+}
+
+std::shared_ptr<const LoadedSnapshot> snapshot_of(store::Store& st, const Scope& scope,
+                                                  const std::string& year,
+                                                  const std::vector<std::string>& months,
+                                                  const std::vector<tayssir::Review>& reviews) {
+  // The registry's version, the Tayssir program's own steps aside; an empty audit log is no
+  // version (heads of two databases never meet otherwise: the first entry carries a random
+  // identity).
+  const std::string version = registry_version(st, "tayssir ");
+  auto load = [&] {
+    return std::make_shared<const LoadedSnapshot>(load_snapshot(st, scope, year, months, reviews));
+  };
+  if (version.rfind("0:", 0) == 0) return load();
+  std::vector<std::string> sorted = months;
+  std::sort(sorted.begin(), sorted.end());
+  std::string key = fmt::format("{}|{}|{}|{}|", static_cast<int>(scope.kind), scope.code, year,
+                                fmt::join(sorted, ","));
+  for (const auto& r : reviews)
+    if (r.kind == "pupil" && r.decision == "same") key += r.a + "=" + r.b + ";";
+
+  struct Kept {
+    std::string version, key;
+    std::shared_ptr<const LoadedSnapshot> snapshot;
+  };
+  static std::mutex mu;
+  static std::vector<Kept> kept;  // the last used at the back
+  {
+    std::lock_guard lock(mu);
+    std::erase_if(kept, [&](const Kept& k) { return k.version != version; });
+    for (auto it = kept.begin(); it != kept.end(); ++it)
+      if (it->key == key) {
+        Kept hit = *it;
+        kept.erase(it);
+        kept.push_back(hit);
+        return hit.snapshot;
+      }
+  }
+  auto snapshot = load();
+  if (snapshot->s.pupils() <= kKeptSnapshotPupils) {
+    std::lock_guard lock(mu);
+    if (kept.size() >= 2) kept.erase(kept.begin());
+    kept.push_back({version, key, snapshot});
+  }
+  return snapshot;
+}
+
+std::vector<tayssir::Review> load_reviews(store::Store& st) {
+  std::vector<tayssir::Review> out;
+  for (const auto& r : TayssirStore(st).reviews()) out.push_back({r.kind, r.a, r.b, r.decision});
+  return out;
+}
+
+}  // namespace sanad::app
