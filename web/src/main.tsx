@@ -27,8 +27,8 @@ const corePages: Record<string, PageOf> = {
   audit: () => <AuditPage />,
 };
 const coreNav: NavEntry[] = [
-  { href: '#/users', label: 'nav_users', action: 'manage_users' },
-  { href: '#/audit', label: 'nav_audit', action: 'read_audit', nation_only: true },
+  { href: '#/users', label: 'nav_users', action: 'manage_users', order: 60 },
+  { href: '#/audit', label: 'nav_audit', action: 'read_audit', nation_only: true, order: 70 },
 ];
 
 const loaded = new Map<string, Promise<WebModule>>();
@@ -104,7 +104,7 @@ function App() {
 
   const can = (n: NavEntry) =>
     (!n.action || me.actions.includes(n.action)) && (!n.nation_only || me.scope.kind === 'nation');
-  const nav = [...modules.flatMap((m) => m.nav), ...coreNav].filter(can);
+  const nav = [...modules.flatMap((m) => m.nav), ...coreNav].filter(can).sort((a, b) => a.order - b.order);
   const on = navFor(route.split('/')[1] ?? '');
   return (
     <div class="shell" key={l}>

@@ -7,22 +7,22 @@ export const modules: ModuleEntry[] = [
     name: 'registry',
     segments: ['', 't', 'school', 'pupil', 'import', 'requests'],
     nav: [
-      { href: '#/', label: 'nav_territory' },
-      { href: '#/import', label: 'nav_import', action: 'import_data' },
-      { href: '#/requests', label: 'nav_requests', action: 'import_data' },
+      { href: '#/', label: 'nav_territory', order: 10 },
+      { href: '#/import', label: 'nav_import', action: 'import_data', order: 40 },
+      { href: '#/requests', label: 'nav_requests', action: 'import_data', order: 50 },
     ],
     load: () => import('./modules/registry').then((m) => m.module),
   },
   {
     name: 'stats',
     segments: ['stats', 'stats-pupils'],
-    nav: [{ href: '#/stats', label: 'nav_stats', action: 'read_registry' }],
+    nav: [{ href: '#/stats', label: 'nav_stats', action: 'read_registry', order: 20 }],
     load: () => import('./modules/stats').then((m) => m.module),
   },
   {
     name: 'tayssir',
     segments: ['tayssir', 'tayssir-policy', 'tayssir-suspects'],
-    nav: [{ href: '#/tayssir', label: 'nav_tayssir', action: 'tayssir_read' }],
+    nav: [{ href: '#/tayssir', label: 'nav_tayssir', action: 'tayssir_read', order: 30 }],
     load: () => import('./modules/tayssir').then((m) => m.module),
   },
 ];

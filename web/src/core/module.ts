@@ -19,6 +19,8 @@ export interface NavEntry {
   // to one whose scope is the nation.
   action?: string;
   nation_only?: boolean;
+  // Where it stands in the bar, lowest first (the registry's first two at 10 and 40).
+  order: number;
 }
 
 export interface ModuleEntry {

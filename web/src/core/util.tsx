@@ -1,6 +1,7 @@
+import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError } from './api';
-import { lang, t } from './i18n';
+import { lang, t, type Key } from './i18n';
 
 export interface Loaded<T> {
   data?: T;
@@ -115,5 +116,39 @@ export function CsvButton({ table, name }: { table: string; name: string }) {
     <button type="button" class="link" data-testid={'csv-' + table} onClick={() => downloadTableCsv(table, name)}>
       {t('export_csv')}
     </button>
+  );
+}
+
+// A column heading: a message key, [key, 'n'] for a column of numbers, or '' for one without.
+export type Heading = Key | '' | [Key, 'n'];
+
+// The lists' table: headings in the interface's language, the rows given as children; `stale`
+// greys it while the next page loads.
+export function ListTable({
+  testid,
+  headings,
+  cls,
+  stale,
+  children,
+}: {
+  testid?: string;
+  headings: Heading[];
+  cls?: string;
+  stale?: boolean;
+  children: ComponentChildren;
+}) {
+  return (
+    <div class={'table-wrap' + (stale ? ' stale' : '')}>
+      <table class={'list' + (cls ? ' ' + cls : '')} data-testid={testid}>
+        <thead>
+          <tr>
+            {headings.map((h) =>
+              Array.isArray(h) ? <th class="n">{t(h[0])}</th> : h === '' ? <th /> : <th>{t(h)}</th>,
+            )}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
   );
 }

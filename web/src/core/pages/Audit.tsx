@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, type Schema } from '../api';
 import { date, t } from '../i18n';
-import { CsvButton, Problem, Spinner, useLoad } from '../util';
+import { CsvButton, Problem, Spinner, useLoad, ListTable } from '../util';
 
 export type Entry = Schema<'AuditEntry'>;
 
@@ -36,34 +36,20 @@ export function AuditTable({ entries }: { entries: Entry[] }) {
     <p class="actions">
       <CsvButton table="audit" name="audit" />
     </p>
-    <div class="table-wrap">
-      <table class="list" data-testid="audit">
-        <thead>
-          <tr>
-            <th>{t('at')}</th>
-            <th>{t('actor')}</th>
-            <th>{t('origin')}</th>
-            <th>{t('action')}</th>
-            <th>{t('subject')}</th>
-            <th>{t('detail')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {entries.map((e) => (
-            <tr>
-              <td class="code">{date(e.at)}</td>
-              <td>{e.actor}</td>
-              <td class="code">{e.origin}</td>
-              <td>{e.action}</td>
-              <td>{e.subject}</td>
-              <td>
-                <Detail d={e.detail} />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <ListTable testid="audit" headings={['at', 'actor', 'origin', 'action', 'subject', 'detail']}>
+    {entries.map((e) => (
+      <tr>
+        <td class="code">{date(e.at)}</td>
+        <td>{e.actor}</td>
+        <td class="code">{e.origin}</td>
+        <td>{e.action}</td>
+        <td>{e.subject}</td>
+        <td>
+          <Detail d={e.detail} />
+        </td>
+      </tr>
+    ))}
+    </ListTable>
     </>
   );
 }

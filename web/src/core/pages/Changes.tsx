@@ -2,7 +2,7 @@
 // who, when, from where and which file. The server gives it newest first.
 import { api, type Schema } from '../api';
 import { date, label, t, type Key } from '../i18n';
-import { CsvButton, Problem, useLoad } from '../util';
+import { CsvButton, Problem, useLoad, ListTable } from '../util';
 
 type Change = Schema<'PupilChange'>;
 
@@ -82,38 +82,22 @@ export function Changes({ of, code }: { of: 'pupil' | 'school'; code: string }) 
         </p>
       )}
       {r.data && r.data.length > 0 && (
-        <div class="table-wrap">
-          <table class="list" data-testid="changes">
-            <thead>
-              <tr>
-                <th>{t('at')}</th>
-                <th>{t('actor')}</th>
-                <th>{t('origin')}</th>
-                <th>{t('change_file')}</th>
-                <th>{t('change_what')}</th>
-                <th>{t('change_field')}</th>
-                <th>{t('before')}</th>
-                <th>{t('after')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {r.data.flatMap((c) =>
-                Object.entries(c.fields).map(([column, [before, after]]) => (
-                  <tr>
-                    <td>{date(c.at)}</td>
-                    <td dir="ltr">{c.actor}</td>
-                    <td dir="ltr">{c.origin}</td>
-                    <td dir="ltr">{c.file}</td>
-                    <td>{what(c)}</td>
-                    <td>{fieldName(column)}</td>
-                    <td>{shown(column, before)}</td>
-                    <td>{shown(column, after)}</td>
-                  </tr>
-                )),
-              )}
-            </tbody>
-          </table>
-        </div>
+        <ListTable testid="changes" headings={['at', 'actor', 'origin', 'change_file', 'change_what', 'change_field', 'before', 'after']}>
+        {r.data.flatMap((c) =>
+          Object.entries(c.fields).map(([column, [before, after]]) => (
+            <tr>
+              <td>{date(c.at)}</td>
+              <td dir="ltr">{c.actor}</td>
+              <td dir="ltr">{c.origin}</td>
+              <td dir="ltr">{c.file}</td>
+              <td>{what(c)}</td>
+              <td>{fieldName(column)}</td>
+              <td>{shown(column, before)}</td>
+              <td>{shown(column, after)}</td>
+            </tr>
+          )),
+        )}
+        </ListTable>
       )}
     </>
   );

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, ApiError, type Answer, type Principal } from '../api';
 import { date, lang, t } from '../i18n';
-import { CsvButton, Problem, Spinner, useLoad } from '../util';
+import { CsvButton, Problem, Spinner, useLoad, ListTable } from '../util';
 import { AuditTable } from './Audit';
 
 type Role = Answer<'/roles'>[number];
@@ -115,86 +115,71 @@ export function UsersPage({ me }: { me: Principal }) {
         </p>
       )}
       {users.data && (
-        <div class="table-wrap">
-          <table class="list" data-testid="users">
-            <thead>
+        <ListTable testid="users" headings={['login', 'full_name', 'role', 'scope', 'status', 'created_at', '']}>
+        {users.data.map((u) => (
+          <>
+            <tr class={u.disabled ? 'off' : ''}>
+              <td class="code">{u.login}</td>
+              <td>{u.full_name}</td>
+              <td>{roleLabel(u.role)}</td>
+              <td class="code">{u.scope || 'MA'}</td>
+              <td>{u.disabled ? t('disabled') : t('active')}</td>
+              <td class="code">{date(u.created_at)}</td>
+              <td class="row-actions">
+                {u.login !== me.login &&
+                  (u.disabled ? (
+                    <button type="button" class="secondary" onClick={() => act(() => api.post('/users/{login}/enable', { path: { login: u.login } }))}>
+                      {t('enable')}
+                    </button>
+                  ) : (
+                    <button
+                      type="button"
+                      class="secondary"
+                      onClick={() => confirm(t('confirm_disable', u.login)) && act(() => api.post('/users/{login}/disable', { path: { login: u.login } }))}
+                    >
+                      {t('disable')}
+                    </button>
+                  ))}
+                <button type="button" class="secondary" onClick={() => setPw({ login: u.login, value: '' })}>
+                  {t('set_password')}
+                </button>
+                <button type="button" class="link" onClick={() => setOpen(open === u.login ? '' : u.login)}>
+                  {t('record_history')}
+                </button>
+              </td>
+            </tr>
+            {pw?.login === u.login && (
               <tr>
-                <th>{t('login')}</th>
-                <th>{t('full_name')}</th>
-                <th>{t('role')}</th>
-                <th>{t('scope')}</th>
-                <th>{t('status')}</th>
-                <th>{t('created_at')}</th>
-                <th></th>
+                <td colSpan={7}>
+                  <form
+                    class="inline-form"
+                    onSubmit={(e) => {
+                      e.preventDefault();
+                      act(() => api.post('/users/{login}/password', { path: { login: u.login }, body: { password: pw!.value } })).then(() => setPw(null));
+                    }}
+                  >
+                    <label>
+                      {t('new_password')}
+                      <input type="password" dir="ltr" autocomplete="new-password" value={pw.value} onInput={(e) => setPw({ login: u.login, value: e.currentTarget.value })} required />
+                    </label>
+                    <button type="submit">{t('save')}</button>
+                    <button type="button" class="secondary" onClick={() => setPw(null)}>
+                      {t('cancel')}
+                    </button>
+                  </form>
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {users.data.map((u) => (
-                <>
-                  <tr class={u.disabled ? 'off' : ''}>
-                    <td class="code">{u.login}</td>
-                    <td>{u.full_name}</td>
-                    <td>{roleLabel(u.role)}</td>
-                    <td class="code">{u.scope || 'MA'}</td>
-                    <td>{u.disabled ? t('disabled') : t('active')}</td>
-                    <td class="code">{date(u.created_at)}</td>
-                    <td class="row-actions">
-                      {u.login !== me.login &&
-                        (u.disabled ? (
-                          <button type="button" class="secondary" onClick={() => act(() => api.post('/users/{login}/enable', { path: { login: u.login } }))}>
-                            {t('enable')}
-                          </button>
-                        ) : (
-                          <button
-                            type="button"
-                            class="secondary"
-                            onClick={() => confirm(t('confirm_disable', u.login)) && act(() => api.post('/users/{login}/disable', { path: { login: u.login } }))}
-                          >
-                            {t('disable')}
-                          </button>
-                        ))}
-                      <button type="button" class="secondary" onClick={() => setPw({ login: u.login, value: '' })}>
-                        {t('set_password')}
-                      </button>
-                      <button type="button" class="link" onClick={() => setOpen(open === u.login ? '' : u.login)}>
-                        {t('record_history')}
-                      </button>
-                    </td>
-                  </tr>
-                  {pw?.login === u.login && (
-                    <tr>
-                      <td colSpan={7}>
-                        <form
-                          class="inline-form"
-                          onSubmit={(e) => {
-                            e.preventDefault();
-                            act(() => api.post('/users/{login}/password', { path: { login: u.login }, body: { password: pw!.value } })).then(() => setPw(null));
-                          }}
-                        >
-                          <label>
-                            {t('new_password')}
-                            <input type="password" dir="ltr" autocomplete="new-password" value={pw.value} onInput={(e) => setPw({ login: u.login, value: e.currentTarget.value })} required />
-                          </label>
-                          <button type="submit">{t('save')}</button>
-                          <button type="button" class="secondary" onClick={() => setPw(null)}>
-                            {t('cancel')}
-                          </button>
-                        </form>
-                      </td>
-                    </tr>
-                  )}
-                  {open === u.login && (
-                    <tr>
-                      <td colSpan={7}>
-                        <History login={u.login} />
-                      </td>
-                    </tr>
-                  )}
-                </>
-              ))}
-            </tbody>
-          </table>
-        </div>
+            )}
+            {open === u.login && (
+              <tr>
+                <td colSpan={7}>
+                  <History login={u.login} />
+                </td>
+              </tr>
+            )}
+          </>
+        ))}
+        </ListTable>
       )}
       {roles.data && <AddUser roles={roles.data} onDone={() => act(async () => {})} />}
     </section>

@@ -1,6 +1,6 @@
 import { api } from '../../core/api';
 import { date, label, monthName, num, pick, t } from '../../core/i18n';
-import { Problem, Spinner, useLoad } from '../../core/util';
+import { Problem, Spinner, useLoad, ListTable } from '../../core/util';
 import { Changes } from '../../core/pages/Changes';
 
 export function PupilPage({ massar }: { massar: string }) {
@@ -39,42 +39,29 @@ export function PupilPage({ massar }: { massar: string }) {
           </dl>
 
           <h2>{t('history')}</h2>
-          <div class="table-wrap">
-            <table class="list" data-testid="history">
-              <thead>
-                <tr>
-                  <th>{t('year')}</th>
-                  <th>{t('school')}</th>
-                  <th>{t('level')}</th>
-                  <th>{t('class')}</th>
-                  <th>{t('status')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {p.history.map((h) => (
-                  <tr>
-                    <td class="code">{h.school_year}</td>
-                    <td>
-                      {h.in_scope ? (
-                        <a href={'#/school/' + encodeURIComponent(h.school)}>{pick(h.school_name_ar, h.school_name_fr)}</a>
-                      ) : (
-                        <span class="muted">{t('other_school')}</span>
-                      )}{' '}
-                      <span class="code">{h.school}</span>
-                    </td>
-                    <td>{label('level', h.level)}</td>
-                    <td>{h.class}</td>
-                    <td>
-                      {label('status', h.status)}
-                      {h.transfer_to && ` — ${t('transfer_to')} ${h.transfer_to}`}
-                      {h.transfer_elsewhere && ` — ${t('transfer_elsewhere')}`}
-                      {h.left_date && ` — ${date(h.left_date)}`}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <ListTable testid="history" headings={['year', 'school', 'level', 'class', 'status']}>
+          {p.history.map((h) => (
+            <tr>
+              <td class="code">{h.school_year}</td>
+              <td>
+                {h.in_scope ? (
+                  <a href={'#/school/' + encodeURIComponent(h.school)}>{pick(h.school_name_ar, h.school_name_fr)}</a>
+                ) : (
+                  <span class="muted">{t('other_school')}</span>
+                )}{' '}
+                <span class="code">{h.school}</span>
+              </td>
+              <td>{label('level', h.level)}</td>
+              <td>{h.class}</td>
+              <td>
+                {label('status', h.status)}
+                {h.transfer_to && ` — ${t('transfer_to')} ${h.transfer_to}`}
+                {h.transfer_elsewhere && ` — ${t('transfer_elsewhere')}`}
+                {h.left_date && ` — ${date(h.left_date)}`}
+              </td>
+            </tr>
+          ))}
+          </ListTable>
 
           <h2>{t('household')}</h2>
           {p.household ? (
@@ -124,28 +111,16 @@ export function PupilPage({ massar }: { massar: string }) {
           {p.absences.length === 0 ? (
             <p class="notice">{t('no_absences')}</p>
           ) : (
-            <div class="table-wrap">
-              <table class="list narrow" data-testid="absences">
-                <thead>
-                  <tr>
-                    <th>{t('month')}</th>
-                    <th class="n">{t('days')}</th>
-                    <th class="n">{t('justified')}</th>
-                    <th class="n">{t('unjustified')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {p.absences.map((m) => (
-                    <tr>
-                      <td>{monthName(m.month)}</td>
-                      <td class="n">{num(m.days)}</td>
-                      <td class="n">{num(m.justified)}</td>
-                      <td class="n">{num(m.unjustified)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <ListTable testid="absences" cls="narrow" headings={['month', ['days', 'n'], ['justified', 'n'], ['unjustified', 'n']]}>
+            {p.absences.map((m) => (
+              <tr>
+                <td>{monthName(m.month)}</td>
+                <td class="n">{num(m.days)}</td>
+                <td class="n">{num(m.justified)}</td>
+                <td class="n">{num(m.unjustified)}</td>
+              </tr>
+            ))}
+            </ListTable>
           )}
           <Changes of="pupil" code={massar} />
         </>

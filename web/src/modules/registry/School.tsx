@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, exportUrl } from '../../core/api';
 import { date, label, lang, num, pick, t, terms } from '../../core/i18n';
-import { Pager, Problem, Spinner, useLoad } from '../../core/util';
+import { Pager, Problem, Spinner, useLoad, ListTable } from '../../core/util';
 import { Changes } from '../../core/pages/Changes';
 import { nodeHref } from './Territory';
 
@@ -129,41 +129,26 @@ export function SchoolPage({ code }: { code: string }) {
               {p.items.length === 0 ? (
                 <p class="notice">{t('no_results')}</p>
               ) : (
-                <div class={'table-wrap' + (list.loading ? ' stale' : '')}>
-                  <table class="list" data-testid="pupils">
-                    <thead>
-                      <tr>
-                        <th>{t('massar')}</th>
-                        <th>{t('name')}</th>
-                        <th>{t('sex')}</th>
-                        <th>{t('birth_date')}</th>
-                        <th>{t('level')}</th>
-                        <th>{t('class')}</th>
-                        <th>{t('status')}</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {p.items.map((x) => (
-                        <tr>
-                          <td class="code">{x.massar}</td>
-                          <td>
-                            <a href={'#/pupil/' + encodeURIComponent(x.massar)}>
-                              {pick(`${x.first_ar} ${x.last_ar}`, x.first_fr ? `${x.first_fr} ${x.last_fr}` : '')}
-                            </a>
-                            <div class="alt" lang={lang.get() === 'ar' ? 'fr' : 'ar'}>
-                              {lang.get() === 'ar' ? (x.first_fr ? `${x.first_fr} ${x.last_fr}` : '') : `${x.first_ar} ${x.last_ar}`}
-                            </div>
-                          </td>
-                          <td>{label('sex', x.sex)}</td>
-                          <td class="code">{date(x.birth_date)}</td>
-                          <td>{label('level', x.level)}</td>
-                          <td>{x.class}</td>
-                          <td>{label('status', x.status)}</td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                </div>
+                <ListTable testid="pupils" stale={list.loading} headings={['massar', 'name', 'sex', 'birth_date', 'level', 'class', 'status']}>
+                {p.items.map((x) => (
+                  <tr>
+                    <td class="code">{x.massar}</td>
+                    <td>
+                      <a href={'#/pupil/' + encodeURIComponent(x.massar)}>
+                        {pick(`${x.first_ar} ${x.last_ar}`, x.first_fr ? `${x.first_fr} ${x.last_fr}` : '')}
+                      </a>
+                      <div class="alt" lang={lang.get() === 'ar' ? 'fr' : 'ar'}>
+                        {lang.get() === 'ar' ? (x.first_fr ? `${x.first_fr} ${x.last_fr}` : '') : `${x.first_ar} ${x.last_ar}`}
+                      </div>
+                    </td>
+                    <td>{label('sex', x.sex)}</td>
+                    <td class="code">{date(x.birth_date)}</td>
+                    <td>{label('level', x.level)}</td>
+                    <td>{x.class}</td>
+                    <td>{label('status', x.status)}</td>
+                  </tr>
+                ))}
+                </ListTable>
               )}
               <Pager page={p.page} pages={pages} go={(page) => setF((x) => ({ ...x, page }))} />
             </>

@@ -18,7 +18,7 @@ import {
 } from 'chart.js';
 import { api, ApiError, href, type Answer, type Principal } from '../../core/api';
 import { date, label, lang, num, pick, t, type Key } from '../../core/i18n';
-import { Pager, Problem, Spinner, useLoad } from '../../core/util';
+import { Pager, Problem, Spinner, useLoad, ListTable } from '../../core/util';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineController, LineElement, PointElement, Tooltip, Legend);
 
@@ -178,53 +178,39 @@ export function StatsPage({ me, node }: { me: Principal; node?: string }) {
       )}
       {msg && <p class="notice" role="status">{msg}</p>}
 
-      <div class="table-wrap">
-        <table class="list indicators">
-          <thead>
-            <tr>
-              <th>{t('indicator')}</th>
-              <th>{t('value')}</th>
-              <th>{t('target')}</th>
-              <th>{t('progress')}</th>
-              <th>{t('reported')}</th>
-              <th>{t('received')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {d.indicators.map((i) => (
-              <tr class={i.code === ind?.code ? 'on' : ''} data-code={i.code}>
-                <td>
-                  <button type="button" class="link" onClick={() => setChosen(i.code)}>
-                    {pick(i.name_ar, i.name_fr)}
-                  </button>
-                </td>
-                <td class="n">
-                  {d.may_see_pupils && i.pupils && i.figure.numerator_rows > 0 ? (
-                    <a href={pupilsHref(d.node.code, i.code, d.year)} title={t('pupils_behind')}>
-                      {fmtValue(i, i.figure.value)}
-                    </a>
-                  ) : (
-                    fmtValue(i, i.figure.value)
-                  )}
-                </td>
-                <td class="n">{i.target ? fmtValue(i, i.target.target) : ''}</td>
-                <td>
-                  {i.target && i.target.progress !== null && (
-                    <>
-                      <span class="bar" title={Math.round(i.target.progress * 100) + ' %'}>
-                        <span style={{ width: Math.round(i.target.progress * 100) + '%' }} />
-                      </span>{' '}
-                      <small>{Math.round(i.target.progress * 100)} %</small>
-                    </>
-                  )}
-                </td>
-                <td>{i.report ? t(('report_' + i.report.state) as Key) : t('report_draft')}</td>
-                <td class="n">{i.received !== null ? fmtValue(i, i.received) : ''}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <ListTable cls="indicators" headings={['indicator', 'value', 'target', 'progress', 'reported', 'received']}>
+      {d.indicators.map((i) => (
+        <tr class={i.code === ind?.code ? 'on' : ''} data-code={i.code}>
+          <td>
+            <button type="button" class="link" onClick={() => setChosen(i.code)}>
+              {pick(i.name_ar, i.name_fr)}
+            </button>
+          </td>
+          <td class="n">
+            {d.may_see_pupils && i.pupils && i.figure.numerator_rows > 0 ? (
+              <a href={pupilsHref(d.node.code, i.code, d.year)} title={t('pupils_behind')}>
+                {fmtValue(i, i.figure.value)}
+              </a>
+            ) : (
+              fmtValue(i, i.figure.value)
+            )}
+          </td>
+          <td class="n">{i.target ? fmtValue(i, i.target.target) : ''}</td>
+          <td>
+            {i.target && i.target.progress !== null && (
+              <>
+                <span class="bar" title={Math.round(i.target.progress * 100) + ' %'}>
+                  <span style={{ width: Math.round(i.target.progress * 100) + '%' }} />
+                </span>{' '}
+                <small>{Math.round(i.target.progress * 100)} %</small>
+              </>
+            )}
+          </td>
+          <td>{i.report ? t(('report_' + i.report.state) as Key) : t('report_draft')}</td>
+          <td class="n">{i.received !== null ? fmtValue(i, i.received) : ''}</td>
+        </tr>
+      ))}
+      </ListTable>
       <p class="muted">{t('computed_at', date(d.computed_at), d.seconds.toFixed(2))}</p>
 
       {ind && (
@@ -549,36 +535,22 @@ export function StatsPupilsPage({ parts }: { parts: string[] }) {
           <p class="muted">
             {num(d.total)} {t('pupils')} · {year}
           </p>
-          <div class="table-wrap">
-            <table class="list">
-              <thead>
-                <tr>
-                  <th>{t('massar')}</th>
-                  <th>{t('name')}</th>
-                  <th>{t('sex')}</th>
-                  <th>{t('kind_school')}</th>
-                  <th>{t('level')}</th>
-                  <th>{t('status')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {d.items.map((p) => (
-                  <tr>
-                    <td>
-                      <a href={'#/pupil/' + encodeURIComponent(p.massar)}>{p.massar}</a>
-                    </td>
-                    <td>{pick(p.last_ar + ' ' + p.first_ar, (p.last_fr + ' ' + p.first_fr).trim() || p.last_ar + ' ' + p.first_ar)}</td>
-                    <td>{label('sex', p.sex)}</td>
-                    <td>
-                      <a href={'#/school/' + encodeURIComponent(p.school)}>{p.school}</a>
-                    </td>
-                    <td>{label('level', p.level)}</td>
-                    <td>{label('status', p.status)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <ListTable headings={['massar', 'name', 'sex', 'kind_school', 'level', 'status']}>
+          {d.items.map((p) => (
+            <tr>
+              <td>
+                <a href={'#/pupil/' + encodeURIComponent(p.massar)}>{p.massar}</a>
+              </td>
+              <td>{pick(p.last_ar + ' ' + p.first_ar, (p.last_fr + ' ' + p.first_fr).trim() || p.last_ar + ' ' + p.first_ar)}</td>
+              <td>{label('sex', p.sex)}</td>
+              <td>
+                <a href={'#/school/' + encodeURIComponent(p.school)}>{p.school}</a>
+              </td>
+              <td>{label('level', p.level)}</td>
+              <td>{label('status', p.status)}</td>
+            </tr>
+          ))}
+          </ListTable>
           <Pager page={page} pages={pages} go={setPage} />
         </>
       )}

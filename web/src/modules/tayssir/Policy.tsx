@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, postDownload, qs, type Answer, type Principal, type Schema } from '../../core/api';
 import { label, lang, mad, monthName, num, pick, t, terms, type Key } from '../../core/i18n';
-import { BackLink, errorText, Problem, Spinner, useLoad } from '../../core/util';
+import { BackLink, errorText, Problem, Spinner, useLoad, ListTable } from '../../core/util';
 
 export type PolicyRules = Schema<'TayssirPolicy'>;
 export type PolicyInfo = Schema<'TayssirPolicyRecord'>;
@@ -154,67 +154,53 @@ function PolicyForm({ p, set, disabled }: { p: PolicyRules; set: (p: PolicyRules
         />
       </label>
       <h3>{t('targeting')}</h3>
-      <div class="table-wrap">
-        <table class="list" data-testid="targets">
-          <thead>
-            <tr>
-              <th>{t('cycles')}</th>
-              <th>{t('milieu')}</th>
-              <th>{t('indicator_name')}</th>
-              <th>{t('min_value')}</th>
-              <th>{t('communes_codes')}</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {p.targets.map((r, i) => (
-              <tr>
-                <td>
-                  <select value={r.cycle} onChange={(e) => setTarget(i, { cycle: e.currentTarget.value })}>
-                    {cycleCodes().map((c) => (
-                      <option value={c}>{label('cycle', c)}</option>
-                    ))}
-                  </select>
-                </td>
-                <td>
-                  <select value={r.milieu} name={'milieu-' + i} onChange={(e) => setTarget(i, { milieu: e.currentTarget.value })}>
-                    <option value="">{t('all')}</option>
-                    {['rural', 'urban'].map((m) => (
-                      <option value={m}>{label('milieu', m)}</option>
-                    ))}
-                  </select>
-                </td>
-                <td>
-                  <input
-                    dir="ltr"
-                    name={'indicator-' + i}
-                    value={r.indicator}
-                    placeholder="poverty_rate"
-                    onChange={(e) => setTarget(i, { indicator: e.currentTarget.value.trim() })}
-                  />
-                </td>
-                <td>
-                  <input
-                    type="number"
-                    step="any"
-                    name={'min-' + i}
-                    value={r.min_value}
-                    onChange={(e) => setTarget(i, { min_value: Number(e.currentTarget.value) })}
-                  />
-                </td>
-                <td>
-                  <input dir="ltr" value={r.communes.join(' ')} onChange={(e) => setTarget(i, { communes: codes(e.currentTarget.value) })} />
-                </td>
-                <td>
-                  <button type="button" class="secondary" onClick={() => up({ targets: p.targets.filter((_, j) => j !== i) })}>
-                    {t('remove')}
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <ListTable testid="targets" headings={['cycles', 'milieu', 'indicator_name', 'min_value', 'communes_codes', '']}>
+      {p.targets.map((r, i) => (
+        <tr>
+          <td>
+            <select value={r.cycle} onChange={(e) => setTarget(i, { cycle: e.currentTarget.value })}>
+              {cycleCodes().map((c) => (
+                <option value={c}>{label('cycle', c)}</option>
+              ))}
+            </select>
+          </td>
+          <td>
+            <select value={r.milieu} name={'milieu-' + i} onChange={(e) => setTarget(i, { milieu: e.currentTarget.value })}>
+              <option value="">{t('all')}</option>
+              {['rural', 'urban'].map((m) => (
+                <option value={m}>{label('milieu', m)}</option>
+              ))}
+            </select>
+          </td>
+          <td>
+            <input
+              dir="ltr"
+              name={'indicator-' + i}
+              value={r.indicator}
+              placeholder="poverty_rate"
+              onChange={(e) => setTarget(i, { indicator: e.currentTarget.value.trim() })}
+            />
+          </td>
+          <td>
+            <input
+              type="number"
+              step="any"
+              name={'min-' + i}
+              value={r.min_value}
+              onChange={(e) => setTarget(i, { min_value: Number(e.currentTarget.value) })}
+            />
+          </td>
+          <td>
+            <input dir="ltr" value={r.communes.join(' ')} onChange={(e) => setTarget(i, { communes: codes(e.currentTarget.value) })} />
+          </td>
+          <td>
+            <button type="button" class="secondary" onClick={() => up({ targets: p.targets.filter((_, j) => j !== i) })}>
+              {t('remove')}
+            </button>
+          </td>
+        </tr>
+      ))}
+      </ListTable>
       <p>
         <button
           type="button"

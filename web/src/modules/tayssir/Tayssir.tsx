@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks';
 import { api, postDownload, qs, type Principal, type Schema } from '../../core/api';
 import { label, lang, mad, monthName, num, pick, t, type Key } from '../../core/i18n';
-import { BackLink, errorText, Pager, Problem, Spinner, useLoad } from '../../core/util';
+import { BackLink, errorText, Pager, Problem, Spinner, useLoad, ListTable } from '../../core/util';
 
 export type Cycle = Schema<'Cycle'>;
 type CycleView = Schema<'CycleDetail'>;
@@ -16,42 +16,25 @@ const stateLabel = (s: string) => t(('state_' + s) as Key);
 function CycleTable({ cycles }: { cycles: Cycle[] }) {
   if (cycles.length === 0) return <p class="notice">{t('no_cycles')}</p>;
   return (
-    <div class="table-wrap">
-      <table class="list" data-testid="cycles">
-        <thead>
-          <tr>
-            <th>{t('cycle')}</th>
-            <th>{t('period')}</th>
-            <th>{t('directorate')}</th>
-            <th>{t('state')}</th>
-            <th>{t('beneficiaries')}</th>
-            <th>{t('households')}</th>
-            <th>{t('due')}</th>
-            <th>{t('forfeited')}</th>
-            <th>{t('adjustments')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {cycles.map((c) => (
-            <tr>
-              <td>
-                <a href={'#/tayssir/' + c.id}>#{c.id}</a>
-              </td>
-              <td>{c.period}</td>
-              <td class="code">{c.directorate}</td>
-              <td>
-                <span class={'state ' + c.state}>{stateLabel(c.state)}</span>
-              </td>
-              <td class="num">{num(c.beneficiaries)}</td>
-              <td class="num">{num(c.households)}</td>
-              <td class="num">{mad(c.due)}</td>
-              <td class="num">{mad(c.forfeited)}</td>
-              <td class="num">{mad(c.adjustments)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <ListTable testid="cycles" headings={['cycle', 'period', 'directorate', 'state', 'beneficiaries', 'households', 'due', 'forfeited', 'adjustments']}>
+    {cycles.map((c) => (
+      <tr>
+        <td>
+          <a href={'#/tayssir/' + c.id}>#{c.id}</a>
+        </td>
+        <td>{c.period}</td>
+        <td class="code">{c.directorate}</td>
+        <td>
+          <span class={'state ' + c.state}>{stateLabel(c.state)}</span>
+        </td>
+        <td class="num">{num(c.beneficiaries)}</td>
+        <td class="num">{num(c.households)}</td>
+        <td class="num">{mad(c.due)}</td>
+        <td class="num">{mad(c.forfeited)}</td>
+        <td class="num">{mad(c.adjustments)}</td>
+      </tr>
+    ))}
+    </ListTable>
   );
 }
 
