@@ -78,13 +78,16 @@ async function call<T>(method: string, path: string, body?: BodyInit, type?: str
   } catch {
     data = null;
   }
-  if (!res.ok) {
-    if (res.status === 401 && path !== '/login') window.dispatchEvent(new Event('sanad:signed-out'));
-    // The message in the interface's language when the server gives it (message_ar, message_fr).
-    const said = data?.['message_' + document.documentElement.lang] ?? data?.message;
-    throw new ApiError(res.status, data?.error ?? 'http', said ?? res.statusText);
-  }
+  if (!res.ok) throw refusal(res, path, data);
   return data as T;
+}
+
+// What a refused call says, in the interface's language when the server gives it (message_ar,
+// message_fr); a lapsed session signs the page out.
+function refusal(res: Response, path: string, data: any): ApiError {
+  if (res.status === 401 && path !== '/login') window.dispatchEvent(new Event('sanad:signed-out'));
+  const said = data?.['message_' + document.documentElement.lang] ?? data?.message;
+  return new ApiError(res.status, data?.error ?? 'http', said ?? res.statusText);
 }
 
 // The arguments after the route: required when the route has parameters in its path.
@@ -134,7 +137,7 @@ export async function postDownload(path: string, name: string, body?: unknown): 
     } catch {
       data = null;
     }
-    throw new ApiError(res.status, data?.error ?? 'http', data?.message ?? res.statusText);
+    throw refusal(res, path, data);
   }
   const url = URL.createObjectURL(await res.blob());
   const a = document.createElement('a');

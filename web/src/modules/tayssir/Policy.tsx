@@ -2,7 +2,7 @@
 // has left the draft), a copy for another year or a variant, and the what-if — the rules of the
 // form run beside the policy in force on the registry of the scope, writing nothing.
 import { useEffect, useState } from 'preact/hooks';
-import { api, postDownload, qs, type Answer, type Principal, type Schema } from '../../core/api';
+import { api, href, postDownload, type Answer, type Principal, type Schema } from '../../core/api';
 import { label, lang, mad, monthName, num, pick, t, terms, type Key } from '../../core/i18n';
 import { BackLink, errorText, Problem, Spinner, useLoad, ListTable } from '../../core/util';
 
@@ -405,7 +405,7 @@ export function PolicyPage({ code, me }: { code: string; me: Principal }) {
     });
   };
   const download = () =>
-    run(() => postDownload('/tayssir/whatif/changes' + qs({ lang: lang.get(), format: 'xlsx' }), `whatif-${code}.xlsx`, variantBody()));
+    run(() => postDownload(href('/tayssir/whatif/changes', { query: { lang: lang.get(), format: 'xlsx' } }), `whatif-${code}.xlsx`, variantBody()));
 
   if (!info || !draft)
     return (

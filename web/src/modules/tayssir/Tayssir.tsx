@@ -1,7 +1,7 @@
 // Tayssir: the cycles within reach, computing a period, and a cycle's page — its steps, the
 // schools' checks, the lines with the computation behind each, the lists, payment and appeals.
 import { useState } from 'preact/hooks';
-import { api, postDownload, qs, type Principal, type Schema } from '../../core/api';
+import { api, href, postDownload, qs, type Principal, type Schema } from '../../core/api';
 import { label, lang, mad, monthName, num, pick, t, type Key } from '../../core/i18n';
 import { BackLink, errorText, Pager, Problem, Spinner, useLoad, ListTable } from '../../core/util';
 
@@ -291,7 +291,7 @@ export function CyclePage({ id, me }: { id: string; me: Principal }) {
       t('confirm_pay', id, mad(p ? p.amount : cycle.due + cycle.adjustments), p ? p.households : cycle.households) +
       (p && p.owing_households ? ' ' + t('confirm_pay_owing', p.owing_households, mad(-p.owing)) : '');
     if (!confirm(text)) return;
-    act(() => postDownload(`/tayssir/cycles/${id}/pay` + qs({ lang: lang.get() }), `tayssir-${id}-payments.xlsx`));
+    act(() => postDownload(href('/tayssir/cycles/{id}/pay', { path: { id: Number(id) }, query: { lang: lang.get() } }), `tayssir-${id}-payments.xlsx`));
   };
   const check = (confirmed: boolean) => {
     if (!confirmed && !note.trim()) return setError(t('note_required'));
