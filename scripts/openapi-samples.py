@@ -92,10 +92,6 @@ def vague(schema):
     return False
 
 
-def match(doc_paths, path, method):
-    return doc_paths.get(path, {}).get(method.lower())
-
-
 def main():
     if len(sys.argv) < 2:
         sys.exit(__doc__)

@@ -498,6 +498,26 @@ std::optional<ApiResponse> check_upload_headers(store::Store& st, const ApiReque
   return std::nullopt;
 }
 
+// The route's answer; what a use case throws when the caller may not, or what was sent is not
+// what it takes, said in HTTP (the same for every route, public ones included).
+ApiResponse answer(const Route& route, Ctx& c) {
+  try {
+    return route.fn(c);
+  } catch (const app::Forbidden&) {
+    return forbidden();
+  } catch (const app::NotFound& e) {
+    return e.code == "not_found" ? not_found() : error(404, e.code, e.what());
+  } catch (const app::BadRequest& e) {
+    return error(400, "bad_request", e.what());
+  } catch (const app::Refusal& e) {
+    if (e.message_ar.empty()) return error(422, "refused", e.what());
+    return reply(422, {{"error", "refused"},
+                       {"message", e.what()},
+                       {"message_ar", e.message_ar},
+                       {"message_fr", e.message_fr}});
+  }
+}
+
 ApiResponse handle_api(store::Store& st, const ApiRequest& req) {
   std::string_view target = req.target;
   auto qpos = target.find('?');
@@ -537,7 +557,7 @@ ApiResponse handle_api(store::Store& st, const ApiRequest& req) {
   for (const auto& [k, v] : c.query) text = text && utf8_valid(k) && utf8_valid(v);
   if (!text) return error(400, "bad_request", "the address holds bytes that are not UTF-8 text");
   store::Store::RequestView view(st);
-  if (route->public_route) return route->fn(c);
+  if (route->public_route) return answer(*route, c);
 
   // Everything else needs a live session.
   c.token = cookie_value(req.cookie, kCookie);
@@ -548,22 +568,7 @@ ApiResponse handle_api(store::Store& st, const ApiRequest& req) {
     return error(403, "csrf", "missing or wrong X-CSRF-Token header");
   c.who = &auth->who;
   c.csrf = auth->csrf;
-  // A use case that finds the caller may not answers so; the route only says it in HTTP.
-  try {
-    return route->fn(c);
-  } catch (const app::Forbidden&) {
-    return forbidden();
-  } catch (const app::NotFound& e) {
-    return e.code == "not_found" ? not_found() : error(404, e.code, e.what());
-  } catch (const app::BadRequest& e) {
-    return error(400, "bad_request", e.what());
-  } catch (const app::Refusal& e) {
-    if (e.message_ar.empty()) return error(422, "refused", e.what());
-    return reply(422, {{"error", "refused"},
-                       {"message", e.what()},
-                       {"message_ar", e.message_ar},
-                       {"message_fr", e.message_fr}});
-  }
+  return answer(*route, c);
 }
 
 }  // namespace sanad::http
