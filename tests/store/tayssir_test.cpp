@@ -6,6 +6,7 @@
 #include <chrono>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -14,6 +15,7 @@
 
 #include "backend.hpp"
 #include "core/app/territory.hpp"
+#include "core/http/api.hpp"
 #include "core/io/table.hpp"
 #include "modules/tayssir/app/tayssir.hpp"
 #include "registry/app/demo.hpp"
@@ -1578,4 +1580,17 @@ TEST_P(Tayssir, TheWorkflowsAreTheDatabasesStates) {
       "numerator, denominator, state, note, updated_by, updated_at) VALUES ('PUPILS', 'nation', "
       "'', '2025-2026', 1, 1, 1, 'draft', '', 'test', 'now')");
   expect_check_admits_exactly(st(), "indicator_reports", "indicator = 'PUPILS'", report_workflow());
+}
+
+// The API describes a cycle's state by the workflow's own states, in its order (the web's steps
+// and its types come from that description).
+TEST_P(Tayssir, TheApiDescribesACyclesStatesAsTheWorkflowHasThem) {
+  auto doc = nlohmann::json::parse(
+      http::handle_api(st(), {"GET", "/api/v1/openapi.json", "", "", "", "", false, "", false})
+          .body);
+  std::vector<std::string> want(cycle_workflow().states().begin(), cycle_workflow().states().end());
+  for (const char* schema : {"Cycle", "CycleDetail"})
+    EXPECT_EQ(doc["components"]["schemas"][schema]["properties"]["state"]["enum"],
+              nlohmann::json(want))
+        << schema;
 }
