@@ -98,18 +98,29 @@ TEST_P(Registry, ThePartsOwnMigrationsApplyAfterTheHistoryAndAreRecordedByPart) 
   std::vector<std::string> parts;
   st().db().query("SELECT name FROM schema_migrations WHERE name LIKE '%/%' ORDER BY name", {},
                   [&](const store::ResultRow& r) { parts.push_back(r.text(0)); });
-  ASSERT_EQ(parts,
-            (std::vector<std::string>{"core/001_login_network", "registry/001_import_requests"}));
+  ASSERT_EQ(parts, (std::vector<std::string>{"core/001_login_network", "core/002_school_checks",
+                                             "modules/tayssir/001_school_checks_in_core",
+                                             "registry/001_import_requests"}));
   // Back to the history's end: the parts' tables and columns gone, their records too.
+  st().db().execute("DROP TABLE school_checks");
+  st().db().execute(
+      "CREATE TABLE tayssir_school_checks (cycle_id BIGINT NOT NULL REFERENCES "
+      "tayssir_cycles(id), school_id BIGINT NOT NULL REFERENCES schools(id), state TEXT NOT NULL, "
+      "note TEXT NOT NULL, checked_by TEXT NOT NULL, checked_at TEXT NOT NULL, PRIMARY KEY "
+      "(cycle_id, school_id))");
   st().db().execute("DROP TABLE import_request_holders");
   st().db().execute("DROP TABLE import_requests");
   st().db().execute("DROP INDEX login_failures_network");
   st().db().execute("ALTER TABLE login_failures DROP COLUMN network");
   st().db().execute("DELETE FROM schema_migrations WHERE name LIKE '%/%'");
   EXPECT_FALSE(st().initialized());
-  EXPECT_EQ(st().pending_migrations(), parts);
+  // Applied core first, then the registry, the statistics, the modules by name.
+  const std::vector<std::string> in_order{"core/001_login_network", "core/002_school_checks",
+                                          "registry/001_import_requests",
+                                          "modules/tayssir/001_school_checks_in_core"};
+  EXPECT_EQ(st().pending_migrations(), in_order);
   auto up = init_database(st(), "test");
-  EXPECT_EQ(up.migrations, parts);
+  EXPECT_EQ(up.migrations, in_order);
   EXPECT_TRUE(st().initialized());
   EXPECT_EQ(st().count("pupils"), pupils);
   EXPECT_EQ(st().db().scalar_i64("SELECT count(*) FROM import_requests"), 0);

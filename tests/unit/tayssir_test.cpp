@@ -13,6 +13,7 @@
 #include <set>
 #include <tuple>
 
+#include "core/app/school_checks.hpp"
 #include "kernel/dates.hpp"
 #include "modules/tayssir/app/tayssir.hpp"
 #include "modules/tayssir/domain/tayssir.hpp"
@@ -263,9 +264,10 @@ TEST(TayssirPolicy, EveryRefusalOfTheUseCasesIsTranslated) {
     EXPECT_TRUE(sanad::app::adjustment_reason_listed(templ)) << "not translated: " << templ;
   EXPECT_EQ(reasons.size(), 7u);
   EXPECT_TRUE(sanad::app::translations_complete());
-  const auto fr = sanad::app::render_refusal("{} of {} schools have not confirmed their list yet",
-                                             {"3", "12"}, Lang::fr, "");
-  EXPECT_EQ(fr, "3 établissements sur 12 n'ont pas encore confirmé leur liste");
+  const auto fr = sanad::app::render_refusal("cycle {} is {}: schools check a draft",
+                                             {"3", "approved"}, Lang::fr, "");
+  EXPECT_EQ(fr, "le cycle 3 est approved : les établissements vérifient un brouillon");
+  EXPECT_TRUE(sanad::app::school_check_sentences_complete());  // the core's checks, which it uses
 }
 
 // An adjustment's reason is kept as its template and values: a list says it in its language,

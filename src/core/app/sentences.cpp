@@ -57,4 +57,11 @@ bool translations_complete(std::span<const Sentence> list) {
   return true;
 }
 
+void refuse_from(std::span<const Sentence> list, std::string_view en,
+                 const std::vector<std::string>& values) {
+  std::string english = fill_template(en, values);
+  auto ar = say(list, en, values, Lang::ar), fr = say(list, en, values, Lang::fr);
+  throw Refusal(english, ar.value_or(english), fr.value_or(english));
+}
+
 }  // namespace sanad::app

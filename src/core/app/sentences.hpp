@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/app/refusal.hpp"
 #include "kernel/vocab.hpp"
 
 namespace sanad::app {
@@ -25,5 +26,10 @@ bool listed(std::span<const Sentence> list, std::string_view en);
 // Whether every translation places only values its English has: as many {}, or numbered ones
 // ({0}, {1}…) below their count.
 bool translations_complete(std::span<const Sentence> list);
+
+// Refuses with the sentence `en` of `list` filled with `values`: its English, and its Arabic and
+// French where the list has them (English otherwise).
+[[noreturn]] void refuse_from(std::span<const Sentence> list, std::string_view en,
+                              const std::vector<std::string>& values = {});
 
 }  // namespace sanad::app

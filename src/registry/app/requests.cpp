@@ -86,8 +86,7 @@ constexpr std::array kSentences = {
 // clang-format on
 
 [[noreturn]] void refuse(const char* templ, const std::vector<std::string>& values = {}) {
-  throw Refusal(fill_template(templ, values), render_request_refusal(templ, values, Lang::ar),
-                render_request_refusal(templ, values, Lang::fr));
+  refuse_from(kSentences, templ, values);
 }
 
 std::string today_iso() {

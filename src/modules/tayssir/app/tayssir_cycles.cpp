@@ -359,7 +359,7 @@ ComputeResult compute_cycles(store::Store& st, const ComputeOptions& opt) {
     ts.replace_adjustments(row.id, adjustments);
     cc.adjustment_lines = static_cast<int64_t>(adjustments.size());
     ts.update_cycle_totals(row);
-    ts.clear_school_checks(row.id);
+    checks_of(st, row.id).clear();
     json detail = totals_json(row);
     detail["policy"] = pol.code;
     detail["period"] = per.code;
@@ -396,13 +396,7 @@ void check_school(store::Store& st, int64_t cycle_id, const std::string& school_
   if (!sid || std::none_of(schools.begin(), schools.end(),
                            [&](const store::CycleSchool& x) { return x.id == *sid; }))
     refuse("school {} has no pupil in cycle {}", school_code, cycle_id);
-  if (!confirmed && trim(note).empty()) refuse("say what is wrong: a flag needs a note");
-  ts.put_school_check(cycle_id, {*sid, school_code, confirmed ? "confirmed" : "flagged", trim(note),
-                                 who.name, store::now_iso()});
-  st.audit({who.name, who.origin,
-            confirmed ? "tayssir school confirmed" : "tayssir school flagged errors",
-            fmt::format("tayssir cycle {}", cycle_id),
-            json{{"school", school_code}, {"note", trim(note)}}.dump()});
+  checks_of(st, cycle_id).answer({*sid, school_code}, confirmed, note, who);
   tx.commit();
 }
 
@@ -436,25 +430,10 @@ void advance_cycle(store::Store& st, int64_t cycle_id, const std::string& to, co
            to);
   const std::string from = c->state;
   if (to == "checked") {
-    auto schools = ts.schools_of_cycle(cycle_id);
-    std::map<int64_t, store::SchoolCheckRow> checks;
-    for (const auto& k : ts.school_checks(cycle_id)) checks.emplace(k.school_id, k);
-    std::vector<std::string> flagged;
-    int64_t missing = 0;
-    for (const auto& school : schools) {
-      auto k = checks.find(school.id);
-      if (k == checks.end())
-        ++missing;
-      else if (k->second.state == "flagged")
-        flagged.push_back(fmt::format("{} ({})", k->second.school_code, k->second.note));
-    }
-    if (!flagged.empty())
-      refuse(
-          "{} school(s) flagged errors: {}; correct the registry and "
-          "recompute",
-          flagged.size(), fmt::format("{}", fmt::join(flagged, "; ")));
-    if (missing)
-      refuse("{} of {} schools have not confirmed their list yet", missing, schools.size());
+    std::vector<SchoolPart> taking_part;
+    for (const auto& school : ts.schools_of_cycle(cycle_id))
+      taking_part.push_back({school.id, school.code});
+    checks_of(st, cycle_id).require_confirmed(taking_part);
   }
   ts.move_cycle(cycle_id, from, to);
   st.audit({who.name, who.origin, "tayssir cycle " + to, fmt::format("tayssir cycle {}", cycle_id),

@@ -5,6 +5,7 @@
 #include "core/store/store.hpp"
 #include "kernel/dates.hpp"
 #include "kernel/text.hpp"
+#include "modules/tayssir/app/tayssir_internal.hpp"
 #include "modules/tayssir/store/tayssir.hpp"
 
 namespace sanad::app {
@@ -111,7 +112,7 @@ TayssirFor::CycleDetail TayssirFor::cycle(int64_t id) {
   auto reach = cycle_reach(st_, c_.who);
   store::TayssirStore ts(st_);
   CycleDetail d;
-  for (auto& k : ts.school_checks(row.id))
+  for (auto& k : checks_of(st_, row.id).answers())
     if (reach.has(k.school_code)) d.checks.push_back(std::move(k));
   for (const auto& school : ts.schools_of_cycle(row.id)) d.schools += reach.has(school.code);
   for (auto& a : ts.appeals_of_cycle(row.id))

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/app/caller.hpp"
+#include "core/store/school_checks.hpp"
 #include "modules/tayssir/app/tayssir.hpp"
 
 namespace sanad::app {

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/app/school_checks.hpp"
 #include "modules/tayssir/app/tayssir.hpp"
 
 namespace sanad::app {
@@ -25,6 +26,10 @@ template <typename... A>
 const tayssir::Period& period_of(const tayssir::Policy& p, const std::string& code);
 // The lock a cycle's writing holds (one per policy, period and directorate).
 int64_t cycle_lock_key(int64_t policy_id, const std::string& period, const std::string& dir);
+// The schools' answers on a cycle (the core's checks, subject "tayssir cycle").
+inline SchoolChecks checks_of(store::Store& st, int64_t cycle_id) {
+  return SchoolChecks(st, "tayssir", "tayssir cycle", cycle_id);
+}
 // A line's absence days per month, stored as "2,0,5,1".
 std::vector<int> counted_days(const std::string& text);
 // Refuses a policy whose rules are not valid, each problem in the three languages.

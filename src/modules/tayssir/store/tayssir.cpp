@@ -862,31 +862,6 @@ void TayssirStore::mark_appeals_paid(int64_t cycle_id, const std::vector<int64_t
     db_.execute("UPDATE tayssir_appeals SET adjusted_in = $1 WHERE id = $2", {cycle_id, id});
 }
 
-void TayssirStore::put_school_check(int64_t cycle_id, const SchoolCheckRow& c) {
-  db_.execute("DELETE FROM tayssir_school_checks WHERE cycle_id = $1 AND school_id = $2",
-              {cycle_id, c.school_id});
-  db_.execute(
-      "INSERT INTO tayssir_school_checks (cycle_id, school_id, state, note, checked_by, "
-      "checked_at) VALUES ($1, $2, $3, $4, $5, $6)",
-      {cycle_id, c.school_id, c.state, c.note, c.checked_by, c.checked_at});
-}
-
-std::vector<SchoolCheckRow> TayssirStore::school_checks(int64_t cycle_id) {
-  std::vector<SchoolCheckRow> out;
-  db_.query(
-      "SELECT k.school_id, sc.code, k.state, k.note, k.checked_by, k.checked_at FROM "
-      "tayssir_school_checks k JOIN schools sc ON sc.id = k.school_id WHERE k.cycle_id = $1 "
-      "ORDER BY sc.code",
-      {cycle_id}, [&](const ResultRow& r) {
-        out.push_back({r.i64(0), r.text(1), r.text(2), r.text(3), r.text(4), r.text(5)});
-      });
-  return out;
-}
-
-void TayssirStore::clear_school_checks(int64_t cycle_id) {
-  db_.execute("DELETE FROM tayssir_school_checks WHERE cycle_id = $1", {cycle_id});
-}
-
 std::vector<CycleSchool> TayssirStore::schools_of_cycle(int64_t cycle_id) {
   std::vector<CycleSchool> out;
   db_.query(

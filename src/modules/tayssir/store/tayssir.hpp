@@ -77,11 +77,6 @@ struct ReviewRow {
   std::string kind, a, b, decision, note, decided_by, decided_at;
 };
 
-struct SchoolCheckRow {
-  int64_t school_id = 0;
-  std::string school_code, state, note, checked_by, checked_at;
-};
-
 // Raw registry rows for a cycle's snapshot. The texts are views of the row as read, valid only
 // while the callback that receives it runs (no copy of a million rows' names).
 struct SnapshotPupilRow {
@@ -177,9 +172,6 @@ class TayssirStore {
                                         int64_t cycle_id);
   void mark_appeals_paid(int64_t cycle_id, const std::vector<int64_t>& appeal_ids);
 
-  void put_school_check(int64_t cycle_id, const SchoolCheckRow& c);
-  std::vector<SchoolCheckRow> school_checks(int64_t cycle_id);
-  void clear_school_checks(int64_t cycle_id);
   // The schools with lines in the cycle, by id.
   std::vector<CycleSchool> schools_of_cycle(int64_t cycle_id);
 
