@@ -14,6 +14,7 @@
 #include <tuple>
 
 #include "backend.hpp"
+#include "core/app/appeals.hpp"
 #include "core/app/territory.hpp"
 #include "core/http/api.hpp"
 #include "core/io/table.hpp"
@@ -1639,6 +1640,15 @@ TEST_P(Tayssir, TheWorkflowsAreTheDatabasesStates) {
       "numerator, denominator, state, note, updated_by, updated_at) VALUES ('PUPILS', 'nation', "
       "'', '2025-2026', 1, 1, 1, 'draft', '', 'test', 'now')");
   expect_check_admits_exactly(st(), "indicator_reports", "indicator = 'PUPILS'", report_workflow());
+  // An appeal's life is the core's (core/app/appeals.hpp); Tayssir's table admits its states.
+  EXPECT_TRUE(Appeals::workflow().consistent());
+  EXPECT_TRUE(Appeals::workflow().move("rejected")->needs_note);
+  st().db().execute(
+      "INSERT INTO tayssir_appeals (cycle_id, pupil_id, grounds, filed_by, filed_at, state) "
+      "SELECT cycle_id, pupil_id, 'g', 'test', 'now', 'open' FROM tayssir_lines WHERE cycle_id = "
+      "$1 ORDER BY pupil_id LIMIT 1",
+      {first.cycle_id});
+  expect_check_admits_exactly(st(), "tayssir_appeals", "grounds = 'g'", Appeals::workflow());
 }
 
 // The API describes a cycle's state by the workflow's own states, in its order (the web's steps

@@ -29,9 +29,9 @@ std::vector<int> counted_days(const std::string& text) {
 }
 
 int64_t file_appeal(store::Store& st, int64_t cycle_id, const std::string& massar,
-                    const std::string& grounds, const Actor& who) {
-  if (trim(grounds).empty()) refuse("an appeal needs its grounds");
-  if (grounds.size() > 4000) refuse("the grounds are limited to 4000 characters");
+                    const std::string& said, const Actor& who) {
+  Appeals appeals = appeals_of(st);
+  const std::string grounds = appeals.grounds(said);
   TayssirStore ts(st);
   store::Transaction tx(st.db());
   auto c = ts.cycle(cycle_id);
@@ -40,38 +40,38 @@ int64_t file_appeal(store::Store& st, int64_t cycle_id, const std::string& massa
     refuse("cycle {} is a draft: the school flags the error and the cycle is recomputed", cycle_id);
   auto pid = ts.pupil_id(massar);
   if (!pid || !ts.line(cycle_id, *pid)) refuse("pupil {} is not in cycle {}", massar, cycle_id);
+  std::optional<int64_t> open;
   for (const auto& a : ts.appeals_of_cycle(cycle_id))
-    if (a.pupil_id == *pid && a.state == "open")
-      refuse("appeal #{} on this pupil and cycle is still open", a.id);
+    if (a.pupil_id == *pid && a.state == "open") open = a.id;
+  appeals.none_open(open);
   store::AppealRow row;
   row.cycle_id = cycle_id;
   row.pupil_id = *pid;
   row.massar = massar;
-  row.grounds = trim(grounds);
+  row.grounds = grounds;
   row.filed_by = who.name;
   row.filed_at = store::now_iso();
   int64_t id = ts.insert_appeal(row);
-  st.audit({who.name, who.origin, "tayssir appeal filed", fmt::format("tayssir cycle {}", cycle_id),
-            json{{"appeal", id}, {"pupil", massar}, {"grounds", trim(grounds)}}.dump()});
+  appeals.filed(cycle_id, id, massar, grounds, who);
   tx.commit();
   return id;
 }
 
 store::AppealRow decide_appeal(store::Store& st, int64_t appeal_id, const AppealDecision& d,
                                const Actor& who) {
-  if (trim(d.note).empty()) refuse("say why: a decision needs a note");
+  Appeals appeals = appeals_of(st);
   TayssirStore ts(st);
   store::Transaction tx(st.db());
   auto a = ts.appeal(appeal_id);
-  if (!a) refuse("no appeal #{}", appeal_id);
-  if (a->state != "open") refuse("appeal #{} was already decided ({})", appeal_id, a->state);
+  if (!a) refuse_no_appeal(appeal_id);
+  const Appeals::Decision decision = appeals.decide(a->id, a->state, d.upheld, d.note);
   auto c = *ts.cycle(a->cycle_id);
   Policy pol = get_policy(st, c.policy_code);
   const auto& per = period_of(pol, c.period);
   const std::optional<store::CycleLineRow> line = ts.line(c.id, a->pupil_id);
   if (!line) refuse("pupil {} is not in cycle {}", a->massar, c.id);
-  a->state = d.upheld ? "upheld" : "rejected";
-  a->decision_note = trim(d.note);
+  a->state = decision.state;
+  a->decision_note = decision.note;
   a->decided_by = who.name;
   a->decided_at = store::now_iso();
   if (d.upheld) {
@@ -106,14 +106,8 @@ store::AppealRow decide_appeal(store::Store& st, int64_t appeal_id, const Appeal
     a->amount = monthly * static_cast<int64_t>(months.size());
   }
   ts.update_appeal_decision(*a);
-  st.audit({who.name, who.origin, d.upheld ? "tayssir appeal upheld" : "tayssir appeal rejected",
-            fmt::format("tayssir cycle {}", c.id),
-            json{{"appeal", a->id},
-                 {"pupil", a->massar},
-                 {"months", a->months},
-                 {"amount", a->amount},
-                 {"note", a->decision_note}}
-                .dump()});
+  appeals.decided(c.id, decision,
+                  json{{"pupil", a->massar}, {"months", a->months}, {"amount", a->amount}}, who);
   tx.commit();
   return *a;
 }

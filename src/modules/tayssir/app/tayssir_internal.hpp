@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/app/appeals.hpp"
 #include "core/app/school_checks.hpp"
 #include "modules/tayssir/app/tayssir.hpp"
 
@@ -29,6 +30,10 @@ int64_t cycle_lock_key(int64_t policy_id, const std::string& period, const std::
 // The schools' answers on a cycle (the core's checks, subject "tayssir cycle").
 inline SchoolChecks checks_of(store::Store& st, int64_t cycle_id) {
   return SchoolChecks(st, "tayssir", "tayssir cycle", cycle_id);
+}
+// Appeals on a cycle's lines (the core's steps, subject "tayssir cycle").
+inline Appeals appeals_of(store::Store& st) {
+  return Appeals(st, "tayssir", "tayssir cycle");
 }
 // A line's absence days per month, stored as "2,0,5,1".
 std::vector<int> counted_days(const std::string& text);
