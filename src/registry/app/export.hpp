@@ -3,15 +3,12 @@
 #include <optional>
 #include <string>
 
+#include "core/app/lists.hpp"
 #include "core/store/store.hpp"
 #include "kernel/ids.hpp"
 #include "registry/app/fields.hpp"
 
 namespace sanad::app {
-
-enum class FileFormat { csv, xlsx, pdf };
-// "csv", "xlsx" or "pdf".
-std::optional<FileFormat> parse_file_format(const std::string& s);
 
 struct ExportOptions {
   FileFormat format = FileFormat::csv;

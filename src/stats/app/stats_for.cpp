@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "core/app/lists.hpp"
 #include "core/app/refusal.hpp"
-#include "core/io/write.hpp"
 #include "kernel/dates.hpp"
 #include "kernel/vocab.hpp"
 #include "stats/app/exchange.hpp"
@@ -126,8 +126,7 @@ int64_t StatsFor::write_figures(const At& at, const std::string& format, bool ar
   for (const auto& tr : store::StatsStore(st_).targets(""))
     if (tr.node_kind == kind && tr.node_code == at.scope.code && tr.school_year == s.year)
       targets[tr.indicator] = tr;
-  int64_t rows = 0;
-  auto w = format == "xlsx" ? io::open_xlsx_writer(path, spec) : io::open_csv_writer(path, spec);
+  ListFile w(path, format == "xlsx" ? FileFormat::xlsx : FileFormat::csv, spec);
   for (const auto& r : node_figures(s, at.node, true)) {
     const auto& d = defs[*s.cube->indicator(r.indicator)];
     std::string base, goal, progress;
@@ -138,17 +137,12 @@ int64_t StatsFor::write_figures(const At& at, const std::string& format, bool ar
         if (auto p = stats::progress(*r.figure.value, it->second.baseline, it->second.target))
           progress = fmt::format("{:.0f} %", *p * 100);
     }
-    w->row({d.code, ar ? d.name_ar : d.name_fr, dim_label(r.dimension, r.value),
-            format_figure(d, r.figure), std::to_string(r.figure.numerator),
-            std::to_string(r.figure.denominator), base, goal, progress});
-    ++rows;
+    w.row({d.code, ar ? d.name_ar : d.name_fr, dim_label(r.dimension, r.value),
+           format_figure(d, r.figure), std::to_string(r.figure.numerator),
+           std::to_string(r.figure.denominator), base, goal, progress});
   }
-  w->close();
   const std::string code = at.scope.kind == NodeKind::nation ? "MA" : at.scope.code;
-  st_.audit({c_.who.login, c_.origin, "export", "indicators",
-             nlohmann::json{{"scope", code}, {"year", s.year}, {"format", format}, {"rows", rows}}
-                 .dump()});
-  return rows;
+  return w.done(st_, c_.actor(), "indicators", nlohmann::json{{"scope", code}, {"year", s.year}});
 }
 
 void StatsFor::may_manage() {

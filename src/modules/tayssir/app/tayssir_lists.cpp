@@ -13,7 +13,7 @@
 #include <set>
 #include <sstream>
 
-#include "core/io/write.hpp"
+#include "core/app/lists.hpp"
 #include "kernel/dates.hpp"
 #include "kernel/vocab.hpp"
 
@@ -49,6 +49,7 @@ namespace {
 struct Written {
   int64_t rows = 0, amount = 0;
   int64_t owing_rows = 0, owing = 0;  // payments: households left off, net below zero
+  std::unique_ptr<ListFile> file;     // written, not yet kept under its name
 };
 
 // What each household (by payee CIN) is paid by a cycle: its lines due and its adjustments.
@@ -93,18 +94,14 @@ Written write_list(store::Store& st, const store::CycleRow& c, CycleList list,
     if (!sid) refuse("no school {}", opt.school);
     school_id = *sid;
   }
-  io::SheetSpec spec;
-  spec.right_to_left = ar;
-  spec.delimiter = ar ? ',' : ';';
+  io::SheetSpec spec = sheet_in(opt.lang, "", {});
   Written w;
-  std::unique_ptr<io::TableWriter> out;
+  std::unique_ptr<ListFile> out;
   auto open = [&] {
     spec.title =
         fmt::format("{} — {} {} ({}) — {}{}", spec.name, ar ? "الدورة" : "cycle", c.id, c.period,
                     c.directorate_code, opt.school.empty() ? std::string() : " — " + opt.school);
-    out = opt.format == FileFormat::xlsx  ? io::open_xlsx_writer(path, spec)
-          : opt.format == FileFormat::pdf ? io::open_pdf_writer(path, spec)
-                                          : io::open_csv_writer(path, spec);
+    out = std::make_unique<ListFile>(path, opt.format, spec);
   };
   using io::ColumnType;
   switch (list) {
@@ -244,7 +241,7 @@ Written write_list(store::Store& st, const store::CycleRow& c, CycleList list,
       break;
     }
   }
-  out->close();
+  w.file = std::move(out);
   return w;
 }
 
@@ -253,16 +250,10 @@ Written write_list(store::Store& st, const store::CycleRow& c, CycleList list,
 int64_t write_cycle_list(store::Store& st, int64_t cycle_id, CycleList list,
                          const std::string& path, const ListOptions& opt, const Actor& who) {
   auto c = get_cycle(st, cycle_id);
-  io::FileBeside file(path);
-  auto w = write_list(st, c, list, file.temp(), opt);
-  file.commit();
+  auto w = write_list(st, c, list, path, opt);
   const char* names[] = {"beneficiaries", "exclusions", "payments", "totals", "adjustments"};
-  st.audit({who.name, who.origin, "export", fmt::format("tayssir cycle {}", cycle_id),
-            json{{"list", names[static_cast<int>(list)]},
-                 {"school", opt.school},
-                 {"rows", w.rows},
-                 {"file", std::filesystem::path(path).filename().string()}}
-                .dump()});
+  w.file->done(st, who, fmt::format("tayssir cycle {}", cycle_id),
+               json{{"list", names[static_cast<int>(list)]}, {"school", opt.school}});
   return w.rows;
 }
 
@@ -292,10 +283,10 @@ PaymentExport export_payments(store::Store& st, int64_t cycle_id, const std::str
     refuse("cycle {} is {}: only an approved cycle is exported", cycle_id, c.state);
   // Each run writes a file of its own: of two runs at once, the one refused below leaves nothing,
   // and the file under `path` is the one whose SHA-256 is recorded.
-  io::FileBeside file(path);
   {
-    auto w = write_list(st, c, CycleList::payments, file.temp(), opt);
-    std::ifstream in(file.temp(), std::ios::binary);
+    auto w = write_list(st, c, CycleList::payments, path, opt);
+    w.file->close();
+    std::ifstream in(w.file->written(), std::ios::binary);
     std::stringstream buf;
     buf << in.rdbuf();
     PaymentExport out{w.rows, w.amount, store::sha256_hex(buf.str()), w.owing_rows, w.owing};
@@ -318,7 +309,7 @@ PaymentExport export_payments(store::Store& st, int64_t cycle_id, const std::str
                    {"file", std::filesystem::path(path).filename().string()}}
                   .dump()});
     tx.commit();
-    file.commit();
+    w.file->keep();
     return out;
   }
 }

@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "core/io/write.hpp"
+#include "core/app/lists.hpp"
 #include "kernel/dates.hpp"
 
 namespace sanad::app {
@@ -112,48 +112,26 @@ int64_t write_what_if_changes(store::Store& st, const WhatIfResult& r, const std
                               const ListOptions& opt, const Actor& who, const std::string& base,
                               const std::string& variant, const std::string& scope) {
   const bool ar = opt.lang == Lang::ar;
-  io::SheetSpec spec;
-  spec.name = ar ? "الداخلون والخارجون" : "Entrées et sorties";
-  spec.right_to_left = ar;
-  spec.delimiter = ar ? ',' : ';';
   auto H = [&](const char* a, const char* f) { return std::string(ar ? a : f); };
-  spec.headings = {H("التغيير", "Changement"),
-                   H("رقم مسار", "Code Massar"),
-                   H("المؤسسة", "Établissement"),
-                   H("المديرية", "Direction"),
-                   H("القرار الحالي", "Décision actuelle"),
-                   H("القرار الجديد", "Nouvelle décision"),
-                   H("المبلغ الشهري الجديد (درهم)", "Nouveau montant mensuel (MAD)")};
+  io::SheetSpec spec =
+      sheet_in(opt.lang, H("الداخلون والخارجون", "Entrées et sorties"),
+               {H("التغيير", "Changement"), H("رقم مسار", "Code Massar"),
+                H("المؤسسة", "Établissement"), H("المديرية", "Direction"),
+                H("القرار الحالي", "Décision actuelle"), H("القرار الجديد", "Nouvelle décision"),
+                H("المبلغ الشهري الجديد (درهم)", "Nouveau montant mensuel (MAD)")});
   spec.types.assign(spec.headings.size(), io::ColumnType::text);
   spec.types.back() = io::ColumnType::amount;
-  io::FileBeside file(path);
-  const std::string& tmp = file.temp();
-  {
-    auto w = opt.format == FileFormat::xlsx  ? io::open_xlsx_writer(tmp, spec)
-             : opt.format == FileFormat::pdf ? io::open_pdf_writer(tmp, spec)
-                                             : io::open_csv_writer(tmp, spec);
-    int64_t n = 0;
-    for (const auto* list : {&r.entering, &r.leaving})
-      for (const auto& c : *list) {
-        auto label = [&](const std::string& code) {
-          auto reason = tayssir::parse_reason(code);
-          return reason ? std::string(tayssir::reason_label(*reason, ar)) : code;
-        };
-        w->row({list == &r.entering ? H("يدخل", "entre") : H("يخرج", "sort"), c.massar,
-                c.school_code, c.directorate, label(c.reason_base), label(c.reason_variant),
-                format_mad(c.monthly_variant)});
-        ++n;
-      }
-    w->close();
-    file.commit();
-    st.audit({who.name, who.origin, "export", "tayssir what-if " + base,
-              json{{"variant", variant},
-                   {"scope", scope},
-                   {"rows", n},
-                   {"file", std::filesystem::path(path).filename().string()}}
-                  .dump()});
-    return n;
-  }
+  ListFile w(path, opt.format, spec);
+  auto label = [&](const std::string& code) {
+    auto reason = tayssir::parse_reason(code);
+    return reason ? std::string(tayssir::reason_label(*reason, ar)) : code;
+  };
+  for (const auto* list : {&r.entering, &r.leaving})
+    for (const auto& c : *list)
+      w.row({list == &r.entering ? H("يدخل", "entre") : H("يخرج", "sort"), c.massar, c.school_code,
+             c.directorate, label(c.reason_base), label(c.reason_variant),
+             format_mad(c.monthly_variant)});
+  return w.done(st, who, "tayssir what-if " + base, json{{"variant", variant}, {"scope", scope}});
 }
 
 }  // namespace sanad::app
