@@ -15,6 +15,7 @@
 
 #include "core/http/routes.hpp"
 #include "core/store/store.hpp"
+#include "kernel/facts.hpp"
 
 namespace sanad {
 
@@ -48,6 +49,17 @@ struct Background {
   std::function<void(store::Store&)> fn;
 };
 
+// Facts a part gives the statistics' cube, and the indicators it defines over them. `load` runs
+// on the statistics' connection for a school year (rows of that year only); `indicators` is a JSON
+// array of definitions in the form `sanad stats define` takes, whose measures name the source
+// ("source": NAME, "where": {field: [values]}, "sum": quantity).
+struct FactSource {
+  std::string_view name;
+  FactShape shape;
+  std::function<FactRows(store::Store&, const std::string& school_year)> load;
+  std::string_view indicators;
+};
+
 // A part's value, written with designated initializers: what it does not bring stays empty.
 struct Module {
   std::string_view name;
@@ -70,6 +82,8 @@ struct Module {
   // caches of the registry (app/registry_version.hpp) are not recomputed for them.
   std::function<void(std::vector<std::string>& actions, std::vector<std::string>& prefixes)>
       quiet_audit = nullptr;
+  // Its facts for the statistics, each with its indicators.
+  std::vector<FactSource> facts = {};
 };
 
 // The parts of this program, in the order their routes and commands are listed (src/modules.cpp).

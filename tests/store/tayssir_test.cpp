@@ -1183,6 +1183,30 @@ TEST_P(TayssirUpgrade, ACycleComputedBeforeAnUpgradeKeepsItsLinesAndItsGuards) {
   EXPECT_EQ(lines_by_school(first.cycle_id), lines);
 }
 
+// Tayssir gives the statistics its lines as facts of its own (kernel/facts.hpp), and the
+// indicators it ships are computed over them like the pupils' own: the amounts of cycles paid, by
+// territory, and the share lost to absences. A draft pays nothing.
+TEST_P(Tayssir, TheStatisticsCountWhatTayssirPaid) {
+  load_demo();
+  const auto first = compute("T1").cycles.at(0);
+  ASSERT_GT(first.row.due, 0);
+  auto figure = [&](const std::string& code) {
+    auto s = compute_stats(st(), kYear);
+    auto i = s->cube->indicator(code);
+    EXPECT_TRUE(i) << code;
+    return s->cube->figure(*i, s->tree.find(NodeKind::directorate, kTaounate.code));
+  };
+  EXPECT_EQ(figure("TAYSSIR_AMOUNT_PAID").numerator, 0);  // a draft
+  pay_and_close(first.cycle_id);
+  const auto paid = figure("TAYSSIR_AMOUNT_PAID");
+  EXPECT_EQ(paid.numerator, first.row.due);
+  EXPECT_EQ(paid.numerator_rows, first.row.pupils);  // one line a pupil
+  EXPECT_DOUBLE_EQ(*paid.value, static_cast<double>(first.row.due) / 100);
+  const auto lost = figure("TAYSSIR_FORFEITED_RATE");
+  EXPECT_EQ(lost.numerator, first.row.forfeited);
+  EXPECT_EQ(lost.denominator, first.row.due + first.row.forfeited);
+}
+
 // The schools' answers on a cycle, kept by Tayssir in a table of its own before the core's checks
 // (core/002_school_checks), are moved by `sanad init` into the core's table, every one kept: the
 // cycle then moves on as before.

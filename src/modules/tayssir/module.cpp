@@ -1,5 +1,6 @@
 #include "modules/tayssir/tayssir.hpp"
 
+#include "modules/tayssir/app/tayssir.hpp"
 #include "modules/tayssir/cli/tayssir_cmd.hpp"
 #include "modules/tayssir/domain/tayssir.hpp"
 #include "modules/tayssir/http/routes.hpp"
@@ -30,6 +31,7 @@ const Module& module() {
           },
       .quiet_audit = [](std::vector<std::string>& actions,
                         std::vector<std::string>&) { actions.push_back("tayssir cycle exported"); },
+      .facts = {{"tayssir_lines", app::line_fact_shape(), app::line_facts, app::kLineIndicators}},
   };
   return m;
 }

@@ -11,6 +11,7 @@
 #include <set>
 
 #include "core/app/versioned.hpp"
+#include "core/module.hpp"
 #include "kernel/dates.hpp"
 #include "kernel/vocab.hpp"
 
@@ -25,8 +26,54 @@ const char* kKinds[] = {"count", "sum", "schools", "census", "census_weight"};
 const char* kQuantities[] = {"absence_days", "unjustified_days", "days_enrolled"};
 const char* kDirections[] = {"higher", "lower", "neutral"};
 
+// The programs' sources of facts as the modules declare them, without rows (what a definition is
+// checked against).
+stats::SourceFacts source_of(const FactSource& fs) {
+  stats::SourceFacts s;
+  s.name = std::string(fs.name);
+  s.has_sex = fs.shape.sex;
+  s.has_level = fs.shape.level;
+  s.at_schools = fs.shape.at_schools;
+  for (const auto& f : fs.shape.fields) {
+    s.field_names.push_back(f.name);
+    s.field_values.push_back(f.values);
+  }
+  s.quantity_names = fs.shape.quantities;
+  s.fields.resize(s.field_names.size());
+  s.quantities.resize(s.quantity_names.size());
+  return s;
+}
+
+const std::vector<stats::SourceFacts>& source_shapes() {
+  static const std::vector<stats::SourceFacts> shapes = [] {
+    std::vector<stats::SourceFacts> out;
+    for (const Module* m : modules())
+      for (const auto& fs : m->facts) out.push_back(source_of(fs));
+    return out;
+  }();
+  return shapes;
+}
+
 json measure_json(const stats::Measure& m) {
   json j{{"kind", kKinds[static_cast<int>(m.kind)]}};
+  if (!m.source.empty()) {
+    j["source"] = m.source;
+    if (m.kind == stats::MeasureKind::sum) j["sum"] = m.source_quantity;
+    json where = json::object();
+    const stats::SourceFacts* src = nullptr;
+    for (const auto& s : source_shapes())
+      if (s.name == m.source) src = &s;
+    for (const auto& [name, mask] : m.where) {
+      json values = json::array();
+      auto f = src ? src->field(name) : std::nullopt;
+      if (f)
+        for (std::size_t i = 0; i < src->field_values[*f].size(); ++i)
+          if (mask & (1u << i)) values.push_back(src->field_values[*f][i]);
+      where[name] = values;
+    }
+    if (!where.empty()) j["where"] = where;
+    return j;
+  }
   if (m.kind == stats::MeasureKind::sum) j["quantity"] = kQuantities[static_cast<int>(m.quantity)];
   if (!m.census.empty()) j["census"] = m.census;
   json filter = json::object();
@@ -71,12 +118,44 @@ stats::Measure measure_from(const json& j, const std::string& where) {
   if (!j.is_object()) bad(where, "must be an object");
   for (auto it = j.begin(); it != j.end(); ++it)
     if (it.key() != "kind" && it.key() != "quantity" && it.key() != "census" &&
-        it.key() != "filter" && it.key() != "age")
+        it.key() != "filter" && it.key() != "age" && it.key() != "source" && it.key() != "where" &&
+        it.key() != "sum")
       bad(where + "." + it.key(), "unknown field");
   stats::Measure m;
   m.kind = static_cast<stats::MeasureKind>(
       pick(kKinds, text_of(j, "kind", where + ".", true), where + ".kind"));
-  if (m.kind == stats::MeasureKind::sum)
+  m.source = text_of(j, "source", where + ".", false);
+  if (!m.source.empty()) {  // a program's facts: "where" and "sum" name its fields and quantities
+    const stats::SourceFacts* src = nullptr;
+    for (const auto& s : source_shapes())
+      if (s.name == m.source) src = &s;
+    if (!src) bad(where + ".source", fmt::format("no source of facts \"{}\"", m.source));
+    if (m.kind == stats::MeasureKind::sum) m.source_quantity = text_of(j, "sum", where + ".", true);
+    if (auto w = j.find("where"); w != j.end()) {
+      if (!w->is_object()) bad(where + ".where", "must be an object");
+      for (auto it = w->begin(); it != w->end(); ++it) {
+        auto f = src->field(it.key());
+        if (!f)
+          bad(where + ".where." + it.key(),
+              fmt::format("{} has no such field ({})", m.source,
+                          fmt::format("{}", fmt::join(src->field_names, ", "))));
+        if (!it->is_array() || it->empty())
+          bad(where + ".where." + it.key(), "must be a list of values");
+        uint32_t mask = 0;
+        const auto& all = src->field_values[*f];
+        for (const auto& v : *it) {
+          auto pos =
+              v.is_string() ? std::find(all.begin(), all.end(), v.get<std::string>()) : all.end();
+          if (pos == all.end())
+            bad(where + ".where." + it.key(),
+                fmt::format("{} is not a value of {}", v.dump(), it.key()));
+          mask |= 1u << (pos - all.begin());
+        }
+        m.where[it.key()] = mask;
+      }
+    }
+  }
+  if (m.kind == stats::MeasureKind::sum && m.source.empty())
     m.quantity = static_cast<stats::Quantity>(
         pick(kQuantities, text_of(j, "quantity", where + ".", true), where + ".quantity"));
   m.census = text_of(j, "census", where + ".", false);
@@ -173,13 +252,25 @@ stats::Definition definition_from_json(const std::string& text) {
       d.disaggregations.push_back(*f);
     }
   }
-  auto problems = stats::validate(d);
+  auto problems = stats::validate(d, source_shapes());
   if (!problems.empty()) bad("definition " + d.code, problems.front());
   return d;
 }
 
+std::vector<stats::Definition> module_indicators() {
+  std::vector<stats::Definition> out;
+  for (const Module* m : modules())
+    for (const auto& fs : m->facts) {
+      if (fs.indicators.empty()) continue;
+      for (const auto& def : json::parse(fs.indicators))
+        out.push_back(definition_from_json(def.dump()));
+    }
+  return out;
+}
+
 std::vector<stats::Definition> catalogue(store::Store& st) {
   auto out = stats::builtin_catalogue();
+  for (auto& d : module_indicators()) out.push_back(std::move(d));
   for (const auto& row : store::StatsStore(st).definitions()) {
     try {
       out.push_back(definition_from_json(row.body));
@@ -191,9 +282,11 @@ std::vector<stats::Definition> catalogue(store::Store& st) {
 }
 
 void define_indicator(store::Store& st, const stats::Definition& d, const Actor& who) {
-  auto problems = stats::validate(d);
+  auto problems = stats::validate(d, source_shapes());
   if (!problems.empty()) throw StatsError(problems.front());
   for (const auto& b : stats::builtin_catalogue())
+    if (b.code == d.code) throw StatsError(fmt::format("{} is a built-in indicator", d.code));
+  for (const auto& b : module_indicators())
     if (b.code == d.code) throw StatsError(fmt::format("{} is a built-in indicator", d.code));
   store::Transaction tx(st.db());
   store::StatsStore ss(st);
@@ -405,8 +498,38 @@ std::shared_ptr<const StatsSnapshot> compute_stats(store::Store& st, const std::
   });
   flush();
 
+  // The programs' facts of the year, placed on the tree.
+  for (const Module* m : modules())
+    for (const auto& fs : m->facts) {
+      const FactRows rows = fs.load(st, year);
+      stats::SourceFacts src = source_of(fs);
+      src.fields.assign(src.field_names.size(), {});
+      src.quantities.assign(src.quantity_names.size(), {});
+      for (std::size_t r = 0; r < rows.size(); ++r) {
+        int32_t n = stats::kNone;
+        if (rows.school_id[r] > 0) {
+          auto sc = school.find(rows.school_id[r]);
+          if (sc != school.end()) n = sc->second;
+        } else if (r < rows.place.size()) {
+          n = t.find(rows.place[r].first, rows.place[r].second);
+        }
+        src.node.push_back(n);
+        src.sex.push_back(r < rows.sex.size() && rows.sex[r] == 'F' ? 1 : 0);
+        src.level.push_back(static_cast<uint8_t>(r < rows.level.size() ? level_index(rows.level[r])
+                                                                       : stats::kUnknownLevel));
+        for (std::size_t k = 0; k < src.fields.size(); ++k)
+          src.fields[k].push_back(
+              k < rows.fields.size() && r < rows.fields[k].size() ? rows.fields[k][r] : uint8_t{0});
+        for (std::size_t q = 0; q < src.quantities.size(); ++q)
+          src.quantities[q].push_back(q < rows.quantities.size() && r < rows.quantities[q].size()
+                                          ? rows.quantities[q][r]
+                                          : 0);
+      }
+      s.sources.push_back(std::move(src));
+    }
+
   s.cube = std::make_unique<stats::Cube>(catalogue(st), s.tree);
-  s.cube->compute(s.facts, s.census, threads);
+  s.cube->compute(s.facts, s.census, threads, s.sources);
   s.computed_at = store::now_iso();
   s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return out;

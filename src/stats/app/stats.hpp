@@ -45,6 +45,7 @@ struct StatsSnapshot {
   stats::Tree tree;
   stats::Facts facts;
   stats::Census census;
+  std::vector<stats::SourceFacts> sources;    // the programs' facts of the year
   std::vector<std::string> name_ar, name_fr;  // of each node of the tree
   // Whether a node is a school or has one under it: the others have no figures to show, rank
   // or publish.

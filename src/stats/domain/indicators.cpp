@@ -219,7 +219,19 @@ std::vector<Definition> builtin_catalogue() {
   return c;
 }
 
-std::vector<std::string> validate(const Definition& d) {
+std::optional<std::size_t> SourceFacts::field(const std::string& n) const {
+  for (std::size_t i = 0; i < field_names.size(); ++i)
+    if (field_names[i] == n) return i;
+  return std::nullopt;
+}
+
+std::optional<std::size_t> SourceFacts::quantity(const std::string& n) const {
+  for (std::size_t i = 0; i < quantity_names.size(); ++i)
+    if (quantity_names[i] == n) return i;
+  return std::nullopt;
+}
+
+std::vector<std::string> validate(const Definition& d, const std::vector<SourceFacts>& sources) {
   std::vector<std::string> out;
   auto code_ok = !d.code.empty() && d.code.size() <= 40 &&
                  std::all_of(d.code.begin(), d.code.end(), [](char ch) {
@@ -240,6 +252,43 @@ std::vector<std::string> validate(const Definition& d) {
     for (const auto& [f, mask] : m.filter)
       if (f != Field::age && mask == 0)
         out.push_back(fmt::format("{}: filter on {} keeps no value", which, field_name(f)));
+    if (m.source.empty()) {
+      if (!m.where.empty() || !m.source_quantity.empty())
+        out.push_back(fmt::format("{}: \"where\" and \"sum\" are for a source's facts", which));
+      return;
+    }
+    if (m.kind != MeasureKind::count && m.kind != MeasureKind::sum)
+      out.push_back(fmt::format("{}: a source's facts are counted or summed", which));
+    if (!m.filter.empty())
+      out.push_back(
+          fmt::format("{}: a source's facts are kept by \"where\", not \"filter\"", which));
+    const SourceFacts* src = nullptr;
+    for (const auto& s : sources)
+      if (s.name == m.source) src = &s;
+    if (!src) {
+      std::string names;
+      for (const auto& s : sources) names += (names.empty() ? "" : ", ") + s.name;
+      out.push_back(fmt::format("{}: no source of facts {} (sources: {})", which, m.source,
+                                names.empty() ? "none" : names));
+      return;
+    }
+    for (const auto& [name, mask] : m.where) {
+      auto f = src->field(name);
+      if (!f)
+        out.push_back(fmt::format("{}: {} has no field {} (fields: {})", which, m.source, name,
+                                  fmt::join(src->field_names, ", ")));
+      else if (mask == 0)
+        out.push_back(fmt::format("{}: where on {} keeps no value", which, name));
+    }
+    if (m.kind == MeasureKind::sum && !src->quantity(m.source_quantity))
+      out.push_back(fmt::format("{}: {} has no quantity {} (quantities: {})", which, m.source,
+                                m.source_quantity, fmt::join(src->quantity_names, ", ")));
+    for (auto f : d.disaggregations)
+      if ((f == Field::sex && !src->has_sex) ||
+          ((f == Field::level || f == Field::cycle) && !src->has_level) ||
+          (f == Field::milieu && !src->at_schools))
+        out.push_back(
+            fmt::format("disaggregations: the facts of {} have no {}", m.source, field_name(f)));
   };
   check(d.numerator, "numerator");
   if (d.denominator) check(*d.denominator, "denominator");
@@ -317,7 +366,8 @@ bool Cube::keeps(const Measure& m, const Facts& f, std::size_t r) const {
   return true;
 }
 
-void Cube::compute(const Facts& facts, const Census& census, int threads) {
+void Cube::compute(const Facts& facts, const Census& census, int threads,
+                   const std::vector<SourceFacts>& sources) {
   const std::size_t nodes = tree_.size(), width = nodes * kCells;
   sums_.assign(measures_.size(), Sums{});
   for (auto& s : sums_) {
@@ -327,7 +377,8 @@ void Cube::compute(const Facts& facts, const Census& census, int threads) {
   // Pupils: each thread takes the schools of its share, so no two write the same slot.
   std::vector<std::size_t> fact_measures;
   for (std::size_t m = 0; m < measures_.size(); ++m)
-    if (measures_[m].kind == MeasureKind::count || measures_[m].kind == MeasureKind::sum)
+    if ((measures_[m].kind == MeasureKind::count || measures_[m].kind == MeasureKind::sum) &&
+        measures_[m].source.empty())
       fact_measures.push_back(m);
   auto work = [&](int part, int parts) {
     for (std::size_t r = 0; r < facts.size(); ++r) {
@@ -352,6 +403,40 @@ void Cube::compute(const Facts& facts, const Census& census, int threads) {
   } else {
     run_in_parallel(static_cast<std::size_t>(threads),
                     [&](std::size_t t) { work(static_cast<int>(t), threads); });
+  }
+  // The programs' facts, each measure over its source's rows.
+  for (std::size_t m = 0; m < measures_.size(); ++m) {
+    const Measure& ms = measures_[m];
+    if (ms.source.empty()) continue;
+    const SourceFacts* src = nullptr;
+    for (const auto& s : sources)
+      if (s.name == ms.source) src = &s;
+    if (!src) continue;
+    std::vector<std::pair<std::size_t, uint32_t>> where;  // (field, values kept)
+    bool known = true;
+    for (const auto& [name, mask] : ms.where) {
+      auto f = src->field(name);
+      if (!f)
+        known = false;
+      else
+        where.emplace_back(*f, mask);
+    }
+    auto q = src->quantity(ms.source_quantity);
+    if (!known || (ms.kind == MeasureKind::sum && !q)) continue;
+    for (std::size_t r = 0; r < src->size(); ++r) {
+      const int32_t n = src->node[r];
+      if (n < 0) continue;
+      bool kept = true;
+      for (const auto& [f, mask] : where)
+        if (!((mask >> src->fields[f][r]) & 1u)) kept = false;
+      if (!kept) continue;
+      const int cell = cell_of(tree_.rural[static_cast<std::size_t>(n)], src->sex[r],
+                               std::min<int>(src->level[r], kUnknownLevel));
+      const std::size_t slot =
+          static_cast<std::size_t>(n) * kCells + static_cast<std::size_t>(cell);
+      sums_[m].rows[slot] += 1;
+      sums_[m].value[slot] += ms.kind == MeasureKind::sum ? src->quantities[*q][r] : 1;
+    }
   }
   // Schools and census values of communes.
   for (std::size_t m = 0; m < measures_.size(); ++m) {
@@ -429,7 +514,8 @@ std::vector<std::size_t> Cube::rows_behind(const Facts& facts, std::size_t indic
   const auto& [num, den] = def_measures_[indicator];
   if (denominator && !den) return out;
   const Measure& m = measures_[denominator ? *den : num];
-  if (m.kind != MeasureKind::count && m.kind != MeasureKind::sum) return out;
+  if ((m.kind != MeasureKind::count && m.kind != MeasureKind::sum) || !m.source.empty())
+    return out;  // the pupils behind it: none behind a program's facts
   std::vector<uint8_t> inside(tree_.size(), 0);
   for (std::size_t n = 0; n < tree_.size(); ++n)
     inside[n] = tree_.kind[n] == NodeKind::school && tree_.under(static_cast<int32_t>(n), node);

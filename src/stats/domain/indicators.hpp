@@ -55,6 +55,25 @@ struct Facts {
   std::size_t size() const { return school.size(); }
 };
 
+// A program's own facts (kernel/facts.hpp) placed on the tree: per row its node (kNone: not in
+// the tree, not counted), sex (0 M, 1 F; 0 where the facts have none) and level index
+// (kUnknownLevel where they have none), and its fields and quantities by name.
+struct SourceFacts {
+  std::string name;
+  bool has_sex = false, has_level = false;
+  bool at_schools = true;  // every row placed at a school (milieu is then the school's)
+  std::vector<int32_t> node;
+  std::vector<uint8_t> sex, level;
+  std::vector<std::string> field_names;
+  std::vector<std::vector<std::string>> field_values;
+  std::vector<std::vector<uint8_t>> fields;
+  std::vector<std::string> quantity_names;
+  std::vector<std::vector<int64_t>> quantities;
+  std::size_t size() const { return node.size(); }
+  std::optional<std::size_t> field(const std::string& name) const;
+  std::optional<std::size_t> quantity(const std::string& name) const;
+};
+
 // The territory: nodes in an order where a parent comes before its children. Filled column by
 // column, then `seal()` builds the lookups (read-only afterwards, safe to share between threads).
 struct Tree {
@@ -89,6 +108,11 @@ struct Measure {
   // Per field, the values kept (bit i = value i); absent: every value. Age is a range.
   std::map<Field, uint32_t> filter;
   uint8_t age_min = 0, age_max = 255;
+  // Over a program's facts instead of the pupils (count or sum): the source's name, the values
+  // kept per field of its own (bit i = value i), the quantity summed.
+  std::string source;
+  std::map<std::string, uint32_t> where;
+  std::string source_quantity;
   bool operator==(const Measure&) const = default;
 };
 
@@ -106,8 +130,11 @@ struct Definition {
 
 // The indicators Sanad ships; more are added as definitions (app/ reads them as JSON).
 std::vector<Definition> builtin_catalogue();
-// Problems of a definition, each a sentence naming the field; empty when it is sound.
-std::vector<std::string> validate(const Definition& d);
+// Problems of a definition, each a sentence naming the field; empty when it is sound. A measure
+// over a source is checked against `sources` (its fields, values and quantities; the
+// disaggregations its facts have).
+std::vector<std::string> validate(const Definition& d,
+                                  const std::vector<SourceFacts>& sources = {});
 
 // --- the cube -----------------------------------------------------------------------------------
 
@@ -126,8 +153,10 @@ struct Figure {
 class Cube {
  public:
   Cube(std::vector<Definition> catalogue, const Tree& tree);
-  // One pass over the facts (split over `threads`), then the roll-up of the tree.
-  void compute(const Facts& facts, const Census& census, int threads = 1);
+  // One pass over the facts (split over `threads`) and over each source's rows, then the roll-up
+  // of the tree. A measure over a source not given counts nothing.
+  void compute(const Facts& facts, const Census& census, int threads = 1,
+               const std::vector<SourceFacts>& sources = {});
 
   const std::vector<Definition>& catalogue() const { return defs_; }
   std::optional<std::size_t> indicator(const std::string& code) const;

@@ -15,6 +15,7 @@
 #include "core/app/refusal.hpp"
 #include "core/app/workflow.hpp"
 #include "core/store/store.hpp"
+#include "kernel/facts.hpp"
 #include "modules/tayssir/domain/tayssir.hpp"
 #include "modules/tayssir/store/tayssir.hpp"
 #include "registry/app/export.hpp"
@@ -144,6 +145,12 @@ void check_school(store::Store& st, int64_t cycle_id, const std::string& school_
 // payment file) → closed; a checked cycle may be sent back to draft. Moves are named by the state
 // they lead to.
 const Workflow& cycle_workflow();
+
+// Tayssir's facts for the statistics (tayssir_facts.cpp): a row per line of a school year's
+// cycles, and the indicators defined over them (JSON, as `sanad stats define` takes them).
+FactShape line_fact_shape();
+FactRows line_facts(store::Store& st, const std::string& school_year);
+extern const char* const kLineIndicators;
 void advance_cycle(store::Store& st, int64_t cycle_id, const std::string& to, const Actor& who);
 
 store::CycleRow get_cycle(store::Store& st, int64_t cycle_id);  // or TayssirError

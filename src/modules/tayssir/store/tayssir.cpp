@@ -862,6 +862,25 @@ void TayssirStore::mark_appeals_paid(int64_t cycle_id, const std::vector<int64_t
     db_.execute("UPDATE tayssir_appeals SET adjusted_in = $1 WHERE id = $2", {cycle_id, id});
 }
 
+void TayssirStore::each_line_fact(const std::string& school_year,
+                                  const std::function<void(const LineFact&)>& fn) {
+  LineFact f;
+  db_.query(
+      "SELECT l.school_id, l.due, l.forfeited, l.level, l.reason, c.state, p.sex FROM "
+      "tayssir_lines l JOIN tayssir_cycles c ON c.id = l.cycle_id JOIN tayssir_policies o ON o.id "
+      "= c.policy_id JOIN pupils p ON p.id = l.pupil_id WHERE o.school_year = $1",
+      {school_year}, [&](const ResultRow& r) {
+        f.school_id = r.i64(0);
+        f.due = r.i64(1);
+        f.forfeited = r.i64(2);
+        f.level = r.text(3);
+        f.reason = r.text(4);
+        f.state = r.text(5);
+        f.sex = r.text(6) == "F" ? 'F' : 'M';
+        fn(f);
+      });
+}
+
 std::vector<CycleSchool> TayssirStore::schools_of_cycle(int64_t cycle_id) {
   std::vector<CycleSchool> out;
   db_.query(

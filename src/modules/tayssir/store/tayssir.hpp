@@ -149,6 +149,15 @@ class TayssirStore {
                  const std::function<void(const CycleLineRow&)>& fn);
   std::optional<CycleLineRow> line(int64_t cycle_id, int64_t pupil_id);
   // Ordered by school code, payee CIN, code Massar; the callback may not query the store.
+  // Every line of the cycles of a school year's policies, with its cycle's state and the pupil's
+  // sex (the statistics' facts).
+  struct LineFact {
+    int64_t school_id = 0, due = 0, forfeited = 0;
+    std::string level, reason, state;
+    char sex = 'M';
+  };
+  void each_line_fact(const std::string& school_year,
+                      const std::function<void(const LineFact&)>& fn);
   void each_line_detail(int64_t cycle_id, int64_t school_id,  // school 0: all
                         const std::function<void(const LineDetailRow&)>& fn);
   void replace_adjustments(int64_t cycle_id, const std::vector<AdjustmentRow>& rows);

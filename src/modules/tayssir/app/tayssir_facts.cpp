@@ -1,0 +1,64 @@
+// Tayssir's facts for the statistics: one row per line of the year's cycles, at the line's school,
+// with the pupil's sex and the line's level, the cycle's state and the line's decision, and the
+// amounts due and lost to absences. The indicators Tayssir ships are defined over them.
+#include "modules/tayssir/app/tayssir.hpp"
+
+#include "modules/tayssir/domain/tayssir.hpp"
+#include "modules/tayssir/store/tayssir.hpp"
+
+namespace sanad::app {
+
+FactShape line_fact_shape() {
+  FactShape s;
+  s.sex = s.level = s.at_schools = true;
+  FactShape::Field state{"state", {}};
+  for (auto v : cycle_workflow().states()) state.values.emplace_back(v);
+  FactShape::Field reason{"reason", {}};
+  for (int i = 0; i < tayssir::kReasonCount; ++i)
+    reason.values.emplace_back(tayssir::reason_code(static_cast<tayssir::Reason>(i)));
+  s.fields = {state, reason};
+  s.quantities = {"due", "forfeited", "entitled"};  // centimes; entitled = due + forfeited
+  return s;
+}
+
+FactRows line_facts(store::Store& st, const std::string& school_year) {
+  const FactShape shape = line_fact_shape();
+  auto index = [](const std::vector<std::string>& values, const std::string& v) {
+    for (std::size_t i = 0; i < values.size(); ++i)
+      if (values[i] == v) return static_cast<uint8_t>(i);
+    return static_cast<uint8_t>(values.size());  // not a value: kept by no filter
+  };
+  FactRows rows;
+  rows.fields.resize(2);
+  rows.quantities.resize(3);
+  store::TayssirStore(st).each_line_fact(school_year, [&](const store::TayssirStore::LineFact& f) {
+    rows.school_id.push_back(f.school_id);
+    rows.sex.push_back(f.sex);
+    rows.level.push_back(f.level);
+    rows.fields[0].push_back(index(shape.fields[0].values, f.state));
+    rows.fields[1].push_back(index(shape.fields[1].values, f.reason));
+    rows.quantities[0].push_back(f.due);
+    rows.quantities[1].push_back(f.forfeited);
+    rows.quantities[2].push_back(f.due + f.forfeited);
+  });
+  return rows;
+}
+
+// Amounts of the cycles paid (exported or closed): what was paid, and the share lost to absences.
+const char* const kLineIndicators = R"([
+  {"code": "TAYSSIR_AMOUNT_PAID", "name_ar": "مبالغ تيسير المؤداة",
+   "name_fr": "Montants Tayssir payés", "unit": "MAD", "factor": 0.01, "direction": "higher",
+   "numerator": {"kind": "sum", "source": "tayssir_lines", "sum": "due",
+                 "where": {"state": ["exported", "closed"]}},
+   "disaggregations": ["sex", "milieu", "level", "cycle"]},
+  {"code": "TAYSSIR_FORFEITED_RATE", "name_ar": "نسبة مبالغ تيسير الضائعة بسبب الغياب",
+   "name_fr": "Part des montants Tayssir perdus pour absences", "unit": "%", "factor": 100,
+   "direction": "lower",
+   "numerator": {"kind": "sum", "source": "tayssir_lines", "sum": "forfeited",
+                 "where": {"state": ["exported", "closed"]}},
+   "denominator": {"kind": "sum", "source": "tayssir_lines", "sum": "entitled",
+                   "where": {"state": ["exported", "closed"]}},
+   "disaggregations": ["sex", "milieu", "level", "cycle"]}
+])";
+
+}  // namespace sanad::app
