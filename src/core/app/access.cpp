@@ -171,41 +171,23 @@ bool may_import_schools(const Principal& p) {
           p.scope.kind == NodeKind::directorate);
 }
 
-bool cycle_in_reach(store::Store& st, const Principal& p, const std::string& directorate) {
+bool directorate_record_in_reach(store::Store& st, const Principal& p,
+                                 const std::string& directorate) {
   Scope d{NodeKind::directorate, directorate};
   if (can_see(st, p, d)) return true;  // the directorate is inside the principal's scope
   return within(d, p.scope_path);      // the principal's commune or school is inside it
 }
 
-bool sees_part_of_cycle(const Principal& p) {
+bool sees_only_its_part(const Principal& p) {
   return p.scope.kind == NodeKind::commune || p.scope.kind == NodeKind::school;
 }
 
-SchoolReach cycle_reach(store::Store& st, const Principal& p) {
+SchoolReach school_reach(store::Store& st, const Principal& p) {
   SchoolReach r;
-  if (!sees_part_of_cycle(p)) return r;
+  if (!sees_only_its_part(p)) return r;
   r.whole = false;
   for (const auto& s : st.schools(p.scope)) r.schools.insert(s.code);
   return r;
-}
-
-bool may_approve_report(store::Store& st, const Principal& p, const Scope& node) {
-  if (!role_allows(p.role, Action::stats_manage)) return false;
-  if (p.scope.kind == NodeKind::nation) return true;
-  if (node.kind == p.scope.kind && node.code == p.scope.code) return false;
-  return can_see(st, p, node);
-}
-
-bool may_run_exchange(const Principal& p) {
-  return role_allows(p.role, Action::exchange) && p.scope.kind == NodeKind::nation;
-}
-
-bool may_edit_policies(const Principal& p) {
-  return role_allows(p.role, Action::tayssir_policy) && p.scope.kind == NodeKind::nation;
-}
-
-bool may_review_duplicates(const Principal& p) {
-  return role_allows(p.role, Action::tayssir_run) && !sees_part_of_cycle(p);
 }
 
 bool may_list_audit(const Principal& p) {

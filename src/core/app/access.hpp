@@ -68,33 +68,22 @@ bool within(const Scope& scope, const std::vector<Scope>& node_ancestry);
 // and a node outside the scope answer the same: false (the caller answers 404 for both).
 bool can_see(store::Store& st, const Principal& p, const Scope& node);
 
-// A Tayssir cycle belongs to a directorate: within reach when the directorate lies inside the
-// principal's scope, or the principal's commune or school lies inside the directorate.
-bool cycle_in_reach(store::Store& st, const Principal& p, const std::string& directorate);
-// Below a directorate a principal sees only its own part of a cycle (its school's lines and
-// totals, not the directorate's).
-bool sees_part_of_cycle(const Principal& p);
-// The schools of a cycle a principal reaches: all from a directorate up, else those of its scope.
+// A program's record that belongs to a directorate (a Tayssir cycle, a kits forecast, a grants
+// ranking): within reach when the directorate lies inside the principal's scope, or the
+// principal's commune or school lies inside the directorate.
+bool directorate_record_in_reach(store::Store& st, const Principal& p,
+                                 const std::string& directorate);
+// Below a directorate a principal sees only its own part of such a record (its school's lines
+// and totals, not the directorate's).
+bool sees_only_its_part(const Principal& p);
+// The schools of such a record a principal reaches: all from a directorate up, else those of
+// its scope.
 struct SchoolReach {
   bool whole = true;
   std::set<std::string> schools;
   bool has(const std::string& code) const { return whole || schools.count(code) > 0; }
 };
-SchoolReach cycle_reach(store::Store& st, const Principal& p);
-
-// A reported value is approved or returned by the level above: an account managing statistics
-// whose scope strictly contains the node (the national scope also approves the nation's own).
-bool may_approve_report(store::Store& st, const Principal& p, const Scope& node);
-
-// The exchange with the planning directorate is the whole country's: its delivery log is read and
-// a delivery sent by an account with the exchange action and the national scope.
-bool may_run_exchange(const Principal& p);
-
-// Program policies are national rules: created and edited by an account with the policy action
-// and the national scope.
-bool may_edit_policies(const Principal& p);
-// Suspected duplicates are reviewed by whoever runs the cycles of a whole directorate or more.
-bool may_review_duplicates(const Principal& p);
+SchoolReach school_reach(store::Store& st, const Principal& p);
 
 // A school list changes the map of schools: imported only from a directorate up.
 bool may_import_schools(const Principal& p);

@@ -14,6 +14,25 @@
 
 namespace sanad::app {
 
+namespace {
+
+// A reported value is approved or returned by the level above: an account managing statistics
+// whose scope strictly contains the node (the national scope also approves the nation's own).
+bool approves_report(store::Store& st, const Principal& p, const Scope& node) {
+  if (!role_allows(p.role, Action::stats_manage)) return false;
+  if (p.scope.kind == NodeKind::nation) return true;
+  if (node.kind == p.scope.kind && node.code == p.scope.code) return false;
+  return can_see(st, p, node);
+}
+
+// The exchange with the planning directorate is the whole country's: its delivery log is read and
+// a delivery sent by an account with the exchange action and the national scope.
+bool runs_exchange(const Principal& p) {
+  return role_allows(p.role, Action::exchange) && p.scope.kind == NodeKind::nation;
+}
+
+}  // namespace
+
 StatsFor::At StatsFor::at(const std::string& node, const std::string& year_asked) {
   auto scope = parse_scope(node);
   found_if(scope && can_see(st_, c_.who, *scope));
@@ -61,7 +80,7 @@ StatsFor::Dashboard StatsFor::dashboard(const std::string& node, const std::stri
   for (auto it = up.rbegin(); it != up.rend(); ++it)
     d.above_in_scope.push_back(can_see(st_, c_.who, scope_of(s.tree, *it)));
   d.may_set_targets = c_.may(Action::stats_manage);
-  d.may_approve = may_approve_report(st_, c_.who, d.at.scope);
+  d.may_approve = approves_report(st_, c_.who, d.at.scope);
   d.may_see_pupils = c_.may(Action::read_registry);
   return d;
 }
@@ -171,7 +190,7 @@ store::ReportRow StatsFor::report(const std::string& node, const std::string& ye
   if (action != "submit" && action != "approve" && action != "return")
     throw BadRequest("action is submit, approve or return");
   // The level above approves or returns; the node's own level submits.
-  if (action != "submit" && !may_approve_report(st_, c_.who, a.scope)) throw Forbidden();
+  if (action != "submit" && !approves_report(st_, c_.who, a.scope)) throw Forbidden();
   auto i = a.snap->cube->indicator(indicator);
   if (!i) throw BadRequest("indicator is a code of the catalogue");
   if (note.size() > 2000) throw BadRequest("the note is at most 2000 bytes");
@@ -183,7 +202,7 @@ store::ReportRow StatsFor::report(const std::string& node, const std::string& ye
 }
 
 void StatsFor::may_exchange() {
-  if (!may_run_exchange(c_.who)) throw Forbidden();
+  if (!runs_exchange(c_.who)) throw Forbidden();
 }
 
 std::vector<store::DeliveryRow> StatsFor::deliveries(int64_t limit) {

@@ -10,9 +10,24 @@
 
 namespace sanad::app {
 
+namespace {
+
+// Program policies are national rules: created and edited by an account with the policy action
+// and the national scope.
+bool edits_policies(const Principal& p) {
+  return role_allows(p.role, Action::tayssir_policy) && p.scope.kind == NodeKind::nation;
+}
+
+// Suspected duplicates are reviewed by whoever runs the cycles of a whole directorate or more.
+bool reviews_duplicates(const Principal& p) {
+  return role_allows(p.role, Action::tayssir_run) && !sees_only_its_part(p);
+}
+
+}  // namespace
+
 store::CycleRow TayssirFor::reachable(int64_t id) {
   auto row = store::TayssirStore(st_).cycle(id);
-  found_if(row && cycle_in_reach(st_, c_.who, row->directorate_code));
+  found_if(row && directorate_record_in_reach(st_, c_.who, row->directorate_code));
   return *row;
 }
 
@@ -24,7 +39,7 @@ Scope TayssirFor::scope_inside(const std::string& named) {
 }
 
 store::CycleRow TayssirFor::as_seen(const store::CycleRow& row) {
-  auto reach = cycle_reach(st_, c_.who);
+  auto reach = school_reach(st_, c_.who);
   if (reach.whole) return row;
   return part_of_cycle(st_, row, [&](const std::string& school) { return reach.has(school); });
 }
@@ -62,7 +77,7 @@ TayssirFor::PolicyItem TayssirFor::publish_policy(const std::string& school_year
 }
 
 void TayssirFor::may_edit_policies() {
-  if (!app::may_edit_policies(c_.who)) throw Forbidden();
+  if (!edits_policies(c_.who)) throw Forbidden();
 }
 
 TayssirFor::PolicyItem TayssirFor::update_policy(const std::string& code, const std::string& json) {
@@ -109,7 +124,7 @@ ComputeResult TayssirFor::compute(const std::string& policy, const std::string& 
 TayssirFor::CycleDetail TayssirFor::cycle(int64_t id) {
   require(c_, {Action::tayssir_read});
   auto row = reachable(id);
-  auto reach = cycle_reach(st_, c_.who);
+  auto reach = school_reach(st_, c_.who);
   store::TayssirStore ts(st_);
   CycleDetail d;
   for (auto& k : checks_of(st_, row.id).answers())
@@ -125,7 +140,7 @@ TayssirFor::CycleDetail TayssirFor::cycle(int64_t id) {
 
 TayssirFor::LinesOf TayssirFor::lines_of(int64_t id, const std::string& school_asked) {
   require(c_, {Action::tayssir_read});
-  LinesOf of{reachable(id), cycle_reach(st_, c_.who), 0};
+  LinesOf of{reachable(id), school_reach(st_, c_.who), 0};
   const std::string school = ascii_upper(school_asked);
   if (!school.empty()) {
     // A school of the cycle's directorate within reach, or "not found" as for one that is not
@@ -179,7 +194,7 @@ void TayssirFor::check(int64_t id, std::string school, std::optional<bool> confi
 store::CycleRow TayssirFor::advance(int64_t id, const std::string& to) {
   require(c_, {Action::tayssir_run});
   auto row = reachable(id);
-  found_if(!sees_part_of_cycle(c_.who));
+  found_if(!sees_only_its_part(c_.who));
   if (to.empty()) throw BadRequest("expected {\"to\": \"checked\"|…}");
   advance_cycle(st_, row.id, to, c_.actor());
   return get_cycle(st_, row.id);
@@ -193,7 +208,7 @@ void TayssirFor::may_write_list(int64_t id, std::optional<CycleList> kind,
   reachable(id);
   found_if(kind.has_value());
   if (!opt) throw BadRequest("format is csv, xlsx or pdf, lang ar or fr");
-  auto reach = cycle_reach(st_, c_.who);
+  auto reach = school_reach(st_, c_.who);
   if (!reach.whole) {
     // Below a directorate: the lists of one's own school only.
     if (!is_school_list(*kind)) throw Forbidden();
@@ -216,7 +231,7 @@ int64_t TayssirFor::write_list(int64_t id, CycleList kind, ListOptions& opt,
 void TayssirFor::may_pay(int64_t id) {
   require(c_, {Action::tayssir_run});
   reachable(id);
-  found_if(!sees_part_of_cycle(c_.who));
+  found_if(!sees_only_its_part(c_.who));
 }
 
 PaymentExport TayssirFor::pay(int64_t id, ListOptions opt, const std::string& path) {
@@ -236,7 +251,7 @@ Explanation TayssirFor::explain(int64_t id, const std::string& massar) {
   } catch (const TayssirError&) {
     throw NotFound();  // no line for this pupil in the cycle
   }
-  found_if(cycle_reach(st_, c_.who).has(x.school_code));
+  found_if(school_reach(st_, c_.who).has(x.school_code));
   return x;
 }
 
@@ -246,7 +261,7 @@ int64_t TayssirFor::file_appeal(int64_t id, const std::string& massar_asked,
   auto row = reachable(id);
   const std::string massar = ascii_upper(massar_asked);
   try {
-    found_if(cycle_reach(st_, c_.who).has(explain_line(st_, row.id, massar).school_code));
+    found_if(school_reach(st_, c_.who).has(explain_line(st_, row.id, massar).school_code));
   } catch (const TayssirError&) {
     throw NotFound();
   }
@@ -259,8 +274,8 @@ store::AppealRow TayssirFor::decide_appeal(int64_t appeal_id, std::optional<Appe
   auto a = ts.appeal(appeal_id);
   found_if(a.has_value());
   auto row = ts.cycle(a->cycle_id);
-  found_if(row && cycle_in_reach(st_, c_.who, row->directorate_code) &&
-           !sees_part_of_cycle(c_.who));
+  found_if(row && directorate_record_in_reach(st_, c_.who, row->directorate_code) &&
+           !sees_only_its_part(c_.who));
   if (!d) throw BadRequest("expected {\"upheld\": true|false, \"note\": …}");
   return app::decide_appeal(st_, appeal_id, *d, c_.actor());
 }
@@ -308,7 +323,7 @@ int64_t TayssirFor::write_what_if_changes(const WhatIfAsk& a, const WhatIfResult
 // --- duplicates ------------------------------------------------------------------------------
 
 void TayssirFor::may_review_suspects(const std::string& policy, const std::string& scope) {
-  if (!may_review_duplicates(c_.who)) throw Forbidden();
+  if (!reviews_duplicates(c_.who)) throw Forbidden();
   found_if(find_policy(st_, policy).has_value());
   scope_inside(scope);
 }
@@ -323,7 +338,7 @@ TayssirFor::Suspects TayssirFor::suspects(const std::string& policy, const std::
 
 void TayssirFor::review(const std::string& kind, std::string a, std::string b,
                         const std::string& decision, const std::string& note) {
-  if (!may_review_duplicates(c_.who)) throw Forbidden();
+  if (!reviews_duplicates(c_.who)) throw Forbidden();
   if (kind == "pupil") {
     a = ascii_upper(a);
     b = ascii_upper(b);
