@@ -49,15 +49,24 @@ struct Background {
   std::function<void(store::Store&)> fn;
 };
 
-// Facts a part gives the statistics' cube, and the indicators it defines over them. `load` runs
-// on the statistics' connection for a school year (rows of that year only); `indicators` is a JSON
-// array of definitions in the form `sanad stats define` takes, whose measures name the source
-// ("source": NAME, "where": {field: [values]}, "sum": quantity).
+// Facts a part gives the statistics' cube. `load` runs on the statistics' connection for a school
+// year (rows of that year only). Measures name the source ("source": NAME, "where": {field:
+// [values]}, "sum": quantity).
 struct FactSource {
   std::string_view name;
   FactShape shape;
   std::function<FactRows(store::Store&, const std::string& school_year)> load;
-  std::string_view indicators;
+};
+
+// A value a part gives each pupil of a school year (Tayssir: none, eligible, paid), by which the
+// statistics' measures over the pupils may keep them ("where": {NAME: [values]}). `load` calls
+// `give` for the pupils that have another value than the first (every other pupil has the first).
+struct PupilAttribute {
+  std::string_view name;
+  std::vector<std::string> values;
+  std::function<void(store::Store&, const std::string& school_year,
+                     const std::function<void(int64_t pupil_id, uint8_t value)>& give)>
+      load;
 };
 
 // A part's value, written with designated initializers: what it does not bring stays empty.
@@ -82,8 +91,11 @@ struct Module {
   // caches of the registry (app/registry_version.hpp) are not recomputed for them.
   std::function<void(std::vector<std::string>& actions, std::vector<std::string>& prefixes)>
       quiet_audit = nullptr;
-  // Its facts for the statistics, each with its indicators.
+  // Its facts for the statistics, the values it gives pupils, and the indicators it ships over
+  // them: a JSON array of definitions in the form `sanad stats define` takes.
   std::vector<FactSource> facts = {};
+  std::vector<PupilAttribute> pupil_attributes = {};
+  std::string_view indicators = {};
 };
 
 // The parts of this program, in the order their routes and commands are listed (src/modules.cpp).

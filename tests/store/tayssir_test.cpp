@@ -1205,6 +1205,22 @@ TEST_P(Tayssir, TheStatisticsCountWhatTayssirPaid) {
   const auto lost = figure("TAYSSIR_FORFEITED_RATE");
   EXPECT_EQ(lost.numerator, first.row.forfeited);
   EXPECT_EQ(lost.denominator, first.row.due + first.row.forfeited);
+  // The pupils paid: the value Tayssir gives each pupil of the year, counted at his school. A
+  // definition written before ("filter": {"tayssir": …}) still counts them.
+  const auto paid_pupils = figure("TAYSSIR_BENEFICIARIES");
+  const int64_t with_money = *st().db().scalar_i64(
+      "SELECT count(DISTINCT pupil_id) FROM tayssir_lines WHERE cycle_id = $1 AND due > 0",
+      {first.cycle_id});
+  EXPECT_GT(paid_pupils.numerator, with_money * 9 / 10);
+  EXPECT_LE(paid_pupils.numerator, with_money);
+  EXPECT_EQ(figure("TAYSSIR_COVERAGE").numerator, paid_pupils.numerator);
+  define_indicator(st(),
+                   definition_from_json(
+                       R"({"code": "PAID_AS_BEFORE", "name_ar": "م", "name_fr": "P",
+                           "numerator": {"kind": "count", "filter": {"row": ["current"],
+                                                                     "tayssir": ["paid"]}}})"),
+                   who);
+  EXPECT_EQ(figure("PAID_AS_BEFORE").numerator, paid_pupils.numerator);
 }
 
 // The schools' answers on a cycle, kept by Tayssir in a table of its own before the core's checks

@@ -31,7 +31,9 @@ const Module& module() {
           },
       .quiet_audit = [](std::vector<std::string>& actions,
                         std::vector<std::string>&) { actions.push_back("tayssir cycle exported"); },
-      .facts = {{"tayssir_lines", app::line_fact_shape(), app::line_facts, app::kLineIndicators}},
+      .facts = {{"tayssir_lines", app::line_fact_shape(), app::line_facts}},
+      .pupil_attributes = {{"tayssir", {"none", "eligible", "paid"}, app::give_pupil_outcomes}},
+      .indicators = app::kIndicators,
   };
   return m;
 }

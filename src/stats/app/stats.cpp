@@ -44,11 +44,19 @@ stats::SourceFacts source_of(const FactSource& fs) {
   return s;
 }
 
+// The programs' sources of facts, and the pupils' values they give as the source "".
 const std::vector<stats::SourceFacts>& source_shapes() {
   static const std::vector<stats::SourceFacts> shapes = [] {
     std::vector<stats::SourceFacts> out;
-    for (const Module* m : modules())
+    stats::SourceFacts pupils;
+    for (const Module* m : modules()) {
       for (const auto& fs : m->facts) out.push_back(source_of(fs));
+      for (const auto& a : m->pupil_attributes) {
+        pupils.field_names.emplace_back(a.name);
+        pupils.field_values.push_back(a.values);
+      }
+    }
+    out.push_back(std::move(pupils));
     return out;
   }();
   return shapes;
@@ -56,22 +64,22 @@ const std::vector<stats::SourceFacts>& source_shapes() {
 
 json measure_json(const stats::Measure& m) {
   json j{{"kind", kKinds[static_cast<int>(m.kind)]}};
+  json where = json::object();
+  const stats::SourceFacts* src = nullptr;
+  for (const auto& s : source_shapes())
+    if (s.name == m.source) src = &s;
+  for (const auto& [name, mask] : m.where) {
+    json values = json::array();
+    auto f = src ? src->field(name) : std::nullopt;
+    if (f)
+      for (std::size_t i = 0; i < src->field_values[*f].size(); ++i)
+        if (mask & (1u << i)) values.push_back(src->field_values[*f][i]);
+    where[name] = values;
+  }
+  if (!where.empty()) j["where"] = where;
   if (!m.source.empty()) {
     j["source"] = m.source;
     if (m.kind == stats::MeasureKind::sum) j["sum"] = m.source_quantity;
-    json where = json::object();
-    const stats::SourceFacts* src = nullptr;
-    for (const auto& s : source_shapes())
-      if (s.name == m.source) src = &s;
-    for (const auto& [name, mask] : m.where) {
-      json values = json::array();
-      auto f = src ? src->field(name) : std::nullopt;
-      if (f)
-        for (std::size_t i = 0; i < src->field_values[*f].size(); ++i)
-          if (mask & (1u << i)) values.push_back(src->field_values[*f][i]);
-      where[name] = values;
-    }
-    if (!where.empty()) j["where"] = where;
     return j;
   }
   if (m.kind == stats::MeasureKind::sum) j["quantity"] = kQuantities[static_cast<int>(m.quantity)];
@@ -125,35 +133,34 @@ stats::Measure measure_from(const json& j, const std::string& where) {
   m.kind = static_cast<stats::MeasureKind>(
       pick(kKinds, text_of(j, "kind", where + ".", true), where + ".kind"));
   m.source = text_of(j, "source", where + ".", false);
-  if (!m.source.empty()) {  // a program's facts: "where" and "sum" name its fields and quantities
-    const stats::SourceFacts* src = nullptr;
-    for (const auto& s : source_shapes())
-      if (s.name == m.source) src = &s;
-    if (!src) bad(where + ".source", fmt::format("no source of facts \"{}\"", m.source));
-    if (m.kind == stats::MeasureKind::sum) m.source_quantity = text_of(j, "sum", where + ".", true);
-    if (auto w = j.find("where"); w != j.end()) {
-      if (!w->is_object()) bad(where + ".where", "must be an object");
-      for (auto it = w->begin(); it != w->end(); ++it) {
-        auto f = src->field(it.key());
-        if (!f)
-          bad(where + ".where." + it.key(),
-              fmt::format("{} has no such field ({})", m.source,
+  // A program's facts, or the pupils ("": the values the programs give them): "where" names their
+  // fields, "sum" a source's quantity.
+  const stats::SourceFacts* src = nullptr;
+  for (const auto& s : source_shapes())
+    if (s.name == m.source) src = &s;
+  if (!src) bad(where + ".source", fmt::format("no source of facts \"{}\"", m.source));
+  if (!m.source.empty() && m.kind == stats::MeasureKind::sum)
+    m.source_quantity = text_of(j, "sum", where + ".", true);
+  auto keep_where = [&](const std::string& name, const json& values, const std::string& at) {
+    auto f = src->field(name);
+    if (!f)
+      bad(at, fmt::format("{} has no such field ({})", m.source.empty() ? "a pupil" : m.source,
                           fmt::format("{}", fmt::join(src->field_names, ", "))));
-        if (!it->is_array() || it->empty())
-          bad(where + ".where." + it.key(), "must be a list of values");
-        uint32_t mask = 0;
-        const auto& all = src->field_values[*f];
-        for (const auto& v : *it) {
-          auto pos =
-              v.is_string() ? std::find(all.begin(), all.end(), v.get<std::string>()) : all.end();
-          if (pos == all.end())
-            bad(where + ".where." + it.key(),
-                fmt::format("{} is not a value of {}", v.dump(), it.key()));
-          mask |= 1u << (pos - all.begin());
-        }
-        m.where[it.key()] = mask;
-      }
+    if (!values.is_array() || values.empty()) bad(at, "must be a list of values");
+    uint32_t mask = 0;
+    const auto& all = src->field_values[*f];
+    for (const auto& v : values) {
+      auto pos =
+          v.is_string() ? std::find(all.begin(), all.end(), v.get<std::string>()) : all.end();
+      if (pos == all.end()) bad(at, fmt::format("{} is not a value of {}", v.dump(), name));
+      mask |= 1u << (pos - all.begin());
     }
+    m.where[name] = mask;
+  };
+  if (auto w = j.find("where"); w != j.end()) {
+    if (!w->is_object()) bad(where + ".where", "must be an object");
+    for (auto it = w->begin(); it != w->end(); ++it)
+      keep_where(it.key(), *it, where + ".where." + it.key());
   }
   if (m.kind == stats::MeasureKind::sum && m.source.empty())
     m.quantity = static_cast<stats::Quantity>(
@@ -163,9 +170,14 @@ stats::Measure measure_from(const json& j, const std::string& where) {
     if (!f->is_object()) bad(where + ".filter", "must be an object");
     for (auto it = f->begin(); it != f->end(); ++it) {
       auto field = stats::parse_field(it.key());
+      if (!field && m.source.empty() && src->field(it.key())) {
+        // Written before the programs gave pupils their values ("filter": {"tayssir": …}).
+        keep_where(it.key(), *it, where + ".filter." + it.key());
+        continue;
+      }
       if (!field || *field == Field::age)
         bad(where + ".filter." + it.key(),
-            "unknown field (row, sex, milieu, level, cycle, status, outcome, tayssir)");
+            "unknown field (row, sex, milieu, level, cycle, status, outcome)");
       if (!it->is_array() || it->empty())
         bad(where + ".filter." + it.key(), "must be a list of values");
       uint32_t mask = 0;
@@ -260,11 +272,9 @@ stats::Definition definition_from_json(const std::string& text) {
 std::vector<stats::Definition> module_indicators() {
   std::vector<stats::Definition> out;
   for (const Module* m : modules())
-    for (const auto& fs : m->facts) {
-      if (fs.indicators.empty()) continue;
-      for (const auto& def : json::parse(fs.indicators))
+    if (!m->indicators.empty())
+      for (const auto& def : json::parse(m->indicators))
         out.push_back(definition_from_json(def.dump()));
-    }
   return out;
 }
 
@@ -422,13 +432,6 @@ std::shared_ptr<const StatsSnapshot> compute_stats(store::Store& st, const std::
     absences[r.pupil_id] = {static_cast<uint16_t>(std::min<int64_t>(r.days, 65535)),
                             static_cast<uint16_t>(std::min<int64_t>(r.unjustified, 65535))};
   });
-  std::unordered_map<int64_t, stats::Tayssir> tayssir;
-  ss.each_tayssir_outcome(year, [&](const store::StatsTayssirRow& r) {
-    tayssir[r.pupil_id] = r.paid       ? stats::Tayssir::paid
-                          : r.eligible ? stats::Tayssir::eligible
-                                       : stats::Tayssir::none;
-  });
-
   // Facts: per pupil, the enrolment of the year that counts (the last one not marked
   // transferred, else the last), and the one of the year before with where it led.
   stats::Facts& f = s.facts;
@@ -456,9 +459,6 @@ std::shared_ptr<const StatsSnapshot> compute_stats(store::Store& st, const std::
     f.quantity[0].push_back(ab == absences.end() ? 0 : ab->second.first);
     f.quantity[1].push_back(ab == absences.end() ? 0 : ab->second.second);
     f.quantity[2].push_back(cur ? (r.status == "left" ? days_until(r.left_date) : year_days) : 0);
-    auto ty = cur ? tayssir.find(r.pupil_id) : tayssir.end();
-    f.tayssir.push_back(
-        static_cast<uint8_t>(ty == tayssir.end() ? stats::Tayssir::none : ty->second));
     f.pupil_id.push_back(r.pupil_id);
   };
   std::vector<store::StatsEnrolmentRow> group;
@@ -497,6 +497,20 @@ std::shared_ptr<const StatsSnapshot> compute_stats(store::Store& st, const std::
     group.push_back(r);
   });
   flush();
+
+  // The values the programs give the pupils of the year, on their current rows.
+  for (const Module* m : modules())
+    for (const auto& a : m->pupil_attributes) {
+      std::unordered_map<int64_t, uint8_t> given;
+      a.load(st, year, [&](int64_t pupil, uint8_t value) { given[pupil] = value; });
+      std::vector<uint8_t> column(f.size(), 0);
+      for (std::size_t r = 0; r < f.size(); ++r)
+        if (f.row[r] == static_cast<uint8_t>(stats::Row::current))
+          if (auto it = given.find(f.pupil_id[r]); it != given.end()) column[r] = it->second;
+      f.attribute_names.emplace_back(a.name);
+      f.attribute_values.push_back(a.values);
+      f.attributes.push_back(std::move(column));
+    }
 
   // The programs' facts of the year, placed on the tree.
   for (const Module* m : modules())

@@ -239,6 +239,12 @@ std::string sql_condition(const stats::Measure& m) {
       if (mask & (1u << v)) in.push_back(std::to_string(v));
     parts.push_back(fmt::format("{} IN ({})", col, fmt::join(in, ", ")));
   }
+  for (const auto& [name, mask] : m.where) {  // a value the programs give pupils: its column
+    std::vector<std::string> in;
+    for (int v = 0; v < 32; ++v)
+      if (mask & (1u << v)) in.push_back(std::to_string(v));
+    parts.push_back(fmt::format("{} IN ({})", name, fmt::join(in, ", ")));
+  }
   return parts.empty() ? "TRUE" : fmt::format("{}", fmt::join(parts, " AND "));
 }
 
@@ -255,14 +261,15 @@ int StatsCommand::run_bench(store::Store& st) {
   double best = 1e300;
   for (int64_t i = 0; i < repeat; ++i) {
     auto a = clock::now();
-    cube.compute(snap->facts, snap->census, threads);
+    cube.compute(snap->facts, snap->census, threads, snap->sources);
     best = std::min(best, secs(clock::now() - a));
   }
   // The national total of every measure over the facts (count and sum), to compare.
   std::vector<std::size_t> fact_measures;
   for (std::size_t m = 0; m < cube.measures(); ++m)
-    if (cube.measure(m).kind == stats::MeasureKind::count ||
-        cube.measure(m).kind == stats::MeasureKind::sum)
+    if ((cube.measure(m).kind == stats::MeasureKind::count ||
+         cube.measure(m).kind == stats::MeasureKind::sum) &&
+        cube.measure(m).source.empty())  // over the pupils (a program's facts are not dumped)
       fact_measures.push_back(m);
   nlohmann::json totals = nlohmann::json::array();
   for (auto m : fact_measures) totals.push_back(cube.measure_total(m, 0, {}).first);
@@ -281,10 +288,11 @@ int StatsCommand::run_bench(store::Store& st) {
   if (!facts_dir.empty()) {
     std::filesystem::create_directories(facts_dir);
     std::ofstream f(facts_dir + "/facts.csv", std::ios::binary);
-    f << "region,directorate,commune,school,rural,sex,level,cycle,row,status,outcome,age,tayssir,"
-         "q0,q1,q2\n";
     const auto& t = snap->tree;
     const auto& F = snap->facts;
+    f << "region,directorate,commune,school,rural,sex,level,cycle,row,status,outcome,age,";
+    for (const auto& name : F.attribute_names) f << name << ",";  // Tayssir's: tayssir
+    f << "q0,q1,q2\n";
     std::vector<std::array<int32_t, 3>> up(t.size(), {-1, -1, -1});
     for (std::size_t n = 0; n < t.size(); ++n) {
       if (t.kind[n] != NodeKind::school) continue;
@@ -297,11 +305,11 @@ int StatsCommand::run_bench(store::Store& st) {
     }
     for (std::size_t r = 0; r < F.size(); ++r) {
       auto sc = static_cast<std::size_t>(F.school[r]);
-      f << fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", up[sc][0], up[sc][1],
-                       up[sc][2], sc, t.rural[sc], F.sex[r], F.level[r],
-                       stats::cycle_of_level_index(F.level[r]), F.row[r], F.status[r], F.outcome[r],
-                       F.age[r], F.tayssir[r], F.quantity[0][r], F.quantity[1][r],
-                       F.quantity[2][r]);
+      f << fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},", up[sc][0], up[sc][1], up[sc][2], sc,
+                       t.rural[sc], F.sex[r], F.level[r], stats::cycle_of_level_index(F.level[r]),
+                       F.row[r], F.status[r], F.outcome[r], F.age[r]);
+      for (const auto& column : F.attributes) f << static_cast<int>(column[r]) << ",";
+      f << fmt::format("{},{},{}\n", F.quantity[0][r], F.quantity[1][r], F.quantity[2][r]);
     }
     std::vector<std::string> cols;
     for (auto m : fact_measures) {

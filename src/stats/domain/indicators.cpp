@@ -38,8 +38,7 @@ const std::vector<std::string>& field_values(Field f) {
   static const std::vector<std::string> row{"current", "cohort"}, sex{"M", "F"},
       milieu{"urban", "rural"}, cycle{"prescolaire", "primaire", "college", "lycee", "unknown"},
       status{"enrolled", "repeating", "left", "transferred"},
-      outcome{"promoted", "repeated", "dropped", "transferred", "completed", "none"}, age{},
-      tayssir{"none", "eligible", "paid"};
+      outcome{"promoted", "repeated", "dropped", "transferred", "completed", "none"}, age{};
   switch (f) {
     case Field::row:
       return row;
@@ -57,15 +56,13 @@ const std::vector<std::string>& field_values(Field f) {
       return outcome;
     case Field::age:
       return age;
-    case Field::tayssir:
-      return tayssir;
   }
   return age;
 }
 
 std::string_view field_name(Field f) {
-  static const char* names[] = {"row",    "sex",     "milieu", "level",  "cycle",
-                                "status", "outcome", "age",    "tayssir"};
+  static const char* names[] = {"row",   "sex",    "milieu",  "level",
+                                "cycle", "status", "outcome", "age"};
   return names[static_cast<int>(f)];
 }
 
@@ -196,11 +193,6 @@ std::vector<Definition> builtin_catalogue() {
   c.back().personal = false;
   add("PUPILS_PER_SCHOOL", "متوسط عدد التلاميذ بالمؤسسة", "Élèves par établissement", "ratio",
       current(), schools, 1, N, {Field::milieu});
-  add("TAYSSIR_BENEFICIARIES", "المستفيدون من تيسير", "Bénéficiaires de Tayssir", "pupils",
-      current({{Field::tayssir, bits(Field::tayssir, {"paid"})}}), std::nullopt, 1, H, kAll);
-  add("TAYSSIR_COVERAGE", "نسبة تغطية تيسير", "Couverture de Tayssir", "%",
-      current({{Field::tayssir, bits(Field::tayssir, {"paid"})}}),
-      current({{Field::tayssir, bits(Field::tayssir, {"eligible", "paid"})}}), 100, H, kAll);
   Measure aged = current();
   aged.filter[Field::age] = 0;  // a range, below
   aged.age_min = 6;
@@ -252,9 +244,17 @@ std::vector<std::string> validate(const Definition& d, const std::vector<SourceF
     for (const auto& [f, mask] : m.filter)
       if (f != Field::age && mask == 0)
         out.push_back(fmt::format("{}: filter on {} keeps no value", which, field_name(f)));
-    if (m.source.empty()) {
-      if (!m.where.empty() || !m.source_quantity.empty())
-        out.push_back(fmt::format("{}: \"where\" and \"sum\" are for a source's facts", which));
+    if (m.source.empty()) {  // the pupils: kept by the values the programs give them
+      if (!m.source_quantity.empty())
+        out.push_back(fmt::format("{}: \"sum\" is for a source's facts", which));
+      const SourceFacts* given = nullptr;
+      for (const auto& s : sources)
+        if (s.name.empty()) given = &s;
+      for (const auto& [name, mask] : m.where)
+        if (!given || !given->field(name))
+          out.push_back(fmt::format("{}: no program gives pupils a value {}", which, name));
+        else if (mask == 0)
+          out.push_back(fmt::format("{}: where on {} keeps no value", which, name));
       return;
     }
     if (m.kind != MeasureKind::count && m.kind != MeasureKind::sum)
@@ -267,7 +267,8 @@ std::vector<std::string> validate(const Definition& d, const std::vector<SourceF
       if (s.name == m.source) src = &s;
     if (!src) {
       std::string names;
-      for (const auto& s : sources) names += (names.empty() ? "" : ", ") + s.name;
+      for (const auto& s : sources)
+        if (!s.name.empty()) names += (names.empty() ? "" : ", ") + s.name;
       out.push_back(fmt::format("{}: no source of facts {} (sources: {})", which, m.source,
                                 names.empty() ? "none" : names));
       return;
@@ -354,14 +355,16 @@ bool Cube::keeps(const Measure& m, const Facts& f, std::size_t r) const {
       case Field::outcome:
         v = f.outcome[r];
         break;
-      case Field::tayssir:
-        v = f.tayssir[r];
-        break;
       case Field::age:
         if (f.age[r] == 255 || f.age[r] < m.age_min || f.age[r] > m.age_max) return false;
         continue;
     }
     if (!(mask & (1u << v))) return false;
+  }
+  for (const auto& [name, mask] : m.where) {  // the programs' values for the pupil
+    std::size_t a = 0;
+    while (a < f.attribute_names.size() && f.attribute_names[a] != name) ++a;
+    if (a == f.attribute_names.size() || !((mask >> f.attributes[a][r]) & 1u)) return false;
   }
   return true;
 }

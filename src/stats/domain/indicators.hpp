@@ -21,15 +21,14 @@ constexpr int32_t kNone = -1;
 
 // A fact row is a pupil of the year (row "current"), or a pupil of the year before seen from this
 // year (row "cohort": where he went), counted at the school of that row.
-enum class Field : uint8_t { row, sex, milieu, level, cycle, status, outcome, age, tayssir };
-constexpr int kFieldCount = 9;
+enum class Field : uint8_t { row, sex, milieu, level, cycle, status, outcome, age };
+constexpr int kFieldCount = 8;
 enum class Row : uint8_t { current, cohort };
 enum class Status : uint8_t { enrolled, repeating, left, transferred };
 // What became of last year's pupil: promoted to a higher level, repeating the same level, not
 // enrolled and not transferred (dropped), transferred out of the registry, or completed the last
 // level (2BAC).
 enum class Outcome : uint8_t { promoted, repeated, dropped, transferred, completed, none };
-enum class Tayssir : uint8_t { none, eligible, paid };
 // Numeric columns a measure may sum.
 enum class Quantity : uint8_t { absence_days, unjustified_days, days_enrolled };
 constexpr int kQuantityCount = 3;
@@ -49,7 +48,12 @@ std::string_view field_name(Field f);
 
 struct Facts {
   std::vector<int32_t> school;  // index of the school node in the Tree
-  std::vector<uint8_t> row, sex, level, status, outcome, age, tayssir;  // age 255: unknown
+  std::vector<uint8_t> row, sex, level, status, outcome, age;  // age 255: unknown
+  // Values the programs give each pupil of the year (Tayssir: none, eligible, paid), by name:
+  // the index of the value on the pupil's current row, 0 on a cohort row.
+  std::vector<std::string> attribute_names;
+  std::vector<std::vector<std::string>> attribute_values;
+  std::vector<std::vector<uint8_t>> attributes;
   std::array<std::vector<uint16_t>, kQuantityCount> quantity;
   std::vector<int64_t> pupil_id;  // the registry's id, to list the pupils behind a figure
   std::size_t size() const { return school.size(); }
@@ -109,7 +113,8 @@ struct Measure {
   std::map<Field, uint32_t> filter;
   uint8_t age_min = 0, age_max = 255;
   // Over a program's facts instead of the pupils (count or sum): the source's name, the values
-  // kept per field of its own (bit i = value i), the quantity summed.
+  // kept per field of its own (bit i = value i), the quantity summed. Over the pupils (no source),
+  // `where` keeps them by the values the programs give them (Facts::attribute_names).
   std::string source;
   std::map<std::string, uint32_t> where;
   std::string source_quantity;
@@ -132,7 +137,8 @@ struct Definition {
 std::vector<Definition> builtin_catalogue();
 // Problems of a definition, each a sentence naming the field; empty when it is sound. A measure
 // over a source is checked against `sources` (its fields, values and quantities; the
-// disaggregations its facts have).
+// disaggregations its facts have); `where` over the pupils against the source named "" (the
+// programs' values for pupils, as fields).
 std::vector<std::string> validate(const Definition& d,
                                   const std::vector<SourceFacts>& sources = {});
 

@@ -58,18 +58,6 @@ void StatsStore::each_absence_total(const std::string& from, const std::string& 
       });
 }
 
-void StatsStore::each_tayssir_outcome(const std::string& year,
-                                      const std::function<void(const StatsTayssirRow&)>& fn) {
-  db_.query(
-      "SELECT l.pupil_id, max(CASE WHEN l.reason = 'eligible' THEN 1 ELSE 0 END), max(CASE WHEN "
-      "l.due > 0 THEN 1 ELSE 0 END) FROM tayssir_lines l JOIN tayssir_cycles c ON c.id = "
-      "l.cycle_id JOIN tayssir_policies p ON p.id = c.policy_id WHERE p.school_year = $1 GROUP BY "
-      "l.pupil_id",
-      {year}, [&](const ResultRow& r) {
-        fn({r.i64(0), r.i64(1) != 0, r.i64(2) != 0});
-      });
-}
-
 std::optional<std::pair<std::string, std::string>> StatsStore::school_year_dates(
     const std::string& year) {
   std::optional<std::pair<std::string, std::string>> out;

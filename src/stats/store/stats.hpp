@@ -23,10 +23,6 @@ struct StatsEnrolmentRow {
 struct StatsAbsenceRow {
   int64_t pupil_id = 0, days = 0, unjustified = 0;
 };
-struct StatsTayssirRow {
-  int64_t pupil_id = 0;
-  bool eligible = false, paid = false;
-};
 // A pupil behind a figure, with the enrolment of the year (or of the year before for those who
 // left).
 struct StatsPupilRow {
@@ -76,9 +72,6 @@ class StatsStore {
   // Absence days per pupil in [from, to] (ISO dates), and how many were not justified.
   void each_absence_total(const std::string& from, const std::string& to,
                           const std::function<void(const StatsAbsenceRow&)>& fn);
-  // Per pupil, whether a Tayssir cycle of a policy of that year found him eligible, and paid him.
-  void each_tayssir_outcome(const std::string& year,
-                            const std::function<void(const StatsTayssirRow&)>& fn);
   std::optional<std::pair<std::string, std::string>> school_year_dates(const std::string& year);
 
   // Census indicators of communes (HCP).

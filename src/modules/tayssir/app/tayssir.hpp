@@ -146,11 +146,14 @@ void check_school(store::Store& st, int64_t cycle_id, const std::string& school_
 // they lead to.
 const Workflow& cycle_workflow();
 
-// Tayssir's facts for the statistics (tayssir_facts.cpp): a row per line of a school year's
-// cycles, and the indicators defined over them (JSON, as `sanad stats define` takes them).
+// What Tayssir gives the statistics (tayssir_facts.cpp): a row per line of a school year's cycles;
+// each pupil's outcome of the year (1 eligible, 2 paid; the others none); the indicators it ships
+// (JSON, as `sanad stats define` takes them).
 FactShape line_fact_shape();
 FactRows line_facts(store::Store& st, const std::string& school_year);
-extern const char* const kLineIndicators;
+void give_pupil_outcomes(store::Store& st, const std::string& school_year,
+                         const std::function<void(int64_t, uint8_t)>& give);
+extern const char* const kIndicators;
 void advance_cycle(store::Store& st, int64_t cycle_id, const std::string& to, const Actor& who);
 
 store::CycleRow get_cycle(store::Store& st, int64_t cycle_id);  // or TayssirError

@@ -1,6 +1,7 @@
-// Tayssir's facts for the statistics: one row per line of the year's cycles, at the line's school,
+// What Tayssir gives the statistics: a row per line of the year's cycles, at the line's school,
 // with the pupil's sex and the line's level, the cycle's state and the line's decision, and the
-// amounts due and lost to absences. The indicators Tayssir ships are defined over them.
+// amounts due and lost to absences; and each pupil's outcome of the year (eligible, paid). The
+// indicators Tayssir ships are defined over them.
 #include "modules/tayssir/app/tayssir.hpp"
 
 #include "modules/tayssir/domain/tayssir.hpp"
@@ -44,8 +45,27 @@ FactRows line_facts(store::Store& st, const std::string& school_year) {
   return rows;
 }
 
-// Amounts of the cycles paid (exported or closed): what was paid, and the share lost to absences.
-const char* const kLineIndicators = R"([
+void give_pupil_outcomes(store::Store& st, const std::string& school_year,
+                         const std::function<void(int64_t, uint8_t)>& give) {
+  store::TayssirStore(st).each_pupil_outcome(school_year,
+                                             [&](int64_t pupil, bool eligible, bool paid) {
+                                               if (paid || eligible) give(pupil, paid ? 2 : 1);
+                                             });
+}
+
+// The pupils paid and the coverage (paid ÷ eligible); the amounts of the cycles paid (exported or
+// closed) and the share lost to absences.
+const char* const kIndicators = R"([
+  {"code": "TAYSSIR_BENEFICIARIES", "name_ar": "المستفيدون من تيسير",
+   "name_fr": "Bénéficiaires de Tayssir", "unit": "pupils", "direction": "higher",
+   "numerator": {"kind": "count", "filter": {"row": ["current"]}, "where": {"tayssir": ["paid"]}},
+   "disaggregations": ["sex", "milieu", "level", "cycle"]},
+  {"code": "TAYSSIR_COVERAGE", "name_ar": "نسبة تغطية تيسير", "name_fr": "Couverture de Tayssir",
+   "unit": "%", "factor": 100, "direction": "higher",
+   "numerator": {"kind": "count", "filter": {"row": ["current"]}, "where": {"tayssir": ["paid"]}},
+   "denominator": {"kind": "count", "filter": {"row": ["current"]},
+                   "where": {"tayssir": ["eligible", "paid"]}},
+   "disaggregations": ["sex", "milieu", "level", "cycle"]},
   {"code": "TAYSSIR_AMOUNT_PAID", "name_ar": "مبالغ تيسير المؤداة",
    "name_fr": "Montants Tayssir payés", "unit": "MAD", "factor": 0.01, "direction": "higher",
    "numerator": {"kind": "sum", "source": "tayssir_lines", "sum": "due",

@@ -881,6 +881,17 @@ void TayssirStore::each_line_fact(const std::string& school_year,
       });
 }
 
+void TayssirStore::each_pupil_outcome(
+    const std::string& school_year,
+    const std::function<void(int64_t pupil, bool eligible, bool paid)>& fn) {
+  db_.query(
+      "SELECT l.pupil_id, max(CASE WHEN l.reason = 'eligible' THEN 1 ELSE 0 END), max(CASE WHEN "
+      "l.due > 0 THEN 1 ELSE 0 END) FROM tayssir_lines l JOIN tayssir_cycles c ON c.id = "
+      "l.cycle_id JOIN tayssir_policies p ON p.id = c.policy_id WHERE p.school_year = $1 GROUP BY "
+      "l.pupil_id",
+      {school_year}, [&](const ResultRow& r) { fn(r.i64(0), r.i64(1) != 0, r.i64(2) != 0); });
+}
+
 std::vector<CycleSchool> TayssirStore::schools_of_cycle(int64_t cycle_id) {
   std::vector<CycleSchool> out;
   db_.query(

@@ -158,6 +158,9 @@ class TayssirStore {
   };
   void each_line_fact(const std::string& school_year,
                       const std::function<void(const LineFact&)>& fn);
+  // Per pupil, whether a cycle of a policy of that school year found him eligible, and paid him.
+  void each_pupil_outcome(const std::string& school_year,
+                          const std::function<void(int64_t pupil, bool eligible, bool paid)>& fn);
   void each_line_detail(int64_t cycle_id, int64_t school_id,  // school 0: all
                         const std::function<void(const LineDetailRow&)>& fn);
   void replace_adjustments(int64_t cycle_id, const std::vector<AdjustmentRow>& rows);
