@@ -1,4 +1,5 @@
 // The registry's pages: the territory, a school, a pupil, imports and import requests.
+import './messages'; // its words, added to the dictionary before its pages show
 import type { WebModule } from '../../core/module';
 import { ImportPage } from './Import';
 import { PupilPage } from './Pupil';

@@ -1,4 +1,5 @@
 // The statistics' pages: a territory's indicators, and the pupils behind a figure.
+import './messages'; // its words, added to the dictionary before its pages show
 import type { WebModule } from '../../core/module';
 import { StatsPage, StatsPupilsPage } from './Stats';
 

@@ -1,4 +1,5 @@
 // Tayssir's pages: the cycles, a cycle, a policy and its what-if, suspected duplicates.
+import './messages'; // its words, added to the dictionary before its pages show
 import type { WebModule } from '../../core/module';
 import { PolicyPage } from './Policy';
 import { SuspectsPage } from './Suspects';
