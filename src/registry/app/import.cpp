@@ -452,47 +452,82 @@ ImportResult import_file(store::Store& st, ListKind kind, const std::string& pat
   return import_table(st, kind, t, opt);
 }
 
-ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
-                          const ImportOptions& opt) {
-  if (!importable(kind))
-    throw ImportError(fmt::format("{} cannot be imported", list_kind_name(kind)));
-  ImportResult res;
-  res.kind = kind;
-  IssueSink sink(opt.max_issues);
+namespace {
+
+// The period an absences file replaces: its school year, "" when it replaces none. Refuses a
+// period that is not one (before the file is read, as the options are the command's).
+std::string replaced_year(ListKind kind, const ImportOptions& opt) {
+  if (opt.replace_from.empty() && opt.replace_to.empty()) return "";
+  if (kind != ListKind::absences)
+    throw ImportOptionError("only an absences file can replace the absences of a period");
+  auto from = parse_iso_date(opt.replace_from), to = parse_iso_date(opt.replace_to);
+  if (!from || !to)
+    throw ImportOptionError(
+        "the period to replace is two dates, its first and last day (YYYY-MM-DD)");
+  if (to->iso() < from->iso())
+    throw ImportOptionError("the period to replace ends before it begins");
+  const SchoolYear sy = SchoolYear::of(*from);
+  if (!sy.contains(*to))
+    throw ImportOptionError(
+        fmt::format("the period to replace lies within one school year ({} to {})", sy.first_day(),
+                    sy.last_day()));
+  return sy.code();
+}
+
+// One import of one file, in the order it is done: the file's layout read (its headings and header
+// block), each row checked for its kind, the records the rows name linked to the registry within
+// the caller's scope (others' held as requests or refused), the period it replaces worked out,
+// then everything written in one transaction with its audit entry. Each step is a method over the
+// state they share; run() calls them in that order.
+class ImportRun {
+ public:
+  ImportRun(store::Store& db, ListKind what, const io::Table& file, const ImportOptions& options)
+      : st(db),
+        kind(what),
+        t(file),
+        opt(options),
+        sink(opt.max_issues),
+        replace_year(replaced_year(kind, opt)),
+        replacing(!replace_year.empty()),
+        layout(find_layout(kind, t)),
+        v(kind, t, layout, opt),
+        gate(st, opt.scope),
+        today(opt.today.empty() ? today_iso() : opt.today) {
+    res.kind = kind;
+    res.warnings = layout.ignored;
+  }
+
+  ImportResult run() {
+    if (kind == ListKind::schools)
+      check_schools();
+    else if (kind == ListKind::pupils)
+      check_pupils();
+    else if (kind == ListKind::households)
+      check_households();
+    else
+      check_absences();
+    if (kind == ListKind::households || kind == ListKind::absences) link();
+    if (replacing && !plan_replacement()) return finish();
+    std::stable_sort(res.held.begin(), res.held.end(),
+                     [](const ImportIssue& a, const ImportIssue& b) { return a.row < b.row; });
+    if (nothing_to_write()) return finish();
+    write();
+    return finish();
+  }
+
+ private:
   // What the sink kept becomes the result's issues, on every way out.
-  auto finish = [&]() -> ImportResult&& {
+  ImportResult finish() {
     res.issues_total = sink.total();
     res.issues = sink.sorted();
     return std::move(res);
-  };
-  const bool replacing = !opt.replace_from.empty() || !opt.replace_to.empty();
-  std::string replace_year;
-  if (replacing) {
-    if (kind != ListKind::absences)
-      throw ImportOptionError("only an absences file can replace the absences of a period");
-    auto from = parse_iso_date(opt.replace_from), to = parse_iso_date(opt.replace_to);
-    if (!from || !to)
-      throw ImportOptionError(
-          "the period to replace is two dates, its first and last day (YYYY-MM-DD)");
-    if (to->iso() < from->iso())
-      throw ImportOptionError("the period to replace ends before it begins");
-    const SchoolYear sy = SchoolYear::of(*from);
-    if (!sy.contains(*to))
-      throw ImportOptionError(
-          fmt::format("the period to replace lies within one school year ({} to {})",
-                      sy.first_day(), sy.last_day()));
-    replace_year = sy.code();
   }
-  Layout layout = find_layout(kind, t);
-  res.warnings = layout.ignored;
-  Validator v(kind, t, layout, opt);
-  ScopeGate gate(st, opt.scope);                  // whose records the rows name
-  std::vector<store::ImportRequestRow> requests;  // rows held for another scope to decide
+
   // A row held as a request; false, writing nothing, when the file has held too many already: a
   // file naming thousands of other scopes' records is not a day's work but a search, refused.
-  constexpr std::size_t kMaxHeld = 10'000;
-  auto hold = [&](int64_t row, std::string_view key, const std::string& value, const char* reason,
-                  store::ImportRequestRow rq) {
+  bool hold(int64_t row, std::string_view key, const std::string& value, const char* reason,
+            store::ImportRequestRow rq) {
+    constexpr std::size_t kMaxHeld = 10'000;
     if (res.held.size() >= kMaxHeld) return false;
     ImportIssue i{t.file, t.sheet, row, v.column_name(key), value, reason, reason, {}};
     res.held.push_back(std::move(i));
@@ -502,22 +537,10 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
     rq.file_row = row;
     requests.push_back(std::move(rq));
     return true;
-  };
-  const char* too_many_held =
-      "more than 10000 rows of the file name pupils or households outside your scope: ask your "
-      "directorate to import it";
-  const std::string today = opt.today.empty() ? today_iso() : opt.today;
-  std::unordered_map<std::string, int64_t> seen;  // natural key → first row
+  }
 
-  std::vector<School> schools;
-  std::vector<Pupil> pupils;
-  std::vector<Enrolment> enrolments;
-  std::vector<Household> households;
-  std::vector<Membership> members;
-  std::vector<Absence> absences;
-  std::vector<int64_t> row_of;  // row number of each record needing a pupil lookup
-
-  if (kind == ListKind::schools) {
+  // Each row of a schools file checked; the valid ones kept to write.
+  void check_schools() {
     require_columns(v, kind, {"code", "name_ar", "cycles", "commune"});
     std::map<std::string, Commune> communes;
     for (auto& c : st.communes(opt.scope)) communes.emplace(c.code, c);
@@ -579,7 +602,10 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
       s.canteen = canteen && *canteen == "1";
       if (out.empty()) schools.push_back(std::move(s));
     });
-  } else if (kind == ListKind::pupils) {
+  }
+
+  // Each row of a roster checked: the pupil, his enrolment, whose records they are.
+  void check_pupils() {
     require_columns(
         v, kind,
         {"massar", "last_ar", "first_ar", "sex", "school_code", "school_year", "level", "class"});
@@ -773,7 +799,10 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
           enrolments.push_back(std::move(e));
           return false;
         });
-  } else if (kind == ListKind::households) {
+  }
+
+  // Each row of a households file checked: the household and the pupil it links.
+  void check_households() {
     require_columns(v, kind, {"massar", "payee_cin", "payee_name", "relation"});
     std::unordered_map<std::string, std::pair<Household, int64_t>> by_cin;
     check_rows(t, layout, opt, res, sink, [&](std::size_t, const io::Row& row, RowIssues& out) {
@@ -836,7 +865,10 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
         row_of.push_back(row.number);
       }
     });
-  } else {
+  }
+
+  // Each row of an absences file checked.
+  void check_absences() {
     require_columns(v, kind, {"massar", "date"});
     check_rows(t, layout, opt, res, sink, [&](std::size_t, const io::Row& row, RowIssues& out) {
       Absence a;
@@ -874,7 +906,7 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
   // Checks against the registry: the pupils a household or an absence names must exist within
   // the scope (one of another scope is unknown here, in the same words); a household whose
   // children all attend schools of another scope is not changed from here.
-  if (kind == ListKind::households || kind == ListKind::absences) {
+  void link() {
     std::vector<std::string> codes;
     if (kind == ListKind::households)
       for (const auto& m : members) codes.push_back(m.massar);
@@ -950,13 +982,13 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
 
   // A period replaced: the absences of the covered schools in that period that the file no
   // longer lists go. The list must then be whole: a rejected row would delete its absence.
-  std::vector<Absence> gone;
-  if (replacing) {
+  // False when nothing may be written.
+  bool plan_replacement() {
     if (res.rows_rejected > 0) {
       if (opt.skip_invalid)
         res.warnings.push_back(
             "a file replacing a period is written only when every row is valid: nothing written");
-      return finish();
+      return false;
     }
     // Absences name no school, so transfers are treated with care: a school of the scope is
     // covered when a listed pupil is enrolled there only, and a pupil also enrolled that year in
@@ -992,11 +1024,12 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
         gone.push_back(std::move(a));
     }
     res.to_delete = static_cast<int64_t>(gone.size());
+    return true;
   }
 
-  std::stable_sort(res.held.begin(), res.held.end(),
-                   [](const ImportIssue& a, const ImportIssue& b) { return a.row < b.row; });
-  if ((res.rows_rejected > 0 && !opt.skip_invalid) || opt.dry_run) {
+  // Rejected rows (unless skipped) or a dry run: nothing is written. True then.
+  bool nothing_to_write() {
+    if ((res.rows_rejected == 0 || opt.skip_invalid) && !opt.dry_run) return false;
     // Rows naming another scope's records say that those records exist: even when nothing is
     // written, the attempt is in the audit log, where that scope's auditors see it.
     if (!res.held.empty()) {
@@ -1009,62 +1042,99 @@ ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
                             fmt::join(keys, " "))});
       tx.commit();
     }
-    return finish();
+    return true;
   }
 
-  if (opt.progress && res.rows_valid >= 100000)
-    opt.progress(fmt::format("writing {} rows", res.rows_valid));
-  store::Transaction tx(st.db());
-  if (kind == ListKind::schools) {
-    res.counts.emplace_back("schools", st.put_schools(schools));
-  } else if (kind == ListKind::pupils) {
-    std::set<std::string> years;
-    for (const auto& e : enrolments) years.insert(e.school_year);
-    st.ensure_school_years({years.begin(), years.end()});
-    auto [pc, ec] = st.put_roster(pupils, enrolments);
-    res.counts.emplace_back("pupils", pc);
-    res.counts.emplace_back("enrolments", ec);
-  } else if (kind == ListKind::households) {
-    res.counts.emplace_back("households", st.put_households(households));
-    res.counts.emplace_back("pupils linked", st.put_memberships(members));
-  } else {
-    auto counts = st.put_absences(absences);
-    if (replacing) {
-      counts.deleted = st.delete_absences(gone);
-      for (const auto& a : gone)
-        counts.changes.push_back(
-            {"absence", a.massar, a.date,
-             nlohmann::json{{"justified", {a.justified ? 1 : 0, nullptr}}}.dump()});
+  // Everything in one transaction, with the import's audit entry and each record's history.
+  void write() {
+    if (opt.progress && res.rows_valid >= 100000)
+      opt.progress(fmt::format("writing {} rows", res.rows_valid));
+    store::Transaction tx(st.db());
+    if (kind == ListKind::schools) {
+      res.counts.emplace_back("schools", st.put_schools(schools));
+    } else if (kind == ListKind::pupils) {
+      std::set<std::string> years;
+      for (const auto& e : enrolments) years.insert(e.school_year);
+      st.ensure_school_years({years.begin(), years.end()});
+      auto [pc, ec] = st.put_roster(pupils, enrolments);
+      res.counts.emplace_back("pupils", pc);
+      res.counts.emplace_back("enrolments", ec);
+    } else if (kind == ListKind::households) {
+      res.counts.emplace_back("households", st.put_households(households));
+      res.counts.emplace_back("pupils linked", st.put_memberships(members));
+    } else {
+      auto counts = st.put_absences(absences);
+      if (replacing) {
+        counts.deleted = st.delete_absences(gone);
+        for (const auto& a : gone)
+          counts.changes.push_back(
+              {"absence", a.massar, a.date,
+               nlohmann::json{{"justified", {a.justified ? 1 : 0, nullptr}}}.dump()});
+      }
+      res.counts.emplace_back("absences", std::move(counts));
     }
-    res.counts.emplace_back("absences", std::move(counts));
+    if (!requests.empty()) {
+      const std::string now = store::now_iso();
+      for (auto& rq : requests) rq.requested_at = now;
+      res.counts.emplace_back("requests", store::RequestStore(st).put(requests));
+    }
+    std::string detail = fmt::format("file={} rows={} valid={} rejected={}", t.file, res.rows_read,
+                                     res.rows_valid, res.rows_rejected);
+    if (res.rows_held) detail += fmt::format(" held={}", res.rows_held);
+    for (const auto& [what, c] : res.counts)
+      detail += fmt::format("; {}: +{} ~{} ={}{}", what, c.inserted, c.updated, c.unchanged,
+                            c.deleted ? fmt::format(" -{}", c.deleted) : "");
+    if (replacing)
+      detail += fmt::format("; replaces {} to {} in {} schools", opt.replace_from, opt.replace_to,
+                            res.replaced_schools.size());
+    if (opt.scope.kind != NodeKind::nation)
+      detail += fmt::format("; scope {} {}", node_kind_name(opt.scope.kind), opt.scope.code);
+    // What the import changed in records already there, field by field: each record's history.
+    std::vector<store::RecordChange> changes;
+    for (auto& [what, c] : res.counts) {
+      changes.insert(changes.end(), std::make_move_iterator(c.changes.begin()),
+                     std::make_move_iterator(c.changes.end()));
+      c.changes.clear();
+    }
+    st.audit({opt.actor, opt.origin, "import", std::string(list_kind_name(kind)), detail}, changes);
+    tx.commit();
+    res.written = true;
   }
-  if (!requests.empty()) {
-    const std::string now = store::now_iso();
-    for (auto& rq : requests) rq.requested_at = now;
-    res.counts.emplace_back("requests", store::RequestStore(st).put(requests));
-  }
-  std::string detail = fmt::format("file={} rows={} valid={} rejected={}", t.file, res.rows_read,
-                                   res.rows_valid, res.rows_rejected);
-  if (res.rows_held) detail += fmt::format(" held={}", res.rows_held);
-  for (const auto& [what, c] : res.counts)
-    detail += fmt::format("; {}: +{} ~{} ={}{}", what, c.inserted, c.updated, c.unchanged,
-                          c.deleted ? fmt::format(" -{}", c.deleted) : "");
-  if (replacing)
-    detail += fmt::format("; replaces {} to {} in {} schools", opt.replace_from, opt.replace_to,
-                          res.replaced_schools.size());
-  if (opt.scope.kind != NodeKind::nation)
-    detail += fmt::format("; scope {} {}", node_kind_name(opt.scope.kind), opt.scope.code);
-  // What the import changed in records already there, field by field: each record's history.
-  std::vector<store::RecordChange> changes;
-  for (auto& [what, c] : res.counts) {
-    changes.insert(changes.end(), std::make_move_iterator(c.changes.begin()),
-                   std::make_move_iterator(c.changes.end()));
-    c.changes.clear();
-  }
-  st.audit({opt.actor, opt.origin, "import", std::string(list_kind_name(kind)), detail}, changes);
-  tx.commit();
-  res.written = true;
-  return finish();
+
+  store::Store& st;
+  const ListKind kind;
+  const io::Table& t;
+  const ImportOptions& opt;
+  ImportResult res;
+  IssueSink sink;
+  const std::string replace_year;
+  const bool replacing;
+  Layout layout;
+  Validator v;
+  ScopeGate gate;                                 // whose records the rows name
+  std::vector<store::ImportRequestRow> requests;  // rows held for another scope to decide
+  const char* too_many_held =
+      "more than 10000 rows of the file name pupils or households outside your scope: ask your "
+      "directorate to import it";
+  const std::string today;
+  std::unordered_map<std::string, int64_t> seen;  // natural key → first row
+  std::vector<School> schools;
+  std::vector<Pupil> pupils;
+  std::vector<Enrolment> enrolments;
+  std::vector<Household> households;
+  std::vector<Membership> members;
+  std::vector<Absence> absences;
+  std::vector<int64_t> row_of;  // row number of each record needing a pupil lookup
+  std::vector<Absence> gone;    // absences of the replaced period the file no longer lists
+};
+
+}  // namespace
+
+ImportResult import_table(store::Store& st, ListKind kind, const io::Table& t,
+                          const ImportOptions& opt) {
+  if (!importable(kind))
+    throw ImportError(fmt::format("{} cannot be imported", list_kind_name(kind)));
+  return ImportRun(st, kind, t, opt).run();
 }
 
 std::string imported_file(const store::AuditRecord& entry) {

@@ -1,4 +1,4 @@
-// The stats pages' words in Arabic and French, added to the interface's dictionary when one of
+// The statistics pages' words in Arabic and French, added to the interface's dictionary when one of
 // its pages is opened (the navigation's labels stay in core/i18n.ts, shown before).
 import { addMessages } from '../../core/i18n';
 
