@@ -38,6 +38,25 @@ export function Problem({ error }: { error?: Error }) {
   );
 }
 
+// What an action said, shown only when there is something to say: done (`ok`, a status read out
+// by screen readers), refused or failed (`error`, an alert), or a note (`notice`, a status).
+export function Notice({
+  kind,
+  testid,
+  children,
+}: {
+  kind: 'ok' | 'error' | 'notice';
+  testid?: string;
+  children?: ComponentChildren;
+}) {
+  if (children === undefined || children === null || children === false || children === '') return null;
+  return (
+    <p class={kind} role={kind === 'error' ? 'alert' : 'status'} data-testid={testid}>
+      {children}
+    </p>
+  );
+}
+
 export function Spinner({ on }: { on: boolean }) {
   return on ? (
     <p class="loading" aria-live="polite">

@@ -2,6 +2,7 @@ import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { api, type Principal } from '../api';
 import { t } from '../i18n';
+import { Notice } from '../util';
 
 export function Login({ onDone, langButton }: { onDone: (p: Principal) => void; langButton: ComponentChildren }) {
   const [login, setLogin] = useState('');
@@ -45,11 +46,7 @@ export function Login({ onDone, langButton }: { onDone: (p: Principal) => void; 
             required
           />
         </label>
-        {error && (
-          <p class="error" role="alert">
-            {error}
-          </p>
-        )}
+        <Notice kind="error">{error}</Notice>
         <button type="submit" disabled={busy}>
           {t('sign_in')}
         </button>

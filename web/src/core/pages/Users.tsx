@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, ApiError, type Answer, type Principal } from '../api';
 import { date, lang, t } from '../i18n';
-import { CsvButton, Problem, Spinner, useLoad, ListTable } from '../util';
+import { CsvButton, Problem, Spinner, useLoad, ListTable, Notice } from '../util';
 import { AuditTable } from './Audit';
 
 type Role = Answer<'/roles'>[number];
@@ -62,11 +62,7 @@ function AddUser({ roles, onDone }: { roles: Role[]; onDone: () => void }) {
         {t('password')}
         <input name="password" type="password" autocomplete="new-password" dir="ltr" value={u.password} onInput={set('password')} required />
       </label>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Notice kind="error">{error}</Notice>
       <button type="submit">{t('save')}</button>
     </form>
   );
@@ -99,16 +95,8 @@ export function UsersPage({ me }: { me: Principal }) {
       <h1>{t('users_title')}</h1>
       <Spinner on={users.loading && !users.data} />
       <Problem error={users.error} />
-      {msg && (
-        <p class="ok" role="status">
-          {msg}
-        </p>
-      )}
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Notice kind="ok">{msg}</Notice>
+      <Notice kind="error">{error}</Notice>
       {users.data && (
         <p class="actions">
           <CsvButton table="users" name="users" />

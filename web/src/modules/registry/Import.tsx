@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, ApiError, type Answer, type Principal } from '../../core/api';
 import { date, num, pick, t, type Key } from '../../core/i18n';
+import { Notice } from '../../core/util';
 
 type Report = Answer<'/imports/{kind}', 'post'>;
 type Issue = Report['issues'][number];
@@ -153,11 +154,7 @@ export function ImportPage({ me }: { me: Principal }) {
           {busy && !confirming ? t('loading') : t('check')}
         </button>
       </form>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Notice kind="error">{error}</Notice>
       {report && (
         <div class="card" data-testid="report">
           <div class="stats">

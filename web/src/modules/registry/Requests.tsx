@@ -4,7 +4,7 @@
 import { useState } from 'preact/hooks';
 import { api, type Schema } from '../../core/api';
 import { date, label, num, pick, t, type Key } from '../../core/i18n';
-import { errorText, Problem, Spinner, useLoad } from '../../core/util';
+import { errorText, Problem, Spinner, useLoad, Notice } from '../../core/util';
 
 type Request = Schema<'ImportRequest'>;
 
@@ -119,11 +119,7 @@ function RequestCard({ r, box, onDone }: { r: Request; box: string; onDone: () =
             </button>
           </div>
         ))}
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Notice kind="error">{error}</Notice>
     </div>
   );
 }

@@ -18,7 +18,7 @@ import {
 } from 'chart.js';
 import { api, ApiError, href, type Answer, type Principal } from '../../core/api';
 import { date, label, lang, num, pick, t, type Key } from '../../core/i18n';
-import { Pager, Problem, Spinner, useLoad, ListTable } from '../../core/util';
+import { Pager, Problem, Spinner, useLoad, ListTable, Notice } from '../../core/util';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineController, LineElement, PointElement, Tooltip, Legend);
 
@@ -176,7 +176,7 @@ export function StatsPage({ me, node }: { me: Principal; node?: string }) {
           </a>
         </p>
       )}
-      {msg && <p class="notice" role="status">{msg}</p>}
+      <Notice kind="notice">{msg}</Notice>
 
       <ListTable cls="indicators" headings={['indicator', 'value', 'target', 'progress', 'reported', 'received']}>
       {d.indicators.map((i) => (
@@ -476,7 +476,7 @@ function Deliveries() {
       </div>
       <Problem error={v.error} />
       {d && !d.configured && <p class="muted">{t('not_configured')}</p>}
-      {msg && <p class="notice" role="status">{msg}</p>}
+      <Notice kind="notice">{msg}</Notice>
       {d && d.items.length > 0 && (
         <div class="table-wrap">
           <table class="list">

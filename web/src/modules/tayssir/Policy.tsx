@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, href, postDownload, type Answer, type Principal, type Schema } from '../../core/api';
 import { label, lang, mad, monthName, num, pick, t, terms, type Key } from '../../core/i18n';
-import { BackLink, errorText, Problem, Spinner, useLoad, ListTable } from '../../core/util';
+import { BackLink, errorText, Problem, Spinner, useLoad, ListTable, Notice } from '../../core/util';
 
 export type PolicyRules = Schema<'TayssirPolicy'>;
 export type PolicyInfo = Schema<'TayssirPolicyRecord'>;
@@ -439,11 +439,7 @@ export function PolicyPage({ code, me }: { code: string; me: Principal }) {
           )}
         </p>
       </div>
-      {msg && (
-        <p class="ok" role="status">
-          {msg}
-        </p>
-      )}
+      <Notice kind="ok">{msg}</Notice>
       {error && (
         <p class="error" role="alert" style="white-space: pre-line">
           {error}

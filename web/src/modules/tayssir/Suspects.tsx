@@ -4,7 +4,7 @@
 import { useState } from 'preact/hooks';
 import { api, type Answer, type Schema } from '../../core/api';
 import { date, label, lang, num, t, type Key } from '../../core/i18n';
-import { BackLink, errorText, Pager, Problem, Spinner, useLoad } from '../../core/util';
+import { BackLink, errorText, Pager, Problem, Spinner, useLoad, Notice } from '../../core/util';
 
 type Side = Schema<'SuspectSide'>;
 type Pair = Answer<'/tayssir/suspects'>['items'][number];
@@ -107,11 +107,7 @@ function PairCard({ p, onDone }: { p: Pair; onDone: () => void }) {
           {t(p.kind === 'pupil' ? 'distinct_pupils' : 'distinct_payees')}
         </button>
       </div>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Notice kind="error">{error}</Notice>
     </div>
   );
 }

@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks';
 import { api, href, postDownload, qs, type Principal, type Schema } from '../../core/api';
 import { label, lang, mad, monthName, num, pick, t, type Key } from '../../core/i18n';
-import { BackLink, errorText, Pager, Problem, Spinner, useLoad, ListTable } from '../../core/util';
+import { BackLink, errorText, Pager, Problem, Spinner, useLoad, ListTable, Notice } from '../../core/util';
 
 export type Cycle = Schema<'Cycle'>;
 type CycleView = Schema<'CycleDetail'>;
@@ -116,16 +116,8 @@ export function TayssirPage({ me }: { me: Principal }) {
               </a>
             )}
           </p>
-          {done && (
-            <p class="ok" role="status">
-              {done}
-            </p>
-          )}
-          {error && (
-            <p class="error" role="alert">
-              {error}
-            </p>
-          )}
+          <Notice kind="ok">{done}</Notice>
+          <Notice kind="error">{error}</Notice>
           <Problem error={cycles.error} />
           {cycles.data && <CycleTable cycles={cycles.data} />}
         </>
@@ -199,16 +191,8 @@ function ExplainPanel({ cycle, massar, me, onFiled }: { cycle: CycleView; massar
           <button type="submit">{t('file_appeal')}</button>
         </form>
       )}
-      {msg && (
-        <p class="ok" role="status">
-          {msg}
-        </p>
-      )}
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Notice kind="ok">{msg}</Notice>
+      <Notice kind="error">{error}</Notice>
     </div>
   );
 }
@@ -349,11 +333,7 @@ export function CyclePage({ id, me }: { id: string; me: Principal }) {
           <span>{t('adjustments')}</span>
         </div>
       </div>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Notice kind="error">{error}</Notice>
       {canRun && (
         <p class="actions" data-testid="cycle-actions">
           {cycle.state === 'draft' && (
