@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/app/caller.hpp"
 #include "core/http/routes.hpp"
 #include "core/store/store.hpp"
 #include "kernel/facts.hpp"
@@ -20,11 +21,15 @@
 namespace sanad {
 
 // What the shell gives a command it runs.
+// The use cases it calls take its caller: the local operator (core/app/caller.hpp), who may do
+// every action over the whole country.
 struct CommandContext {
   store::Store& st;
   std::string actor;  // "cli:USER", as the audit log names who did it
   std::function<void(const std::string&)> progress;
   std::function<void()> progress_done;
+  app::Principal operator_principal = app::local_operator(actor);
+  app::Caller caller() const { return {operator_principal, "local", true}; }
 };
 
 // The subcommands a part adds to `sanad`, declared on the command line, then run.
@@ -69,6 +74,18 @@ struct PupilAttribute {
       load;
 };
 
+// What a part keeps true of its own tables beside what it writes, checked by `sanad init`: rows
+// derived from others (the registry's absence tallies) counted again where they no longer match
+// what they are counted from (a database from before them, rows written around Sanad). `restore`
+// returns how many records it counted them again from (0: they held); it runs in the caller's
+// transaction, which writes the audit entry ACTION on SUBJECT.
+struct Upkeep {
+  std::string_view action;   // "absence tallies recounted"
+  std::string_view subject;  // "absences"
+  std::string_view unit;     // what restore counts: "absence days"
+  std::function<int64_t(store::Store&)> restore;
+};
+
 // A part's value, written with designated initializers: what it does not bring stays empty.
 struct Module {
   std::string_view name;
@@ -96,6 +113,8 @@ struct Module {
   std::vector<FactSource> facts = {};
   std::vector<PupilAttribute> pupil_attributes = {};
   std::string_view indicators = {};
+  // What `sanad init` checks and restores of its tables.
+  std::vector<Upkeep> upkeep = {};
 };
 
 // The parts of this program, in the order their routes and commands are listed (src/modules.cpp).

@@ -4,6 +4,7 @@
 #include "registry/cli/registry_cmd.hpp"
 #include "registry/cli/requests_cmd.hpp"
 #include "registry/http/routes.hpp"
+#include "registry/store/tallies.hpp"
 
 namespace sanad::registry {
 
@@ -36,6 +37,7 @@ const Module& module() {
           [](std::vector<std::string>& actions, std::vector<std::string>&) {
             actions.insert(actions.end(), {"export", "import-check", "request-refuse"});
           },
+      .upkeep = {{"absence tallies recounted", "absences", "absence days", store::tallies::ensure}},
   };
   return m;
 }

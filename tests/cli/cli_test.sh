@@ -170,7 +170,12 @@ expect_rc 65 "tayssir approve a draft" -- "$sanad" --db "$T" tayssir advance 1 a
 for school in $("$sanad" --db "$T" export schools --format csv -o "$work/ts.csv" >/dev/null && tail -n +2 "$work/ts.csv" | cut -d, -f1); do
   "$sanad" --db "$T" tayssir check 1 "$school" >/dev/null 2>&1
 done
+# Each school's confirmation, though no account's role confirms for a school from above: the
+# command line is the local operator, who may every action (`sanad roles` says so).
 expect_rc 0 "tayssir checked" -- "$sanad" --db "$T" tayssir advance 1 checked
+expect_rc 0 "roles" -- "$sanad" roles
+grep -q "^tayssir_check	-	" "$work/out" && grep -q "acts as the local operator: every action" "$work/out" &&
+  ok || bad "sanad roles: $(tail -3 "$work/out")"
 expect_rc 0 "tayssir approved" -- "$sanad" --db "$T" tayssir advance 1 approved
 expect_rc 1 "tayssir pay without confirmation" -- "$sanad" --db "$T" tayssir pay 1 -o "$work/pay.xlsx" </dev/null
 [ ! -e "$work/pay.xlsx" ] && ok || bad "a payment file was written without confirmation"

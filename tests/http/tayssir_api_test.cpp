@@ -14,6 +14,7 @@
 #include "modules/tayssir/app/tayssir.hpp"
 #include "registry/app/demo.hpp"
 #include "registry/app/import.hpp"
+#include "registry/store/registry_store.hpp"
 #include "store/backend.hpp"
 
 using namespace sanad;
@@ -411,7 +412,7 @@ TEST_P(TayssirApi, SuspectedDuplicatesAreReviewedWithinTheScope) {
   // school of the directorate.
   std::optional<std::pair<Pupil, Enrolment>> first;
   std::string other_school;
-  st().each_enrolment(
+  store::RegistryStore(st()).each_enrolment(
       Scope{NodeKind::directorate, "03.531"}, "2025-2026", [&](const Pupil& p, const Enrolment& e) {
         if (!first && !p.birth_date.empty()) first = {p, e};
         if (first && e.school_code != first->second.school_code && other_school.empty())
@@ -425,7 +426,7 @@ TEST_P(TayssirApi, SuspectedDuplicatesAreReviewedWithinTheScope) {
   e2.school_code = other_school;
   {
     store::Transaction tx(st().db());
-    st().put_roster({twin}, {e2});
+    store::RegistryStore(st()).put_roster({twin}, {e2});
     tx.commit();
   }
 

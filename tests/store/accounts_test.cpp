@@ -3,6 +3,7 @@
 #include "backend.hpp"
 #include "core/app/access.hpp"
 #include "core/app/accounts.hpp"
+#include "core/app/caller.hpp"
 #include "registry/app/import.hpp"
 
 using namespace sanad;
@@ -184,6 +185,23 @@ TEST_P(Accounts, ScopesFollowTheTerritoryTree) {
   EXPECT_FALSE(role_allows(Role::school_head, Action::manage_users));
   EXPECT_FALSE(role_allows(Role::auditor, Action::import_data));
   EXPECT_TRUE(role_allows(Role::auditor, Action::read_audit));
+}
+
+// The command line calls the same use cases as the API, as the local operator: whoever runs sanad
+// beside the database may take every action over the whole country, even one no account's role
+// holds at that level (a school's confirmation of its list), and is named in the audit log by the
+// system user from "local". The same principal signed in through the API is held to its role.
+TEST_P(Accounts, TheCommandLineActsAsTheLocalOperator) {
+  const Principal op = local_operator("cli:amina");
+  const Caller local{op, "local", true}, signed_in{op, "api 192.0.2.1"};
+  for (Action a : all_actions()) EXPECT_TRUE(local.may(a)) << action_name(a);
+  EXPECT_FALSE(role_allows(op.role, Action::tayssir_check));
+  EXPECT_FALSE(signed_in.may(Action::tayssir_check));
+  EXPECT_THROW(require(signed_in, {Action::tayssir_check}), Forbidden);
+  EXPECT_NO_THROW(require(local, {Action::tayssir_check}));
+  EXPECT_TRUE(can_see(st(), op, Scope{NodeKind::school, "35310051B"}));
+  EXPECT_EQ(local.actor().name, "cli:amina");
+  EXPECT_EQ(local.actor().origin, "local");
 }
 
 TEST_P(Accounts, TheAuditChainDetectsAlteredAndDeletedEntries) {

@@ -10,6 +10,7 @@
 #include "registry/app/export.hpp"
 #include "registry/app/import.hpp"
 #include "registry/app/requests.hpp"
+#include "registry/store/registry_store.hpp"
 
 using namespace sanad;
 using namespace sanad::app;
@@ -255,12 +256,12 @@ TEST_P(ImportScope, AForeignHouseholdIsNeverRewrittenAndAForeignChildIsUnknown) 
   EXPECT_EQ(r.rows_held, 1);
   EXPECT_EQ(counts_of(r, "households").total(), 0);  // neither "updated" nor "inserted"
   EXPECT_EQ(counts_of(r, "requests").inserted, 1);
-  auto h = st().household_of("F000000001");
+  auto h = store::RegistryStore(st()).household_of("F000000001");
   ASSERT_TRUE(h);
   EXPECT_EQ(h->first.payee_name, "خديجة الفاسي");
   EXPECT_EQ(h->first.phone, "0661000001");
   EXPECT_EQ(h->first.ramed, "RM-77");
-  EXPECT_FALSE(st().household_of("A000000001"));
+  EXPECT_FALSE(store::RegistryStore(st()).household_of("A000000001"));
   // A new payee for his own pupil is written.
   auto own = as_head(ListKind::households, kHouseholdHead + "A000000001,AA200,أب علوي,الأب,,\n");
   EXPECT_EQ(counts_of(own, "households").inserted, 1);
@@ -271,7 +272,7 @@ TEST_P(ImportScope, AForeignHouseholdIsNeverRewrittenAndAForeignChildIsUnknown) 
   ASSERT_EQ(unknown.issues.size(), 1u);
   EXPECT_EQ(foreign.issues[0].reason, unknown.issues[0].reason);
   EXPECT_EQ(foreign.issues[0].column, unknown.issues[0].column);
-  EXPECT_EQ(st().household_of("F000000001")->first.payee_cin, "ZZ100");
+  EXPECT_EQ(store::RegistryStore(st()).household_of("F000000001")->first.payee_cin, "ZZ100");
   // The household's school links the pupil; the payee's details stay as recorded.
   auto holder = principal("head-x", Role::school_head, {NodeKind::school, kSchoolX});
   auto in = list_requests(st(), holder, RequestBox::incoming, "pending");
@@ -279,8 +280,9 @@ TEST_P(ImportScope, AForeignHouseholdIsNeverRewrittenAndAForeignChildIsUnknown) 
   EXPECT_EQ(in->at(0).kind, "household_link");
   EXPECT_EQ(in->at(0).household.payee_name, "اسم آخر");  // what the row said, for the holder
   ASSERT_TRUE(decide_request(st(), holder, in->at(0).id, accept(), "test"));
-  EXPECT_EQ(st().household_of("A000000001")->first.payee_cin, "ZZ100");
-  EXPECT_EQ(st().household_of("A000000001")->first.payee_name, "خديجة الفاسي");
+  EXPECT_EQ(store::RegistryStore(st()).household_of("A000000001")->first.payee_cin, "ZZ100");
+  EXPECT_EQ(store::RegistryStore(st()).household_of("A000000001")->first.payee_name,
+            "خديجة الفاسي");
   // The household's page, seen from X, counts and names only X's children.
   auto seen = pupil_record(st(), holder, "F000000001");
   ASSERT_TRUE(seen && seen->household);

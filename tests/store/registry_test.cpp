@@ -10,6 +10,7 @@
 #include "registry/app/demo.hpp"
 #include "registry/app/export.hpp"
 #include "registry/app/import.hpp"
+#include "registry/store/registry_store.hpp"
 #include "stats/app/stats.hpp"
 
 using namespace sanad;
@@ -144,18 +145,18 @@ TEST_P(Registry, RosterImportsOnceAndAgainChangesNothing) {
   EXPECT_EQ(st().count("enrolments"), 24);
   // The header block gave school, year, level and class.
   int n = 0;
-  st().each_enrolment(Scope{NodeKind::school, "35310051B"}, "2024-2025",
-                      [&](const Pupil& p, const Enrolment& e) {
-                        ++n;
-                        EXPECT_EQ(e.level, "1AP");
-                        EXPECT_EQ(e.class_name, "1-1");
-                        if (p.massar == "R938826497") {
-                          EXPECT_EQ(p.last_ar, "العلوي");
-                          EXPECT_EQ(p.first_fr, "Zakaria");
-                          EXPECT_EQ(p.sex, "M");
-                          EXPECT_EQ(p.birth_date, "2018-08-27");
-                        }
-                      });
+  store::RegistryStore(st()).each_enrolment(Scope{NodeKind::school, "35310051B"}, "2024-2025",
+                                            [&](const Pupil& p, const Enrolment& e) {
+                                              ++n;
+                                              EXPECT_EQ(e.level, "1AP");
+                                              EXPECT_EQ(e.class_name, "1-1");
+                                              if (p.massar == "R938826497") {
+                                                EXPECT_EQ(p.last_ar, "العلوي");
+                                                EXPECT_EQ(p.first_fr, "Zakaria");
+                                                EXPECT_EQ(p.sex, "M");
+                                                EXPECT_EQ(p.birth_date, "2018-08-27");
+                                              }
+                                            });
   EXPECT_EQ(n, 24);
 }
 
@@ -633,7 +634,7 @@ TEST_P(Registry, AnAbsencesFileCanReplaceAPeriodOfItsSchools) {
   EXPECT_EQ(st().count("absences"), 67);
   auto days = [&](const std::string& massar) {
     std::vector<std::string> out;
-    for (const auto& a : st().absences_of(massar)) out.push_back(a.date);
+    for (const auto& a : store::RegistryStore(st()).absences_of(massar)) out.push_back(a.date);
     return out;
   };
   EXPECT_EQ(days("R610846881"), std::vector<std::string>{"2024-10-15"});
@@ -771,7 +772,7 @@ TEST_P(Registry, ALargeLoadKeepsItsForeignKeys) {
   }
   {
     store::Transaction tx(st().db());
-    EXPECT_EQ(st().put_absences(rows).inserted, 100'800);
+    EXPECT_EQ(store::RegistryStore(st()).put_absences(rows).inserted, 100'800);
     tx.commit();
   }
   EXPECT_EQ(st().count("absences"), 100'800);

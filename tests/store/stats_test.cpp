@@ -7,6 +7,7 @@
 #include "backend.hpp"
 #include "kernel/dates.hpp"
 #include "modules/tayssir/store/tayssir.hpp"
+#include "registry/store/registry_store.hpp"
 #include "stats/app/exchange.hpp"
 #include "stats/app/stats.hpp"
 
@@ -80,17 +81,17 @@ class Stats : public BothBackends {
     }
     pupil("A000000012", "F", "2016-02-01");
     enrol("A000000012", kPrev, "S3BCH", "2AP", "enrolled");
-    st().put_roster(pupils, enr);
+    store::RegistryStore(st()).put_roster(pupils, enr);
     // Absences: P1 three days (one justified), P6 five days unjustified, one of last year.
-    st().put_absences({{"A000000001", "2025-10-06", true},
-                       {"A000000001", "2025-10-07", false},
-                       {"A000000001", "2025-10-08", false},
-                       {"A000000006", "2025-11-03", false},
-                       {"A000000006", "2025-11-04", false},
-                       {"A000000006", "2025-11-05", false},
-                       {"A000000006", "2025-11-10", false},
-                       {"A000000006", "2025-11-11", false},
-                       {"A000000012", "2024-11-11", false}});
+    store::RegistryStore(st()).put_absences({{"A000000001", "2025-10-06", true},
+                                             {"A000000001", "2025-10-07", false},
+                                             {"A000000001", "2025-10-08", false},
+                                             {"A000000006", "2025-11-03", false},
+                                             {"A000000006", "2025-11-04", false},
+                                             {"A000000006", "2025-11-05", false},
+                                             {"A000000006", "2025-11-10", false},
+                                             {"A000000006", "2025-11-11", false},
+                                             {"A000000012", "2024-11-11", false}});
     store::StatsStore ss(st());
     ss.put_indicator(kTanger, "schooling_rate_6_to_11", 95, "test");
     ss.put_indicator(kTaounate, "schooling_rate_6_to_11", 90, "test");
@@ -290,7 +291,7 @@ TEST_P(Stats, WithheldCountsStayWithheldUnderEveryIndicator) {
       pupils.push_back({m, "ع", "ب", "A", "B", "F", "2012-06-01", ""});
       enr.push_back({m, kY, "S2TAO", "1AC", "1", "enrolled", "", ""});
     }
-    st().put_roster(pupils, enr);
+    store::RegistryStore(st()).put_roster(pupils, enr);
     tx.commit();
   }
   auto snap = app::compute_stats(st(), kY);

@@ -22,6 +22,7 @@
 #include "modules/tayssir/app/tayssir.hpp"
 #include "registry/app/demo.hpp"
 #include "registry/app/import.hpp"
+#include "registry/store/registry_store.hpp"
 #include "stats/app/stats.hpp"
 #include "stats/store/stats.hpp"
 
@@ -490,11 +491,12 @@ TEST_P(Tayssir, AChildConfirmedEnrolledTwiceIsHeldBackWhereverTheOtherEnrolmentI
   ts.each_line(t1.cycle_id, 0, [&](const store::CycleLineRow& l) {
     if (l.reason == "eligible") eligible.insert(l.pupil_id);
   });
-  st().each_enrolment(kTaounate, kYear, [&](const Pupil& p, const Enrolment& e) {
-    if (here || p.birth_date.empty() || e.status != "enrolled") return;
-    auto id = st().db().scalar_i64("SELECT id FROM pupils WHERE massar = $1", {p.massar});
-    if (id && eligible.count(*id)) here = {p, e};
-  });
+  store::RegistryStore(st()).each_enrolment(
+      kTaounate, kYear, [&](const Pupil& p, const Enrolment& e) {
+        if (here || p.birth_date.empty() || e.status != "enrolled") return;
+        auto id = st().db().scalar_i64("SELECT id FROM pupils WHERE massar = $1", {p.massar});
+        if (id && eligible.count(*id)) here = {p, e};
+      });
   ASSERT_TRUE(here.has_value());
   const std::string commune = *st().db().scalar_text(
       "SELECT code FROM communes WHERE directorate_code <> $1 ORDER BY code LIMIT 1",
@@ -511,7 +513,7 @@ TEST_P(Tayssir, AChildConfirmedEnrolledTwiceIsHeldBackWhereverTheOtherEnrolmentI
   {
     store::Transaction tx(st().db());
     st().put_schools({elsewhere});
-    st().put_roster({twin}, {e2});
+    store::RegistryStore(st()).put_roster({twin}, {e2});
     tx.commit();
   }
   auto reason_here = [&](int64_t cycle) {
@@ -546,19 +548,20 @@ TEST_P(Tayssir, ADatedTransferSplitsThePeriodBetweenTheTwoSchools) {
   ts.each_line(t1.cycle_id, 0, [&](const store::CycleLineRow& l) { lines.emplace(l.pupil_id, l); });
   std::optional<std::pair<Pupil, Enrolment>> here;
   int64_t id = 0;
-  st().each_enrolment(kTaounate, kYear, [&](const Pupil& p, const Enrolment& e) {
-    if (here || e.status != "enrolled") return;
-    auto pid = *st().db().scalar_i64("SELECT id FROM pupils WHERE massar = $1", {p.massar});
-    auto l = lines.find(pid);
-    if (l == lines.end() || l->second.months != "PPPP" || !l->second.household_id) return;
-    if (st().db()
-            .scalar_text("SELECT ramed FROM households WHERE id = $1", {l->second.household_id})
-            .value_or("")
-            .empty())
-      return;
-    here = {p, e};
-    id = pid;
-  });
+  store::RegistryStore(st()).each_enrolment(
+      kTaounate, kYear, [&](const Pupil& p, const Enrolment& e) {
+        if (here || e.status != "enrolled") return;
+        auto pid = *st().db().scalar_i64("SELECT id FROM pupils WHERE massar = $1", {p.massar});
+        auto l = lines.find(pid);
+        if (l == lines.end() || l->second.months != "PPPP" || !l->second.household_id) return;
+        if (st().db()
+                .scalar_text("SELECT ramed FROM households WHERE id = $1", {l->second.household_id})
+                .value_or("")
+                .empty())
+          return;
+        here = {p, e};
+        id = pid;
+      });
   ASSERT_TRUE(here.has_value());
   const int64_t monthly = lines.at(id).monthly;
   const std::string commune = *st().db().scalar_text(
@@ -578,7 +581,7 @@ TEST_P(Tayssir, ADatedTransferSplitsThePeriodBetweenTheTwoSchools) {
     to.class_name = "1";
     store::Transaction tx(st().db());
     st().put_schools({elsewhere});
-    st().put_roster({here->first}, {from, to});
+    store::RegistryStore(st()).put_roster({here->first}, {from, to});
     tx.commit();
   };
   auto line_in = [&](const Scope& scope) {
@@ -999,7 +1002,8 @@ TEST_P(Tayssir, AbsenceTalliesFollowTheAbsences) {
   EXPECT_GT(rr.counts.at(0).second.deleted, 0);
   EXPECT_EQ(tallied(), counted());
   const std::string version = registry_version(st(), "tayssir ");
-  EXPECT_EQ(init_database(st(), "ops").absence_days_recounted, 0);  // they agree: nothing to do
+  EXPECT_EQ(init_database(st(), "ops").restored_count("absence tallies recounted"),
+            0);  // they agree: nothing to do
   EXPECT_EQ(registry_version(st(), "tayssir "), version);
 
   // Absences written around the store (a copy by SQL): `sanad init` counts the tallies again —
@@ -1020,7 +1024,8 @@ TEST_P(Tayssir, AbsenceTalliesFollowTheAbsences) {
       "DELETE FROM absence_tallies WHERE pupil_id IN (SELECT pupil_id FROM absences WHERE "
       "day LIKE '2025-10%')");
   EXPECT_NE(tallied(), counted());
-  EXPECT_EQ(init_database(st(), "ops").absence_days_recounted, st().count("absences"));
+  EXPECT_EQ(init_database(st(), "ops").restored_count("absence tallies recounted"),
+            st().count("absences"));
   EXPECT_EQ(tallied(), counted());
   // Recorded, and what reads the registry sees it changed (a server's kept snapshot is read again).
   EXPECT_EQ(db.scalar_i64("SELECT count(*) FROM audit_log WHERE action = 'absence tallies "
@@ -1439,9 +1444,10 @@ TEST_P(Tayssir, APupilEnrolledTwiceInTheScopeCountsByHisLatestEnrolment) {
   load_demo();
   auto& db = st().db();
   std::optional<std::pair<Pupil, Enrolment>> first;
-  st().each_enrolment(kTaounate, kYear, [&](const Pupil& p, const Enrolment& e) {
-    if (!first && e.status == "enrolled") first = {p, e};
-  });
+  store::RegistryStore(st()).each_enrolment(kTaounate, kYear,
+                                            [&](const Pupil& p, const Enrolment& e) {
+                                              if (!first && e.status == "enrolled") first = {p, e};
+                                            });
   ASSERT_TRUE(first.has_value());
   const std::string other = *db.scalar_text(
       "SELECT min(sc.code) FROM schools sc JOIN communes cm ON cm.code = sc.commune_code JOIN "
@@ -1472,7 +1478,7 @@ TEST_P(Tayssir, APupilEnrolledTwiceInTheScopeCountsByHisLatestEnrolment) {
   to.class_name = "9";
   {
     store::Transaction tx(db);
-    st().put_roster({first->first}, {from, to});
+    store::RegistryStore(st()).put_roster({first->first}, {from, to});
     tx.commit();
   }
   ASSERT_EQ(*db.scalar_i64("SELECT count(*) FROM enrolments WHERE pupil_id = $1 AND school_year "
@@ -1500,9 +1506,10 @@ TEST_P(Tayssir, PupilsAndHouseholdsWithFarIdsAreInTheSnapshot) {
   load_demo();
   auto& db = st().db();
   std::optional<Enrolment> near;
-  st().each_enrolment(kTaounate, kYear, [&](const Pupil&, const Enrolment& e) {
-    if (!near && e.status == "enrolled") near = e;
-  });
+  store::RegistryStore(st()).each_enrolment(kTaounate, kYear,
+                                            [&](const Pupil&, const Enrolment& e) {
+                                              if (!near && e.status == "enrolled") near = e;
+                                            });
   ASSERT_TRUE(near.has_value());
   const int64_t school =
       *db.scalar_i64("SELECT id FROM schools WHERE code = $1", {near->school_code});

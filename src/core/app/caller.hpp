@@ -17,9 +17,27 @@ namespace sanad::app {
 struct Caller {
   const Principal& who;
   std::string origin;  // "api 192.0.2.1", "local"
+  // The command line's operator: whoever runs `sanad` beside the database holds the database
+  // itself, so may take every action over the whole country (local_operator()); the audit log
+  // names the system user ("cli:USER") and the origin "local".
+  bool local = false;
   Actor actor() const { return {who.login, origin}; }
-  bool may(Action a) const { return role_allows(who.role, a); }
+  bool may(Action a) const { return local || role_allows(who.role, a); }
 };
+
+// The principal the command line acts as: the whole country, under the system user's name.
+inline Principal local_operator(const std::string& login) {
+  Principal p;
+  p.login = login;
+  p.full_name = login;
+  p.role = Role::national_admin;
+  p.scope = Scope::nation();
+  p.scope_path = {Scope::nation()};
+  return p;
+}
+inline constexpr const char* kLocalOperatorSays =
+    "The command line (sanad COMMAND, beside the database) acts as the local operator: every "
+    "action, over the whole country, in the audit log as cli:USER from \"local\".\n";
 
 struct Forbidden : std::runtime_error {
   Forbidden() : std::runtime_error("your role does not allow this") {}

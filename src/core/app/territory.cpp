@@ -7,6 +7,7 @@
 #include <map>
 
 #include "core/io/table.hpp"
+#include "core/module.hpp"
 #include "core/store/embedded.hpp"
 
 namespace sanad::app {
@@ -83,15 +84,20 @@ InitResult init_database(store::Store& st, const std::string& actor, std::string
                   res.communes.updated,
                   res.regions.inserted > 0 ? "; database " + random_token().substr(0, 16) : "")});
   tx.commit();
-  // Tallies recounted are a change of what cycles and what-ifs read: recorded, which also moves
-  // the registry's version (a server's kept snapshot is read again).
-  store::Transaction recount(st.db());
-  res.absence_days_recounted = st.ensure_absence_tallies();
-  if (res.absence_days_recounted)
-    st.audit({actor, "local", "absence tallies recounted", "absences",
-              fmt::format("{} absence days; the tallies did not match them",
-                          res.absence_days_recounted)});
-  recount.commit();
+  // What the parts derive from their rows, counted again where it drifted: a change of what
+  // programs read, so recorded, which also moves the registry's version (a server's kept snapshot
+  // is read again).
+  for (const Module* m : modules())
+    for (const Upkeep& u : m->upkeep) {
+      store::Transaction restore(st.db());
+      const int64_t n = u.restore(st);
+      if (n) {
+        st.audit({actor, "local", std::string(u.action), std::string(u.subject),
+                  fmt::format("{} {}; what is derived from them did not match them", n, u.unit)});
+        res.restored.push_back({std::string(u.action), std::string(u.unit), n});
+      }
+      restore.commit();
+    }
   return res;
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/store/store.hpp"
@@ -21,7 +22,17 @@ Territory shipped_territory();
 struct InitResult {
   std::vector<std::string> migrations;
   store::MergeCounts regions, provinces, directorates, communes;
-  int64_t absence_days_recounted = 0;  // when the tallies had drifted from the absences
+  // What the parts' upkeep (core/module.hpp) counted again: its action, unit and count.
+  struct Restored {
+    std::string action, unit;
+    int64_t count = 0;
+  };
+  std::vector<Restored> restored;
+  int64_t restored_count(std::string_view action) const {
+    for (const auto& r : restored)
+      if (r.action == action) return r.count;
+    return 0;
+  }
 };
 // Creates or upgrades the schema and loads the territory. Safe to run again.
 // `through`: only the migrations numbered up to it (a test of an upgrade starts from there).

@@ -11,6 +11,7 @@
 #include <iostream>
 
 #include "core/app/accounts.hpp"
+#include "core/app/refusal.hpp"
 #include "core/app/territory.hpp"
 #include "core/http/server.hpp"
 #include "core/module.hpp"
@@ -165,11 +166,11 @@ int main(int argc, char** argv) {
           "{} communes ({} new)\n{}\n",
           r.migrations.size(), r.regions.total(), r.provinces.total(), st.count("directorates"),
           r.communes.total(), r.communes.inserted, app::territory_attribution);
-      if (r.absence_days_recounted)
+      for (const auto& x : r.restored)
         std::cout << fmt::format(
-            "absence tallies counted from the {} absence days (they did not match them: a "
-            "database from before the tallies, or absences written without sanad)\n",
-            r.absence_days_recounted);
+            "{}: counted again from the {} {} (they did not match them: a database from before "
+            "them, or rows written without sanad)\n",
+            x.action, x.count, x.unit);
       return 0;
     }
     for (auto& c : commands) {
@@ -183,7 +184,7 @@ int main(int argc, char** argv) {
       return c->run(ctx);
     }
     if (*roles) {
-      std::cout << app::roles_table();
+      std::cout << app::roles_table() << "\n" << app::kLocalOperatorSays;
       return 0;
     }
     if (*srv) {
@@ -244,6 +245,18 @@ int main(int argc, char** argv) {
       }
       return 0;
     }
+  } catch (const app::NotFound& e) {  // a record a command named is not there
+    progress_done();
+    std::cerr << "sanad: " << e.what() << "\n";
+    return kDataErr;
+  } catch (const app::Refusal& e) {  // a rule of the program refused
+    progress_done();
+    std::cerr << "sanad: " << e.what() << "\n";
+    return kDataErr;
+  } catch (const app::BadRequest& e) {
+    progress_done();
+    std::cerr << "sanad: " << e.what() << "\n";
+    return kUsage;
   } catch (const std::exception& e) {
     progress_done();
     std::cerr << "sanad: " << e.what() << "\n";

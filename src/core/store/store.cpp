@@ -1,6 +1,6 @@
 #include "core/store/store.hpp"
+#include "core/store/merge.hpp"
 #include "core/store/scope_sql.hpp"
-#include "core/store/store_internal.hpp"
 
 #include <fmt/format.h>
 
@@ -269,100 +269,6 @@ MergeCounts diff_merge(Db& db, const Target& t, std::size_t n, const RowGen& gen
   return counts;
 }
 
-// Absence tallies (migration absence_tallies): each pupil's absence days per school year and
-// month, unjustified then justified, September first: column k of tally_columns().
-const std::vector<std::string>& tally_columns() {
-  static const std::vector<std::string> cols = [] {
-    std::vector<std::string> out;
-    for (const char* kind : {"unjustified", "justified"})
-      for (int k = 0; k < kTallyMonths; ++k)
-        out.push_back(fmt::format("{}_{:02}", kind, (k + 8) % 12 + 1));
-    return out;
-  }();
-  return cols;
-}
-int tally_column(const Date& day, bool justified) {
-  return (day.month + 3) % 12 + (justified ? kTallyMonths : 0);
-}
-
-// Adds these differences (one per pupil and year) to the tallies: into an empty table they are
-// the tallies; otherwise each is added to the pupil's row of that year, or makes it.
-void add_to_tallies(Db& db, const std::vector<TallyDelta>& deltas) {
-  if (deltas.empty()) return;
-  const auto& cols = tally_columns();
-  std::vector<std::string> names{"pupil_id", "school_year"};
-  names.insert(names.end(), cols.begin(), cols.end());
-  const bool empty = !db.scalar_i64("SELECT 1 FROM absence_tallies LIMIT 1");
-  if (!empty) {
-    std::vector<StageColumn> stage{{"pupil_id", true}, {"school_year"}};
-    for (const auto& c : cols) stage.push_back({c, true});
-    db.execute("DROP TABLE IF EXISTS stage_tallies");
-    db.execute(stage_ddl(db.dialect(), "stage_tallies", stage));
-  }
-  std::size_t k = 0;
-  db.bulk_insert(empty ? "absence_tallies" : "stage_tallies", names, [&](std::vector<Value>& v) {
-    if (k == deltas.size()) return false;
-    const TallyDelta& t = deltas[k++];
-    v.clear();
-    v.emplace_back(t.pupil);
-    v.emplace_back(SchoolYear{t.start}.code());
-    for (int32_t x : t.days) v.emplace_back(int64_t{x});
-    return true;
-  });
-  if (empty) return;
-  std::string sum;
-  for (const auto& c : cols)
-    sum += fmt::format("{}{} = absence_tallies.{} + excluded.{}", sum.empty() ? "" : ", ", c, c, c);
-  // "WHERE true": SQLite's reading of an INSERT … SELECT followed by ON CONFLICT.
-  db.execute(
-      fmt::format("INSERT INTO absence_tallies ({0}) SELECT {0} FROM stage_tallies WHERE "
-                  "true ON CONFLICT (pupil_id, school_year) DO UPDATE SET {1}",
-                  fmt::join(names, ", "), sum));
-  db.execute("DROP TABLE stage_tallies");
-}
-
-// One absence day more (or less) in the tallies being built, which come in pupil and day order.
-void tally_day(std::vector<TallyDelta>& t, int64_t pupil, const Date& day, bool justified,
-               int32_t n) {
-  const int start = SchoolYear::of(day).start;
-  if (t.empty() || t.back().pupil != pupil || t.back().start != start)
-    t.push_back({pupil, start, {}});
-  t.back().days[static_cast<std::size_t>(tally_column(day, justified))] += n;
-}
-
-// The tallies counted from the absences of the pupils `which` selects (a condition on pupil_id;
-// their tallies deleted before), by ranges of 100,000 pupil ids so that memory stays small and
-// nothing is written while a query is still being read.
-void count_tallies(Db& db, const std::string& which) {
-  std::optional<int64_t> lo, hi;
-  db.query("SELECT min(pupil_id), max(pupil_id) FROM absences WHERE " + which, {},
-           [&](const ResultRow& r) {
-             if (!r.is_null(0)) lo = r.i64(0), hi = r.i64(1);
-           });
-  if (!lo) return;
-  constexpr int64_t kRange = 100'000;
-  for (int64_t from = *lo; from <= *hi; from += kRange) {
-    std::vector<TallyDelta> counts;
-    db.query(fmt::format("SELECT pupil_id, day, justified FROM absences WHERE pupil_id >= $1 AND "
-                         "pupil_id < $2 AND {} ORDER BY pupil_id, day",
-                         which),
-             {from, from + kRange}, [&](const ResultRow& r) {
-               if (auto day = parse_iso_date(r.text(1)))
-                 tally_day(counts, r.i64(0), *day, r.i64(2) != 0);
-             });
-    add_to_tallies(db, counts);
-  }
-}
-
-// After absences were deleted: the pupils' tallies counted again from the absences they have.
-void recount_absences(Db& db, std::vector<int64_t> pupils) {
-  if (pupils.empty()) return;
-  stage_ids(db, "stage_tally_pupils", std::move(pupils));
-  db.execute("DELETE FROM absence_tallies WHERE pupil_id IN (SELECT id FROM stage_tally_pupils)");
-  count_tallies(db, "pupil_id IN (SELECT id FROM stage_tally_pupils)");
-  db.execute("DROP TABLE stage_tally_pupils");
-}
-
 // The ids of the rows of `table` whose `code_col` is one of `codes`.
 // Puts the distinct codes in a temporary table stage_codes(code), to join against; returns
 // how many. The caller drops the table.
@@ -544,19 +450,6 @@ std::vector<std::string> Store::migrate(std::string_view through) {
                   [&](const std::string& n) { return n.rfind(chain, 0) == 0; }))
     seal_audit();
   return pending;
-}
-
-int64_t Store::ensure_absence_tallies() {
-  std::string total;
-  for (const auto& c : tally_columns()) total += (total.empty() ? "" : " + ") + c;
-  const int64_t days = db_->scalar_i64("SELECT count(*) FROM absences").value_or(0);
-  const int64_t tallied =
-      db_->scalar_i64(fmt::format("SELECT COALESCE(sum({}), 0) FROM absence_tallies", total))
-          .value_or(0);
-  if (days == tallied) return 0;
-  db_->execute("DELETE FROM absence_tallies");
-  count_tallies(*db_, "1 = 1");
-  return days;
 }
 
 bool Store::initialized() {

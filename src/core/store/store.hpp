@@ -1,6 +1,8 @@
-// The registry's persistence: one class over the Db interface, whose two implementations are
-// SQLite and PostgreSQL. It reads and writes records; it decides nothing about them (validation
-// and rules live in domain/ and app/).
+// The core's persistence: one class over the Db interface, whose two implementations are SQLite
+// and PostgreSQL — the migrations, the territory down to its schools, accounts and sessions, the
+// audit log. Each part keeps its own tables in a store of its own over the same Db (the
+// registry's pupils: registry/store/registry_store.hpp). A store reads and writes records; it
+// decides nothing about them (validation and rules live in domain/ and app/).
 #pragma once
 #include <functional>
 #include <memory>
@@ -78,10 +80,6 @@ class Store {
   // number: an upgrade is tested from an earlier schema); returns what was applied.
   std::vector<std::string> migrate(std::string_view through = {});
   bool initialized();  // all migrations applied
-  // The absence tallies checked against the absences (their total days) and, when they differ
-  // (absences written around the store), counted again whole. Returns the days rebuilt, or 0.
-  // The caller holds the transaction.
-  int64_t ensure_absence_tallies();
 
   // Territory. Regions, provinces and communes are reference data, replaced on load; a
   // directorate and a commune's directorate, once set, are the academy's to edit and are kept.
@@ -95,65 +93,12 @@ class Store {
   std::vector<Commune> communes(const Scope& scope);
   bool scope_exists(const Scope& scope);
 
-  // Schools, pupils, enrolments, households, absences: upserts by natural key that count what
-  // was inserted, updated and left as it was.
+  // Schools (the leaves of the territory, every account's scope is one of its nodes) and the
+  // school years: upserts by natural key that count what was inserted, updated and left as it was.
   MergeCounts put_schools(const std::vector<School>& rows);
   std::vector<School> schools(const Scope& scope);
   void ensure_school_years(const std::vector<std::string>& codes);
-  // Pupils and their enrolments together (the enrolments find their pupils without a lookup;
-  // an enrolment of a pupil not in `pupils` must name one already in the registry).
-  std::pair<MergeCounts, MergeCounts> put_roster(const std::vector<Pupil>& pupils,
-                                                 const std::vector<Enrolment>& enrolments);
-  MergeCounts put_households(const std::vector<Household>& rows);
-  MergeCounts put_memberships(const std::vector<Membership>& rows);
-  MergeCounts put_absences(const std::vector<Absence>& rows);
-  // The schools each of these pupils is enrolled in for `year`: (code Massar, school code) pairs.
-  std::vector<std::pair<std::string, std::string>> enrolled_schools(
-      const std::vector<std::string>& massar, const std::string& year);
-  // The absences from `from` to `to` (ISO dates, inclusive) of the pupils enrolled in `year` in
-  // one of these schools, ordered by code Massar and day.
-  std::vector<Absence> absences_in_schools(const std::vector<std::string>& schools,
-                                           const std::string& year, const std::string& from,
-                                           const std::string& to);
-  // Deletes these absences (by pupil and day); returns how many there were.
-  int64_t delete_absences(const std::vector<Absence>& rows);
-
-  // Which of these codes Massar have no pupil (order of the input, each once); with a scope,
-  // also those whose pupil was never enrolled in a school of that scope.
-  std::vector<std::string> unknown_pupils(const std::vector<std::string>& massar,
-                                          const Scope& scope = Scope::nation());
-
-  // What an import needs to know of the records its rows name, to tell whose they are: the
-  // pupils among these codes that exist, each with every enrolment (every year and school), by
-  // code; and the households among these CINs that exist, each with its children's codes.
-  struct PupilOnRecord {
-    Pupil pupil;
-    std::vector<Enrolment> enrolments;  // by year, then school
-  };
-  std::vector<PupilOnRecord> pupils_on_record(const std::vector<std::string>& massar);
-  struct HouseholdOnRecord {
-    Household household;
-    std::vector<std::string> children;  // codes Massar, ordered
-  };
-  std::vector<HouseholdOnRecord> households_on_record(const std::vector<std::string>& cins);
-
-  // One pupil and what hangs on it.
-  std::optional<Pupil> pupil(const std::string& massar);
-  std::vector<Enrolment> enrolments_of(const std::string& massar);  // by year, then school
-  std::optional<std::pair<Household, Membership>> household_of(const std::string& massar);
-  std::vector<Membership> members_of(const std::string& payee_cin);
-  std::vector<Absence> absences_of(const std::string& massar);
   std::vector<std::string> school_years();  // codes, oldest first
-
-  // The pupils of the year (enrolled or repeating) of every school that has some, by code.
-  std::vector<std::pair<std::string, int64_t>> pupils_per_school(const std::string& year);
-
-  // Lists, in a stable order, filtered by scope.
-  void each_enrolment(const Scope& scope, const std::string& year,
-                      const std::function<void(const Pupil&, const Enrolment&)>& fn);
-  void each_membership(const Scope& scope,
-                       const std::function<void(const Household&, const Membership&)>& fn);
-  void each_absence(const Scope& scope, const std::function<void(const Absence&)>& fn);
 
   int64_t count(const std::string& table);
   // The nodes from the nation down to this one (nation, region, directorate, commune, school),

@@ -5,7 +5,7 @@
 
 #include <optional>
 
-#include "core/store/store_internal.hpp"
+#include "core/store/merge.hpp"
 
 namespace sanad::store {
 using namespace detail;

@@ -11,7 +11,7 @@
 
 #include <sodium.h>
 
-#include "core/store/store_internal.hpp"
+#include "core/store/merge.hpp"
 
 namespace sanad::store {
 using namespace detail;

@@ -7,7 +7,7 @@
 #include "kernel/dates.hpp"
 #include "kernel/text.hpp"
 
-#include "core/store/store_internal.hpp"
+#include "core/store/merge.hpp"
 #include "kernel/vocab.hpp"
 
 namespace sanad::store {
@@ -259,6 +259,13 @@ std::optional<std::vector<Scope>> Store::ancestry(const Scope& node) {
       return found;
   }
   return std::nullopt;
+}
+
+std::vector<std::string> Store::school_years() {
+  std::vector<std::string> out;
+  db_->query("SELECT code FROM school_years ORDER BY code", {},
+             [&](const ResultRow& r) { out.push_back(r.text(0)); });
+  return out;
 }
 
 }  // namespace sanad::store

@@ -9,6 +9,7 @@
 #include "core/app/registry_version.hpp"
 #include "core/app/versioned.hpp"
 #include "kernel/text.hpp"
+#include "registry/store/registry_store.hpp"
 
 namespace sanad::app {
 namespace {
@@ -74,13 +75,13 @@ std::shared_ptr<const SchoolIndex> school_index(store::Store& st, const std::str
   static VersionedCache<SchoolIndex> kept(4096);  // a few thousand schools' pupils
   return kept.get(registry_version(st), school + "|" + year, [&] {
     auto idx = std::make_shared<SchoolIndex>();
-    st.each_enrolment(Scope{NodeKind::school, school}, year,
-                      [&](const Pupil& pu, const Enrolment& e) {
-                        idx->names_ar.add(normalize_name(pu.first_ar + " " + pu.last_ar));
-                        idx->names_fr.add(normalize_name(pu.first_fr + " " + pu.last_fr));
-                        idx->names_latin.add(latin_key(pu.first_fr + " " + pu.last_fr));
-                        idx->pupils.push_back({pu, e});
-                      });
+    store::RegistryStore(st).each_enrolment(
+        Scope{NodeKind::school, school}, year, [&](const Pupil& pu, const Enrolment& e) {
+          idx->names_ar.add(normalize_name(pu.first_ar + " " + pu.last_ar));
+          idx->names_fr.add(normalize_name(pu.first_fr + " " + pu.last_fr));
+          idx->names_latin.add(latin_key(pu.first_fr + " " + pu.last_fr));
+          idx->pupils.push_back({pu, e});
+        });
     std::map<std::string, std::set<std::string>> classes;
     std::set<std::string> all;
     for (const auto& l : idx->pupils) {
@@ -113,7 +114,7 @@ std::shared_ptr<const TerritoryCounts> territory_counts(store::Store& st, const 
   return kept.get(registry_version(st), year, [&] {
     auto t = std::make_shared<TerritoryCounts>();
     std::unordered_map<std::string, int64_t> pupils;
-    for (auto& [code, n] : st.pupils_per_school(year)) pupils[code] = n;
+    for (auto& [code, n] : store::RegistryStore(st).pupils_per_school(year)) pupils[code] = n;
     std::unordered_map<std::string, const Commune*> commune;
     auto communes = st.communes(Scope::nation());
     for (const auto& c : communes) commune[c.code] = &c;
@@ -150,9 +151,10 @@ std::optional<std::vector<PupilLine>> school_pupils(store::Store& st, const Prin
                                                     const std::string& year) {
   if (!may_read_school(st, p, code)) return std::nullopt;
   std::vector<PupilLine> out;
-  st.each_enrolment(Scope{NodeKind::school, code}, year, [&](const Pupil& pu, const Enrolment& e) {
-    out.push_back({pu, e});
-  });
+  store::RegistryStore(st).each_enrolment(Scope{NodeKind::school, code}, year,
+                                          [&](const Pupil& pu, const Enrolment& e) {
+                                            out.push_back({pu, e});
+                                          });
   return out;
 }
 
@@ -232,7 +234,8 @@ std::optional<RecordHistory> pupil_history(store::Store& st, const Principal& p,
     return it->second;
   };
   bool any = false;
-  for (const auto& e : st.enrolments_of(massar)) any = sees(e.school_code) || any;
+  for (const auto& e : store::RegistryStore(st).enrolments_of(massar))
+    any = sees(e.school_code) || any;
   if (!any) return std::nullopt;
   RecordHistory out;
   for (auto& line :
@@ -254,7 +257,8 @@ std::optional<RecordHistory> school_history(store::Store& st, const Principal& p
 std::optional<PupilRecord> pupil_record(store::Store& st, const Principal& p,
                                         const std::string& massar) {
   if (!role_allows(p.role, Action::read_registry)) return std::nullopt;
-  auto pupil = st.pupil(massar);
+  store::RegistryStore reg(st);
+  auto pupil = reg.pupil(massar);
   if (!pupil) return std::nullopt;
   PupilRecord r;
   r.pupil = *pupil;
@@ -270,7 +274,7 @@ std::optional<PupilRecord> pupil_record(store::Store& st, const Principal& p,
     return it->second;
   };
   // Only his stays in the scope's schools: where else he was or went is not the scope's.
-  for (auto& e : st.enrolments_of(massar)) {
+  for (auto& e : reg.enrolments_of(massar)) {
     const auto& school = school_of(e.school_code);
     if (!school) continue;
     PupilRecord::Stay stay{std::move(e), true, school->name_ar, school->name_fr, false};
@@ -282,23 +286,23 @@ std::optional<PupilRecord> pupil_record(store::Store& st, const Principal& p,
   }
   if (r.history.empty()) return std::nullopt;
 
-  if (auto h = st.household_of(massar)) {
+  if (auto h = reg.household_of(massar)) {
     r.household = h->first;
     r.relation = h->second.relation;
-    auto members = st.members_of(h->first.payee_cin);
+    auto members = reg.members_of(h->first.payee_cin);
     std::vector<std::string> others;
     for (const auto& m : members)
       if (m.massar != massar) others.push_back(m.massar);
     // Only siblings the principal may see are named.
-    auto hidden = st.unknown_pupils(others, p.scope);
+    auto hidden = reg.unknown_pupils(others, p.scope);
     std::set<std::string> hide(hidden.begin(), hidden.end());
     for (const auto& m : members)
       if (m.massar != massar && !hide.count(m.massar))
-        if (auto s = st.pupil(m.massar)) r.siblings.push_back({*s, m.relation});
+        if (auto s = reg.pupil(m.massar)) r.siblings.push_back({*s, m.relation});
     r.household_children = 1 + static_cast<int64_t>(r.siblings.size());
   }
   std::map<std::string, PupilRecord::Month> months;
-  for (const auto& a : st.absences_of(massar)) {
+  for (const auto& a : reg.absences_of(massar)) {
     auto& m = months[a.date.substr(0, 7)];
     m.month = a.date.substr(0, 7);
     ++m.days;
@@ -359,7 +363,7 @@ std::optional<TerritoryView> territory_view(store::Store& st, const Principal& p
       break;
     case NodeKind::school: {
       int64_t n = 0;
-      st.each_enrolment(node, v.year, [&](const Pupil&, const Enrolment& e) {
+      store::RegistryStore(st).each_enrolment(node, v.year, [&](const Pupil&, const Enrolment& e) {
         if (e.status == "enrolled" || e.status == "repeating") ++n;
       });
       v.self.schools = 1;

@@ -6,6 +6,7 @@
 
 #include "kernel/dates.hpp"
 #include "registry/domain/demo.hpp"
+#include "registry/store/registry_store.hpp"
 
 namespace sanad::app {
 
@@ -73,12 +74,13 @@ DemoResult run_demo(store::Store& st, const DemoOptions& opt) {
     demo::Chunk ch =
         demo::generate_province(params, communes, po, co, opt.scale == "school" ? 1 : 0);
     res.schools += st.put_schools(ch.schools).inserted;
-    auto [pupils, enrolments] = st.put_roster(ch.pupils, ch.enrolments);
+    store::RegistryStore reg(st);
+    auto [pupils, enrolments] = reg.put_roster(ch.pupils, ch.enrolments);
     res.pupils += pupils.inserted;
     res.enrolments += enrolments.inserted;
-    res.households += st.put_households(ch.households).inserted;
-    st.put_memberships(ch.memberships);
-    res.absences += st.put_absences(ch.absences).inserted;
+    res.households += reg.put_households(ch.households).inserted;
+    reg.put_memberships(ch.memberships);
+    res.absences += reg.put_absences(ch.absences).inserted;
     ++done;
     if (opt.progress)
       opt.progress(fmt::format("province {} ({}/{}): {} schools, {} pupils so far", prov, done,

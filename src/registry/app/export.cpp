@@ -1,4 +1,5 @@
 #include "registry/app/export.hpp"
+#include "registry/store/registry_store.hpp"
 
 #include <nlohmann/json.hpp>
 #include <set>
@@ -19,6 +20,7 @@ int64_t export_list(store::Store& st, ListKind kind, const std::string& path,
                         std::move(types)));
   ListFile* w = &out;
   const Lang L = opt.lang;
+  store::RegistryStore reg(st);
   auto lab = [&](const Vocabulary& v, const std::string& code) {
     return std::string(v.label(code, L));
   };
@@ -60,7 +62,7 @@ int64_t export_list(store::Store& st, ListKind kind, const std::string& path,
       std::set<std::string> seen;  // the viewer's schools, when it is not the nation
       if (opt.viewer.kind != NodeKind::nation)
         for (const auto& s : st.schools(opt.viewer)) seen.insert(s.code);
-      st.each_enrolment(opt.scope, opt.year, [&](const Pupil& p, const Enrolment& e) {
+      reg.each_enrolment(opt.scope, opt.year, [&](const Pupil& p, const Enrolment& e) {
         const bool named = opt.viewer.kind == NodeKind::nation || seen.count(e.transfer_to);
         w->row({p.massar, p.last_ar, p.first_ar, p.last_fr, p.first_fr, lab(sexes(), p.sex),
                 p.birth_date, p.birth_place, e.school_code, e.school_year, lab(levels(), e.level),
@@ -70,13 +72,13 @@ int64_t export_list(store::Store& st, ListKind kind, const std::string& path,
       break;
     }
     case ListKind::households:
-      st.each_membership(opt.scope, [&](const Household& h, const Membership& m) {
+      reg.each_membership(opt.scope, [&](const Household& h, const Membership& m) {
         w->row(
             {m.massar, h.payee_cin, h.payee_name, lab(relations(), m.relation), h.phone, h.ramed});
       });
       break;
     case ListKind::absences:
-      st.each_absence(opt.scope, [&](const Absence& a) {
+      reg.each_absence(opt.scope, [&](const Absence& a) {
         w->row({a.massar, a.date, lab(yes_no(), a.justified ? "1" : "0")});
       });
       break;

@@ -22,6 +22,7 @@
 #include "kernel/ids.hpp"
 #include "kernel/parallel.hpp"
 #include "kernel/text.hpp"
+#include "registry/store/registry_store.hpp"
 #include "registry/store/requests.hpp"
 
 namespace sanad::app {
@@ -1001,7 +1002,7 @@ class ImportRun {
     }
     auto schools_of = [&](const std::vector<std::string>& massars) {
       std::map<std::string, std::vector<std::string>> out;
-      for (auto& [m, school] : st.enrolled_schools(massars, replace_year))
+      for (auto& [m, school] : store::RegistryStore(st).enrolled_schools(massars, replace_year))
         out[m].push_back(std::move(school));
       return out;
     };
@@ -1011,8 +1012,8 @@ class ImportRun {
       if (attended.size() == 1 && in_scope.count(attended[0])) covered.insert(attended[0]);
     res.replaced_schools.assign(covered.begin(), covered.end());
     std::vector<Absence> candidates;
-    for (auto& a : st.absences_in_schools(res.replaced_schools, replace_year, opt.replace_from,
-                                          opt.replace_to))
+    for (auto& a : store::RegistryStore(st).absences_in_schools(res.replaced_schools, replace_year,
+                                                                opt.replace_from, opt.replace_to))
       if (!listed.count({a.massar, a.date})) candidates.push_back(std::move(a));
     std::vector<std::string> candidate_pupils;
     for (const auto& a : candidates) candidate_pupils.push_back(a.massar);
@@ -1047,6 +1048,7 @@ class ImportRun {
 
   // Everything in one transaction, with the import's audit entry and each record's history.
   void write() {
+    store::RegistryStore reg(st);
     if (opt.progress && res.rows_valid >= 100000)
       opt.progress(fmt::format("writing {} rows", res.rows_valid));
     store::Transaction tx(st.db());
@@ -1056,16 +1058,16 @@ class ImportRun {
       std::set<std::string> years;
       for (const auto& e : enrolments) years.insert(e.school_year);
       st.ensure_school_years({years.begin(), years.end()});
-      auto [pc, ec] = st.put_roster(pupils, enrolments);
+      auto [pc, ec] = reg.put_roster(pupils, enrolments);
       res.counts.emplace_back("pupils", pc);
       res.counts.emplace_back("enrolments", ec);
     } else if (kind == ListKind::households) {
-      res.counts.emplace_back("households", st.put_households(households));
-      res.counts.emplace_back("pupils linked", st.put_memberships(members));
+      res.counts.emplace_back("households", reg.put_households(households));
+      res.counts.emplace_back("pupils linked", reg.put_memberships(members));
     } else {
-      auto counts = st.put_absences(absences);
+      auto counts = reg.put_absences(absences);
       if (replacing) {
-        counts.deleted = st.delete_absences(gone);
+        counts.deleted = reg.delete_absences(gone);
         for (const auto& a : gone)
           counts.changes.push_back(
               {"absence", a.massar, a.date,

@@ -92,13 +92,13 @@ void ScopeGate::load_pupils(const std::vector<std::string>& massar) {
     if (pupils_read_.insert(m).second) wanted.push_back(m);
   if (wanted.empty()) return;
   if (open_) {  // whether they exist is all the nation's scope asks
-    auto unknown = st_.unknown_pupils(wanted);
+    auto unknown = store::RegistryStore(st_).unknown_pupils(wanted);
     std::set<std::string> gone(unknown.begin(), unknown.end());
     for (auto& m : wanted)
-      if (!gone.count(m)) pupils_.emplace(m, store::Store::PupilOnRecord{});
+      if (!gone.count(m)) pupils_.emplace(m, store::RegistryStore::PupilOnRecord{});
     return;
   }
-  for (auto& p : st_.pupils_on_record(wanted)) {
+  for (auto& p : store::RegistryStore(st_).pupils_on_record(wanted)) {
     std::string code = p.pupil.massar;
     pupils_.emplace(std::move(code), std::move(p));
   }
@@ -107,7 +107,7 @@ void ScopeGate::load_pupils(const std::vector<std::string>& massar) {
 void ScopeGate::load_households(const std::vector<std::string>& cins) {
   if (open_ || cins.empty()) return;
   std::vector<std::string> children;
-  for (auto& h : st_.households_on_record(cins)) {
+  for (auto& h : store::RegistryStore(st_).households_on_record(cins)) {
     children.insert(children.end(), h.children.begin(), h.children.end());
     std::string cin = h.household.payee_cin;
     households_.emplace(std::move(cin), std::move(h));
@@ -115,7 +115,7 @@ void ScopeGate::load_households(const std::vector<std::string>& cins) {
   load_pupils(children);
 }
 
-const store::Store::PupilOnRecord* ScopeGate::pupil(const std::string& massar) const {
+const store::RegistryStore::PupilOnRecord* ScopeGate::pupil(const std::string& massar) const {
   auto it = pupils_.find(massar);
   return it == pupils_.end() ? nullptr : &it->second;
 }

@@ -35,6 +35,7 @@
 #include "core/store/store.hpp"
 #include "kernel/ids.hpp"
 #include "kernel/records.hpp"
+#include "registry/store/registry_store.hpp"
 
 namespace sanad::app {
 
@@ -105,15 +106,15 @@ class ScopeGate {
   HouseholdStanding household(const std::string& cin) const;
 
  private:
-  const store::Store::PupilOnRecord* pupil(const std::string& massar) const;
+  const store::RegistryStore::PupilOnRecord* pupil(const std::string& massar) const;
   store::Store& st_;
   Scope scope_;
   bool open_;
   std::map<std::string, School> schools_;
   std::set<std::string> codes_;  // the keys of schools_
-  std::map<std::string, store::Store::PupilOnRecord> pupils_;
+  std::map<std::string, store::RegistryStore::PupilOnRecord> pupils_;
   std::set<std::string> pupils_read_;
-  std::map<std::string, store::Store::HouseholdOnRecord> households_;
+  std::map<std::string, store::RegistryStore::HouseholdOnRecord> households_;
   std::set<std::string> elsewhere_;
   bool elsewhere_read_ = false;
 };

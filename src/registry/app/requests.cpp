@@ -8,6 +8,7 @@
 
 #include "core/app/sentences.hpp"
 #include "kernel/dates.hpp"
+#include "registry/store/registry_store.hpp"
 
 namespace sanad::app {
 
@@ -128,7 +129,7 @@ RequestView view_of(store::Store& st, const Principal& p, const store::ImportReq
     v.relation = membership_of(payload.value("membership", json::object())).relation;
   }
   if (box == RequestBox::incoming) {  // the pupil is the holder's own: as recorded
-    if (auto rec = st.pupil(r.massar)) v.pupil = *rec;
+    if (auto rec = store::RegistryStore(st).pupil(r.massar)) v.pupil = *rec;
   }
   v.requested_by = r.requested_by;
   v.requested_at = r.requested_at;
@@ -190,7 +191,7 @@ std::optional<RequestView> decide_request(store::Store& st, const Principal& p, 
   } else if (r->kind == "transfer") {
     // His enrolments that year in the schools of the principal's scope: he leaves them.
     std::vector<Enrolment> write;
-    for (auto e : st.enrolments_of(r->massar))
+    for (auto e : store::RegistryStore(st).enrolments_of(r->massar))
       if (e.school_year == r->school_year && e.school_code != r->school_code &&
           can_see(st, p, {NodeKind::school, e.school_code}))
         write.push_back(std::move(e));
@@ -215,16 +216,17 @@ std::optional<RequestView> decide_request(store::Store& st, const Principal& p, 
     asked.school_year = r->school_year;
     write.push_back(asked);
     st.ensure_school_years({r->school_year});
-    auto [pc, ec] = st.put_roster({}, write);
+    auto [pc, ec] = store::RegistryStore(st).put_roster({}, write);
     changes = std::move(ec.changes);
     detail += fmt::format(" left={} enrolments: +{} ~{}", left, ec.inserted, ec.updated);
   } else {
     Membership m = membership_of(payload.value("membership", json::object()));
     m.massar = r->massar;
     m.payee_cin = r->payee_cin;
-    if (!st.pupil(m.massar) || st.members_of(m.payee_cin).empty())
+    store::RegistryStore reg(st);
+    if (!reg.pupil(m.massar) || reg.members_of(m.payee_cin).empty())
       refuse("the pupil or the household of this request is no longer in the registry");
-    auto counts = st.put_memberships({m});
+    auto counts = reg.put_memberships({m});
     changes = std::move(counts.changes);
     detail += fmt::format(" household={}", m.payee_cin);
   }

@@ -7,6 +7,7 @@
 #include "registry/app/demo.hpp"
 #include "registry/app/export.hpp"
 #include "registry/app/import.hpp"
+#include "registry/app/registry_for.hpp"
 
 namespace sanad::cli {
 namespace {
@@ -95,12 +96,10 @@ int RegistryCommand::run(CommandContext& ctx) {
                 << scope->code << "\n";
       return kDataErr;
     }
-    app::ExportOptions opt;
+    app::ExportOptions opt = app::export_for(st, ctx.caller(), ekind, scope_s);
     opt.format = *app::parse_file_format(format);
-    opt.scope = *scope;
     opt.lang = *lang;
     opt.year = year;
-    opt.actor = ctx.actor;
     int64_t n = app::export_list(st, *k, out, opt);
     std::cout << fmt::format("{}: {} rows\n", out, n);
     return 0;
@@ -116,6 +115,7 @@ int RegistryCommand::run(CommandContext& ctx) {
     opt.years = demo_years;
     opt.actor = ctx.actor;
     opt.progress = ctx.progress;
+    app::require(ctx.caller(), {app::Action::import_data});  // it writes a registry
     if (!app::valid_scale(scale)) {
       std::cerr << "sanad demo: --scale must be school, province, region or national\n";
       return kUsage;
@@ -144,11 +144,10 @@ int RegistryCommand::run_import(CommandContext& ctx) {
     return kUsage;
   }
   store::Store& st = ctx.st;
-  app::ImportOptions opt;
+  app::ImportOptions opt = app::import_for(ctx.caller(), kind_s);
   opt.skip_invalid = skip;
   opt.dry_run = dry;
   opt.strict_massar = !lenient;
-  opt.actor = ctx.actor;
   opt.progress = ctx.progress;
   opt.replace_from = from;
   opt.replace_to = to;

@@ -34,11 +34,7 @@ RequestsCommand::RequestsCommand(CLI::App& cli) {
 
 int RequestsCommand::run(CommandContext& ctx) {
   store::Store& st = ctx.st;
-  app::Principal p;
-  p.login = ctx.actor;
-  p.role = app::Role::national_admin;
-  p.scope = Scope::nation();
-  p.scope_path = {Scope::nation()};
+  app::Principal p = ctx.operator_principal;  // the list: as seen from --scope
   try {
     if (*list) {
       auto scope = parse_scope(scope_s);

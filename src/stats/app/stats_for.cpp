@@ -53,6 +53,16 @@ StatsFor::At StatsFor::at(const std::string& node, const std::string& year_asked
   return out;
 }
 
+std::vector<stats::Definition> StatsFor::catalogue() {
+  return app::catalogue(st_);
+}
+
+void StatsFor::define(const stats::Definition& d) {
+  may_manage();
+  if (c_.who.scope.kind != NodeKind::nation) throw Forbidden();
+  define_indicator(st_, d, c_.actor());
+}
+
 StatsFor::Dashboard StatsFor::dashboard(const std::string& node, const std::string& year) {
   Dashboard d{at(node, year), {}, {}, {}, {}, {}, false, false, false};
   const auto& s = *d.at.snap;

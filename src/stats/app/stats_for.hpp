@@ -33,6 +33,11 @@ class StatsFor {
   };
   At at(const std::string& node, const std::string& year);
 
+  // The indicators' definitions: anyone signed in reads them; the country's catalogue is defined
+  // (added to or changed) by whoever manages statistics over the whole country.
+  std::vector<stats::Definition> catalogue();
+  void define(const stats::Definition& d);
+
   // What the dashboard shows beside the figures: the trend's years, targets, reported values,
   // what the planning directorate sent back, which nodes above are the caller's, what it may do.
   struct Dashboard {

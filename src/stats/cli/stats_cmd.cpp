@@ -14,10 +14,12 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "core/app/refusal.hpp"
 #include "kernel/dates.hpp"
 #include "kernel/vocab.hpp"
 #include "stats/app/exchange.hpp"
 #include "stats/app/stats.hpp"
+#include "stats/app/stats_for.hpp"
 
 namespace sanad::cli {
 
@@ -103,8 +105,10 @@ StatsCommand::StatsCommand(CLI::App& cli) {
   report->add_option("--note", note, "why (required to return)");
 }
 
-int StatsCommand::run(store::Store& st, const std::string& actor) {
-  app::Actor who{actor, "local"};
+int StatsCommand::run(CommandContext& ctx) {
+  store::Store& st = ctx.st;
+  app::StatsFor S(st, ctx.caller(),
+                  [&](const std::string& y) { return app::compute_stats(st, y, threads); });
   const bool fr = lang_s != "ar";
   auto year_ok = parse_school_year(year);
   if (!year_ok) {
@@ -119,7 +123,7 @@ int StatsCommand::run(store::Store& st, const std::string& actor) {
   }
   try {
     if (*catalogue) {
-      for (const auto& d : app::catalogue(st)) {
+      for (const auto& d : S.catalogue()) {
         if (json)
           std::cout << app::definition_to_json(d) << "\n";
         else
@@ -129,26 +133,23 @@ int StatsCommand::run(store::Store& st, const std::string& actor) {
     }
     if (*define) {
       auto d = app::definition_from_json(slurp(file));
-      app::define_indicator(st, d, who);
+      S.define(d);
       std::cout << fmt::format("indicator {} defined\n", d.code);
       return 0;
     }
     if (*target) {
-      app::set_target(st,
-                      {indicator, std::string(node_kind_name(scope->kind)), scope->code, year,
-                       baseline, target_v, "", ""},
-                      who);
+      S.set_target(scope_s, year, indicator, baseline, target_v);
       std::cout << fmt::format("target of {} at {} for {}: {} → {}\n", indicator,
                                scope->code.empty() ? "MA" : scope->code, year, baseline, target_v);
       return 0;
     }
-    if (*bench) return run_bench(st);
-    auto snap = app::compute_stats(st, year, threads);
-    const int32_t node = app::node_of(snap->tree, *scope);
-    if (node == stats::kNone) {
-      std::cerr << "sanad stats: no territory " << scope_s << "\n";
-      return kUsage;
+    if (*bench) {
+      S.may_see_pupils();  // it writes the pupils' facts (--facts) beside its measure
+      return run_bench(st);
     }
+    auto at = S.at(scope_s, year);
+    const auto& snap = at.snap;
+    const int32_t node = at.node;
     auto find = [&]() -> std::optional<std::size_t> {
       auto i = snap->cube->indicator(indicator);
       if (!i) std::cerr << "sanad stats: no indicator " << indicator << " in the catalogue\n";
@@ -193,6 +194,7 @@ int StatsCommand::run(store::Store& st, const std::string& actor) {
       return 0;
     }
     if (*behind) {
+      S.may_see_pupils();
       auto i = find();
       if (!i) return kUsage;
       auto ids =
@@ -203,13 +205,16 @@ int StatsCommand::run(store::Store& st, const std::string& actor) {
     if (*report) {
       auto i = find();
       if (!i) return kUsage;
-      auto r = app::report_value(st, *snap, *i, node, action, note, who);
+      auto r = S.report(scope_s, year, indicator, action, note);
       std::cout << fmt::format("{} {} at {}: {} ({})\n", indicator, year,
                                scope->code.empty() ? "MA" : scope->code, r.state,
                                r.value ? fmt::format("{}", *r.value) : "no value");
       return 0;
     }
   } catch (const app::StatsError& e) {
+    std::cerr << "sanad stats: " << e.what() << "\n";
+    return kDataErr;
+  } catch (const app::Refusal& e) {
     std::cerr << "sanad stats: " << e.what() << "\n";
     return kDataErr;
   }
@@ -352,9 +357,12 @@ ExchangeCommand::ExchangeCommand(CLI::App& cli) {
   received = root->add_subcommand("received", "the observations received, as SDMX-CSV");
 }
 
-int ExchangeCommand::run(store::Store& st, const std::string& actor) {
-  app::Actor who{actor, "local"};
+int ExchangeCommand::run(CommandContext& ctx) {
+  store::Store& st = ctx.st;
+  const app::Caller caller = ctx.caller();
+  const app::Actor who = caller.actor();
   try {
+    app::StatsFor(st, caller, nullptr).may_exchange();
     if (*exp) {
       auto y = parse_school_year(year);
       if (!y) {

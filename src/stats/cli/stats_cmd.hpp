@@ -11,9 +11,8 @@ namespace sanad::cli {
 struct StatsCommand : Command {
   explicit StatsCommand(CLI::App& cli);
   bool parsed() const override { return root->parsed(); }
-  int run(CommandContext& ctx) override { return run(ctx.st, ctx.actor); }
+  int run(CommandContext& ctx) override;
   // Exit code: 0, 2 usage, 65 refused (bad definition, a state), 1 anything else.
-  int run(store::Store& st, const std::string& actor);
   int run_bench(store::Store& st);
 
   CLI::App* root = nullptr;
@@ -31,8 +30,7 @@ struct StatsCommand : Command {
 struct ExchangeCommand : Command {
   explicit ExchangeCommand(CLI::App& cli);
   bool parsed() const override { return root->parsed(); }
-  int run(CommandContext& ctx) override { return run(ctx.st, ctx.actor); }
-  int run(store::Store& st, const std::string& actor);
+  int run(CommandContext& ctx) override;
 
   CLI::App* root = nullptr;
   CLI::App *exp, *imp, *received;

@@ -80,7 +80,8 @@ std::optional<stats::Slice> slice_of(const Ctx& c, std::string& why) {
 
 ApiResponse r_catalogue(Ctx& c) {
   json out = json::array();
-  for (const auto& d : app::catalogue(c.st)) out.push_back(json::parse(app::definition_to_json(d)));
+  for (const auto& d : stats_for(c).catalogue())
+    out.push_back(json::parse(app::definition_to_json(d)));
   return reply(200, out);
 }
 

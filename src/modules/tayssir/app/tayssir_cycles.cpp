@@ -13,6 +13,7 @@
 
 #include "kernel/dates.hpp"
 #include "kernel/text.hpp"
+#include "registry/store/registry_store.hpp"
 
 namespace sanad::app {
 
@@ -461,38 +462,39 @@ namespace {
 std::set<std::string> pupils_within(store::Store& st, const std::vector<std::string>& codes,
                                     const Scope& scope) {
   std::set<std::string> out(codes.begin(), codes.end());
-  for (const auto& m : st.unknown_pupils(codes, scope)) out.erase(m);
+  for (const auto& m : store::RegistryStore(st).unknown_pupils(codes, scope)) out.erase(m);
   return out;
 }
 
 bool payee_within(store::Store& st, const std::string& cin, const Scope& scope) {
   std::vector<std::string> children;
-  for (const auto& m : st.members_of(cin)) children.push_back(m.massar);
+  for (const auto& m : store::RegistryStore(st).members_of(cin)) children.push_back(m.massar);
   return !children.empty() && !pupils_within(st, children, scope).empty();
 }
 
 SuspectSide describe(store::Store& st, const std::string& kind, const std::string& code,
                      const std::string& year) {
+  store::RegistryStore reg(st);
   SuspectSide d;
   d.code = code;
   if (kind == "pupil") {
-    if (auto p = st.pupil(code)) {
+    if (auto p = reg.pupil(code)) {
       d.name_ar = trim(p->first_ar + " " + p->last_ar);
       d.name_fr = trim(p->first_fr + " " + p->last_fr);
       d.birth_date = p->birth_date;
       d.sex = p->sex;
     }
-    for (const auto& e : st.enrolments_of(code))
+    for (const auto& e : reg.enrolments_of(code))
       if (e.school_year == year) {
         d.school_code = e.school_code;
         d.level = e.level;
       }
-    if (auto h = st.household_of(code)) d.payee_cin = h->first.payee_cin;
+    if (auto h = reg.household_of(code)) d.payee_cin = h->first.payee_cin;
   } else {
-    for (const auto& m : st.members_of(code)) {
+    for (const auto& m : reg.members_of(code)) {
       d.children.push_back(m.massar);
       if (d.payee_name.empty())
-        if (auto h = st.household_of(m.massar)) {
+        if (auto h = reg.household_of(m.massar)) {
           d.payee_name = h->first.payee_name;
           d.phone = h->first.phone;
           d.ramed = h->first.ramed;

@@ -56,6 +56,13 @@ std::vector<TayssirFor::PolicyItem> TayssirFor::policies() {
   return out;
 }
 
+TayssirFor::PolicyItem TayssirFor::policy(const std::string& code) {
+  require(c_, {Action::tayssir_read});
+  auto p = find_policy(st_, code);
+  if (!p) throw NotFound("no_policy", "no policy " + code);
+  return {*p, policy_frozen(st_, p->code)};
+}
+
 TayssirFor::PolicyItem TayssirFor::copy_policy(const std::string& from, const std::string& code,
                                                const std::string& school_year) {
   may_edit_policies();
@@ -93,13 +100,15 @@ TayssirFor::PolicyItem TayssirFor::update_policy(const std::string& code, const 
 // --- cycles ----------------------------------------------------------------------------------
 
 std::vector<store::CycleRow> TayssirFor::cycles(const std::string& policy,
-                                                const std::string& period) {
+                                                const std::string& period,
+                                                const std::string& scope) {
   require(c_, {Action::tayssir_read});
+  const Scope within = scope_inside(scope);
   store::TayssirStore ts(st_);
   std::vector<store::CycleRow> out;
   for (const auto& p : ts.policies()) {
     if (!policy.empty() && p.code != policy) continue;
-    for (const auto& row : ts.cycles(p.id, period, c_.who.scope)) out.push_back(as_seen(row));
+    for (const auto& row : ts.cycles(p.id, period, within)) out.push_back(as_seen(row));
   }
   return out;
 }
@@ -304,9 +313,10 @@ TayssirFor::WhatIfAsk TayssirFor::what_if_ask(const std::string& base, const std
   return a;
 }
 
-WhatIfResult TayssirFor::what_if(const WhatIfAsk& a) {
+WhatIfResult TayssirFor::what_if(const WhatIfAsk& a,
+                                 std::function<void(const std::string&)> progress) {
   require(c_, {Action::tayssir_plan});
-  return app::what_if(st_, a.base, a.variant, a.scope);
+  return app::what_if(st_, a.base, a.variant, a.scope, std::move(progress));
 }
 
 void TayssirFor::may_write_what_if_changes() {

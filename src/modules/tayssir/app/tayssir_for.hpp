@@ -25,6 +25,7 @@ class TayssirFor {
     bool frozen = false;
   };
   std::vector<PolicyItem> policies();
+  PolicyItem policy(const std::string& code);
   // A copy of policy `from` under `code` (for `school_year` when given).
   PolicyItem copy_policy(const std::string& from, const std::string& code,
                          const std::string& school_year);
@@ -35,8 +36,10 @@ class TayssirFor {
   // Throws unless the caller may create and edit policies (checked before reading what it sent).
   void may_edit_policies();
 
-  // Cycles within reach, as the caller sees them (below a directorate: its own schools' totals).
-  std::vector<store::CycleRow> cycles(const std::string& policy, const std::string& period);
+  // Cycles within reach (of `scope` inside the caller's when named), as the caller sees them
+  // (below a directorate: its own schools' totals).
+  std::vector<store::CycleRow> cycles(const std::string& policy, const std::string& period,
+                                      const std::string& scope = {});
   void may_compute();
   // Computes a period for the caller's scope, or `scope` inside it.
   ComputeResult compute(const std::string& policy, const std::string& period,
@@ -94,7 +97,7 @@ class TayssirFor {
   // `variant_policy`: a policy's JSON, used instead of the stored `variant` when given.
   WhatIfAsk what_if_ask(const std::string& base, const std::string& variant,
                         const std::optional<std::string>& variant_policy, const std::string& scope);
-  WhatIfResult what_if(const WhatIfAsk& a);
+  WhatIfResult what_if(const WhatIfAsk& a, std::function<void(const std::string&)> progress = {});
   void may_write_what_if_changes();
   int64_t write_what_if_changes(const WhatIfAsk& a, const WhatIfResult& r, const std::string& path,
                                 const ListOptions& opt);

@@ -16,6 +16,7 @@
 #include "core/app/lists.hpp"
 #include "kernel/dates.hpp"
 #include "kernel/vocab.hpp"
+#include "registry/store/registry_store.hpp"
 
 namespace sanad::app {
 
@@ -336,7 +337,7 @@ Explanation explain_line(store::Store& st, int64_t cycle_id, const std::string& 
   x.forfeited = line->line.forfeited;
   // Today's absences beside the counts the cycle used.
   std::map<std::string, std::pair<int, int>> now;  // month → unjustified, justified
-  for (const auto& a : st.absences_of(massar)) {
+  for (const auto& a : store::RegistryStore(st).absences_of(massar)) {
     auto& v = now[a.date.substr(0, 7)];
     (a.justified ? v.second : v.first)++;
   }

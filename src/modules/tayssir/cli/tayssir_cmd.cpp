@@ -13,7 +13,7 @@
 
 #include "kernel/dates.hpp"
 #include "kernel/vocab.hpp"
-#include "modules/tayssir/app/tayssir.hpp"
+#include "modules/tayssir/app/tayssir_for.hpp"
 
 namespace sanad::cli {
 
@@ -188,10 +188,11 @@ TayssirCommand::TayssirCommand(CLI::App& cli) {
   review->add_option("--note", note, "why");
 }
 
-int TayssirCommand::run(store::Store& st, const std::string& actor,
-                        const std::function<void(const std::string&)>& progress,
-                        const std::function<void()>& progress_done) {
-  app::Actor who{actor, "local"};
+int TayssirCommand::run(CommandContext& ctx) {
+  store::Store& st = ctx.st;
+  const auto& progress = ctx.progress;
+  const auto& progress_done = ctx.progress_done;
+  app::TayssirFor T(st, ctx.caller());
   auto fmt_opts = [&]() -> std::optional<app::ListOptions> {
     auto lang = parse_lang(lang_s);
     auto ff = app::parse_file_format(format);
@@ -203,46 +204,44 @@ int TayssirCommand::run(store::Store& st, const std::string& actor,
   };
   try {
     if (*p_init) {
-      auto y = parse_school_year(year);
-      if (!y) {
+      if (!parse_school_year(year)) {
         std::cerr << "sanad tayssir: --year " << year << " is not a school year like 2025-2026\n";
         return kUsage;
       }
-      auto p = tayssir::published_policy(*y);
-      if (!code.empty()) p.code = code;
-      app::create_policy(st, p, who);
-      std::cout << fmt::format("policy {} created with the published rules of Tayssir\n", p.code);
+      auto p = T.publish_policy(year, code);
+      std::cout << fmt::format("policy {} created with the published rules of Tayssir\n",
+                               p.policy.code);
     } else if (*p_list) {
-      for (const auto& p : app::list_policies(st))
+      for (const auto& [p, frozen] : T.policies())
         std::cout << fmt::format("{}\t{}\t{}\t{}\n", p.code, p.school_year, p.name_fr,
-                                 app::policy_frozen(st, p.code) ? "frozen" : "editable");
+                                 frozen ? "frozen" : "editable");
     } else if (*p_show) {
-      std::cout << app::policy_to_json(app::get_policy(st, code)) << "\n";
+      std::cout << app::policy_to_json(T.policy(code).policy) << "\n";
     } else if (*p_copy) {
       if (!year.empty() && !parse_school_year(year)) {
         std::cerr << "sanad tayssir: --year " << year << " is not a school year\n";
         return kUsage;
       }
-      auto p = app::copy_policy(st, from, code, year, who);
-      std::cout << fmt::format("policy {} created from {} ({})\n", code, from, p.school_year);
+      auto p = T.copy_policy(from, code, year);
+      std::cout << fmt::format("policy {} created from {} ({})\n", code, from,
+                               p.policy.school_year);
     } else if (*p_set) {
-      auto p = app::policy_from_json(read_file(file));
+      const std::string json = read_file(file);
+      auto p = app::policy_from_json(json);
       if (p.code != code) {
         std::cerr << fmt::format("sanad tayssir: the file describes policy {}, not {}\n", p.code,
                                  code);
         return kDataErr;
       }
-      app::update_policy(st, p, who);
+      T.update_policy(code, json);
       std::cout << fmt::format("policy {} saved\n", code);
     } else if (*compute) {
-      auto scope = parse_scope(scope_s);
-      if (!scope) {
+      if (!parse_scope(scope_s)) {
         std::cerr << "sanad tayssir: --scope " << scope_s << " is not a territory code\n";
         return kUsage;
       }
-      app::ComputeOptions o{policy, period, *scope, who, progress};
       keep_freed_memory();
-      auto r = app::compute_cycles(st, o);
+      auto r = T.compute(policy, period, scope_s, progress);
       progress_done();
       for (const auto& c : r.cycles)
         std::cout << totals_line(c.row)
@@ -261,25 +260,21 @@ int TayssirCommand::run(store::Store& st, const std::string& actor,
         if (r.suspects_pending > static_cast<int64_t>(r.suspects.size())) std::cout << "  …\n";
       }
     } else if (*cycles) {
-      auto scope = parse_scope(scope_s);
-      if (!scope) {
+      if (!parse_scope(scope_s)) {
         std::cerr << "sanad tayssir: --scope " << scope_s << " is not a territory code\n";
         return kUsage;
       }
-      auto row = store::TayssirStore(st).policy(policy);
-      if (!row) throw app::TayssirError("no policy " + policy);
-      for (const auto& c : store::TayssirStore(st).cycles(row->id, period, *scope))
-        std::cout << totals_line(c) << "\n";
+      T.policy(policy);  // named: it must be there
+      for (const auto& c : T.cycles(policy, period, scope_s)) std::cout << totals_line(c) << "\n";
     } else if (*check) {
-      app::check_school(st, cycle, school, note.empty(), note, who);
+      T.check(cycle, school, note.empty(), note);
       std::cout << fmt::format("cycle {}: school {} {}\n", cycle, school,
                                note.empty() ? "confirmed its list" : "flagged errors");
     } else if (*advance) {
       if (state == "closed" &&
           !confirmed(yes, fmt::format("Close cycle {}? A closed cycle never changes.", cycle)))
         return kFail;
-      app::advance_cycle(st, cycle, state, who);
-      std::cout << totals_line(app::get_cycle(st, cycle)) << "\n";
+      std::cout << totals_line(T.advance(cycle, state)) << "\n";
     } else if (*list) {
       auto k = app::parse_cycle_list(kind);
       if (!k) {
@@ -289,15 +284,15 @@ int TayssirCommand::run(store::Store& st, const std::string& actor,
       }
       auto o = fmt_opts();
       if (!o) return kUsage;
-      auto n = app::write_cycle_list(st, cycle, *k, out, *o, who);
+      auto n = T.write_list(cycle, *k, *o, out);
       std::cout << fmt::format("{}: {} rows\n", out, n);
     } else if (*pay) {
       auto o = fmt_opts();
       if (!o) return kUsage;
-      auto c = app::get_cycle(st, cycle);
+      auto c = T.cycle(cycle);
       // Asked only of an approved cycle (another is refused below, with its reason).
-      if (c.state == "approved") {
-        auto p = app::payment_totals(st, cycle);
+      if (c.payable) {
+        const app::PaymentExport& p = *c.payable;
         if (!confirmed(
                 yes, fmt::format("Export cycle {} for payment ({} MAD to {} households{})?", cycle,
                                  app::format_mad(p.amount), p.households,
@@ -307,7 +302,7 @@ int TayssirCommand::run(store::Store& st, const std::string& actor,
                                      : "")))
           return kFail;
       }
-      auto r = app::export_payments(st, cycle, out, *o, who);
+      auto r = T.pay(cycle, *o, out);
       std::cout << fmt::format("{}: {} households, {} MAD, sha256 {}\n", out, r.households,
                                app::format_mad(r.amount), r.sha256);
       if (r.owing_households > 0)
@@ -316,7 +311,7 @@ int TayssirCommand::run(store::Store& st, const std::string& actor,
             "cycle computed\n",
             r.owing_households, app::format_mad(-r.owing));
     } else if (*explain) {
-      auto x = app::explain_line(st, cycle, massar);
+      auto x = T.explain(cycle, massar);
       std::cout << fmt::format(
           "{} ({}, school {}): {}; {} MAD a month; due {} MAD, forfeited {} MAD\n", x.massar,
           x.level, x.school_code, x.reason, app::format_mad(x.monthly), app::format_mad(x.due),
@@ -331,8 +326,7 @@ int TayssirCommand::run(store::Store& st, const std::string& actor,
             : m.state == 'L' ? "after leaving school"
                              : "not eligible");
     } else if (*whatif) {
-      auto scope = parse_scope(scope_s);
-      if (!scope) {
+      if (!parse_scope(scope_s)) {
         std::cerr << "sanad tayssir: --scope " << scope_s << " is not a territory code\n";
         return kUsage;
       }
@@ -342,10 +336,11 @@ int TayssirCommand::run(store::Store& st, const std::string& actor,
       }
       auto o = fmt_opts();
       if (!o) return kUsage;
-      auto base = app::get_policy(st, policy);
-      auto var = variant.empty() ? app::policy_from_json(read_file(variant_file))
-                                 : app::get_policy(st, variant);
-      auto r = app::what_if(st, base, var, *scope, progress);
+      auto ask = T.what_if_ask(
+          policy, variant, variant.empty() ? std::optional(read_file(variant_file)) : std::nullopt,
+          scope_s);
+      const auto &base = ask.base, &var = ask.variant;
+      auto r = T.what_if(ask, progress);
       progress_done();
       auto line = [](const app::WhatIfRow& w) {
         return fmt::format(
@@ -359,26 +354,23 @@ int TayssirCommand::run(store::Store& st, const std::string& actor,
       std::cout << line(r.total) << "\n"
                 << fmt::format("{} pupils enter, {} leave\n", r.entering.size(), r.leaving.size());
       if (!out.empty())
-        std::cout << fmt::format(
-            "{}: {} rows\n", out,
-            app::write_what_if_changes(st, r, out, *o, who, base.code, var.code,
-                                       scope->kind == NodeKind::nation ? "MA" : scope->code));
+        std::cout << fmt::format("{}: {} rows\n", out, T.write_what_if_changes(ask, r, out, *o));
     } else if (*ap_file) {
-      auto id = app::file_appeal(st, cycle, massar, note, who);
+      auto id = T.file_appeal(cycle, massar, note);
       std::cout << fmt::format("appeal #{} filed on cycle {} for {}\n", id, cycle, massar);
     } else if (*ap_decide) {
       if (state != "upheld" && state != "rejected") {
         std::cerr << "sanad tayssir: the decision is upheld or rejected\n";
         return kUsage;
       }
-      auto r = app::decide_appeal(st, appeal, {state == "upheld", a, months}, who);
+      auto r = T.decide_appeal(appeal, app::AppealDecision{state == "upheld", a, months});
       std::cout << fmt::format("appeal #{} {}{}\n", r.id, r.state,
                                r.state == "upheld"
                                    ? fmt::format(": {} MAD for {}, paid with the next cycle",
                                                  app::format_mad(r.amount), r.months)
                                    : "");
     } else if (*ap_list) {
-      for (const auto& r : app::list_appeals(st, cycle))
+      for (const auto& r : T.cycle(cycle).appeals)
         std::cout << fmt::format(
             "#{}\t{}\t{}\t{}\t{} MAD\t{}\t{}\n", r.id, r.massar, r.state, r.filed_at,
             app::format_mad(r.amount), r.grounds,
@@ -389,7 +381,8 @@ int TayssirCommand::run(store::Store& st, const std::string& actor,
         std::cerr << "sanad tayssir: --scope " << scope_s << " is not a territory code\n";
         return kUsage;
       }
-      auto pol = app::get_policy(st, policy);
+      T.may_compute();  // a measure of the computation, on the registry of the scope
+      auto pol = T.policy(policy).policy;
       const tayssir::Period* per = nullptr;
       for (const auto& p : pol.periods)
         if (p.code == period) per = &p;
@@ -428,6 +421,7 @@ int TayssirCommand::run(store::Store& st, const std::string& actor,
         std::cerr << "sanad tayssir: --scope " << scope_s << " is not a territory code\n";
         return kUsage;
       }
+      T.may_review_suspects(policy, scope_s);
       auto pairs = app::list_suspects(st, policy, *scope);
       progress_done();
       std::size_t pending = 0;
@@ -438,7 +432,7 @@ int TayssirCommand::run(store::Store& st, const std::string& actor,
       }
       std::cerr << fmt::format("{} pair(s), {} pending review\n", pairs.size(), pending);
     } else if (*review) {
-      app::review_pair(st, kind, a, b, state, note, who);
+      T.review(kind, a, b, state, note);
       std::cout << fmt::format("{} {} / {}: {}\n", kind, a, b, state);
     }
   } catch (const app::TayssirError& e) {

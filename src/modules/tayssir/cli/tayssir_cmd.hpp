@@ -11,13 +11,10 @@ namespace sanad::cli {
 struct TayssirCommand : Command {
   explicit TayssirCommand(CLI::App& cli);
   bool parsed() const override { return root->parsed(); }
-  int run(CommandContext& ctx) override {
-    return run(ctx.st, ctx.actor, ctx.progress, ctx.progress_done);
-  }
-  // Exit code: 0, 2 usage, 65 refused (a rule, a state, bad data), 1 anything else.
-  int run(store::Store& st, const std::string& actor,
-          const std::function<void(const std::string&)>& progress,
-          const std::function<void()>& progress_done);
+  // Exit code: 0, 2 usage, 65 refused (a rule, a state, bad data), 1 anything else. Each
+  // subcommand calls Tayssir as the command line's caller (app/tayssir_for.hpp), which checks
+  // the action it needs.
+  int run(CommandContext& ctx) override;
 
   CLI::App* root = nullptr;
   CLI::App *p_init, *p_list, *p_show, *p_copy, *p_set, *compute, *cycles, *check, *advance, *list,

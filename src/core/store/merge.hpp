@@ -1,5 +1,5 @@
-// What the Store's files (store*.cpp) share: the merge engine that writes a table by difference,
-// the absence tallies, the staging of codes. Nothing outside core/store/ includes it.
+// What the stores of every part share: the merge engine that writes a table by difference, the
+// staging of codes and ids to join against. Only stores (PART/store/) include it.
 #pragma once
 #include <array>
 #include <cstdint>
@@ -58,22 +58,6 @@ MergeCounts diff_merge(Db& db, const Target& t, std::size_t n, const RowGen& gen
                        std::vector<std::pair<std::size_t, std::string>>* changed_fields = nullptr,
                        const std::vector<uint32_t>* order = nullptr,
                        std::vector<uint8_t>* states = nullptr);
-
-// Absence tallies: each pupil's absence days per school year and month, unjustified then
-// justified, September first.
-constexpr int kTallyMonths = 12;
-
-struct TallyDelta {
-  int64_t pupil = 0;
-  int start = 0;  // of the school year
-  std::array<int32_t, 2 * kTallyMonths> days{};
-};
-
-void add_to_tallies(Db& db, const std::vector<TallyDelta>& deltas);
-void tally_day(std::vector<TallyDelta>& t, int64_t pupil, const Date& day, bool justified,
-               int32_t n = 1);
-// Counts the tallies of these pupils again from their absences.
-void recount_absences(Db& db, std::vector<int64_t> pupils);
 
 // Stages codes in a temporary table (stage_codes(code)); how many.
 std::size_t stage_codes(Db& db, const std::vector<std::string>& codes);

@@ -1,7 +1,6 @@
-// The Store's registry tables: pupils and enrolments, households, absences, one pupil's record,
-// lists by scope.
-#include "core/store/scope_sql.hpp"
-#include "core/store/store.hpp"
+// The registry's tables: pupils and enrolments, households, absences, one pupil's record, lists
+// by scope.
+#include "registry/store/registry_store.hpp"
 
 #include <fmt/format.h>
 
@@ -14,7 +13,9 @@
 
 #include "kernel/text.hpp"
 
-#include "core/store/store_internal.hpp"
+#include "core/store/merge.hpp"
+#include "core/store/scope_sql.hpp"
+#include "registry/store/tallies.hpp"
 
 namespace sanad::store {
 using namespace detail;
@@ -50,8 +51,8 @@ std::unordered_map<std::string, int64_t> all_school_ids(Db& db) {
 }
 }  // namespace
 
-std::pair<MergeCounts, MergeCounts> Store::put_roster(const std::vector<Pupil>& pupils,
-                                                      const std::vector<Enrolment>& enrolments) {
+std::pair<MergeCounts, MergeCounts> RegistryStore::put_roster(
+    const std::vector<Pupil>& pupils, const std::vector<Enrolment>& enrolments) {
   // New pupils get their ids in code Massar order, so the code's unique index is written from
   // left to right; the enrolments follow in the same order (by pupil id for new pupils, the
   // order of their unique key; their school index is built afterwards on a large first load).
@@ -111,7 +112,7 @@ std::pair<MergeCounts, MergeCounts> Store::put_roster(const std::vector<Pupil>& 
 
 // --- households -------------------------------------------------------------------------------
 
-MergeCounts Store::put_households(const std::vector<Household>& rows) {
+MergeCounts RegistryStore::put_households(const std::vector<Household>& rows) {
   static const Target target{"households",
                              true,
                              {{"payee_cin"}},
@@ -130,7 +131,7 @@ MergeCounts Store::put_households(const std::vector<Household>& rows) {
   return counts;
 }
 
-MergeCounts Store::put_memberships(const std::vector<Membership>& rows) {
+MergeCounts RegistryStore::put_memberships(const std::vector<Membership>& rows) {
   std::vector<std::string> massars, cins;
   for (const auto& m : rows) {
     massars.push_back(m.massar);
@@ -170,7 +171,7 @@ MergeCounts Store::put_memberships(const std::vector<Membership>& rows) {
   return counts;
 }
 
-MergeCounts Store::put_absences(const std::vector<Absence>& rows) {
+MergeCounts RegistryStore::put_absences(const std::vector<Absence>& rows) {
   std::vector<std::string> massars;
   massars.reserve(rows.size());
   for (const auto& a : rows) massars.push_back(a.massar);
@@ -199,19 +200,20 @@ MergeCounts Store::put_absences(const std::vector<Absence>& rows) {
   for (auto& [i, fields] : changed)
     counts.changes.push_back({"absence", rows[i].massar, rows[i].date, std::move(fields)});
   // The tallies take the differences: a new day counts, a day whose justification changed moves.
-  std::vector<TallyDelta> deltas;
+  std::vector<tallies::Delta> deltas;
   for (uint32_t i : order) {
     if (state[i] == kRowSame) continue;
     auto day = parse_iso_date(rows[i].date);
     if (!day) throw DbError("not a date: " + rows[i].date);
-    tally_day(deltas, pupil_of[i], *day, rows[i].justified);
-    if (state[i] == kRowChanged) tally_day(deltas, pupil_of[i], *day, !rows[i].justified, -1);
+    tallies::count_day(deltas, pupil_of[i], *day, rows[i].justified);
+    if (state[i] == kRowChanged)
+      tallies::count_day(deltas, pupil_of[i], *day, !rows[i].justified, -1);
   }
-  add_to_tallies(*db_, deltas);
+  tallies::add(*db_, deltas);
   return counts;
 }
 
-std::vector<std::pair<std::string, std::string>> Store::enrolled_schools(
+std::vector<std::pair<std::string, std::string>> RegistryStore::enrolled_schools(
     const std::vector<std::string>& massar, const std::string& year) {
   std::vector<std::pair<std::string, std::string>> out;
   if (massar.empty()) return out;
@@ -225,9 +227,10 @@ std::vector<std::pair<std::string, std::string>> Store::enrolled_schools(
   return out;
 }
 
-std::vector<Absence> Store::absences_in_schools(const std::vector<std::string>& schools,
-                                                const std::string& year, const std::string& from,
-                                                const std::string& to) {
+std::vector<Absence> RegistryStore::absences_in_schools(const std::vector<std::string>& schools,
+                                                        const std::string& year,
+                                                        const std::string& from,
+                                                        const std::string& to) {
   std::vector<Absence> out;
   if (schools.empty()) return out;
   stage_codes(*db_, schools);
@@ -243,7 +246,7 @@ std::vector<Absence> Store::absences_in_schools(const std::vector<std::string>& 
   return out;
 }
 
-int64_t Store::delete_absences(const std::vector<Absence>& rows) {
+int64_t RegistryStore::delete_absences(const std::vector<Absence>& rows) {
   if (rows.empty()) return 0;
   std::vector<std::string> massars;
   massars.reserve(rows.size());
@@ -265,12 +268,12 @@ int64_t Store::delete_absences(const std::vector<Absence>& rows) {
       "DELETE FROM absences WHERE EXISTS (SELECT 1 FROM stage_gone g WHERE g.pupil_id = "
       "absences.pupil_id AND g.day = absences.day)");
   db_->execute("DROP TABLE stage_gone");
-  if (n > 0) recount_absences(*db_, std::move(pupils));
+  if (n > 0) tallies::recount(*db_, std::move(pupils));
   return n;
 }
 
-std::vector<std::string> Store::unknown_pupils(const std::vector<std::string>& massar,
-                                               const Scope& scope) {
+std::vector<std::string> RegistryStore::unknown_pupils(const std::vector<std::string>& massar,
+                                                       const Scope& scope) {
   std::unordered_map<std::string, int64_t> known;
   if (scope.kind == NodeKind::nation) {
     known = ids_by_code(*db_, "pupils", "massar", massar);
@@ -292,7 +295,8 @@ std::vector<std::string> Store::unknown_pupils(const std::vector<std::string>& m
   return out;
 }
 
-std::vector<Store::PupilOnRecord> Store::pupils_on_record(const std::vector<std::string>& massar) {
+std::vector<RegistryStore::PupilOnRecord> RegistryStore::pupils_on_record(
+    const std::vector<std::string>& massar) {
   std::vector<PupilOnRecord> out;
   if (massar.empty()) return out;
   stage_codes(*db_, massar);
@@ -315,7 +319,7 @@ std::vector<Store::PupilOnRecord> Store::pupils_on_record(const std::vector<std:
   return out;
 }
 
-std::vector<Store::HouseholdOnRecord> Store::households_on_record(
+std::vector<RegistryStore::HouseholdOnRecord> RegistryStore::households_on_record(
     const std::vector<std::string>& cins) {
   std::vector<HouseholdOnRecord> out;
   if (cins.empty()) return out;
@@ -335,7 +339,7 @@ std::vector<Store::HouseholdOnRecord> Store::households_on_record(
 
 // --- one pupil --------------------------------------------------------------------------------
 
-std::optional<Pupil> Store::pupil(const std::string& massar) {
+std::optional<Pupil> RegistryStore::pupil(const std::string& massar) {
   std::optional<Pupil> out;
   db_->query(
       "SELECT massar, last_ar, first_ar, last_fr, first_fr, sex, birth_date, birth_place FROM "
@@ -347,7 +351,7 @@ std::optional<Pupil> Store::pupil(const std::string& massar) {
   return out;
 }
 
-std::vector<Enrolment> Store::enrolments_of(const std::string& massar) {
+std::vector<Enrolment> RegistryStore::enrolments_of(const std::string& massar) {
   std::vector<Enrolment> out;
   db_->query(
       "SELECT p.massar, e.school_year, sc.code, e.level, e.class_name, e.status, e.transfer_to, "
@@ -360,7 +364,8 @@ std::vector<Enrolment> Store::enrolments_of(const std::string& massar) {
   return out;
 }
 
-std::optional<std::pair<Household, Membership>> Store::household_of(const std::string& massar) {
+std::optional<std::pair<Household, Membership>> RegistryStore::household_of(
+    const std::string& massar) {
   std::optional<std::pair<Household, Membership>> out;
   db_->query(
       "SELECT h.payee_cin, h.payee_name, h.phone, h.ramed, m.relation FROM household_members m "
@@ -373,7 +378,7 @@ std::optional<std::pair<Household, Membership>> Store::household_of(const std::s
   return out;
 }
 
-std::vector<Membership> Store::members_of(const std::string& payee_cin) {
+std::vector<Membership> RegistryStore::members_of(const std::string& payee_cin) {
   std::vector<Membership> out;
   db_->query(
       "SELECT p.massar, m.relation FROM household_members m JOIN households h ON h.id = "
@@ -385,7 +390,7 @@ std::vector<Membership> Store::members_of(const std::string& payee_cin) {
   return out;
 }
 
-std::vector<Absence> Store::absences_of(const std::string& massar) {
+std::vector<Absence> RegistryStore::absences_of(const std::string& massar) {
   std::vector<Absence> out;
   db_->query(
       "SELECT a.day, a.justified FROM absences a JOIN pupils p ON p.id = a.pupil_id WHERE "
@@ -396,14 +401,8 @@ std::vector<Absence> Store::absences_of(const std::string& massar) {
   return out;
 }
 
-std::vector<std::string> Store::school_years() {
-  std::vector<std::string> out;
-  db_->query("SELECT code FROM school_years ORDER BY code", {},
-             [&](const ResultRow& r) { out.push_back(r.text(0)); });
-  return out;
-}
-
-std::vector<std::pair<std::string, int64_t>> Store::pupils_per_school(const std::string& year) {
+std::vector<std::pair<std::string, int64_t>> RegistryStore::pupils_per_school(
+    const std::string& year) {
   std::vector<std::pair<std::string, int64_t>> out;
   db_->query(
       "SELECT sc.code, n.pupils FROM (SELECT school_id, count(*) AS pupils FROM enrolments WHERE "
@@ -415,8 +414,8 @@ std::vector<std::pair<std::string, int64_t>> Store::pupils_per_school(const std:
 
 // --- lists ------------------------------------------------------------------------------------
 
-void Store::each_enrolment(const Scope& scope, const std::string& year,
-                           const std::function<void(const Pupil&, const Enrolment&)>& fn) {
+void RegistryStore::each_enrolment(const Scope& scope, const std::string& year,
+                                   const std::function<void(const Pupil&, const Enrolment&)>& fn) {
   auto [where, params] = scope_filter(scope);
   if (!year.empty()) {
     params.push_back(year);
@@ -438,8 +437,8 @@ void Store::each_enrolment(const Scope& scope, const std::string& year,
       });
 }
 
-void Store::each_membership(const Scope& scope,
-                            const std::function<void(const Household&, const Membership&)>& fn) {
+void RegistryStore::each_membership(
+    const Scope& scope, const std::function<void(const Household&, const Membership&)>& fn) {
   auto [where, params] = scope_filter(scope);
   std::string in_scope =
       scope.kind == NodeKind::nation
@@ -459,7 +458,8 @@ void Store::each_membership(const Scope& scope,
       });
 }
 
-void Store::each_absence(const Scope& scope, const std::function<void(const Absence&)>& fn) {
+void RegistryStore::each_absence(const Scope& scope,
+                                 const std::function<void(const Absence&)>& fn) {
   auto [where, params] = scope_filter(scope);
   std::string in_scope =
       scope.kind == NodeKind::nation
