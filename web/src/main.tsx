@@ -7,6 +7,7 @@ import { Login } from './core/pages/Login';
 import { UsersPage } from './core/pages/Users';
 import { AuditPage } from './core/pages/Audit';
 import type { ModuleEntry, NavEntry, PageOf, WebModule } from './core/module';
+import { ConfirmHost } from './core/forms';
 import { Problem, Spinner, useLoad } from './core/util';
 import { modules } from './modules';
 import './style.css';
@@ -136,6 +137,7 @@ function App() {
       <main>
         <Page route={route} me={me} />
       </main>
+      <ConfirmHost />
     </div>
   );
 }

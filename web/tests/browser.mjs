@@ -280,7 +280,6 @@ await step('a school head reads its Tayssir list, the computation behind a line,
 await step('the directorate manager approves the cycle and exports the payment file once', async () => {
   const mgr = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
   const p = await mgr.newPage();
-  p.on('dialog', (d) => d.accept());
   await signIn(p, fx.tayssir.manager);
   await p.goto(base + `/#/tayssir/${fx.tayssir.cycle}`);
   await p.waitForSelector('[data-testid=cycle-actions] button');
@@ -289,10 +288,23 @@ await step('the directorate manager approves the cycle and exports the payment f
   await p.click('[data-testid=cycle-actions] button');
   await p.waitForFunction((s) => document.querySelector('[data-testid=steps] li.on')?.textContent.trim() !== s, before);
   const checked = await state();
+  // Approving freezes the policy: asked first, in the page, naming what it freezes; declined
+  // (Escape), nothing moves.
   await p.click('[data-testid=cycle-actions] button:not(.secondary)');
+  await p.waitForSelector('[role=alertdialog][data-testid=confirm]');
+  assert.match(await p.textContent('[data-testid=confirm]'), /تُجمَّد السياسة/);
+  assert.equal(await p.evaluate(() => document.activeElement?.dataset.testid), 'confirm-no', 'the safe answer has the focus');
+  await shot(p, 'tayssir-confirm-approve');
+  await p.keyboard.press('Escape');
+  assert.equal(await p.locator('[data-testid=confirm]').count(), 0);
+  assert.equal(await state(), checked, 'declined: still checked');
+  await p.click('[data-testid=cycle-actions] button:not(.secondary)');
+  await p.click('[data-testid=confirm-yes]');
   await p.waitForFunction((s) => document.querySelector('[data-testid=steps] li.on')?.textContent.trim() !== s, checked);
   await shot(p, 'tayssir-approved');
-  const [download] = await Promise.all([p.waitForEvent('download'), p.click('[data-testid=cycle-actions] button')]);
+  await p.click('[data-testid=cycle-actions] button');
+  assert.match(await p.textContent('[data-testid=confirm]'), /لا يمكن التراجع/, 'the payment says it cannot be undone');
+  const [download] = await Promise.all([p.waitForEvent('download'), p.click('[data-testid=confirm-yes]')]);
   assert.match(download.suggestedFilename(), /payments\.xlsx$/);
   await p.waitForSelector('[data-testid=steps] li.on:nth-child(4)');
   assert.equal(await p.locator('[data-testid=cycle-actions] button:has-text("paiement"), [data-testid=cycle-actions] button:has-text("الأداء")').count(), 0, 'no second payment');
@@ -312,9 +324,9 @@ await step('the manager runs a what-if: without an amount for 1AP, its paid pupi
   await p.fill('input[name=amount-1AP]', '');
   // The whole country asks first (minutes of work); declined, nothing runs.
   await p.fill('input[name=scope]', 'MA');
-  const asked = new Promise((resolve) => p.once('dialog', async (d) => { const m = d.message(); await d.dismiss(); resolve(m); }));
   await p.click('[data-testid=run-whatif]');
-  assert.match(await asked, /كل تلاميذ البلاد/, 'a national what-if is confirmed first');
+  assert.match(await p.textContent('[data-testid=confirm]'), /كل تلاميذ البلاد/, 'a national what-if is confirmed first');
+  await p.click('[data-testid=confirm-no]');
   assert.equal(await p.locator('[data-testid=whatif-result]').count(), 0, 'declined: nothing ran');
   await p.fill('input[name=scope]', '');
   await p.click('[data-testid=run-whatif]');
@@ -506,8 +518,8 @@ await step('the national administrator sees the exchange deliveries and sends on
   const before = await a.locator('[data-testid=deliveries] tbody tr').count();
   assert.ok(before >= 1, 'the delivery made when the server started');
   assert.ok((await a.textContent('[data-testid=deliveries] tbody tr:first-child')).includes('تم'));
-  a.once('dialog', (d) => d.accept());
   await a.click('[data-testid=deliveries] .card-head button');
+  await a.click('[data-testid=confirm-yes]');
   await a.waitForFunction((n) => document.querySelectorAll('[data-testid=deliveries] tbody tr').length === n + 1, before);
   await shot(a, 'stats-deliveries');
   await ctx.close();

@@ -3,6 +3,7 @@ import { api, ApiError, type Answer, type Principal } from '../api';
 import { date, lang, t } from '../i18n';
 import { CsvButton, Problem, Spinner, useLoad, ListTable, Notice } from '../util';
 import { AuditTable } from './Audit';
+import { Form, confirmFirst } from '../forms';
 
 type Role = Answer<'/roles'>[number];
 
@@ -21,20 +22,14 @@ function History({ login }: { login: string }) {
 
 function AddUser({ roles, onDone }: { roles: Role[]; onDone: () => void }) {
   const [u, setU] = useState({ login: '', full_name: '', role: roles[0]?.role ?? '', scope: '', password: '' });
-  const [error, setError] = useState('');
   const set = (k: string) => (e: Event) => setU({ ...u, [k]: (e.currentTarget as HTMLInputElement).value });
   return (
-    <form
+    <Form
       class="card form"
-      onSubmit={async (e) => {
-        e.preventDefault();
-        setError('');
-        try {
-          await api.post('/users', { body: u });
-          onDone();
-        } catch (err) {
-          setError(err instanceof ApiError ? err.message : String(err));
-        }
+      submit={t('save')}
+      action={async () => {
+        await api.post('/users', { body: u });
+        onDone();
       }}
     >
       <h2>{t('add_user')}</h2>
@@ -62,9 +57,7 @@ function AddUser({ roles, onDone }: { roles: Role[]; onDone: () => void }) {
         {t('password')}
         <input name="password" type="password" autocomplete="new-password" dir="ltr" value={u.password} onInput={set('password')} required />
       </label>
-      <Notice kind="error">{error}</Notice>
-      <button type="submit">{t('save')}</button>
-    </form>
+    </Form>
   );
 }
 
@@ -123,7 +116,10 @@ export function UsersPage({ me }: { me: Principal }) {
                     <button
                       type="button"
                       class="secondary"
-                      onClick={() => confirm(t('confirm_disable', u.login)) && act(() => api.post('/users/{login}/disable', { path: { login: u.login } }))}
+                      onClick={async () =>
+                        (await confirmFirst({ ask: t('confirm_disable', u.login), yes: t('disable') })) &&
+                        act(() => api.post('/users/{login}/disable', { path: { login: u.login } }))
+                      }
                     >
                       {t('disable')}
                     </button>

@@ -19,6 +19,7 @@ import {
 import { api, ApiError, href, type Answer, type Principal } from '../../core/api';
 import { date, label, lang, num, pick, t, type Key } from '../../core/i18n';
 import { Pager, Problem, Spinner, useLoad, ListTable, Notice } from '../../core/util';
+import { confirmFirst } from '../../core/forms';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineController, LineElement, PointElement, Tooltip, Legend);
 
@@ -456,7 +457,7 @@ function Deliveries() {
             type="button"
             disabled={busy}
             onClick={async () => {
-              if (!confirm(t('confirm_deliver'))) return;
+              if (!(await confirmFirst({ ask: t('confirm_deliver'), yes: t('deliver_now') }))) return;
               setBusy(true);
               setMsg('');
               try {

@@ -5,6 +5,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, href, postDownload, type Answer, type Principal, type Schema } from '../../core/api';
 import { label, lang, mad, monthName, num, pick, t, terms, type Key } from '../../core/i18n';
 import { BackLink, errorText, Problem, Spinner, useLoad, ListTable, Notice } from '../../core/util';
+import { confirmFirst } from '../../core/forms';
 
 export type PolicyRules = Schema<'TayssirPolicy'>;
 export type PolicyInfo = Schema<'TayssirPolicyRecord'>;
@@ -390,10 +391,14 @@ export function PolicyPage({ code, me }: { code: string; me: Principal }) {
       location.hash = '#/tayssir-policy/' + encodeURIComponent(newCode.trim());
     });
   };
-  const simulate = () => {
+  const simulate = async () => {
     // The whole country is millions of pupils, loaded and decided twice: minutes, not seconds.
     const target = scope.trim() || me.scope.code || 'MA';
-    if (target.toUpperCase() === 'MA' && !confirm(t('whatif_national'))) return;
+    if (
+      target.toUpperCase() === 'MA' &&
+      !(await confirmFirst({ ask: t('whatif_national_ask'), consequence: t('whatif_national'), yes: t('run_anyway') }))
+    )
+      return;
     return run(async () => {
       setWhatIf(null);
       setSimulating(true);

@@ -4,6 +4,7 @@ import { useState } from 'preact/hooks';
 import { api, href, postDownload, qs, type Principal, type Schema } from '../../core/api';
 import { label, lang, mad, monthName, num, pick, t, type Key } from '../../core/i18n';
 import { BackLink, errorText, Pager, Problem, Spinner, useLoad, ListTable, Notice } from '../../core/util';
+import { Form, confirmFirst } from '../../core/forms';
 
 export type Cycle = Schema<'Cycle'>;
 type CycleView = Schema<'CycleDetail'>;
@@ -133,20 +134,12 @@ function MonthCell({ state }: { state: string }) {
 function ExplainPanel({ cycle, massar, me, onFiled }: { cycle: CycleView; massar: string; me: Principal; onFiled: () => void }) {
   const r = useLoad(() => api.get('/tayssir/cycles/{id}/explain/{massar}', { path: { id: cycle.id, massar } }), [massar]);
   const [grounds, setGrounds] = useState('');
-  const [msg, setMsg] = useState('');
-  const [error, setError] = useState('');
   const canAppeal = me.actions.includes('tayssir_appeal') && cycle.state !== 'draft';
-  const file = async (e: Event) => {
-    e.preventDefault();
-    setError('');
-    try {
-      const a = await api.post('/tayssir/cycles/{id}/appeals', { path: { id: cycle.id }, body: { massar, grounds } });
-      setMsg(t('appeal_filed', a.id));
-      setGrounds('');
-      onFiled();
-    } catch (err) {
-      setError(errorText(err));
-    }
+  const file = async () => {
+    const a = await api.post('/tayssir/cycles/{id}/appeals', { path: { id: cycle.id }, body: { massar, grounds } });
+    setGrounds('');
+    onFiled();
+    return t('appeal_filed', a.id);
   };
   return (
     <div class="card" data-testid="explain">
@@ -183,16 +176,13 @@ function ExplainPanel({ cycle, massar, me, onFiled }: { cycle: CycleView; massar
         </>
       )}
       {canAppeal && (
-        <form class="form" onSubmit={file}>
+        <Form class="form" action={file} submit={t('file_appeal')}>
           <label>
             {t('grounds')}
             <textarea value={grounds} required maxLength={4000} onInput={(e) => setGrounds(e.currentTarget.value)} />
           </label>
-          <button type="submit">{t('file_appeal')}</button>
-        </form>
+        </Form>
       )}
-      <Notice kind="ok">{msg}</Notice>
-      <Notice kind="error">{error}</Notice>
     </div>
   );
 }
@@ -266,17 +256,31 @@ export function CyclePage({ id, me }: { id: string; me: Principal }) {
       setBusy(false);
     }
   };
-  const advance = (to: string) => {
-    if (to === 'closed' && !confirm(t('confirm_close', id))) return;
+  const advance = async (to: string) => {
+    if (
+      to === 'closed' &&
+      !(await confirmFirst({ ask: t('confirm_close', id), consequence: t('confirm_close_then'), yes: t('to_closed'), danger: true }))
+    )
+      return;
+    if (
+      to === 'approved' &&
+      !(await confirmFirst({
+        ask: t('confirm_approve', id),
+        consequence: t('confirm_approve_then', cycle?.policy ?? ''),
+        yes: t('to_approved'),
+        danger: true,
+      }))
+    )
+      return;
     act(() => api.post('/tayssir/cycles/{id}/advance', { path: { id: Number(id) }, body: { to } }));
   };
-  const pay = () => {
+  const pay = async () => {
     if (!cycle) return;
     const p = cycle.payable;
     const text =
       t('confirm_pay', id, mad(p ? p.amount : cycle.due + cycle.adjustments), p ? p.households : cycle.households) +
       (p && p.owing_households ? ' ' + t('confirm_pay_owing', p.owing_households, mad(-p.owing)) : '');
-    if (!confirm(text)) return;
+    if (!(await confirmFirst({ ask: t('confirm_pay_ask', id), consequence: text, yes: t('pay'), danger: true }))) return;
     act(() => postDownload(href('/tayssir/cycles/{id}/pay', { path: { id: Number(id) }, query: { lang: lang.get() } }), `tayssir-${id}-payments.xlsx`));
   };
   const check = (confirmed: boolean) => {
