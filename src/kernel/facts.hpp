@@ -39,6 +39,10 @@ struct FactRows {
   // In the order of the shape's fields (the index of the row's value) and quantities.
   std::vector<std::vector<uint8_t>> fields;
   std::vector<std::vector<int64_t>> quantities;
+  // How many facts each row stands for, where a program sums its facts before giving them (rows
+  // alike in every dimension and field, their quantities added): counted as that many. Empty:
+  // one each.
+  std::vector<int64_t> weight;
 
   std::size_t size() const { return school_id.size(); }
 };

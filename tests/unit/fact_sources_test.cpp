@@ -104,6 +104,32 @@ TEST(FactSources, AProgramsFactsAreCountedAndSummedUpTheTree) {
   EXPECT_FALSE(without.figure(0, 0).value);
 }
 
+// A program may sum its facts before giving them (Tayssir's lines per school, sex, level, state
+// and decision): a row standing for several facts counts as that many, its quantities as given.
+TEST(FactSources, ARowSummedAtTheSourceCountsAsTheFactsItStandsFor) {
+  const Tree t = small_tree();
+  SourceFacts summed = complaints();
+  // School A's on-time complaint is now three alike (30 days between them), B's two (40 days).
+  summed.weight = {3, 1, 2, 1};
+  summed.quantities = {{30, 75, 40, 5}};
+  Definition days = on_time_rate();
+  days.code = "COMPLAINT_DAYS";
+  days.numerator = over("", MeasureKind::sum);
+  days.denominator = over("");
+  days.factor = 1;
+  Cube cube({on_time_rate(), days}, t);
+  cube.compute(Facts{}, Census{}, 1, {summed});
+  const std::size_t rate = *cube.indicator("COMPLAINTS_ON_TIME");
+  const std::size_t mean = *cube.indicator("COMPLAINT_DAYS");
+  EXPECT_EQ(cube.figure(rate, 4).numerator, 3);
+  EXPECT_EQ(cube.figure(rate, 4).denominator, 4);
+  EXPECT_EQ(cube.figure(rate, 2).numerator, 6);  // 3 + 2 + the directorate's own
+  EXPECT_EQ(cube.figure(rate, 2).denominator, 7);
+  EXPECT_EQ(cube.figure(rate, 2).numerator_rows, 6);
+  EXPECT_EQ(cube.figure(mean, 2).numerator, 150);  // 30 + 75 + 40 + 5 days over 7 complaints
+  EXPECT_EQ(cube.figure(mean, 2).denominator, 7);
+}
+
 TEST(FactSources, ADefinitionNamesOnlyWhatTheFactsHave) {
   const std::vector<SourceFacts> sources{complaints()};
   EXPECT_TRUE(validate(on_time_rate(), sources).empty());

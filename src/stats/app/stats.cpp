@@ -539,6 +539,7 @@ std::shared_ptr<const StatsSnapshot> compute_stats(store::Store& st, const std::
                                           ? rows.quantities[q][r]
                                           : 0);
       }
+      if (!rows.weight.empty()) src.weight = rows.weight;
       s.sources.push_back(std::move(src));
     }
 

@@ -330,7 +330,18 @@ std::optional<std::size_t> Cube::indicator(const std::string& code) const {
   return std::nullopt;
 }
 
-bool Cube::keeps(const Measure& m, const Facts& f, std::size_t r) const {
+Cube::AttributeKeep Cube::attribute_keep(const Measure& m, const Facts& f) {
+  AttributeKeep out;
+  for (const auto& [name, mask] : m.where) {
+    std::size_t a = 0;
+    while (a < f.attribute_names.size() && f.attribute_names[a] != name) ++a;
+    out.emplace_back(a < f.attributes.size() ? &f.attributes[a] : nullptr, mask);
+  }
+  return out;
+}
+
+bool Cube::keeps(const Measure& m, const AttributeKeep& where, const Facts& f,
+                 std::size_t r) const {
   for (const auto& [field, mask] : m.filter) {
     int v = 0;
     switch (field) {
@@ -361,11 +372,8 @@ bool Cube::keeps(const Measure& m, const Facts& f, std::size_t r) const {
     }
     if (!(mask & (1u << v))) return false;
   }
-  for (const auto& [name, mask] : m.where) {  // the programs' values for the pupil
-    std::size_t a = 0;
-    while (a < f.attribute_names.size() && f.attribute_names[a] != name) ++a;
-    if (a == f.attribute_names.size() || !((mask >> f.attributes[a][r]) & 1u)) return false;
-  }
+  for (const auto& [column, mask] : where)  // the programs' values for the pupil
+    if (!column || !((mask >> (*column)[r]) & 1u)) return false;
   return true;
 }
 
@@ -383,6 +391,8 @@ void Cube::compute(const Facts& facts, const Census& census, int threads,
     if ((measures_[m].kind == MeasureKind::count || measures_[m].kind == MeasureKind::sum) &&
         measures_[m].source.empty())
       fact_measures.push_back(m);
+  std::vector<AttributeKeep> kept_by(measures_.size());
+  for (auto m : fact_measures) kept_by[m] = attribute_keep(measures_[m], facts);
   auto work = [&](int part, int parts) {
     for (std::size_t r = 0; r < facts.size(); ++r) {
       const int32_t sc = facts.school[r];
@@ -393,7 +403,7 @@ void Cube::compute(const Facts& facts, const Census& census, int threads,
           static_cast<std::size_t>(sc) * kCells + static_cast<std::size_t>(cell);
       for (auto m : fact_measures) {
         const Measure& ms = measures_[m];
-        if (!keeps(ms, facts, r)) continue;
+        if (!keeps(ms, kept_by[m], facts, r)) continue;
         sums_[m].rows[slot] += 1;
         sums_[m].value[slot] +=
             ms.kind == MeasureKind::sum ? facts.quantity[static_cast<int>(ms.quantity)][r] : 1;
@@ -437,8 +447,9 @@ void Cube::compute(const Facts& facts, const Census& census, int threads,
                                std::min<int>(src->level[r], kUnknownLevel));
       const std::size_t slot =
           static_cast<std::size_t>(n) * kCells + static_cast<std::size_t>(cell);
-      sums_[m].rows[slot] += 1;
-      sums_[m].value[slot] += ms.kind == MeasureKind::sum ? src->quantities[*q][r] : 1;
+      const int64_t facts_here = src->weight.empty() ? 1 : src->weight[r];
+      sums_[m].rows[slot] += facts_here;
+      sums_[m].value[slot] += ms.kind == MeasureKind::sum ? src->quantities[*q][r] : facts_here;
     }
   }
   // Schools and census values of communes.
@@ -522,12 +533,13 @@ std::vector<std::size_t> Cube::rows_behind(const Facts& facts, std::size_t indic
   std::vector<uint8_t> inside(tree_.size(), 0);
   for (std::size_t n = 0; n < tree_.size(); ++n)
     inside[n] = tree_.kind[n] == NodeKind::school && tree_.under(static_cast<int32_t>(n), node);
+  const AttributeKeep where = attribute_keep(m, facts);
   for (std::size_t r = 0; r < facts.size(); ++r) {
     const int32_t sc = facts.school[r];
     if (sc < 0 || !inside[static_cast<std::size_t>(sc)]) continue;
     int cell = cell_of(tree_.rural[static_cast<std::size_t>(sc)], facts.sex[r],
                        std::min<int>(facts.level[r], kUnknownLevel));
-    if (slice.matches(cell) && keeps(m, facts, r)) out.push_back(r);
+    if (slice.matches(cell) && keeps(m, where, facts, r)) out.push_back(r);
   }
   return out;
 }

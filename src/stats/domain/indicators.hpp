@@ -73,6 +73,7 @@ struct SourceFacts {
   std::vector<std::vector<uint8_t>> fields;
   std::vector<std::string> quantity_names;
   std::vector<std::vector<int64_t>> quantities;
+  std::vector<int64_t> weight;  // facts per row (kernel/facts.hpp); empty: one each
   std::size_t size() const { return node.size(); }
   std::optional<std::size_t> field(const std::string& name) const;
   std::optional<std::size_t> quantity(const std::string& name) const;
@@ -190,7 +191,11 @@ class Cube {
     return v[static_cast<std::size_t>(node) * kCells + static_cast<std::size_t>(cell)];
   }
   std::size_t measure_index(const Measure& m);
-  bool keeps(const Measure& m, const Facts& f, std::size_t row) const;
+  // A measure's `where` over the pupils' attributes, found once per measure: each column with
+  // the values kept (a name the facts do not have: no column, which keeps no pupil).
+  using AttributeKeep = std::vector<std::pair<const std::vector<uint8_t>*, uint32_t>>;
+  static AttributeKeep attribute_keep(const Measure& m, const Facts& f);
+  bool keeps(const Measure& m, const AttributeKeep& where, const Facts& f, std::size_t row) const;
 
   std::vector<Definition> defs_;
   const Tree& tree_;

@@ -1,7 +1,8 @@
-// What Tayssir gives the statistics: a row per line of the year's cycles, at the line's school,
-// with the pupil's sex and the line's level, the cycle's state and the line's decision, and the
-// amounts due and lost to absences; and each pupil's outcome of the year (eligible, paid). The
-// indicators Tayssir ships are defined over them.
+// What Tayssir gives the statistics: the lines of the year's cycles, summed per school, pupil's
+// sex, level, cycle state and decision (a row standing for that many lines, with their amounts due
+// and lost to absences added, so that the statistics read thousands of rows, not millions); and
+// each pupil's outcome of the year (eligible, paid). The indicators Tayssir ships are defined over
+// them.
 #include "modules/tayssir/app/tayssir.hpp"
 
 #include "modules/tayssir/domain/tayssir.hpp"
@@ -34,6 +35,7 @@ FactRows line_facts(store::Store& st, const std::string& school_year) {
   rows.quantities.resize(3);
   store::TayssirStore(st).each_line_fact(school_year, [&](const store::TayssirStore::LineFact& f) {
     rows.school_id.push_back(f.school_id);
+    rows.weight.push_back(f.lines);
     rows.sex.push_back(f.sex);
     rows.level.push_back(f.level);
     rows.fields[0].push_back(index(shape.fields[0].values, f.state));

@@ -866,17 +866,19 @@ void TayssirStore::each_line_fact(const std::string& school_year,
                                   const std::function<void(const LineFact&)>& fn) {
   LineFact f;
   db_.query(
-      "SELECT l.school_id, l.due, l.forfeited, l.level, l.reason, c.state, p.sex FROM "
-      "tayssir_lines l JOIN tayssir_cycles c ON c.id = l.cycle_id JOIN tayssir_policies o ON o.id "
-      "= c.policy_id JOIN pupils p ON p.id = l.pupil_id WHERE o.school_year = $1",
+      "SELECT l.school_id, count(*), sum(l.due), sum(l.forfeited), l.level, l.reason, c.state, "
+      "p.sex FROM tayssir_lines l JOIN tayssir_cycles c ON c.id = l.cycle_id JOIN "
+      "tayssir_policies o ON o.id = c.policy_id JOIN pupils p ON p.id = l.pupil_id WHERE "
+      "o.school_year = $1 GROUP BY l.school_id, l.level, l.reason, c.state, p.sex",
       {school_year}, [&](const ResultRow& r) {
         f.school_id = r.i64(0);
-        f.due = r.i64(1);
-        f.forfeited = r.i64(2);
-        f.level = r.text(3);
-        f.reason = r.text(4);
-        f.state = r.text(5);
-        f.sex = r.text(6) == "F" ? 'F' : 'M';
+        f.lines = r.i64(1);
+        f.due = r.i64(2);
+        f.forfeited = r.i64(3);
+        f.level = r.text(4);
+        f.reason = r.text(5);
+        f.state = r.text(6);
+        f.sex = r.text(7) == "F" ? 'F' : 'M';
         fn(f);
       });
 }

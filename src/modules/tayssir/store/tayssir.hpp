@@ -151,8 +151,10 @@ class TayssirStore {
   // Ordered by school code, payee CIN, code Massar; the callback may not query the store.
   // Every line of the cycles of a school year's policies, with its cycle's state and the pupil's
   // sex (the statistics' facts).
+  // The lines of a school alike in level, decision, cycle state and the pupil's sex: how many,
+  // and their amounts added.
   struct LineFact {
-    int64_t school_id = 0, due = 0, forfeited = 0;
+    int64_t school_id = 0, lines = 0, due = 0, forfeited = 0;
     std::string level, reason, state;
     char sex = 'M';
   };
