@@ -74,16 +74,18 @@ struct PupilAttribute {
       load;
 };
 
-// What a part keeps true of its own tables beside what it writes, checked by `sanad init`: rows
-// derived from others (the registry's absence tallies) counted again where they no longer match
-// what they are counted from (a database from before them, rows written around Sanad). `restore`
-// returns how many records it counted them again from (0: they held); it runs in the caller's
-// transaction, which writes the audit entry ACTION on SUBJECT.
+// What a part keeps true of its own tables beside what it writes, checked by `sanad check` and
+// restored by `sanad init`: rows derived from others (the registry's absence tallies) counted
+// again where they no longer match what they are counted from (a database from before them, rows
+// written or moved around Sanad). `run` returns how many records it found drifted (0: it held)
+// and, asked to repair, counts them again in the caller's transaction, which writes the audit
+// entry ACTION on SUBJECT.
 struct Upkeep {
   std::string_view action;   // "absence tallies recounted"
   std::string_view subject;  // "absences"
-  std::string_view unit;     // what restore counts: "absence days"
-  std::function<int64_t(store::Store&)> restore;
+  std::string_view unit;     // what run counts: "pupils"
+  std::string_view what;     // what held or drifted: "absence tallies"
+  std::function<int64_t(store::Store&, bool repair)> run;
 };
 
 // A part's value, written with designated initializers: what it does not bring stays empty.

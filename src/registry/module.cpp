@@ -37,7 +37,8 @@ const Module& module() {
           [](std::vector<std::string>& actions, std::vector<std::string>&) {
             actions.insert(actions.end(), {"export", "import-check", "request-refuse"});
           },
-      .upkeep = {{"absence tallies recounted", "absences", "absence days", store::tallies::ensure}},
+      .upkeep = {{"absence tallies recounted", "absences", "pupils",
+                  "their absence days counted per month", store::tallies::ensure}},
   };
   return m;
 }

@@ -1024,9 +1024,17 @@ TEST_P(Tayssir, AbsenceTalliesFollowTheAbsences) {
       "DELETE FROM absence_tallies WHERE pupil_id IN (SELECT pupil_id FROM absences WHERE "
       "day LIKE '2025-10%')");
   EXPECT_NE(tallied(), counted());
-  EXPECT_EQ(init_database(st(), "ops").restored_count("absence tallies recounted"),
-            st().count("absences"));
+  // `sanad check` finds them, pupil by pupil, and changes nothing; `sanad init` counts again
+  // those pupils' tallies, and theirs only.
+  const int64_t drifted = *db.scalar_i64(
+      "SELECT count(DISTINCT pupil_id) FROM absences WHERE pupil_id = 250000 OR pupil_id IN "
+      "(SELECT pupil_id FROM absences WHERE day LIKE '2025-10%')");
+  ASSERT_EQ(check_derived(st()).size(), 1u);
+  EXPECT_EQ(check_derived(st()).front().count, drifted);
+  EXPECT_NE(tallied(), counted());
+  EXPECT_EQ(init_database(st(), "ops").restored_count("absence tallies recounted"), drifted);
   EXPECT_EQ(tallied(), counted());
+  EXPECT_TRUE(check_derived(st()).empty());
   // Recorded, and what reads the registry sees it changed (a server's kept snapshot is read again).
   EXPECT_EQ(db.scalar_i64("SELECT count(*) FROM audit_log WHERE action = 'absence tallies "
                           "recounted' AND actor = 'ops'"),
@@ -1036,6 +1044,37 @@ TEST_P(Tayssir, AbsenceTalliesFollowTheAbsences) {
             db.scalar_i64("SELECT count(DISTINCT school_year) FROM absence_tallies WHERE "
                           "pupil_id = $1",
                           {model}));
+
+  // A day moved from one month to another by a correction outside Sanad: the totals still agree,
+  // the months do not. Found and counted again all the same (the month it left is no longer
+  // forfeited for it).
+  const std::string moved_from =
+      *db.scalar_text("SELECT min(day) FROM absences WHERE pupil_id = 250000");
+  ASSERT_FALSE(moved_from.empty());
+  // Into another month of the same school year, on a day he was not absent.
+  const int y = std::stoi(moved_from.substr(0, 4)), m = std::stoi(moved_from.substr(5, 2));
+  const int start = m >= 9 ? y : y - 1, to_month = m == 11 ? 12 : 11;
+  std::string moved_to;
+  for (int d = 3; d <= 28 && moved_to.empty(); ++d) {
+    const std::string day = fmt::format("{}-{:02}-{:02}", start, to_month, d);
+    if (!db.scalar_i64("SELECT 1 FROM absences WHERE pupil_id = 250000 AND day = $1", {day}))
+      moved_to = day;
+  }
+  ASSERT_FALSE(moved_to.empty());
+  ASSERT_EQ(db.execute("UPDATE absences SET day = $1 WHERE pupil_id = 250000 AND day = $2",
+                       {moved_to, moved_from}),
+            1)
+      << moved_from << " → " << moved_to;
+  const int64_t days_before = st().count("absences");
+  int64_t total = 0;  // what the tallies add up to: still every day
+  for (const auto& [key, n] : tallied()) total += n;
+  EXPECT_EQ(total, days_before);
+  EXPECT_NE(tallied(), counted());
+  ASSERT_EQ(check_derived(st()).size(), 1u);
+  EXPECT_EQ(check_derived(st()).front().count, 1);
+  EXPECT_EQ(init_database(st(), "ops").restored_count("absence tallies recounted"), 1);
+  EXPECT_EQ(tallied(), counted());
+  EXPECT_EQ(st().count("absences"), days_before);
 }
 
 // Two computations at once: another directorate's cycle being written (its row inserted, its

@@ -63,6 +63,15 @@ Territory shipped_territory() {
   return t;
 }
 
+std::vector<InitResult::Restored> check_derived(store::Store& st) {
+  std::vector<InitResult::Restored> out;
+  for (const Module* m : modules())
+    for (const Upkeep& u : m->upkeep)
+      if (const int64_t n = u.run(st, false))
+        out.push_back({std::string(u.action), std::string(u.unit), std::string(u.what), n});
+  return out;
+}
+
 InitResult init_database(store::Store& st, const std::string& actor, std::string_view through) {
   InitResult res;
   res.migrations = st.migrate(through);
@@ -90,11 +99,13 @@ InitResult init_database(store::Store& st, const std::string& actor, std::string
   for (const Module* m : modules())
     for (const Upkeep& u : m->upkeep) {
       store::Transaction restore(st.db());
-      const int64_t n = u.restore(st);
+      const int64_t n = u.run(st, true);
       if (n) {
-        st.audit({actor, "local", std::string(u.action), std::string(u.subject),
-                  fmt::format("{} {}; what is derived from them did not match them", n, u.unit)});
-        res.restored.push_back({std::string(u.action), std::string(u.unit), n});
+        st.audit(
+            {actor, "local", std::string(u.action), std::string(u.subject),
+             fmt::format("{} {}: {} did not match what they are counted from", n, u.unit, u.what)});
+        res.restored.push_back(
+            {std::string(u.action), std::string(u.unit), std::string(u.what), n});
       }
       restore.commit();
     }

@@ -24,7 +24,7 @@ struct InitResult {
   store::MergeCounts regions, provinces, directorates, communes;
   // What the parts' upkeep (core/module.hpp) counted again: its action, unit and count.
   struct Restored {
-    std::string action, unit;
+    std::string action, unit, what;
     int64_t count = 0;
   };
   std::vector<Restored> restored;
@@ -34,6 +34,10 @@ struct InitResult {
     return 0;
   }
 };
+// What the parts derive from their rows (core/module.hpp: Upkeep), checked without changing
+// anything (`sanad check`): what drifted, each with its count; nothing when all holds.
+std::vector<InitResult::Restored> check_derived(store::Store& st);
+
 // Creates or upgrades the schema and loads the territory. Safe to run again.
 // `through`: only the migrations numbered up to it (a test of an upgrade starts from there).
 InitResult init_database(store::Store& st, const std::string& actor, std::string_view through = {});

@@ -3,6 +3,9 @@
 
 #include <fmt/format.h>
 
+#include <fmt/ranges.h>
+
+#include <algorithm>
 #include <optional>
 
 #include "core/store/merge.hpp"
@@ -106,18 +109,75 @@ void recount(Db& db, std::vector<int64_t> pupils) {
   db.execute("DROP TABLE stage_tally_pupils");
 }
 
-int64_t ensure(Store& st) {
+namespace {
+
+// The pupils with ids in [from, to) whose tallies differ from their absences, in one school year's
+// month or more: both read in (pupil, school year) order and walked side by side.
+std::vector<int64_t> drifted_in(Db& db, int64_t from, int64_t to) {
+  std::vector<Delta> counted, tallied;
+  db.query(
+      "SELECT pupil_id, day, justified FROM absences WHERE pupil_id >= $1 AND pupil_id < $2 "
+      "ORDER BY pupil_id, day",
+      {from, to}, [&](const ResultRow& r) {
+        if (auto day = parse_iso_date(r.text(1))) count_day(counted, r.i64(0), *day, r.i64(2) != 0);
+      });
+  db.query(fmt::format("SELECT pupil_id, school_year, {} FROM absence_tallies WHERE pupil_id >= "
+                       "$1 AND pupil_id < $2 ORDER BY pupil_id, school_year",
+                       fmt::join(tally_columns(), ", ")),
+           {from, to}, [&](const ResultRow& r) {
+             Delta d{r.i64(0), school_year_start(r.view(1)), {}};
+             for (std::size_t k = 0; k < d.days.size(); ++k)
+               d.days[k] = static_cast<int32_t>(r.i64(2 + static_cast<int>(k)));
+             tallied.push_back(d);
+           });
+  auto empty = [](const Delta& d) {
+    for (int32_t x : d.days)
+      if (x) return false;
+    return true;
+  };
+  std::vector<int64_t> out;
+  auto flag = [&](int64_t pupil) {
+    if (out.empty() || out.back() != pupil) out.push_back(pupil);
+  };
+  std::size_t i = 0, j = 0;
+  auto before = [](const Delta& x, const Delta& y) {
+    return x.pupil != y.pupil ? x.pupil < y.pupil : x.start < y.start;
+  };
+  while (i < counted.size() || j < tallied.size()) {
+    if (j == tallied.size() || (i < counted.size() && before(counted[i], tallied[j]))) {
+      if (!empty(counted[i])) flag(counted[i].pupil);
+      ++i;
+    } else if (i == counted.size() || before(tallied[j], counted[i])) {
+      if (!empty(tallied[j])) flag(tallied[j].pupil);
+      ++j;
+    } else {
+      if (counted[i].days != tallied[j].days) flag(counted[i].pupil);
+      ++i, ++j;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+int64_t ensure(Store& st, bool repair) {
   Db& db = st.db();
-  std::string total;
-  for (const auto& c : tally_columns()) total += (total.empty() ? "" : " + ") + c;
-  const int64_t days = db.scalar_i64("SELECT count(*) FROM absences").value_or(0);
-  const int64_t tallied =
-      db.scalar_i64(fmt::format("SELECT COALESCE(sum({}), 0) FROM absence_tallies", total))
-          .value_or(0);
-  if (days == tallied) return 0;
-  db.execute("DELETE FROM absence_tallies");
-  count_tallies(db, "1 = 1");
-  return days;
+  std::optional<int64_t> lo, hi;
+  for (const char* table : {"absences", "absence_tallies"})
+    db.query(fmt::format("SELECT min(pupil_id), max(pupil_id) FROM {}", table), {},
+             [&](const ResultRow& r) {
+               if (r.is_null(0)) return;
+               lo = lo ? std::min(*lo, r.i64(0)) : r.i64(0);
+               hi = hi ? std::max(*hi, r.i64(1)) : r.i64(1);
+             });
+  if (!lo) return 0;
+  // By ranges of pupil ids, so that memory stays small whatever the country's size.
+  constexpr int64_t kRange = 100'000;
+  std::vector<int64_t> drifted;
+  for (int64_t from = *lo; from <= *hi; from += kRange)
+    for (int64_t p : drifted_in(db, from, from + kRange)) drifted.push_back(p);
+  if (repair && !drifted.empty()) recount(db, drifted);
+  return static_cast<int64_t>(drifted.size());
 }
 
 }  // namespace sanad::store::tallies

@@ -29,9 +29,10 @@ void count_day(std::vector<Delta>& t, int64_t pupil, const Date& day, bool justi
                int32_t n = 1);
 // Counts the tallies of these pupils again from their absences.
 void recount(Db& db, std::vector<int64_t> pupils);
-// The tallies checked against the absences (their total days) and, when they differ (absences
-// written around the store), counted again whole. Returns the days counted, or 0. The caller
-// holds the transaction.
-int64_t ensure(Store& st);
+// The tallies checked against the absences, pupil by pupil and month by month (absences written
+// or moved around the store, a database from before the tallies). Returns how many pupils'
+// tallies differ; with `repair`, those are counted again from their absences (the caller holds
+// the transaction).
+int64_t ensure(Store& st, bool repair);
 
 }  // namespace sanad::store::tallies
