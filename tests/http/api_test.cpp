@@ -310,9 +310,19 @@ TEST_P(Api, APupilsHistoryShowsWhatAnImportChanged) {
   roster.replace(roster.find("Zakaria"), 7, "Zakariae");
   auto [cookie, csrf] = sign_in("head-a");
   EXPECT_EQ(call("GET", "/api/v1/pupils/R938826497/history", cookie).body, "[]");
-  auto commit =
+  // A corrected name is a change of who the pupil is: refused with the old and new values, in the
+  // reader's language, unless the import accepts identity changes.
+  auto refused =
       call("POST", "/api/v1/imports/pupils?file=corrected.csv&commit=1", cookie, csrf, roster);
+  ASSERT_EQ(refused.status, 200) << refused.body;
+  EXPECT_EQ(json::parse(refused.body)["written"], false);
+  EXPECT_NE(refused.body.find("Zakaria"), std::string::npos) << refused.body;
+  EXPECT_EQ(call("GET", "/api/v1/pupils/R938826497/history", cookie).body, "[]");
+  auto commit =
+      call("POST", "/api/v1/imports/pupils?file=corrected.csv&commit=1&accept_identity_changes=1",
+           cookie, csrf, roster);
   ASSERT_EQ(commit.status, 200) << commit.body;
+  EXPECT_EQ(json::parse(commit.body)["written"], true);
   auto r = call("GET", "/api/v1/pupils/r938826497/history", cookie);
   ASSERT_EQ(r.status, 200) << r.body;
   auto h = json::parse(r.body);

@@ -69,8 +69,10 @@ class ImportScope : public BothBackends {
   }
 
   ImportResult run(ListKind kind, const std::string& csv, const Scope& scope = Scope::nation(),
-                   bool commit = true, const std::string& actor = "test") {
+                   bool commit = true, const std::string& actor = "test",
+                   bool accept_identity = false) {
     ImportOptions o;
+    o.accept_identity_changes = accept_identity;
     o.actor = actor;
     o.today = "2026-05-20";
     o.scope = scope;
@@ -78,8 +80,9 @@ class ImportScope : public BothBackends {
     o.skip_invalid = false;
     return import_table(st(), kind, io::read_csv_bytes(csv, "file.csv"), o);
   }
-  ImportResult as_head(ListKind kind, const std::string& csv, bool commit = true) {
-    return run(kind, csv, {NodeKind::school, kSchoolA}, commit, "head-a");
+  ImportResult as_head(ListKind kind, const std::string& csv, bool commit = true,
+                       bool accept_identity = false) {
+    return run(kind, csv, {NodeKind::school, kSchoolA}, commit, "head-a", accept_identity);
   }
   Principal principal(const std::string& login, Role role, const Scope& scope) {
     Principal p;
@@ -225,9 +228,13 @@ TEST_P(ImportScope, AnArrivalIsEnrolledOnlyUnderHisOwnIdentity) {
   ASSERT_TRUE(right.written) << format_issue(right.issues.at(0));
   EXPECT_EQ(enrolments_at("P000000001", kSchoolA), 1);
   EXPECT_EQ(pupil_field("P000000001", "last_ar"), "الناصري");
-  // Now his school of this year, the head corrects his name.
-  auto fix = as_head(ListKind::pupils, kRosterHead + "P000000001,الناصري,سعيد الدين,M,2015-01-09," +
-                                           kSchoolA + ",2025-2026,5AP,5AP-1,,\n");
+  // Now his school of this year, the head corrects his name: a change of who he is, written when
+  // the import accepts it.
+  const std::string corrected = kRosterHead + "P000000001,الناصري,سعيد الدين,M,2015-01-09," +
+                                kSchoolA + ",2025-2026,5AP,5AP-1,,\n";
+  EXPECT_FALSE(as_head(ListKind::pupils, corrected).written);
+  EXPECT_EQ(pupil_field("P000000001", "first_ar"), "سعيد");
+  auto fix = as_head(ListKind::pupils, corrected, true, true);
   ASSERT_TRUE(fix.written);
   EXPECT_EQ(pupil_field("P000000001", "first_ar"), "سعيد الدين");
   // A pupil enrolled in a later year elsewhere is not enrolled in an earlier one from here.

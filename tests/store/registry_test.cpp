@@ -101,7 +101,8 @@ TEST_P(Registry, ThePartsOwnMigrationsApplyAfterTheHistoryAndAreRecordedByPart) 
                   [&](const store::ResultRow& r) { parts.push_back(r.text(0)); });
   ASSERT_EQ(parts, (std::vector<std::string>{"core/001_login_network", "core/002_school_checks",
                                              "modules/tayssir/001_school_checks_in_core",
-                                             "registry/001_import_requests"}));
+                                             "registry/001_import_requests",
+                                             "registry/002_enrolment_source"}));
   // Back to the history's end: the parts' tables and columns gone, their records too.
   st().db().execute("DROP TABLE school_checks");
   st().db().execute(
@@ -113,18 +114,21 @@ TEST_P(Registry, ThePartsOwnMigrationsApplyAfterTheHistoryAndAreRecordedByPart) 
   st().db().execute("DROP TABLE import_requests");
   st().db().execute("DROP INDEX login_failures_network");
   st().db().execute("ALTER TABLE login_failures DROP COLUMN network");
+  st().db().execute("ALTER TABLE enrolments DROP COLUMN source");
   st().db().execute("DELETE FROM schema_migrations WHERE name LIKE '%/%'");
   EXPECT_FALSE(st().initialized());
   // Applied core first, then the registry, the statistics, the modules by name.
-  const std::vector<std::string> in_order{"core/001_login_network", "core/002_school_checks",
-                                          "registry/001_import_requests",
-                                          "modules/tayssir/001_school_checks_in_core"};
+  const std::vector<std::string> in_order{
+      "core/001_login_network", "core/002_school_checks", "registry/001_import_requests",
+      "registry/002_enrolment_source", "modules/tayssir/001_school_checks_in_core"};
   EXPECT_EQ(st().pending_migrations(), in_order);
   auto up = init_database(st(), "test");
   EXPECT_EQ(up.migrations, in_order);
   EXPECT_TRUE(st().initialized());
   EXPECT_EQ(st().count("pupils"), pupils);
   EXPECT_EQ(st().db().scalar_i64("SELECT count(*) FROM import_requests"), 0);
+  // Enrolments made before the file that made them was kept have none.
+  EXPECT_EQ(st().db().scalar_i64("SELECT count(*) FROM enrolments WHERE source IS NOT NULL"), 0);
   EXPECT_TRUE(init_database(st(), "test").migrations.empty());
 }
 
@@ -160,7 +164,9 @@ TEST_P(Registry, RosterImportsOnceAndAgainChangesNothing) {
   EXPECT_EQ(n, 24);
 }
 
-TEST_P(Registry, AChangedNameIsAnUpdate) {
+// A changed name is a change of who the pupil is: refused with the old and new values, written
+// (an update) only when the import accepts identity changes.
+TEST_P(Registry, AChangedNameIsAnUpdateOnlyWhenAccepted) {
   ASSERT_TRUE(import_file(st(), ListKind::schools, kExamples + "/schools.csv", opts()).written);
   ASSERT_TRUE(import_file(st(), ListKind::pupils, kExamples + "/roster_1AP-1.csv", opts()).written);
   std::string text = slurp(kExamples + "/roster_1AP-1.csv");
@@ -168,11 +174,101 @@ TEST_P(Registry, AChangedNameIsAnUpdate) {
   text.replace(pos, 7, "Zakariae");
   std::string f = tmp("changed.csv");
   write_file(f, text);
-  auto r = import_file(st(), ListKind::pupils, f, opts());
+  auto refused = import_file(st(), ListKind::pupils, f, opts());
+  EXPECT_FALSE(refused.written);
+  ASSERT_EQ(refused.issues.size(), 1u);
+  EXPECT_EQ(refused.issues[0].value, "R938826497");
+  EXPECT_NE(refused.issues[0].reason.find("«Zakaria» → «Zakariae»"), std::string::npos)
+      << refused.issues[0].reason;
+  EXPECT_EQ(st().db().scalar_text("SELECT first_fr FROM pupils WHERE massar = 'R938826497'"),
+            "Zakaria");
+  ImportOptions accept = opts();
+  accept.accept_identity_changes = true;
+  auto r = import_file(st(), ListKind::pupils, f, accept);
   EXPECT_EQ(counts_of(r, "pupils").updated, 1);
   EXPECT_EQ(counts_of(r, "pupils").unchanged, 23);
   EXPECT_EQ(st().db().scalar_text("SELECT first_fr FROM pupils WHERE massar = 'R938826497'"),
             "Zakariae");
+}
+
+// The registry does not change who a child is, nor enrol him twice, without someone deciding it
+// (issue 26): another school's roster naming the codes of a roster already imported, with birth
+// dates four years apart and another level, the same school year, is refused — each row naming
+// the school that has the pupil and the file that enrolled him there — and nothing is written;
+// accepting identity changes does not enrol a pupil at a second school. A row that changes only
+// who a pupil is at his own school is refused with the old and new values, and written when
+// accepted, kept in his history.
+TEST_P(Registry, AnImportDoesNotChangeWhoAPupilIsNorEnrolHimTwiceUnnoticed) {
+  ASSERT_TRUE(import_file(st(), ListKind::schools, kExamples + "/schools.csv", opts()).written);
+  ASSERT_TRUE(import_file(st(), ListKind::pupils, kExamples + "/roster_1AP-1.csv", opts()).written);
+  std::vector<std::pair<Pupil, Enrolment>> first;
+  store::RegistryStore(st()).each_enrolment(Scope::nation(), "",
+                                            [&](const Pupil& p, const Enrolment& e) {
+                                              if (first.size() < 20) first.emplace_back(p, e);
+                                            });
+  ASSERT_EQ(first.size(), 20u);
+  const std::string school = first[0].second.school_code, other = "35310077K";
+  ASSERT_NE(school, other);
+  auto four_years_earlier = [](const std::string& iso) {
+    return std::to_string(std::stoi(iso.substr(0, 4)) - 4) + iso.substr(4);
+  };
+  std::string csv =
+      "Code Massar,Nom (arabe),Prénom (arabe),Sexe,Date de naissance,Code GRESA,Année "
+      "scolaire,Niveau,Classe,Statut,Transféré vers\n";
+  for (const auto& [p, e] : first)
+    csv += fmt::format("{},{},{},{},{},{},{},5AP,5AP-2,,\n", p.massar, p.last_ar, p.first_ar, p.sex,
+                       four_years_earlier(p.birth_date), other, e.school_year);
+  const std::string f = tmp("other_school.csv");
+  write_file(f, csv);
+  auto r = import_file(st(), ListKind::pupils, f, opts());
+  EXPECT_FALSE(r.written);
+  ASSERT_EQ(r.rows_rejected, 20);
+  ASSERT_FALSE(r.issues.empty());
+  EXPECT_NE(r.issues[0].reason.find("already enrolled in " + first[0].second.school_year +
+                                    " at school " + school + " by roster_1AP-1.csv (2026-11-23)"),
+            std::string::npos)
+      << r.issues[0].reason;
+  EXPECT_FALSE(render_reason(r.issues[0], Lang::ar).empty());
+  ImportOptions accept = opts();
+  accept.accept_identity_changes = true;
+  EXPECT_FALSE(import_file(st(), ListKind::pupils, f, accept).written);
+  // Nothing changed: one school each, the recorded birth dates.
+  EXPECT_EQ(st().count("enrolments"), 24);
+  EXPECT_EQ(st().db().scalar_text("SELECT birth_date FROM pupils WHERE massar = $1",
+                                  {first[0].first.massar}),
+            first[0].first.birth_date);
+
+  // His own school changes his birth date: refused naming both dates, written when accepted.
+  const Pupil& p = first[0].first;
+  const Enrolment& e = first[0].second;
+  const std::string earlier = four_years_earlier(p.birth_date);
+  std::string same =
+      csv.substr(0, csv.find('\n') + 1) +
+      fmt::format("{},{},{},{},{},{},{},{},{},,\n", p.massar, p.last_ar, p.first_ar, p.sex, earlier,
+                  e.school_code, e.school_year, e.level, e.class_name);
+  write_file(f, same);
+  auto refused = import_file(st(), ListKind::pupils, f, opts());
+  EXPECT_FALSE(refused.written);
+  ASSERT_EQ(refused.issues.size(), 1u);
+  EXPECT_NE(refused.issues[0].reason.find(p.birth_date + " → " + earlier), std::string::npos)
+      << refused.issues[0].reason;
+  auto accepted = import_file(st(), ListKind::pupils, f, accept);
+  ASSERT_TRUE(accepted.written);
+  EXPECT_EQ(counts_of(accepted, "pupils").updated, 1);
+  auto h = st().record_history({"pupil"}, p.massar, 10);
+  ASSERT_EQ(h.size(), 1u);
+  EXPECT_NE(h[0].second.fields.find(earlier), std::string::npos);
+
+  // A transfer recorded by the school he leaves lets the other school enrol him.
+  std::string leave =
+      csv.substr(0, csv.find('\n') + 1) +
+      fmt::format("{},{},{},{},{},{},{},{},{},transféré,{}\n", p.massar, p.last_ar, p.first_ar,
+                  p.sex, earlier, e.school_code, e.school_year, e.level, e.class_name, other) +
+      fmt::format("{},{},{},{},{},{},{},2AP,2AP-1,,\n", p.massar, p.last_ar, p.first_ar, p.sex,
+                  earlier, other, e.school_year);
+  write_file(f, leave);
+  auto moved = import_file(st(), ListKind::pupils, f, opts());
+  EXPECT_TRUE(moved.written) << (moved.issues.empty() ? "" : format_issue(moved.issues[0]));
 }
 
 // Each record changed by an import keeps its fields before and after, with the import's audit
@@ -187,7 +283,9 @@ TEST_P(Registry, AnImportKeepsWhatItChangedInEachRecordsHistory) {
   roster.replace(roster.find("Zakaria"), 7, "Zakariae");
   const std::string f = tmp("changed.csv");
   write_file(f, roster);
-  ASSERT_TRUE(import_file(st(), ListKind::pupils, f, opts()).written);
+  ImportOptions accept = opts();
+  accept.accept_identity_changes = true;
+  ASSERT_TRUE(import_file(st(), ListKind::pupils, f, accept).written);
   auto h = st().record_history(pupil_kinds, "R938826497", 10);
   ASSERT_EQ(h.size(), 1u);
   EXPECT_EQ(h[0].second.kind, "pupil");

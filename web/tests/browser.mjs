@@ -192,9 +192,20 @@ await step("a corrected roster: the pupil's page shows what changed, before and 
   await page.waitForSelector('input[type=file]');
   await page.setInputFiles('input[type=file]', c.file);
   await page.click('form button[type=submit]');
+  // A corrected first name changes who the pupil is: the check names the old and the new, and
+  // nothing is written until the change is accepted, and the acceptance confirmed.
+  await page.waitForSelector('[data-testid=issues]');
+  const reason = await page.textContent('[data-testid=issues] tbody tr');
+  assert.ok(reason.includes(c.before) && reason.includes(c.after), `old and new named: ${reason}`);
+  await shot(page, 'import-identity-change');
+  await page.check('[data-testid=accept-identity]');
+  await page.waitForFunction(() => !document.querySelector('[data-testid=issues]'));
   await page.click('button:has-text("Confirmer")');
   await page.waitForSelector('.confirm');
   await page.click('.confirm button:has-text("Confirmer")');
+  await page.waitForSelector('[data-testid=confirm]');
+  assert.match(await page.textContent('[data-testid=confirm]'), /historique/);
+  await page.click('[data-testid=confirm-yes]');
   await page.waitForSelector('[data-testid=done]');
   await page.goto(base + `/#/pupil/${c.massar}`);
   await page.waitForSelector('[data-testid=changes]');

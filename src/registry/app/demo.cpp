@@ -75,7 +75,7 @@ DemoResult run_demo(store::Store& st, const DemoOptions& opt) {
         demo::generate_province(params, communes, po, co, opt.scale == "school" ? 1 : 0);
     res.schools += st.put_schools(ch.schools).inserted;
     store::RegistryStore reg(st);
-    auto [pupils, enrolments] = reg.put_roster(ch.pupils, ch.enrolments);
+    auto [pupils, enrolments] = reg.put_roster(ch.pupils, ch.enrolments, "demo");
     res.pupils += pupils.inserted;
     res.enrolments += enrolments.inserted;
     res.households += reg.put_households(ch.households).inserted;

@@ -4,12 +4,14 @@
 #include "registry/app/requests.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <atomic>
 #include <ctime>
 #include <exception>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
@@ -721,12 +723,16 @@ class ImportRun {
             alone[hashes[k].second] =
                 (k == 0 || hashes[k - 1].first != hashes[k].first) &&
                 (k + 1 == hashes.size() || hashes[k + 1].first != hashes[k].first);
-          // Whose pupils these are: what the registry holds of them, read once.
-          if (!gate.open()) {
-            std::vector<std::string> codes;
-            each([&](std::size_t, const Parsed& slot) { codes.push_back(slot.p.massar); });
-            gate.load_pupils(codes);
-          }
+          // Whose pupils these are, who they are and where they are enrolled: what the registry
+          // holds of them, read once.
+          std::vector<std::string> codes;
+          each([&](std::size_t, const Parsed& slot) {
+            codes.push_back(slot.p.massar);
+            const Enrolment& e = slot.e;
+            if (e.status == "transferred" || e.status == "left")
+              released_here.insert(e.massar + "|" + e.school_year + "|" + e.school_code);
+          });
+          gate.load_pupils(codes);
         },
         [&](std::size_t i, const io::Row& row, RowIssues& out, Parsed& slot) -> bool {
           Pupil& p = slot.p;
@@ -789,10 +795,13 @@ class ImportRun {
               return false;
             }
             case G::own_keep_identity:
+              if (at_a_second_school(row, out, e)) return false;
               enrolments.push_back(std::move(e));
               return false;
-            case G::fresh:
             case G::own:
+              if (at_a_second_school(row, out, e) || identity_changed(row, out, p)) return false;
+              break;
+            case G::fresh:
               break;
           }
           if (!first || !first->written) pupils.push_back(std::move(p));
@@ -800,6 +809,69 @@ class ImportRun {
           enrolments.push_back(std::move(e));
           return false;
         });
+  }
+
+  // A roster row enrolling a recorded pupil for a year in which he is enrolled at another school
+  // that has not let him go (a leaving, or a transfer to this school) and that this file does not
+  // let go either: refused, naming that school and what enrolled him there. One pupil, one school
+  // at a time: the school he leaves records the transfer first.
+  bool at_a_second_school(const io::Row& row, RowIssues& out, const Enrolment& e) {
+    if (e.status == "transferred" || e.status == "left") return false;  // this row lets him go
+    const auto* rec = gate.pupil(e.massar);
+    if (!rec) return false;
+    for (std::size_t k = 0; k < rec->enrolments.size(); ++k) {
+      const Enrolment& o = rec->enrolments[k];
+      if (o.school_year != e.school_year || o.school_code == e.school_code) continue;
+      if (o.status == "left" ||
+          (o.status == "transferred" && (o.transfer_to.empty() || o.transfer_to == e.school_code)))
+        continue;
+      if (released_here.count(o.massar + "|" + o.school_year + "|" + o.school_code)) continue;
+      const std::string source = k < rec->sources.size() ? rec->sources[k] : std::string();
+      if (source.empty())
+        v.error(out, row, "school_code", e.school_code,
+                "already enrolled in {} at school {}, with no transfer between the two: that "
+                "school records his transfer or leaving first",
+                e.school_year, o.school_code);
+      else
+        v.error(out, row, "school_code", e.school_code,
+                "already enrolled in {} at school {} by {}, with no transfer between the two: "
+                "that school records his transfer or leaving first",
+                e.school_year, o.school_code, source);
+      return true;
+    }
+    return false;
+  }
+
+  // A roster row that would change who a recorded pupil is — a name beyond what the normalizer
+  // treats as the same, his sex, his birth date — is refused with the old and new values, unless
+  // the import accepts identity changes (then written, and kept in the pupil's history).
+  bool identity_changed(const io::Row& row, RowIssues& out, const Pupil& p) {
+    if (opt.accept_identity_changes) return false;
+    const auto* rec = gate.pupil(p.massar);
+    if (!rec) return false;
+    const Pupil& was = rec->pupil;
+    std::vector<std::string> changes;
+    auto differs = [&](const char* key, const std::string& a, const std::string& b, bool latin) {
+      if (a.empty() || b.empty()) return;
+      if (latin ? latin_key(a) != latin_key(b) : normalize_name(a) != normalize_name(b))
+        changes.push_back(fmt::format("{} «{}» → «{}»", v.column_name(key), a, b));
+    };
+    differs("last_ar", was.last_ar, p.last_ar, false);
+    differs("first_ar", was.first_ar, p.first_ar, false);
+    differs("last_fr", was.last_fr, p.last_fr, true);
+    differs("first_fr", was.first_fr, p.first_fr, true);
+    if (!was.sex.empty() && was.sex != p.sex)
+      changes.push_back(fmt::format("{} {} → {}", v.column_name("sex"), was.sex, p.sex));
+    if (!was.birth_date.empty() && !p.birth_date.empty() && was.birth_date != p.birth_date)
+      changes.push_back(
+          fmt::format("{} {} → {}", v.column_name("birth_date"), was.birth_date, p.birth_date));
+    if (changes.empty()) return false;
+    ++res.identity_changes;
+    v.error(out, row, "massar", p.massar,
+            "who this pupil is would change ({}): written only when the import accepts identity "
+            "changes",
+            fmt::format("{}", fmt::join(changes, "; ")));
+    return true;
   }
 
   // Each row of a households file checked: the household and the pupil it links.
@@ -1058,7 +1130,9 @@ class ImportRun {
       std::set<std::string> years;
       for (const auto& e : enrolments) years.insert(e.school_year);
       st.ensure_school_years({years.begin(), years.end()});
-      auto [pc, ec] = reg.put_roster(pupils, enrolments);
+      auto [pc, ec] = reg.put_roster(
+          pupils, enrolments,
+          fmt::format("{} ({})", std::filesystem::path(t.file).filename().string(), today));
       res.counts.emplace_back("pupils", pc);
       res.counts.emplace_back("enrolments", ec);
     } else if (kind == ListKind::households) {
@@ -1120,6 +1194,8 @@ class ImportRun {
       "directorate to import it";
   const std::string today;
   std::unordered_map<std::string, int64_t> seen;  // natural key → first row
+  // A roster's rows that let a pupil go from a school (transferred, left): "CODE|YEAR|SCHOOL".
+  std::set<std::string> released_here;
   std::vector<School> schools;
   std::vector<Pupil> pupils;
   std::vector<Enrolment> enrolments;

@@ -31,6 +31,10 @@ struct ImportOptions {
   // absences of that period the file no longer lists are deleted — but not those of a pupil also
   // enrolled in a school the file does not cover. Any invalid row stops it.
   std::string replace_from, replace_to;
+  // Rosters: a row that changes who a recorded pupil is (a name beyond what the normalizer treats
+  // as the same, his sex, his birth date) is refused with the old and new values unless this is
+  // set; then it is written and kept in the pupil's history.
+  bool accept_identity_changes = false;
   std::function<void(const std::string&)> progress;
 };
 
@@ -56,6 +60,9 @@ struct ImportResult {
   // household whose children are elsewhere): not written, but filed as requests for that scope
   // to accept (app/requests.hpp) when the import is written. Each with its row and reason.
   int64_t rows_held = 0;
+  // Rows refused because they would change who a recorded pupil is (ImportOptions::
+  // accept_identity_changes writes them).
+  int64_t identity_changes = 0;
   std::vector<ImportIssue> held;
   std::vector<std::pair<std::string, store::MergeCounts>> counts;  // per entity written
   // The first issues by row (ImportOptions::max_issues of them), and how many there were.

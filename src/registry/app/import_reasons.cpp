@@ -13,6 +13,15 @@ namespace {
 
 // clang-format off
 constexpr std::array kReasons = {
+  Sentence{"who this pupil is would change ({}): written only when the import accepts identity changes",
+         "هوية هذا التلميذ ستتغير ({}): لا يُكتب ذلك إلا إذا قُبلت تغييرات الهوية في الاستيراد",
+         "l'identité de cet élève changerait ({}) : écrit seulement si l'import accepte les changements d'identité"},
+  Sentence{"already enrolled in {} at school {}, with no transfer between the two: that school records his transfer or leaving first",
+         "مسجل في {} بالمؤسسة {} دون انتقال بين المؤسستين: تسجل تلك المؤسسة انتقاله أو انقطاعه أولا",
+         "déjà inscrit en {} à l'établissement {}, sans transfert entre les deux : cet établissement enregistre d'abord son transfert ou son départ"},
+  Sentence{"already enrolled in {} at school {} by {}, with no transfer between the two: that school records his transfer or leaving first",
+         "مسجل في {} بالمؤسسة {} بواسطة {} دون انتقال بين المؤسستين: تسجل تلك المؤسسة انتقاله أو انقطاعه أولا",
+         "déjà inscrit en {} à l'établissement {} par {}, sans transfert entre les deux : cet établissement enregistre d'abord son transfert ou son départ"},
   Sentence{"required value is empty",
          "قيمة إلزامية فارغة",
          "valeur obligatoire vide"},

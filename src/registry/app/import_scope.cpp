@@ -91,13 +91,8 @@ void ScopeGate::load_pupils(const std::vector<std::string>& massar) {
   for (const auto& m : massar)
     if (pupils_read_.insert(m).second) wanted.push_back(m);
   if (wanted.empty()) return;
-  if (open_) {  // whether they exist is all the nation's scope asks
-    auto unknown = store::RegistryStore(st_).unknown_pupils(wanted);
-    std::set<std::string> gone(unknown.begin(), unknown.end());
-    for (auto& m : wanted)
-      if (!gone.count(m)) pupils_.emplace(m, store::RegistryStore::PupilOnRecord{});
-    return;
-  }
+  // Every scope, the nation's included, reads who they are and where they are enrolled: a roster
+  // does not change who a pupil is, nor enrol him at a second school, unnoticed.
   for (auto& p : store::RegistryStore(st_).pupils_on_record(wanted)) {
     std::string code = p.pupil.massar;
     pupils_.emplace(std::move(code), std::move(p));

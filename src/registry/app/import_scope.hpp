@@ -105,8 +105,10 @@ class ScopeGate {
   };
   HouseholdStanding household(const std::string& cin) const;
 
- private:
+  // What the registry holds of a pupil read by load_pupils (nothing when there is no such pupil).
   const store::RegistryStore::PupilOnRecord* pupil(const std::string& massar) const;
+
+ private:
   store::Store& st_;
   Scope scope_;
   bool open_;

@@ -216,7 +216,8 @@ std::optional<RequestView> decide_request(store::Store& st, const Principal& p, 
     asked.school_year = r->school_year;
     write.push_back(asked);
     st.ensure_school_years({r->school_year});
-    auto [pc, ec] = store::RegistryStore(st).put_roster({}, write);
+    auto [pc, ec] = store::RegistryStore(st).put_roster(
+        {}, write, fmt::format("request #{} accepted ({})", r->id, store::now_iso().substr(0, 10)));
     changes = std::move(ec.changes);
     detail += fmt::format(" left={} enrolments: +{} ~{}", left, ec.inserted, ec.updated);
   } else {

@@ -20,6 +20,9 @@ RegistryCommand::RegistryCommand(CLI::App& cli) {
   imp->add_option("FILE", file, "the file to import")->required();
   imp->add_flag("--skip-invalid", skip, "write the valid rows and report the others");
   imp->add_flag("--dry-run", dry, "validate and report, write nothing");
+  imp->add_flag("--accept-identity-changes", accept_identity,
+                "write the rows that change who a recorded pupil is (names, sex, birth date), "
+                "kept in his history; refused otherwise");
   imp->add_option("--report", report, "also write the list of errors to this CSV file");
   imp->add_flag("--lenient-massar", lenient,
                 "accept codes Massar of an unusual form, with a warning");
@@ -148,6 +151,7 @@ int RegistryCommand::run_import(CommandContext& ctx) {
   opt.skip_invalid = skip;
   opt.dry_run = dry;
   opt.strict_massar = !lenient;
+  opt.accept_identity_changes = accept_identity;
   opt.progress = ctx.progress;
   opt.replace_from = from;
   opt.replace_to = to;

@@ -18,7 +18,7 @@ class RegistryCommand : public Command {
   int run_import(CommandContext& ctx);
   CLI::App *imp = nullptr, *exp = nullptr, *dem = nullptr;
   std::string kind_name, file, report, replace_from, replace_to;
-  bool skip = false, dry = false, lenient = false;
+  bool skip = false, dry = false, lenient = false, accept_identity = false;
   std::string ekind, format = "csv", out, scope_s, lang_s = "ar", year;
   std::string scale = "province";
   uint64_t seed = 1;

@@ -224,6 +224,7 @@ ApiResponse r_import(Ctx& c) {
   const std::string name = safe_file_name(c.q("file"));
   opt.dry_run = c.q("commit") != "1";
   opt.skip_invalid = c.q("skip_invalid") == "1";
+  opt.accept_identity_changes = c.q("accept_identity_changes") == "1";
   opt.replace_from = c.q("replace_from");
   opt.replace_to = c.q("replace_to");
   opt.limits.max_rows = 1'000'000;
@@ -268,6 +269,7 @@ ApiResponse r_import(Ctx& c) {
                      {"rows_valid", r.rows_valid},
                      {"rows_rejected", r.rows_rejected},
                      {"rows_held", r.rows_held},
+                     {"identity_changes", r.identity_changes},
                      {"held", held},
                      {"issues_total", r.issues_total},
                      {"issues", issues},

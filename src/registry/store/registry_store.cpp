@@ -52,7 +52,8 @@ std::unordered_map<std::string, int64_t> all_school_ids(Db& db) {
 }  // namespace
 
 std::pair<MergeCounts, MergeCounts> RegistryStore::put_roster(
-    const std::vector<Pupil>& pupils, const std::vector<Enrolment>& enrolments) {
+    const std::vector<Pupil>& pupils, const std::vector<Enrolment>& enrolments,
+    const std::string& source) {
   // New pupils get their ids in code Massar order, so the code's unique index is written from
   // left to right; the enrolments follow in the same order (by pupil id for new pupils, the
   // order of their unique key; their school index is built afterwards on a large first load).
@@ -88,18 +89,22 @@ std::pair<MergeCounts, MergeCounts> RegistryStore::put_roster(
       if (!pupil_of[k]) pupil_of[k] = id_or_throw(known, enrolments[k].massar, "pupil");
   }
   auto school_ids = all_school_ids(*db_);
-  static const Target target{
-      "enrolments",
-      true,
-      {{"pupil_id", true}, {"school_year"}, {"school_id", true}},
-      {{"level"}, {"class_name"}, {"status"}, {"transfer_to"}, {"left_date"}}};
+  static const Target target{"enrolments",
+                             true,
+                             {{"pupil_id", true}, {"school_year"}, {"school_id", true}},
+                             {{"level"},
+                              {"class_name"},
+                              {"status"},
+                              {"transfer_to"},
+                              {"left_date"},
+                              {"source", false, true}}};
   MergeCounts ec = diff_merge(
       *db_, target, enrolments.size(),
       [&](std::size_t i, std::vector<Value>& v) {
         const Enrolment& e = enrolments[i];
         set_row(v, pupil_of[i], e.school_year, id_or_throw(school_ids, e.school_code, "school"),
                 e.level, e.class_name, e.status, null_if_empty(e.transfer_to),
-                null_if_empty(e.left_date));
+                null_if_empty(e.left_date), null_if_empty(source));
       },
       nullptr, &changed, &enrolment_order);
   for (auto& [i, fields] : changed) {
@@ -303,17 +308,21 @@ std::vector<RegistryStore::PupilOnRecord> RegistryStore::pupils_on_record(
   db_->query(
       "SELECT p.massar, p.last_ar, p.first_ar, p.last_fr, p.first_fr, p.sex, p.birth_date, "
       "p.birth_place, e.school_year, sc.code, e.level, e.class_name, e.status, e.transfer_to, "
-      "e.left_date FROM stage_codes s JOIN pupils p ON p.massar = s.code LEFT JOIN enrolments e "
+      "e.left_date, e.source FROM stage_codes s JOIN pupils p ON p.massar = s.code LEFT JOIN "
+      "enrolments e "
       "ON e.pupil_id = p.id LEFT JOIN schools sc ON sc.id = e.school_id ORDER BY p.massar, "
       "e.school_year, sc.code",
       {}, [&](const ResultRow& r) {
         if (out.empty() || out.back().pupil.massar != r.view(0))
           out.push_back({Pupil{r.text(0), r.text(1), r.text(2), r.text(3), r.text(4), r.text(5),
                                r.text(6), r.text(7)},
+                         {},
                          {}});
-        if (!r.is_null(8))
+        if (!r.is_null(8)) {
           out.back().enrolments.push_back({r.text(0), r.text(8), r.text(9), r.text(10), r.text(11),
                                            r.text(12), r.text(13), r.text(14)});
+          out.back().sources.push_back(r.is_null(15) ? std::string() : r.text(15));
+        }
       });
   db_->execute("DROP TABLE stage_codes");
   return out;

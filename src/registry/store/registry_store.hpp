@@ -23,8 +23,10 @@ class RegistryStore {
   // absences keep their tallies (registry/store/tallies.hpp) with them.
   // Pupils and their enrolments together (the enrolments find their pupils without a lookup;
   // an enrolment of a pupil not in `pupils` must name one already in the registry).
+  // `source` names what enrols them (the file and the day), kept with each new enrolment.
   std::pair<MergeCounts, MergeCounts> put_roster(const std::vector<Pupil>& pupils,
-                                                 const std::vector<Enrolment>& enrolments);
+                                                 const std::vector<Enrolment>& enrolments,
+                                                 const std::string& source = {});
   MergeCounts put_households(const std::vector<Household>& rows);
   MergeCounts put_memberships(const std::vector<Membership>& rows);
   MergeCounts put_absences(const std::vector<Absence>& rows);
@@ -50,6 +52,7 @@ class RegistryStore {
   struct PupilOnRecord {
     Pupil pupil;
     std::vector<Enrolment> enrolments;  // by year, then school
+    std::vector<std::string> sources;   // what made each enrolment ("" when not kept)
   };
   std::vector<PupilOnRecord> pupils_on_record(const std::vector<std::string>& massar);
   struct HouseholdOnRecord {

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, ApiError, type Answer, type Principal } from '../../core/api';
 import { date, num, pick, t, type Key } from '../../core/i18n';
+import { confirmFirst } from '../../core/forms';
 import { Notice } from '../../core/util';
 
 type Report = Answer<'/imports/{kind}', 'post'>;
@@ -40,6 +41,7 @@ export function ImportPage({ me }: { me: Principal }) {
   const [report, setReport] = useState<Report | null>(null);
   const [done, setDone] = useState<Report | null>(null);
   const [skip, setSkip] = useState(false);
+  const [acceptIdentity, setAcceptIdentity] = useState(false);
   const [replace, setReplace] = useState(false);
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
@@ -48,8 +50,21 @@ export function ImportPage({ me }: { me: Principal }) {
   const [error, setError] = useState('');
 
   const replacing = kind === 'absences' && replace;
-  const send = async (commit: boolean) => {
+  const send = async (commit: boolean, accept = acceptIdentity) => {
     if (!file) return;
+    // Changing who pupils are (names, sex, birth date) is asked first, naming what follows.
+    if (
+      commit &&
+      kind === 'pupils' &&
+      accept &&
+      !(await confirmFirst({
+        ask: t('confirm_identity_ask'),
+        consequence: t('confirm_identity_then'),
+        yes: t('confirm_import'),
+        danger: true,
+      }))
+    )
+      return;
     setBusy(true);
     setError('');
     try {
@@ -59,6 +74,7 @@ export function ImportPage({ me }: { me: Principal }) {
           file: file.name,
           commit: commit ? 1 : undefined,
           skip_invalid: skip ? 1 : undefined,
+          accept_identity_changes: kind === 'pupils' && accept ? 1 : undefined,
           replace_from: replacing ? from : undefined,
           replace_to: replacing ? to : undefined,
         },
@@ -78,6 +94,7 @@ export function ImportPage({ me }: { me: Principal }) {
     }
   };
   const reset = () => {
+    setAcceptIdentity(false);
     setReport(null);
     setDone(null);
     setConfirming(false);
@@ -195,6 +212,22 @@ export function ImportPage({ me }: { me: Principal }) {
             <p class="notice" data-testid="replace-note">
               {t('replace_note', date(from), date(to), num(report.replaced_schools.length), num(report.to_delete))}
             </p>
+          )}
+          {kind === 'pupils' && (report.identity_changes > 0 || acceptIdentity) && (
+            <label class="check">
+              <input
+                type="checkbox"
+                data-testid="accept-identity"
+                checked={acceptIdentity}
+                disabled={busy}
+                onChange={(e) => {
+                  const on = e.currentTarget.checked;
+                  setAcceptIdentity(on);
+                  send(false, on); // checked again: the changes are then counted as updates
+                }}
+              />{' '}
+              {t('accept_identity')}
+            </label>
           )}
           {report.rows_rejected > 0 && report.rows_valid > 0 && !replacing && (
             <label class="check">
