@@ -69,14 +69,19 @@ Definition on_time_rate() {
   return d;
 }
 
-TEST(FactSources, AProgramsFactsAreCountedAndSummedUpTheTree) {
-  const Tree t = small_tree();
+// The mean days to answer: days summed over the complaints counted.
+Definition mean_days() {
   Definition days = on_time_rate();
   days.code = "COMPLAINT_DAYS";
   days.numerator = over("", MeasureKind::sum);
   days.denominator = over("");
   days.factor = 1;
-  Cube cube({on_time_rate(), days}, t);
+  return days;
+}
+
+TEST(FactSources, AProgramsFactsAreCountedAndSummedUpTheTree) {
+  const Tree t = small_tree();
+  Cube cube({on_time_rate(), mean_days()}, t);
   cube.compute(Facts{}, Census{}, 1, {complaints()});
   const std::size_t rate = *cube.indicator("COMPLAINTS_ON_TIME");
   const std::size_t mean = *cube.indicator("COMPLAINT_DAYS");
@@ -112,12 +117,7 @@ TEST(FactSources, ARowSummedAtTheSourceCountsAsTheFactsItStandsFor) {
   // School A's on-time complaint is now three alike (30 days between them), B's two (40 days).
   summed.weight = {3, 1, 2, 1};
   summed.quantities = {{30, 75, 40, 5}};
-  Definition days = on_time_rate();
-  days.code = "COMPLAINT_DAYS";
-  days.numerator = over("", MeasureKind::sum);
-  days.denominator = over("");
-  days.factor = 1;
-  Cube cube({on_time_rate(), days}, t);
+  Cube cube({on_time_rate(), mean_days()}, t);
   cube.compute(Facts{}, Census{}, 1, {summed});
   const std::size_t rate = *cube.indicator("COMPLAINTS_ON_TIME");
   const std::size_t mean = *cube.indicator("COMPLAINT_DAYS");
