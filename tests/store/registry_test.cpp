@@ -271,6 +271,43 @@ TEST_P(Registry, AnImportDoesNotChangeWhoAPupilIsNorEnrolHimTwiceUnnoticed) {
   EXPECT_TRUE(moved.written) << (moved.issues.empty() ? "" : format_issue(moved.issues[0]));
 }
 
+// Who is paid for a child does not change unnoticed either: a households row giving a recorded
+// pupil another payee's CIN, or his payee another name, is refused with the old and new values,
+// and written — kept in his history — when the import accepts identity changes.
+TEST_P(Registry, AHouseholdsFileDoesNotChangeWhoIsPaidForAPupilUnnoticed) {
+  load_examples();
+  const std::string head =
+      "رقم التلميذ,رقم البطاقة الوطنية لولي الأمر,اسم ولي الأمر,صفة ولي الأمر,الهاتف,رقم بطاقة "
+      "راميد\n";
+  const std::string f = tmp("payee.csv");
+  ImportOptions accept = opts();
+  accept.accept_identity_changes = true;
+  // Another payee for R938826497 (his mother C569158 on record).
+  write_file(f, head + "R938826497,ZZ900001,محمد بنعلي,الأب,0612345678,\n");
+  auto refused = import_file(st(), ListKind::households, f, opts());
+  EXPECT_FALSE(refused.written);
+  EXPECT_EQ(refused.identity_changes, 1);
+  ASSERT_EQ(refused.issues.size(), 1u);
+  EXPECT_NE(refused.issues[0].reason.find("C569158 → ZZ900001"), std::string::npos)
+      << refused.issues[0].reason;
+  EXPECT_EQ(store::RegistryStore(st()).household_of("R938826497")->first.payee_cin, "C569158");
+  ASSERT_TRUE(import_file(st(), ListKind::households, f, accept).written);
+  EXPECT_EQ(store::RegistryStore(st()).household_of("R938826497")->first.payee_cin, "ZZ900001");
+  EXPECT_FALSE(st().record_history({"membership"}, "R938826497", 10).empty());
+  // The payee renamed: refused, then accepted. The same name spelt with another hamza form is
+  // the same name.
+  write_file(f, head + "R730699660,C569158,رشيدة بنعلى,الأم,0678298763,\n");
+  EXPECT_TRUE(import_file(st(), ListKind::households, f, opts()).written);
+  write_file(f, head + "R730699660,C569158,نعيمة العلوي,الأم,0678298763,\n");
+  auto renamed = import_file(st(), ListKind::households, f, opts());
+  EXPECT_FALSE(renamed.written);
+  ASSERT_EQ(renamed.issues.size(), 1u);
+  EXPECT_NE(renamed.issues[0].reason.find("→ «نعيمة العلوي»"), std::string::npos)
+      << renamed.issues[0].reason;
+  EXPECT_FALSE(render_reason(renamed.issues[0], Lang::fr).empty());
+  EXPECT_TRUE(import_file(st(), ListKind::households, f, accept).written);
+}
+
 // Each record changed by an import keeps its fields before and after, with the import's audit
 // entry (who, when, from where, which file); the entry covers them, so that altering or deleting
 // one is found by the audit check.

@@ -940,6 +940,36 @@ class ImportRun {
     });
   }
 
+  // A households row that would change who is paid for a recorded pupil — another payee's CIN
+  // than his household's, or his payee's name beyond what the normalizer treats as the same — is
+  // refused with the old and new values, unless the import accepts identity changes.
+  bool payee_changed(int64_t row, const Membership& m, const Household& h) {
+    if (opt.accept_identity_changes) return false;
+    std::vector<std::string> changes;
+    const auto* rec = gate.pupil(m.massar);
+    if (rec && !rec->payee_cin.empty() && rec->payee_cin != m.payee_cin)
+      changes.push_back(
+          fmt::format("{} {} → {}", v.column_name("payee_cin"), rec->payee_cin, m.payee_cin));
+    const auto* was = gate.recorded_household(m.payee_cin);
+    if (was && normalize_name(was->household.payee_name) != normalize_name(h.payee_name))
+      changes.push_back(fmt::format("{} «{}» → «{}»", v.column_name("payee_name"),
+                                    was->household.payee_name, h.payee_name));
+    if (changes.empty()) return false;
+    ++res.identity_changes;
+    const std::string tmpl =
+        "who is paid for this pupil would change ({}): written only when the import accepts "
+        "identity changes";
+    const std::string what = fmt::format("{}", fmt::join(changes, "; "));
+    ImportIssue issue{t.file,      t.sheet,
+                      row,         v.column_name("payee_cin"),
+                      m.payee_cin, fmt::format(fmt::runtime(tmpl), what),
+                      tmpl,        {what}};
+    sink.add(std::move(issue));
+    ++res.rows_rejected;
+    --res.rows_valid;
+    return true;
+  }
+
   // Each row of an absences file checked.
   void check_absences() {
     require_columns(v, kind, {"massar", "date"});
@@ -1018,6 +1048,7 @@ class ImportRun {
         const Membership& m = members[i];
         auto standing = gate.household(m.payee_cin);
         if (!standing.held) {
+          if (payee_changed(row_of[i], m, *household_of.at(m.payee_cin))) continue;
           keep_m.push_back(m);
           cins_used.insert(m.payee_cin);
           continue;

@@ -100,14 +100,14 @@ void ScopeGate::load_pupils(const std::vector<std::string>& massar) {
 }
 
 void ScopeGate::load_households(const std::vector<std::string>& cins) {
-  if (open_ || cins.empty()) return;
+  if (cins.empty()) return;
   std::vector<std::string> children;
   for (auto& h : store::RegistryStore(st_).households_on_record(cins)) {
     children.insert(children.end(), h.children.begin(), h.children.end());
     std::string cin = h.household.payee_cin;
     households_.emplace(std::move(cin), std::move(h));
   }
-  load_pupils(children);
+  if (!open_) load_pupils(children);  // whose they are: the nation's are all its own
 }
 
 const store::RegistryStore::PupilOnRecord* ScopeGate::pupil(const std::string& massar) const {
@@ -163,6 +163,12 @@ std::string ScopeGate::recorded_transfer_to(const std::string& massar, const std
   for (const auto& e : p->enrolments)
     if (e.school_year == year && e.school_code == school) return e.transfer_to;
   return "";
+}
+
+const store::RegistryStore::HouseholdOnRecord* ScopeGate::recorded_household(
+    const std::string& cin) const {
+  auto it = households_.find(cin);
+  return it == households_.end() ? nullptr : &it->second;
 }
 
 ScopeGate::HouseholdStanding ScopeGate::household(const std::string& cin) const {

@@ -105,8 +105,10 @@ class ScopeGate {
   };
   HouseholdStanding household(const std::string& cin) const;
 
-  // What the registry holds of a pupil read by load_pupils (nothing when there is no such pupil).
+  // What the registry holds of a pupil read by load_pupils (nothing when there is no such pupil),
+  // and of a payee read by load_households.
   const store::RegistryStore::PupilOnRecord* pupil(const std::string& massar) const;
+  const store::RegistryStore::HouseholdOnRecord* recorded_household(const std::string& cin) const;
 
  private:
   store::Store& st_;

@@ -317,12 +317,23 @@ std::vector<RegistryStore::PupilOnRecord> RegistryStore::pupils_on_record(
           out.push_back({Pupil{r.text(0), r.text(1), r.text(2), r.text(3), r.text(4), r.text(5),
                                r.text(6), r.text(7)},
                          {},
+                         {},
                          {}});
         if (!r.is_null(8)) {
           out.back().enrolments.push_back({r.text(0), r.text(8), r.text(9), r.text(10), r.text(11),
                                            r.text(12), r.text(13), r.text(14)});
           out.back().sources.push_back(r.is_null(15) ? std::string() : r.text(15));
         }
+      });
+  // Their households' payees (out is in code order).
+  db_->query(
+      "SELECT p.massar, h.payee_cin FROM stage_codes s JOIN pupils p ON p.massar = s.code JOIN "
+      "household_members m ON m.pupil_id = p.id JOIN households h ON h.id = m.household_id",
+      {}, [&](const ResultRow& r) {
+        auto it = std::lower_bound(
+            out.begin(), out.end(), r.view(0),
+            [](const PupilOnRecord& x, std::string_view code) { return x.pupil.massar < code; });
+        if (it != out.end() && it->pupil.massar == r.view(0)) it->payee_cin = r.text(1);
       });
   db_->execute("DROP TABLE stage_codes");
   return out;

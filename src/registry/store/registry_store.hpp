@@ -53,6 +53,7 @@ class RegistryStore {
     Pupil pupil;
     std::vector<Enrolment> enrolments;  // by year, then school
     std::vector<std::string> sources;   // what made each enrolment ("" when not kept)
+    std::string payee_cin;              // his household's payee ("" when he has none)
   };
   std::vector<PupilOnRecord> pupils_on_record(const std::vector<std::string>& massar);
   struct HouseholdOnRecord {

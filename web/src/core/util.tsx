@@ -171,3 +171,17 @@ export function ListTable({
     </div>
   );
 }
+
+// The school year shown, among those of the registry.
+export function YearPicker({ year, years, onChange }: { year: string; years: string[]; onChange: (year: string) => void }) {
+  return (
+    <label class="inline">
+      {t('year')}
+      <select value={year} onChange={(e) => onChange(e.currentTarget.value)}>
+        {years.map((y) => (
+          <option value={y}>{y}</option>
+        ))}
+      </select>
+    </label>
+  );
+}

@@ -55,7 +55,7 @@ export function ImportPage({ me }: { me: Principal }) {
     // Changing who pupils are (names, sex, birth date) is asked first, naming what follows.
     if (
       commit &&
-      kind === 'pupils' &&
+      (kind === 'pupils' || kind === 'households') &&
       accept &&
       !(await confirmFirst({
         ask: t('confirm_identity_ask'),
@@ -74,7 +74,7 @@ export function ImportPage({ me }: { me: Principal }) {
           file: file.name,
           commit: commit ? 1 : undefined,
           skip_invalid: skip ? 1 : undefined,
-          accept_identity_changes: kind === 'pupils' && accept ? 1 : undefined,
+          accept_identity_changes: (kind === 'pupils' || kind === 'households') && accept ? 1 : undefined,
           replace_from: replacing ? from : undefined,
           replace_to: replacing ? to : undefined,
         },
@@ -213,7 +213,7 @@ export function ImportPage({ me }: { me: Principal }) {
               {t('replace_note', date(from), date(to), num(report.replaced_schools.length), num(report.to_delete))}
             </p>
           )}
-          {kind === 'pupils' && (report.identity_changes > 0 || acceptIdentity) && (
+          {(kind === 'pupils' || kind === 'households') && (report.identity_changes > 0 || acceptIdentity) && (
             <label class="check">
               <input
                 type="checkbox"

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, exportUrl, type Principal } from '../../core/api';
 import { num, pick, t, type Key } from '../../core/i18n';
-import { CsvButton, Problem, Spinner, useLoad } from '../../core/util';
+import { CsvButton, Problem, Spinner, useLoad, YearPicker } from '../../core/util';
 
 const childKind: Record<string, string> = { nation: 'region', region: 'directorate', directorate: 'commune', commune: 'school' };
 
@@ -39,14 +39,7 @@ export function Territory({ me, node }: { me: Principal; node?: string }) {
               <p class="kind">{t(('kind_' + d.node.kind) as Key)}</p>
               <h1>{pick(d.node.name_ar, d.node.name_fr)}</h1>
             </div>
-            <label class="inline">
-              {t('year')}
-              <select value={d.year} onChange={(e) => setYear(e.currentTarget.value)}>
-                {d.years.map((y) => (
-                  <option value={y}>{y}</option>
-                ))}
-              </select>
-            </label>
+            <YearPicker year={d.year} years={d.years} onChange={setYear} />
           </div>
           <div class="stats">
             <div>

@@ -28,13 +28,13 @@ const messages = {
   confirm_import: ['تأكيد الاستيراد', "Confirmer l'import"],
   skip_invalid: ['استيراد الصفوف السليمة فقط وتجاهل الباقي', 'Importer les lignes valides, ignorer les autres'],
   accept_identity: [
-    'قبول تغييرات هوية التلاميذ (الاسم، الجنس، تاريخ الازدياد): تُحفظ في سجل كل تلميذ',
-    "Accepter les changements d'identité des élèves (nom, sexe, date de naissance) : gardés dans l'historique de chacun",
+    'قبول تغييرات الهوية (التلميذ: الاسم، الجنس، تاريخ الازدياد؛ الأسرة: بطاقة واسم المستفيد): تُحفظ في سجل كل تلميذ',
+    "Accepter les changements d'identité (élève : nom, sexe, date de naissance ; ménage : CIN et nom de l'allocataire) : gardés dans l'historique de chacun",
   ],
-  confirm_identity_ask: ['تغيير هوية تلاميذ مسجلين؟', "Changer l'identité d'élèves enregistrés ?"],
+  confirm_identity_ask: ['تغيير هوية تلاميذ أو مستفيدين مسجلين؟', "Changer l'identité d'élèves ou d'allocataires enregistrés ?"],
   confirm_identity_then: [
-    'ستُستبدل الأسماء أو الجنس أو تواريخ الازدياد المسجلة بما في الملف لكل صف يغيرها، ويُحفظ القديم والجديد في سجل التلميذ. تأكد أنهم نفس الأطفال.',
-    "Les noms, sexes ou dates de naissance enregistrés seront remplacés par ceux du fichier pour chaque ligne qui les change ; l'ancien et le nouveau restent dans l'historique de l'élève. Vérifiez qu'il s'agit bien des mêmes enfants.",
+    'ستُستبدل القيم المسجلة (الأسماء، الجنس، تواريخ الازدياد، المستفيد) بما في الملف لكل صف يغيرها، ويُحفظ القديم والجديد في سجل التلميذ. تأكد أنهم نفس الأشخاص.',
+    "Les valeurs enregistrées (noms, sexe, date de naissance, allocataire) seront remplacées par celles du fichier pour chaque ligne qui les change ; l'ancien et le nouveau restent dans l'historique de l'élève. Vérifiez qu'il s'agit bien des mêmes personnes.",
   ],
   rows_read: ['الصفوف المقروءة', 'Lignes lues'],
   rows_valid: ['الصفوف السليمة', 'Lignes valides'],

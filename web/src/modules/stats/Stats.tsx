@@ -18,7 +18,7 @@ import {
 } from 'chart.js';
 import { api, ApiError, href, type Answer, type Principal } from '../../core/api';
 import { date, label, lang, num, pick, t, type Key } from '../../core/i18n';
-import { Pager, Problem, Spinner, useLoad, ListTable, Notice } from '../../core/util';
+import { Pager, Problem, Spinner, useLoad, ListTable, Notice, YearPicker } from '../../core/util';
 import { confirmFirst } from '../../core/forms';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineController, LineElement, PointElement, Tooltip, Legend);
@@ -160,14 +160,7 @@ export function StatsPage({ me, node }: { me: Principal; node?: string }) {
           <p class="kind">{t(('kind_' + d.node.kind) as Key)}</p>
           <h1>{t('stats_title', place)}</h1>
         </div>
-        <label class="inline">
-          {t('year')}
-          <select value={d.year} onChange={(e) => setYear(e.currentTarget.value)}>
-            {d.years.map((y) => (
-              <option value={y}>{y}</option>
-            ))}
-          </select>
-        </label>
+        <YearPicker year={d.year} years={d.years} onChange={setYear} />
       </div>
       {me.actions.includes('export_data') && (
         <p class="actions">
