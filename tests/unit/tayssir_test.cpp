@@ -532,6 +532,36 @@ TEST(TayssirEligibility, SameChildEnrolledTwiceIsHeldForReviewNeverMerged) {
   EXPECT_EQ(e.reason[static_cast<std::size_t>(second)], Reason::duplicate_confirmed);
 }
 
+// Holding back a probable duplicate is a rule of the policy (issue 26, item 3): on by default and
+// for every policy saved before it could be said; off, the pair is still listed for a person to
+// review, and the child is paid; a confirmed duplicate is never paid.
+TEST(TayssirEligibility, HoldingBackAProbableDuplicateIsTheDefaultRuleOfThePolicy) {
+  Registry r;
+  auto h = r.household("AB000001", "a");
+  auto first = r.pupil("A000000001", "3AP", 0, h, Status::enrolled, "", "2017-05-02");
+  auto second = r.pupil("B000000001", "3AP", 1, h, Status::enrolled, "", "2017-05-02");
+  r.s.name_ar_key[static_cast<std::size_t>(second)] =
+      r.s.name_ar_key[static_cast<std::size_t>(first)];
+  r.s.school_commune[1] = 0;
+  Policy p = published_policy("2025-2026");
+  EXPECT_TRUE(p.hold_probable_duplicates);
+  auto j = nlohmann::json::parse(sanad::app::policy_to_json(p));
+  EXPECT_EQ(j["hold_probable_duplicates"], true);
+  j.erase("hold_probable_duplicates");  // a policy saved before the rule existed
+  EXPECT_TRUE(sanad::app::policy_from_json(j.dump()).hold_probable_duplicates);
+  j["hold_probable_duplicates"] = "no";
+  EXPECT_THROW(sanad::app::policy_from_json(j.dump()), sanad::app::TayssirError);
+
+  p.hold_probable_duplicates = false;
+  EXPECT_FALSE(
+      sanad::app::policy_from_json(sanad::app::policy_to_json(p)).hold_probable_duplicates);
+  auto e = decide(p, r.s, {});
+  EXPECT_EQ(e.reason[static_cast<std::size_t>(second)], Reason::eligible);
+  ASSERT_EQ(e.suspects.size(), 1u);  // still listed for review
+  e = decide(p, r.s, {{"pupil", "A000000001", "B000000001", "same"}});
+  EXPECT_EQ(e.reason[static_cast<std::size_t>(second)], Reason::duplicate_confirmed);
+}
+
 // The French spelling alone finds the same child too (its pass runs beside the Arabic one); a pair
 // found by both names is listed once, as the Arabic found it.
 TEST(TayssirEligibility, SameChildUnderTheSameFrenchNameIsHeldForReview) {

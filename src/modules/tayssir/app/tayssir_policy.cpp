@@ -47,6 +47,7 @@ std::string policy_to_json(const Policy& p) {
             {"require_ramed", p.require_ramed},
             {"ramed_exempt_communes", p.ramed_exempt_communes},
             {"repeaters_eligible", p.repeaters_eligible},
+            {"hold_probable_duplicates", p.hold_probable_duplicates},
             {"periods", periods}};
   return j.dump(2);
 }
@@ -181,6 +182,11 @@ Policy policy_from_json(const std::string& text) {
   p.require_ramed = f.boolean("require_ramed");
   p.ramed_exempt_communes = f.texts("ramed_exempt_communes", false);
   p.repeaters_eligible = f.boolean("repeaters_eligible");
+  // Policies saved before the rule could be said held them back: so does a policy that omits it.
+  if (const json* hold = f.get("hold_probable_duplicates", false)) {
+    if (!hold->is_boolean()) bad_field(f.at("hold_probable_duplicates"), "must be true or false");
+    p.hold_probable_duplicates = hold->get<bool>();
+  }
   {
     const json* t = f.get("periods", true);
     if (!t->is_array()) bad_field("periods", "must be a list");

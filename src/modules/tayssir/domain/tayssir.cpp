@@ -574,7 +574,7 @@ Eligibility decide_unlisted(const Policy& p, const Snapshot& s,
       r = Reason::ramed_missing;
     } else if (dup[i] == 2) {
       r = Reason::duplicate_confirmed;
-    } else if (dup[i] == 1) {
+    } else if (dup[i] == 1 && p.hold_probable_duplicates) {
       r = Reason::probable_duplicate;
     }
     if (r == Reason::eligible) out.monthly[i] = level_amount[l];

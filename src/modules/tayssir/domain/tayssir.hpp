@@ -54,6 +54,9 @@ struct Policy {
   bool require_ramed = true;
   std::vector<std::string> ramed_exempt_communes;  // e.g. communes covered up to 2017-18
   bool repeaters_eligible = true;
+  // A child who looks enrolled twice (the same name and birth date) is held back until a person
+  // decides: a safeguard, and the default; off, the pair is still listed for review but paid.
+  bool hold_probable_duplicates = true;
   std::vector<Period> periods;
   bool operator==(const Policy&) const = default;
 };

@@ -143,6 +143,15 @@ function PolicyForm({ p, set, disabled }: { p: PolicyRules; set: (p: PolicyRules
         {t('repeaters_eligible')}
       </label>
       <label class="check">
+        <input
+          type="checkbox"
+          name="hold_probable_duplicates"
+          checked={p.hold_probable_duplicates ?? true}
+          onChange={(e) => up({ hold_probable_duplicates: e.currentTarget.checked })}
+        />
+        {t('hold_duplicates')}
+      </label>
+      <label class="check">
         <input type="checkbox" checked={p.require_ramed} onChange={(e) => up({ require_ramed: e.currentTarget.checked })} />
         {t('require_ramed')}
       </label>

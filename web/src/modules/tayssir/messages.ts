@@ -91,6 +91,10 @@ const messages = {
   require_ramed: ['بطاقة راميد أو وصلها شرط', 'Carte RAMED ou récépissé exigé'],
   ramed_exempt: ['الجماعات المعفاة من شرط راميد (رموز)', 'Communes exemptées de la condition RAMED (codes)'],
   repeaters_eligible: ['المكررون مستفيدون', 'Les redoublants sont éligibles'],
+  hold_duplicates: [
+    'تعليق أداء التلميذ المحتمل تكراره (نفس الاسم وتاريخ الازدياد) إلى أن يُبت فيه',
+    "Retenir l'élève probablement inscrit deux fois (même nom et date de naissance) jusqu'à décision",
+  ],
   targeting: ['الاستهداف: تُستهدف الجماعة لسلك إذا طابقتها قاعدة واحدة على الأقل', 'Ciblage : une commune est ciblée pour un cycle si une règle au moins la désigne'],
   indicator_name: ['مؤشر المندوبية', 'Indicateur HCP'],
   min_value: ['القيمة الدنيا', 'Valeur minimale'],
