@@ -57,7 +57,7 @@ done < <(find . -name '*.cpp' -o -name '*.hpp' | sort)
 # http/ and cli/ decide nothing: who may do what is the use cases' (app/) and the role table's.
 # A call that decides a right or a reach there is refused (the router's check of an upload's
 # named action before its body is read is the core server's, in core/http/api.cpp).
-rules='role_allows|may_[a-z_]+\(\*|can_see\(|school_reach\(|directorate_record_in_reach\(|sees_only_its_part\('
+rules='role_allows|may_[a-z_]+\(\*|can_see\(|school_reach\(|directorate_record_in_reach\(|sees_only_its_part\(|\brequire\(|found_if\('
 while IFS= read -r hit; do
   case "$hit" in
     core/http/api.cpp:*route-\>action*) continue ;;

@@ -730,7 +730,7 @@ class ImportRun {
             codes.push_back(slot.p.massar);
             const Enrolment& e = slot.e;
             if (e.status == "transferred" || e.status == "left")
-              released_here.insert(e.massar + "|" + e.school_year + "|" + e.school_code);
+              released_here.insert(release_key(e.massar, e.school_year, e.school_code));
           });
           gate.load_pupils(codes);
         },
@@ -825,7 +825,7 @@ class ImportRun {
       if (o.status == "left" ||
           (o.status == "transferred" && (o.transfer_to.empty() || o.transfer_to == e.school_code)))
         continue;
-      if (released_here.count(o.massar + "|" + o.school_year + "|" + o.school_code)) continue;
+      if (released_here.count(release_key(o.massar, o.school_year, o.school_code))) continue;
       const std::string source = k < rec->sources.size() ? rec->sources[k] : std::string();
       if (source.empty())
         v.error(out, row, "school_code", e.school_code,
@@ -1015,7 +1015,7 @@ class ImportRun {
       for (const auto& m : members) codes.push_back(m.massar);
     else
       for (const auto& a : absences) codes.push_back(a.massar);
-    gate.load_pupils(codes);
+    gate.load_pupils(codes, kind == ListKind::households);
     std::vector<uint8_t> known(codes.size());
     std::vector<std::string> cins;
     for (std::size_t i = 0; i < codes.size(); ++i) {
@@ -1225,8 +1225,12 @@ class ImportRun {
       "directorate to import it";
   const std::string today;
   std::unordered_map<std::string, int64_t> seen;  // natural key → first row
-  // A roster's rows that let a pupil go from a school (transferred, left): "CODE|YEAR|SCHOOL".
+  // A roster's rows that let a pupil go from a school (transferred, left).
   std::set<std::string> released_here;
+  static std::string release_key(const std::string& massar, const std::string& year,
+                                 const std::string& school) {
+    return massar + "|" + year + "|" + school;
+  }
   std::vector<School> schools;
   std::vector<Pupil> pupils;
   std::vector<Enrolment> enrolments;

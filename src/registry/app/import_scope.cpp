@@ -86,11 +86,18 @@ ScopeGate::ScopeGate(store::Store& st, const Scope& scope)
   }
 }
 
-void ScopeGate::load_pupils(const std::vector<std::string>& massar) {
+void ScopeGate::load_pupils(const std::vector<std::string>& massar, bool records) {
   std::vector<std::string> wanted;
   for (const auto& m : massar)
     if (pupils_read_.insert(m).second) wanted.push_back(m);
   if (wanted.empty()) return;
+  if (open_ && !records) {
+    auto unknown = store::RegistryStore(st_).unknown_pupils(wanted);
+    std::set<std::string> gone(unknown.begin(), unknown.end());
+    for (auto& m : wanted)
+      if (!gone.count(m)) pupils_.emplace(m, store::RegistryStore::PupilOnRecord{});
+    return;
+  }
   // Every scope, the nation's included, reads who they are and where they are enrolled: a roster
   // does not change who a pupil is, nor enrol him at a second school, unnoticed.
   for (auto& p : store::RegistryStore(st_).pupils_on_record(wanted)) {

@@ -82,7 +82,9 @@ class ScopeGate {
 
   // What the registry holds of these pupils and payees, read once before the rows are judged
   // (more may be added later; a code already read is not read again).
-  void load_pupils(const std::vector<std::string>& massar);
+  // `records`: who they are and where they are enrolled, which rosters and households files judge;
+  // an absences file at the nation's scope asks only whether they exist.
+  void load_pupils(const std::vector<std::string>& massar, bool records = true);
   void load_households(const std::vector<std::string>& cins);
 
   // A school code of the file used by a school outside the scope (a schools file).

@@ -37,4 +37,9 @@ void may_decide_requests(const Caller& c) {
   require(c, {Action::import_data});
 }
 
+void may_run_demo(const Caller& c) {
+  require(c, {Action::import_data});
+  if (c.who.scope.kind != NodeKind::nation) throw Forbidden();
+}
+
 }  // namespace sanad::app

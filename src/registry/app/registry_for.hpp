@@ -21,5 +21,7 @@ ExportOptions export_for(store::Store& st, const Caller& c, const std::string& k
 ImportOptions import_for(const Caller& c, const std::string& kind);
 // Deciding the requests a scope holds needs the import right.
 void may_decide_requests(const Caller& c);
+// Filling an empty registry with the demo writes a registry: the import right, the whole country.
+void may_run_demo(const Caller& c);
 
 }  // namespace sanad::app
