@@ -99,10 +99,11 @@ TEST_P(Registry, ThePartsOwnMigrationsApplyAfterTheHistoryAndAreRecordedByPart) 
   std::vector<std::string> parts;
   st().db().query("SELECT name FROM schema_migrations WHERE name LIKE '%/%' ORDER BY name", {},
                   [&](const store::ResultRow& r) { parts.push_back(r.text(0)); });
-  ASSERT_EQ(parts, (std::vector<std::string>{"core/001_login_network", "core/002_school_checks",
-                                             "modules/tayssir/001_school_checks_in_core",
-                                             "registry/001_import_requests",
-                                             "registry/002_enrolment_source"}));
+  ASSERT_EQ(parts,
+            (std::vector<std::string>{
+                "core/001_login_network", "core/002_school_checks",
+                "modules/tayssir/001_school_checks_in_core", "modules/tayssir/002_lines_by_school",
+                "registry/001_import_requests", "registry/002_enrolment_source"}));
   // Back to the history's end: the parts' tables and columns gone, their records too.
   st().db().execute("DROP TABLE school_checks");
   st().db().execute(
@@ -118,9 +119,12 @@ TEST_P(Registry, ThePartsOwnMigrationsApplyAfterTheHistoryAndAreRecordedByPart) 
   st().db().execute("DELETE FROM schema_migrations WHERE name LIKE '%/%'");
   EXPECT_FALSE(st().initialized());
   // Applied core first, then the registry, the statistics, the modules by name.
-  const std::vector<std::string> in_order{
-      "core/001_login_network", "core/002_school_checks", "registry/001_import_requests",
-      "registry/002_enrolment_source", "modules/tayssir/001_school_checks_in_core"};
+  const std::vector<std::string> in_order{"core/001_login_network",
+                                          "core/002_school_checks",
+                                          "registry/001_import_requests",
+                                          "registry/002_enrolment_source",
+                                          "modules/tayssir/001_school_checks_in_core",
+                                          "modules/tayssir/002_lines_by_school"};
   EXPECT_EQ(st().pending_migrations(), in_order);
   auto up = init_database(st(), "test");
   EXPECT_EQ(up.migrations, in_order);

@@ -601,7 +601,7 @@ TEST_P(Tayssir, ADatedTransferSplitsThePeriodBetweenTheTwoSchools) {
   move("2025-10-15");
   auto first = line_in(kTaounate), second = line_in(there);
   EXPECT_EQ(first.reason, "eligible");
-  EXPECT_EQ(first.months, "PPLL");
+  EXPECT_EQ(first.months, "PPTT");  // transferred, not "after leaving school"
   EXPECT_EQ(first.due, 2 * monthly);
   EXPECT_EQ(second.reason, "eligible");
   EXPECT_EQ(second.months, "TTPP");
@@ -611,7 +611,7 @@ TEST_P(Tayssir, ADatedTransferSplitsThePeriodBetweenTheTwoSchools) {
   auto cycle_there = *ts.cycle(ts.policy("tayssir-" + kYear)->id, "T1", there.code);
   write_cycle_list(st(), cycle_there.id, CycleList::beneficiaries, list,
                    {FileFormat::csv, Lang::fr, ""}, who);
-  EXPECT_NE(slurp(list).find("avant son transfert"), std::string::npos);
+  EXPECT_NE(slurp(list).find("dans un autre établissement (transfert)"), std::string::npos);
 
   move("");  // the date unknown
   first = line_in(kTaounate);
@@ -620,6 +620,93 @@ TEST_P(Tayssir, ADatedTransferSplitsThePeriodBetweenTheTwoSchools) {
   EXPECT_EQ(first.due, 0);
   EXPECT_EQ(second.months, "PPPP");
   EXPECT_EQ(second.due, 4 * monthly);
+}
+
+// Issue 26, item 2, through the store: a pupil moved on 15 November from a rural primary school
+// to an urban one of the same directorate has a line at each in the directorate's cycle, each
+// listed under its school: the rural school pays September to November, the urban one nothing
+// (primary is not targeted in town). Recomputing writes nothing; explain says the school of
+// each month. Item 1: explain names the household's children holding its places.
+TEST_P(Tayssir, AMoveInsideTheDirectorateGivesALineAtEachSchoolJudgedAtIt) {
+  load_demo();
+  auto t1 = compute("T1").cycles.at(0);
+  store::TayssirStore ts(st());
+  std::map<int64_t, store::CycleLineRow> lines;
+  ts.each_line(t1.cycle_id, 0, [&](const store::CycleLineRow& l) { lines.emplace(l.pupil_id, l); });
+  std::optional<std::pair<Pupil, Enrolment>> here;
+  int64_t id = 0;
+  store::RegistryStore(st()).each_enrolment(
+      kTaounate, kYear, [&](const Pupil& p, const Enrolment& e) {
+        if (here || e.status != "enrolled" || !e.level.ends_with("AP")) return;
+        auto pid = *st().db().scalar_i64("SELECT id FROM pupils WHERE massar = $1", {p.massar});
+        auto l = lines.find(pid);
+        if (l == lines.end() || l->second.months != "PPPP") return;
+        here = {p, e};
+        id = pid;
+      });
+  ASSERT_TRUE(here.has_value());
+  const int64_t monthly = lines.at(id).monthly;
+  const std::string town = *st().db().scalar_text(
+      "SELECT s.code FROM schools s JOIN communes c ON c.code = s.commune_code WHERE "
+      "c.directorate_code = $1 AND c.milieu = 'urban' AND s.code <> $2 ORDER BY s.code LIMIT 1",
+      {kTaounate.code, here->second.school_code});
+  {
+    Enrolment from = here->second, to = here->second;
+    from.status = "transferred";
+    from.transfer_to = town;
+    from.left_date = "2025-11-15";
+    to.school_code = town;
+    to.class_name = "1";
+    store::Transaction tx(st().db());
+    store::RegistryStore(st()).put_roster({here->first}, {from, to});
+    tx.commit();
+  }
+  auto again = compute("T1").cycles.at(0);
+  ASSERT_EQ(again.cycle_id, t1.cycle_id);
+  auto mine = ts.lines_of(t1.cycle_id, id);
+  ASSERT_EQ(mine.size(), 2u);
+  std::map<std::string, store::CycleLineRow> at;
+  for (const auto& l : mine)
+    at[*st().db().scalar_text("SELECT code FROM schools WHERE id = $1", {l.school_id})] = l;
+  const auto& village = at.at(here->second.school_code);
+  EXPECT_EQ(village.reason, "eligible");
+  EXPECT_EQ(village.months, "PPPT");
+  EXPECT_EQ(village.due, 3 * monthly);
+  EXPECT_EQ(at.at(town).reason, "commune_not_targeted");
+  EXPECT_EQ(at.at(town).due, 0);
+  // Each school lists him; the cycle counts him once.
+  auto town_id = *ts.school_id(town);
+  int64_t in_town = 0;
+  ts.each_line(t1.cycle_id, town_id,
+               [&](const store::CycleLineRow& l) { in_town += l.pupil_id == id; });
+  EXPECT_EQ(in_town, 1);
+  EXPECT_EQ(again.row.pupils, t1.row.pupils);
+  EXPECT_EQ(again.row.due, t1.row.due - monthly);
+  // Computed again on the same registry: nothing rewritten.
+  auto third = compute("T1").cycles.at(0);
+  EXPECT_EQ(third.lines.written, 0);
+  EXPECT_EQ(third.lines.deleted, 0);
+
+  auto x = explain_line(st(), t1.cycle_id, here->first.massar);
+  EXPECT_EQ(x.schools.size(), 2u);
+  EXPECT_EQ(x.school_code, here->second.school_code);
+  EXPECT_EQ(x.due, 3 * monthly);
+  ASSERT_EQ(x.months.size(), 4u);
+  EXPECT_EQ(x.months[2].school, here->second.school_code);
+  EXPECT_EQ(x.months[2].state, 'P');
+  EXPECT_EQ(x.months[3].school, town);
+
+  // A child over his household's cap: his explanation names who holds the places.
+  std::string capped;
+  ts.each_line(t1.cycle_id, 0, [&](const store::CycleLineRow& l) {
+    if (capped.empty() && l.reason == "household_cap")
+      capped = *st().db().scalar_text("SELECT massar FROM pupils WHERE id = $1", {l.pupil_id});
+  });
+  ASSERT_FALSE(capped.empty());
+  auto y = explain_line(st(), t1.cycle_id, capped);
+  int holding = 0;
+  for (const auto& s : y.siblings) holding += s.reason == "eligible";
+  EXPECT_EQ(holding, 3);
 }
 
 TEST_P(Tayssir, RecomputingADraftRewritesOnlyTheLinesThatChanged) {

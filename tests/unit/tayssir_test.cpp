@@ -7,6 +7,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <regex>
@@ -411,9 +412,14 @@ TEST(TayssirCycle, PupilWhoLeavesInFebruaryIsPaidUntilThatMonth) {
   EXPECT_EQ(line_of(t2, left).months, "PPL");
   EXPECT_EQ(line_of(t2, left).due, 2 * 8000);
   EXPECT_EQ(line_of(t2, left).forfeited, 0);
+  // Gone before the third transfer: listed as having left, not a beneficiary of it.
   auto t3 = run_cycle(p, period(p, "T3"), r.s, e);
   EXPECT_EQ(line_of(t3, left).due, 0);
+  EXPECT_EQ(reason_code(line_of(t3, left).reason), "left_school");
   EXPECT_EQ(line_of(t3, left).months, "LLL");
+  EXPECT_EQ(t2.total.beneficiaries, 1);
+  EXPECT_EQ(t3.total.beneficiaries, 0);
+  EXPECT_EQ(t3.total.pupils, 2);
 }
 
 // Come by a transfer in November from a school outside the scope: that school pays up to
@@ -422,7 +428,8 @@ TEST(TayssirCycle, PupilTransferredInIsPaidHereAfterTheMonthOfHisTransfer) {
   Registry r;
   auto h = r.household("AB123456", "a");
   auto came = r.pupil("A000000001", "4AP", 0, h);
-  r.s.arrived_month[came] = "2025-11";
+  r.s.earlier[came] = {
+      Stint{kNone, r.s.level[static_cast<std::size_t>(came)], Status::enrolled, 0, "2025-11"}};
   r.absent(came, "2025-10", 9);
   Policy p = published_policy("2025-2026");
   auto e = decide(p, r.s, {});
@@ -432,6 +439,141 @@ TEST(TayssirCycle, PupilTransferredInIsPaidHereAfterTheMonthOfHisTransfer) {
   EXPECT_EQ(line_of(t1, came).due, 8000);
   EXPECT_EQ(line_of(t1, came).forfeited, 0);
   EXPECT_EQ(line_of(run_cycle(p, period(p, "T2"), r.s, e), came).months, "PPP");
+}
+
+namespace {
+// The lines of a pupil in a cycle, by school code.
+std::map<std::string, PupilLine> lines_of(const CycleResult& r, const Snapshot& s, int32_t pupil) {
+  std::map<std::string, PupilLine> out;
+  for (const auto& l : r.lines)
+    if (l.pupil == pupil) out[s.school_code[static_cast<std::size_t>(l.school)]] = l;
+  return out;
+}
+}  // namespace
+
+// Issue 26, item 1: a child who left before a transfer period takes no place in the household cap
+// of that period (his brother is paid in his stead), is not counted as a beneficiary of it; one
+// who forfeits every month of it for absences keeps his place.
+TEST(TayssirCycle, TheHouseholdCapIsDecidedEachPeriodAmongTheChildrenWithAMonthDue) {
+  Registry r;
+  auto h = r.household("AB123456", "a");
+  auto left = r.pupil("A000000001", "1AC", 0, h, Status::left, "2025-12");  // 140 MAD
+  auto absent = r.pupil("A000000002", "1AC", 0, h);                         // 140 MAD
+  auto third = r.pupil("A000000003", "5AP", 0, h);                          // 100 MAD
+  auto fourth = r.pupil("A000000004", "1AP", 0, h);                         // 60 MAD
+  for (const char* m : {"2026-01", "2026-02", "2026-03"}) r.absent(absent, m, 9);
+  Policy p = published_policy("2025-2026");
+  auto e = decide(p, r.s, {});
+  auto t1 = run_cycle(p, period(p, "T1"), r.s, e);
+  EXPECT_EQ(reason_code(line_of(t1, left).reason), "eligible");
+  EXPECT_EQ(line_of(t1, left).months, "PPPP");
+  EXPECT_EQ(reason_code(line_of(t1, fourth).reason), "household_cap");
+  EXPECT_EQ(t1.total.beneficiaries, 3);
+
+  auto t2 = run_cycle(p, period(p, "T2"), r.s, e);
+  EXPECT_EQ(reason_code(line_of(t2, left).reason), "left_school");
+  EXPECT_EQ(line_of(t2, left).due, 0);
+  // Every month forfeited: his place kept.
+  EXPECT_EQ(reason_code(line_of(t2, absent).reason), "eligible");
+  EXPECT_EQ(line_of(t2, absent).months, "FFF");
+  EXPECT_EQ(reason_code(line_of(t2, third).reason), "eligible");
+  // The left child's place goes to the youngest.
+  EXPECT_EQ(reason_code(line_of(t2, fourth).reason), "eligible");
+  EXPECT_EQ(line_of(t2, fourth).due, 3 * 6000);
+  EXPECT_EQ(t2.total.beneficiaries, 3);
+  EXPECT_EQ(t2.total.pupils, 4);
+  EXPECT_EQ(t2.total.due, 3 * 10000 + 3 * 6000);
+}
+
+// Issue 26, item 2: a pupil moved on a known date between two schools of the computed scope is
+// judged month by month at the school he was at: a rural primary school (targeted) pays
+// September to November, the month of the move included; the urban one (not targeted for
+// primary) nothing. The other way round, one month. Each line is listed under its school, and
+// the child counts once.
+TEST(TayssirCycle, AMoveInsideTheScopeIsJudgedMonthByMonthAtTheSchoolOfThatMonth) {
+  Registry r;
+  auto h1 = r.household("AB000001", "a");
+  auto h2 = r.household("AB000002", "b");
+  // Rural (R001) until November, urban (U001) from December.
+  auto to_town = r.pupil("A000000001", "4AP", 1, h1);
+  r.s.earlier[to_town] = {
+      Stint{0, r.s.level[static_cast<std::size_t>(to_town)], Status::enrolled, 1, "2025-11"}};
+  // Urban until November, rural from December.
+  auto to_village = r.pupil("A000000002", "4AP", 0, h2);
+  r.s.earlier[to_village] = {
+      Stint{1, r.s.level[static_cast<std::size_t>(to_village)], Status::enrolled, 1, "2025-11"}};
+  r.absent(to_town, "2025-12", 20);  // at the urban school: not his rural school's to forfeit
+  Policy p = published_policy("2025-2026");
+  auto e = decide(p, r.s, {});
+  EXPECT_EQ(reason_code(e.reason[static_cast<std::size_t>(to_town)]), "eligible");
+  auto t1 = run_cycle(p, period(p, "T1"), r.s, e);
+  auto a = lines_of(t1, r.s, to_town);
+  ASSERT_EQ(a.size(), 2u);
+  EXPECT_EQ(reason_code(a["R001"].reason), "eligible");
+  EXPECT_EQ(a["R001"].months, "PPPT");
+  EXPECT_EQ(a["R001"].due, 3 * 8000);
+  EXPECT_EQ(reason_code(a["U001"].reason), "commune_not_targeted");
+  EXPECT_EQ(a["U001"].due, 0);
+  auto b = lines_of(t1, r.s, to_village);
+  ASSERT_EQ(b.size(), 2u);
+  EXPECT_EQ(reason_code(b["U001"].reason), "commune_not_targeted");
+  EXPECT_EQ(b["R001"].months, "TTTP");
+  EXPECT_EQ(b["R001"].due, 8000);
+  EXPECT_EQ(t1.total.pupils, 2);
+  EXPECT_EQ(t1.total.beneficiaries, 2);
+  EXPECT_EQ(t1.total.due, 4 * 8000);
+  // In the next period each is at his last school only.
+  auto t2 = run_cycle(p, period(p, "T2"), r.s, e);
+  EXPECT_EQ(lines_of(t2, r.s, to_town).size(), 1u);
+  EXPECT_EQ(reason_code(lines_of(t2, r.s, to_town)["U001"].reason), "commune_not_targeted");
+  EXPECT_EQ(lines_of(t2, r.s, to_village)["R001"].months, "PPP");
+}
+
+// A move from 6AP to 1AC is paid at each level for its months, each month's absences judged
+// against its cycle's threshold.
+TEST(TayssirCycle, AChangeOfLevelAtAMoveIsPaidAtEachLevelForItsMonths) {
+  Registry r;
+  auto h = r.household("AB000001", "a");
+  auto pupil = r.pupil("A000000001", "1AC", 1, h);  // collège in town: targeted everywhere
+  r.pupil("A000000009", "6AP", 0, kNone);           // makes 6AP a level of the snapshot
+  const auto six = static_cast<uint8_t>(
+      std::find(r.s.level_codes.begin(), r.s.level_codes.end(), "6AP") - r.s.level_codes.begin());
+  r.s.earlier[pupil] = {Stint{0, six, Status::enrolled, 1, "2025-10"}};
+  r.absent(pupil, "2025-11", 5);  // 5 days: over primary's 4, within collège's 6
+  Policy p = published_policy("2025-2026");
+  auto e = decide(p, r.s, {});
+  EXPECT_EQ(e.monthly[static_cast<std::size_t>(pupil)], 14000);
+  auto t1 = run_cycle(p, period(p, "T1"), r.s, e);
+  auto l = lines_of(t1, r.s, pupil);
+  ASSERT_EQ(l.size(), 2u);
+  EXPECT_EQ(r.s.level_codes[l["R001"].level], "6AP");
+  EXPECT_EQ(l["R001"].monthly, 10000);
+  EXPECT_EQ(l["R001"].months, "PPTT");
+  EXPECT_EQ(r.s.level_codes[l["U001"].level], "1AC");
+  EXPECT_EQ(l["U001"].monthly, 14000);
+  EXPECT_EQ(l["U001"].months, "TTPP");
+  EXPECT_EQ(t1.total.due, 2 * 10000 + 2 * 14000);
+}
+
+// Moved on a known date to a school outside the scope: this school pays up to the month of the
+// move; the months after are another school's ('T'), and once every month of a period is
+// there he is listed here as transferred, not as having left school.
+TEST(TayssirCycle, APupilTransferredOutIsSaidTransferredNotLeft) {
+  Registry r;
+  auto h = r.household("AB000001", "a");
+  auto pupil = r.pupil("A000000001", "4AP", kNone, h);
+  r.s.in_scope[static_cast<std::size_t>(pupil)] = 0;
+  r.s.earlier[pupil] = {
+      Stint{0, r.s.level[static_cast<std::size_t>(pupil)], Status::enrolled, 1, "2025-10"}};
+  Policy p = published_policy("2025-2026");
+  auto e = decide(p, r.s, {});
+  auto t1 = run_cycle(p, period(p, "T1"), r.s, e);
+  EXPECT_EQ(line_of(t1, pupil).months, "PPTT");
+  EXPECT_EQ(line_of(t1, pupil).due, 2 * 8000);
+  auto t2 = run_cycle(p, period(p, "T2"), r.s, e);
+  EXPECT_EQ(reason_code(line_of(t2, pupil).reason), "transferred_out");
+  EXPECT_EQ(r.s.school_code[static_cast<std::size_t>(line_of(t2, pupil).school)], "R001");
+  EXPECT_EQ(t2.total.beneficiaries, 0);
 }
 
 TEST(TayssirEligibility, TargetingAndRamedExemptionOfFormerlyCoveredCommunes) {

@@ -138,7 +138,7 @@ const dict = {
   m_P: ['مستحق', 'payé'],
   m_F: ['ضائع (غياب)', 'perdu (absences)'],
   m_L: ['غادر', 'parti'],
-  m_T: ['قبل انتقاله إليها (تؤديه المؤسسة السابقة)', 'avant son transfert (payé par l’école d’origine)'],
+  m_T: ['في مؤسسة أخرى (انتقال؛ تؤديه تلك المؤسسة)', 'dans un autre établissement (transfert ; payé par celui-ci)'],
   'm_-': ['—', '—'],
   amount: ['المبلغ (درهم)', 'Montant (MAD)'],
   note_required: ['اكتب ملاحظة.', 'Écrivez une note.'],

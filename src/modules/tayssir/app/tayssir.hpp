@@ -231,10 +231,17 @@ void review_pair(store::Store& st, const std::string& kind, const std::string& a
                  const Actor& who);
 
 // What led to a pupil's line in a cycle: decision, months, absences, threshold.
+// A pupil's line in a cycle; a pupil moved between two schools of the cycle in its period has a
+// line at each: the figures are added, each month says the school he was at, and `school_code`,
+// `level`, `reason` and `monthly` are those of his first eligible line (else his last).
 struct Explanation {
   std::string massar, level, reason, school_code;
+  std::vector<std::string> schools;  // of his lines
   int64_t monthly = 0, due = 0, forfeited = 0;
   std::vector<tayssir::MonthDetail> months;
+  // The household's other children in the period's cycles: those eligible hold its places
+  // under the cap (a child capped out reads here who holds them).
+  std::vector<store::TayssirStore::SiblingLine> siblings;
 };
 Explanation explain_line(store::Store& st, int64_t cycle_id, const std::string& massar);
 

@@ -68,6 +68,26 @@ std::vector<store::AdjustmentRow> carried_recoveries(
   return out;
 }
 
+// A pupil's lines of a cycle as one, for comparing what was paid with what is due now: the
+// amounts added, the school, decision and months of his first eligible line (else his last),
+// the months of each line joined by '/' when he has several.
+void by_pupil(std::map<int64_t, store::CycleLineRow>& out, const store::CycleLineRow& r) {
+  auto [it, fresh] = out.try_emplace(r.pupil_id, r);
+  if (fresh) return;
+  store::CycleLineRow& m = it->second;
+  const bool keep = m.reason == "eligible" && r.reason != "eligible";
+  std::string months = m.months + "/" + r.months;
+  int64_t due = m.due + r.due, forfeited = m.forfeited + r.forfeited;
+  if (!keep) {
+    std::string absences = m.absences;
+    m = r;
+    m.absences = absences;
+  }
+  m.months = months;
+  m.due = due;
+  m.forfeited = forfeited;
+}
+
 std::string joined(const std::vector<uint8_t>& v) {
   std::string s;
   for (std::size_t i = 0; i < v.size(); ++i) s += (i ? "," : "") + std::to_string(v[i]);
@@ -182,20 +202,21 @@ ComputeResult compute_cycles(store::Store& st, const ComputeOptions& opt) {
 
   ComputeResult out;
 
+  // A line is listed under its school, and so in that school's directorate.
   auto directorate_of_line = [&](const tayssir::PupilLine& l) -> const std::string& {
     static const std::string none;
-    int32_t sc = s.school[static_cast<std::size_t>(l.pupil)];
-    return sc == tayssir::kNone ? none : L.school_directorate[static_cast<std::size_t>(sc)];
+    return l.school == tayssir::kNone ? none
+                                      : L.school_directorate[static_cast<std::size_t>(l.school)];
   };
   auto to_row = [&](const tayssir::PupilLine& l) {
     auto i = static_cast<std::size_t>(l.pupil);
     store::CycleLineRow r;
     r.pupil_id = s.pupil_id[i];
-    r.school_id = L.school_id[static_cast<std::size_t>(s.school[i])];
+    r.school_id = L.school_id[static_cast<std::size_t>(l.school)];
     r.household_id = s.household[i] == tayssir::kNone
                          ? 0
                          : L.household_id[static_cast<std::size_t>(s.household[i])];
-    r.level = s.level_codes[s.level[i]];
+    r.level = s.level_codes[l.level];
     r.reason = std::string(tayssir::reason_code(l.reason));
     r.monthly = l.monthly;
     r.months = l.months;
@@ -259,16 +280,28 @@ ComputeResult compute_cycles(store::Store& st, const ComputeOptions& opt) {
     row.computed_by = opt.who.name;
     row.id = existing ? existing->id : ts.insert_cycle(row);
 
+    // Pupils and beneficiaries are children: a pupil with lines at two of its schools counts once
+    // (his lines come together).
     std::set<int32_t> groups;
-    if (lines_it != by_dir.end())
+    if (lines_it != by_dir.end()) {
+      int32_t last = -1;
+      bool counted_eligible = false;
       for (const auto* l : lines_it->second) {
-        row.pupils++;
-        if (l->reason == tayssir::Reason::eligible) row.beneficiaries++;
+        if (l->pupil != last) {
+          row.pupils++;
+          last = l->pupil;
+          counted_eligible = false;
+        }
+        if (l->reason == tayssir::Reason::eligible && !counted_eligible) {
+          row.beneficiaries++;
+          counted_eligible = true;
+        }
         row.due += l->due;
         row.forfeited += l->forfeited;
         int32_t h = s.household[static_cast<std::size_t>(l->pupil)];
         if (l->due > 0 && h != tayssir::kNone) groups.insert(e.group[static_cast<std::size_t>(h)]);
       }
+    }
     row.households = static_cast<int64_t>(groups.size());
     cc.lines = ts.replace_lines(row.id, rows);
 
@@ -292,16 +325,14 @@ ComputeResult compute_cycles(store::Store& st, const ComputeOptions& opt) {
     }
     ts.mark_appeals_paid(row.id, appeal_ids);
     for (const auto& src : paid[d]) {
+      // A pupil's lines in the directorate as one (see by_pupil).
       std::map<int64_t, store::CycleLineRow> before;
-      ts.each_line(src.id, 0, [&](const store::CycleLineRow& r) { before.emplace(r.pupil_id, r); });
+      ts.each_line(src.id, 0, [&](const store::CycleLineRow& r) { by_pupil(before, r); });
       std::map<int64_t, int64_t> done;
       for (const auto& [pupil, amount] : ts.adjusted_for(src.id, row.id)) done[pupil] = amount;
       std::map<int64_t, store::CycleLineRow> now;
       for (const auto& l : reruns.at(src.period).lines)
-        if (directorate_of_line(l) == d) {
-          auto r = to_row(l);
-          now.emplace(r.pupil_id, r);
-        }
+        if (directorate_of_line(l) == d) by_pupil(now, to_row(l));
       // An upheld appeal overrides the registry: the recomputation may add to it, never take
       // it back.
       std::set<int64_t> upheld;

@@ -260,7 +260,9 @@ Explanation TayssirFor::explain(int64_t id, const std::string& massar) {
   } catch (const TayssirError&) {
     throw NotFound();  // no line for this pupil in the cycle
   }
-  found_if(school_reach(st_, c_.who).has(x.school_code));
+  const auto reach = school_reach(st_, c_.who);
+  found_if(std::any_of(x.schools.begin(), x.schools.end(),
+                       [&](const std::string& s) { return reach.has(s); }));
   return x;
 }
 
@@ -270,7 +272,10 @@ int64_t TayssirFor::file_appeal(int64_t id, const std::string& massar_asked,
   auto row = reachable(id);
   const std::string massar = ascii_upper(massar_asked);
   try {
-    found_if(school_reach(st_, c_.who).has(explain_line(st_, row.id, massar).school_code));
+    const auto x = explain_line(st_, row.id, massar);
+    const auto reach = school_reach(st_, c_.who);
+    found_if(std::any_of(x.schools.begin(), x.schools.end(),
+                         [&](const std::string& s) { return reach.has(s); }));
   } catch (const TayssirError&) {
     throw NotFound();
   }

@@ -320,38 +320,58 @@ Explanation explain_line(store::Store& st, int64_t cycle_id, const std::string& 
   TayssirStore ts(st);
   auto pid = ts.pupil_id(massar);
   if (!pid) refuse("no pupil {}", massar);
-  std::optional<store::LineDetailRow> line;
+  std::vector<store::LineDetailRow> lines;
   ts.each_line_detail(cycle_id, 0, [&](const store::LineDetailRow& d) {
-    if (d.line.pupil_id == *pid) line = d;
+    if (d.line.pupil_id == *pid) lines.push_back(d);
   });
-  if (!line) refuse("pupil {} is not in cycle {}", massar, cycle_id);
+  if (lines.empty()) refuse("pupil {} is not in cycle {}", massar, cycle_id);
   Policy pol = get_policy(st, c.policy_code);
   const auto& per = period_of(pol, c.period);
+  const store::LineDetailRow* main = &lines.back();
+  for (const auto& l : lines)
+    if (l.line.reason == "eligible") {
+      main = &l;
+      break;
+    }
   Explanation x;
   x.massar = massar;
-  x.level = line->line.level;
-  x.reason = line->line.reason;
-  x.school_code = line->school_code;
-  x.monthly = line->line.monthly;
-  x.due = line->line.due;
-  x.forfeited = line->line.forfeited;
+  x.level = main->line.level;
+  x.reason = main->line.reason;
+  x.school_code = main->school_code;
+  x.monthly = main->line.monthly;
+  for (const auto& l : lines) {
+    x.schools.push_back(l.school_code);
+    x.due += l.line.due;
+    x.forfeited += l.line.forfeited;
+  }
   // Today's absences beside the counts the cycle used.
   std::map<std::string, std::pair<int, int>> now;  // month → unjustified, justified
   for (const auto& a : store::RegistryStore(st).absences_of(massar)) {
     auto& v = now[a.date.substr(0, 7)];
     (a.justified ? v.second : v.first)++;
   }
-  const auto counted = counted_days(line->line.absences);
   for (std::size_t k = 0; k < per.months.size(); ++k) {
+    // The line of the school he was at that month: the one not reading 'T' (another school's).
+    const store::LineDetailRow* at = main;
+    if (lines.size() > 1)
+      for (const auto& l : lines)
+        if (k < l.line.months.size() && l.line.months[k] != 'T') {
+          at = &l;
+          break;
+        }
+    const auto counted = counted_days(at->line.absences);
     tayssir::MonthDetail d;
     d.month = per.months[k];
+    d.school = at->school_code;
     d.unjustified = now[d.month].first;
     d.justified = now[d.month].second;
     d.counted = k < counted.size() ? counted[k] : 0;
-    d.threshold = tayssir::absence_threshold(pol, x.level);
-    d.state = k < line->line.months.size() ? line->line.months[k] : '-';
+    d.threshold = tayssir::absence_threshold(pol, at->line.level);
+    d.state = k < at->line.months.size() ? at->line.months[k] : '-';
     x.months.push_back(d);
   }
+  if (main->line.household_id)
+    x.siblings = ts.sibling_lines(c.policy_id, c.period, main->line.household_id, *pid);
   return x;
 }
 

@@ -261,7 +261,7 @@ std::string month_state_label(char c, bool ar) {
     case 'L':
       return ar ? "غادر" : "parti";
     case 'T':
-      return ar ? "قبل انتقاله إليها" : "avant son transfert";
+      return ar ? "في مؤسسة أخرى (انتقال)" : "dans un autre établissement (transfert)";
   }
   return "";
 }

@@ -100,6 +100,23 @@ LoadedSnapshot load_snapshot(store::Store& st, const Scope& scope, const std::st
   IdIndex pupil_index;
   std::vector<uint8_t> rank;
   std::vector<int64_t> enrolment;
+  // Every row of the pupils read in more than one (a pupil who changed school in the year), by
+  // pupil id; and the kind of each pupil's kept row ('e' enrolled, 'r' repeating, 'l' left, 't'
+  // transferred).
+  struct Row {
+    int64_t enrolment;
+    int32_t school;
+    uint8_t level;  // as read (level_index), until the levels are numbered in order
+    char kind;
+    std::string end;  // 'l': the month he left ("0000-00": before the year); 't': of the
+                      // transfer, "" when undated
+    uint8_t in_scope;
+  };
+  std::unordered_map<int64_t, std::vector<Row>> several;
+  std::vector<char> kind;
+  auto row_at = [&](std::size_t i) {
+    return Row{enrolment[i], s.school[i], s.level[i], kind[i], s.left_month[i], s.in_scope[i]};
+  };
   const std::size_t nmonths = s.months.size();
   auto take = [&](const store::SnapshotPupilRow& r) {
     const bool active = r.status != "transferred";
@@ -107,9 +124,16 @@ LoadedSnapshot load_snapshot(store::Store& st, const Scope& scope, const std::st
     if (rk == 0) return;
     auto [at, fresh] = pupil_index.emplace(r.pupil_id, static_cast<int32_t>(s.pupil_id.size()));
     const auto i = static_cast<std::size_t>(at);
+    std::vector<Row>* rows = nullptr;
+    if (!fresh) {
+      auto [it, first] = several.try_emplace(r.pupil_id);
+      if (first) it->second.push_back(row_at(i));
+      rows = &it->second;
+    }
     if (fresh) {
       rank.push_back(0);
       enrolment.push_back(0);
+      kind.push_back('e');
       s.pupil_id.push_back(r.pupil_id);
       s.massar.emplace_back(r.massar);
       s.name_ar_key.push_back(name_key(r.name_ar_norm));
@@ -127,31 +151,39 @@ LoadedSnapshot load_snapshot(store::Store& st, const Scope& scope, const std::st
       if (r.household_id && household_index.emplace(r.household_id, 0).second)
         households.push_back({r.household_id, std::string(r.payee_cin),
                               std::string(r.payee_name_norm), !r.ramed.empty()});
-    } else if (std::pair(rk, r.enrolment_id) <= std::pair(rank[i], enrolment[i])) {
-      return;
     }
-    rank[i] = rk;
-    enrolment[i] = r.enrolment_id;
-    tayssir::Status status = r.status == "repeating" ? tayssir::Status::repeating
-                             : r.status == "left"    ? tayssir::Status::left
-                                                     : tayssir::Status::enrolled;
-    // Transferred on a known date to a school outside the scope: this school pays up to the
-    // month he left it, as for leaving; without a date he is not paid here.
-    if (!active)
-      status = r.left_date.size() >= 7 ? tayssir::Status::left : tayssir::Status::transferred_out;
     auto lv = level_index.find(r.level);
     if (lv == level_index.end()) {
       lv = level_index.emplace(r.level, static_cast<uint8_t>(level_index.size())).first;
       if (level_index.size() > 250) refuse("too many distinct levels in the registry");
     }
+    const char kd = r.status == "repeating" ? 'r' : r.status == "left" ? 'l' : active ? 'e' : 't';
+    const int32_t school = [&] {
+      const int32_t sc = school_index.find(r.school_id);
+      return sc == IdIndex::kAbsent ? tayssir::kNone : sc;
+    }();
+    std::string end = kd == 'l'   ? (r.left_date.size() >= 7 ? std::string(r.left_date.substr(0, 7))
+                                                             : std::string("0000-00"))
+                      : kd == 't' ? (r.left_date.size() >= 7 ? std::string(r.left_date.substr(0, 7))
+                                                             : std::string())
+                                  : std::string();
+    if (rows)
+      rows->push_back({r.enrolment_id, school, lv->second, kd, end, uint8_t(r.in_scope ? 1 : 0)});
+    if (!fresh && std::pair(rk, r.enrolment_id) <= std::pair(rank[i], enrolment[i])) return;
+    rank[i] = rk;
+    enrolment[i] = r.enrolment_id;
+    kind[i] = kd;
+    // Transferred on a known date: this school pays up to the month he left it (the stints are
+    // set once every row is read); without a date he is not paid here.
+    tayssir::Status status = kd == 'r'                                  ? tayssir::Status::repeating
+                             : kd == 'l' || (kd == 't' && !end.empty()) ? tayssir::Status::left
+                             : kd == 't' ? tayssir::Status::transferred_out
+                                         : tayssir::Status::enrolled;
     s.level[i] = lv->second;
     s.status[i] = status;
     // A pupil marked as having left without a date is taken to have left before the year.
-    s.left_month[i] = status != tayssir::Status::left ? std::string()
-                      : r.left_date.size() >= 7       ? std::string(r.left_date.substr(0, 7))
-                                                      : std::string("0000-00");
-    const int32_t sc = school_index.find(r.school_id);
-    s.school[i] = sc == IdIndex::kAbsent ? tayssir::kNone : sc;
+    s.left_month[i] = std::move(end);
+    s.school[i] = school;
     s.in_scope[i] = r.in_scope ? 1 : 0;
     for (std::size_t k = 0; k < nmonths; ++k) {
       s.absent_unjustified[i * nmonths + k] = r.unjustified[k];
@@ -194,6 +226,8 @@ LoadedSnapshot load_snapshot(store::Store& st, const Scope& scope, const std::st
   permute(s.absent_justified, nmonths);
   permute(pupil_household, 1);
   permute(rank, 1);
+  permute(kind, 1);
+  permute(enrolment, 1);
   std::vector<uint8_t> level_order(level_index.size());
   for (const auto& [code, index] : level_index) {
     level_order[index] = static_cast<uint8_t>(s.level_codes.size());
@@ -201,9 +235,72 @@ LoadedSnapshot load_snapshot(store::Store& st, const Scope& scope, const std::st
   }
   for (std::size_t i = 0; i < s.pupil_id.size(); ++i) {
     s.level[i] = level_order[s.level[i]];
-    if (rank[i] == 3)  // enrolled in the scope
-      if (auto it = arrived.find(s.pupil_id[i]); it != arrived.end() && it->second.size() >= 7)
-        s.arrived_month.emplace(static_cast<int32_t>(i), it->second.substr(0, 7));
+    // The schools of a pupil who changed school in the year, each holding its months up to the
+    // month of the transfer.
+    auto many = several.find(s.pupil_id[i]);
+    auto came = rank[i] == 3 ? arrived.find(s.pupil_id[i]) : arrived.end();
+    const bool moved_out = kind[i] == 't' && !s.left_month[i].empty();
+    if (many == several.end() && came == arrived.end() && !moved_out) continue;
+    std::vector<Row> rows;
+    if (many != several.end()) {
+      rows = std::move(many->second);
+      for (auto& r : rows) r.level = level_order[r.level];
+    } else {
+      rows.push_back(row_at(i));
+    }
+    const Row* active = nullptr;    // the school he is at: in the scope first, then the latest
+    std::vector<const Row*> ended;  // left or transferred on a known date, in order
+    for (const auto& r : rows) {
+      if (r.kind == 'e' || r.kind == 'r') {
+        if (!active ||
+            std::pair(r.in_scope, r.enrolment) > std::pair(active->in_scope, active->enrolment))
+          active = &r;
+      } else if (!r.end.empty()) {
+        ended.push_back(&r);
+      }
+    }
+    std::sort(ended.begin(), ended.end(), [](const Row* a, const Row* b) {
+      return std::pair(a->end, a->enrolment) < std::pair(b->end, b->enrolment);
+    });
+    std::vector<tayssir::Stint> before;
+    auto stint = [](const Row& r) {
+      return tayssir::Stint{r.school, r.level,
+                            r.kind == 'r' ? tayssir::Status::repeating : tayssir::Status::enrolled,
+                            r.in_scope, r.end};
+    };
+    if (active) {
+      for (const Row* r : ended) before.push_back(stint(*r));
+      s.school[i] = active->school;
+      s.level[i] = active->level;
+      s.status[i] = active->kind == 'r' ? tayssir::Status::repeating : tayssir::Status::enrolled;
+      s.left_month[i].clear();
+      s.in_scope[i] = active->in_scope;
+    } else if (!ended.empty()) {
+      const Row& last = *ended.back();
+      for (std::size_t k = 0; k + 1 < ended.size(); ++k) before.push_back(stint(*ended[k]));
+      s.level[i] = last.level;
+      if (last.kind == 'l') {  // left school at the last
+        s.school[i] = last.school;
+        s.status[i] = tayssir::Status::left;
+        s.left_month[i] = last.end;
+        s.in_scope[i] = last.in_scope;
+      } else {  // transferred to a school outside the scope
+        before.push_back(stint(last));
+        s.school[i] = tayssir::kNone;
+        s.status[i] = tayssir::Status::enrolled;
+        s.left_month[i].clear();
+        s.in_scope[i] = 0;
+      }
+    }  // else: transferred without a date, as kept
+    if (came != arrived.end() && came->second.size() >= 7 && active && active->in_scope) {
+      // Came from a school outside the scope: that school holds the months up to his transfer.
+      tayssir::Stint from{tayssir::kNone, s.level[i], tayssir::Status::enrolled, 0,
+                          came->second.substr(0, 7)};
+      auto at = std::find_if(before.begin(), before.end(),
+                             [&](const tayssir::Stint& x) { return x.until > from.until; });
+      before.insert(at, from);
+    }
+    if (!before.empty()) s.earlier.emplace(static_cast<int32_t>(i), std::move(before));
   }
   std::sort(households.begin(), households.end(),
             [](const Household& a, const Household& b) { return a.id < b.id; });

@@ -60,8 +60,14 @@ WhatIfResult what_if(store::Store& st, const Policy& base, const Policy& variant
   std::map<std::string, std::pair<std::set<int32_t>, std::set<int32_t>>> households;
   std::set<int32_t> all_a, all_b;
   for (std::size_t i = 0; i < s.pupils(); ++i) {
-    if (!s.in_scope[i] || s.school[i] == tayssir::kNone) continue;
-    auto sc = static_cast<std::size_t>(s.school[i]);
+    // Counted at his last school of the scope (a pupil moved out of it, at the one he left).
+    int32_t at = s.in_scope[i] ? s.school[i] : tayssir::kNone;
+    if (at == tayssir::kNone)
+      if (auto it = s.earlier.find(static_cast<int32_t>(i)); it != s.earlier.end())
+        for (const auto& x : it->second)
+          if (x.in_scope && x.school != tayssir::kNone) at = x.school;
+    if (at == tayssir::kNone) continue;
+    auto sc = static_cast<std::size_t>(at);
     const std::string& d = L.school_directorate[sc];
     auto& row = rows[d];
     row.directorate = d;

@@ -318,13 +318,21 @@ int TayssirCommand::run(CommandContext& ctx) {
           app::format_mad(x.forfeited));
       for (const auto& m : x.months)
         std::cout << fmt::format(
-            "  {}: {} absence day(s) counted (threshold {}), today {} unjustified + {} "
+            "  {}{}: {} absence day(s) counted (threshold {}), today {} unjustified + {} "
             "justified → {}\n",
-            m.month, m.counted, m.threshold, m.unjustified, m.justified,
+            m.month, x.schools.size() > 1 ? " at " + m.school : "", m.counted, m.threshold,
+            m.unjustified, m.justified,
             m.state == 'P'   ? "paid"
             : m.state == 'F' ? "forfeited"
             : m.state == 'L' ? "after leaving school"
+            : m.state == 'T' ? "at another school (transferred; that school pays it)"
                              : "not eligible");
+      if (!x.siblings.empty()) {
+        std::cout << "the household's other children in this period:\n";
+        for (const auto& s : x.siblings)
+          std::cout << fmt::format("  {} ({}, school {}): {}{}\n", s.massar, s.level, s.school_code,
+                                   s.reason, s.reason == "eligible" ? " — holds a place" : "");
+      }
     } else if (*whatif) {
       if (!parse_scope(scope_s)) {
         std::cerr << "sanad tayssir: --scope " << scope_s << " is not a territory code\n";

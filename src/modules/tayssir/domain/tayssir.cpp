@@ -351,21 +351,25 @@ class Decisions {
 
 }  // namespace
 
-Eligibility decide_unlisted(const Policy& p, const Snapshot& s,
-                            const std::vector<Review>& reviews) {
-  const std::size_t n = s.pupils(), nc = s.commune_code.size();
-  Eligibility out;
-  out.reason.assign(n, Reason::eligible);
-  out.monthly.assign(n, 0);
+namespace {
 
-  const Decisions decided(reviews);
-  std::string lookup;
-  std::vector<FlaggedPair> flags;
+// A policy's rules over a snapshot's communes and levels.
+struct Rules {
+  std::vector<int64_t> level_amount;  // per level of the snapshot; -1 when not covered
+  std::vector<int> level_threshold;
+  std::map<std::string, std::vector<uint8_t>> targeted;  // cycle → per commune
+  std::vector<const std::vector<uint8_t>*> level_targeted;
+  std::vector<uint8_t> exempt;  // per commune: exempt from RAMED
+};
 
-  // Targeted communes per cycle.
-  std::map<std::string, std::vector<uint8_t>> targeted;
+// A commune matches a target rule when it is listed (or the rule lists none), has the milieu
+// (if one is set) and its indicator (if one is named) is at least the bound; a cycle is targeted
+// in a commune when any of its rules matches.
+Rules rules_of(const Policy& p, const Snapshot& s) {
+  const std::size_t nc = s.commune_code.size();
+  Rules R;
   for (const auto& t : p.targets) {
-    auto& v = targeted[t.cycle];
+    auto& v = R.targeted[t.cycle];
     v.resize(nc, 0);
     std::unordered_set<std::string> listed(t.communes.begin(), t.communes.end());
     const std::vector<double>* ind = nullptr;
@@ -381,20 +385,201 @@ Eligibility decide_unlisted(const Policy& p, const Snapshot& s,
       v[c] = 1;
     }
   }
-  std::vector<uint8_t> exempt(nc, 0);
+  R.exempt.assign(nc, 0);
   {
     std::unordered_set<std::string> ex(p.ramed_exempt_communes.begin(),
                                        p.ramed_exempt_communes.end());
-    for (std::size_t c = 0; c < nc; ++c) exempt[c] = ex.count(s.commune_code[c]) ? 1 : 0;
+    for (std::size_t c = 0; c < nc; ++c) R.exempt[c] = ex.count(s.commune_code[c]) ? 1 : 0;
   }
-  // Per level of the snapshot: amount (-1 when not covered), cycle.
-  std::vector<int64_t> level_amount(s.level_codes.size(), -1);
-  std::vector<std::string> level_cycle(s.level_codes.size());
-  for (std::size_t l = 0; l < s.level_codes.size(); ++l) {
+  const std::size_t nl = s.level_codes.size();
+  R.level_amount.assign(nl, -1);
+  R.level_threshold.assign(nl, 0);
+  R.level_targeted.assign(nl, nullptr);
+  for (std::size_t l = 0; l < nl; ++l) {
     auto it = p.amounts.find(s.level_codes[l]);
-    if (it != p.amounts.end()) level_amount[l] = it->second;
-    level_cycle[l] = std::string(cycle_of_level(s.level_codes[l]));
+    if (it != p.amounts.end()) R.level_amount[l] = it->second;
+    R.level_threshold[l] = absence_threshold(p, s.level_codes[l]);
+    auto tg = R.targeted.find(std::string(cycle_of_level(s.level_codes[l])));
+    if (tg != R.targeted.end()) R.level_targeted[l] = &tg->second;
   }
+  return R;
+}
+
+// One of a pupil's schools of the year: an earlier one, or the last (the snapshot's columns).
+struct At {
+  int32_t school;
+  uint8_t level;
+  Status status;
+  uint8_t in_scope;
+};
+
+// The pupil's schools in order, the last one last.
+struct Schools {
+  const std::vector<Stint>* earlier = nullptr;
+  At last;
+  std::size_t size() const { return (earlier ? earlier->size() : 0) + 1; }
+  At operator[](std::size_t j) const {
+    if (earlier && j < earlier->size()) {
+      const Stint& x = (*earlier)[j];
+      return {x.school, x.level, x.status, x.in_scope};
+    }
+    return last;
+  }
+};
+
+Schools schools_of(const Snapshot& s, std::size_t i) {
+  Schools out;
+  out.last = {s.school[i], s.level[i], s.status[i], s.in_scope[i]};
+  if (!s.earlier.empty())
+    if (auto it = s.earlier.find(static_cast<int32_t>(i)); it != s.earlier.end())
+      out.earlier = &it->second;
+  return out;
+}
+
+constexpr int8_t kLeft = -1;  // a month after the pupil left school
+
+// Which of the pupil's schools (an index of Schools) held each of `months`, or kLeft. A school
+// left by a transfer holds the month of the transfer; a pupil who left school is paid the month
+// he left.
+void where_of(const Snapshot& s, std::size_t i, const Schools& at,
+              const std::vector<std::string>& months, std::vector<int8_t>& where) {
+  where.assign(months.size(), 0);
+  const std::size_t last = at.size() - 1;
+  const bool left = s.status[i] == Status::left;
+  for (std::size_t k = 0; k < months.size(); ++k) {
+    std::size_t j = 0;
+    while (j < last && months[k] > (*at.earlier)[j].until) ++j;
+    if (j == last && left && months[k] > s.left_month[i])
+      where[k] = kLeft;
+    else
+      where[k] = static_cast<int8_t>(j);
+  }
+}
+
+// The decision at one of a pupil's schools: the first reason that applies.
+Reason reason_at(const Policy& p, const Snapshot& s, const Rules& R,
+                 const std::vector<uint8_t>& dup, std::size_t i, const At& a) {
+  if (a.school == kNone || a.status == Status::transferred_out) return Reason::transferred_out;
+  const int32_t c = s.school_commune[static_cast<std::size_t>(a.school)];
+  const int32_t h = s.household[i];
+  if (R.level_amount[a.level] < 0) return Reason::level_not_covered;
+  if (c == kNone || !R.level_targeted[a.level] ||
+      !(*R.level_targeted[a.level])[static_cast<std::size_t>(c)])
+    return Reason::commune_not_targeted;
+  if (a.status == Status::repeating && !p.repeaters_eligible) return Reason::repeating;
+  if (h == kNone) return Reason::no_household;
+  if (s.household_cin[static_cast<std::size_t>(h)].empty()) return Reason::no_payee_cin;
+  if (p.require_ramed && !s.household_ramed[static_cast<std::size_t>(h)] &&
+      !R.exempt[static_cast<std::size_t>(c)])
+    return Reason::ramed_missing;
+  if (dup[i] == 2) return Reason::duplicate_confirmed;
+  if (dup[i] == 1 && p.hold_probable_duplicates) return Reason::probable_duplicate;
+  return Reason::eligible;
+}
+
+// Each pupil's decision over `months`: eligible when one of them is due to him at the school of
+// that month (absences aside), with the largest amount of those months; otherwise the reason at
+// the school of the latest month he was at one, or left_school. Then the household cap, among
+// the eligible children of each household (after confirmed joins), ranked by the policy's rule.
+void decide_months(const Policy& p, const Snapshot& s, const Rules& R,
+                   const std::vector<uint8_t>& dup, const std::vector<int32_t>& group,
+                   const std::vector<std::string>& months, std::vector<Reason>& reason,
+                   std::vector<int64_t>& monthly) {
+  const std::size_t n = s.pupils();
+  reason.assign(n, Reason::eligible);
+  monthly.assign(n, 0);
+  const std::string first = months.empty() ? std::string() : months.front();
+  std::vector<int8_t> where;
+  for (std::size_t i = 0; i < n; ++i) {
+    const Schools at = schools_of(s, i);
+    if (!at.earlier) {  // one school the whole year: nearly every pupil
+      if (s.status[i] == Status::left && s.left_month[i] < first) {
+        reason[i] = Reason::left_school;
+        continue;
+      }
+      reason[i] = reason_at(p, s, R, dup, i, at.last);
+      if (reason[i] == Reason::eligible) monthly[i] = R.level_amount[at.last.level];
+      continue;
+    }
+    where_of(s, i, at, months, where);
+    std::optional<Reason> latest;
+    bool due = false;
+    int64_t amount = 0;
+    int last_j = -1;
+    Reason last_r = Reason::eligible;
+    for (int8_t j : where) {
+      if (j == kLeft) continue;
+      if (j != last_j) {
+        last_j = j;
+        last_r = reason_at(p, s, R, dup, i, at[static_cast<std::size_t>(j)]);
+      }
+      latest = last_r;
+      if (last_r == Reason::eligible) {
+        due = true;
+        amount = std::max(amount, R.level_amount[at[static_cast<std::size_t>(j)].level]);
+      }
+    }
+    reason[i] = due ? Reason::eligible : latest ? *latest : Reason::left_school;
+    monthly[i] = due ? amount : 0;
+  }
+
+  if (p.household_cap <= 0) return;
+  // Only the households with more eligible children than the cap are ranked.
+  auto group_of = [&](std::size_t i) { return group[static_cast<std::size_t>(s.household[i])]; };
+  std::vector<int32_t> count(group.size(), 0);
+  for (std::size_t i = 0; i < n; ++i)
+    if (reason[i] == Reason::eligible) ++count[static_cast<std::size_t>(group_of(i))];
+  std::vector<int32_t> order;
+  for (std::size_t i = 0; i < n; ++i)
+    if (reason[i] == Reason::eligible &&
+        count[static_cast<std::size_t>(group_of(i))] > p.household_cap)
+      order.push_back(static_cast<int32_t>(i));
+  auto before = [&](int32_t a, int32_t b) {
+    auto ua = static_cast<std::size_t>(a), ub = static_cast<std::size_t>(b);
+    int32_t ga = group_of(ua), gb = group_of(ub);
+    if (ga != gb) return ga < gb;
+    switch (p.cap_rule) {
+      case CapRule::largest_amount:
+        if (monthly[ua] != monthly[ub]) return monthly[ua] > monthly[ub];
+        break;
+      case CapRule::youngest:
+      case CapRule::oldest: {
+        // Unknown birth dates last.
+        int64_t da = s.birth_day[ua], db = s.birth_day[ub];
+        bool ka = da != kNoDate, kb = db != kNoDate;
+        if (ka != kb) return ka;
+        if (da != db) return p.cap_rule == CapRule::youngest ? da > db : da < db;
+        break;
+      }
+    }
+    return s.massar[ua] < s.massar[ub];
+  };
+  std::sort(order.begin(), order.end(), before);
+  int kept = 0;
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    if (k == 0 || group_of(static_cast<std::size_t>(order[k])) !=
+                      group_of(static_cast<std::size_t>(order[k - 1])))
+      kept = 0;
+    if (++kept > p.household_cap) {
+      auto i = static_cast<std::size_t>(order[k]);
+      reason[i] = Reason::household_cap;
+      monthly[i] = 0;
+    }
+  }
+}
+
+}  // namespace
+
+Eligibility decide_unlisted(const Policy& p, const Snapshot& s,
+                            const std::vector<Review>& reviews) {
+  const std::size_t n = s.pupils();
+  Eligibility out;
+  out.reason.assign(n, Reason::eligible);
+  out.monthly.assign(n, 0);
+
+  const Decisions decided(reviews);
+  std::string lookup;
+  std::vector<FlaggedPair> flags;
 
   // The same payee under two CINs one keystroke apart, with the same normalized name, whose
   // children go to school in the same commune: listed; joined into one household for the cap
@@ -541,86 +726,10 @@ Eligibility decide_unlisted(const Policy& p, const Snapshot& s,
   for (std::size_t h = 0; h < nh; ++h) out.group[h] = uf.find(static_cast<int32_t>(h));
   out.flagged = std::move(flags);
 
-  // Each pupil's decision, the first reason that applies.
-  const std::string first_month = p.months.empty() ? std::string() : p.months.front();
-  std::vector<const std::vector<uint8_t>*> level_targeted(s.level_codes.size(), nullptr);
-  for (std::size_t l = 0; l < s.level_codes.size(); ++l) {
-    auto it = targeted.find(level_cycle[l]);
-    if (it != targeted.end()) level_targeted[l] = &it->second;
-  }
-  for (std::size_t i = 0; i < n; ++i) {
-    Reason& r = out.reason[i];
-    std::size_t l = s.level[i];
-    int32_t sc = s.school[i];
-    int32_t c = sc == kNone ? kNone : s.school_commune[static_cast<std::size_t>(sc)];
-    int32_t h = s.household[i];
-    if (s.status[i] == Status::transferred_out) {
-      r = Reason::transferred_out;
-    } else if (s.status[i] == Status::left && s.left_month[i] < first_month) {
-      r = Reason::left_school;
-    } else if (level_amount[l] < 0) {
-      r = Reason::level_not_covered;
-    } else if (c == kNone || !level_targeted[l] ||
-               !(*level_targeted[l])[static_cast<std::size_t>(c)]) {
-      r = Reason::commune_not_targeted;
-    } else if (s.status[i] == Status::repeating && !p.repeaters_eligible) {
-      r = Reason::repeating;
-    } else if (h == kNone) {
-      r = Reason::no_household;
-    } else if (s.household_cin[static_cast<std::size_t>(h)].empty()) {
-      r = Reason::no_payee_cin;
-    } else if (p.require_ramed && !s.household_ramed[static_cast<std::size_t>(h)] &&
-               !exempt[static_cast<std::size_t>(c)]) {
-      r = Reason::ramed_missing;
-    } else if (dup[i] == 2) {
-      r = Reason::duplicate_confirmed;
-    } else if (dup[i] == 1 && p.hold_probable_duplicates) {
-      r = Reason::probable_duplicate;
-    }
-    if (r == Reason::eligible) out.monthly[i] = level_amount[l];
-  }
-
-  // The household cap: the eligible children of a household (after confirmed joins) ranked by
-  // the policy's rule, the first `cap` kept.
-  if (p.household_cap > 0) {
-    std::vector<int32_t> order;
-    order.reserve(n);
-    for (std::size_t i = 0; i < n; ++i)
-      if (out.reason[i] == Reason::eligible) order.push_back(static_cast<int32_t>(i));
-    auto group_of = [&](int32_t i) {
-      return out.group[static_cast<std::size_t>(s.household[static_cast<std::size_t>(i)])];
-    };
-    auto before = [&](int32_t a, int32_t b) {
-      auto ua = static_cast<std::size_t>(a), ub = static_cast<std::size_t>(b);
-      int32_t ga = group_of(a), gb = group_of(b);
-      if (ga != gb) return ga < gb;
-      switch (p.cap_rule) {
-        case CapRule::largest_amount:
-          if (out.monthly[ua] != out.monthly[ub]) return out.monthly[ua] > out.monthly[ub];
-          break;
-        case CapRule::youngest:
-        case CapRule::oldest: {
-          // Unknown birth dates last.
-          int64_t da = s.birth_day[ua], db = s.birth_day[ub];
-          bool ka = da != kNoDate, kb = db != kNoDate;
-          if (ka != kb) return ka;
-          if (da != db) return p.cap_rule == CapRule::youngest ? da > db : da < db;
-          break;
-        }
-      }
-      return s.massar[ua] < s.massar[ub];
-    };
-    std::sort(order.begin(), order.end(), before);
-    int kept = 0;
-    for (std::size_t k = 0; k < order.size(); ++k) {
-      if (k == 0 || group_of(order[k]) != group_of(order[k - 1])) kept = 0;
-      if (++kept > p.household_cap) {
-        auto i = static_cast<std::size_t>(order[k]);
-        out.reason[i] = Reason::household_cap;
-        out.monthly[i] = 0;
-      }
-    }
-  }
+  // Each pupil's decision over the school year, the household cap among the children with a
+  // month due.
+  out.duplicate = std::move(dup);
+  decide_months(p, s, rules_of(p, s), out.duplicate, out.group, p.months, out.reason, out.monthly);
   return out;
 }
 
@@ -700,61 +809,117 @@ PeriodColumns columns_of(const Period& period, const Snapshot& s) {
   return pc;
 }
 
-// The rule of one month: nothing when not eligible, nothing due after the month of leaving nor
-// up to the month of a transfer into the school (the former school pays those), forfeited when
-// the counted absence days exceed the threshold, paid otherwise.
-char month_state(bool eligible, const std::string& left_month, const std::string* arrived,
-                 const std::string& month, int counted, int threshold) {
-  if (!eligible) return '-';
-  if (!left_month.empty() && month > left_month) return 'L';
-  if (arrived && month <= *arrived) return 'T';
-  return counted > threshold ? 'F' : 'P';
-}
-
 }  // namespace
 
 CycleResult run_cycle(const Policy& p, const Period& period, const Snapshot& s,
                       const Eligibility& e) {
   const auto pc = columns_of(period, s);
   const std::size_t n = s.pupils(), nm = s.months.size(), pm = period.months.size();
-  std::vector<int> level_threshold(s.level_codes.size());
-  for (std::size_t l = 0; l < s.level_codes.size(); ++l)
-    level_threshold[l] = absence_threshold(p, s.level_codes[l]);
+  const Rules R = rules_of(p, s);
+  // The decisions of this period: who has a month due in it, and the household cap among them.
+  std::vector<Reason> reason;
+  std::vector<int64_t> monthly;
+  decide_months(p, s, R, e.duplicate, e.group, period.months, reason, monthly);
 
   CycleResult out;
   out.months = period.months;
   out.lines.reserve(static_cast<std::size_t>(std::count(s.in_scope.begin(), s.in_scope.end(), 1)));
   std::vector<int32_t> paid_groups;
+  std::vector<int8_t> where;
+  std::vector<int> counted(pm);
+  // The schools of a pupil's lines, in the order he was at them: (school, its latest index in
+  // his Schools holding a month of the period).
+  std::vector<std::pair<int32_t, std::size_t>> line_schools;
   for (std::size_t i = 0; i < n; ++i) {
-    if (!s.in_scope[i]) continue;
-    PupilLine line;
-    line.pupil = static_cast<int32_t>(i);
-    line.reason = e.reason[i];
-    line.monthly = e.monthly[i];
-    line.months.assign(pm, '-');
-    line.absences.assign(pm, 0);
-    const int threshold = level_threshold[s.level[i]];
-    const std::string* arrived = nullptr;
-    if (!s.arrived_month.empty())
-      if (auto it = s.arrived_month.find(static_cast<int32_t>(i)); it != s.arrived_month.end())
-        arrived = &it->second;
+    const Schools at = schools_of(s, i);
+    if (!at.earlier && !at.last.in_scope) continue;
+    where_of(s, i, at, period.months, where);
     for (std::size_t k = 0; k < pm; ++k) {
       std::size_t cell = i * nm + static_cast<std::size_t>(pc.col[k]);
-      int counted =
+      counted[k] =
           s.absent_unjustified[cell] + (p.justified_absences_count ? s.absent_justified[cell] : 0);
-      line.absences[k] = static_cast<uint8_t>(std::min(counted, 255));
-      char st = month_state(line.reason == Reason::eligible, s.left_month[i], arrived,
-                            period.months[k], counted, threshold);
-      line.months[k] = st;
-      if (st == 'F') line.forfeited += line.monthly;
-      if (st == 'P') line.due += line.monthly;
+    }
+    line_schools.clear();
+    bool held = false;  // a school held a month of the period
+    for (int8_t j : where) {
+      if (j == kLeft) continue;
+      held = true;
+      const At a = at[static_cast<std::size_t>(j)];
+      if (a.school == kNone || !a.in_scope) continue;
+      auto it = std::find_if(line_schools.begin(), line_schools.end(),
+                             [&](const auto& x) { return x.first == a.school; });
+      if (it == line_schools.end())
+        line_schools.emplace_back(a.school, static_cast<std::size_t>(j));
+      else
+        it->second = std::max(it->second, static_cast<std::size_t>(j));
+    }
+    bool eligible_child = false;
+    std::size_t first_line = out.lines.size();
+    for (const auto& [school, j] : line_schools) {
+      const At a = at[j];
+      PupilLine line;
+      line.pupil = static_cast<int32_t>(i);
+      line.school = school;
+      line.level = a.level;
+      line.reason = reason_at(p, s, R, e.duplicate, i, a);
+      if (line.reason == Reason::eligible && reason[i] == Reason::household_cap)
+        line.reason = Reason::household_cap;
+      const bool eligible = line.reason == Reason::eligible;
+      line.monthly = eligible ? R.level_amount[a.level] : 0;
+      line.months.assign(pm, '-');
+      line.absences.assign(pm, 0);
+      const int threshold = R.level_threshold[a.level];
+      for (std::size_t k = 0; k < pm; ++k) {
+        line.absences[k] = static_cast<uint8_t>(std::min(counted[k], 255));
+        char st;
+        if (where[k] == kLeft)
+          st = 'L';
+        else if (at[static_cast<std::size_t>(where[k])].school != school)
+          st = 'T';
+        else if (!eligible)
+          st = '-';
+        else
+          st = counted[k] > threshold ? 'F' : 'P';
+        line.months[k] = st;
+        if (st == 'F') line.forfeited += line.monthly;
+        if (st == 'P') line.due += line.monthly;
+      }
+      eligible_child = eligible_child || eligible;
+      out.lines.push_back(std::move(line));
+    }
+    if (out.lines.size() == first_line) {
+      // At no school of the scope in the period: listed at the last one he was at here, as
+      // transferred (another school has his months) or as having left school.
+      std::optional<At> here;
+      for (std::size_t j = 0; j < at.size(); ++j)
+        if (at[j].school != kNone && at[j].in_scope) here = at[j];
+      if (!here) continue;
+      PupilLine line;
+      line.pupil = static_cast<int32_t>(i);
+      line.school = here->school;
+      line.level = here->level;
+      line.reason = here->status == Status::transferred_out ? Reason::transferred_out
+                    : !held                                 ? Reason::left_school
+                    : reason[i] == Reason::eligible || reason[i] == Reason::household_cap
+                        ? Reason::transferred_out
+                        : reason[i];
+      line.months.resize(pm);
+      line.absences.resize(pm);
+      for (std::size_t k = 0; k < pm; ++k) {
+        line.months[k] = where[k] == kLeft ? 'L' : 'T';
+        line.absences[k] = static_cast<uint8_t>(std::min(counted[k], 255));
+      }
+      out.lines.push_back(std::move(line));
     }
     out.total.pupils++;
-    if (line.reason == Reason::eligible) out.total.beneficiaries++;
-    out.total.due += line.due;
-    out.total.forfeited += line.forfeited;
-    if (line.due > 0) paid_groups.push_back(e.group[static_cast<std::size_t>(s.household[i])]);
-    out.lines.push_back(std::move(line));
+    if (eligible_child) out.total.beneficiaries++;
+    int64_t due = 0;
+    for (std::size_t k = first_line; k < out.lines.size(); ++k) {
+      out.total.due += out.lines[k].due;
+      out.total.forfeited += out.lines[k].forfeited;
+      due += out.lines[k].due;
+    }
+    if (due > 0) paid_groups.push_back(e.group[static_cast<std::size_t>(s.household[i])]);
   }
   std::sort(paid_groups.begin(), paid_groups.end());
   out.total.households = std::unique(paid_groups.begin(), paid_groups.end()) - paid_groups.begin();

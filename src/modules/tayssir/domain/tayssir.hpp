@@ -95,6 +95,18 @@ constexpr int32_t kNoDate = INT32_MIN;
 
 enum class Status : uint8_t { enrolled, repeating, left, transferred_out };
 
+// A school a pupil was at before the one he is at now, in the same school year: he was there up
+// to `until` ("2025-11", the month of his transfer, paid by that school). A school outside the
+// scope, unknown here, is kNone (its months are another school's to pay).
+struct Stint {
+  int32_t school = -1;
+  uint8_t level = 0;
+  Status status = Status::enrolled;  // enrolled or repeating
+  uint8_t in_scope = 0;
+  std::string until;
+  bool operator==(const Stint&) const = default;
+};
+
 struct Snapshot {
   // Communes.
   std::vector<std::string> commune_code;
@@ -120,9 +132,11 @@ struct Snapshot {
   std::vector<uint8_t> level;
   std::vector<Status> status;
   std::vector<std::string> left_month;  // "2026-02" for status left, else ""
-  // Pupils who came by a dated transfer from a school outside the scope: the month of the
-  // transfer ("2025-10"); that school pays the months up to it ('T' here). Few: by pupil index.
-  std::unordered_map<int32_t, std::string> arrived_month;
+  // The school, level, status and scope above are those of the pupil's last school of the year;
+  // a pupil moved by a dated transfer was before at the schools of `earlier` (in order, each up to
+  // its month). Moved to a school outside the scope: the last school is kNone, not in scope.
+  // Few pupils: by pupil index.
+  std::unordered_map<int32_t, std::vector<Stint>> earlier;
   std::vector<int32_t> school;     // for transferred_out, the school left
   std::vector<int32_t> household;  // kNone when no household is on file
   std::vector<uint8_t> in_scope;   // 0: a sibling outside the cycle's scope (counts for
@@ -178,9 +192,14 @@ struct FlaggedPair {
   int32_t a, b;
 };
 
+// Per pupil over the whole school year (a cycle decides again over its period's months): a child
+// is eligible when at least one month is due to him, before absences, at the school of that month;
+// the household cap is applied among those children. `monthly` is the largest amount of his
+// months due.
 struct Eligibility {
   std::vector<Reason> reason;        // per pupil
   std::vector<int64_t> monthly;      // centimes a month when eligible, else 0
+  std::vector<uint8_t> duplicate;    // per pupil: 1 held back as a probable duplicate, 2 confirmed
   std::vector<int32_t> group;        // per household: its group after confirmed "same payee"
   std::vector<Suspect> suspects;     // sorted by kind, a, b
   std::vector<FlaggedPair> flagged;  // from decide_unlisted: the pairs not yet listed
@@ -196,18 +215,27 @@ std::vector<Suspect> suspects_of(const Snapshot& s, const std::vector<FlaggedPai
                                  const std::vector<Review>& reviews);
 
 // ---------------------------------------------------------------------------------------------
-// A cycle: per pupil, for each month of the period, paid ('P'), forfeited by absences ('F'),
-// after leaving school ('L'), before a transfer into the school ('T': the former school pays it)
-// or nothing because the pupil is not eligible ('-').
+// A cycle decides over its period's months alone: a child with no month due in the period (left
+// before it, or at schools that do not qualify) takes no place in the household cap, one whose
+// every month is forfeited by absences keeps his. A line per pupil and school where he was in a
+// month of the period, judged at that school and level: for each month paid ('P'), forfeited by
+// absences ('F'), after leaving school ('L'), at another school that month ('T': that school pays
+// it) or nothing because the pupil is not eligible ('-'). A pupil at no school of the scope in
+// the period (left before it, or moved out) is listed at the last one he was at here, every
+// month 'L' or 'T'.
 
 struct PupilLine {
   int32_t pupil = 0;
+  int32_t school = kNone;  // the snapshot's school of the line
+  uint8_t level = 0;       // the level he had there
   Reason reason = Reason::eligible;
   int64_t monthly = 0, due = 0, forfeited = 0;
   std::string months;             // one letter per month of the period
   std::vector<uint8_t> absences;  // counted absence days per month of the period
 };
 
+// Pupils and beneficiaries are children (a pupil moved between two schools of the scope has two
+// lines and counts once).
 struct Totals {
   int64_t pupils = 0, beneficiaries = 0, households = 0, due = 0, forfeited = 0;
   bool operator==(const Totals&) const = default;
@@ -215,7 +243,8 @@ struct Totals {
 
 struct CycleResult {
   std::vector<std::string> months;  // the period's months
-  std::vector<PupilLine> lines;     // every pupil in scope, in snapshot order
+  std::vector<PupilLine> lines;     // every pupil in scope, in snapshot order, his schools in
+                                    // the order he was at them
   Totals total;                     // over the lines (households after confirmed joins)
 };
 
@@ -226,6 +255,7 @@ CycleResult run_cycle(const Policy& p, const Period& period, const Snapshot& s,
 // One month of a pupil's line as an officer reads it (app/ fills it from a cycle's line).
 struct MonthDetail {
   std::string month;
+  std::string school;  // the school he was at that month, when one of the cycle's
   int unjustified = 0, justified = 0, counted = 0, threshold = 0;
   char state = '-';
 };

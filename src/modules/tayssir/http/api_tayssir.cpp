@@ -263,13 +263,24 @@ ApiResponse r_explain(Ctx& c) {
   json months = json::array();
   for (const auto& m : x.months)
     months.push_back({{"month", m.month},
+                      {"school", m.school},
                       {"counted", m.counted},
                       {"threshold", m.threshold},
                       {"unjustified_now", m.unjustified},
                       {"justified_now", m.justified},
                       {"state", std::string(1, m.state)}});
+  json siblings = json::array();
+  for (const auto& s : x.siblings)
+    siblings.push_back({{"massar", s.massar},
+                        {"school", s.school_code},
+                        {"level", s.level},
+                        {"reason", s.reason},
+                        {"monthly", s.monthly},
+                        {"due", s.due}});
   return reply(200, {{"massar", x.massar},
                      {"school", x.school_code},
+                     {"schools", x.schools},
+                     {"siblings", siblings},
                      {"level", x.level},
                      {"reason", x.reason},
                      {"monthly", x.monthly},

@@ -611,25 +611,62 @@ LineChanges TayssirStore::replace_lines(int64_t cycle_id, const std::vector<Cycl
                {partition})
          : !db_.scalar_i64("SELECT 1 FROM tayssir_lines WHERE cycle_id = $1 LIMIT 1", {cycle_id});
 
-  // Only the lines that differ from those stored are rewritten (deleted, then inserted).
-  std::unordered_map<int64_t, CycleLineRow> before;
-  if (!first) each_line(cycle_id, 0, [&](const CycleLineRow& r) { before.emplace(r.pupil_id, r); });
+  // Only the pupils whose lines differ from those stored are rewritten (all their lines deleted,
+  // then inserted). A pupil has a line per school he was at in the period: nearly always one.
+  struct Stored {
+    CycleLineRow first;
+    std::vector<CycleLineRow> more;  // his lines at other schools
+  };
+  std::unordered_map<int64_t, Stored> before;
+  if (!first)
+    each_line(cycle_id, 0, [&](const CycleLineRow& r) {
+      auto [it, fresh] = before.try_emplace(r.pupil_id, Stored{r, {}});
+      if (!fresh) it->second.more.push_back(r);
+    });
   LineChanges out;
   std::vector<const CycleLineRow*> put;
   std::vector<int64_t> gone;
   put.reserve(lines.size());
-  for (const auto& l : lines) {
-    auto b = before.find(l.pupil_id);
+  auto by_school = [](const CycleLineRow* a, const CycleLineRow* b) {
+    return a->school_id < b->school_id;
+  };
+  std::vector<const CycleLineRow*> now, was;
+  for (std::size_t k = 0; k < lines.size();) {
+    // The lines of one pupil (given together).
+    std::size_t end = k + 1;
+    while (end < lines.size() && lines[end].pupil_id == lines[k].pupil_id) ++end;
+    const int64_t pupil = lines[k].pupil_id;
+    auto b = before.find(pupil);
     if (b != before.end()) {
-      bool same = b->second == l;
+      bool same;
+      if (end == k + 1 && b->second.more.empty()) {
+        same = b->second.first == lines[k];
+      } else {
+        now.clear();
+        was = {&b->second.first};
+        for (std::size_t j = k; j < end; ++j) now.push_back(&lines[j]);
+        for (const auto& r : b->second.more) was.push_back(&r);
+        std::sort(now.begin(), now.end(), by_school);
+        std::sort(was.begin(), was.end(), by_school);
+        same = std::equal(now.begin(), now.end(), was.begin(), was.end(),
+                          [](const CycleLineRow* x, const CycleLineRow* y) { return *x == *y; });
+      }
+      out.deleted += 1 + static_cast<int64_t>(b->second.more.size());
       before.erase(b);
-      if (same) continue;
-      gone.push_back(l.pupil_id);
+      if (same) {
+        out.deleted -= static_cast<int64_t>(end - k);
+        k = end;
+        continue;
+      }
+      gone.push_back(pupil);
     }
-    put.push_back(&l);
+    for (std::size_t j = k; j < end; ++j) put.push_back(&lines[j]);
+    k = end;
   }
-  for (const auto& [pupil, row] : before) gone.push_back(pupil);
-  out.deleted = static_cast<int64_t>(gone.size());
+  for (const auto& [pupil, rows] : before) {
+    gone.push_back(pupil);
+    out.deleted += 1 + static_cast<int64_t>(rows.more.size());
+  }
   out.written = static_cast<int64_t>(put.size());
 
   if (!gone.empty()) {
@@ -701,12 +738,29 @@ void TayssirStore::each_line(int64_t cycle_id, int64_t school_id,
       params, [&](const ResultRow& r) { fn(line_of_row(r)); });
 }
 
-std::optional<CycleLineRow> TayssirStore::line(int64_t cycle_id, int64_t pupil_id) {
-  std::optional<CycleLineRow> out;
+std::vector<TayssirStore::SiblingLine> TayssirStore::sibling_lines(int64_t policy_id,
+                                                                   const std::string& period,
+                                                                   int64_t household_id,
+                                                                   int64_t except_pupil) {
+  std::vector<SiblingLine> out;
+  db_.query(
+      "SELECT p.massar, sc.code, l.level, l.reason, l.monthly, l.due FROM household_members m "
+      "JOIN tayssir_cycles c ON c.policy_id = $1 AND c.period = $2 JOIN tayssir_lines l ON "
+      "l.cycle_id = c.id AND l.pupil_id = m.pupil_id JOIN pupils p ON p.id = m.pupil_id JOIN "
+      "schools sc ON sc.id = l.school_id WHERE m.household_id = $3 AND m.pupil_id <> $4 "
+      "ORDER BY p.massar, sc.code",
+      {policy_id, period, household_id, except_pupil}, [&](const ResultRow& r) {
+        out.push_back({r.text(0), r.text(1), r.text(2), r.text(3), r.i64(4), r.i64(5)});
+      });
+  return out;
+}
+
+std::vector<CycleLineRow> TayssirStore::lines_of(int64_t cycle_id, int64_t pupil_id) {
+  std::vector<CycleLineRow> out;
   db_.query(
       "SELECT pupil_id, school_id, household_id, level, reason, monthly, months, absences, due, "
-      "forfeited FROM tayssir_lines WHERE cycle_id = $1 AND pupil_id = $2",
-      {cycle_id, pupil_id}, [&](const ResultRow& r) { out = line_of_row(r); });
+      "forfeited FROM tayssir_lines WHERE cycle_id = $1 AND pupil_id = $2 ORDER BY school_id",
+      {cycle_id, pupil_id}, [&](const ResultRow& r) { out.push_back(line_of_row(r)); });
   return out;
 }
 
@@ -793,11 +847,13 @@ constexpr const char* kAppealColumns =
     "a.id, a.cycle_id, a.pupil_id, p.massar, a.grounds, a.filed_by, a.filed_at, a.state, "
     "a.months, a.decision_note, a.decided_by, a.decided_at, a.amount, a.adjusted_in, "
     "l.school_id, l.household_id, sc.code";
-// An appeal with its pupil and the pupil's line in the appealed cycle.
+// An appeal with its pupil and the pupil's line in the appealed cycle (of a pupil with lines at
+// two schools in that period, the one of the school with the highest id: one school answers).
 constexpr const char* kAppealFrom =
     "tayssir_appeals a JOIN pupils p ON p.id = a.pupil_id LEFT JOIN tayssir_lines l ON "
-    "l.cycle_id = a.cycle_id AND l.pupil_id = a.pupil_id LEFT JOIN schools sc ON sc.id = "
-    "l.school_id";
+    "l.cycle_id = a.cycle_id AND l.pupil_id = a.pupil_id AND l.school_id = (SELECT "
+    "max(x.school_id) FROM tayssir_lines x WHERE x.cycle_id = a.cycle_id AND x.pupil_id = "
+    "a.pupil_id) LEFT JOIN schools sc ON sc.id = l.school_id";
 AppealRow read_appeal(const ResultRow& r) {
   return {r.i64(0),  r.i64(1),  r.i64(2),  r.text(3), r.text(4),  r.text(5),
           r.text(6), r.text(7), r.text(8), r.text(9), r.text(10), r.text(11),

@@ -141,13 +141,23 @@ class TayssirStore {
   bool move_cycle(int64_t id, const std::string& from, const std::string& to,
                   const std::string& payment_sha256 = "");
 
-  // Makes the cycle's lines these, rewriting only those that differ.
+  // Makes the cycle's lines these (a pupil's lines given together), rewriting only the pupils
+  // whose lines differ.
   LineChanges replace_lines(int64_t cycle_id, const std::vector<CycleLineRow>& lines);
   // In no order; the callback may not query the store (on PostgreSQL the rows are still
   // arriving).
   void each_line(int64_t cycle_id, int64_t school_id,  // school 0: all
                  const std::function<void(const CycleLineRow&)>& fn);
-  std::optional<CycleLineRow> line(int64_t cycle_id, int64_t pupil_id);
+  // The lines of a household's other children in the cycles of a policy's period (every
+  // directorate): who holds its places under the cap.
+  struct SiblingLine {
+    std::string massar, school_code, level, reason;
+    int64_t monthly = 0, due = 0;
+  };
+  std::vector<SiblingLine> sibling_lines(int64_t policy_id, const std::string& period,
+                                         int64_t household_id, int64_t except_pupil);
+  // A pupil's lines in a cycle: one per school he was at in its period (nearly always one).
+  std::vector<CycleLineRow> lines_of(int64_t cycle_id, int64_t pupil_id);
   // Ordered by school code, payee CIN, code Massar; the callback may not query the store.
   // Every line of the cycles of a school year's policies, with its cycle's state and the pupil's
   // sex (the statistics' facts).

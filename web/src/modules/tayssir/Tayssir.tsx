@@ -157,6 +157,7 @@ function ExplainPanel({ cycle, massar, me, onFiled }: { cycle: CycleView; massar
             <thead>
               <tr>
                 <th>{t('month')}</th>
+                {r.data.schools.length > 1 && <th>{t('school')}</th>}
                 <th>{t('counted')}</th>
                 <th>{t('threshold')}</th>
                 <th>{t('state')}</th>
@@ -166,6 +167,7 @@ function ExplainPanel({ cycle, massar, me, onFiled }: { cycle: CycleView; massar
               {r.data.months.map((m) => (
                 <tr>
                   <td>{monthName(m.month)}</td>
+                  {r.data!.schools.length > 1 && <td class="code">{m.school}</td>}
                   <td class="num">{num(m.counted)}</td>
                   <td class="num">{num(m.threshold)}</td>
                   <MonthCell state={m.state} />
@@ -173,6 +175,34 @@ function ExplainPanel({ cycle, massar, me, onFiled }: { cycle: CycleView; massar
               ))}
             </tbody>
           </table>
+          {r.data.siblings.length > 0 && (
+            <>
+              <h4>{t('household_siblings')}</h4>
+              <table class="list narrow" data-testid="siblings">
+                <thead>
+                  <tr>
+                    <th>{t('massar')}</th>
+                    <th>{t('school')}</th>
+                    <th>{t('level')}</th>
+                    <th>{t('reason')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {r.data.siblings.map((s) => (
+                    <tr>
+                      <td class="code">{s.massar}</td>
+                      <td class="code">{s.school}</td>
+                      <td>{label('level', s.level)}</td>
+                      <td>
+                        {label('tayssir_reasons', s.reason)}
+                        {s.reason === 'eligible' && ' — ' + t('holds_place')}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </>
+          )}
         </>
       )}
       {canAppeal && (

@@ -10,6 +10,8 @@ const messages = {
   computed: ['تم احتساب {0} دورة.', '{0} cycle(s) calculé(s).'],
   suspects: ['{0} حالة تكرار محتمل في انتظار المراجعة.', '{0} doublon(s) probable(s) en attente de revue.'],
   no_cycles: ['لا توجد دورات بعد.', 'Aucun cycle pour le moment.'],
+  household_siblings: ['الأطفال الآخرون للأسرة في هذه الفترة', 'Les autres enfants du ménage sur cette période'],
+  holds_place: ['يشغل مقعدًا ضمن سقف الأسرة', 'occupe une place du plafond du ménage'],
   state: ['المرحلة', 'État'],
   beneficiaries: ['المستفيدون', 'Bénéficiaires'],
   due: ['المستحق (درهم)', 'Dû (MAD)'],
