@@ -166,6 +166,7 @@ grep -q ": 12 rows" "$work/out" || bad "SANAD_DB not used"
 T=$(newdb t)
 "$sanad" --db "$T" init >/dev/null && "$sanad" --db "$T" demo --communes 6 >/dev/null 2>&1
 expect_rc 0 "tayssir policy init" -- "$sanad" --db "$T" tayssir policy init --year 2025-2026
+grep -q "RAMED will be required in every commune" "$work/err" || bad "policy init did not say RAMED is required everywhere: $(cat "$work/err")"
 expect_rc 65 "tayssir policy init twice" -- "$sanad" --db "$T" tayssir policy init --year 2025-2026
 grep -q "already exists" "$work/err" || bad "second policy init: $(cat "$work/err")"
 expect_rc 0 "tayssir policy show" -- "$sanad" --db "$T" tayssir policy show tayssir-2025-2026
@@ -175,6 +176,16 @@ grep -q "the amount for 1AP is negative" "$work/err" || bad "invalid policy not 
 expect_rc 0 "tayssir policy copy" -- "$sanad" --db "$T" tayssir policy copy tayssir-2025-2026 tayssir-2026-2027 --year 2026-2027
 expect_rc 0 "tayssir policy show copy" -- "$sanad" --db "$T" tayssir policy show tayssir-2026-2027
 grep -q '"2026-09"' "$work/out" && grep -q '"school_year": "2026-2027"' "$work/out" && ! grep -q '"2025-' "$work/out" && ok || bad "the copied policy's months did not move: $(head -c 300 "$work/out")"
+# The communes exempt from RAMED from a file: the exported communes' own file is read back (its
+# Arabic heading found); a wrong code is refused naming its row and column, nothing saved.
+"$sanad" --db "$T" export communes --format csv -o "$work/communes.csv" >/dev/null
+(head -1 "$work/communes.csv"; grep '^03\.531\.' "$work/communes.csv" | head -3) >"$work/exempt.csv"
+printf '03.531.01.01\n99.999.99.99\n' >"$work/exempt-bad.csv"
+expect_rc 65 "tayssir policy ramed-exempt, a wrong code" -- "$sanad" --db "$T" tayssir policy ramed-exempt tayssir-2026-2027 "$work/exempt-bad.csv"
+grep -q 'exempt-bad.csv, row 2, column 1: "99.999.99.99" is not the code of a commune' "$work/err" || bad "wrong exempt commune: $(cat "$work/err")"
+expect_rc 0 "tayssir policy ramed-exempt" -- "$sanad" --db "$T" tayssir policy ramed-exempt tayssir-2026-2027 "$work/exempt.csv"
+grep -q "3 commune(s) exempt from RAMED" "$work/out" && ! grep -q "RAMED will be required" "$work/err" && ok || bad "ramed-exempt: $(cat "$work/out" "$work/err")"
+"$sanad" --db "$T" tayssir policy show tayssir-2026-2027 | tr -d ' \n' | grep -q '"ramed_exempt_communes":\["03.531.01.01","03.531.01.03","03.531.01.05"\]' && ok || bad "the exempt communes were not saved"
 expect_rc 0 "tayssir compute" -- "$sanad" --db "$T" tayssir compute --policy tayssir-2025-2026 --period T1 --scope 03.531
 grep -q "^cycle 1 tayssir-2025-2026 T1 directorate 03.531: draft" "$work/out" || bad "compute output: $(cat "$work/out")"
 expect_rc 65 "tayssir compute, unknown period" -- "$sanad" --db "$T" tayssir compute --policy tayssir-2025-2026 --period T9 --scope 03.531

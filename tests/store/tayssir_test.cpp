@@ -709,6 +709,29 @@ TEST_P(Tayssir, AMoveInsideTheDirectorateGivesALineAtEachSchoolJudgedAtIt) {
   EXPECT_EQ(holding, 3);
 }
 
+// Issue 26, item 3: the RAMED-exempt communes read from a file: a column found by its heading
+// (else the first), blank rows skipped, every wrong code refused with its file, row, column and
+// value — in Arabic too — and no code taken from a file that has one wrong.
+TEST_P(Tayssir, TheRamedExemptCommunesAreReadFromAFileOfTheirCodes) {
+  load_demo();
+  EXPECT_EQ(communes_from_file(st(), "nom;commune\na;03.531.01.05\n\nb;03.531.01.01\n", "ex.csv"),
+            (std::vector<std::string>{"03.531.01.01", "03.531.01.05"}));
+  EXPECT_EQ(communes_from_file(st(), "03.531.01.03\n03.531.01.03\n", "bare.csv"),
+            (std::vector<std::string>{"03.531.01.03"}));
+  try {
+    communes_from_file(st(), "commune\n03.531.01.05\n03.531.99.99\nnot a code\n", "bad.csv");
+    ADD_FAILURE() << "a wrong code was accepted";
+  } catch (const TayssirError& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("bad.csv, row 3, column 1: \"03.531.99.99\" is not the code of a commune"),
+              std::string::npos)
+        << m;
+    EXPECT_NE(m.find("row 4, column 1: \"not a code\""), std::string::npos) << m;
+    EXPECT_NE(e.message_ar.find("السطر 3"), std::string::npos) << e.message_ar;
+  }
+  EXPECT_THROW(communes_from_file(st(), "commune\n\n", "empty.csv"), TayssirError);
+}
+
 TEST_P(Tayssir, RecomputingADraftRewritesOnlyTheLinesThatChanged) {
   load_demo();
   auto first = compute("T1").cycles.at(0);

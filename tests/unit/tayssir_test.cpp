@@ -859,3 +859,20 @@ TEST(TayssirCycle, MonthsNotLoadedAreAnError) {
   auto e = decide(p, r.s, {});
   EXPECT_THROW(run_cycle(p, period(p, "T1"), r.s, e), std::invalid_argument);
 }
+
+// Issue 26, item 3: a policy requiring RAMED with no commune exempt says so when it is created or
+// saved (in the three languages); once communes are exempt, nothing is said.
+TEST(TayssirPolicy, RequiringRamedEverywhereIsSaid) {
+  Policy p = published_policy("2025-2026");
+  auto w = warnings(p);
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_NE(w[0].message.find("RAMED will be required in every commune"), std::string::npos);
+  EXPECT_NE(sanad::app::render_problem(w[0], Lang::ar).find("راميد"), std::string::npos);
+  EXPECT_NE(sanad::app::render_problem(w[0], Lang::fr).find("toutes les communes"),
+            std::string::npos);
+  p.ramed_exempt_communes = {kFormerlyCovered};
+  EXPECT_TRUE(warnings(p).empty());
+  p.ramed_exempt_communes.clear();
+  p.require_ramed = false;
+  EXPECT_TRUE(warnings(p).empty());
+}

@@ -71,6 +71,11 @@ void create_policy(store::Store& st, const tayssir::Policy& p, const Actor& who)
 // Replaces a policy; refused when invalid or frozen (a cycle of it left the draft state).
 void update_policy(store::Store& st, const tayssir::Policy& p, const Actor& who);
 bool policy_frozen(store::Store& st, const std::string& code);
+// The commune codes of a CSV or XLSX file (its bytes; `name` names it in refusals): the column
+// headed "commune" or "code" (or رمز الجماعة), else the first; blank rows skipped. Every code must
+// be a commune of the territory: a refusal names each wrong row's file, row, column and value.
+std::vector<std::string> communes_from_file(store::Store& st, const std::string& bytes,
+                                            const std::string& name);
 // A new policy `code` with the rules of `from`; with another school year (like 2026-2027), its
 // months and periods moved by whole years. Refused when the year is not one or the code is taken.
 tayssir::Policy copy_policy(store::Store& st, const std::string& from, const std::string& code,

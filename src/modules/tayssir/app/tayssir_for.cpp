@@ -97,6 +97,12 @@ TayssirFor::PolicyItem TayssirFor::update_policy(const std::string& code, const 
   return {p, policy_frozen(st_, p.code)};
 }
 
+std::vector<std::string> TayssirFor::communes_from_file(const std::string& bytes,
+                                                        const std::string& name) {
+  may_edit_policies();
+  return app::communes_from_file(st_, bytes, name);
+}
+
 // --- cycles ----------------------------------------------------------------------------------
 
 std::vector<store::CycleRow> TayssirFor::cycles(const std::string& policy,

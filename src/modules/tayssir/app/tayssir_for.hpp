@@ -35,6 +35,9 @@ class TayssirFor {
   PolicyItem update_policy(const std::string& code, const std::string& json);
   // Throws unless the caller may create and edit policies (checked before reading what it sent).
   void may_edit_policies();
+  // The commune codes of a file (CSV or XLSX bytes), for a policy's RAMED exemptions; read by
+  // who may edit policies.
+  std::vector<std::string> communes_from_file(const std::string& bytes, const std::string& name);
 
   // Cycles within reach (of `scope` inside the caller's when named), as the caller sees them
   // (below a directorate: its own schools' totals).

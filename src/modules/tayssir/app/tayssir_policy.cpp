@@ -7,7 +7,10 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "core/io/table.hpp"
 #include "kernel/dates.hpp"
+#include "kernel/ids.hpp"
+#include "kernel/text.hpp"
 #include "stats/app/stats.hpp"
 
 namespace sanad::app {
@@ -295,6 +298,72 @@ void update_policy(store::Store& st, const Policy& p, const Actor& who) {
             json{{"before", json::parse(policy_to_json(before))}, {"after", json::parse(row->body)}}
                 .dump()});
   tx.commit();
+}
+
+std::vector<std::string> communes_from_file(store::Store& st, const std::string& bytes,
+                                            const std::string& name) {
+  io::Table table;
+  try {
+    table = bytes.starts_with("PK") ? io::read_xlsx_bytes(bytes, name)
+                                    : io::read_csv_bytes(bytes, name);
+  } catch (const io::ReadError& e) {
+    refuse("{}: {}", name, e.what());
+  }
+  std::set<std::string> known;
+  for (const auto& c : st.communes(Scope::nation())) known.insert(c.code);
+  // The column: one headed like a commune's code, else the first; a first row whose cell there
+  // is not written like a code is its heading.
+  std::size_t col = 0;
+  bool first = true;
+  std::set<std::string> out;
+  std::vector<std::tuple<int64_t, std::size_t, std::string>> bad;  // row, column, value
+  for (const auto& row : table.rows) {
+    if (row.blank()) continue;
+    if (first) {
+      first = false;
+      bool heading = false;
+      for (std::size_t k = 0; k < row.cells.size(); ++k) {
+        std::string h = trim(row.cells[k]);
+        for (char& ch : h)
+          if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+        if (h == "commune" || h == "code" || h == "code_commune" || h == "commune_code" ||
+            h == "code commune" || h == "رمز الجماعة" || h == "الجماعة") {
+          col = k;
+          heading = true;
+          break;
+        }
+      }
+      if (heading || (!row.cells.empty() && !valid_commune_code(trim(row.cells[0])))) continue;
+    }
+    const std::string code = col < row.cells.size() ? trim(row.cells[col]) : std::string();
+    if (code.empty()) continue;
+    if (!known.count(code))
+      bad.emplace_back(row.number, col + 1, code);
+    else
+      out.insert(code);
+  }
+  if (!bad.empty()) {
+    // Every wrong row named (the first 50), in the three languages.
+    const char* templ =
+        "{}, row {}, column {}: \"{}\" is not the code of a commune of the territory";
+    std::string en =
+        fmt::format("{}: {} row(s) name no commune of the territory", name, bad.size());
+    std::string ar, fr;
+    for (std::size_t k = 0; k < bad.size() && k < 50; ++k) {
+      const auto& [r, c, v] = bad[k];
+      std::vector<std::string> args{name, std::to_string(r), std::to_string(c), v};
+      std::string line = fmt::format(fmt::runtime(templ), name, r, c, v);
+      en += "\n  - " + line;
+      ar += (ar.empty() ? "" : "\n") + render_refusal(templ, args, Lang::ar, line);
+      fr += (fr.empty() ? "" : "\n") + render_refusal(templ, args, Lang::fr, line);
+    }
+    TayssirError full(en);
+    full.message_ar = ar;
+    full.message_fr = fr;
+    throw full;
+  }
+  if (out.empty()) refuse("{} lists no commune code", name);
+  return {out.begin(), out.end()};
 }
 
 }  // namespace sanad::app

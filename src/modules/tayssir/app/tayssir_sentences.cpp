@@ -59,6 +59,12 @@ constexpr std::array kSentences = {
   Sentence{"the absence threshold of {} must be 0 to 31 days",
            "يجب أن تكون عتبة الغياب في {} بين 0 و31 يوما",
            "le seuil d'absence de {} doit être de 0 à 31 jours"},
+  Sentence{"RAMED will be required in every commune: the policy exempts none (the communes covered "
+           "up to 2017-18 can be imported from a file of their codes)",
+           "ستُشترط بطاقة راميد في كل الجماعات: لا تعفي السياسة أي جماعة (يمكن استيراد الجماعات "
+           "المشمولة إلى غاية 2017-2018 من ملف برموزها)",
+           "la carte RAMED sera exigée dans toutes les communes : la politique n'en exempte aucune "
+           "(les communes couvertes jusqu'en 2017-18 peuvent être importées d'un fichier de leurs codes)"},
   Sentence{"the household cap must be 0 (none) to 20 children",
            "يجب أن يكون سقف الأسرة بين 0 (بدون سقف) و20 طفلا",
            "le plafond par ménage doit être de 0 (aucun) à 20 enfants"},
@@ -126,6 +132,11 @@ constexpr std::array kFieldWhy = {
 constexpr std::array kRefusals = {
   Sentence{"policy: not valid JSON ({})", "السياسة: ليست JSON صالحا ({})", "politique : JSON invalide ({})"},
   Sentence{"no policy {}", "لا توجد سياسة {}", "pas de politique {}"},
+  Sentence{"{}: {}", "{}: {}", "{} : {}"},
+  Sentence{"{}, row {}, column {}: \"{}\" is not the code of a commune of the territory",
+           "{}، السطر {}، العمود {}: «{}» ليس رمز جماعة من التراب",
+           "{}, ligne {}, colonne {} : « {} » n'est pas le code d'une commune du territoire"},
+  Sentence{"{} lists no commune code", "{} لا يتضمن أي رمز جماعة", "{} ne contient aucun code de commune"},
   Sentence{"policy {} already exists", "السياسة {} موجودة من قبل", "la politique {} existe déjà"},
   Sentence{"\"{}\" is not a school year written like 2026-2027",
            "«{}» ليست سنة دراسية مكتوبة على شكل 2026-2027",

@@ -91,6 +91,13 @@ TayssirCommand::TayssirCommand(CLI::App& cli) {
   p_set = pol->add_subcommand("set", "replace a policy by the JSON of a file (validated)");
   p_set->add_option("CODE", code, "policy code")->required();
   p_set->add_option("FILE", file, "JSON file, as printed by `policy show`")->required();
+  p_exempt = pol->add_subcommand(
+      "ramed-exempt",
+      "set the communes exempt from RAMED (e.g. covered up to 2017-18) from a CSV or XLSX of "
+      "their codes");
+  p_exempt->add_option("CODE", code, "policy code")->required();
+  p_exempt->add_option("FILE", file, "CSV or XLSX: a column headed commune or code, else the first")
+      ->required();
 
   compute = root->add_subcommand(
       "compute", "compute (or recompute) the draft cycles of a transfer period, per directorate");
@@ -202,6 +209,11 @@ int TayssirCommand::run(CommandContext& ctx) {
     }
     return app::ListOptions{*ff, *lang, school};
   };
+  // What a saved policy does that its editor may not mean (RAMED everywhere), on stderr.
+  auto warn = [](const tayssir::Policy& p) {
+    for (const auto& w : tayssir::warnings(p))
+      std::cerr << "sanad tayssir: note: " << w.message << "\n";
+  };
   try {
     if (*p_init) {
       if (!parse_school_year(year)) {
@@ -211,6 +223,7 @@ int TayssirCommand::run(CommandContext& ctx) {
       auto p = T.publish_policy(year, code);
       std::cout << fmt::format("policy {} created with the published rules of Tayssir\n",
                                p.policy.code);
+      warn(p.policy);
     } else if (*p_list) {
       for (const auto& [p, frozen] : T.policies())
         std::cout << fmt::format("{}\t{}\t{}\t{}\n", p.code, p.school_year, p.name_fr,
@@ -225,6 +238,7 @@ int TayssirCommand::run(CommandContext& ctx) {
       auto p = T.copy_policy(from, code, year);
       std::cout << fmt::format("policy {} created from {} ({})\n", code, from,
                                p.policy.school_year);
+      warn(p.policy);
     } else if (*p_set) {
       const std::string json = read_file(file);
       auto p = app::policy_from_json(json);
@@ -233,8 +247,15 @@ int TayssirCommand::run(CommandContext& ctx) {
                                  code);
         return kDataErr;
       }
-      T.update_policy(code, json);
+      warn(T.update_policy(code, json).policy);
       std::cout << fmt::format("policy {} saved\n", code);
+    } else if (*p_exempt) {
+      auto communes = T.communes_from_file(read_file(file), file);
+      auto p = T.policy(code).policy;
+      p.ramed_exempt_communes = communes;
+      T.update_policy(code, app::policy_to_json(p));
+      std::cout << fmt::format("policy {}: {} commune(s) exempt from RAMED\n", code,
+                               communes.size());
     } else if (*compute) {
       if (!parse_scope(scope_s)) {
         std::cerr << "sanad tayssir: --scope " << scope_s << " is not a territory code\n";

@@ -17,8 +17,9 @@ struct TayssirCommand : Command {
   int run(CommandContext& ctx) override;
 
   CLI::App* root = nullptr;
-  CLI::App *p_init, *p_list, *p_show, *p_copy, *p_set, *compute, *cycles, *check, *advance, *list,
-      *pay, *explain, *review, *whatif, *ap_file, *ap_decide, *ap_list, *bench, *suspects;
+  CLI::App *p_init, *p_list, *p_show, *p_copy, *p_set, *p_exempt, *compute, *cycles, *check,
+      *advance, *list, *pay, *explain, *review, *whatif, *ap_file, *ap_decide, *ap_list, *bench,
+      *suspects;
   std::string year = "2025-2026", code, from, file, policy, period, scope_s = "MA", school, note,
               state, kind, out, format = "xlsx", lang_s = "ar", massar, a, b, variant, variant_file;
   int64_t cycle = 0, appeal = 0, repeat = 3;

@@ -218,6 +218,17 @@ std::vector<std::string> validate(const Policy& p) {
   return out;
 }
 
+std::vector<Problem> warnings(const Policy& p) {
+  std::vector<Problem> out;
+  if (p.require_ramed && p.ramed_exempt_communes.empty()) {
+    constexpr std::string_view kNoExemption =
+        "RAMED will be required in every commune: the policy exempts none (the communes covered "
+        "up to 2017-18 can be imported from a file of their codes)";
+    out.push_back({std::string(kNoExemption), kNoExemption, {}});
+  }
+  return out;
+}
+
 int Snapshot::month_index(std::string_view m) const {
   for (std::size_t i = 0; i < months.size(); ++i)
     if (months[i] == m) return static_cast<int>(i);

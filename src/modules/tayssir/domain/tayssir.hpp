@@ -85,6 +85,9 @@ struct Problem {
 std::vector<Problem> problems(const Policy& p);
 // The English sentences of problems() (empty when the policy is valid).
 std::vector<std::string> validate(const Policy& p);
+// What a valid policy does that its editor may not mean, said when it is created or saved: RAMED
+// required with no commune exempt.
+std::vector<Problem> warnings(const Policy& p);
 
 // ---------------------------------------------------------------------------------------------
 // The snapshot the engine works on: one row per pupil (its enrolment of the year that counts),

@@ -63,6 +63,11 @@ int64_t id_of(Ctx& c) {
 json policy_item(const app::TayssirFor::PolicyItem& item) {
   const auto& p = item.policy;
   json rules = json::parse(app::policy_to_json(p));
+  json warnings = json::array();
+  for (const auto& w : tayssir::warnings(p))
+    warnings.push_back({{"message", w.message},
+                        {"message_ar", app::render_problem(w, Lang::ar)},
+                        {"message_fr", app::render_problem(w, Lang::fr)}});
   return {{"code", p.code},
           {"program", p.program},
           {"school_year", p.school_year},
@@ -70,7 +75,8 @@ json policy_item(const app::TayssirFor::PolicyItem& item) {
           {"name_fr", p.name_fr},
           {"frozen", item.frozen},
           {"periods", rules["periods"]},
-          {"policy", rules}};
+          {"policy", rules},
+          {"warnings", warnings}};
 }
 
 ApiResponse r_policies(Ctx& c) {
@@ -98,6 +104,17 @@ ApiResponse r_create_policy(Ctx& c) {
 // Replaces a policy by the one in the body (the JSON of GET /tayssir/policies' "policy").
 ApiResponse r_update_policy(Ctx& c) {
   return reply(200, policy_item(tayssir_for(c).update_policy(c.params[0], c.req.body)));
+}
+
+// The commune codes of a CSV or XLSX file sent as the body (?name= names it in refusals), for a
+// policy's RAMED exemptions: nothing is saved.
+ApiResponse r_communes_file(Ctx& c) {
+  auto t = tayssir_for(c);
+  t.may_edit_policies();
+  std::string name = c.q("name");
+  if (name.empty()) name = "file";
+  auto codes = t.communes_from_file(c.req.body, name);
+  return reply(200, {{"communes", codes}, {"count", codes.size()}});
 }
 
 ApiResponse r_cycles(Ctx& c) {
@@ -447,6 +464,7 @@ const std::vector<Route>& tayssir_routes() {
       {"GET", "/tayssir/policies", false, r_policies},
       {"POST", "/tayssir/policies", false, r_create_policy},
       {"POST", "/tayssir/policies/{code}", false, r_update_policy},
+      {"POST", "/tayssir/communes-file", false, r_communes_file},
       {"POST", "/tayssir/whatif", false, r_what_if, Work::long_work},
       {"POST", "/tayssir/whatif/changes", false, r_what_if_changes, Work::long_work},
       {"GET", "/tayssir/suspects", false, r_suspects},

@@ -46,6 +46,39 @@ function MonthBoxes({ all, on, set, name }: { all: string[]; on: string[]; set: 
   );
 }
 
+// The RAMED-exempt communes read from a CSV or XLSX of their codes (checked by the server, each
+// wrong row named); they replace the list in the form, saved with it.
+function ExemptFromFile({ set }: { set: (communes: string[]) => void }) {
+  const [said, setSaid] = useState('');
+  const [error, setError] = useState('');
+  const read = async (file: File | undefined) => {
+    if (!file) return;
+    setSaid('');
+    setError('');
+    try {
+      const r = await api.upload('/tayssir/communes-file', file, { query: { name: file.name } });
+      set(r.communes);
+      setSaid(t('exempt_read', num(r.count)));
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+  return (
+    <div class="field">
+      <label>
+        {t('exempt_file')}
+        <input type="file" name="exempt_file" accept=".csv,.xlsx,text/csv" onChange={(e) => read(e.currentTarget.files?.[0])} />
+      </label>
+      <Notice kind="ok">{said}</Notice>
+      {error && (
+        <p class="error" role="alert" style="white-space: pre-line">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
+
 function PolicyForm({ p, set, disabled }: { p: PolicyRules; set: (p: PolicyRules) => void; disabled: boolean }) {
   const up = (patch: Partial<PolicyRules>) => set({ ...p, ...patch });
   const months = yearMonths(p.school_year);
@@ -163,6 +196,7 @@ function PolicyForm({ p, set, disabled }: { p: PolicyRules; set: (p: PolicyRules
           onChange={(e) => up({ ramed_exempt_communes: codes(e.currentTarget.value) })}
         />
       </label>
+      {!disabled && <ExemptFromFile set={(communes) => up({ ramed_exempt_communes: communes })} />}
       <h3>{t('targeting')}</h3>
       <ListTable testid="targets" headings={['cycles', 'milieu', 'indicator_name', 'min_value', 'communes_codes', '']}>
       {p.targets.map((r, i) => (
@@ -437,6 +471,11 @@ export function PolicyPage({ code, me }: { code: string; me: Principal }) {
         <span class="code">{info.code}</span> · {t('year')} {info.school_year}
       </p>
       {info.frozen && <p class="notice" data-testid="frozen">{t('frozen_note')}</p>}
+      {info.warnings.map((w) => (
+        <p class="notice" data-testid="policy-warning">
+          {pick(w.message_ar, w.message_fr)}
+        </p>
+      ))}
       {!editor && canPlan && <p class="notice">{t('read_only_note')}</p>}
       <div class="card">
         <PolicyForm p={draft} set={setDraft} disabled={busy || (!canSave && !canPlan)} />
