@@ -876,3 +876,46 @@ TEST(TayssirPolicy, RequiringRamedEverywhereIsSaid) {
   p.require_ramed = false;
   EXPECT_TRUE(warnings(p).empty());
 }
+
+// Issue 26, item 3: the targeting of the pilot years, poverty rate >= 30% and primary dropout
+// >= 8%, as one rule whose conditions all hold; the policy's JSON keeps them (and reads a policy
+// written before them).
+TEST(TayssirEligibility, ARuleTargetsWhereAllItsConditionsHold) {
+  Registry r;
+  r.s.commune_code.push_back("01.511.01.04");
+  r.s.commune_rural.push_back(1);
+  r.s.school_code.push_back("P001");
+  r.s.school_commune.push_back(3);
+  const double nan = std::nan("");
+  r.s.indicators["poverty_rate"] = {35, 35, 20, nan};
+  r.s.indicators["dropout_primary"] = {9, 5, 9, 12};
+  auto h = r.household("AB000001", "a");
+  auto both = r.pupil("A000000001", "1AP", 0, h);
+  auto poor_only = r.pupil("A000000002", "1AP", 1, r.household("AB000002", "b"));
+  auto dropout_only = r.pupil("A000000003", "1AP", 2, r.household("AB000003", "c"));
+  auto unknown = r.pupil("A000000004", "1AP", 3, r.household("AB000004", "d"));
+  Policy p = published_policy("2025-2026");
+  p.targets = {{"primaire", {}, "", "poverty_rate", 30, {{"dropout_primary", 8}}},
+               {"college", {}, "", "", 0, {}}};
+  ASSERT_TRUE(validate(p).empty());
+  auto e = decide(p, r.s, {});
+  auto why = [&](int32_t i) { return reason_code(e.reason[static_cast<std::size_t>(i)]); };
+  EXPECT_EQ(why(both), "eligible");
+  EXPECT_EQ(why(poor_only), "commune_not_targeted");
+  EXPECT_EQ(why(dropout_only), "commune_not_targeted");
+  EXPECT_EQ(why(unknown), "commune_not_targeted");  // no poverty rate known there
+  // An indicator the registry does not have: no commune matches that rule.
+  p.targets[0].and_indicators.push_back({"no_such_indicator", 0});
+  EXPECT_EQ(reason_code(decide(p, r.s, {}).reason[static_cast<std::size_t>(both)]),
+            "commune_not_targeted");
+  p.targets[0].and_indicators.pop_back();
+
+  const std::string text = sanad::app::policy_to_json(p);
+  EXPECT_EQ(sanad::app::policy_from_json(text), p);
+  auto j = nlohmann::json::parse(text);
+  EXPECT_EQ(j["targets"][0]["and_indicators"][0]["indicator"], "dropout_primary");
+  j["targets"][0].erase("and_indicators");  // as written before the conditions
+  EXPECT_TRUE(sanad::app::policy_from_json(j.dump()).targets[0].and_indicators.empty());
+  j["targets"][0]["and_indicators"] = {{{"min_value", 8}}};
+  EXPECT_THROW(sanad::app::policy_from_json(j.dump()), std::exception);
+}

@@ -388,12 +388,23 @@ await step('the national administrator copies the frozen policy and edits the co
   assert.ok((await p.locator('[data-testid=policy-months]').innerText()).includes('2026'), 'the months moved to the new year');
   await p.fill('input[name=household_cap]', '4');
   await p.fill('input[name=amount-1AC]', '150');
+  // RAMED required with no commune exempt is said; the exempt communes come from a file, a wrong
+  // code named with its row; a rule's further indicator is written "name >= value".
+  assert.match(await p.locator('[data-testid=policy-warning]').innerText(), /راميد/);
+  await p.setInputFiles('input[name=exempt_file]', { name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from('commune\n03.531.01.01\n99.999.99.99\n') });
+  await p.waitForSelector('.field p.error[role=alert]');
+  assert.match(await p.locator('.field p.error[role=alert]').innerText(), /bad\.csv.*3.*99\.999\.99\.99/);
+  await p.setInputFiles('input[name=exempt_file]', { name: 'exempt.csv', mimeType: 'text/csv', buffer: Buffer.from('commune\n03.531.01.05\n03.531.01.01\n') });
+  await p.waitForFunction(() => document.querySelector('.field p.ok[role=status]')?.textContent?.includes('2'));
+  await p.fill('input[name=and-0]', 'dropout_primary >= 8');
   await p.click('[data-testid=save-policy]');
   await p.waitForSelector('p.ok[role=status]');
   await p.reload();
   await p.waitForSelector('input[name=household_cap]');
   assert.equal(await p.inputValue('input[name=household_cap]'), '4');
   assert.equal(await p.inputValue('input[name=amount-1AC]'), '150');
+  assert.equal(await p.inputValue('input[name=and-0]'), 'dropout_primary >= 8');
+  assert.equal(await p.locator('[data-testid=policy-warning]').count(), 0, 'communes are exempt now: nothing to say');
   await shot(p, 'tayssir-policy');
   // An invalid rule is refused with the reason, and nothing changes.
   await p.fill('input[name=threshold-primaire]', '-3');

@@ -23,12 +23,17 @@ using tayssir::Policy;
 
 std::string policy_to_json(const Policy& p) {
   json targets = json::array();
-  for (const auto& t : p.targets)
+  for (const auto& t : p.targets) {
+    json also = json::array();
+    for (const auto& b : t.and_indicators)
+      also.push_back({{"indicator", b.indicator}, {"min_value", b.min_value}});
     targets.push_back({{"cycle", t.cycle},
                        {"communes", t.communes},
                        {"milieu", t.milieu},
                        {"indicator", t.indicator},
-                       {"min_value", t.min_value}});
+                       {"min_value", t.min_value},
+                       {"and_indicators", also}});
+  }
   json periods = json::array();
   for (const auto& per : p.periods)
     periods.push_back({{"code", per.code},
@@ -148,6 +153,19 @@ Policy policy_from_json(const std::string& text) {
       if (const json* v = g.get("min_value", false)) {
         if (!v->is_number()) bad_field(g.at("min_value"), "must be a number");
         r.min_value = v->get<double>();
+      }
+      if (const json* a = g.get("and_indicators", false)) {
+        if (!a->is_array()) bad_field(g.at("and_indicators"), "must be a list");
+        for (std::size_t k = 0; k < a->size(); ++k) {
+          Fields b((*a)[k], fmt::format("targets[{}].and_indicators[{}]", i, k));
+          tayssir::IndicatorBound x;
+          x.indicator = b.text("indicator");
+          const json* v = b.get("min_value", true);
+          if (!v->is_number()) bad_field(b.at("min_value"), "must be a number");
+          x.min_value = v->get<double>();
+          b.done();
+          r.and_indicators.push_back(std::move(x));
+        }
       }
       g.done();
       p.targets.push_back(std::move(r));

@@ -65,6 +65,9 @@ constexpr std::array kSentences = {
            "المشمولة إلى غاية 2017-2018 من ملف برموزها)",
            "la carte RAMED sera exigée dans toutes les communes : la politique n'en exempte aucune "
            "(les communes couvertes jusqu'en 2017-18 peuvent être importées d'un fichier de leurs codes)"},
+  Sentence{"a condition of a targeting rule names no indicator",
+           "شرط في قاعدة استهداف لا يذكر أي مؤشر",
+           "une condition d'une règle de ciblage ne nomme aucun indicateur"},
   Sentence{"the household cap must be 0 (none) to 20 children",
            "يجب أن يكون سقف الأسرة بين 0 (بدون سقف) و20 طفلا",
            "le plafond par ménage doit être de 0 (aucun) à 20 enfants"},

@@ -72,7 +72,7 @@ Policy published_policy(const std::string& school_year) {
   p.school_year = school_year;
   p.name_ar = "تيسير " + school_year;
   p.name_fr = "Tayssir " + school_year;
-  p.targets = {{"primaire", {}, "rural", "", 0}, {"college", {}, "", "", 0}};
+  p.targets = {{"primaire", {}, "rural", "", 0, {}}, {"college", {}, "", "", 0, {}}};
   for (const char* l : {"1AP", "2AP"}) p.amounts[l] = 6000;
   for (const char* l : {"3AP", "4AP"}) p.amounts[l] = 8000;
   for (const char* l : {"5AP", "6AP"}) p.amounts[l] = 10000;
@@ -187,6 +187,10 @@ std::vector<Problem> problems(const Policy& p) {
       if (!valid_commune_code(c)) bad("\"{}\" is not a commune code", c);
     if (!t.indicator.empty() && !std::isfinite(t.min_value))
       bad("the threshold of {} is not a number", t.indicator);
+    for (const auto& b : t.and_indicators) {
+      if (b.indicator.empty()) bad("a condition of a targeting rule names no indicator");
+      if (!std::isfinite(b.min_value)) bad("the threshold of {} is not a number", b.indicator);
+    }
   }
   for (const auto& c : cycles_covered)
     if (!cycles_targeted.count(c))
@@ -383,16 +387,27 @@ Rules rules_of(const Policy& p, const Snapshot& s) {
     auto& v = R.targeted[t.cycle];
     v.resize(nc, 0);
     std::unordered_set<std::string> listed(t.communes.begin(), t.communes.end());
-    const std::vector<double>* ind = nullptr;
-    if (!t.indicator.empty()) {
-      auto it = s.indicators.find(t.indicator);
-      if (it == s.indicators.end()) continue;  // no value known: no commune matches
-      ind = &it->second;
-    }
+    // Every indicator the rule bounds, each with its bound: all must hold.
+    std::vector<std::pair<const std::vector<double>*, double>> bounds;
+    bool unknown = false;
+    auto bound = [&](const std::string& name, double min) {
+      if (name.empty()) return;
+      auto it = s.indicators.find(name);
+      if (it == s.indicators.end())
+        unknown = true;  // no value known: no commune matches
+      else
+        bounds.emplace_back(&it->second, min);
+    };
+    bound(t.indicator, t.min_value);
+    for (const auto& b : t.and_indicators) bound(b.indicator, b.min_value);
+    if (unknown) continue;
     for (std::size_t c = 0; c < nc; ++c) {
       if (!listed.empty() && !listed.count(s.commune_code[c])) continue;
       if (!t.milieu.empty() && (t.milieu == "rural") != (s.commune_rural[c] != 0)) continue;
-      if (ind && !(c < ind->size() && (*ind)[c] >= t.min_value)) continue;
+      if (std::any_of(bounds.begin(), bounds.end(), [&](const auto& b) {
+            return !(c < b.first->size() && (*b.first)[c] >= b.second);
+          }))
+        continue;
       v[c] = 1;
     }
   }

@@ -14,15 +14,25 @@
 
 namespace sanad::tayssir {
 
+// An indicator a commune's value of must be at least `min_value`.
+struct IndicatorBound {
+  std::string indicator;
+  double min_value = 0;
+  bool operator==(const IndicatorBound&) const = default;
+};
+
 // Which communes a cycle of schooling is targeted in. A commune matches a rule when it is in
-// `communes` (if the list is not empty), has the `milieu` (if set) and its `indicator` (if set)
-// is at least `min_value`. A commune is targeted for a cycle when any rule of that cycle matches.
+// `communes` (if the list is not empty), has the `milieu` (if set), its `indicator` (if set)
+// is at least `min_value` and so is each indicator of `and_indicators` (the pilot years: poverty
+// rate >= 30% and primary dropout >= 8%). A commune is targeted for a cycle when any rule of
+// that cycle matches.
 struct TargetRule {
   std::string cycle;                  // "primaire", "college", "lycee"
   std::vector<std::string> communes;  // HCP codes; empty: any commune
   std::string milieu;                 // "rural", "urban" or "" for both
   std::string indicator;              // e.g. "poverty_rate"; "" for none
   double min_value = 0;               // the indicator's value must be >= this
+  std::vector<IndicatorBound> and_indicators = {};
   bool operator==(const TargetRule&) const = default;
 };
 

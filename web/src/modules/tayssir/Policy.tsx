@@ -79,8 +79,37 @@ function ExemptFromFile({ set }: { set: (communes: string[]) => void }) {
   );
 }
 
-function PolicyForm({ p, set, disabled }: { p: PolicyRules; set: (p: PolicyRules) => void; disabled: boolean }) {
-  const up = (patch: Partial<PolicyRules>) => set({ ...p, ...patch });
+// More indicators a commune must reach for the rule to hold, written "dropout_primary >= 8,
+// other >= 3"; the form takes them once every part reads so.
+type Bound = { indicator: string; min_value: number };
+function AndConditions({ name, value, set }: { name: string; value: Bound[]; set: (b: Bound[]) => void }) {
+  const shown = value.map((b) => `${b.indicator} >= ${b.min_value}`).join(', ');
+  const [text, setText] = useState(shown);
+  const [wrong, setWrong] = useState(false);
+  useEffect(() => setText(shown), [shown]);
+  const read = (s: string) => {
+    setText(s);
+    const parts = s.split(/[,;،]/).map((x) => x.trim()).filter(Boolean);
+    const out: Bound[] = [];
+    for (const part of parts) {
+      const m = /^([A-Za-z0-9_.-]+)\s*(?:>=|≥)\s*(-?\d+(?:\.\d+)?)$/.exec(part);
+      if (!m) return setWrong(true);
+      out.push({ indicator: m[1], min_value: Number(m[2]) });
+    }
+    setWrong(false);
+    set(out);
+  };
+  return (
+    <>
+      <input dir="ltr" name={name} value={text} placeholder="dropout_primary >= 8" aria-invalid={wrong} onInput={(e) => read(e.currentTarget.value)} />
+      {wrong && <span class="error">{t('and_conditions_hint')}</span>}
+    </>
+  );
+}
+
+// `set` applies a change to the form's latest rules (a file read arrives after other edits).
+function PolicyForm({ p, set, disabled }: { p: PolicyRules; set: (f: (cur: PolicyRules) => PolicyRules) => void; disabled: boolean }) {
+  const up = (patch: Partial<PolicyRules>) => set((cur) => ({ ...cur, ...patch }));
   const months = yearMonths(p.school_year);
   const setAmount = (level: string, text: string) => {
     const a = { ...p.monthly_amount_centimes };
@@ -115,7 +144,7 @@ function PolicyForm({ p, set, disabled }: { p: PolicyRules; set: (p: PolicyRules
               step="0.01"
               name={'amount-' + l.code}
               value={p.monthly_amount_centimes[l.code] === undefined ? '' : p.monthly_amount_centimes[l.code] / 100}
-              onChange={(e) => setAmount(l.code, e.currentTarget.value)}
+              onInput={(e) => setAmount(l.code, e.currentTarget.value)}
             />
           </label>
         ))}
@@ -133,7 +162,7 @@ function PolicyForm({ p, set, disabled }: { p: PolicyRules; set: (p: PolicyRules
               max="31"
               name={'threshold-' + c}
               value={p.absence_threshold_days[c] ?? ''}
-              onChange={(e) => {
+              onInput={(e) => {
                 const th = { ...p.absence_threshold_days };
                 if (e.currentTarget.value === '') delete th[c];
                 else th[c] = Number(e.currentTarget.value);
@@ -151,7 +180,7 @@ function PolicyForm({ p, set, disabled }: { p: PolicyRules; set: (p: PolicyRules
             min="0"
             name="household_cap"
             value={p.household_cap}
-            onChange={(e) => up({ household_cap: Number(e.currentTarget.value) })}
+            onInput={(e) => up({ household_cap: Number(e.currentTarget.value) })}
           />
         </label>
         <label>
@@ -198,7 +227,7 @@ function PolicyForm({ p, set, disabled }: { p: PolicyRules; set: (p: PolicyRules
       </label>
       {!disabled && <ExemptFromFile set={(communes) => up({ ramed_exempt_communes: communes })} />}
       <h3>{t('targeting')}</h3>
-      <ListTable testid="targets" headings={['cycles', 'milieu', 'indicator_name', 'min_value', 'communes_codes', '']}>
+      <ListTable testid="targets" headings={['cycles', 'milieu', 'indicator_name', 'min_value', 'and_conditions', 'communes_codes', '']}>
       {p.targets.map((r, i) => (
         <tr>
           <td>
@@ -222,7 +251,7 @@ function PolicyForm({ p, set, disabled }: { p: PolicyRules; set: (p: PolicyRules
               name={'indicator-' + i}
               value={r.indicator}
               placeholder="poverty_rate"
-              onChange={(e) => setTarget(i, { indicator: e.currentTarget.value.trim() })}
+              onInput={(e) => setTarget(i, { indicator: e.currentTarget.value.trim() })}
             />
           </td>
           <td>
@@ -231,8 +260,11 @@ function PolicyForm({ p, set, disabled }: { p: PolicyRules; set: (p: PolicyRules
               step="any"
               name={'min-' + i}
               value={r.min_value}
-              onChange={(e) => setTarget(i, { min_value: Number(e.currentTarget.value) })}
+              onInput={(e) => setTarget(i, { min_value: Number(e.currentTarget.value) })}
             />
+          </td>
+          <td>
+            <AndConditions name={'and-' + i} value={r.and_indicators ?? []} set={(and_indicators) => setTarget(i, { and_indicators })} />
           </td>
           <td>
             <input dir="ltr" value={r.communes.join(' ')} onChange={(e) => setTarget(i, { communes: codes(e.currentTarget.value) })} />
@@ -250,7 +282,7 @@ function PolicyForm({ p, set, disabled }: { p: PolicyRules; set: (p: PolicyRules
           type="button"
           class="secondary"
           data-testid="add-rule"
-          onClick={() => up({ targets: [...p.targets, { cycle: 'college', communes: [], milieu: 'urban', indicator: '', min_value: 0 }] })}
+          onClick={() => up({ targets: [...p.targets, { cycle: 'college', communes: [], milieu: 'urban', indicator: '', min_value: 0, and_indicators: [] }] })}
         >
           {t('add_rule')}
         </button>
@@ -478,7 +510,7 @@ export function PolicyPage({ code, me }: { code: string; me: Principal }) {
       ))}
       {!editor && canPlan && <p class="notice">{t('read_only_note')}</p>}
       <div class="card">
-        <PolicyForm p={draft} set={setDraft} disabled={busy || (!canSave && !canPlan)} />
+        <PolicyForm p={draft} set={(f) => setDraft((cur) => (cur ? f(cur) : cur))} disabled={busy || (!canSave && !canPlan)} />
         <p class="actions">
           {canSave && (
             <button type="button" disabled={busy} onClick={save} data-testid="save-policy">

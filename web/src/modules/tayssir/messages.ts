@@ -91,6 +91,8 @@ const messages = {
   cap_youngest: ['الأصغر سنا أولا', "Les plus jeunes d'abord"],
   cap_oldest: ['الأكبر سنا أولا', "Les plus âgés d'abord"],
   require_ramed: ['بطاقة راميد أو وصلها شرط', 'Carte RAMED ou récépissé exigé'],
+  and_conditions: ['ومؤشرات أخرى (كلها)', 'Et les indicateurs (tous)'],
+  and_conditions_hint: ['اكتب: المؤشر >= القيمة، مفصولة بفواصل', 'Écrivez : indicateur >= valeur, séparés par des virgules'],
   exempt_file: ['استيراد الجماعات المعفاة من ملف (CSV أو Excel برموز الجماعات)', 'Importer les communes exemptées d’un fichier (CSV ou Excel de codes de communes)'],
   exempt_read: ['تمت قراءة {0} جماعة؛ احفظ السياسة لاعتمادها.', '{0} commune(s) lue(s) ; enregistrez la politique pour les retenir.'],
   ramed_exempt: ['الجماعات المعفاة من شرط راميد (رموز)', 'Communes exemptées de la condition RAMED (codes)'],
