@@ -1761,6 +1761,60 @@ TEST_P(Tayssir, ADebtLeftAtTheEndOfTheYearIsRecoveredTheNextYear) {
   EXPECT_TRUE(ts.adjustments(n2.cycle_id).empty());
 }
 
+// Issue 26, item 5: a correction of the last school year's months found once that year is paid
+// (absences of October recorded late for a child paid the four months of T1) is carried into the
+// next year's first cycle like this year's corrections: once, with its reason naming the period
+// and the year; recomputing keeps it once, the next cycle does not take it again.
+TEST_P(Tayssir, ACorrectionOfLastYearsMonthsIsCarriedIntoTheNextYear) {
+  load_demo();
+  auto t1 = compute("T1").cycles.at(0);
+  store::TayssirStore ts(st());
+  const auto [pupil, household, monthly] = only_child_paid_in_full(t1.cycle_id);
+  ASSERT_NE(pupil, 0);
+  pay_and_close(t1.cycle_id);
+  const std::string massar =
+      *st().db().scalar_text("SELECT massar FROM pupils WHERE id = $1", {pupil});
+  {
+    std::vector<Absence> days;
+    for (int d = 6; d <= 17; ++d) days.push_back({massar, fmt::format("2025-10-{:02d}", d), false});
+    store::Transaction tx(st().db());
+    store::RegistryStore(st()).put_absences(days);
+    tx.commit();
+  }
+  const std::string next = "2026-2027";
+  auto& db = st().db();
+  db.execute(
+      "INSERT INTO school_years (code, starts, ends) VALUES ($1, '2026-09-01', '2027-06-30')",
+      {next});
+  db.execute(
+      "INSERT INTO enrolments (pupil_id, school_year, school_id, level, class_name, status) "
+      "SELECT pupil_id, $1, school_id, level, class_name, 'enrolled' FROM enrolments WHERE "
+      "school_year = $2",
+      {next, kYear});
+  create_policy(st(), tayssir::published_policy(next), who);
+  auto compute_next = [&](const std::string& period) {
+    ComputeOptions o;
+    o.policy = "tayssir-" + next;
+    o.period = period;
+    o.scope = kTaounate;
+    o.who = who;
+    return compute_cycles(st(), o).cycles.at(0);
+  };
+  auto n1 = compute_next("T1");
+  auto adj = ts.adjustments(n1.cycle_id);
+  ASSERT_EQ(adj.size(), 1u);
+  EXPECT_EQ(adj[0].source_cycle_id, t1.cycle_id);
+  EXPECT_EQ(adj[0].pupil_id, pupil);
+  EXPECT_EQ(adj[0].kind, "correction");
+  EXPECT_EQ(adj[0].amount, -monthly);
+  EXPECT_NE(adj[0].reason.find("T1 " + kYear), std::string::npos) << adj[0].reason;
+  n1 = compute_next("T1");
+  EXPECT_EQ(ts.adjustments(n1.cycle_id).size(), 1u);
+  EXPECT_EQ(n1.row.adjustments, -monthly);
+  auto n2 = compute_next("T2");
+  EXPECT_TRUE(ts.adjustments(n2.cycle_id).empty());
+}
+
 // A server keeps a scope's snapshot between computations while the registry stays as it was:
 // the program's own steps leave it, an audited change to the registry makes it read again.
 TEST_P(Tayssir, ASnapshotIsKeptUntilTheRegistryChanges) {

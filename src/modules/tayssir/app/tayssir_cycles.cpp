@@ -94,6 +94,41 @@ std::string joined(const std::vector<uint8_t>& v) {
   return s;
 }
 
+// A line is listed under its school, and so in that school's directorate.
+const std::string& directorate_of(const LoadedSnapshot& L, const tayssir::PupilLine& l) {
+  static const std::string none;
+  return l.school == tayssir::kNone ? none
+                                    : L.school_directorate[static_cast<std::size_t>(l.school)];
+}
+
+store::CycleLineRow row_of(const LoadedSnapshot& L, const tayssir::PupilLine& l) {
+  const auto& s = L.s;
+  auto i = static_cast<std::size_t>(l.pupil);
+  store::CycleLineRow r;
+  r.pupil_id = s.pupil_id[i];
+  r.school_id = L.school_id[static_cast<std::size_t>(l.school)];
+  r.household_id = s.household[i] == tayssir::kNone
+                       ? 0
+                       : L.household_id[static_cast<std::size_t>(s.household[i])];
+  r.level = s.level_codes[l.level];
+  r.reason = std::string(tayssir::reason_code(l.reason));
+  r.monthly = l.monthly;
+  r.months = l.months;
+  r.absences = joined(l.absences);
+  r.due = l.due;
+  r.forfeited = l.forfeited;
+  return r;
+}
+
+// What the recomputation of a paid cycle found different from what it paid, pupil by pupil
+// (his lines as one, by_pupil): the recomputed line where its amount differs, and the pupils no
+// longer in it. Kept instead of the whole recomputation for a cycle of an earlier school year,
+// whose registry is read before this year's and let go.
+struct PaidDiff {
+  std::map<int64_t, store::CycleLineRow> changed;
+  std::set<int64_t> gone;
+};
+
 json totals_json(const store::CycleRow& c) {
   return {{"pupils", c.pupils}, {"beneficiaries", c.beneficiaries}, {"households", c.households},
           {"due", c.due},       {"forfeited", c.forfeited},         {"adjustments", c.adjustments}};
@@ -166,8 +201,7 @@ ComputeResult compute_cycles(store::Store& st, const ComputeOptions& opt) {
     }
 
   // Paid cycles of the program's earlier school years: a household's debt left there is
-  // carried into this year (the recomputation of their months is not: it needs their year's
-  // registry).
+  // carried into this year, and those of the last of them are recomputed (below).
   // directorate → (cycle, its school year)
   std::map<std::string, std::vector<std::pair<store::CycleRow, std::string>>> earlier;
   for (const auto& p : ts.policies())
@@ -176,8 +210,54 @@ ComputeResult compute_cycles(store::Store& st, const ComputeOptions& opt) {
         if (c.state == "exported" || c.state == "closed")
           earlier[c.directorate_code].emplace_back(c, p.school_year);
 
-  say("loading the registry");
   const auto reviews = load_reviews(st);
+  // The paid cycles of the program's last earlier school year that has any in the scope are
+  // recomputed on that year's registry, read first and let go: what differs is corrected here
+  // like this year's (the years before it are not recomputed).
+  std::map<int64_t, PaidDiff> earlier_diff;  // by source cycle
+  std::string corrected_year;
+  for (const auto& [d, list] : earlier)
+    for (const auto& [c, year] : list) corrected_year = std::max(corrected_year, year);
+  if (!corrected_year.empty()) {
+    std::string code;
+    std::set<std::string> their_months, their_periods;
+    for (const auto& [d, list] : earlier)
+      for (const auto& [c, year] : list)
+        if (year == corrected_year) {
+          code = c.policy_code;
+          their_periods.insert(c.period);
+        }
+    const Policy before_pol = get_policy(st, code);
+    for (const auto& p : their_periods)
+      for (const auto& m : period_of(before_pol, p).months) their_months.insert(m);
+    say(fmt::format("recomputing the paid cycles of {}", corrected_year));
+    const LoadedSnapshot L2 =
+        load_snapshot(st, opt.scope, corrected_year,
+                      std::vector<std::string>(their_months.begin(), their_months.end()), reviews);
+    const auto e2 = tayssir::decide_unlisted(before_pol, L2.s, reviews);
+    for (const auto& p : their_periods) {
+      const auto run2 = tayssir::run_cycle(before_pol, period_of(before_pol, p), L2.s, e2);
+      std::map<std::string, std::map<int64_t, store::CycleLineRow>> now;  // by directorate
+      for (const auto& l : run2.lines) by_pupil(now[directorate_of(L2, l)], row_of(L2, l));
+      for (const auto& [d, list] : earlier)
+        for (const auto& [c, year] : list) {
+          if (year != corrected_year || c.period != p) continue;
+          auto& is = now[d];
+          PaidDiff diff;
+          std::map<int64_t, store::CycleLineRow> was;
+          ts.each_line(c.id, 0, [&](const store::CycleLineRow& r) { by_pupil(was, r); });
+          for (auto& [pupil, r] : is) {
+            auto w = was.find(pupil);
+            if (w == was.end() || w->second.due != r.due) diff.changed.emplace(pupil, r);
+          }
+          for (const auto& [pupil, r] : was)
+            if (!is.count(pupil)) diff.gone.insert(pupil);
+          earlier_diff.emplace(c.id, std::move(diff));
+        }
+    }
+  }
+
+  say("loading the registry");
   // Read afresh (not kept between computations, as what-ifs are): what is paid never rests on
   // the audit log having recorded every change.
   const LoadedSnapshot L =
@@ -202,29 +282,10 @@ ComputeResult compute_cycles(store::Store& st, const ComputeOptions& opt) {
 
   ComputeResult out;
 
-  // A line is listed under its school, and so in that school's directorate.
   auto directorate_of_line = [&](const tayssir::PupilLine& l) -> const std::string& {
-    static const std::string none;
-    return l.school == tayssir::kNone ? none
-                                      : L.school_directorate[static_cast<std::size_t>(l.school)];
+    return directorate_of(L, l);
   };
-  auto to_row = [&](const tayssir::PupilLine& l) {
-    auto i = static_cast<std::size_t>(l.pupil);
-    store::CycleLineRow r;
-    r.pupil_id = s.pupil_id[i];
-    r.school_id = L.school_id[static_cast<std::size_t>(l.school)];
-    r.household_id = s.household[i] == tayssir::kNone
-                         ? 0
-                         : L.household_id[static_cast<std::size_t>(s.household[i])];
-    r.level = s.level_codes[l.level];
-    r.reason = std::string(tayssir::reason_code(l.reason));
-    r.monthly = l.monthly;
-    r.months = l.months;
-    r.absences = joined(l.absences);
-    r.due = l.due;
-    r.forfeited = l.forfeited;
-    return r;
-  };
+  auto to_row = [&](const tayssir::PupilLine& l) { return row_of(L, l); };
 
   std::map<std::string, std::vector<const tayssir::PupilLine*>> by_dir;
   for (const auto& l : run.lines) by_dir[directorate_of_line(l)].push_back(&l);
@@ -324,15 +385,14 @@ ComputeResult compute_cycles(store::Store& st, const ComputeOptions& opt) {
       row.adjustments += a.amount;
     }
     ts.mark_appeals_paid(row.id, appeal_ids);
-    for (const auto& src : paid[d]) {
-      // A pupil's lines in the directorate as one (see by_pupil).
-      std::map<int64_t, store::CycleLineRow> before;
-      ts.each_line(src.id, 0, [&](const store::CycleLineRow& r) { by_pupil(before, r); });
+    // A paid cycle, its lines as paid (`before`) and as recomputed now: what differs (less
+    // what other cycles adjusted, and what an appeal pays here) is adjusted here. `label` names
+    // its period (and year, when not this one) in the reasons.
+    auto correct = [&](const store::CycleRow& src, const std::string& label,
+                       std::map<int64_t, store::CycleLineRow>& before,
+                       const std::map<int64_t, store::CycleLineRow>& now) {
       std::map<int64_t, int64_t> done;
       for (const auto& [pupil, amount] : ts.adjusted_for(src.id, row.id)) done[pupil] = amount;
-      std::map<int64_t, store::CycleLineRow> now;
-      for (const auto& l : reruns.at(src.period).lines)
-        if (directorate_of_line(l) == d) by_pupil(now, to_row(l));
       // An upheld appeal overrides the registry: the recomputation may add to it, never take
       // it back.
       std::set<int64_t> upheld;
@@ -355,39 +415,60 @@ ComputeResult compute_cycles(store::Store& st, const ComputeOptions& opt) {
         AdjustmentReason why;
         if (b == before.end())
           why = adjustment_reason("{}: not in the paid cycle, now {} ({})",
-                                  {src.period, ref.reason, ref.months}, {1}, {2});
+                                  {label, ref.reason, ref.months}, {1}, {2});
         else if (n == now.end())
-          why =
-              adjustment_reason("{}: no longer in the registry of this directorate", {src.period});
+          why = adjustment_reason("{}: no longer in the registry of this directorate", {label});
         else if (is == was)
           why = adjustment_reason(
               "{}: back to the months paid ({}); the adjustments made since ({} MAD) no longer "
               "apply",
-              {src.period, n->second.months, format_mad(-delta)}, {}, {1});
+              {label, n->second.months, format_mad(-delta)}, {}, {1});
         else if (b->second.reason != n->second.reason)
           why = adjustment_reason("{}: decision {} → {}",
-                                  {src.period, b->second.reason, n->second.reason}, {1, 2});
+                                  {label, b->second.reason, n->second.reason}, {1, 2});
         else
-          why = adjustment_reason("{}: months {} → {}, absence days {} → {}",
-                                  {src.period, b->second.months, n->second.months,
-                                   b->second.absences, n->second.absences},
-                                  {}, {1, 2});
+          why = adjustment_reason(
+              "{}: months {} → {}, absence days {} → {}",
+              {label, b->second.months, n->second.months, b->second.absences, n->second.absences},
+              {}, {1, 2});
         adjustments.push_back({src.id, p, ref.school_id, ref.household_id, delta, why.english, 0,
                                "", "", "", "", "correction", why.detail});
         row.adjustments += delta;
       }
-      for (auto& a : carried_recoveries(ts, src, &before, row.id, src.period)) {
+      for (auto& a : carried_recoveries(ts, src, &before, row.id, label)) {
         row.adjustments += a.amount;
         adjustments.push_back(std::move(a));
       }
+    };
+    for (const auto& src : paid[d]) {
+      // A pupil's lines in the directorate as one (see by_pupil).
+      std::map<int64_t, store::CycleLineRow> before, now;
+      ts.each_line(src.id, 0, [&](const store::CycleLineRow& r) { by_pupil(before, r); });
+      for (const auto& l : reruns.at(src.period).lines)
+        if (directorate_of_line(l) == d) by_pupil(now, to_row(l));
+      correct(src, src.period, before, now);
+    }
+    // The paid cycles of the earlier school year recomputed above: now is what was paid, with
+    // what the recomputation found different.
+    for (const auto& [src, year] : earlier[d]) {
+      auto diff = earlier_diff.find(src.id);
+      if (diff == earlier_diff.end()) continue;
+      std::map<int64_t, store::CycleLineRow> before;
+      ts.each_line(src.id, 0, [&](const store::CycleLineRow& r) { by_pupil(before, r); });
+      std::map<int64_t, store::CycleLineRow> now = before;
+      for (int64_t p : diff->second.gone) now.erase(p);
+      for (const auto& [p, r] : diff->second.changed) now[p] = r;
+      correct(src, src.period + " " + year, before, now);
     }
     // What a household still owed at the end of an earlier school year of the program (its
-    // last cycles' payments short) is recovered here, once.
+    // last cycles' payments short) is recovered here, once (for the cycles recomputed above,
+    // by their correction).
     for (const auto& [src, year] : earlier[d])
-      for (auto& a : carried_recoveries(ts, src, nullptr, row.id, src.period + " " + year)) {
-        row.adjustments += a.amount;
-        adjustments.push_back(std::move(a));
-      }
+      if (!earlier_diff.count(src.id))
+        for (auto& a : carried_recoveries(ts, src, nullptr, row.id, src.period + " " + year)) {
+          row.adjustments += a.amount;
+          adjustments.push_back(std::move(a));
+        }
     ts.replace_adjustments(row.id, adjustments);
     cc.adjustment_lines = static_cast<int64_t>(adjustments.size());
     ts.update_cycle_totals(row);
