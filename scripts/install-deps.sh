@@ -9,7 +9,7 @@ packages=(
   libspdlog-dev libfmt-dev libxlsxwriter-dev libminizip-dev libexpat1-dev libicu-dev
   libcairo2-dev libpango1.0-dev fonts-hosny-amiri
   libgtest-dev libgmock-dev libbenchmark-dev poppler-utils libxml2-utils
-  sqlite3 postgresql-15 postgresql-client-15
+  sqlite3 python3 postgresql-15 postgresql-client-15
   chromium
 )
 # Node.js and npm build the web app; a machine that already has them (from any source) keeps them.
