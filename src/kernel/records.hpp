@@ -61,6 +61,7 @@ struct Membership {
 struct Absence {
   std::string massar, date;
   bool justified = false;
+  int sessions = 1;  // the sessions (half-days) missed that day, 1 to 12
   bool operator==(const Absence&) const = default;
 };
 

@@ -11,6 +11,7 @@
 #include "registry/app/export.hpp"
 #include "registry/app/import.hpp"
 #include "registry/store/registry_store.hpp"
+#include "registry/store/tallies.hpp"
 #include "stats/app/stats.hpp"
 
 using namespace sanad;
@@ -99,11 +100,11 @@ TEST_P(Registry, ThePartsOwnMigrationsApplyAfterTheHistoryAndAreRecordedByPart) 
   std::vector<std::string> parts;
   st().db().query("SELECT name FROM schema_migrations WHERE name LIKE '%/%' ORDER BY name", {},
                   [&](const store::ResultRow& r) { parts.push_back(r.text(0)); });
-  ASSERT_EQ(parts,
-            (std::vector<std::string>{
-                "core/001_login_network", "core/002_school_checks",
-                "modules/tayssir/001_school_checks_in_core", "modules/tayssir/002_lines_by_school",
-                "registry/001_import_requests", "registry/002_enrolment_source"}));
+  ASSERT_EQ(parts, (std::vector<std::string>{
+                       "core/001_login_network", "core/002_school_checks",
+                       "modules/tayssir/001_school_checks_in_core",
+                       "modules/tayssir/002_lines_by_school", "registry/001_import_requests",
+                       "registry/002_enrolment_source", "registry/003_absence_sessions"}));
   // Back to the history's end: the parts' tables and columns gone, their records too.
   st().db().execute("DROP TABLE school_checks");
   st().db().execute(
@@ -116,6 +117,7 @@ TEST_P(Registry, ThePartsOwnMigrationsApplyAfterTheHistoryAndAreRecordedByPart) 
   st().db().execute("DROP INDEX login_failures_network");
   st().db().execute("ALTER TABLE login_failures DROP COLUMN network");
   st().db().execute("ALTER TABLE enrolments DROP COLUMN source");
+  st().db().execute("ALTER TABLE absences DROP COLUMN sessions");
   st().db().execute("DELETE FROM schema_migrations WHERE name LIKE '%/%'");
   EXPECT_FALSE(st().initialized());
   // Applied core first, then the registry, the statistics, the modules by name.
@@ -123,6 +125,7 @@ TEST_P(Registry, ThePartsOwnMigrationsApplyAfterTheHistoryAndAreRecordedByPart) 
                                           "core/002_school_checks",
                                           "registry/001_import_requests",
                                           "registry/002_enrolment_source",
+                                          "registry/003_absence_sessions",
                                           "modules/tayssir/001_school_checks_in_core",
                                           "modules/tayssir/002_lines_by_school"};
   EXPECT_EQ(st().pending_migrations(), in_order);
@@ -725,6 +728,50 @@ TEST_P(Registry, LaterImportsAddToAndCorrectWhatIsThere) {
   EXPECT_EQ(st().db().scalar_i64("SELECT count(*) FROM enrolments e JOIN pupils p ON p.id = "
                                  "e.pupil_id WHERE e.class_name = '1-2'"),
             2);
+}
+
+// Issue 26, item 3: the sessions missed on a day of absence, as Massar records them, are read from
+// the absences file when it has them (1 a day where it does not), a wrong count refused with its
+// row and column; a change of sessions alone leaves the tallies of days; the export gives them
+// back.
+TEST_P(Registry, AnAbsencesFileMayGiveTheSessionsMissedEachDay) {
+  load_examples();
+  const std::string bad = tmp("sessions-bad.csv");
+  write_file(bad, "رقم التلميذ,تاريخ الغياب,مبرر,عدد الحصص\nR610846881,20/11/2024,لا,0\n");
+  auto refused = import_file(st(), ListKind::absences, bad, opts());
+  EXPECT_FALSE(refused.written);
+  ASSERT_FALSE(refused.issues.empty());
+  EXPECT_EQ(refused.issues[0].row, 2);
+  EXPECT_EQ(refused.issues[0].column, "عدد الحصص");
+  EXPECT_NE(refused.issues[0].reason.find("between 1 and 12"), std::string::npos);
+
+  const std::string f = tmp("sessions.csv");
+  write_file(f,
+             "رقم التلميذ,تاريخ الغياب,مبرر,عدد الحصص\nR610846881,20/11/2024,لا,2\n"
+             "R610846881,21/11/2024,نعم,\n");
+  ASSERT_TRUE(import_file(st(), ListKind::absences, f, opts()).written);
+  auto sessions_of = [&](const std::string& day) {
+    for (const auto& a : store::RegistryStore(st()).absences_of("R610846881"))
+      if (a.date == day) return a.sessions;
+    return 0;
+  };
+  EXPECT_EQ(sessions_of("2024-11-20"), 2);
+  EXPECT_EQ(sessions_of("2024-11-21"), 1);
+  EXPECT_EQ(sessions_of("2024-11-04"), 1);  // imported before, without the column
+  // The same day again with another count: updated, the days' tallies unchanged.
+  write_file(f, "رقم التلميذ,تاريخ الغياب,مبرر,عدد الحصص\nR610846881,20/11/2024,لا,1\n");
+  auto again = import_file(st(), ListKind::absences, f, opts());
+  EXPECT_EQ(counts_of(again, "absences").updated, 1);
+  EXPECT_EQ(sessions_of("2024-11-20"), 1);
+  EXPECT_EQ(store::tallies::ensure(st(), false), 0);
+  // Exported, then read back: nothing changes.
+  const std::string out = tmp("absences-out.csv");
+  ExportOptions eo;
+  eo.format = FileFormat::csv;
+  export_list(st(), ListKind::absences, out, eo);
+  EXPECT_NE(slurp(out).find("عدد الحصص"), std::string::npos);
+  auto back = import_file(st(), ListKind::absences, out, opts());
+  EXPECT_EQ(counts_of(back, "absences").updated + counts_of(back, "absences").inserted, 0);
 }
 
 TEST_P(Registry, AnAbsencesFileCanReplaceAPeriodOfItsSchools) {

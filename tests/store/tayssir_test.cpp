@@ -23,6 +23,7 @@
 #include "registry/app/demo.hpp"
 #include "registry/app/import.hpp"
 #include "registry/store/registry_store.hpp"
+#include "registry/store/tallies.hpp"
 #include "stats/app/stats.hpp"
 #include "stats/store/stats.hpp"
 
@@ -1813,6 +1814,49 @@ TEST_P(Tayssir, ACorrectionOfLastYearsMonthsIsCarriedIntoTheNextYear) {
   EXPECT_EQ(n1.row.adjustments, -monthly);
   auto n2 = compute_next("T2");
   EXPECT_TRUE(ts.adjustments(n2.cycle_id).empty());
+}
+
+// Issue 26, item 3, through the store: a policy counting sessions reads the sessions the
+// absences file gave; the same child's month is forfeited under it and paid counting days.
+TEST_P(Tayssir, APolicyCountingSessionsReadsTheSessionsMissed) {
+  load_demo();
+  auto t1 = compute("T1").cycles.at(0);
+  store::TayssirStore ts(st());
+  const auto [pupil, household, monthly] = only_child_paid_in_full(t1.cycle_id);
+  ASSERT_NE(pupil, 0);
+  const std::string massar =
+      *st().db().scalar_text("SELECT massar FROM pupils WHERE id = $1", {pupil});
+  // Three days of October, two sessions each; none of his other October days.
+  st().db().execute("DELETE FROM absences WHERE pupil_id = $1 AND day LIKE '2025-10-%'", {pupil});
+  {
+    std::vector<Absence> days;
+    for (int d : {6, 7, 8}) days.push_back({massar, fmt::format("2025-10-{:02d}", d), false, 2});
+    store::Transaction tx(st().db());
+    store::RegistryStore(st()).put_absences(days);
+    store::tallies::ensure(st(), true);
+    tx.commit();
+  }
+  tayssir::Policy p = tayssir::published_policy(kYear);
+  p.code = "tayssir-sessions";
+  p.absence_unit = tayssir::AbsenceUnit::session;
+  p.absence_threshold = {{"primaire", 5}, {"college", 5}};
+  create_policy(st(), p, who);
+  ComputeOptions o;
+  o.policy = p.code;
+  o.period = "T1";
+  o.scope = kTaounate;
+  o.who = who;
+  auto c = compute_cycles(st(), o).cycles.at(0);
+  auto lines = ts.lines_of(c.cycle_id, pupil);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0].months.substr(0, 2), "PF");
+  EXPECT_EQ(lines[0].absences.substr(0, lines[0].absences.find(',', 2)).substr(2), "6");
+  // Counting days (the published policy, recomputed): three days, the month paid.
+  auto days = compute("T1").cycles.at(0);
+  EXPECT_EQ(ts.lines_of(days.cycle_id, pupil).at(0).months.substr(0, 2), "PP");
+  auto x = explain_line(st(), c.cycle_id, massar);
+  EXPECT_EQ(x.months[1].unjustified, 6);  // today's, in sessions
+  EXPECT_EQ(x.months[1].state, 'F');
 }
 
 // A server keeps a scope's snapshot between computations while the registry stays as it was:

@@ -98,6 +98,12 @@ def perturb(db, seed):
     for r in take(lambda r: r[3] in PRIMARY, 5):
         con.execute("UPDATE enrolments SET status = 'transferred', left_date = NULL WHERE id = ?", (r[0],))
         counts["transferred without a date"] += 1
+    # Sessions missed: two on about one absence day in five, three on a few.
+    n = con.execute("UPDATE absences SET sessions = 2 WHERE (pupil_id * 31 + length(day) * 7 + "
+                    "CAST(substr(day, 9, 2) AS INTEGER) * 13 + ?) % 5 = 0", (seed % 97,)).rowcount
+    n += con.execute("UPDATE absences SET sessions = 3 WHERE (pupil_id + CAST(substr(day, 9, 2) AS "
+                     "INTEGER) + ?) % 23 = 0", (seed % 89,)).rowcount
+    counts["absence days of several sessions"] = n
     # Indicators of the communes with schools, some unknown: the targets' bounds.
     for (c,) in con.execute("SELECT DISTINCT commune_code FROM schools").fetchall():
         for name, top in (("poverty_rate", 50), ("dropout_primary", 15)):
@@ -163,11 +169,15 @@ def check(db, code, period_code):
             "SELECT id, pupil_id, school_id, level, status, left_date FROM enrolments WHERE "
             "school_year = ?", (year,)):
         enrols[p].append((eid, s, level, status, month_of(left)))
-    absent = defaultdict(lambda: [0, 0])  # (pupil, month) → unjustified, justified
+    # (pupil, month) → unjustified, justified: days, or the sessions missed when the policy
+    # counts them
+    absent = defaultdict(lambda: [0, 0])
+    by_sessions = pol.get("absence_unit", "day") == "session"
     lo, hi = months[0] + "-01", months[-1] + "-31"
-    for p, day, just in con.execute(
-            "SELECT pupil_id, day, justified FROM absences WHERE day BETWEEN ? AND ?", (lo, hi)):
-        absent[(p, day[:7])][1 if just else 0] += 1
+    for p, day, just, sessions in con.execute(
+            "SELECT pupil_id, day, justified, sessions FROM absences WHERE day BETWEEN ? AND ?",
+            (lo, hi)):
+        absent[(p, day[:7])][1 if just else 0] += sessions if by_sessions else 1
     reviews = {(k, a, b): d for k, a, b, d in con.execute("SELECT kind, a, b, decision FROM tayssir_reviews")}
 
     # Where each pupil was each month: ('at', school, level, repeating), 'left', 'gone' (a

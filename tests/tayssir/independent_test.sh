@@ -2,7 +2,8 @@
 # Tayssir computed a second way, on a registry no one has seen: a province demo of a new seed
 # each run (SEED=N to reproduce one), edge cases added (transfers inside the directorate both
 # ways, 6AP to 1AC, leavers, a transfer without a date), the published policy and three variants
-# (cap rule and size, justified absences, repeaters, RAMED exemptions, an "and" target), three
+# (cap rule and size, justified absences, repeaters, RAMED exemptions, absences counted in
+# sessions, an "and" target), three
 # periods each; tests/tayssir/independent.py compares every line, household and school total.
 # Usage: independent_test.sh SANAD
 set -euo pipefail
@@ -27,9 +28,10 @@ variant() {  # variant CODE PYTHON-EDIT: a copy of the base policy, edited
 exempt=$(sqlite3 "$db" "SELECT group_concat('\"' || code || '\"') FROM (SELECT code FROM communes WHERE directorate_code = '03.531' ORDER BY code LIMIT 4)")
 variant v-young "p['household_cap']=2; p['cap_rule']='youngest'; p['justified_absences_count']=False"
 variant v-strict "p['repeaters_eligible']=False; p['cap_rule']='oldest'; p['ramed_exempt_communes']=[$exempt]"
+variant v-sessions "p['absence_unit']='session'; p['absence_threshold_days']={'primaire': 6, 'college': 9}"
 variant v-and "p['targets']=[{'cycle':'primaire','communes':[],'milieu':'','indicator':'poverty_rate','min_value':20,'and_indicators':[{'indicator':'dropout_primary','min_value':6}]},{'cycle':'college','communes':[],'milieu':'rural','indicator':'','min_value':0}]"
 fails=0
-for policy in "$base" v-young v-strict v-and; do
+for policy in "$base" v-young v-strict v-sessions v-and; do
   for period in T1 T2 T3; do
     "$sanad" --db "$db" tayssir compute --policy "$policy" --period "$period" --scope 03.531 >/dev/null 2>"$work/err" ||
       { cat "$work/err" >&2; exit 1; }

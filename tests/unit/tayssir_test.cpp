@@ -919,3 +919,39 @@ TEST(TayssirEligibility, ARuleTargetsWhereAllItsConditionsHold) {
   j["targets"][0]["and_indicators"] = {{{"min_value", 8}}};
   EXPECT_THROW(sanad::app::policy_from_json(j.dump()), std::exception);
 }
+
+// Issue 26, item 3: a policy may count the sessions missed rather than the days (the thresholds
+// then in sessions): three days of two sessions are three days (within primary's 4) but six
+// sessions (over a threshold of 5). A snapshot without the sessions is refused for such a policy;
+// the JSON keeps the unit, and a policy written before it counts days.
+TEST(TayssirCycle, APolicyMayCountTheSessionsMissed) {
+  Registry r;
+  auto h = r.household("AB000001", "a");
+  auto pupil = r.pupil("A000000001", "4AP", 0, h);
+  r.absent(pupil, "2025-10", 3);
+  Policy p = published_policy("2025-2026");
+  auto e = decide(p, r.s, {});
+  EXPECT_EQ(line_of(run_cycle(p, period(p, "T1"), r.s, e), pupil).months, "PPPP");
+  p.absence_unit = AbsenceUnit::session;
+  p.absence_threshold = {{"primaire", 5}, {"college", 8}};
+  ASSERT_TRUE(validate(p).empty());
+  EXPECT_THROW(run_cycle(p, period(p, "T1"), r.s, e), std::invalid_argument);
+  r.s.sessions_unjustified.assign(r.s.absent_unjustified.size(), 0);
+  r.s.sessions_justified.assign(r.s.absent_justified.size(), 0);
+  r.s.sessions_unjustified[static_cast<std::size_t>(pupil) * r.s.months.size() +
+                           static_cast<std::size_t>(r.s.month_index("2025-10"))] = 6;
+  auto l = line_of(run_cycle(p, period(p, "T1"), r.s, e), pupil);
+  EXPECT_EQ(l.months, "PFPP");
+  EXPECT_EQ(l.absences[1], 6);
+  p.absence_threshold["primaire"] = 201;
+  EXPECT_FALSE(validate(p).empty());
+  p.absence_threshold["primaire"] = 5;
+
+  auto j = nlohmann::json::parse(sanad::app::policy_to_json(p));
+  EXPECT_EQ(j["absence_unit"], "session");
+  EXPECT_EQ(sanad::app::policy_from_json(j.dump()), p);
+  j.erase("absence_unit");
+  EXPECT_EQ(sanad::app::policy_from_json(j.dump()).absence_unit, AbsenceUnit::day);
+  j["absence_unit"] = "hour";
+  EXPECT_THROW(sanad::app::policy_from_json(j.dump()), std::exception);
+}

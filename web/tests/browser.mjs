@@ -397,6 +397,7 @@ await step('the national administrator copies the frozen policy and edits the co
   await p.setInputFiles('input[name=exempt_file]', { name: 'exempt.csv', mimeType: 'text/csv', buffer: Buffer.from('commune\n03.531.01.05\n03.531.01.01\n') });
   await p.waitForFunction(() => document.querySelector('.field p.ok[role=status]')?.textContent?.includes('2'));
   await p.fill('input[name=and-0]', 'dropout_primary >= 8');
+  await p.selectOption('select[name=absence_unit]', 'session');
   await p.click('[data-testid=save-policy]');
   await p.waitForSelector('p.ok[role=status]');
   await p.reload();
@@ -404,6 +405,7 @@ await step('the national administrator copies the frozen policy and edits the co
   assert.equal(await p.inputValue('input[name=household_cap]'), '4');
   assert.equal(await p.inputValue('input[name=amount-1AC]'), '150');
   assert.equal(await p.inputValue('input[name=and-0]'), 'dropout_primary >= 8');
+  assert.equal(await p.inputValue('select[name=absence_unit]'), 'session');
   assert.equal(await p.locator('[data-testid=policy-warning]').count(), 0, 'communes are exempt now: nothing to say');
   await shot(p, 'tayssir-policy');
   // An invalid rule is refused with the reason, and nothing changes.

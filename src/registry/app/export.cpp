@@ -79,7 +79,8 @@ int64_t export_list(store::Store& st, ListKind kind, const std::string& path,
       break;
     case ListKind::absences:
       reg.each_absence(opt.scope, [&](const Absence& a) {
-        w->row({a.massar, a.date, lab(yes_no(), a.justified ? "1" : "0")});
+        w->row(
+            {a.massar, a.date, lab(yes_no(), a.justified ? "1" : "0"), std::to_string(a.sessions)});
       });
       break;
   }

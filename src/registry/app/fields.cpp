@@ -169,6 +169,11 @@ const std::vector<Field>& fields_of(ListKind kind) {
       massar_field,
       {"date", "تاريخ الغياب", "Date d'absence", {"التاريخ", "Date"}, ColumnType::date},
       {"justified", "مبرر", "Justifiée", {"الغياب مبرر", "Justifié", "Justification"}},
+      {"sessions",
+       "عدد الحصص",
+       "Séances",
+       {"الحصص", "عدد حصص الغياب", "Nombre de séances", "Seances", "Demi-journées"},
+       ColumnType::integer},
   };
   switch (kind) {
     case ListKind::regions:

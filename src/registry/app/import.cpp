@@ -990,6 +990,16 @@ class ImportRun {
       auto j = v.code_of(out, row, "justified", yes_no(), false,
                          [] { return std::optional<std::string>("0"); });
       a.justified = j && *j == "1";
+      const std::string sessions = v.get(row, "sessions");
+      if (!sessions.empty()) {
+        char* end = nullptr;
+        long long n = std::strtoll(sessions.c_str(), &end, 10);
+        if (*end || n < 1 || n > 12)
+          v.error(out, row, "sessions", sessions,
+                  "not a whole number of sessions missed that day between 1 and 12");
+        else
+          a.sessions = static_cast<int>(n);
+      }
       if (code && d) {
         std::string key = a.massar + "|" + a.date;
         if (seen.count(key))

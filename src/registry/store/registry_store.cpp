@@ -192,22 +192,26 @@ MergeCounts RegistryStore::put_absences(const std::vector<Absence>& rows) {
     return rows[x].date != rows[y].date ? rows[x].date < rows[y].date : x < y;
   });
   static const Target target{
-      "absences", false, {{"pupil_id", true}, {"day"}}, {{"justified", true}}};
+      "absences", false, {{"pupil_id", true}, {"day"}}, {{"justified", true}, {"sessions", true}}};
   std::vector<std::pair<std::size_t, std::string>> changed;
   std::vector<uint8_t> state;
   auto counts = diff_merge(
       *db_, target, rows.size(),
       [&](std::size_t i, std::vector<Value>& v) {
         const Absence& a = rows[i];
-        set_row(v, pupil_of[i], a.date, int64_t{a.justified ? 1 : 0});
+        set_row(v, pupil_of[i], a.date, int64_t{a.justified ? 1 : 0}, int64_t{a.sessions});
       },
       nullptr, &changed, &order, &state);
-  for (auto& [i, fields] : changed)
+  // The days whose justification changed (a change of sessions alone leaves the tallies of days).
+  std::vector<uint8_t> moved(rows.size(), 0);
+  for (auto& [i, fields] : changed) {
+    moved[i] = fields.find("\"justified\"") != std::string::npos;
     counts.changes.push_back({"absence", rows[i].massar, rows[i].date, std::move(fields)});
+  }
   // The tallies take the differences: a new day counts, a day whose justification changed moves.
   std::vector<tallies::Delta> deltas;
   for (uint32_t i : order) {
-    if (state[i] == kRowSame) continue;
+    if (state[i] == kRowSame || (state[i] == kRowChanged && !moved[i])) continue;
     auto day = parse_iso_date(rows[i].date);
     if (!day) throw DbError("not a date: " + rows[i].date);
     tallies::count_day(deltas, pupil_of[i], *day, rows[i].justified);
@@ -240,12 +244,13 @@ std::vector<Absence> RegistryStore::absences_in_schools(const std::vector<std::s
   if (schools.empty()) return out;
   stage_codes(*db_, schools);
   db_->query(
-      "SELECT p.massar, a.day, a.justified FROM absences a JOIN pupils p ON p.id = a.pupil_id "
+      "SELECT p.massar, a.day, a.justified, a.sessions FROM absences a JOIN pupils p ON p.id = "
+      "a.pupil_id "
       "WHERE a.day >= $1 AND a.day <= $2 AND a.pupil_id IN (SELECT e.pupil_id FROM enrolments e "
       "JOIN schools sc ON sc.id = e.school_id JOIN stage_codes s ON s.code = sc.code WHERE "
       "e.school_year = $3) ORDER BY p.massar, a.day",
       {from, to, year}, [&](const ResultRow& r) {
-        out.push_back({r.text(0), r.text(1), r.i64(2) != 0});
+        out.push_back({r.text(0), r.text(1), r.i64(2) != 0, static_cast<int>(r.i64(3))});
       });
   db_->execute("DROP TABLE stage_codes");
   return out;
@@ -413,10 +418,10 @@ std::vector<Membership> RegistryStore::members_of(const std::string& payee_cin) 
 std::vector<Absence> RegistryStore::absences_of(const std::string& massar) {
   std::vector<Absence> out;
   db_->query(
-      "SELECT a.day, a.justified FROM absences a JOIN pupils p ON p.id = a.pupil_id WHERE "
-      "p.massar = $1 ORDER BY a.day",
+      "SELECT a.day, a.justified, a.sessions FROM absences a JOIN pupils p ON p.id = a.pupil_id "
+      "WHERE p.massar = $1 ORDER BY a.day",
       {massar}, [&](const ResultRow& r) {
-        out.push_back(Absence{massar, r.text(0), r.i64(1) != 0});
+        out.push_back(Absence{massar, r.text(0), r.i64(1) != 0, static_cast<int>(r.i64(2))});
       });
   return out;
 }
@@ -488,11 +493,12 @@ void RegistryStore::each_absence(const Scope& scope,
             "communes cm ON cm.code = sc.commune_code WHERE e.pupil_id = a.pupil_id AND " +
                 where + ")";
   db_->query(
-      "SELECT p.massar, a.day, a.justified FROM absences a JOIN pupils p ON p.id = a.pupil_id "
+      "SELECT p.massar, a.day, a.justified, a.sessions FROM absences a JOIN pupils p ON p.id = "
+      "a.pupil_id "
       "WHERE " +
           in_scope + " ORDER BY p.massar, a.day",
       params, [&](const ResultRow& r) {
-        fn(Absence{r.text(0), r.text(1), r.i64(2) != 0});
+        fn(Absence{r.text(0), r.text(1), r.i64(2) != 0, static_cast<int>(r.i64(3))});
       });
 }
 

@@ -92,9 +92,10 @@ struct LoadedSnapshot {
 std::vector<tayssir::Review> load_reviews(store::Store& st);
 // With `reviews`, the other enrolment of a child reviewed as enrolled twice comes in from
 // outside the scope.
+// With `sessions`, the sessions missed are read too (a policy counting them).
 LoadedSnapshot load_snapshot(store::Store& st, const Scope& scope, const std::string& year,
                              const std::vector<std::string>& months,
-                             const std::vector<tayssir::Review>& reviews);
+                             const std::vector<tayssir::Review>& reviews, bool sessions = false);
 // The same, kept in this process (a server) between what-ifs and lists of suspected duplicates
 // while nothing it is read from has changed: any audited change moves it but the Tayssir
 // program's own steps (cycles, checks, appeals, policies, reviews: the reviews it depends on are
@@ -105,7 +106,8 @@ constexpr std::size_t kKeptSnapshotPupils = 2'500'000;
 std::shared_ptr<const LoadedSnapshot> snapshot_of(store::Store& st, const Scope& scope,
                                                   const std::string& year,
                                                   const std::vector<std::string>& months,
-                                                  const std::vector<tayssir::Review>& reviews);
+                                                  const std::vector<tayssir::Review>& reviews,
+                                                  bool sessions = false);
 
 // Cycles.
 constexpr std::size_t kSuspectsShown = 50;

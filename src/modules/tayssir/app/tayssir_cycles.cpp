@@ -233,7 +233,8 @@ ComputeResult compute_cycles(store::Store& st, const ComputeOptions& opt) {
     say(fmt::format("recomputing the paid cycles of {}", corrected_year));
     const LoadedSnapshot L2 =
         load_snapshot(st, opt.scope, corrected_year,
-                      std::vector<std::string>(their_months.begin(), their_months.end()), reviews);
+                      std::vector<std::string>(their_months.begin(), their_months.end()), reviews,
+                      before_pol.absence_unit == tayssir::AbsenceUnit::session);
     const auto e2 = tayssir::decide_unlisted(before_pol, L2.s, reviews);
     for (const auto& p : their_periods) {
       const auto run2 = tayssir::run_cycle(before_pol, period_of(before_pol, p), L2.s, e2);
@@ -260,9 +261,9 @@ ComputeResult compute_cycles(store::Store& st, const ComputeOptions& opt) {
   say("loading the registry");
   // Read afresh (not kept between computations, as what-ifs are): what is paid never rests on
   // the audit log having recorded every change.
-  const LoadedSnapshot L =
-      load_snapshot(st, opt.scope, pol.school_year,
-                    std::vector<std::string>(months.begin(), months.end()), reviews);
+  const LoadedSnapshot L = load_snapshot(
+      st, opt.scope, pol.school_year, std::vector<std::string>(months.begin(), months.end()),
+      reviews, pol.absence_unit == tayssir::AbsenceUnit::session);
   const auto& s = L.s;
   say(fmt::format("deciding eligibility of {} pupils", s.pupils()));
   auto e = tayssir::decide_unlisted(pol, s, reviews);

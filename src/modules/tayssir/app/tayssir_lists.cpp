@@ -346,9 +346,10 @@ Explanation explain_line(store::Store& st, int64_t cycle_id, const std::string& 
   }
   // Today's absences beside the counts the cycle used.
   std::map<std::string, std::pair<int, int>> now;  // month → unjustified, justified
+  const bool sessions = pol.absence_unit == tayssir::AbsenceUnit::session;
   for (const auto& a : store::RegistryStore(st).absences_of(massar)) {
     auto& v = now[a.date.substr(0, 7)];
-    (a.justified ? v.second : v.first)++;
+    (a.justified ? v.second : v.first) += sessions ? a.sessions : 1;
   }
   for (std::size_t k = 0; k < per.months.size(); ++k) {
     // The line of the school he was at that month: the one not reading 'T' (another school's).

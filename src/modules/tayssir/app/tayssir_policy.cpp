@@ -50,6 +50,7 @@ std::string policy_to_json(const Policy& p) {
             {"months", p.months},
             {"absence_threshold_days", p.absence_threshold},
             {"justified_absences_count", p.justified_absences_count},
+            {"absence_unit", p.absence_unit == tayssir::AbsenceUnit::session ? "session" : "day"},
             {"household_cap", p.household_cap},
             {"cap_rule", std::string(tayssir::cap_rule_name(p.cap_rule))},
             {"require_ramed", p.require_ramed},
@@ -203,6 +204,12 @@ Policy policy_from_json(const std::string& text) {
   p.require_ramed = f.boolean("require_ramed");
   p.ramed_exempt_communes = f.texts("ramed_exempt_communes", false);
   p.repeaters_eligible = f.boolean("repeaters_eligible");
+  // Policies saved before the unit could be said counted days.
+  if (const json* unit = f.get("absence_unit", false)) {
+    if (!unit->is_string() || (*unit != "day" && *unit != "session"))
+      bad_field(f.at("absence_unit"), "must be day or session");
+    p.absence_unit = *unit == "session" ? tayssir::AbsenceUnit::session : tayssir::AbsenceUnit::day;
+  }
   // Policies saved before the rule could be said held them back: so does a policy that omits it.
   if (const json* hold = f.get("hold_probable_duplicates", false)) {
     if (!hold->is_boolean()) bad_field(f.at("hold_probable_duplicates"), "must be true or false");

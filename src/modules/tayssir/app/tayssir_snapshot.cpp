@@ -38,7 +38,7 @@ uint64_t name_key(std::string_view norm) {
 
 LoadedSnapshot load_snapshot(store::Store& st, const Scope& scope, const std::string& year,
                              const std::vector<std::string>& months,
-                             const std::vector<tayssir::Review>& reviews) {
+                             const std::vector<tayssir::Review>& reviews, bool sessions) {
   LoadedSnapshot L;
   tayssir::Snapshot& s = L.s;
   TayssirStore ts(st);
@@ -302,6 +302,26 @@ LoadedSnapshot load_snapshot(store::Store& st, const Scope& scope, const std::st
     }
     if (!before.empty()) s.earlier.emplace(static_cast<int32_t>(i), std::move(before));
   }
+  // The sessions missed, for a policy counting them: from the absences themselves, in the same
+  // read transaction.
+  if (sessions && !s.months.empty()) {
+    s.sessions_unjustified.assign(s.absent_unjustified.size(), 0);
+    s.sessions_justified.assign(s.absent_justified.size(), 0);
+    const std::size_t nm = s.months.size();
+    auto clamp = [](int64_t v) { return static_cast<uint8_t>(std::min<int64_t>(v, 255)); };
+    ts.each_absence_sessions(
+        s.months.front() + "-01", s.months.back() + "-31",
+        [&](int64_t pupil, const std::string& month, int64_t unjustified, int64_t justified) {
+          auto it = std::lower_bound(s.pupil_id.begin(), s.pupil_id.end(), pupil);
+          if (it == s.pupil_id.end() || *it != pupil) return;
+          const int k = s.month_index(month);
+          if (k < 0) return;
+          const std::size_t cell =
+              static_cast<std::size_t>(it - s.pupil_id.begin()) * nm + static_cast<std::size_t>(k);
+          s.sessions_unjustified[cell] = clamp(unjustified);
+          s.sessions_justified[cell] = clamp(justified);
+        });
+  }
   std::sort(households.begin(), households.end(),
             [](const Household& a, const Household& b) { return a.id < b.id; });
   for (auto& h : households) {
@@ -326,19 +346,21 @@ int32_t LoadedSnapshot::pupil_at(int64_t id) const {
 std::shared_ptr<const LoadedSnapshot> snapshot_of(store::Store& st, const Scope& scope,
                                                   const std::string& year,
                                                   const std::vector<std::string>& months,
-                                                  const std::vector<tayssir::Review>& reviews) {
+                                                  const std::vector<tayssir::Review>& reviews,
+                                                  bool sessions) {
   // The registry's version, the Tayssir program's own steps aside; an empty audit log is no
   // version (heads of two databases never meet otherwise: the first entry carries a random
   // identity).
   const std::string version = registry_version(st, "tayssir ");
   auto load = [&] {
-    return std::make_shared<const LoadedSnapshot>(load_snapshot(st, scope, year, months, reviews));
+    return std::make_shared<const LoadedSnapshot>(
+        load_snapshot(st, scope, year, months, reviews, sessions));
   };
   if (version.rfind("0:", 0) == 0) return load();
   std::vector<std::string> sorted = months;
   std::sort(sorted.begin(), sorted.end());
-  std::string key = fmt::format("{}|{}|{}|{}|", static_cast<int>(scope.kind), scope.code, year,
-                                fmt::join(sorted, ","));
+  std::string key = fmt::format("{}|{}|{}|{}|{}|", static_cast<int>(scope.kind), scope.code, year,
+                                fmt::join(sorted, ","), sessions ? "sessions" : "days");
   for (const auto& r : reviews)
     if (r.kind == "pupil" && r.decision == "same") key += r.a + "=" + r.b + ";";
 

@@ -35,8 +35,11 @@ WhatIfResult what_if(store::Store& st, const Policy& base, const Policy& variant
   months.insert(variant.months.begin(), variant.months.end());
   say("loading the registry");
   auto reviews = load_reviews(st);
-  const auto kept = snapshot_of(st, scope, base.school_year,
-                                std::vector<std::string>(months.begin(), months.end()), reviews);
+  const bool sessions = base.absence_unit == tayssir::AbsenceUnit::session ||
+                        variant.absence_unit == tayssir::AbsenceUnit::session;
+  const auto kept =
+      snapshot_of(st, scope, base.school_year,
+                  std::vector<std::string>(months.begin(), months.end()), reviews, sessions);
   const LoadedSnapshot& L = *kept;
   const auto& s = L.s;
 

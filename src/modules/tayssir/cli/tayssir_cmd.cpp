@@ -421,7 +421,8 @@ int TayssirCommand::run(CommandContext& ctx) {
       keep_freed_memory();  // as `compute` does
       auto t0 = clock::now();
       auto reviews = app::load_reviews(st);
-      auto L = app::load_snapshot(st, *scope, pol.school_year, per->months, reviews);
+      auto L = app::load_snapshot(st, *scope, pol.school_year, per->months, reviews,
+                                  pol.absence_unit == tayssir::AbsenceUnit::session);
       double load = secs(clock::now() - t0);
       long rss_before = peak_rss_kib();
       double best = 1e300, best_decide = 0;

@@ -168,7 +168,10 @@ std::vector<Problem> problems(const Policy& p) {
   }
   for (const auto& [c, t] : p.absence_threshold) {
     if (!cycles().has(c)) bad("unknown cycle \"{}\" in the absence thresholds", c);
-    if (t < 0 || t > 31) bad("the absence threshold of {} must be 0 to 31 days", c);
+    if (p.absence_unit == AbsenceUnit::day && (t < 0 || t > 31))
+      bad("the absence threshold of {} must be 0 to 31 days", c);
+    if (p.absence_unit == AbsenceUnit::session && (t < 0 || t > 200))
+      bad("the absence threshold of {} must be 0 to 200 sessions", c);
   }
   if (p.household_cap < 0 || p.household_cap > 20)
     bad("the household cap must be 0 (none) to 20 children");
@@ -842,6 +845,11 @@ CycleResult run_cycle(const Policy& p, const Period& period, const Snapshot& s,
   const auto pc = columns_of(period, s);
   const std::size_t n = s.pupils(), nm = s.months.size(), pm = period.months.size();
   const Rules R = rules_of(p, s);
+  const bool sessions = p.absence_unit == AbsenceUnit::session;
+  if (sessions && s.sessions_unjustified.size() != s.absent_unjustified.size())
+    throw std::invalid_argument("the sessions missed were not loaded for a policy counting them");
+  const auto& unjustified = sessions ? s.sessions_unjustified : s.absent_unjustified;
+  const auto& justified = sessions ? s.sessions_justified : s.absent_justified;
   // The decisions of this period: who has a month due in it, and the household cap among them.
   std::vector<Reason> reason;
   std::vector<int64_t> monthly;
@@ -862,8 +870,7 @@ CycleResult run_cycle(const Policy& p, const Period& period, const Snapshot& s,
     where_of(s, i, at, period.months, where);
     for (std::size_t k = 0; k < pm; ++k) {
       std::size_t cell = i * nm + static_cast<std::size_t>(pc.col[k]);
-      counted[k] =
-          s.absent_unjustified[cell] + (p.justified_absences_count ? s.absent_justified[cell] : 0);
+      counted[k] = unjustified[cell] + (p.justified_absences_count ? justified[cell] : 0);
     }
     line_schools.clear();
     bool held = false;  // a school held a month of the period

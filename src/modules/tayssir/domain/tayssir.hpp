@@ -39,6 +39,11 @@ struct TargetRule {
 // How the children of a household over its cap are chosen: the ones kept are the first by
 // this order, ties broken by code Massar.
 enum class CapRule { largest_amount, youngest, oldest };
+
+// What a month's absences are counted in: days (a day with any absence is one) or the sessions
+// (half-days) missed, as Massar records them (the absences file's sessions, 1 a day where it
+// does not say). The thresholds are in that unit.
+enum class AbsenceUnit : uint8_t { day, session };
 std::string_view cap_rule_name(CapRule r);
 std::optional<CapRule> parse_cap_rule(std::string_view s);
 
@@ -59,6 +64,7 @@ struct Policy {
   std::vector<std::string> months;               // the months covered, in order ("2025-09" …)
   std::map<std::string, int> absence_threshold;  // cycle → most absence days a month still paid
   bool justified_absences_count = true;
+  AbsenceUnit absence_unit = AbsenceUnit::day;
   int household_cap = 3;  // children paid per household; 0 for no cap
   CapRule cap_rule = CapRule::largest_amount;
   bool require_ramed = true;
@@ -158,6 +164,8 @@ struct Snapshot {
   // Absence days per pupil and month: months[] names the columns, row-major by pupil.
   std::vector<std::string> months;
   std::vector<uint8_t> absent_unjustified, absent_justified;
+  // The same in sessions missed (Policy::absence_unit); empty unless loaded for such a policy.
+  std::vector<uint8_t> sessions_unjustified, sessions_justified;
 
   std::size_t pupils() const { return massar.size(); }
   int month_index(std::string_view m) const;  // -1 when not loaded

@@ -738,6 +738,16 @@ void TayssirStore::each_line(int64_t cycle_id, int64_t school_id,
       params, [&](const ResultRow& r) { fn(line_of_row(r)); });
 }
 
+void TayssirStore::each_absence_sessions(
+    const std::string& from, const std::string& to,
+    const std::function<void(int64_t, const std::string&, int64_t, int64_t)>& fn) {
+  db_.query_large(
+      "SELECT pupil_id, substr(day, 1, 7), sum(CASE WHEN justified = 0 THEN sessions ELSE 0 END), "
+      "sum(CASE WHEN justified = 1 THEN sessions ELSE 0 END) FROM absences WHERE day >= $1 AND "
+      "day <= $2 GROUP BY pupil_id, substr(day, 1, 7)",
+      {from, to}, [&](const ResultRow& r) { fn(r.i64(0), r.text(1), r.i64(2), r.i64(3)); });
+}
+
 std::vector<TayssirStore::SiblingLine> TayssirStore::sibling_lines(int64_t policy_id,
                                                                    const std::string& period,
                                                                    int64_t household_id,

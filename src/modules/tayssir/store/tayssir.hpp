@@ -125,6 +125,12 @@ class TayssirStore {
   void each_transfer_into(const Scope& scope, const std::string& year,
                           const std::function<void(int64_t, const std::string&)>& fn);
 
+  // The sessions missed per pupil and month ("2025-10") from `from` to `to` (ISO days), read from
+  // the absences themselves (no tallies are kept of them): unjustified, justified.
+  void each_absence_sessions(
+      const std::string& from, const std::string& to,
+      const std::function<void(int64_t, const std::string&, int64_t, int64_t)>& fn);
+
   // Reviews of suspected duplicates.
   std::vector<ReviewRow> reviews();
   void put_review(const ReviewRow& r);  // replaces the decision on that pair

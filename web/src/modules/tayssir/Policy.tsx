@@ -152,6 +152,13 @@ function PolicyForm({ p, set, disabled }: { p: PolicyRules; set: (f: (cur: Polic
       <h3>{t('months_covered')}</h3>
       <MonthBoxes all={months} on={p.months} set={(m) => up({ months: m })} name="policy-months" />
       <h3>{t('thresholds')}</h3>
+      <label>
+        {t('absence_unit')}
+        <select value={p.absence_unit ?? 'day'} name="absence_unit" onChange={(e) => up({ absence_unit: e.currentTarget.value as 'day' | 'session' })}>
+          <option value="day">{t('unit_day')}</option>
+          <option value="session">{t('unit_session')}</option>
+        </select>
+      </label>
       <div class="amounts">
         {cycleCodes().map((c) => (
           <label>
@@ -159,7 +166,7 @@ function PolicyForm({ p, set, disabled }: { p: PolicyRules; set: (f: (cur: Polic
             <input
               type="number"
               min="0"
-              max="31"
+              max={p.absence_unit === 'session' ? 200 : 31}
               name={'threshold-' + c}
               value={p.absence_threshold_days[c] ?? ''}
               onInput={(e) => {
