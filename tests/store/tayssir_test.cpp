@@ -58,13 +58,28 @@ class Tayssir : public BothBackends {
     run_demo(st(), d);
     create_policy(st(), tayssir::published_policy(kYear), who);
   }
-  ComputeResult compute(const std::string& period) {
+  ComputeResult compute(const std::string& period, const std::string& policy = "tayssir-" + kYear) {
     ComputeOptions o;
-    o.policy = "tayssir-" + kYear;
+    o.policy = policy;
     o.period = period;
     o.scope = kTaounate;
     o.who = who;
     return compute_cycles(st(), o);
+  }
+  // The next school year (2026-2027): this year's pupils enrolled again (all but `except`), the
+  // program's published policy for it.
+  void open_next_year(int64_t except = 0) {
+    const std::string next = "2026-2027";
+    auto& db = st().db();
+    db.execute(
+        "INSERT INTO school_years (code, starts, ends) VALUES ($1, '2026-09-01', '2027-06-30')",
+        {next});
+    db.execute(
+        "INSERT INTO enrolments (pupil_id, school_year, school_id, level, class_name, status) "
+        "SELECT pupil_id, $1, school_id, level, class_name, 'enrolled' FROM enrolments WHERE "
+        "school_year = $2 AND pupil_id <> $3",
+        {next, kYear, except});
+    create_policy(st(), tayssir::published_policy(next), who);
   }
   // Per school id: (beneficiaries, due) from the cycle's lines.
   std::map<int64_t, std::pair<int64_t, int64_t>> lines_by_school(int64_t cycle) {
@@ -1726,25 +1741,9 @@ TEST_P(Tayssir, ADebtLeftAtTheEndOfTheYearIsRecoveredTheNextYear) {
   ASSERT_EQ(last_payment.owing, -3 * monthly);
 
   // The next school year: the same pupils enrolled again, the program's policy for that year.
-  const std::string next = "2026-2027";
-  auto& db = st().db();
-  db.execute(
-      "INSERT INTO school_years (code, starts, ends) VALUES ($1, '2026-09-01', "
-      "'2027-06-30')",
-      {next});
-  db.execute(
-      "INSERT INTO enrolments (pupil_id, school_year, school_id, level, class_name, status) "
-      "SELECT pupil_id, $1, school_id, level, class_name, 'enrolled' FROM enrolments WHERE "
-      "school_year = $2 AND pupil_id <> $3",
-      {next, kYear, pupil});
-  create_policy(st(), tayssir::published_policy(next), who);
+  open_next_year(pupil);
   auto compute_next = [&](const std::string& period) {
-    ComputeOptions o;
-    o.policy = "tayssir-" + next;
-    o.period = period;
-    o.scope = kTaounate;
-    o.who = who;
-    return compute_cycles(st(), o).cycles.at(0);
+    return compute(period, "tayssir-2026-2027").cycles.at(0);
   };
   auto n1 = compute_next("T1");
   auto adj = ts.adjustments(n1.cycle_id);
@@ -1782,24 +1781,9 @@ TEST_P(Tayssir, ACorrectionOfLastYearsMonthsIsCarriedIntoTheNextYear) {
     store::RegistryStore(st()).put_absences(days);
     tx.commit();
   }
-  const std::string next = "2026-2027";
-  auto& db = st().db();
-  db.execute(
-      "INSERT INTO school_years (code, starts, ends) VALUES ($1, '2026-09-01', '2027-06-30')",
-      {next});
-  db.execute(
-      "INSERT INTO enrolments (pupil_id, school_year, school_id, level, class_name, status) "
-      "SELECT pupil_id, $1, school_id, level, class_name, 'enrolled' FROM enrolments WHERE "
-      "school_year = $2",
-      {next, kYear});
-  create_policy(st(), tayssir::published_policy(next), who);
+  open_next_year();
   auto compute_next = [&](const std::string& period) {
-    ComputeOptions o;
-    o.policy = "tayssir-" + next;
-    o.period = period;
-    o.scope = kTaounate;
-    o.who = who;
-    return compute_cycles(st(), o).cycles.at(0);
+    return compute(period, "tayssir-2026-2027").cycles.at(0);
   };
   auto n1 = compute_next("T1");
   auto adj = ts.adjustments(n1.cycle_id);
@@ -1841,12 +1825,7 @@ TEST_P(Tayssir, APolicyCountingSessionsReadsTheSessionsMissed) {
   p.absence_unit = tayssir::AbsenceUnit::session;
   p.absence_threshold = {{"primaire", 5}, {"college", 5}};
   create_policy(st(), p, who);
-  ComputeOptions o;
-  o.policy = p.code;
-  o.period = "T1";
-  o.scope = kTaounate;
-  o.who = who;
-  auto c = compute_cycles(st(), o).cycles.at(0);
+  auto c = compute("T1", p.code).cycles.at(0);
   auto lines = ts.lines_of(c.cycle_id, pupil);
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_EQ(lines[0].months.substr(0, 2), "PF");
